@@ -1,0 +1,53 @@
+// Plain data every check returns: findings (the verdicts) and steps (the story the report tells).
+// The result objects are the JSON of shared/CONTRACT.md; renderers only format them.
+
+export type Severity = 'ok' | 'info' | 'warn' | 'fail';
+
+export interface Finding {
+  /** Stable, dotted, part of the API: 'mx.exchange.cname', 'spf.lookups.exceeded'. */
+  id: string;
+  severity: Severity;
+  /** One sentence: what is wrong and why it matters. */
+  message: string;
+  /** What to publish or change. */
+  advice?: string;
+  /** 'RFC 7505 §3' */
+  ref?: string;
+  /** A timeout or SERVFAIL prevented a verdict: exit code 3, never "no record". */
+  temporary?: boolean;
+}
+
+export interface Step {
+  kind: 'dns' | 'smtp' | 'tcp' | 'tls' | 'auth' | 'info';
+  /** Plain text, no colour: "MX example.com → 2 records". */
+  summary: string;
+  ms: number;
+  ok?: boolean;
+  detail?: unknown;
+}
+
+export interface CheckResult {
+  kind: string;
+  findings: Finding[];
+}
+
+export function finding(
+  id: string,
+  severity: Severity,
+  message: string,
+  extra: Partial<Pick<Finding, 'advice' | 'ref' | 'temporary'>> = {},
+): Finding {
+  return { id, severity, message, ...extra };
+}
+
+const RANK: Record<Severity, number> = { ok: 0, info: 1, warn: 2, fail: 3 };
+
+export function worstSeverity(findings: readonly Finding[]): Severity {
+  let worst: Severity = 'ok';
+  for (const f of findings) if (RANK[f.severity] > RANK[worst]) worst = f.severity;
+  return worst;
+}
+
+export function severityRank(s: Severity): number {
+  return RANK[s];
+}

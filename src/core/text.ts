@@ -1,0 +1,14 @@
+// Text from the network (banners, TXT records, headers) is untrusted: escape terminal control
+// characters (C0, DEL, C1, and so ANSI/OSC escape sequences) before anything reaches a terminal.
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Escapes control characters as \xHH (\uHHHH for bidi controls); keeps tab and newline when `multiline`. */
+export function escapeControl(s: string, multiline = false): string {
+  const out = s.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+  return multiline ? out : out.replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+}
