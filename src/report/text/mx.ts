@@ -1,0 +1,56 @@
+// The MX chain as the chain it is: the question asked, the answer, the next question.
+import { escapeControl } from '../../core/text.js';
+import type { MxHost, MxResult } from '../../mx/check.js';
+import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import type { Theme } from '../theme.js';
+
+export function renderMx(r: MxResult, t: Theme, opts: { steps?: boolean } = {}): string {
+  const out: string[] = [];
+  out.push(heading(t, `MX chain for ${r.domain}`));
+  out.push(`  ${t.dim('?')} MX ${r.domain}  ${t.dim('(which hosts accept mail for this domain?)')}`);
+  if (r.nullMx && !r.mx.length) {
+    out.push(`  ${t.info('└─ 0 .')}  ${t.dim('null MX: this domain accepts no mail (RFC 7505)')}`);
+  } else if (r.lookup === 'nxdomain') {
+    out.push(`  ${t.fail('└─ NXDOMAIN')}  ${t.dim('the domain does not exist')}`);
+  } else if (r.lookup === 'nodata' && !r.mx.length) {
+    out.push(`  ${t.fail('└─ no MX, no A/AAAA')}`);
+  } else if (!['ok', 'nodata'].includes(r.lookup)) {
+    out.push(`  ${t.warn(`└─ ${r.lookup.toUpperCase()}`)}  ${t.dim('no answer: try again or another --resolver')}`);
+  }
+  if (r.implicit) out.push(`  ${t.warn('└─ no MX records')} ${t.dim('→ implicit MX: the domain\'s own address (RFC 5321 §5.1)')}`);
+  r.mx.forEach((host, i) => out.push(...renderHost(host, i === r.mx.length - 1, t)));
+  if (opts.steps && r.steps.length) {
+    out.push('', heading(t, 'DNS queries'));
+    for (const s of r.steps) out.push(renderStep(s, t));
+  }
+  out.push('', heading(t, 'Findings'));
+  out.push(renderFindings(r.findings, t).trimEnd());
+  out.push('', verdictLine(r.findings, t));
+  return out.join('\n') + '\n';
+}
+
+function renderHost(h: MxHost, last: boolean, t: Theme): string[] {
+  const branch = last ? '└─' : '├─';
+  const pad = last ? '   ' : '│  ';
+  const name = escapeControl(h.exchange);
+  const lines: string[] = [];
+  const alias = h.cnames.length ? t.warn(` (CNAME ${h.cnames.map((s) => escapeControl(s)).join(' → ')})`) : '';
+  lines.push(`  ${branch} ${t.dim(String(h.preference).padStart(3))} ${t.bold(name)}${alias}`);
+  if (h.status === 'ip-literal') {
+    lines.push(`  ${pad}   ${t.fail('✗ an IP literal, not a host name')}`);
+    return lines;
+  }
+  lines.push(`  ${pad}   ${t.dim(`? A/AAAA ${name}`)}`);
+  if (!h.addresses.length) {
+    lines.push(`  ${pad}   └─ ${h.status === 'temporary' ? t.warn('? lookup failed (temporary)') : t.fail(`✗ no address${h.status === 'nxdomain' ? ' (NXDOMAIN)' : ''}`)}`);
+  }
+  const width = Math.max(...h.addresses.map((a) => a.address.length), 0);
+  h.addresses.forEach((a, i) => {
+    const b = i === h.addresses.length - 1 ? '└─' : '├─';
+    const type = a.family === 4 ? 'A   ' : 'AAAA';
+    const ptr = a.ptr.length ? `PTR ${a.ptr.map((s) => escapeControl(s)).join(', ')}` : a.ptrStatus ? `PTR ${a.ptrStatus}` : 'no PTR';
+    const fc = a.fcrdns ? t.ok('✓ FCrDNS') : t.warn(a.ptr.length ? '! PTR does not point back' : '! no reverse DNS');
+    lines.push(`  ${pad}   ${b} ${t.dim(type)} ${a.address.padEnd(width)} ${t.dim('←')} ${ptr}  ${fc}`);
+  });
+  return lines;
+}

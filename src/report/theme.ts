@@ -1,0 +1,40 @@
+// Colour that means something: green ok, yellow warn, red fail, dim for detail. A plain theme for
+// tests and non-TTY output keeps every symbol, so nothing is lost without colour.
+import { Chalk } from 'chalk';
+import type { Severity } from '../core/result.js';
+
+export interface Theme {
+  color: boolean;
+  ok(s: string): string;
+  warn(s: string): string;
+  fail(s: string): string;
+  info(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+  accent(s: string): string;
+  severity(s: Severity, text: string): string;
+  /** ✓ ! ✗ i — also readable in a plain terminal. */
+  mark(s: Severity): string;
+}
+
+const MARKS: Record<Severity, string> = { ok: '✓', info: 'i', warn: '!', fail: '✗' };
+
+export function createTheme(color: boolean): Theme {
+  if (!color) return plainTheme;
+  const c = new Chalk({ level: 1 });
+  const by: Record<Severity, (s: string) => string> = { ok: c.green, info: c.cyan, warn: c.yellow, fail: c.red };
+  return {
+    color: true,
+    ok: c.green, warn: c.yellow, fail: c.red, info: c.cyan, dim: c.dim, bold: c.bold, accent: c.magenta,
+    severity: (s, text) => by[s](text),
+    mark: (s) => by[s](MARKS[s]),
+  };
+}
+
+const id = (s: string) => s;
+export const plainTheme: Theme = {
+  color: false,
+  ok: id, warn: id, fail: id, info: id, dim: id, bold: id, accent: id,
+  severity: (_s, text) => text,
+  mark: (s) => MARKS[s],
+};
