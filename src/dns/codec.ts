@@ -1,0 +1,320 @@
+// DNS messages (RFC 1035 §4, EDNS0 RFC 6891) ↔ our record shapes, on top of dns-packet. Pure: no sockets.
+// dns-packet throws on bad input; everything here that decodes returns an error value instead.
+import { randomInt } from 'node:crypto';
+import dnsPacket from 'dns-packet';
+import type { RRType, RecordMap, RecordOf } from './types.js';
+import { RR_TYPES } from './types.js';
+
+export interface Question { name: string; type: string; class: string }
+
+export interface MessageFlags { aa: boolean; tc: boolean; rd: boolean; ra: boolean; ad: boolean; cd: boolean }
+
+/** One resource record; `data` is our RecordMap shape for the types we know, null for the rest (RRSIG, NSEC…). */
+export interface DnsRecord { name: string; type: string; class: string; ttl: number; data: RecordMap[RRType] | null }
+
+export interface Edns { udpPayloadSize: number; version: number; dnssecOk: boolean }
+
+export interface DnsMessage {
+  id: number;
+  response: boolean;
+  opcode: string;
+  /** Including the EDNS extended bits (BADVERS = 16). */
+  rcode: string;
+  flags: MessageFlags;
+  questions: Question[];
+  answers: DnsRecord[];
+  authorities: DnsRecord[];
+  /** Without the OPT pseudo-record, which is in `edns`. */
+  additionals: DnsRecord[];
+  edns?: Edns;
+}
+
+export type Decoded = { ok: true; message: DnsMessage } | { ok: false; error: string };
+
+export interface EncodedQuery { id: number; question: Question; bytes: Buffer; edns: boolean }
+
+const KNOWN = new Set<string>(RR_TYPES);
+const RCODES: Record<string, number> = {
+  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, YXDOMAIN: 6, YXRRSET: 7, NXRRSET: 8, NOTAUTH: 9, NOTZONE: 10, BADVERS: 16,
+};
+const RCODE_NAMES = new Map(Object.entries(RCODES).map(([k, v]) => [v, k]));
+const OPCODES: Record<string, number> = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 };
+// Header bits of RFC 1035 §4.1.1 and RFC 4035 §3.2 (AD, CD).
+const F = { aa: 1 << 10, tc: 1 << 9, rd: 1 << 8, ra: 1 << 7, ad: 1 << 5, cd: 1 << 4 } as const;
+/** The classic UDP limit without EDNS (RFC 1035 §4.2.1), and what we advertise with it. */
+export const CLASSIC_UDP_SIZE = 512;
+export const EDNS_UDP_SIZE = 4096;
+
+/** Why a name cannot be put on the wire (RFC 1035 §2.3.4: labels ≤ 63 octets, names ≤ 255), or undefined. */
+export function nameError(name: string): string | undefined {
+  const n = wireName(name);
+  if (n === '.') return undefined;
+  const labels = n.split('.');
+  if (labels.some((l) => l.length === 0)) return `'${name}' has an empty label`;
+  if (labels.some((l) => Buffer.byteLength(l) > 63)) return `'${name}' has a label longer than 63 octets`;
+  if (Buffer.byteLength(n) + 2 > 255) return `'${name}' is longer than 255 octets on the wire`;
+  return undefined;
+}
+
+/** A query with a random 16-bit id (RFC 5452 §9.2), RD=1 and, unless `edns: false`, an OPT with DO=1 (RFC 3225). */
+export function encodeQuery(name: string, type: string, opts: { id?: number; edns?: boolean } = {}): EncodedQuery {
+  const err = nameError(name);
+  if (err) throw new RangeError(err);
+  const id = opts.id ?? randomInt(0, 0x10000);
+  const edns = opts.edns !== false;
+  const question: Question = { name: lowerName(name), type, class: 'IN' };
+  const bytes = dnsPacket.encode({
+    type: 'query', id, flags: F.rd,
+    questions: [{ name: wireName(name), type: type as dnsPacket.RecordType, class: 'IN' }],
+    additionals: edns ? [optRecord(EDNS_UDP_SIZE, true, 0)] : [],
+  });
+  return { id, question, bytes, edns };
+}
+
+export interface ResponseSpec {
+  id: number;
+  opcode?: string;
+  rcode: string;
+  flags?: Partial<MessageFlags>;
+  questions: Question[];
+  answers?: DnsRecord[];
+  authorities?: DnsRecord[];
+  additionals?: DnsRecord[];
+  edns?: Edns;
+}
+
+/** Encodes a response (the server side). Names are written as given; records must have known types. */
+export function encodeResponse(spec: ResponseSpec): Buffer {
+  const rcode = RCODES[spec.rcode] ?? 2;
+  let flags = ((OPCODES[spec.opcode ?? 'QUERY'] ?? 0) << 11) | (rcode & 0xf);
+  for (const [k, bit] of Object.entries(F)) if (spec.flags?.[k as keyof MessageFlags]) flags |= bit;
+  const additionals = (spec.additionals ?? []).map(toWire);
+  // Extended RCODE: the upper 8 bits travel in the OPT TTL field (RFC 6891 §6.1.3).
+  if (spec.edns) additionals.push(optRecord(spec.edns.udpPayloadSize, spec.edns.dnssecOk, rcode >> 4));
+  return dnsPacket.encode({
+    type: 'response', id: spec.id, flags,
+    questions: spec.questions.map((q) => ({ name: wireName(q.name), type: q.type as dnsPacket.RecordType, class: q.class as dnsPacket.RecordClass })),
+    answers: (spec.answers ?? []).map(toWire),
+    authorities: (spec.authorities ?? []).map(toWire),
+    additionals,
+  });
+}
+
+/** Decodes any message; never throws (compression loops, overruns and bad rdata become `{ ok: false }`). */
+export function decodeMessage(buf: Buffer): Decoded {
+  try {
+    const p = dnsPacket.decode(buf) as dnsPacket.DecodedPacket & { opcode?: string; rcode?: string };
+    const opt = (p.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
+    const ext = opt ? opt.extendedRcode : 0;
+    const low = RCODES[p.rcode ?? ''] ?? (p.flags ?? 0) & 0xf;
+    const code = (ext << 4) | low;
+    return {
+      ok: true,
+      message: {
+        id: p.id ?? 0,
+        response: p.flag_qr,
+        opcode: p.opcode ?? 'QUERY',
+        rcode: RCODE_NAMES.get(code) ?? `RCODE${code}`,
+        flags: { aa: p.flag_aa, tc: p.flag_tc, rd: p.flag_rd, ra: p.flag_ra, ad: p.flag_ad, cd: p.flag_cd },
+        questions: (p.questions ?? []).map((q) => ({ name: lowerName(q.name), type: q.type, class: q.class ?? 'IN' })),
+        answers: (p.answers ?? []).map(fromWire),
+        authorities: (p.authorities ?? []).map(fromWire),
+        additionals: (p.additionals ?? []).filter((a) => a.type !== 'OPT').map(fromWire),
+        ...(opt ? { edns: { udpPayloadSize: opt.udpPayloadSize, version: opt.ednsVersion, dnssecOk: opt.flag_do } } : {}),
+      },
+    };
+  } catch (e) {
+    return { ok: false, error: `undecodable DNS message: ${(e as Error).message}` };
+  }
+}
+
+/** Is `m` the answer to `q`? Same id, QR=1, and the same question (name case-insensitively, RFC 5452 §9.1). */
+export function isReplyTo(m: DnsMessage, q: EncodedQuery): boolean {
+  const mq = m.questions[0];
+  return m.response && m.id === q.id && m.questions.length === 1 && !!mq &&
+    mq.name === q.question.name && mq.type === q.question.type && mq.class === q.question.class;
+}
+
+export interface CnameLink { owner: string; target: string; ttl: number }
+
+export interface ExtractedAnswer<R> {
+  /** CNAMEs from the query name onwards, in order. */
+  chain: CnameLink[];
+  /** Owner of the records sought: the query name, or the last CNAME target. */
+  finalName: string;
+  records: R[];
+  /** Minimum TTL over the records and the CNAMEs that led to them (what a cache may keep), if any. */
+  ttl: number | undefined;
+  /** The chain came back to a name already in it. */
+  loop: boolean;
+}
+
+/**
+ * Walks the answer section from `qname` through CNAMEs (RFC 1034 §3.6.2; records may come in any order)
+ * and takes the `type` records of the final owner. `follow: false` stops at the query name.
+ */
+export function extractAnswer<T extends RRType>(m: DnsMessage, qname: string, type: T, opts: { follow?: boolean } = {}): ExtractedAnswer<RecordOf<T>> {
+  const chain: CnameLink[] = [];
+  let name = lowerName(qname);
+  let loop = false;
+  const seen = new Set([name]);
+  if (opts.follow !== false && type !== 'CNAME') {
+    for (;;) {
+      const c = m.answers.find((r) => r.type === 'CNAME' && r.name === name && typeof r.data === 'string');
+      if (!c) break;
+      const target = c.data as string;
+      chain.push({ owner: name, target, ttl: c.ttl });
+      if (seen.has(target)) {
+        loop = true;
+        break;
+      }
+      seen.add(target);
+      name = target;
+    }
+  }
+  const rrs = loop ? [] : m.answers.filter((r) => r.name === name && r.type === type && r.data !== null);
+  const ttls = [...rrs.map((r) => r.ttl), ...chain.map((c) => c.ttl)];
+  return { chain, finalName: name, records: rrs.map((r) => r.data as RecordOf<T>), ttl: ttls.length ? Math.min(...ttls) : undefined, loop };
+}
+
+/**
+ * How long a negative answer about `name` may be cached (RFC 2308 §5: the lesser of the SOA's TTL and its
+ * MINIMUM), from an SOA in the authority section for a zone enclosing `name`; undefined when there is none.
+ */
+export function negativeTtl(m: DnsMessage, name: string): number | undefined {
+  const n = lowerName(name);
+  const soa = m.authorities.find((r) => r.type === 'SOA' && r.data !== null && (r.name === '' || n === r.name || n.endsWith(`.${r.name}`)));
+  return soa ? Math.min(soa.ttl, (soa.data as RecordMap['SOA']).minimum) : undefined;
+}
+
+/** Lowercase, no trailing dot; the root is ''. */
+export function lowerName(name: string): string {
+  const n = name.toLowerCase();
+  if (n === '.' || n === '') return '';
+  return n.endsWith('.') ? n.slice(0, -1) : n;
+}
+
+function wireName(name: string): string {
+  const n = name.endsWith('.') ? name.slice(0, -1) : name;
+  return n === '' ? '.' : n;
+}
+
+function optRecord(udpPayloadSize: number, dnssecOk: boolean, extendedRcode: number): dnsPacket.OptAnswer {
+  return { type: 'OPT', name: '.', udpPayloadSize, extendedRcode, ednsVersion: 0, flags: dnssecOk ? dnsPacket.DNSSEC_OK : 0, flag_do: dnssecOk, options: [] };
+}
+
+type WireAnswer = dnsPacket.Answer & { ttl?: number; class?: string; data?: unknown };
+
+function fromWire(a: dnsPacket.Answer): DnsRecord {
+  const w = a as WireAnswer;
+  return { name: lowerName(w.name), type: w.type, class: w.class ?? 'IN', ttl: w.ttl ?? 0, data: KNOWN.has(w.type) ? dataFromWire(w.type as RRType, w.data) : null };
+}
+
+function dataFromWire(type: RRType, d: unknown): RecordMap[RRType] {
+  const o = d as Record<string, unknown>;
+  switch (type) {
+    case 'A':
+      return String(d);
+    case 'AAAA':
+      return String(d).toLowerCase();
+    case 'CNAME':
+    case 'PTR':
+    case 'NS':
+      return lowerName(String(d));
+    case 'MX':
+      return { preference: Number(o.preference ?? 0), exchange: lowerName(String(o.exchange)) };
+    case 'TXT':
+      // dns-packet gives one Buffer per character-string; they are octets, read as UTF-8 (what SPF/DKIM/DMARC text is).
+      return (Array.isArray(d) ? d : [d]).map((b) => (Buffer.isBuffer(b) ? b.toString('utf8') : String(b)));
+    case 'SPF':
+      // Type 99 is unknown to dns-packet: raw RDATA, the same <character-string>s as TXT (RFC 7208 §3.1).
+      return splitCharacterStrings(d as Buffer);
+    case 'SOA':
+      return {
+        mname: lowerName(String(o.mname)), rname: lowerName(String(o.rname).replace(/\\\./g, '.')), serial: Number(o.serial),
+        refresh: Number(o.refresh), retry: Number(o.retry), expire: Number(o.expire), minimum: Number(o.minimum),
+      };
+    case 'TLSA':
+      return { usage: Number(o.usage), selector: Number(o.selector), matchingType: Number(o.matchingType), data: (o.certificate as Buffer).toString('hex') };
+    case 'DS':
+      return { keyTag: Number(o.keyTag), algorithm: Number(o.algorithm), digestType: Number(o.digestType), digest: (o.digest as Buffer).toString('hex') };
+    case 'DNSKEY':
+      // dns-packet rejects any protocol but 3 (RFC 4034 §2.1.2), so it is always 3 here.
+      return { flags: Number(o.flags), protocol: 3, algorithm: Number(o.algorithm), key: (o.key as Buffer).toString('base64') };
+    case 'SRV':
+      return { priority: Number(o.priority ?? 0), weight: Number(o.weight ?? 0), port: Number(o.port), target: lowerName(String(o.target)) };
+    case 'CAA':
+      return { flags: Number(o.flags ?? 0), tag: String(o.tag), value: String(o.value) };
+  }
+}
+
+function splitCharacterStrings(rdata: Buffer): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rdata.length; ) {
+    const len = rdata[i]!;
+    if (i + 1 + len > rdata.length) throw new Error('character-string overruns its RDATA');
+    out.push(rdata.subarray(i + 1, i + 1 + len).toString('utf8'));
+    i += 1 + len;
+  }
+  return out;
+}
+
+/** Character-strings hold at most 255 octets (RFC 1035 §3.3): longer text is split, as zone tools do. */
+function toCharacterStrings(strings: readonly string[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const s of strings) {
+    const b = Buffer.from(s, 'utf8');
+    if (b.length === 0) out.push(b);
+    for (let i = 0; i < b.length; i += 255) out.push(b.subarray(i, i + 255));
+  }
+  return out;
+}
+
+function toWire(r: DnsRecord): dnsPacket.Answer {
+  const base = { name: wireName(r.name), ttl: r.ttl, class: r.class as dnsPacket.RecordClass };
+  const d = r.data as never;
+  switch (r.type as RRType) {
+    case 'A':
+    case 'AAAA':
+      return { ...base, type: r.type as 'A', data: d };
+    case 'CNAME':
+    case 'PTR':
+    case 'NS':
+      return { ...base, type: r.type as 'CNAME', data: wireName(d) };
+    case 'MX': {
+      const mx = d as RecordMap['MX'];
+      return { ...base, type: 'MX', data: { preference: mx.preference, exchange: wireName(mx.exchange) } };
+    }
+    case 'TXT':
+      return { ...base, type: 'TXT', data: toCharacterStrings(d) };
+    case 'SPF': {
+      const parts = toCharacterStrings(d);
+      const raw = Buffer.concat(parts.flatMap((p) => [Buffer.from([p.length]), p]));
+      return { ...base, type: 'SPF' as 'NULL', data: raw };
+    }
+    case 'SOA': {
+      const s = d as RecordMap['SOA'];
+      return { ...base, type: 'SOA', data: { ...s, mname: wireName(s.mname), rname: wireName(s.rname) } };
+    }
+    case 'TLSA': {
+      const t = d as RecordMap['TLSA'];
+      return { ...base, type: 'TLSA', data: { usage: t.usage, selector: t.selector, matchingType: t.matchingType, certificate: Buffer.from(t.data, 'hex') } };
+    }
+    case 'DS': {
+      const s = d as RecordMap['DS'];
+      return { ...base, type: 'DS', data: { keyTag: s.keyTag, algorithm: s.algorithm, digestType: s.digestType, digest: Buffer.from(s.digest, 'hex') } };
+    }
+    case 'DNSKEY': {
+      const k = d as RecordMap['DNSKEY'];
+      return { ...base, type: 'DNSKEY', data: { flags: k.flags, algorithm: k.algorithm, key: Buffer.from(k.key, 'base64') } };
+    }
+    case 'SRV':
+      return { ...base, type: 'SRV', data: { ...(d as RecordMap['SRV']), target: wireName((d as RecordMap['SRV']).target) } };
+    case 'CAA': {
+      const c = d as RecordMap['CAA'];
+      return { ...base, type: 'CAA', data: { flags: c.flags, tag: c.tag as 'issue', value: c.value } };
+    }
+    default:
+      throw new RangeError(`cannot encode a ${r.type} record`);
+  }
+}
