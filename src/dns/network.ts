@@ -1,0 +1,146 @@
+// The Resolver that asks real DNS servers (a stub resolver, RFC 1035 §7 / RFC 1123 §6.1.3): UDP first, TCP on
+// TC=1, the next server on silence/SERVFAIL/REFUSED, and CNAME chains finished when a server leaves them half done.
+import type { MailcheckEvent } from '../core/context.js';
+import type { Lookup, LookupOptions, RRType, RecordOf, Resolver, TemporaryStatus } from './types.js';
+import { encodeQuery, extractAnswer, lowerName, nameError, negativeTtl, type DnsMessage } from './codec.js';
+import { formatServer, queryUdp, type DnsServerAddress, type TransportResult } from './transport-udp.js';
+import { queryTcp } from './transport-tcp.js';
+
+export interface NetworkResolverOptions {
+  servers: DnsServerAddress[];
+  /** Per wire query. */
+  timeoutMs: number;
+  /** Extra rounds over the whole server list after the first (default 1: two rounds, like resolv.conf `attempts:2`). */
+  retries?: number;
+  onEvent?: (e: MailcheckEvent) => void;
+}
+
+/** RFC 1034 §3.6.2 asks resolvers to bound chains; 8 matches the zone resolver. */
+export const MAX_CNAME_HOPS = 8;
+
+type Outcome =
+  | { kind: 'answer'; message: DnsMessage; server: string }
+  | { kind: 'failure'; status: TemporaryStatus; server: string; error: string; aborted?: boolean };
+
+// When every server failed, report the most telling failure: a server that said something beats silence.
+const FAILURE_RANK: Record<TemporaryStatus, number> = { timeout: 0, malformed: 1, refused: 2, servfail: 3 };
+
+/**
+ * Statuses: NOERROR with records → ok; NOERROR without → nodata; NXDOMAIN → nxdomain (negative answers carry
+ * an extra `ttl`, RFC 2308 §5, when the server sent an SOA); SERVFAIL/REFUSED/other rcodes, silence and
+ * undecodable replies → servfail/refused/timeout/malformed after every server was tried.
+ * A CNAME loop or a chain over MAX_CNAME_HOPS is `servfail` with `error` and `cnames`, as recursive resolvers
+ * (BIND, Unbound) and our zone resolver report it: the name cannot be resolved.
+ */
+export function networkResolver(opts: NetworkResolverOptions): Resolver {
+  const rounds = 1 + Math.max(0, opts.retries ?? 1);
+
+  function emit(server: DnsServerAddress, name: string, type: string, transport: 'udp' | 'tcp', r: TransportResult, attempt: number): void {
+    if (!opts.onEvent) return;
+    const base = { type: 'dns.query' as const, name, qtype: type, server: formatServer(server), transport, ms: Math.round(r.ms * 10) / 10, attempt };
+    if (r.kind !== 'response') return opts.onEvent({ ...base, status: r.kind, error: r.error });
+    const m = r.message;
+    const ttls = m.answers.map((a) => a.ttl);
+    opts.onEvent({
+      ...base, status: wireStatus(m, name, type, transport), rcode: m.rcode,
+      flags: { aa: m.flags.aa, ad: m.flags.ad, tc: m.flags.tc }, answers: m.answers.length,
+      ...(ttls.length ? { ttl: Math.min(...ttls) } : {}),
+    });
+  }
+
+  /** One server: UDP, TCP after TC=1 (RFC 7766 §5), and once more without EDNS after FORMERR (RFC 6891 §7). */
+  async function ask(server: DnsServerAddress, name: string, type: string, signal: AbortSignal | undefined, next: () => number): Promise<Outcome> {
+    const label = formatServer(server);
+    for (let edns = true; ; edns = false) {
+      const query = encodeQuery(name, type, { edns });
+      const xo = { timeoutMs: opts.timeoutMs, signal };
+      let r = await queryUdp(server, query, xo);
+      emit(server, name, type, 'udp', r, next());
+      if (r.kind === 'response' && r.message.flags.tc) {
+        r = await queryTcp(server, query, xo);
+        emit(server, name, type, 'tcp', r, next());
+      }
+      if (r.kind !== 'response') {
+        // Connection refused, unreachable and the like are "no answer at all", as silence is.
+        const status = r.kind === 'malformed' ? 'malformed' : 'timeout';
+        return { kind: 'failure', status, server: label, error: r.error, aborted: r.kind === 'aborted' };
+      }
+      const rcode = r.message.rcode;
+      if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { kind: 'answer', message: r.message, server: label };
+      if ((rcode === 'FORMERR' || rcode === 'BADVERS') && edns) continue;
+      if (rcode === 'REFUSED') return { kind: 'failure', status: 'refused', server: label, error: 'server refused the query' };
+      return { kind: 'failure', status: 'servfail', server: label, error: rcode === 'SERVFAIL' ? 'server failure' : `server answered ${rcode}` };
+    }
+  }
+
+  /** Every server in order, `rounds` times, until one gives an answer (RFC 1035 §7.2). */
+  async function askServers(name: string, type: string, signal: AbortSignal | undefined): Promise<Outcome> {
+    let attempt = 0;
+    const next = () => ++attempt;
+    let best: Extract<Outcome, { kind: 'failure' }> = { kind: 'failure', status: 'timeout', server: 'none', error: 'no DNS servers configured' };
+    for (let round = 0; round < rounds; round++) {
+      for (const server of opts.servers) {
+        if (signal?.aborted) return { kind: 'failure', status: 'timeout', server: formatServer(server), error: 'aborted', aborted: true };
+        const r = await ask(server, name, type, signal, next);
+        if (r.kind === 'answer' || r.aborted) return r;
+        if (best.server === 'none' || FAILURE_RANK[r.status] >= FAILURE_RANK[best.status]) best = r;
+      }
+    }
+    return best;
+  }
+
+  async function lookup<T extends RRType>(qname: string, type: T, o: LookupOptions = {}): Promise<Lookup<RecordOf<T>>> {
+    const origin = lowerName(qname);
+    // A name that cannot be encoded cannot exist: the same answer the zone resolver gives, without a query.
+    if (nameError(origin)) return { status: 'nxdomain', server: 'none', cnames: [], aa: false, ad: false };
+    const follow = !o.noFollow && type !== 'CNAME';
+    const cnames: string[] = [];
+    const seen = new Set([origin]);
+    let name = origin;
+    let ttl = Infinity;
+    let ad = true;
+    for (;;) {
+      const got = await askServers(name, type, o.signal);
+      if (got.kind === 'failure') return { status: got.status, server: got.server, error: got.error, ...(cnames.length ? { cnames } : {}) };
+      const m = got.message;
+      const ex = extractAnswer(m, name, type, { follow });
+      ad &&= m.flags.ad;
+      for (const link of ex.chain) {
+        cnames.push(link.owner);
+        ttl = Math.min(ttl, link.ttl);
+        if (seen.has(link.target)) return { status: 'servfail', server: got.server, error: `CNAME loop: ${[...cnames, link.target].join(' → ')}`, cnames };
+        seen.add(link.target);
+      }
+      if (cnames.length > MAX_CNAME_HOPS) return { status: 'servfail', server: got.server, error: `CNAME chain longer than ${MAX_CNAME_HOPS}`, cnames };
+      const meta = { server: got.server, cnames: [...cnames], aa: m.flags.aa, ad };
+      const negTtl = negativeTtl(m, ex.finalName);
+      const negative = (status: 'nxdomain' | 'nodata') =>
+        (negTtl === undefined ? { status, ...meta } : { status, ...meta, ttl: negTtl }) as Lookup<RecordOf<T>>;
+      if (m.rcode === 'NXDOMAIN') {
+        // RFC 6604 §3: the rcode speaks of the last name in the chain; unfollowed, the query name itself exists.
+        const aliased = !follow && m.answers.some((r) => r.type === 'CNAME' && r.name === name);
+        return negative(aliased ? 'nodata' : 'nxdomain');
+      }
+      if (ex.records.length) return { status: 'ok', records: ex.records, ttl: Math.min(ttl, ex.ttl ?? Infinity), ...meta };
+      // An authoritative server stops at its zone's edge (RFC 1034 §4.3.2 step 3a) and sends the CNAME alone;
+      // an SOA for the target's zone in the authority section instead proves the target has no such records.
+      if (follow && ex.chain.length && negTtl === undefined) {
+        name = ex.finalName;
+        continue;
+      }
+      return negative('nodata');
+    }
+  }
+
+  return { lookup };
+}
+
+/** The status of one wire exchange, for the event stream ('cname' = a chain we still have to finish). */
+function wireStatus(m: DnsMessage, name: string, type: string, transport: 'udp' | 'tcp'): string {
+  if (m.flags.tc && transport === 'udp') return 'truncated';
+  if (m.rcode === 'NXDOMAIN') return 'nxdomain';
+  if (m.rcode !== 'NOERROR') return m.rcode.toLowerCase();
+  const ex = extractAnswer(m, name, type as RRType, { follow: type !== 'CNAME' });
+  if (ex.records.length) return 'ok';
+  return ex.chain.length && !ex.loop ? 'cname' : 'nodata';
+}
