@@ -1,0 +1,117 @@
+// A caching, de-duplicating Resolver decorator: answers kept for their TTL (RFC 1035 §7.4), negative ones
+// for the SOA-derived negative TTL (RFC 2308 §5), temporary failures never; identical questions in flight share one query.
+import type { Lookup, LookupOptions, RRType, RecordOf, Resolver } from './types.js';
+import { isTemporary } from './types.js';
+
+export interface CacheOptions {
+  /** Milliseconds clock (tests inject one). */
+  now?: () => number;
+  maxEntries?: number;
+  /** Negative TTL when the answer did not say (no SOA), and the cap on any negative TTL: RFC 2308 §5 allows a short default. */
+  negativeTtl?: number;
+  /** Upper bound on any positive TTL, in seconds (RFC 2181 §8 says TTLs are at most 2^31-1; one day is plenty for a CLI). */
+  maxTtl?: number;
+}
+
+interface Entry { value: Lookup<unknown>; expires: number }
+interface Flight { promise: Promise<Lookup<unknown>>; controller: AbortController; waiters: number }
+
+export interface CachedResolver extends Resolver {
+  /** Entries currently held (expired ones are dropped lazily). */
+  readonly size: number;
+  clear(): void;
+}
+
+export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver {
+  const now = opts.now ?? Date.now;
+  const maxEntries = Math.max(1, opts.maxEntries ?? 10_000);
+  const negativeCap = opts.negativeTtl ?? 300;
+  const maxTtl = opts.maxTtl ?? 86_400;
+  // A Map keeps insertion order: re-inserting on every hit makes the first key the least recently used.
+  const entries = new Map<string, Entry>();
+  const flights = new Map<string, Flight>();
+
+  function remember(key: string, value: Lookup<unknown>): void {
+    const seconds = ttlOf(value, negativeCap, maxTtl);
+    if (seconds <= 0) return;
+    entries.delete(key);
+    entries.set(key, { value, expires: now() + seconds * 1000 });
+    while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+  }
+
+  async function lookup<T extends RRType>(name: string, type: T, o: LookupOptions = {}): Promise<Lookup<RecordOf<T>>> {
+    const key = `${name.toLowerCase().replace(/\.$/, '')}\u0000${type}\u0000${o.noFollow ? 1 : 0}`;
+    const hit = entries.get(key);
+    if (hit) {
+      entries.delete(key);
+      if (hit.expires > now()) {
+        entries.set(key, hit);
+        return hit.value as Lookup<RecordOf<T>>;
+      }
+    }
+    let flight = flights.get(key);
+    if (!flight) {
+      // The shared query has its own signal: one caller giving up must not cancel it for the others.
+      const controller = new AbortController();
+      const promise = inner.lookup(name, type, { ...o, signal: controller.signal }).then(
+        (value) => {
+          if (flights.get(key) === flight) flights.delete(key);
+          if (!isTemporary(value)) remember(key, value);
+          return value as Lookup<unknown>;
+        },
+        (e: unknown) => {
+          if (flights.get(key) === flight) flights.delete(key);
+          throw e;
+        },
+      );
+      flight = { promise, controller, waiters: 0 };
+      flights.set(key, flight);
+    }
+    return join(flight, o.signal) as Promise<Lookup<RecordOf<T>>>;
+  }
+
+  /** Waits for the shared query, or for the caller's signal; the query is aborted once nobody waits for it. */
+  function join(flight: Flight, signal: AbortSignal | undefined): Promise<Lookup<unknown>> {
+    flight.waiters++;
+    if (!signal) return flight.promise;
+    if (signal.aborted) return Promise.resolve(leave(flight));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(leave(flight));
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  function leave(flight: Flight): Lookup<unknown> {
+    if (--flight.waiters === 0) {
+      flight.controller.abort();
+      // Let a later caller start afresh instead of joining a query that is being cancelled.
+      for (const [k, f] of flights) if (f === flight) flights.delete(k);
+    }
+    return { status: 'timeout', server: 'cache', error: 'aborted' };
+  }
+
+  return {
+    lookup,
+    get size() {
+      return entries.size;
+    },
+    clear: () => entries.clear(),
+  };
+}
+
+/** Seconds an answer may be kept: the answer's TTL for ok; for NXDOMAIN/NODATA the negative TTL the resolver attached, else the default. */
+function ttlOf(value: Lookup<unknown>, negativeCap: number, maxTtl: number): number {
+  if (value.status === 'ok') return Math.min(value.ttl, maxTtl);
+  const attached = (value as { ttl?: unknown }).ttl;
+  return typeof attached === 'number' ? Math.min(attached, negativeCap) : negativeCap;
+}

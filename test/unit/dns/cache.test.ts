@@ -1,0 +1,149 @@
+// cached(): one query for identical questions in flight, TTL expiry on an injected clock, negative caching,
+// no caching of temporary failures, bounded size, and aborts that only cancel what nobody waits for.
+import { afterAll, describe, expect, it } from 'vitest';
+import { cached } from '../../../src/dns/cache.js';
+import { networkResolver } from '../../../src/dns/network.js';
+import type { Lookup, LookupOptions, Resolver } from '../../../src/dns/types.js';
+import { startTestDnsServer, type TestDnsServer } from '../../helpers/dns-server.js';
+
+/** A scripted inner resolver: answers by name, after `delay` ms, counting calls and keeping the signals it got. */
+function fake(answers: Record<string, Lookup<unknown>>, delay = 10) {
+  const calls: { name: string; type: string; signal?: AbortSignal }[] = [];
+  const resolver: Resolver = {
+    lookup: async (name: string, type: string, o?: LookupOptions) => {
+      calls.push({ name, type, signal: o?.signal });
+      await new Promise((r) => setTimeout(r, delay));
+      const a = answers[name];
+      if (!a) throw new Error(`unexpected ${name}`);
+      return a as never;
+    },
+  };
+  return { resolver, calls };
+}
+const ok = (ttl: number): Lookup<unknown> => ({ status: 'ok', records: ['192.0.2.1'], ttl, server: 's', cnames: [], aa: false, ad: false });
+const clock = () => {
+  let t = 1_000_000;
+  return { now: () => t, advance: (s: number) => (t += s * 1000) };
+};
+
+describe('cached', () => {
+  it('N concurrent identical questions make one query, and all get its answer', async () => {
+    const { resolver, calls } = fake({ 'a.test': ok(60) });
+    const c = cached(resolver);
+    const all = await Promise.all(Array.from({ length: 10 }, (_, i) => c.lookup(i % 2 ? 'A.test.' : 'a.test', 'A')));
+    expect(calls).toHaveLength(1);
+    expect(new Set(all.map((a) => a.status))).toEqual(new Set(['ok']));
+  });
+
+  it('keeps a positive answer for its TTL, then asks again', async () => {
+    const { resolver, calls } = fake({ 'a.test': ok(60) });
+    const t = clock();
+    const c = cached(resolver, { now: t.now });
+    await c.lookup('a.test', 'A');
+    t.advance(59);
+    await c.lookup('a.test', 'A');
+    expect(calls).toHaveLength(1);
+    t.advance(2);
+    await c.lookup('a.test', 'A');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('a TTL of 0 is never kept', async () => {
+    const { resolver, calls } = fake({ 'a.test': ok(0) });
+    const c = cached(resolver);
+    await c.lookup('a.test', 'A');
+    await c.lookup('a.test', 'A');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('keeps negative answers for the negative TTL the resolver attached, else 300 s', async () => {
+    const { resolver, calls } = fake({
+      'soa.test': { status: 'nxdomain', server: 's', cnames: [], aa: true, ad: false, ttl: 30 } as Lookup<unknown>,
+      'nosoa.test': { status: 'nodata', server: 's', cnames: [], aa: true, ad: false },
+    });
+    const t = clock();
+    const c = cached(resolver, { now: t.now });
+    await c.lookup('soa.test', 'A');
+    await c.lookup('nosoa.test', 'A');
+    t.advance(29);
+    await c.lookup('soa.test', 'A');
+    await c.lookup('nosoa.test', 'A');
+    expect(calls).toHaveLength(2);
+    t.advance(2);
+    await c.lookup('soa.test', 'A');
+    expect(calls).toHaveLength(3);
+    t.advance(270);
+    await c.lookup('nosoa.test', 'A');
+    expect(calls).toHaveLength(4);
+  });
+
+  it('never keeps a temporary failure', async () => {
+    const { resolver, calls } = fake({ 'a.test': { status: 'servfail', server: 's', error: 'x' } });
+    const c = cached(resolver);
+    await c.lookup('a.test', 'A');
+    await c.lookup('a.test', 'A');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('different types and noFollow are different questions', async () => {
+    const { resolver, calls } = fake({ 'a.test': ok(60) });
+    const c = cached(resolver);
+    await Promise.all([c.lookup('a.test', 'A'), c.lookup('a.test', 'AAAA'), c.lookup('a.test', 'A', { noFollow: true })]);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('drops the least recently used entry beyond maxEntries', async () => {
+    const { resolver, calls } = fake({ 'a.test': ok(60), 'b.test': ok(60), 'c.test': ok(60) });
+    const c = cached(resolver, { maxEntries: 2 });
+    await c.lookup('a.test', 'A');
+    await c.lookup('b.test', 'A');
+    await c.lookup('a.test', 'A'); // a is now the most recent
+    await c.lookup('c.test', 'A'); // evicts b
+    expect(c.size).toBe(2);
+    await c.lookup('a.test', 'A');
+    expect(calls.map((x) => x.name)).toEqual(['a.test', 'b.test', 'c.test']);
+    await c.lookup('b.test', 'A');
+    expect(calls).toHaveLength(4);
+  });
+
+  it('one caller aborting does not cancel the query for the others; the last one does', async () => {
+    const { resolver, calls } = fake({ 'a.test': ok(60) }, 100);
+    const c = cached(resolver);
+    const ac1 = new AbortController();
+    const ac2 = new AbortController();
+    const p1 = c.lookup('a.test', 'A', { signal: ac1.signal });
+    const p2 = c.lookup('a.test', 'A');
+    ac1.abort();
+    expect(await p1).toMatchObject({ status: 'timeout', error: 'aborted' });
+    expect(await p2).toMatchObject({ status: 'ok' });
+    expect(calls[0]!.signal!.aborted).toBe(false);
+
+    c.clear();
+    const p3 = c.lookup('a.test', 'A', { signal: ac2.signal });
+    ac2.abort();
+    await p3;
+    expect(calls[1]!.signal!.aborted).toBe(true);
+  });
+
+  it('an inner exception reaches every waiter and is not kept', async () => {
+    const { resolver, calls } = fake({});
+    const c = cached(resolver);
+    await expect(Promise.all([c.lookup('x.test', 'A'), c.lookup('x.test', 'A')])).rejects.toThrow(/unexpected/);
+    await expect(c.lookup('x.test', 'A')).rejects.toThrow();
+    expect(calls).toHaveLength(2);
+  });
+});
+
+describe('cached over the network', () => {
+  let s: TestDnsServer;
+  afterAll(() => s.close());
+  it('N concurrent lookups reach the server once', async () => {
+    s = await startTestDnsServer({ zone: '$ORIGIN c.test.\n$TTL 60\n@ SOA ns h 1 1 1 1 1\nwww A 192.0.2.1\n', mode: 'slow:30' });
+    const c = cached(networkResolver({ servers: [s.address], timeoutMs: 500 }));
+    const all = await Promise.all(Array.from({ length: 8 }, () => c.lookup('www.c.test', 'A')));
+    expect(all.every((a) => a.status === 'ok')).toBe(true);
+    expect(s.count('www.c.test', 'A')).toBe(1);
+    await c.lookup('www.c.test', 'A');
+    expect(s.count('www.c.test', 'A')).toBe(1);
+  });
+});
