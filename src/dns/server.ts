@@ -89,7 +89,7 @@ async function resolve(resolver: Resolver, name: string, qtype: string): Promise
   const chain = await cnameRecords(resolver, r.cnames);
   const finalName = (chain.at(-1)?.data as string | undefined) ?? name;
   if (r.status === 'ok') {
-    return { rcode: 'NOERROR', flags: aa, answers: [...chain, ...r.records.map((data) => record(finalName, type, r.ttl, data))] };
+    return { rcode: 'NOERROR', flags: aa, answers: [...chain, ...rrset(finalName, type, r.ttl, r.records)] };
   }
   return { rcode: r.status === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR', flags: aa, answers: chain, authorities: await soaFor(resolver, finalName) };
 }
@@ -107,7 +107,7 @@ async function authoritative(resolver: Resolver, inZone: (n: string) => boolean,
     seen.add(n);
     const r: Lookup<unknown> = await resolver.lookup(n, type, { noFollow: true });
     if (isTemporary(r)) return { rcode: 'SERVFAIL' };
-    if (r.status === 'ok') return { rcode: 'NOERROR', flags: aa, answers: [...chain, ...r.records.map((data) => record(n, type, r.ttl, data))] };
+    if (r.status === 'ok') return { rcode: 'NOERROR', flags: aa, answers: [...chain, ...rrset(n, type, r.ttl, r.records)] };
     if (r.status === 'nxdomain') return { rcode: 'NXDOMAIN', flags: aa, answers: chain, authorities: await soaFor(resolver, n) };
     const c = type === 'CNAME' ? undefined : await resolver.lookup(n, 'CNAME', { noFollow: true });
     if (c?.status !== 'ok' || !c.records[0]) return { rcode: 'NOERROR', flags: aa, answers: chain, authorities: await soaFor(resolver, n) };
@@ -147,6 +147,13 @@ async function soaFor(resolver: Resolver, name: string): Promise<DnsRecord[]> {
     if (soa.status === 'ok' && soa.records[0]) return [record(apex, 'SOA', Math.min(soa.ttl, soa.records[0].minimum), soa.records[0])];
   }
   return [];
+}
+
+/** An RRset holds no duplicates (RFC 2181 §5): identical records in a zone go on the wire once, as Knot/BIND send them. */
+function rrset(name: string, type: string, ttl: number, records: readonly unknown[]): DnsRecord[] {
+  const unique = new Map<string, unknown>();
+  for (const d of records) unique.set(JSON.stringify(d), d);
+  return [...unique.values()].map((d) => record(name, type, ttl, d));
 }
 
 function record(name: string, type: string, ttl: number, data: unknown): DnsRecord {

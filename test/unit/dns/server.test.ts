@@ -15,6 +15,7 @@ $ORIGIN s.test.
 $TTL 300
 @       SOA  ns hostmaster 7 3600 600 604800 45
 @       MX   10 mx
+        MX   10 mx
 mx      A    192.0.2.25
 alias   CNAME mx
 alias2  CNAME alias
@@ -49,6 +50,7 @@ describe('answers', () => {
     const q = encodeQuery('s.test', 'MX');
     const m = await udp(q.bytes);
     expect(m).toMatchObject({ id: q.id, response: true, rcode: 'NOERROR', flags: { aa: true, rd: true, tc: false }, questions: [q.question] });
+    // The zone lists that MX twice; an RRset goes on the wire once (RFC 2181 §5).
     expect(m.answers).toEqual([{ name: 's.test', type: 'MX', class: 'IN', ttl: 300, data: { preference: 10, exchange: 'mx.s.test' } }]);
     expect(m.edns).toMatchObject({ version: 0 });
   });
