@@ -1,0 +1,90 @@
+// An RFC 5322 message as DKIM sees it: header fields kept byte for byte (latin1 strings, folding included)
+// and the body as bytes. Bare LF line ends (files saved on Unix) become CRLF first (RFC 5322 §2.1).
+
+export interface HeaderField {
+  /** Lowercase field name without surrounding whitespace: 'dkim-signature'. */
+  key: string;
+  /** The whole field as received, folding CRLFs included, without the final CRLF (latin1: one char per byte). */
+  raw: string;
+}
+
+export interface ParsedMessage {
+  headers: HeaderField[];
+  /** Everything after the empty line that ends the header section (CRLF line ends). */
+  body: Buffer;
+  /** The message with CRLF line ends (the input itself when it already had them). */
+  bytes: Buffer;
+}
+
+/** Not an RFC 5322 message: reported per file as bad input (exit 2), never thrown past the file. */
+export class MessageFormatError extends Error {
+  override readonly name = 'MessageFormatError';
+}
+
+const CR = 13;
+const LF = 10;
+// RFC 5322 §2.2: a field name is printable US-ASCII except ':'; §4.5.3 (obsolete syntax) allows WSP before the colon.
+const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+
+/** Converts bare LF to CRLF; returns the same buffer when there is nothing to convert. */
+export function toCrlf(input: Buffer): Buffer {
+  let bare = 0;
+  for (let i = input.indexOf(LF); i !== -1; i = input.indexOf(LF, i + 1)) if (i === 0 || input[i - 1] !== CR) bare++;
+  if (bare === 0) return input;
+  const out = Buffer.allocUnsafe(input.length + bare);
+  let o = 0;
+  let from = 0;
+  for (let i = input.indexOf(LF); i !== -1; i = input.indexOf(LF, i + 1)) {
+    if (i > 0 && input[i - 1] === CR) continue;
+    o += input.copy(out, o, from, i);
+    out[o++] = CR;
+    out[o++] = LF;
+    from = i + 1;
+  }
+  o += input.copy(out, o, from);
+  return out.subarray(0, o);
+}
+
+export function parseMessage(input: Buffer): ParsedMessage {
+  if (input.length === 0) throw new MessageFormatError('the file is empty');
+  const bytes = toCrlf(input);
+  if (bytes[0] === CR) throw new MessageFormatError('the message has no header fields (it starts with an empty line)');
+  const split = bytes.indexOf('\r\n\r\n');
+  const headEnd = split === -1 ? bytes.length : split;
+  const head = bytes.toString('latin1', 0, headEnd);
+  if (head.includes('\0')) throw new MessageFormatError('the header section contains NUL bytes: not a text message');
+  const headers: HeaderField[] = [];
+  const lines = head.split('\r\n');
+  // A message that ends right after its last header line may lack the final CRLF.
+  if (split === -1 && lines[lines.length - 1] === '') lines.pop();
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!;
+    if ((line.startsWith(' ') || line.startsWith('\t')) && headers.length) {
+      headers[headers.length - 1]!.raw += `\r\n${line}`;
+      continue;
+    }
+    const m = FIELD_START.exec(line);
+    if (!m) {
+      const what = n === 0 ? 'the first line' : `line ${n + 1}`;
+      throw new MessageFormatError(`${what} of the header section is not a header field ('${preview(line)}')`);
+    }
+    headers.push({ key: line.slice(0, line.indexOf(':')).trim().toLowerCase(), raw: line });
+  }
+  const body = split === -1 ? Buffer.alloc(0) : bytes.subarray(split + 4);
+  return { headers, body, bytes };
+}
+
+/** The value part of a field: everything after the first colon, unfolded and trimmed. */
+export function fieldValue(f: HeaderField): string {
+  return f.raw.slice(f.raw.indexOf(':') + 1).replace(/\r\n(?=[ \t])/g, '').trim();
+}
+
+/** Values of every field with this (lowercase) name, top to bottom. */
+export function headerValues(m: ParsedMessage, key: string): string[] {
+  return m.headers.filter((h) => h.key === key).map(fieldValue);
+}
+
+function preview(line: string): string {
+  const s = line.length > 40 ? `${line.slice(0, 40)}…` : line;
+  return s.replace(/[^\x20-\x7e]/g, '?');
+}
