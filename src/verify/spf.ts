@@ -1,0 +1,64 @@
+// SPF for the connecting client (RFC 7208 check_host) through mailauth, with our resolver (so --zone and
+// --resolver apply). The MAIL FROM identity, or postmaster@HELO for a null sender (§2.4); the HELO identity (§2.3).
+import { isIP } from 'node:net';
+import { toMailauthResolver } from '../dns/adapters/mailauth.js';
+import type { Resolver } from '../dns/types.js';
+import { addressDomain } from './address.js';
+
+export type SpfResultValue = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
+
+export interface SpfVerdict {
+  result: SpfResultValue;
+  /** The domain whose policy was evaluated. */
+  domain: string;
+  identity: 'mailfrom' | 'helo';
+  /** The address checked: the MAIL FROM, or postmaster@<helo> for a null sender. */
+  sender: string;
+  ip: string;
+  helo?: string;
+  record?: string;
+  reason?: string;
+}
+
+export interface SpfInput { ip: string; sender?: string; helo?: string }
+
+export async function checkSpf(input: SpfInput, resolver: Resolver, mta: string): Promise<SpfVerdict> {
+  const helo = input.helo ? input.helo.replace(/^\[|\]$/g, '') : undefined;
+  const sender = input.sender?.replace(/^<|>$/g, '') || '';
+  const identity = sender ? 'mailfrom' : 'helo';
+  const checked = sender || (helo ? `postmaster@${helo}` : '');
+  if (!checked || (identity === 'helo' && isIP(helo!))) {
+    // §2.3: with no sender and an address literal as HELO there is no identity to check.
+    return { result: 'none', domain: '', identity, sender: checked, ip: input.ip, ...(helo ? { helo } : {}), reason: 'no domain to check (null sender and no HELO name)' };
+  }
+  return runSpf(input.ip, checked, identity, helo, resolver, mta);
+}
+
+/** §2.3: the HELO identity on its own (RFC 7208 RECOMMENDS checking it); none for address literals. */
+export async function checkHeloSpf(ip: string, helo: string, resolver: Resolver, mta: string): Promise<SpfVerdict> {
+  const name = helo.replace(/^\[|\]$/g, '');
+  if (isIP(name) || !name.includes('.')) {
+    return { result: 'none', domain: name, identity: 'helo', sender: `postmaster@${name}`, ip, helo: name, reason: 'HELO is not a domain name' };
+  }
+  return runSpf(ip, `postmaster@${name}`, 'helo', name, resolver, mta);
+}
+
+async function runSpf(ip: string, sender: string, identity: 'mailfrom' | 'helo', helo: string | undefined, resolver: Resolver, mta: string): Promise<SpfVerdict> {
+  const { spf } = await import('mailauth/lib/spf/index.js');
+  const r = await spf({
+    ip, sender, mta, resolver: toMailauthResolver(resolver) as never,
+    // mailauth writes an address-literal HELO in brackets, as authenticate() does
+    ...(helo ? { helo: isIP(helo) ? `[${helo}]` : helo } : {}),
+  });
+  const status = r.status as { result: SpfResultValue; comment?: string };
+  return {
+    result: status.result,
+    domain: r.domain || addressDomain(sender),
+    identity,
+    sender,
+    ip,
+    ...(helo ? { helo } : {}),
+    ...(r.rr ? { record: r.rr } : {}),
+    ...(status.result !== 'pass' && status.comment ? { reason: status.comment.replace(/^[^:]*: /, '') } : {}),
+  };
+}
