@@ -1,0 +1,352 @@
+// One SMTP client connection (RFC 5321): owns the socket, a timeout on every step, the STARTTLS upgrade on the
+// same socket (RFC 3207) and the transcript. Protocol errors, timeouts and drops are replies (code 0), never throws.
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { X509Certificate } from 'node:crypto';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { dataPayload } from './data.js';
+import { ReplyParser, type Reply, type ReplyFailure } from './reply.js';
+
+export interface Endpoint {
+  /** The name we meant to reach (MX exchange, host name, or the IP itself): SNI and certificate checks use it. */
+  host: string;
+  address: string;
+  port: number;
+}
+
+export interface TranscriptLine { dir: 'C' | 'S'; line: string }
+
+export type ConnectFailureKind = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'error';
+export interface ConnectFailure { kind: ConnectFailureKind; code?: string; message: string }
+
+export interface SessionOptions {
+  timeoutMs: number;
+  /** Every line in both directions, as it happens (the --verbose printer). */
+  onLine?: (dir: 'C' | 'S', line: string) => void;
+  /** DATA lines kept in the transcript before eliding the rest. */
+  maxDataLines?: number;
+}
+
+export interface TlsParams {
+  /** SNI and the name checked by the caller; IP addresses are not sent as SNI (RFC 6066 §3). */
+  servername?: string;
+  /** Trust anchors (PEM); undefined means Node's bundled roots. */
+  ca?: string[];
+  timeoutMs?: number;
+}
+
+export type TlsOutcome =
+  | {
+      ok: true; ms: number; protocol: string | null; cipher: string | null;
+      /** Chain verification against `ca` (the handshake's own verdict; dates included). */
+      authorized: boolean; authorizationError?: string;
+      certificate: X509Certificate | null; chain: X509Certificate[];
+      /** Bytes that arrived in plaintext after the 220 to STARTTLS: discarded (RFC 3207 §4.2, CVE-2011-0411). */
+      discardedPlaintext: number;
+    }
+  | { ok: false; ms: number; failure: ReplyFailure };
+
+export type ConnectOutcome =
+  | { ok: true; session: SmtpSession; ms: number }
+  | { ok: false; failure: ConnectFailure; ms: number; transcript: TranscriptLine[] };
+
+const now = () => performance.now();
+const ms = (start: number) => Math.round((now() - start) * 10) / 10;
+
+export class SmtpSession {
+  readonly transcript: TranscriptLine[] = [];
+  private socket: Socket | TLSSocket;
+  private readonly parser = new ReplyParser();
+  private readonly queue: Reply[] = [];
+  private waiter: ((r: Reply) => void) | null = null;
+  /** Set once the session can no longer be trusted: every later read returns it. */
+  private broken: Reply | null = null;
+  private secure = false;
+
+  private constructor(readonly endpoint: Endpoint, private readonly opts: SessionOptions, socket: Socket) {
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  /** TCP connect with the step timeout; refused / timed out / no route are data. */
+  static connect(endpoint: Endpoint, opts: SessionOptions): Promise<ConnectOutcome> {
+    const start = now();
+    return new Promise((resolve) => {
+      const socket = netConnect({ host: endpoint.address, port: endpoint.port });
+      socket.setNoDelay(true);
+      const done = (outcome: ConnectOutcome) => {
+        clearTimeout(timer);
+        socket.removeAllListeners('connect');
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => {
+        socket.destroy();
+        done({ ok: false, ms: ms(start), transcript: [], failure: { kind: 'timeout', message: `no TCP connection within ${opts.timeoutMs} ms` } });
+      }, opts.timeoutMs);
+      socket.once('error', (e: NodeJS.ErrnoException) => {
+        socket.destroy();
+        done({ ok: false, ms: ms(start), transcript: [], failure: connectFailure(e) });
+      });
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        done({ ok: true, ms: ms(start), session: new SmtpSession(endpoint, opts, socket) });
+      });
+    });
+  }
+
+  get encrypted(): boolean {
+    return this.secure;
+  }
+
+  get closed(): boolean {
+    return this.broken !== null;
+  }
+
+  /** Our side of the connection, for an EHLO address literal (RFC 5321 §4.1.3). */
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+
+  /** Waits for the next reply (the greeting, or a reply to something already sent). */
+  read(timeoutMs = this.opts.timeoutMs): Promise<Reply> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.broken) return Promise.resolve(this.broken);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        const r = failed('timeout', `no reply within ${timeoutMs} ms`);
+        this.breakWith(r);
+        resolve(r);
+      }, timeoutMs);
+      this.waiter = (r) => {
+        clearTimeout(timer);
+        this.waiter = null;
+        resolve(r);
+      };
+    });
+  }
+
+  /** Sends one command line and reads its reply. `logAs` replaces the line in the transcript (AUTH secrets). */
+  async command(line: string, o: { timeoutMs?: number; logAs?: string } = {}): Promise<Reply> {
+    if (this.broken) return this.broken;
+    this.write(line, o.logAs);
+    return this.read(o.timeoutMs);
+  }
+
+  /** RFC 2920: send a group of commands in one write, then read one reply per command, in order. */
+  async pipeline(lines: readonly string[], o: { timeoutMs?: number } = {}): Promise<Reply[]> {
+    if (this.broken) return lines.map(() => this.broken!);
+    for (const line of lines) this.log('C', line);
+    this.socket.write(lines.map((l) => `${l}\r\n`).join(''));
+    const replies: Reply[] = [];
+    for (let i = 0; i < lines.length; i++) replies.push(await this.read(o.timeoutMs));
+    return replies;
+  }
+
+  /** After a 354: the message, dot-stuffed and CRLF-normalised, then the final reply. */
+  async data(message: Buffer, o: { timeoutMs?: number } = {}): Promise<Reply> {
+    if (this.broken) return this.broken;
+    const payload = dataPayload(message);
+    this.logData(payload);
+    const written = await new Promise<boolean>((ok) => {
+      this.socket.write(payload, (err) => ok(!err));
+    });
+    if (!written && this.broken) return this.broken;
+    return this.read(o.timeoutMs);
+  }
+
+  /**
+   * Starts TLS on this socket (after "220 Ready to start TLS", or at once for implicit TLS on port 465).
+   * Certificates are not rejected here: the caller inspects them and says what is wrong.
+   */
+  upgradeTls(p: TlsParams = {}): Promise<TlsOutcome> {
+    const start = now();
+    const timeoutMs = p.timeoutMs ?? this.opts.timeoutMs;
+    if (this.broken) return Promise.resolve({ ok: false, ms: 0, failure: this.broken.failure! });
+    const plain = this.socket;
+    this.detach(plain);
+    // Whatever the server sent after its 220 came in plaintext and may be injected: never act on it.
+    const discardedPlaintext = this.parser.reset() + this.queue.splice(0).length;
+    return new Promise((resolve) => {
+      const servername = p.servername && !isIP(p.servername) ? p.servername : undefined;
+      const sock = tlsConnect({
+        socket: plain,
+        servername,
+        ...(p.ca ? { ca: p.ca } : {}),
+        rejectUnauthorized: false,
+        // Accept old protocols so that we can report them (a finding), rather than fail to connect.
+        minVersion: 'TLSv1',
+        ciphers: 'DEFAULT:@SECLEVEL=0',
+      });
+      let settled = false;
+      const finish = (o: TlsOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      const timer = setTimeout(() => {
+        sock.destroy();
+        const f: ReplyFailure = { kind: 'timeout', message: `TLS handshake not finished within ${timeoutMs} ms` };
+        this.breakWith({ code: 0, lines: [], failure: f });
+        finish({ ok: false, ms: ms(start), failure: f });
+      }, timeoutMs);
+      sock.once('error', (e: NodeJS.ErrnoException) => {
+        const f: ReplyFailure = { kind: 'error', message: `TLS handshake failed: ${e.code ? `${e.code} ` : ''}${e.message}` };
+        this.breakWith({ code: 0, lines: [], failure: f });
+        sock.destroy();
+        finish({ ok: false, ms: ms(start), failure: f });
+      });
+      sock.once('secureConnect', () => {
+        sock.removeAllListeners('error');
+        this.socket = sock;
+        this.secure = true;
+        this.attach(sock);
+        const cipher = sock.getCipher();
+        // getPeerCertificate(true) must come first: after getPeerX509Certificate() it returns {} (Node 20).
+        const chain = peerChain(sock);
+        const certificate = chain[0] ?? sock.getPeerX509Certificate() ?? null;
+        finish({
+          ok: true, ms: ms(start), protocol: sock.getProtocol() ?? null, cipher: cipher?.standardName ?? cipher?.name ?? null,
+          authorized: sock.authorized, ...(sock.authorizationError ? { authorizationError: String(sock.authorizationError) } : {}),
+          certificate, chain, discardedPlaintext,
+        });
+      });
+    });
+  }
+
+  /** QUIT (politely, with a short wait), then close. */
+  async quit(timeoutMs = Math.min(this.opts.timeoutMs, 2000)): Promise<Reply | undefined> {
+    if (this.broken) {
+      this.close();
+      return undefined;
+    }
+    const r = await this.command('QUIT', { timeoutMs });
+    this.close();
+    return r;
+  }
+
+  close(): void {
+    if (!this.broken) this.broken = failed('closed', 'the session was closed');
+    this.socket.destroy();
+  }
+
+  private onData = (chunk: Buffer) => {
+    for (const r of this.parser.feed(chunk)) {
+      for (const line of wireLines(r)) this.log('S', line);
+      this.deliver(r);
+      if (r.failure) {
+        // Garbage or an endless line: nothing after it can be trusted to be a reply.
+        this.breakWith(failed('error', `the session was abandoned after a ${r.failure.kind} reply`));
+        return;
+      }
+    }
+  };
+
+  private onClose = () => {
+    const partial = this.parser.partial ? ` (after ${this.parser.partial} bytes of an unfinished line)` : '';
+    this.breakWith(failed('closed', `the server closed the connection${partial}`));
+    if (this.waiter) this.waiter(this.broken!);
+  };
+
+  private onError = (e: NodeJS.ErrnoException) => {
+    const reset = e.code === 'ECONNRESET' || e.code === 'EPIPE';
+    this.breakWith(failed(reset ? 'closed' : 'error', reset ? 'the connection was reset by the server' : `connection error: ${e.code ?? e.message}`));
+    if (this.waiter) this.waiter(this.broken!);
+  };
+
+  private deliver(r: Reply): void {
+    if (this.waiter) this.waiter(r);
+    else this.queue.push(r);
+  }
+
+  private attach(s: Socket): void {
+    s.on('data', this.onData);
+    s.on('close', this.onClose);
+    s.on('error', this.onError);
+  }
+
+  private detach(s: Socket): void {
+    s.off('data', this.onData);
+    s.off('close', this.onClose);
+    s.off('error', this.onError);
+  }
+
+  /** From now on every read returns `r` (the first failure wins) and the socket is gone. */
+  private breakWith(r: Reply): void {
+    if (this.broken) return;
+    this.broken = r;
+    this.socket.destroy();
+  }
+
+  private write(line: string, logAs?: string): void {
+    this.log('C', logAs ?? line);
+    this.socket.write(`${line}\r\n`);
+  }
+
+  private log(dir: 'C' | 'S', line: string): void {
+    this.transcript.push({ dir, line });
+    this.opts.onLine?.(dir, line);
+  }
+
+  private logData(payload: Buffer): void {
+    const max = this.opts.maxDataLines ?? 200;
+    const text = payload.toString('utf8');
+    const lines = text.split('\r\n');
+    lines.pop(); // the split after the final CRLF
+    const shown = lines.length > max + 1 ? lines.slice(0, max) : lines;
+    for (const l of shown) this.log('C', l);
+    if (shown.length < lines.length) {
+      this.log('C', `[… ${lines.length - shown.length - 1} more lines not shown …]`);
+      this.log('C', '.');
+    }
+  }
+}
+
+function failed(kind: ReplyFailure['kind'], message: string): Reply {
+  return { code: 0, lines: [], failure: { kind, message } };
+}
+
+/** What to show for a reply in the transcript: its lines as sent, or the garbage that was not a reply. */
+function wireLines(r: Reply): string[] {
+  if (!r.failure) return r.lines.length ? r.lines.map((l, i) => `${r.code}${i === r.lines.length - 1 ? ' ' : '-'}${l}`.trimEnd()) : [String(r.code)];
+  if (r.failure.kind === 'malformed') return r.lines;
+  return [`[${r.failure.message}]`];
+}
+
+function connectFailure(e: NodeJS.ErrnoException): ConnectFailure {
+  const code = e.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { kind: 'refused', code, message: 'connection refused (nothing listens on that port, or a firewall rejects it)' };
+    case 'ETIMEDOUT':
+      return { kind: 'timeout', code, message: 'TCP connection timed out' };
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+    case 'EADDRNOTAVAIL':
+    case 'EAFNOSUPPORT':
+      return { kind: 'unreachable', code, message: `no route to the host (${code})` };
+    case 'ECONNRESET':
+      return { kind: 'reset', code, message: 'connection reset during the TCP handshake' };
+    default:
+      return { kind: 'error', ...(code ? { code } : {}), message: `${code ?? 'error'}: ${e.message}` };
+  }
+}
+
+/** The certificates the server sent, leaf first (issuer links followed until they repeat). */
+function peerChain(sock: TLSSocket): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  const seen = new Set<string>();
+  // getPeerCertificate(true) gives plain objects linked by issuerCertificate; rebuild X509Certificate from DER.
+  let c: { raw?: Buffer; fingerprint256?: string; issuerCertificate?: unknown } | undefined = sock.getPeerCertificate(true);
+  while (c?.raw && c.fingerprint256 && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    try {
+      out.push(new X509Certificate(c.raw));
+    } catch {
+      break;
+    }
+    c = c.issuerCertificate as typeof c;
+  }
+  return out;
+}
