@@ -8,7 +8,14 @@ export function defineVerify(program: Command): void {
     .argument('<files...>', 'message files, Maildir folders or mbox files')
     .option('--ip <ip>', 'the connecting client IP (for SPF)')
     .option('--helo <name>', 'the client HELO name')
-    .option('--sender <addr>', 'the MAIL FROM address')
-    .addHelpText('after', examples(['mailcheck verify message.eml', 'mailcheck verify ./mailcheck-inbox --json']))
+    .option('--sender <addr>', 'the MAIL FROM address (default: the Return-Path: header; "<>" for a bounce)')
+    .option('--authserv-id <name>', 'name in the Authentication-Results header (default: this host\'s name)')
+    .option('--jobs <n>', 'worker threads for big folders (default: one per CPU core; 1 = no workers)')
+    .addHelpText('after', examples([
+      'mailcheck verify message.eml',
+      'mailcheck verify message.eml --ip 192.0.2.1 --helo mail.example.com',
+      'mailcheck verify ./mailcheck-inbox --json',
+      'mailcheck verify fixtures/eml/signed-rsa.eml --zone fixtures/zones/mail.test.zone --offline',
+    ]))
     .action(lazyAction(() => import('../commands/verify.js')));
 }

@@ -29,3 +29,13 @@ export function resolverFor(zoneText: string) {
 }
 
 export const SOA = `@ SOA ns hostmaster 1 3600 600 604800 300\n@ NS ns\nns A 192.0.2.53\n`;
+
+/** mailauth's dkimSign as it behaves at run time (its index.d.ts describes the options without signatureData). */
+export interface MailauthSignature { signingDomain: string; selector: string; privateKey: string; algorithm?: string; canonicalization?: string; headerList?: string[] }
+export async function mailauthSign(message: Buffer, signatureData: MailauthSignature[], signTime?: Date): Promise<Buffer> {
+  const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
+  const sign = dkimSign as unknown as (m: Buffer, o: object) => Promise<{ signatures: string; errors?: unknown[] }>;
+  const r = await sign(message, { signatureData, ...(signTime ? { signTime } : {}) });
+  if (r.errors?.length) throw new Error(`mailauth could not sign: ${JSON.stringify(r.errors)}`);
+  return Buffer.concat([Buffer.from(r.signatures), message]);
+}

@@ -1,0 +1,90 @@
+// `mailcheck verify <file|maildir|mbox...>`: read → verify (in workers for big folders) → render.
+// One message: the full report (or one JSON object); several: a line each (NDJSON) and a summary.
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { UsageError } from '../../core/errors.js';
+import { toNdjsonLine, toJson } from '../../report/json.js';
+import { progressBar, renderVerify, renderVerifyLine, renderVerifySummary, summarize } from '../../report/text/verify.js';
+import { unverifiable, verifyTasks, type VerifyItem } from '../../verify/run.js';
+import { expandTargets } from '../../verify/sources.js';
+import { createContext } from '../context.js';
+import { exitCode } from '../exit-code.js';
+import type { GlobalOptions } from '../global-options.js';
+
+export interface VerifyCliOptions extends GlobalOptions {
+  ip?: string;
+  helo?: string;
+  sender?: string;
+  authservId?: string;
+  jobs?: string;
+}
+
+/** Messages above which a TTY gets a progress bar and only the messages that did not pass. */
+const QUIET_ABOVE = 20;
+
+export async function run(files: string[], opts: VerifyCliOptions): Promise<number> {
+  const verifyOpts = parseVerifyOptions(opts);
+  const jobs = opts.jobs === undefined ? undefined : parseJobs(opts.jobs);
+  const ctx = await createContext(opts);
+  const { tasks, errors } = await expandTargets(files);
+  const items: VerifyItem[] = errors.map((e) => unverifiable(e, `cannot read: ${e.error}`));
+  const total = tasks.length + errors.length;
+  const single = total === 1;
+  const write = (s: string) => process.stdout.write(s);
+  const quiet = !ctx.json && ctx.interactive && total > QUIET_ABOVE;
+  const start = performance.now();
+  let lastDraw = 0;
+
+  const show = (item: VerifyItem) => {
+    if ('error' in item) process.stderr.write(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
+    if (ctx.json) write(single ? toJson(item) : toNdjsonLine(item));
+    else if (single) write(renderVerify(item, ctx.theme, { findings: ctx.verbose }));
+    else if ('error' in item) return; // already said on stderr
+    else if (!quiet || item.findings.some((f) => f.severity === 'fail')) {
+      if (quiet) process.stderr.write('\r\x1b[K');
+      write(ctx.verbose ? renderVerify(item, ctx.theme, { findings: true }) + '\n' : renderVerifyLine(item, ctx.theme));
+    }
+  };
+  items.forEach(show);
+  await verifyTasks(tasks, verifyOpts, ctx, {
+    ...(jobs !== undefined ? { jobs } : {}),
+    onItem: (item, done) => {
+      items.push(item);
+      show(item);
+      const now = performance.now();
+      if (quiet && (now - lastDraw > 100 || done === tasks.length)) {
+        lastDraw = now;
+        process.stderr.write(`\r\x1b[K${progressBar(done, tasks.length, (now - start) / 1000)}`);
+      }
+    },
+  });
+  if (quiet) process.stderr.write('\r\x1b[K');
+  if (!ctx.json && !single) write(renderVerifySummary(summarize(items, (performance.now() - start) / 1000), ctx.theme));
+  // Bad input outranks verdicts: the user has to fix the command line or the files first.
+  if (items.some((i) => 'error' in i)) return 2;
+  return exitCode(items);
+}
+
+function parseVerifyOptions(opts: VerifyCliOptions) {
+  if (opts.ip !== undefined && !isIP(opts.ip.replace(/^\[|\]$/g, ''))) throw new UsageError(`--ip '${opts.ip}' is not an IP address`);
+  if (opts.helo !== undefined && !/^[\x21-\x7e]{1,255}$/.test(opts.helo)) throw new UsageError(`--helo '${opts.helo}' is not a host name or address literal`);
+  let sender = opts.sender;
+  if (sender !== undefined) {
+    sender = sender.trim().replace(/^<(.*)>$/, '$1');
+    if (sender !== '' && !/^[^\s@]+@[^\s@]+$/.test(sender)) throw new UsageError(`--sender '${opts.sender}' is not an address (use '<>' for a null sender)`);
+  }
+  if ((opts.helo !== undefined || opts.sender !== undefined) && opts.ip === undefined) {
+    throw new UsageError('--helo and --sender need --ip: SPF judges the client IP');
+  }
+  return {
+    authservId: opts.authservId ?? hostname(),
+    ...(opts.ip !== undefined ? { ip: opts.ip.replace(/^\[|\]$/g, '') } : {}),
+    ...(opts.helo !== undefined ? { helo: opts.helo } : {}),
+    ...(sender !== undefined ? { sender } : {}),
+  };
+}
+
+function parseJobs(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new UsageError(`--jobs '${v}' is not a number between 1 and 256`);
+  return Number(v);
+}

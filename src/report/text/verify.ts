@@ -1,0 +1,132 @@
+// The verdicts on a saved message, mechanism by mechanism (DKIM RFC 6376, SPF RFC 7208, DMARC RFC 7489,
+// ARC RFC 8617), the Authentication-Results a receiver would add, and one line per message for folders.
+import { getBorderCharacters, table } from 'table';
+import { escapeControl } from '../../core/text.js';
+import type { VerifyItem } from '../../verify/run.js';
+import { heading, renderFindings, verdictLine } from '../steps.js';
+import type { Theme } from '../theme.js';
+
+type Tone = 'ok' | 'warn' | 'fail' | 'dim';
+const TONE: Record<string, Tone> = {
+  pass: 'ok', fail: 'fail', permerror: 'fail', softfail: 'warn', neutral: 'warn', policy: 'warn', temperror: 'warn', none: 'dim',
+};
+
+/** A result word in the colour that means something: green pass, red fail/permerror, yellow the rest, dim none. */
+export function result(t: Theme, r: string): string {
+  const tone = TONE[r] ?? 'warn';
+  const mark = tone === 'ok' ? '✓' : tone === 'fail' ? '✗' : tone === 'dim' ? '·' : '!';
+  return t[tone](`${mark} ${r}`);
+}
+
+export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: boolean } = {}): string {
+  if ('error' in item) return `${t.fail('✗')} ${escapeControl(where(item))}: ${escapeControl(item.error)}\n`;
+  const out: string[] = [];
+  out.push(heading(t, `Message ${where(item)}`));
+  out.push(`  ${t.dim('From:   ')} ${escapeControl(item.from ?? '(none)')}`);
+  if (item.subject !== undefined) out.push(`  ${t.dim('Subject:')} ${escapeControl(item.subject)}`);
+  out.push(`  ${t.dim('Size:   ')} ${item.size} bytes`);
+
+  out.push('', `${t.bold('DKIM')}  ${t.dim('every signature (RFC 6376)')}`);
+  if (item.dkim.length === 1 && item.dkim[0]!.result === 'none') {
+    out.push(`  ${result(t, 'none')}  ${t.dim('the message is not signed')}`);
+  } else {
+    const rows = item.dkim.map((d) => [
+      result(t, d.result),
+      escapeControl(d.domain ?? '?'),
+      escapeControl(d.selector ?? '?'),
+      escapeControl(d.algorithm ?? '?') + (d.keyBits ? t.dim(` ${d.keyBits}-bit`) : ''),
+      d.aligned ? t.ok('aligned') : t.dim('not aligned'),
+      t.dim(escapeControl(d.reason ?? '')),
+    ]);
+    out.push(indent(table([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), ''], ...rows], TABLE)));
+  }
+
+  out.push('', `${t.bold('SPF')}   ${t.dim('the connecting client (RFC 7208)')}`);
+  if (!item.spf) {
+    out.push(`  ${t.dim('· not checked: give --ip (and --helo, --sender) of the client that delivered the message')}`);
+  } else {
+    const s = item.spf;
+    out.push(`  ${result(t, s.result)}  ${s.ip} for ${escapeControl(s.sender)} ${t.dim(`(${s.identity === 'mailfrom' ? 'MAIL FROM' : 'HELO'} identity, policy of ${escapeControl(s.domain || '-')})`)}`);
+    if (s.record) out.push(`     ${t.dim(escapeControl(s.record))}`);
+    if (s.reason && s.result !== 'pass') out.push(`     ${t.dim(escapeControl(s.reason))}`);
+  }
+
+  const dm = item.dmarc;
+  out.push('', `${t.bold('DMARC')} ${t.dim('the From: domain\'s policy (RFC 7489)')}`);
+  out.push(`  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`);
+  if (dm.record) out.push(`     ${t.dim(escapeControl(dm.record))}`);
+  const mode = (m: 's' | 'r') => t.dim(m === 's' ? '(strict)' : '(relaxed)');
+  out.push(`     alignment: DKIM ${dm.aligned.dkim ? t.ok('✓') : t.fail('✗')} ${mode(dm.adkim)}   SPF ${dm.aligned.spf ? t.ok('✓') : item.spf ? t.fail('✗') : t.dim('–')} ${mode(dm.aspf)}`);
+  if (dm.reason) out.push(`     ${t.dim(escapeControl(dm.reason))}`);
+  if (dm.result === 'fail') out.push(`     a receiver applying the policy would ${t.fail(dm.disposition === 'none' ? 'only report it' : dm.disposition)} this message`);
+
+  out.push('', `${t.bold('ARC')}   ${t.dim('chain of custody through forwarders (RFC 8617)')}`);
+  out.push(`  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`);
+
+  out.push('', heading(t, 'Authentication-Results a receiver would add'));
+  out.push(...item.authenticationResults.split('\r\n').map((l) => `  ${t.dim(escapeControl(l.replace(/^\t/, '    ')))}`));
+  if (opts.findings) out.push('', heading(t, 'Findings'), renderFindings(item.findings, t).trimEnd());
+  out.push('', verdictLine(item.findings, t));
+  return out.join('\n') + '\n';
+}
+
+/** One line per message, for folders and mbox files. */
+export function renderVerifyLine(item: VerifyItem, t: Theme): string {
+  if ('error' in item) return `${t.fail('✗')} ${escapeControl(where(item))}  ${t.fail(escapeControl(item.error))}\n`;
+  const dkim = item.dkim.map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`).join(' ');
+  const spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
+  const mark = verdictLine(item.findings, t).split(' ')[0];
+  return `${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`;
+}
+
+export interface VerifySummary { total: number; byDmarc: Record<string, number>; authenticated: number; unreadable: number; seconds: number }
+
+export function summarize(items: readonly VerifyItem[], seconds: number): VerifySummary {
+  const byDmarc: Record<string, number> = {};
+  let authenticated = 0;
+  let unreadable = 0;
+  for (const i of items) {
+    if ('error' in i) {
+      unreadable++;
+      continue;
+    }
+    byDmarc[i.dmarc.result] = (byDmarc[i.dmarc.result] ?? 0) + 1;
+    if (!i.findings.some((f) => f.severity === 'fail')) authenticated++;
+  }
+  return { total: items.length, byDmarc, authenticated, unreadable, seconds };
+}
+
+export function renderVerifySummary(s: VerifySummary, t: Theme): string {
+  const rows = Object.entries(s.byDmarc).sort((a, b) => b[1] - a[1]).map(([r, n]) => [result(t, `${r}`), String(n)]);
+  if (s.unreadable) rows.push([t.fail('✗ not a message'), String(s.unreadable)]);
+  const rate = s.seconds > 0 ? ` in ${s.seconds.toFixed(2)} s (${Math.round(s.total / s.seconds).toLocaleString('en-US')} msgs/s)` : '';
+  const verdict = s.authenticated === s.total ? t.ok(`✓ all ${s.total} authenticated`) : t.fail(`✗ ${s.total - s.authenticated} of ${s.total} not authenticated`);
+  return `\n${heading(t, `${s.total} message${s.total === 1 ? '' : 's'} verified${rate}`)}\n${indent(table([[t.dim('DMARC'), t.dim('messages')], ...rows], TABLE))}\n${verdict}\n`;
+}
+
+/** "[#########-----------] 45%  900/2000  1,234 msgs/s" for stderr on a TTY. */
+export function progressBar(done: number, total: number, seconds: number, width = 24): string {
+  const frac = total ? Math.min(1, done / total) : 0;
+  const full = Math.round(frac * width);
+  const rate = seconds > 0 ? `  ${Math.round(done / seconds).toLocaleString('en-US')} msgs/s` : '';
+  return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${String(Math.round(frac * 100)).padStart(3)}%  ${done}/${total}${rate}`;
+}
+
+function where(i: { file: string; index?: number }): string {
+  return i.index !== undefined ? `${i.file} #${i.index}` : i.file;
+}
+
+function tone(t: Theme, r: string, text: string): string {
+  return t[TONE[r] ?? 'warn'](text);
+}
+
+function indent(s: string): string {
+  return s.trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+}
+
+const TABLE = {
+  border: getBorderCharacters('void'),
+  columnDefault: { paddingLeft: 0, paddingRight: 2 },
+  drawHorizontalLine: () => false,
+} as const;
+
