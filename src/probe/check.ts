@@ -18,7 +18,7 @@ const MAX_FALLBACK = 5;
 export async function probeTarget(target: string, ctx: Context, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const port = opts.port ?? 25;
   const mode = tlsModeFor(port, opts.tls);
-  const result: ProbeResult = { kind: 'probe', target, port, tls: mode, hosts: [], findings: [], steps: [] };
+  const result: ProbeResult = { kind: 'probe', target, port, tls: mode, all: Boolean(opts.all), hosts: [], findings: [], steps: [] };
   const route = await endpointsFor(target, port, ctx);
   result.steps.push(...route.steps);
   result.findings.push(...route.findings);

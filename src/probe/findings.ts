@@ -16,13 +16,8 @@ export function hostFindings(h: ProbeHost, o: { mode: TlsMode; slowBannerMs: num
   // Connection: no verdict about the server, only that we could not reach it (exit 3).
   if (!h.connected) {
     const e = h.error!;
-    const what: Record<string, [string, string]> = {
-      refused: ['probe.connect.refused', 'refused the connection'],
-      timeout: ['probe.connect.timeout', 'did not answer the TCP connection'],
-      unreachable: ['probe.connect.unreachable', 'is unreachable (no route)'],
-    };
-    const [id, text] = what[e.kind] ?? ['probe.connect.failed', 'could not be connected to'];
-    add(finding(id, 'fail', `${who} ${text}: ${e.message}.`, {
+    const ids: Record<string, string> = { refused: 'probe.connect.refused', timeout: 'probe.connect.timeout', unreachable: 'probe.connect.unreachable' };
+    add(finding(ids[e.kind] ?? 'probe.connect.failed', 'fail', `No connection to ${who}: ${e.message}.`, {
       temporary: true,
       ...(e.kind === 'timeout' && h.port === 25 ? { advice: 'Many networks block outgoing port 25; try from another network, or --port 587/465.' } : {}),
     }));
@@ -56,8 +51,11 @@ export function hostFindings(h: ProbeHost, o: { mode: TlsMode; slowBannerMs: num
   const named = h.bannerHostname?.toLowerCase().replace(/\.$/, '') ?? '';
   const names = [h.exchange, ...h.ptr].map((n) => n.toLowerCase().replace(/\.$/, ''));
   if (h.bannerCode === 220 && !names.includes(named)) {
-    const against = h.exchange === h.address ? (h.ptr.length ? `its PTR name (${h.ptr.join(', ')})` : 'a PTR name (there is none)') : `the MX name ${h.exchange}${h.ptr.length ? ` or the PTR name (${h.ptr.join(', ')})` : ''}`;
-    add(finding('probe.banner.hostname-mismatch', 'warn', `${who} calls itself "${h.bannerHostname ?? ''}" in its greeting, which matches neither ${against}.`, {
+    const ptr = h.ptr.length ? `the PTR name (${h.ptr.join(', ')})` : '';
+    const against = h.exchange === h.address
+      ? (ptr ? `which is not ${ptr}` : 'and its address has no PTR name to match it')
+      : `which matches neither the MX name ${h.exchange}${ptr ? ` nor ${ptr}` : ' (and the address has no PTR name)'}`;
+    add(finding('probe.banner.hostname-mismatch', 'warn', `${who} calls itself "${h.bannerHostname ?? ''}" in its greeting, ${against}.`, {
       ref: 'RFC 5321 §4.3.1', advice: 'Make the greeting name, the PTR record and the MX name agree: receivers compare them.',
     }));
   }

@@ -106,6 +106,8 @@ export interface ProbeResult {
   target: string;
   port: number;
   tls: TlsMode;
+  /** Every MX host and address was probed (--all). */
+  all: boolean;
   hosts: ProbeHost[];
   findings: Finding[];
   steps: Step[];

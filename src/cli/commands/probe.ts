@@ -1,0 +1,98 @@
+// `mailcheck probe <target>`: parse flags → probeTarget → render. Also the SMTP flag parsers `send` shares.
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import type { MailcheckEvent } from '../../core/context.js';
+import { UsageError } from '../../core/errors.js';
+import { isValidDomain, toALabel } from '../../core/names.js';
+import { probeTarget } from '../../probe/check.js';
+import type { TlsMode } from '../../probe/types.js';
+import { toJson } from '../../report/json.js';
+import { renderProbe } from '../../report/text/probe.js';
+import { splitPem } from '../../smtp/trust.js';
+import { createContext, type CliContext } from '../context.js';
+import { exitCode } from '../exit-code.js';
+import type { GlobalOptions } from '../global-options.js';
+
+export interface ProbeCliOptions extends GlobalOptions {
+  port?: string;
+  tls?: TlsMode;
+  helo?: string;
+  all?: boolean;
+  relayTest?: boolean;
+  relayTo?: string;
+  ca?: string[];
+  transcript?: boolean;
+}
+
+export async function run(target: string, opts: ProbeCliOptions): Promise<number> {
+  const port = parsePort(opts.port ?? '25');
+  const name = parseTarget(target);
+  const helo = parseHelo(opts.helo);
+  const ca = await readCaFiles(opts.ca ?? []);
+  if (opts.relayTo !== undefined && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(opts.relayTo)) throw new UsageError(`--relay-to '${opts.relayTo}' is not an email address`);
+  const ctx = await createContext(opts);
+  const spin = await spinner(ctx, `Probing ${name}`);
+  try {
+    const result = await probeTarget(name, spin.ctx, {
+      port, ...(opts.tls ? { tls: opts.tls } : {}), ...(helo ? { helo } : {}), all: Boolean(opts.all),
+      relayTest: Boolean(opts.relayTest), ...(opts.relayTo ? { relayRecipient: opts.relayTo } : {}), ca,
+    });
+    spin.stop();
+    process.stdout.write(ctx.json ? toJson(result) : renderProbe(result, ctx.theme, { steps: ctx.verbose, transcript: opts.transcript !== false && !ctx.verbose }));
+    return exitCode([result]);
+  } finally {
+    spin.stop();
+  }
+}
+
+export function parsePort(v: string, what = '--port'): number {
+  if (!/^\d{1,5}$/.test(v.trim()) || Number(v) < 1 || Number(v) > 65535) throw new UsageError(`${what} '${v}' is not a port number (1-65535)`);
+  return Number(v);
+}
+
+/** A domain or host name (to A-labels), or an IP address (bare, or [bracketed]). */
+export function parseTarget(target: string): string {
+  const ip = target.trim().replace(/^\[|\]$/g, '');
+  if (isIP(ip)) return ip;
+  return toALabel(target, 'target');
+}
+
+/** EHLO argument: a host name or an address literal (RFC 5321 §4.1.3); default this host's FQDN when it has one. */
+export function parseHelo(v: string | undefined): string | undefined {
+  if (v !== undefined) {
+    if (!/^\[(IPv6:)?[0-9a-fA-F:.]+\]$/.test(v) && !isValidDomain(v)) throw new UsageError(`--helo '${v}' is not a host name or an address literal like [192.0.2.1]`);
+    return v;
+  }
+  const own = hostname();
+  return own.includes('.') && isValidDomain(own) ? own.toLowerCase() : undefined;
+}
+
+/** --ca files: PEM with at least one certificate, else a usage error. */
+export async function readCaFiles(files: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read --ca file '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const certs = splitPem(text);
+    if (!certs.length) throw new UsageError(`--ca file '${f}' holds no PEM certificate`);
+    out.push(...certs);
+  }
+  return out;
+}
+
+/** A spinner on stderr for TTYs (never with --json or --verbose), fed by the SMTP events. */
+export async function spinner(ctx: CliContext, text: string): Promise<{ ctx: CliContext; stop(): void }> {
+  if (!ctx.interactive || ctx.verbose) return { ctx, stop: () => {} };
+  const { default: ora } = await import('ora');
+  const s = ora({ text, stream: process.stderr }).start();
+  const onEvent = (e: MailcheckEvent) => {
+    ctx.onEvent(e);
+    if (e.type === 'smtp.line') s.text = `${text}: ${e.host} ${e.dir === 'C' ? '→' : '←'} ${e.line.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}`;
+  };
+  return { ctx: { ...ctx, onEvent }, stop: () => s.isSpinning && s.stop() };
+}

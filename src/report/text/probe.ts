@@ -1,0 +1,149 @@
+// The SMTP probe as the conversation it was: each step with its answer and time, the certificate, the
+// transcript (RFC 5321, RFC 3207); with several hosts, one table row per address. Pure.
+import { getBorderCharacters, table } from 'table';
+import type { Finding } from '../../core/result.js';
+import { escapeControl } from '../../core/text.js';
+import type { ProbeHost, ProbeResult } from '../../probe/types.js';
+import type { CertificateInfo } from '../../smtp/certificate.js';
+import type { TranscriptLine } from '../../smtp/session.js';
+import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import type { Theme } from '../theme.js';
+
+const TABLE = { border: getBorderCharacters('norc'), columnDefault: { paddingLeft: 1, paddingRight: 1 } };
+const MODE = { starttls: 'STARTTLS', implicit: 'implicit TLS', none: 'no TLS' } as const;
+
+export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; transcript?: boolean } = {}): string {
+  const out: string[] = [];
+  out.push(heading(t, `SMTP probe of ${r.target}`) + t.dim(`  port ${r.port}, ${MODE[r.tls]}`));
+  if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t));
+  if (r.all && r.hosts.length > 1) {
+    out.push('', indent(table([
+      ['', 'MX', 'address', 'greeting', 'ESMTP', 'TLS', 'certificate', 'greeting in'].map((h) => t.dim(h)),
+      ...r.hosts.map((h) => hostRow(h, t)),
+    ], TABLE)).trimEnd());
+    for (const h of r.hosts) if (opts.transcript) out.push('', ...renderTranscript(h, t));
+  } else {
+    for (const h of r.hosts) {
+      out.push('', ...renderHost(h, t));
+      if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
+    }
+  }
+  out.push('', heading(t, 'Findings'));
+  out.push(renderFindings(r.findings, t).trimEnd());
+  out.push('', verdictLine(r.findings, t));
+  return out.join('\n') + '\n';
+}
+
+/** One step per line: mark, name, what the server said, how long it took. */
+function renderHost(h: ProbeHost, t: Theme): string[] {
+  const lines = [t.bold(`${hostLabel(h)}`)];
+  const step = (ok: boolean | null, name: string, text: string, ms: number | null) =>
+    lines.push(`  ${ok === null ? t.dim('·') : ok ? t.ok('✓') : t.fail('✗')} ${name.padEnd(11)} ${text}${ms !== null ? ` ${t.dim(`${ms} ms`)}` : ''}`);
+  step(h.connected, 'connect', h.connected ? t.dim('TCP') : t.fail(escapeControl(h.error?.message ?? 'failed')), h.timings.connectMs);
+  if (!h.connected) return lines;
+  if (h.tls && h.tls.attempted && h.timings.bannerMs === null && !h.tls.ok) {
+    step(false, 'TLS', t.fail(escapeControl(h.tls.error ?? 'failed')), h.timings.tlsMs);
+    return lines;
+  }
+  if (h.banner !== null) {
+    step(h.bannerCode === 220, 'greeting', replyTone(h.bannerCode ?? 0, escapeControl(h.banner.replace(/\n/g, ' / ')), t), h.timings.bannerMs);
+  } else if (h.error?.stage === 'banner') {
+    step(false, 'greeting', t.fail(escapeControl(h.error.message)), h.timings.bannerMs);
+    return lines;
+  }
+  if (h.timings.ehloMs !== null) {
+    const ehloText = h.error?.stage === 'ehlo' ? t.fail(escapeControl(h.error.message)) : h.esmtp ? extensionsText(h.ehlo.extensions, t) : t.warn('EHLO refused; HELO accepted (no ESMTP)');
+    step(h.error?.stage !== 'ehlo', h.esmtp ? 'EHLO' : 'HELO', ehloText, h.timings.ehloMs);
+  }
+  if (h.tls) {
+    if (!h.tls.attempted) {
+      step(null, 'STARTTLS', h.tls.offered ? t.dim('offered, not tried (--tls none)') : t.fail('not offered: mail travels in plaintext'), null);
+    } else if (!h.tls.ok) {
+      step(false, 'TLS', t.fail(escapeControl(h.tls.error ?? 'failed')), h.timings.tlsMs);
+    } else {
+      const old = /^(SSLv3|TLSv1|TLSv1\.1)$/.test(h.tls.protocol ?? '');
+      step(!old, 'TLS', `${old ? t.fail(h.tls.protocol ?? '') : t.ok(h.tls.protocol ?? '')} ${t.dim(h.tls.cipher ?? '')}`, h.timings.tlsMs);
+      if (h.tls.certificate) lines.push(...renderCertificate(h.tls.certificate, h.tls.chain ?? [], t));
+      if (h.ehloTls) step(true, 'EHLO (TLS)', extensionsText(h.ehloTls.extensions, t), null);
+      else if (h.error?.stage === 'ehlo-tls') step(false, 'EHLO (TLS)', t.fail(escapeControl(h.error.message)), null);
+    }
+  }
+  if (h.relay) {
+    const r = h.relay;
+    const verdict = r.accepted === true ? t.fail('OPEN RELAY: accepted') : r.accepted === false ? t.ok('refused') : t.warn('no verdict');
+    step(r.accepted === null ? null : !r.accepted, 'relay test', `${verdict} ${t.dim(`RCPT TO:<${escapeControl(r.rcptTo)}> → ${escapeControl(r.reply)}`)}`, null);
+  }
+  return lines;
+}
+
+function renderCertificate(c: CertificateInfo, chain: { subject: string; issuer: string }[], t: Theme): string[] {
+  const pad = '                ';
+  const days = c.expired ? t.fail(`expired ${-c.daysLeft} days ago`) : c.notYetValid ? t.fail('not yet valid') : c.daysLeft < 14 ? t.warn(`${c.daysLeft} days left`) : t.ok(`${c.daysLeft} days left`);
+  const name = c.hostnameMatch === null ? t.dim('no name to check') : c.hostnameMatch ? t.ok(`✓ covers ${escapeControl(c.checkedName ?? '')}`) : t.fail(`✗ does not cover ${escapeControl(c.checkedName ?? '')}`);
+  const trust = c.trusted ? t.ok('✓ trusted chain') : c.selfSigned ? t.warn('! self-signed') : t.warn(`! untrusted${c.trustError ? ` (${escapeControl(c.trustError)})` : ''}`);
+  return [
+    `${pad}${t.dim('subject ')} ${escapeControl(c.subject)}`,
+    `${pad}${t.dim('issuer  ')} ${escapeControl(c.issuer)}${chain.length > 1 ? t.dim(`  (${chain.length} certificates sent)`) : ''}`,
+    `${pad}${t.dim('valid   ')} ${c.validFrom.slice(0, 10)} → ${c.validTo.slice(0, 10)}  ${days}`,
+    `${pad}${t.dim('names   ')} ${c.altNames.length ? escapeControl(c.altNames.join(', ')) : t.dim('(no subjectAltName)')}`,
+    `${pad}${t.dim('key     ')} ${c.keyType ?? '?'}${c.keyBits ? ` ${c.keyBits}-bit` : ''}   ${name}   ${trust}`,
+  ];
+}
+
+/** The conversation, C: and S: lines, coloured by reply class; network text escaped. */
+export function renderTranscript(h: { exchange: string; address: string; port: number; transcript: TranscriptLine[] }, t: Theme): string[] {
+  const lines = [t.dim(`Transcript ${h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`}:${h.port}`)];
+  for (const l of h.transcript) {
+    if (l.dir === 'C') {
+      lines.push(`  ${t.accent('C:')} ${escapeControl(l.line)}`);
+    } else {
+      const code = Number(l.line.slice(0, 3));
+      lines.push(`  ${t.dim('S:')} ${replyTone(Number.isFinite(code) ? code : 0, escapeControl(l.line), t)}`);
+    }
+  }
+  return lines;
+}
+
+function hostRow(h: ProbeHost, t: Theme): string[] {
+  const worst = worstMark(h.findings, t);
+  const greeting = !h.connected
+    ? t.fail(h.error?.kind ?? 'no connection')
+    : h.bannerCode !== null ? replyTone(h.bannerCode, escapeControl(truncate(h.banner ?? '', 36)), t) : t.fail(h.error?.kind ?? '?');
+  const esmtp = !h.connected || h.timings.ehloMs === null ? t.dim('–') : h.esmtp ? t.ok('yes') : t.warn('HELO only');
+  const tls = !h.tls ? t.dim('–') : h.tls.ok ? t.ok(h.tls.protocol ?? 'yes') : h.tls.attempted ? t.fail('failed') : h.tls.offered ? t.dim('not tried') : t.fail('none');
+  const c = h.tls?.certificate;
+  const cert = !c ? t.dim('–') : c.expired ? t.fail('expired') : c.notYetValid ? t.fail('not yet valid') : c.hostnameMatch === false ? t.warn('wrong name') : c.selfSigned ? t.warn('self-signed') : !c.trusted ? t.warn('untrusted') : c.daysLeft < 14 ? t.warn(`${c.daysLeft} days left`) : t.ok(`ok, ${c.daysLeft} d`);
+  return [worst, escapeControl(h.preference !== undefined ? `${h.preference} ${h.exchange}` : h.exchange), h.address, greeting, esmtp, tls, cert, h.timings.bannerMs !== null ? `${h.timings.bannerMs} ms` : t.dim('–')];
+}
+
+function worstMark(f: readonly Finding[], t: Theme): string {
+  if (f.some((x) => x.severity === 'fail' && !x.temporary)) return t.mark('fail');
+  if (f.some((x) => x.temporary)) return t.warn('?');
+  if (f.some((x) => x.severity === 'warn')) return t.mark('warn');
+  return t.mark('ok');
+}
+
+function replyTone(code: number, text: string, t: Theme): string {
+  if (code >= 500 || code === 0) return t.fail(text);
+  if (code >= 400) return t.warn(text);
+  return text;
+}
+
+function extensionsText(ext: string[], t: Theme): string {
+  if (!ext.length) return t.dim('(no extensions)');
+  return ext.map((e) => (/^STARTTLS$/i.test(e) ? t.ok(e) : /^AUTH\b/i.test(e) ? t.warn(escapeControl(e)) : escapeControl(e))).join(t.dim(' · '));
+}
+
+function hostLabel(h: ProbeHost): string {
+  const name = h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`;
+  return `${escapeControl(name)}:${h.port}${h.preference !== undefined && h.exchange !== h.address ? ` (MX ${h.preference})` : ''}`;
+}
+
+function truncate(s: string, n: number): string {
+  const one = s.replace(/\n/g, ' ');
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+
+function indent(s: string): string {
+  return s.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
+}
