@@ -72,7 +72,10 @@ export async function answerQuery(bytes: Buffer, resolver: Resolver, transport: 
 type Answer = Pick<ResponseSpec, 'rcode' | 'flags' | 'answers' | 'authorities'>;
 
 async function resolve(resolver: Resolver, name: string, qtype: string): Promise<Answer> {
-  const aa = { aa: true };
+  const zoneFor = (resolver as Partial<ZoneResolver>).zoneFor;
+  const home = zoneFor?.(name)?.origin;
+  // Outside every zone of a zone resolver we still say what it says (the demo's offline NXDOMAIN), but not as the authority.
+  const aa = { aa: !zoneFor || home !== undefined };
   if (!KNOWN.has(qtype)) {
     // A type we hold no data for: the name exists or not, so NODATA or NXDOMAIN (RFC 2308 §2.2).
     const probe = await resolver.lookup(name, 'CNAME', { noFollow: true });
@@ -80,8 +83,6 @@ async function resolve(resolver: Resolver, name: string, qtype: string): Promise
     return { rcode: probe.status === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR', flags: aa, authorities: await soaFor(resolver, name) };
   }
   const type = qtype as RRType;
-  const zoneFor = (resolver as Partial<ZoneResolver>).zoneFor;
-  const home = zoneFor?.(name)?.origin;
   if (zoneFor && home !== undefined) return authoritative(resolver, (n) => zoneFor(n)?.origin === home, name, type);
   // Any other Resolver already followed the chain (like a recursive server): rebuild its CNAME records.
   const r: Lookup<unknown> = await resolver.lookup(name, type);

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailcheckEvent } from '../../../src/core/context.js';
 import { networkResolver } from '../../../src/dns/network.js';
+import { startDnsServer } from '../../../src/dns/server.js';
 import { parseZone } from '../../../src/dns/zone/parse.js';
 import { zoneResolver } from '../../../src/dns/zone/resolver.js';
 import type { Lookup, Resolver } from '../../../src/dns/types.js';
@@ -245,6 +246,26 @@ describe.concurrent('misbehaving servers', () => {
 
   it('no servers at all is a timeout that says so', async () => {
     expect(await networkResolver({ servers: [], timeoutMs: T }).lookup('www.test', 'A')).toMatchObject({ status: 'timeout', error: /no DNS servers/ });
+  });
+});
+
+describe('IPv6', () => {
+  it('asks a server on [::1] over UDP and TCP and names it [::1]:port', async () => {
+    let v6: Awaited<ReturnType<typeof startDnsServer>>;
+    try {
+      v6 = await startDnsServer({ host: '::1', resolver: zoneResolver(zones) });
+    } catch {
+      return; // no IPv6 loopback in this sandbox
+    }
+    try {
+      const events: MailcheckEvent[] = [];
+      const r = networkResolver({ servers: [{ host: '::1', port: v6.port }], timeoutMs: T, onEvent: (e) => events.push(e) });
+      expect(await r.lookup('www.test', 'A')).toMatchObject({ status: 'ok', server: `[::1]:${v6.port}` });
+      expect(await r.lookup('big.test', 'TXT')).toMatchObject({ status: 'ok' });
+      expect(events.map((e) => e.type === 'dns.query' && e.transport)).toEqual(['udp', 'udp', 'tcp']);
+    } finally {
+      await v6.close();
+    }
   });
 });
 

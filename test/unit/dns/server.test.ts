@@ -78,6 +78,11 @@ describe('answers', () => {
     expect([m.rcode, m.answers.map((a) => a.data), m.authorities]).toEqual(['NOERROR', ['elsewhere.example'], []]);
   });
 
+  it('answers a name outside its zones with what the resolver says, without AA', async () => {
+    const m = await ask('elsewhere.example', 'A');
+    expect([m.rcode, m.flags.aa]).toEqual(['NXDOMAIN', false]);
+  });
+
   it('a type it does not model is NODATA for a name that exists, NXDOMAIN otherwise', async () => {
     expect((await ask('mx.s.test', 'HINFO')).rcode).toBe('NOERROR');
     expect((await ask('none.s.test', 'HINFO')).rcode).toBe('NXDOMAIN');
