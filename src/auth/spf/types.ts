@@ -92,6 +92,8 @@ export interface SpfTree {
   status: SpfTreeStatus;
   /** When status is 'multiple': every v=spf1 record. */
   records?: string[];
+  /** TXT records that look meant as SPF but are not selected (RFC 7208 §4.5): a leading space, "v=spf1mx"… */
+  ignored?: string[];
   /** Why the record was not fetched or is unusable (not-followed, temporary, bad-name). */
   note?: string;
   errors: SpfSyntaxError[];

@@ -1,0 +1,64 @@
+// `mailcheck spf`: fetch the record and its include/redirect tree, lint it, and with a client IP run
+// check_host() (RFC 7208). I/O only through ctx.resolver (so --zone, --resolver, the cache and -v apply).
+import type { Context } from '../../core/context.js';
+import { finding, type Finding } from '../../core/result.js';
+import { traceResolver } from '../../dns/trace.js';
+import { txtJoin } from '../../dns/types.js';
+import { checkHost } from './evaluate.js';
+import { spfInputs } from './identity.js';
+import { lintSpf } from './lint.js';
+import { buildSpfTree } from './tree.js';
+import type { SpfEvaluation, SpfResult } from './types.js';
+
+export type { SpfResult, SpfResultCode, SpfTree, SpfEvaluation } from './types.js';
+
+export async function checkSpf(input: { domain?: string; ip?: string; sender?: string; helo?: string }, ctx: Context): Promise<SpfResult> {
+  const { domain, sender, helo, ip } = spfInputs(input);
+  const trace = traceResolver(ctx.resolver);
+  const tree = await buildSpfTree(trace, domain, { sender, helo, ip });
+  // The SPF RR type (99) is obsolete (RFC 7208 §3.1); asked only to say so. Failures here mean nothing.
+  let spfRrType: string[] | undefined;
+  if (tree.status !== 'temporary') {
+    const rr = await trace.lookup(domain, 'SPF');
+    if (rr.status === 'ok' && rr.records.length) spfRrType = rr.records.map(txtJoin);
+  }
+  const evaluation = ip ? await checkHost(trace, { ip, sender, helo, domain, now: ctx.now }) : undefined;
+  const findings = [...(evaluation ? [resultFinding(evaluation, ip!, domain)] : []), ...lintSpf(tree, { spfRrType })];
+  return {
+    kind: 'spf',
+    domain,
+    record: tree.record,
+    lookups: tree.lookups,
+    voidLookups: tree.voidLookups,
+    tree,
+    ...(evaluation ? { result: evaluation.result } : {}),
+    ...(evaluation?.explanation !== undefined ? { explanation: evaluation.explanation } : {}),
+    findings,
+    steps: trace.steps,
+    identity: { ...(ip ? { ip } : {}), sender, ...(helo ? { helo } : {}) },
+    ...(evaluation ? { evaluation } : {}),
+    ...(spfRrType ? { spfRrType } : {}),
+  };
+}
+
+/** The check_host() verdict as a finding: pass is ok, temperror is temporary, anything else fails. */
+export function resultFinding(e: SpfEvaluation, ip: string, domain: string): Finding {
+  const id = `spf.result.${e.result}`;
+  const ref = 'RFC 7208 §2.6';
+  switch (e.result) {
+    case 'pass':
+      return finding(id, 'ok', `${ip} may send mail for ${domain} (pass): ${e.reason}.`, { ref });
+    case 'temperror':
+      return finding(id, 'fail', `No verdict for ${ip} and ${domain} (temperror): ${e.reason}.`, { ref, temporary: true });
+    case 'fail':
+      return finding(id, 'fail', `${ip} is not allowed to send mail for ${domain} (fail): ${e.reason}.${e.explanation ? ` The domain explains: "${e.explanation}"` : ''}`, { ref });
+    case 'softfail':
+      return finding(id, 'fail', `${ip} is probably not allowed to send mail for ${domain} (softfail): ${e.reason}.`, { ref });
+    case 'neutral':
+      return finding(id, 'fail', `${domain} says nothing about ${ip} (neutral): ${e.reason}.`, { ref });
+    case 'none':
+      return finding(id, 'fail', `No SPF verdict for ${domain} (none): ${e.reason}.`, { ref });
+    case 'permerror':
+      return finding(id, 'fail', `The SPF policy of ${domain} cannot be evaluated (permerror): ${e.reason}.`, { ref });
+  }
+}
