@@ -1,5 +1,6 @@
 // Probing one SMTP server, top to bottom: connect → (implicit TLS) → banner → EHLO (HELO fallback) →
 // STARTTLS if offered (RFC 3207) → EHLO again → (relay test) → QUIT. Each step timed; never sends DATA.
+import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import { inspectCertificate } from '../smtp/certificate.js';
 import { bannerHostname, parseEhlo } from '../smtp/extensions.js';
@@ -50,9 +51,9 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
   try {
     // 2. Implicit TLS (port 465, RFC 8314 §3.3): the handshake comes before the greeting.
     if (mode === 'implicit') {
-      const t = await s.upgradeTls({ servername: target.exchange, ca });
+      const t = await s.upgradeTls({ servername: certificateName(target), ca });
       host.timings.tlsMs = t.ms;
-      host.tls = tlsInfo(t, { offered: true, exchange: target.exchange, ctx });
+      host.tls = tlsInfo(t, { offered: true, name: certificateName(target), ctx });
       if (!t.ok) return finish();
     }
 
@@ -106,9 +107,9 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
           if (go.code === 0) fail('starttls', go);
           return finish();
         }
-        const t = await s.upgradeTls({ servername: target.exchange, ca });
+        const t = await s.upgradeTls({ servername: certificateName(target), ca });
         host.timings.tlsMs = Math.round(performance.now() - tlsStart);
-        host.tls = tlsInfo(t, { offered: true, exchange: target.exchange, ctx });
+        host.tls = tlsInfo(t, { offered: true, name: certificateName(target), ctx });
         if (!t.ok) return finish();
         const again = await s.command(`EHLO ${helo}`);
         if (!isPositive(again)) {
@@ -128,13 +129,18 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
   return finish();
 }
 
-function tlsInfo(t: TlsOutcome, o: { offered: boolean; exchange: string; ctx: Context }): ProbeTls {
+/** The name a certificate must cover: the MX/host name; for an IP target its PTR name, else none to check. */
+function certificateName(target: ProbeEndpoint): string | undefined {
+  return isIP(target.exchange) ? target.ptr?.[0] : target.exchange;
+}
+
+function tlsInfo(t: TlsOutcome, o: { offered: boolean; name: string | undefined; ctx: Context }): ProbeTls {
   if (!t.ok) return { offered: o.offered, ok: false, protocol: null, cipher: null, certificate: null, attempted: true, error: t.failure.message };
   return {
     offered: o.offered, ok: true, protocol: t.protocol, cipher: t.cipher, attempted: true,
     certificate: t.certificate
       ? inspectCertificate(t.certificate, {
-          hostname: o.exchange, now: o.ctx.now(), authorized: t.authorized, chainLength: t.chain.length,
+          ...(o.name ? { hostname: o.name } : {}), now: o.ctx.now(), authorized: t.authorized, chainLength: t.chain.length,
           ...(t.authorizationError ? { authorizationError: t.authorizationError } : {}),
         })
       : null,
