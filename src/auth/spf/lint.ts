@@ -99,7 +99,7 @@ function termFindings(t: SpfTreeTerm, record: SpfTree, depth: number): Finding[]
   if (t.unreachable && t.kind === 'mechanism') out.push(finding('spf.term.unreachable', 'warn', `${where} comes after "all" and is never evaluated.`, { advice: 'Put "all" last.', ref: 'RFC 7208 §5.1' }));
   if (t.unreachable && t.name === 'redirect') out.push(finding('spf.redirect.ignored', 'warn', `${where} is never used: the record has "all", which always matches first.`, { ref: 'RFC 7208 §6.1' }));
   if (t.name === 'ptr' && t.kind === 'mechanism' && !t.error) {
-    out.push(finding('spf.ptr', 'warn', `${where} uses "ptr", which is slow, unreliable and SHOULD NOT be used; many receivers skip it.`, {
+    out.push(finding('spf.ptr.used', 'warn', `${where} uses "ptr", which is slow, unreliable and SHOULD NOT be used; many receivers skip it.`, {
       advice: 'List the senders with ip4:/ip6: or a: instead.', ref: 'RFC 7208 §5.5',
     }));
   }
