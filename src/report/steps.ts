@@ -38,3 +38,78 @@ export function verdictLine(findings: readonly Finding[], t: Theme): string {
   if (warns) return t.warn(`! passed with ${warns} warning${warns > 1 ? 's' : ''}`);
   return t.ok('✓ passed');
 }
+
+export interface RecordMark {
+  /** [start, end) offsets into the raw record text. */
+  span: [number, number];
+  severity: Severity;
+}
+
+/**
+ * A DNS record as published (escaped), with the offending parts coloured and ^^^ under them, wrapped at
+ * `width` columns. `elide` shortens a long uninteresting range (a DKIM key's base64) to head…tail.
+ */
+export function renderMarkedRecord(
+  raw: string,
+  marks: readonly RecordMark[],
+  t: Theme,
+  opts: { indent?: string; width?: number; elide?: [number, number] } = {},
+): string[] {
+  const indent = opts.indent ?? '  ';
+  const width = Math.max(opts.width ?? 100, 20);
+  const order: Severity[] = ['ok', 'info', 'warn', 'fail'];
+  // One display cell per raw character (escaped), or none inside the elided middle.
+  const cells: { text: string; mark?: Severity }[] = [];
+  const [es, ee] = opts.elide && opts.elide[1] - opts.elide[0] > 64 ? opts.elide : [-1, -1];
+  for (let i = 0; i < raw.length; i++) {
+    let mark: Severity | undefined;
+    for (const m of marks) {
+      // An empty span (a missing value) marks the character before it, so it stays visible.
+      const [s, e] = m.span[1] > m.span[0] ? m.span : [Math.max(m.span[0] - 1, 0), m.span[0]];
+      if (i >= s && i < e && (!mark || order.indexOf(m.severity) > order.indexOf(mark))) mark = m.severity;
+    }
+    if (i >= es + 12 && i < ee - 8) {
+      if (i === es + 12) cells.push({ text: `…(${ee - es} chars)…`, mark });
+      continue;
+    }
+    cells.push({ text: escapeControl(raw[i]!), mark });
+  }
+  const lines: string[] = [];
+  for (let from = 0; from < cells.length || from === 0; ) {
+    let cols = 0;
+    let to = from;
+    while (to < cells.length && (cols + cells[to]!.text.length <= width || to === from)) cols += cells[to++]!.text.length;
+    // Break after a separator ("; ", ",", " ") rather than inside a tag, when one is near the end.
+    if (to < cells.length) {
+      for (let k = to - 1; k > from + (to - from) / 2; k--) {
+        if (cells[k]!.text === ' ' || cells[k]!.text === ',') {
+          to = k + 1;
+          break;
+        }
+      }
+    }
+    const chunk = cells.slice(from, to);
+    lines.push((indent + runs(chunk, (text, mark) => (mark ? t.severity(mark, text) : text))).trimEnd());
+    // Carets only under what is wrong; informational marks are colour alone.
+    const wrong = (m?: Severity) => m === 'warn' || m === 'fail';
+    if (chunk.some((c) => wrong(c.mark))) {
+      lines.push((indent + runs(chunk, (text, mark) => (wrong(mark) ? t.severity(mark!, '^'.repeat(text.length)) : ' '.repeat(text.length)))).trimEnd());
+    }
+    if (to >= cells.length) break;
+    from = to;
+  }
+  return lines;
+}
+
+/** Joins cells, styling each run of equally marked cells once. */
+function runs(cells: { text: string; mark?: Severity }[], style: (text: string, mark?: Severity) => string): string {
+  let out = '';
+  for (let i = 0; i < cells.length; ) {
+    let j = i;
+    let text = '';
+    while (j < cells.length && cells[j]!.mark === cells[i]!.mark) text += cells[j++]!.text;
+    out += style(text, cells[i]!.mark);
+    i = j;
+  }
+  return out;
+}

@@ -56,3 +56,17 @@ export function splitTxt(text: string, max = 255): string[] {
   for (let i = 0; i < text.length; i += max) out.push(text.slice(i, i + max));
   return out.length ? out : [''];
 }
+
+/** What `mailcheck dkim keygen` reports (the contract's JSON: domain, selector, keyFile, record, zoneLine). */
+export interface DkimKeygenResult {
+  kind: 'dkim-keygen';
+  domain: string;
+  selector: string;
+  keyFile: string;
+  record: string;
+  zoneLine: string;
+  type: DkimKeyType;
+  bits: number;
+  name: string;
+  strings: string[];
+}

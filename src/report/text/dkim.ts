@@ -1,0 +1,130 @@
+// The DKIM report (RFC 6376, RFC 8463): which selectors were asked and why, a table of the keys found,
+// each record with its offending part marked, the --key comparison, findings.
+import { getBorderCharacters, table } from 'table';
+import type { DkimResult, DkimSelectorResult } from '../../auth/dkim/check.js';
+import type { DkimFinding } from '../../auth/dkim/lint.js';
+import { worstSeverity, type Severity } from '../../core/result.js';
+import { escapeControl } from '../../core/text.js';
+import { heading, renderFindings, renderMarkedRecord, renderStep, verdictLine } from '../steps.js';
+import type { Theme } from '../theme.js';
+
+const TABLE = {
+  border: getBorderCharacters('norc'),
+  columnDefault: { paddingLeft: 1, paddingRight: 1 },
+  drawHorizontalLine: (i: number, rows: number) => i === 0 || i === 1 || i === rows,
+};
+
+export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = {}): string {
+  const out: string[] = [heading(t, `DKIM keys for ${r.domain}`)];
+  out.push(...intro(r, t));
+  const shown = r.guessed ? r.selectors.filter((s) => s.found || s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata') : r.selectors;
+  if (shown.length) out.push('', indent(table([header(r, t), ...shown.map((s) => row(s, r, t))], TABLE)));
+  if (r.guessed) {
+    const missing = r.selectors.filter((s) => !shown.includes(s));
+    if (missing.length) {
+      const text = `no key at ${missing.length} other selector${missing.length > 1 ? 's' : ''}: ${missing.map((s) => escapeControl(s.selector)).join(', ')}`;
+      out.push(...wrap(text, 98).map((l) => `  ${t.dim(l)}`));
+    }
+  }
+  const withRecords = r.selectors.filter((s) => s.record !== null && (s.found || !r.guessed));
+  if (withRecords.length) {
+    out.push('', heading(t, 'Records'));
+    for (const s of withRecords) out.push(...recordBlock(s, r.findings, t));
+  }
+  if (r.keyFile) {
+    const k = r.keyFile;
+    const desc = `${escapeControl(k.path)} ${t.dim(`(${k.type === 'rsa' ? `${k.bits}-bit RSA` : 'Ed25519'})`)}`;
+    out.push('', heading(t, 'Private key'), k.matches.length
+      ? `  ${t.ok('✓')} ${desc} ${t.ok(`matches selector ${k.matches.map((m) => escapeControl(m)).join(', ')}`)}`
+      : `  ${t.fail('✗')} ${desc} ${t.fail('matches no published key')}`);
+  }
+  if (opts.steps && r.steps.length) {
+    out.push('', heading(t, 'DNS queries'));
+    for (const s of r.steps) out.push(renderStep(s, t));
+  }
+  out.push('', heading(t, 'Findings'), renderFindings(r.findings, t).trimEnd());
+  out.push('', verdictLine(r.findings, t));
+  return out.join('\n') + '\n';
+}
+
+function intro(r: DkimResult, t: Theme): string[] {
+  const lines: string[] = [];
+  if (r.messageSignatures?.length) {
+    for (const sig of r.messageSignatures) {
+      const mine = sig.domain === r.domain;
+      lines.push(`  ${t.dim('message signed with')} d=${escapeControl(sig.domain)} s=${escapeControl(sig.selector)}${sig.algorithm ? t.dim(` a=${escapeControl(sig.algorithm)}`) : ''}${mine ? '' : t.dim(' (another domain)')}`);
+    }
+  }
+  for (const p of r.providers) {
+    lines.push(`  ${t.dim(escapeControl(p.evidence))} ${t.dim('→')} ${t.accent(p.provider)}${t.dim(`: also tried ${p.selectors.map((s) => escapeControl(s)).join(', ')}`)}`);
+  }
+  const found = r.selectors.filter((s) => s.found).length;
+  const asked = r.guessed
+    ? `tried ${r.selectors.length} ${r.providers.length ? 'common and provider' : 'common'} selectors ${t.dim('(DKIM has no way to list them; name yours with --selector)')}`
+    : `asked ${r.selectors.length} selector${r.selectors.length > 1 ? 's' : ''}`;
+  lines.push(`  ${t.dim('?')} TXT <selector>._domainkey.${escapeControl(r.domain)}: ${asked} → ${found ? t.ok(`${found} found`) : t.warn('none found')}`);
+  return lines;
+}
+
+function header(r: DkimResult, t: Theme): string[] {
+  return ['selector', 'status', 'key', 'bits', 'flags', ...(r.keyFile ? ['--key'] : [])].map((h) => t.dim(h));
+}
+
+function row(s: DkimSelectorResult, r: DkimResult, t: Theme): string[] {
+  const mine = r.findings.filter((f) => f.selector === s.selector);
+  const worst: Severity = worstSeverity(mine.filter((f) => f.id !== 'dkim.record.delegated'));
+  const status = statusOf(s, worst, t);
+  const key = s.keyType === 'rsa' ? 'RSA' : s.keyType === 'ed25519' ? 'Ed25519' : t.dim('—');
+  const bits = s.keyBits === null ? t.dim('—') : s.keyType === 'rsa' && s.keyBits < 1024 ? t.fail(String(s.keyBits)) : s.keyType === 'rsa' && s.keyBits < 2048 ? t.warn(String(s.keyBits)) : String(s.keyBits);
+  const flags = [s.testing && t.warn('testing (t=y)'), s.strict && 't=s', s.cnames.length && t.dim('CNAME'), s.records && s.records.length > 1 && t.fail(`${s.records.length} records`)]
+    .filter(Boolean).join(' ');
+  const match = s.keyMatch === undefined ? t.dim('—') : s.keyMatch ? t.ok('✓ match') : t.dim('no');
+  return [t.bold(escapeControl(s.selector)), status, key, bits, flags, ...(r.keyFile ? [match] : [])];
+}
+
+function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
+  if (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata') return t.warn(`? ${s.lookup.toUpperCase()}`);
+  if (!s.found) return s.record !== null ? t.fail('✗ not a DKIM key') : t.fail(`✗ ${s.lookup === 'nxdomain' ? 'no such name' : 'no TXT record'}`);
+  if (s.revoked) return t.severity(worst === 'ok' ? 'info' : worst, '– revoked (p= empty)');
+  const word = worst === 'fail' ? '✗ broken' : worst === 'warn' ? '! usable' : '✓ valid';
+  return t.severity(worst === 'info' ? 'ok' : worst, word);
+}
+
+function recordBlock(s: DkimSelectorResult, findings: DkimFinding[], t: Theme): string[] {
+  const lines: string[] = [];
+  const via = s.cnames.length ? t.dim(` (CNAME → ${escapeControl(s.delegatedTo ?? s.cnames[s.cnames.length - 1]!)})`) : '';
+  lines.push(`  ${t.bold(escapeControl(s.name))}${via}`);
+  const raw = s.record!;
+  const marks = findings.filter((f) => f.selector === s.selector && f.span).map((f) => ({ span: f.span!, severity: f.severity }));
+  lines.push(...renderMarkedRecord(raw, marks, t, { indent: '    ', elide: keyRange(raw) }));
+  for (const other of (s.records ?? []).filter((x) => x !== raw)) {
+    lines.push(...renderMarkedRecord(other, [], t, { indent: `    ${t.fail('+')} `, elide: keyRange(other) }));
+  }
+  return lines;
+}
+
+/** The base64 of p=, which the report shortens: only its ends are worth reading. */
+function keyRange(raw: string): [number, number] | undefined {
+  const m = /(^|;)\s*p\s*=\s*/.exec(raw);
+  if (!m) return undefined;
+  const start = m.index + m[0].length;
+  const end = raw.indexOf(';', start);
+  return [start, (end < 0 ? raw.length : end)];
+}
+
+function indent(block: string): string {
+  return block.trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += (line && line !== ' ' ? ' ' : '') + word;
+  }
+  return line ? [...lines, line] : lines;
+}

@@ -1,0 +1,118 @@
+// The DMARC report (RFC 7489): policy discovery step by step (domain, then organizational domain), the
+// record with its offending parts marked, what each tag means here, report destinations and their authorization.
+import { getBorderCharacters, table } from 'table';
+import type { DmarcResult } from '../../auth/dmarc/check.js';
+import type { DnsStepDetail } from '../../dns/trace.js';
+import { escapeControl } from '../../core/text.js';
+import { heading, renderFindings, renderMarkedRecord, renderStep, verdictLine } from '../steps.js';
+import type { Theme } from '../theme.js';
+
+const TABLE = {
+  border: getBorderCharacters('norc'),
+  columnDefault: { paddingLeft: 1, paddingRight: 1 },
+  drawHorizontalLine: (i: number, rows: number) => i === 0 || i === 1 || i === rows,
+};
+const esc = (s: string) => escapeControl(s);
+
+export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } = {}): string {
+  const out: string[] = [heading(t, `DMARC for ${r.domain}`)];
+  out.push(...discovery(r, t));
+  for (const d of r.discarded) {
+    out.push(`    ${t.dim('ignored:')} ${t.dim(esc(d.name))} ${t.dim(`(${d.reason})`)}`);
+    out.push(...renderMarkedRecord(d.record, [{ span: [0, Math.min(d.record.length, d.record.indexOf(';') < 0 ? d.record.length : d.record.indexOf(';'))], severity: 'fail' }], t, { indent: '      ' }));
+  }
+  if (r.record !== null && r.recordDomain) {
+    out.push('', heading(t, `Record at _dmarc.${r.recordDomain}`));
+    if (r.records.length > 1) {
+      r.records.forEach((rec, i) => out.push(...renderMarkedRecord(rec, [], t, { indent: `  ${t.fail(`${i + 1}.`)} ` })));
+    } else {
+      const marks = r.findings.filter((f) => f.span).map((f) => ({ span: f.span!, severity: f.severity }));
+      out.push(...renderMarkedRecord(r.record, marks, t, { indent: '  ' }));
+    }
+  }
+  if (r.parsed && r.records.length === 1) {
+    out.push('', heading(t, 'Policy'), indent(table(policyRows(r, t), TABLE)));
+  }
+  const dest = destinations(r, t);
+  if (dest.length) out.push('', heading(t, 'Report destinations'), ...dest);
+  if (opts.steps && r.steps.length) {
+    out.push('', heading(t, 'DNS queries'));
+    for (const s of r.steps) out.push(renderStep(s, t));
+  }
+  out.push('', heading(t, 'Findings'), renderFindings(r.findings, t).trimEnd());
+  out.push('', verdictLine(r.findings, t));
+  return out.join('\n') + '\n';
+}
+
+/** The _dmarc questions asked, in order: the domain, then (if needed) its organizational domain. */
+function discovery(r: DmarcResult, t: Theme): string[] {
+  const lines: string[] = [];
+  for (const s of r.steps) {
+    const d = s.detail as DnsStepDetail | undefined;
+    if (!d || !d.name.startsWith('_dmarc.')) continue;
+    const org = d.name === `_dmarc.${r.orgDomain}` && r.orgDomain !== r.domain ? t.dim(' (organizational domain, Public Suffix List)') : '';
+    const texts = (d.records as string[][]).map((x) => x.join(''));
+    const dmarc = texts.filter((x) => /^v\s*=\s*DMARC1\b/i.test(x.trimStart())).length;
+    let answer: string;
+    switch (d.status) {
+      case 'ok':
+        answer = dmarc === 1 ? t.ok('1 DMARC record') : dmarc ? t.fail(`${dmarc} DMARC records`) : t.warn(`${texts.length} TXT record${texts.length > 1 ? 's' : ''}, none DMARC`);
+        break;
+      case 'nxdomain':
+        answer = t.dim('NXDOMAIN');
+        break;
+      case 'nodata':
+        answer = t.dim('no TXT records');
+        break;
+      default:
+        answer = t.warn(`${d.status.toUpperCase()} from ${esc(d.server)}: unknown`);
+    }
+    const via = d.cnames.length ? t.dim(` (via CNAME ${d.cnames.map(esc).join(' → ')})`) : '';
+    lines.push(`  ${t.dim('?')} TXT ${esc(d.name)}${org} → ${answer}${via}`);
+  }
+  return lines;
+}
+
+function policyRows(r: DmarcResult, t: Theme): string[][] {
+  const p = r.parsed!;
+  const pol = (v: string | null) => (v === 'reject' ? t.ok(v) : v === 'quarantine' ? t.ok(v) : v === 'none' ? t.warn(v) : t.fail('(no policy)'));
+  const given = (v: string | null, def: string) => (v === null ? t.dim(` (default: ${def})`) : '');
+  const inherited = r.recordDomain !== r.domain;
+  const rows: string[][] = [
+    [t.dim('tag'), t.dim('value'), t.dim('meaning')],
+    ['p', pol(r.policy) + given(p.p, 'required'), `mail from ${esc(r.recordDomain!)} failing DMARC${!inherited ? t.accent(' ← applies to this domain') : ''}`],
+    ['sp', pol(r.subdomainPolicy) + given(p.sp, 'p'), `mail from subdomains${inherited ? t.accent(` ← applies to ${esc(r.domain)}`) : ''}`],
+    ['np', pol(r.nonexistentPolicy) + given(p.np, 'sp'), 'mail from subdomains that do not exist (RFC 9091)'],
+    ['pct', (r.pct < 100 ? t.warn(String(r.pct)) : String(r.pct)) + given(p.pct, '100'), 'percentage of failing mail the policy applies to'],
+    ['adkim', `${r.adkim}${given(p.adkim, 'r')}`, r.adkim === 's' ? 'strict: DKIM d= must equal the From: domain' : 'relaxed: DKIM d= in the same organizational domain'],
+    ['aspf', `${r.aspf}${given(p.aspf, 'r')}`, r.aspf === 's' ? 'strict: MAIL FROM domain must equal the From: domain' : 'relaxed: MAIL FROM in the same organizational domain'],
+  ];
+  if (p.fo !== null) rows.push(['fo', esc(p.fo), 'when to send failure reports (0 all fail, 1 any fails, d DKIM, s SPF)']);
+  if (p.ri !== null) rows.push(['ri', esc(p.ri), 'requested seconds between aggregate reports']);
+  if (p.rf !== null) rows.push(['rf', esc(p.rf), 'failure report format']);
+  return rows;
+}
+
+function destinations(r: DmarcResult, t: Theme): string[] {
+  const invalid = [...(r.parsed?.rua ?? []).map((u) => ({ tag: 'rua', u })), ...(r.parsed?.ruf ?? []).map((u) => ({ tag: 'ruf', u }))]
+    .filter(({ u }) => u.error || u.scheme !== 'mailto');
+  const width = Math.max(0, ...r.destinations.map((d) => esc(d.uri).length), ...invalid.map(({ u }) => esc(u.raw).length));
+  const lines = r.destinations.map((d) => {
+    const what = !d.external
+      ? t.dim('✓ same organization, no authorization needed')
+      : d.authorized === null
+        ? t.warn(`? ${esc(d.authorizationName ?? '')}: ${(d.lookup ?? '').toUpperCase()}`)
+        : d.authorized
+          ? `${t.ok('✓ authorized')} ${t.dim(`by ${esc(d.authorizationName!)}`)}`
+          : `${t.warn('! not authorized')} ${t.dim(`(no v=DMARC1 at ${esc(d.authorizationName!)})`)}`;
+    return `  ${t.dim(d.tag)} ${esc(d.uri).padEnd(width)}  ${what}`;
+  });
+  for (const { tag, u } of invalid) {
+    lines.push(`  ${t.dim(tag)} ${esc(u.raw).padEnd(width)}  ${u.error ? t.fail(`✗ ${esc(u.error)}`) : t.warn(`! ${esc(u.scheme ?? '')}: is not mailto:`)}`);
+  }
+  return lines;
+}
+
+function indent(block: string): string {
+  return block.trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+}
