@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import { inspectCertificate } from '../smtp/certificate.js';
-import { bannerHostname, parseEhlo } from '../smtp/extensions.js';
+import { addressLiteral, bannerHostname, parseEhlo } from '../smtp/extensions.js';
 import { isPositive, replyText, type Reply } from '../smtp/reply.js';
 import { SmtpSession, type TlsOutcome } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
@@ -147,11 +147,4 @@ function tlsInfo(t: TlsOutcome, o: { offered: boolean; name: string | undefined;
     discardedPlaintext: t.discardedPlaintext,
     chain: t.chain.map((c) => ({ subject: c.subject.split('\n').join(', '), issuer: c.issuer.split('\n').join(', ') })),
   };
-}
-
-/** RFC 5321 §4.1.3: "[192.0.2.1]" or "[IPv6:2001:db8::1]" — valid EHLO argument when we have no FQDN. */
-export function addressLiteral(address: string | undefined): string {
-  if (!address) return '[127.0.0.1]';
-  const a = address.replace(/^::ffff:(?=\d+\.)/, '');
-  return a.includes(':') ? `[IPv6:${a}]` : `[${a}]`;
 }

@@ -49,3 +49,10 @@ export function bannerHostname(lines: readonly string[]): string | null {
   const word = (lines[0] ?? '').trim().split(/\s+/)[0] ?? '';
   return word ? word : null;
 }
+
+/** RFC 5321 §4.1.3: "[192.0.2.1]" or "[IPv6:2001:db8::1]", the EHLO argument of a client without an FQDN. */
+export function addressLiteral(address: string | undefined): string {
+  if (!address) return '[127.0.0.1]';
+  const a = address.replace(/^::ffff:(?=\d+\.)/, '');
+  return a.includes(':') ? `[IPv6:${a}]` : `[${a}]`;
+}
