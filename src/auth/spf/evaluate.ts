@@ -25,6 +25,8 @@ export interface CheckHostInput {
   now?: () => Date;
   maxLookups?: number;
   maxVoidLookups?: number;
+  /** Overall time limit; past it the result is temperror (RFC 7208 §4.6.4: SHOULD, at least 20 s). */
+  deadlineMs?: number;
 }
 
 const RESULT: Record<Qualifier, SpfResultCode> = { '+': 'pass', '-': 'fail', '~': 'softfail', '?': 'neutral' };
@@ -49,7 +51,18 @@ export async function checkHost(resolver: Resolver, input: CheckHostInput): Prom
   if (!ip) throw new Error(`invalid client IP '${input.ip}'`);
   const sender = normalizeSender(input.sender, input.helo);
   const domain = input.domain ?? sender.slice(sender.lastIndexOf('@') + 1);
-  return new Evaluator(resolver, ip, sender, input).run(domain);
+  return new Evaluator(withDeadline(resolver, input.deadlineMs ?? 20000), ip, sender, input).run(domain);
+}
+
+/** A resolver that refuses to start a query once check_host() has run for `ms` (reported as a timeout). */
+function withDeadline(inner: Resolver, ms: number): Resolver {
+  const end = Date.now() + ms;
+  return {
+    lookup: (name, type, o) =>
+      Date.now() > end
+        ? Promise.resolve({ status: 'timeout', server: 'deadline', error: `check_host() ran past its ${ms} ms limit` })
+        : inner.lookup(name, type, o),
+  };
 }
 
 class Evaluator {
@@ -180,7 +193,7 @@ class Evaluator {
           return { match: hit !== undefined, detail: hit ? `${name} has address ${hit}${prefix !== (ip.family === 4 ? 32 : 128) ? `, and ${client} is in ${hit}/${prefix}` : ''}` : `${client} is not among the ${ip.family === 4 ? 'A' : 'AAAA'} records of ${name}${addrs.length ? ` (${addrs.join(', ')})` : ''}` };
         }
         const mx = await this.resolver.lookup(name, 'MX');
-        if (isTemporary(mx)) throw new Abort('temperror', `MX ${name}: ${mx.status.toUpperCase()} (RFC 7208 §5)`);
+        if (isTemporary(mx)) throw new Abort('temperror', `MX ${name}: ${mx.status.toUpperCase()}${mx.error ? ` (${mx.error})` : ''} (RFC 7208 §5)`);
         if (mx.status !== 'ok') {
           this.countVoid(domain, term, `MX ${name}`);
           return { match: false, detail: `${name} has no MX records (no fallback to its address: RFC 7208 §5.4)` };
@@ -232,7 +245,7 @@ class Evaluator {
   private async addresses(name: string, countsVoid: boolean, domain: string, term: SpfTerm, type?: 'A' | 'AAAA'): Promise<string[]> {
     const t = type ?? (this.ip.family === 4 ? 'A' : 'AAAA');
     const answer = await this.resolver.lookup(name, t);
-    if (isTemporary(answer)) throw new Abort('temperror', `${t} ${name}: ${answer.status.toUpperCase()} (RFC 7208 §5)`);
+    if (isTemporary(answer)) throw new Abort('temperror', `${t} ${name}: ${answer.status.toUpperCase()}${answer.error ? ` (${answer.error})` : ''} (RFC 7208 §5)`);
     if (answer.status !== 'ok' || answer.records.length === 0) {
       if (countsVoid) this.countVoid(domain, term, `${t} ${name}`);
       return [];

@@ -155,3 +155,16 @@ describe('check_host() (RFC 7208)', () => {
     ]);
   });
 });
+
+describe('check_host() time limit (RFC 7208 §4.6.4)', () => {
+  it('gives temperror once the overall limit has passed, whatever the per-query timeouts', async () => {
+    const slow: Resolver = {
+      lookup: async (name, type, o) => {
+        await new Promise((r) => setTimeout(r, 30));
+        return resolverWith().lookup(name, type, o);
+      },
+    };
+    const r = await checkHost(slow, { ip: '192.0.2.1', domain: 'limit10.t.example', sender: 'a@limit10.t.example', deadlineMs: 100 });
+    expect(r).toMatchObject({ result: 'temperror', reason: expect.stringMatching(/100 ms limit/) });
+  });
+});
