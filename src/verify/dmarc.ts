@@ -2,7 +2,6 @@
 // Suffix List, §3.2), identifier alignment (§3.1) and the policy that applies (p, or sp for subdomains).
 // Done here rather than with mailauth's dmarc(), which passes { strict } where a boolean is expected and
 // so never applies strict alignment (adkim=s / aspf=s).
-import { getDomain } from 'tldts';
 import type { Resolver } from '../dns/types.js';
 import { isTemporary, txtJoin } from '../dns/types.js';
 import type { DkimSignatureResult } from './dkim/verify.js';
@@ -18,7 +17,6 @@ export interface DmarcVerdict {
   aligned: { spf: boolean; dkim: boolean };
   /** The RFC5322.From domain. */
   domain: string | null;
-  orgDomain: string | null;
   recordDomain: string | null;
   record: string | null;
   adkim: 'r' | 's';
@@ -38,24 +36,29 @@ export interface DmarcInput {
   dkim: readonly DkimSignatureResult[];
 }
 
-const PSL = { allowPrivateDomains: true };
+// The Public Suffix List (tldts) takes ~60 ms to load: only when a question needs it, which the common
+// case — From: domain = d= domain, record at _dmarc.<From domain> — does not.
+let psl: Promise<typeof import('tldts')> | undefined;
 
-export function organizationalDomain(domain: string): string {
-  return getDomain(domain, PSL) ?? domain;
+/** §3.2: the organizational domain, from the Public Suffix List (private section included, as mailauth does). */
+export async function organizationalDomain(domain: string): Promise<string> {
+  psl ??= import('tldts');
+  return (await psl).getDomain(domain, { allowPrivateDomains: true }) ?? domain;
 }
 
 /** §3.1.1/§3.1.2: strict needs the same FQDN, relaxed the same organizational domain. */
-export function isAligned(fromDomain: string, other: string, mode: 'r' | 's'): boolean {
+export async function isAligned(fromDomain: string, other: string, mode: 'r' | 's'): Promise<boolean> {
   const a = fromDomain.toLowerCase();
   const b = other.toLowerCase().replace(/\.$/, '');
   if (!a || !b) return false;
-  return mode === 's' ? a === b : organizationalDomain(a) === organizationalDomain(b);
+  if (a === b) return true;
+  return mode === 'r' && (await organizationalDomain(a)) === (await organizationalDomain(b));
 }
 
 export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Promise<DmarcVerdict> {
   const domain = input.fromDomain || null;
   const empty: DmarcVerdict = {
-    result: 'none', policy: null, aligned: { spf: false, dkim: false }, domain, orgDomain: domain && organizationalDomain(domain),
+    result: 'none', policy: null, aligned: { spf: false, dkim: false }, domain,
     recordDomain: null, record: null, adkim: 'r', aspf: 'r', pct: 100, disposition: 'none',
   };
   // §6.6.1: no From:, or several authors, is not something DMARC can judge.
@@ -65,7 +68,7 @@ export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Prom
   }
   const found = await discoverRecord(domain, resolver);
   if ('temporary' in found) return { ...empty, result: 'temperror', reason: found.temporary };
-  if (found.record === null) return { ...empty, ...(found.reason ? { reason: found.reason } : {}), aligned: alignment(input, domain, 'r', 'r') };
+  if (found.record === null) return { ...empty, ...(found.reason ? { reason: found.reason } : {}), aligned: await alignment(input, domain, 'r', 'r') };
 
   const { tags, recordDomain, record } = found;
   const adkim = tags.get('adkim') === 's' ? 's' : 'r';
@@ -76,7 +79,7 @@ export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Prom
   // §6.3 sp=: for subdomains of the domain whose record was found at the organizational level.
   const isSubdomain = recordDomain !== domain;
   const policy = isSubdomain ? asPolicy(tags.get('sp')) ?? p : p;
-  const aligned = alignment(input, domain, adkim, aspf);
+  const aligned = await alignment(input, domain, adkim, aspf);
   const pass = aligned.dkim || aligned.spf;
   return {
     ...empty, result: pass ? 'pass' : 'fail', policy, aligned, recordDomain, record, adkim, aspf, pct,
@@ -85,11 +88,11 @@ export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Prom
   };
 }
 
-function alignment(input: DmarcInput, domain: string, adkim: 'r' | 's', aspf: 'r' | 's') {
-  return {
-    dkim: input.dkim.some((d) => d.result === 'pass' && !!d.domain && isAligned(domain, d.domain, adkim)),
-    spf: input.spf?.result === 'pass' && isAligned(domain, input.spf.domain, aspf),
-  };
+async function alignment(input: DmarcInput, domain: string, adkim: 'r' | 's', aspf: 'r' | 's') {
+  let dkim = false;
+  for (const d of input.dkim) if (d.result === 'pass' && d.domain && (await isAligned(domain, d.domain, adkim))) dkim = true;
+  const spf = input.spf?.result === 'pass' && (await isAligned(domain, input.spf.domain, aspf));
+  return { dkim, spf };
 }
 
 function failReason(input: DmarcInput, domain: string): string {
@@ -113,10 +116,14 @@ type Discovery =
 
 /** §6.6.3: _dmarc.<From domain>, else _dmarc.<organizational domain>; exactly one v=DMARC1 record counts. */
 async function discoverRecord(domain: string, resolver: Resolver): Promise<Discovery> {
-  const org = organizationalDomain(domain);
-  const candidates = org !== domain ? [domain, org] : [domain];
   let reason: string | undefined;
-  for (const d of candidates) {
+  for (let n = 0, d = domain; n < 2; n++) {
+    if (n === 1) {
+      // Only now, with no record at the From: domain itself, is the organizational domain needed.
+      const org = await organizationalDomain(domain);
+      if (org === domain) break;
+      d = org;
+    }
     const answer = await resolver.lookup(`_dmarc.${d}`, 'TXT');
     if (isTemporary(answer)) return { temporary: `DMARC lookup for _dmarc.${d} failed: ${answer.status.toUpperCase()}` };
     if (answer.status !== 'ok') continue;

@@ -48,7 +48,7 @@ function dmarcFinding(v: Omit<MessageVerdict, 'findings' | 'authenticationResult
       return finding('verify.dmarc.temperror', 'fail', `no DMARC verdict for ${from}: ${dm.reason}`, { ref, temporary: true });
     case 'none':
       if (v.dkim.some((d) => d.result === 'pass')) {
-        return finding('verify.dmarc.none', 'info', `${from} publishes no DMARC record; a DKIM signature verified`, { ref, advice: `publish a DMARC record at _dmarc.${dm.orgDomain ?? from}` });
+        return finding('verify.dmarc.none', 'info', `${from} publishes no DMARC record; a DKIM signature verified`, { ref, advice: `publish a DMARC record at _dmarc.${from}` });
       }
       if (dkimTemp) return finding('verify.unauthenticated', 'fail', `${from} publishes no DMARC record and a DKIM key lookup failed temporarily`, { ref, temporary: true });
       return finding('verify.unauthenticated', 'fail', `${from} publishes no DMARC record and no DKIM signature verified: nothing authenticates this message`, { ref: 'RFC 6376 §6', advice: 'sign with DKIM and publish a DMARC record' });

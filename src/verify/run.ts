@@ -2,10 +2,11 @@
 // and hands results back in input order. A file that cannot be read or is not a message is an item
 // with `error`, and the others go on.
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { Context } from '../core/context.js';
 import { finding, type Finding } from '../core/result.js';
 import { MessageFormatError } from './message.js';
+import type { VerifyPool } from './pool.js';
 import { describeFsError, type MessageTask } from './sources.js';
 import { verifyMessage, type MessageVerdict, type VerifyOptions } from './verdict.js';
 
@@ -29,31 +30,44 @@ export interface UnverifiableFile {
 export type VerifyItem = VerifiedFile | UnverifiableFile;
 
 export interface RunOptions {
-  /** Worker threads: 1 runs everything here; default one per core once there are enough messages. */
+  /** Processes verifying, this one included: 1 runs everything here; default one per core for big inputs. */
   jobs?: number;
+  /** Helpers started early by the caller (see startPool); otherwise started here when `jobs` > 1. */
+  pool?: VerifyPool;
   onItem: (item: VerifyItem, done: number, total: number) => void;
 }
 
 /** Below this many messages starting workers costs more than it saves. */
 export const WORKER_THRESHOLD = 200;
 const IN_PROCESS_CONCURRENCY = 32;
+const MAIN_LANES_WITH_WORKERS = 4;
+
+/** How many processes to verify `count` messages with. */
+export function threadsFor(count: number, jobs?: number): number {
+  return Math.max(1, Math.min(jobs ?? (count >= WORKER_THRESHOLD ? availableParallelism() : 1), count));
+}
 
 export async function verifyTasks(tasks: readonly MessageTask[], opts: VerifyOptions, ctx: Pick<Context, 'resolver' | 'now'>, run: RunOptions): Promise<void> {
-  const jobs = run.jobs ?? (tasks.length >= WORKER_THRESHOLD ? availableParallelism() : 1);
-  const emit = inOrder(tasks.length, run.onItem);
-  if (jobs > 1 && tasks.length > 1) {
-    const { runInWorkers } = await import('./pool.js');
-    await runInWorkers(tasks, opts, ctx, Math.min(jobs, tasks.length), emit);
-    return;
+  let pool = run.pool;
+  if (!pool && threadsFor(tasks.length, run.jobs) > 1) {
+    const { startPool } = await import('./pool.js');
+    pool = startPool(threadsFor(tasks.length, run.jobs) - 1, opts);
   }
+  const emit = inOrder(tasks.length, run.onItem);
   let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
+  const take = () => (next < tasks.length ? next++ : -1);
+  const parallel = !!pool && pool.size > 0;
+  // The main process verifies too (it is one of the `jobs`), and yields between messages so helpers'
+  // DNS questions and results are not kept waiting.
+  const lane = async () => {
+    for (let i = take(); i !== -1; i = take()) {
       emit(i, await verifyTask(tasks[i]!, opts, ctx));
+      if (parallel) await new Promise((r) => setImmediate(r));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(IN_PROCESS_CONCURRENCY, tasks.length) }, worker));
+  const lanes = Array.from({ length: Math.min(parallel ? MAIN_LANES_WITH_WORKERS : IN_PROCESS_CONCURRENCY, tasks.length) }, lane);
+  if (pool) lanes.push(pool.run(tasks, take, ctx, emit));
+  await Promise.all(lanes);
 }
 
 /** Reads (unless the bytes came from an mbox) and verifies one message; never throws for bad input. */
@@ -61,7 +75,9 @@ export async function verifyTask(task: MessageTask, opts: VerifyOptions, ctx: Pi
   const where = { kind: 'verify' as const, file: task.file, ...(task.index !== undefined ? { index: task.index } : {}) };
   let bytes: Buffer;
   try {
-    bytes = task.bytes ?? (await readFile(task.file));
+    // Synchronous on purpose: messages are small and in the page cache, and fs/promises' open-stat-read-close
+    // round trips through the thread pool cost more than verifying the message.
+    bytes = task.bytes ?? readFileSync(task.file);
   } catch (e) {
     return unverifiable(where, `cannot read: ${describeFsError(e)}`);
   }

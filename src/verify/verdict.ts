@@ -54,7 +54,7 @@ export async function verifyMessage(input: Buffer | ParsedMessage, opts: VerifyO
     checkArc(msg, ctx.resolver),
   ]);
   const dmarc = await evaluateDmarc({ fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim }, ctx.resolver);
-  const withAlignment: DkimVerdict[] = dkim.map((d) => ({ ...d, aligned: !!d.domain && !!fromDomain && isAligned(fromDomain, d.domain, dmarc.adkim) }));
+  const withAlignment: DkimVerdict[] = await Promise.all(dkim.map(async (d) => ({ ...d, aligned: !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)) })));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];
   const base = {

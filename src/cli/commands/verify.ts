@@ -4,8 +4,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { toNdjsonLine, toJson } from '../../report/json.js';
-import { progressBar, renderVerify, renderVerifyLine, renderVerifySummary, summarize } from '../../report/text/verify.js';
-import { unverifiable, verifyTasks, type VerifyItem } from '../../verify/run.js';
+import { threadsFor, unverifiable, verifyTasks, type VerifyItem } from '../../verify/run.js';
 import { expandTargets } from '../../verify/sources.js';
 import { createContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
@@ -25,8 +24,16 @@ const QUIET_ABOVE = 20;
 export async function run(files: string[], opts: VerifyCliOptions): Promise<number> {
   const verifyOpts = parseVerifyOptions(opts);
   const jobs = opts.jobs === undefined ? undefined : parseJobs(opts.jobs);
-  const ctx = await createContext(opts);
   const { tasks, errors } = await expandTargets(files);
+  // Helper processes first: they load their modules while this one builds the context.
+  const procs = threadsFor(tasks.length, jobs);
+  const pool = procs > 1 ? (await import('../../verify/pool.js')).startPool(procs - 1, verifyOpts) : undefined;
+  const ctx = await createContext(opts).catch(async (e: unknown) => {
+    await pool?.terminate();
+    throw e;
+  });
+  // The text renderer (and the table package) only when there is text to render.
+  const text = ctx.json ? undefined : await import('../../report/text/verify.js');
   const items: VerifyItem[] = errors.map((e) => unverifiable(e, `cannot read: ${e.error}`));
   const total = tasks.length + errors.length;
   const single = total === 1;
@@ -38,28 +45,28 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   const show = (item: VerifyItem) => {
     if ('error' in item) process.stderr.write(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
     if (ctx.json) write(single ? toJson(item) : toNdjsonLine(item));
-    else if (single) write(renderVerify(item, ctx.theme, { findings: ctx.verbose }));
+    else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.verbose }));
     else if ('error' in item) return; // already said on stderr
     else if (!quiet || item.findings.some((f) => f.severity === 'fail')) {
       if (quiet) process.stderr.write('\r\x1b[K');
-      write(ctx.verbose ? renderVerify(item, ctx.theme, { findings: true }) + '\n' : renderVerifyLine(item, ctx.theme));
+      write(ctx.verbose ? text!.renderVerify(item, ctx.theme, { findings: true }) + '\n' : text!.renderVerifyLine(item, ctx.theme));
     }
   };
   items.forEach(show);
   await verifyTasks(tasks, verifyOpts, ctx, {
-    ...(jobs !== undefined ? { jobs } : {}),
+    ...(pool ? { pool } : { jobs: 1 }),
     onItem: (item, done) => {
       items.push(item);
       show(item);
       const now = performance.now();
       if (quiet && (now - lastDraw > 100 || done === tasks.length)) {
         lastDraw = now;
-        process.stderr.write(`\r\x1b[K${progressBar(done, tasks.length, (now - start) / 1000)}`);
+        process.stderr.write(`\r\x1b[K${text!.progressBar(done, tasks.length, (now - start) / 1000)}`);
       }
     },
   });
   if (quiet) process.stderr.write('\r\x1b[K');
-  if (!ctx.json && !single) write(renderVerifySummary(summarize(items, (performance.now() - start) / 1000), ctx.theme));
+  if (text && !single) write(text.renderVerifySummary(text.summarize(items, (performance.now() - start) / 1000), ctx.theme));
   // Bad input outranks verdicts: the user has to fix the command line or the files first.
   if (items.some((i) => 'error' in i)) return 2;
   return exitCode(items);

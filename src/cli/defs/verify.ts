@@ -10,7 +10,7 @@ export function defineVerify(program: Command): void {
     .option('--helo <name>', 'the client HELO name')
     .option('--sender <addr>', 'the MAIL FROM address (default: the Return-Path: header; "<>" for a bounce)')
     .option('--authserv-id <name>', 'name in the Authentication-Results header (default: this host\'s name)')
-    .option('--jobs <n>', 'worker threads for big folders (default: one per CPU core; 1 = no workers)')
+    .option('--jobs <n>', 'processes verifying big folders (default: one per CPU core; 1 = only this one)')
     .addHelpText('after', examples([
       'mailcheck verify message.eml',
       'mailcheck verify message.eml --ip 192.0.2.1 --helo mail.example.com',

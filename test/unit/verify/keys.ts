@@ -35,7 +35,8 @@ export interface MailauthSignature { signingDomain: string; selector: string; pr
 export async function mailauthSign(message: Buffer, signatureData: MailauthSignature[], signTime?: Date): Promise<Buffer> {
   const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
   const sign = dkimSign as unknown as (m: Buffer, o: object) => Promise<{ signatures: string; errors?: unknown[] }>;
-  const r = await sign(message, { signatureData, ...(signTime ? { signTime } : {}) });
+  // mailauth reads the clock twice without signTime and, across a second boundary, writes a t= it did not sign.
+  const r = await sign(message, { signatureData, signTime: signTime ?? new Date() });
   if (r.errors?.length) throw new Error(`mailauth could not sign: ${JSON.stringify(r.errors)}`);
   return Buffer.concat([Buffer.from(r.signatures), message]);
 }
