@@ -1,0 +1,76 @@
+// Where mail for a domain goes (RFC 5321 §5.1): its MX hosts in preference order (implicit MX when there are
+// none, nothing at all for a null MX, RFC 7505) — resolved by checkMx — or one server given with --server.
+import { isIP } from 'node:net';
+import type { Context } from '../core/context.js';
+import type { Step } from '../core/result.js';
+import { traceResolver } from '../dns/trace.js';
+import { isTemporary } from '../dns/types.js';
+import { checkMx } from '../mx/check.js';
+
+export interface RouteHost {
+  exchange: string;
+  /** null for --server. */
+  preference: number | null;
+  addresses: string[];
+}
+
+export interface RouteProblem {
+  id: 'null-mx' | 'nxdomain' | 'no-mail-host' | 'temporary';
+  message: string;
+  temporary: boolean;
+}
+
+export interface Route {
+  /** The recipients' domain, or the server for --server. */
+  domain: string;
+  recipients: string[];
+  port: number;
+  hosts: RouteHost[];
+  implicit: boolean;
+  problem?: RouteProblem;
+}
+
+/** The MX route for one recipient domain. */
+export async function mxRoute(domain: string, recipients: string[], port: number, ctx: Context): Promise<{ route: Route; steps: Step[] }> {
+  const mx = await checkMx(domain, ctx);
+  const base = { domain, recipients, port, implicit: mx.implicit };
+  const hosts = mx.mx.filter((h) => h.addresses.length).map((h) => ({ exchange: h.exchange, preference: h.preference, addresses: h.addresses.map((a) => a.address) }));
+  let problem: RouteProblem | undefined;
+  if (isTemporary({ status: mx.lookup })) {
+    problem = { id: 'temporary', temporary: true, message: `the MX lookup for ${domain} failed (${mx.lookup.toUpperCase()})` };
+  } else if (mx.lookup === 'nxdomain') {
+    problem = { id: 'nxdomain', temporary: false, message: `${domain} does not exist (NXDOMAIN)` };
+  } else if (mx.nullMx && !hosts.length) {
+    problem = { id: 'null-mx', temporary: false, message: `${domain} publishes a null MX: it accepts no mail (RFC 7505)` };
+  } else if (!hosts.length) {
+    const temporary = mx.mx.some((h) => h.status === 'temporary');
+    problem = { id: temporary ? 'temporary' : 'no-mail-host', temporary, message: temporary ? `the address lookups for ${domain}'s mail hosts failed` : `${domain} has no mail host with an address` };
+  }
+  return { route: { ...base, hosts, ...(problem ? { problem } : {}) }, steps: mx.steps };
+}
+
+/** --server host[:port]: an IP as is, "localhost" as loopback (RFC 6761 §6.3), a name through A/AAAA. */
+export async function serverRoute(server: { host: string; port: number }, recipients: string[], ctx: Context): Promise<{ route: Route; steps: Step[] }> {
+  const base = { domain: server.host, recipients, port: server.port, implicit: false };
+  if (isIP(server.host)) return { route: { ...base, hosts: [{ exchange: server.host, preference: null, addresses: [server.host] }] }, steps: [] };
+  if (server.host.toLowerCase() === 'localhost') return { route: { ...base, hosts: [{ exchange: 'localhost', preference: null, addresses: ['127.0.0.1'] }] }, steps: [] };
+  const trace = traceResolver(ctx.resolver);
+  const [a, aaaa] = await Promise.all([trace.lookup(server.host, 'A'), trace.lookup(server.host, 'AAAA')]);
+  const addresses = [...(a.status === 'ok' ? a.records : []), ...(aaaa.status === 'ok' ? aaaa.records : [])];
+  if (addresses.length) return { route: { ...base, hosts: [{ exchange: server.host, preference: null, addresses }] }, steps: trace.steps };
+  const temporary = isTemporary(a) || isTemporary(aaaa);
+  return {
+    route: { ...base, hosts: [], problem: { id: temporary ? 'temporary' : 'no-mail-host', temporary, message: temporary ? `the address lookup for ${server.host} failed` : `${server.host} has no A or AAAA record` } },
+    steps: trace.steps,
+  };
+}
+
+/** Recipients grouped by domain, in the order first seen. */
+export function byDomain(recipients: string[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const r of recipients) {
+    const d = r.slice(r.lastIndexOf('@') + 1).toLowerCase();
+    m.set(d, [...(m.get(d) ?? []), r]);
+  }
+  return m;
+}

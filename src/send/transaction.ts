@@ -1,0 +1,199 @@
+// One mail transaction with one server (RFC 5321 §3.3): greeting, EHLO (HELO fallback), STARTTLS by policy,
+// MAIL with SIZE/BODY/SMTPUTF8 parameters as offered (RFC 1870, 6152, 6531), RCPTs, DATA — pipelined when
+// the server offers PIPELINING (RFC 2920) — then QUIT. Every outcome is data.
+import type { Context } from '../core/context.js';
+import { addressLiteral, offers, parseEhlo, sizeLimit, type Ehlo } from '../smtp/extensions.js';
+import { isPositive, isTransient, replyText, type Reply } from '../smtp/reply.js';
+import { SmtpSession, type TranscriptLine } from '../smtp/session.js';
+import { trustAnchors } from '../smtp/trust.js';
+
+export type SendTlsMode = 'starttls' | 'implicit' | 'none' | 'require';
+
+export interface Envelope { from: string; to: string[] }
+
+/** What the message demands of the server. */
+export interface MessageNeeds { size: number; eightBit: boolean; smtputf8: boolean }
+
+export interface RecipientReply { recipient: string; code: number; reply: string; accepted: boolean }
+
+export type AttemptOutcome =
+  /** DATA was answered (see `final`). */
+  | 'data'
+  /** Every recipient was refused at RCPT. */
+  | 'no-recipients'
+  /** No TCP connection, or it died before the transaction began. */
+  | 'unreachable'
+  /** The greeting, EHLO or MAIL was refused. */
+  | 'refused'
+  /** --tls require, and this server could not give us TLS: nothing was sent. */
+  | 'tls-required'
+  /** We did not send: the server cannot take this message (SIZE, 8BITMIME, SMTPUTF8). */
+  | 'unsuitable'
+  /** The connection broke during the transaction: delivery unknown, so not counted as delivered. */
+  | 'lost';
+
+export interface Attempt {
+  exchange: string;
+  address: string;
+  port: number;
+  connected: boolean;
+  outcome: AttemptOutcome;
+  /** A failure another server (or a later try) might not have: 4xx, timeouts, drops. */
+  temporary: boolean;
+  /** The reply (or local reason) that decided the outcome. */
+  code: number;
+  reply: string;
+  tls: { protocol: string | null; cipher: string | null } | null;
+  /** STARTTLS failed and the message went over a new plaintext connection (RFC 7435 opportunistic TLS). */
+  tlsFallback?: string;
+  recipients: RecipientReply[];
+  final?: { code: number; enhanced?: string; reply: string; queueId: string | null };
+  ehlo?: Ehlo;
+  transcript: TranscriptLine[];
+  ms: number;
+}
+
+export interface TransactOptions {
+  tls: SendTlsMode;
+  helo?: string;
+  ca?: string[];
+  needs: MessageNeeds;
+}
+
+export async function transact(
+  endpoint: { exchange: string; address: string; port: number },
+  message: Buffer, envelope: Envelope, ctx: Context, opts: TransactOptions,
+): Promise<Attempt> {
+  const start = performance.now();
+  const a: Attempt = {
+    ...endpoint, connected: false, outcome: 'unreachable', temporary: true, code: 0, reply: '', tls: null, recipients: [], transcript: [], ms: 0,
+  };
+  const done = (outcome: AttemptOutcome, r: Reply | { code: number; text: string }, temporary?: boolean) => {
+    a.outcome = outcome;
+    a.code = r.code;
+    a.reply = 'text' in r ? r.text : replyText(r);
+    a.temporary = temporary ?? (r.code === 0 || isTransient({ code: r.code, lines: [] }));
+    a.ms = Math.round(performance.now() - start);
+    return a;
+  };
+
+  const conn = await SmtpSession.connect({ host: endpoint.exchange, address: endpoint.address, port: endpoint.port }, {
+    timeoutMs: ctx.timeoutMs,
+    onLine: (dir, line) => ctx.onEvent({ type: 'smtp.line', dir, line, host: endpoint.exchange, address: endpoint.address, port: endpoint.port }),
+  });
+  if (!conn.ok) return done('unreachable', { code: 0, text: conn.failure.message }, true);
+  const s = conn.session;
+  a.connected = true;
+  a.transcript = s.transcript;
+  const servername = endpoint.exchange;
+  try {
+    if (opts.tls === 'implicit') {
+      const t = await s.upgradeTls({ servername, ca: trustAnchors(opts.ca ?? []) });
+      if (!t.ok) return done('unreachable', { code: 0, text: t.failure.message }, true);
+      a.tls = { protocol: t.protocol, cipher: t.cipher };
+    }
+    const greeting = await s.read(ctx.timeoutMs * 6);
+    if (greeting.code === 0) return done('unreachable', greeting);
+    if (greeting.code !== 220) return done('refused', greeting);
+
+    const helo = opts.helo ?? addressLiteral(s.localAddress);
+    let ehloReply = await s.command(`EHLO ${helo}`);
+    if (ehloReply.code === 0) return done('lost', ehloReply);
+    let ehlo: Ehlo = { hostname: null, extensions: [] };
+    if (isPositive(ehloReply)) {
+      ehlo = parseEhlo(ehloReply);
+    } else {
+      ehloReply = await s.command(`HELO ${helo}`);
+      if (!isPositive(ehloReply)) return done(ehloReply.code === 0 ? 'lost' : 'refused', ehloReply);
+    }
+
+    // STARTTLS by policy: require → must succeed; starttls → when offered, with plaintext fallback.
+    if (opts.tls === 'starttls' || opts.tls === 'require') {
+      if (!offers(ehlo, 'STARTTLS')) {
+        if (opts.tls === 'require') return done('tls-required', { code: 0, text: `${endpoint.exchange} does not offer STARTTLS; not sending in clear (--tls require)` }, false);
+      } else {
+        const go = await s.command('STARTTLS');
+        const t = go.code === 220 ? await s.upgradeTls({ servername, ca: trustAnchors(opts.ca ?? []) }) : undefined;
+        if (!t?.ok) {
+          const why = t && !t.ok ? t.failure.message : `STARTTLS refused: ${replyText(go)}`;
+          if (opts.tls === 'require') return done('tls-required', { code: go.code === 220 ? 0 : go.code, text: `${why}; not sending in clear (--tls require)` }, false);
+          // RFC 7435 §3: opportunistic TLS falls back to cleartext rather than not delivering.
+          s.close();
+          const again = await transact(endpoint, message, envelope, ctx, { ...opts, tls: 'none' });
+          again.transcript = [...s.transcript, ...again.transcript];
+          again.tlsFallback = why;
+          again.ms = Math.round(performance.now() - start);
+          return again;
+        }
+        a.tls = { protocol: t.protocol, cipher: t.cipher };
+        const after = await s.command(`EHLO ${helo}`);
+        if (!isPositive(after)) return done(after.code === 0 ? 'lost' : 'refused', after);
+        ehlo = parseEhlo(after);
+      }
+    }
+    a.ehlo = ehlo;
+
+    // What the message needs from the server, checked before we say MAIL.
+    const limit = sizeLimit(ehlo);
+    if (limit !== undefined && opts.needs.size > limit) {
+      return done('unsuitable', { code: 552, text: `the message (${opts.needs.size} bytes) is larger than ${endpoint.exchange}'s SIZE ${limit} (RFC 1870)` }, false);
+    }
+    if (opts.needs.smtputf8 && !offers(ehlo, 'SMTPUTF8')) {
+      return done('unsuitable', { code: 553, text: `the message has UTF-8 addresses or headers and ${endpoint.exchange} does not offer SMTPUTF8 (RFC 6531 §3.4)` }, false);
+    }
+    if (opts.needs.eightBit && !opts.needs.smtputf8 && !offers(ehlo, '8BITMIME')) {
+      return done('unsuitable', { code: 554, text: `the message has 8-bit content and ${endpoint.exchange} does not offer 8BITMIME (RFC 6152 §3)` }, false);
+    }
+    const params = [
+      ...(offers(ehlo, 'SIZE') ? [`SIZE=${opts.needs.size}`] : []),
+      ...(opts.needs.eightBit && offers(ehlo, '8BITMIME') ? ['BODY=8BITMIME'] : []),
+      ...(opts.needs.smtputf8 ? ['SMTPUTF8'] : []),
+    ];
+    const mailCmd = `MAIL FROM:<${envelope.from}>${params.length ? ` ${params.join(' ')}` : ''}`;
+    const rcptCmds = envelope.to.map((r) => `RCPT TO:<${r}>`);
+
+    let mail: Reply;
+    let rcpts: Reply[];
+    let data: Reply | undefined;
+    if (offers(ehlo, 'PIPELINING')) {
+      const replies = await s.pipeline([mailCmd, ...rcptCmds, 'DATA']);
+      mail = replies[0]!;
+      rcpts = replies.slice(1, -1);
+      data = replies.at(-1);
+    } else {
+      mail = await s.command(mailCmd);
+      rcpts = [];
+      if (isPositive(mail)) for (const c of rcptCmds) rcpts.push(await s.command(c));
+    }
+    if (!isPositive(mail)) return done(mail.code === 0 ? 'lost' : 'refused', mail);
+    a.recipients = envelope.to.map((recipient, i) => {
+      const r = rcpts[i] ?? { code: 0, lines: [] };
+      return { recipient, code: r.code, reply: replyText(r), accepted: isPositive(r) };
+    });
+    if (rcpts.some((r) => r.code === 0)) return done('lost', rcpts.find((r) => r.code === 0)!);
+    if (!a.recipients.some((r) => r.accepted)) {
+      // RFC 2920 §3.1: a pipelined DATA that was accepted anyway must be ended; nothing is delivered.
+      if (data?.code === 354) await s.data(Buffer.alloc(0));
+      else if (!s.closed) await s.command('RSET');
+      const worst = a.recipients.every((r) => isTransient({ code: r.code, lines: [] }));
+      return done('no-recipients', { code: a.recipients[0]!.code, text: a.recipients[0]!.reply }, worst);
+    }
+    if (!data) data = await s.command('DATA');
+    if (data.code !== 354) return done(data.code === 0 ? 'lost' : 'refused', data);
+    const final = await s.data(message);
+    if (final.code === 0) return done('lost', final);
+    a.final = { code: final.code, ...(final.enhanced ? { enhanced: final.enhanced } : {}), reply: replyText(final), queueId: isPositive(final) ? queueIdOf(final) : null };
+    return done('data', final, isTransient(final));
+  } finally {
+    await s.quit();
+  }
+}
+
+/** The queue id servers put in their 250 to DATA: Postfix "queued as 4ABC", Exim "id=1abc-…", others "OK <id>". */
+export function queueIdOf(r: Reply): string | null {
+  const text = r.lines.join(' ');
+  const m = /queued as ([A-Za-z0-9._-]+)/i.exec(text)
+    ?? /\bid=([A-Za-z0-9._-]+)/i.exec(text)
+    ?? /\b(?:ok|accepted|queued)\b:?\s+(?:<)?([A-Za-z0-9][A-Za-z0-9._@-]{5,})(?:>)?/i.exec(text.replace(/^\d\.\d+\.\d+\s+/, ''));
+  return m ? m[1]! : null;
+}
