@@ -21,7 +21,9 @@ export function defineDkim(program: Command): void {
   addGlobalOptions(dkim.command('keygen'))
     .description('generate a DKIM key pair: write the private key (PEM, mode 0600) and print the TXT record to publish')
     .requiredOption('--domain <d>', 'signing domain')
-    .requiredOption('--selector <s>', 'selector')
+    // Not requiredOption: the root command splits off "dkim keygen" before dkim parses its options, so
+    // dkim's own --selector takes the value; the keygen command reads it from optsWithGlobals().
+    .option('--selector <s>', 'selector (required)')
     .option('--type <type>', 'rsa or ed25519', 'rsa')
     .option('--bits <n>', 'RSA modulus size, 1024-4096 (default 2048)')
     .option('--out <file>', 'where to write the private key (default: <selector>.<domain>.pem)')
