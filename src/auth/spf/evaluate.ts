@@ -33,6 +33,8 @@ const RESULT: Record<Qualifier, SpfResultCode> = { '+': 'pass', '-': 'fail', '~'
 
 /** An outcome that ends the whole check_host(): permerror or temperror (RFC 7208 §2.6.6, §2.6.7). */
 class Abort extends Error {
+  /** Set once the step that caused it is in the trace, so outer includes do not repeat it. */
+  stepped = false;
   constructor(readonly result: 'permerror' | 'temperror', message: string) {
     super(message);
   }
@@ -124,8 +126,17 @@ class Evaluator {
     };
     for (const term of parsed.terms) {
       if (term.kind !== 'mechanism') continue;
-      if (isDnsTerm(term)) this.countLookup(domain, term);
-      const m = await this.mechanism(term, domain, depth, values);
+      if (isDnsTerm(term)) this.countLookup(domain, term, depth);
+      let m: Awaited<ReturnType<Evaluator['mechanism']>>;
+      try {
+        m = await this.mechanism(term, domain, depth, values);
+      } catch (e) {
+        if (e instanceof Abort && !e.stepped) {
+          this.step(depth, domain, term.raw, 'error', e.message);
+          e.stepped = true;
+        }
+        throw e;
+      }
       this.step(depth, domain, term.raw, m.match ? 'match' : 'no-match', m.detail);
       if (m.match) {
         const result = RESULT[term.qualifier ?? '+'];
@@ -139,7 +150,7 @@ class Evaluator {
     }
     if (parsed.redirect) {
       const r = parsed.redirect;
-      this.countLookup(domain, r);
+      this.countLookup(domain, r, depth);
       const target = await this.target(r.domainSpec!, values);
       if (!target) throw new Abort('permerror', `redirect=${r.domainSpec} of ${domain} does not expand to a valid domain name (RFC 7208 §6.1)`);
       this.step(depth, domain, r.raw, 'match', `no mechanism matched: continue with the record of ${target}`);
@@ -149,11 +160,13 @@ class Evaluator {
     return { result: 'neutral', matched: [], reason: `no mechanism of ${domain} matched and it has no redirect=: the default result is neutral (RFC 7208 §4.7)` };
   }
 
-  private countLookup(domain: string, term: SpfTerm): void {
+  private countLookup(domain: string, term: SpfTerm, depth: number): void {
     this.lookups++;
     if (this.lookups > this.maxLookups) {
-      this.step(0, domain, term.raw, 'error', `lookup ${this.lookups}: over the limit of ${this.maxLookups}`);
-      throw new Abort('permerror', `'${term.raw}' in ${domain} is DNS-querying term number ${this.lookups}; the limit is ${this.maxLookups} (RFC 7208 §4.6.4)`);
+      this.step(depth, domain, term.raw, 'error', `lookup ${this.lookups}: over the limit of ${this.maxLookups}`);
+      const abort = new Abort('permerror', `'${term.raw}' in ${domain} is DNS-querying term number ${this.lookups}; the limit is ${this.maxLookups} (RFC 7208 §4.6.4)`);
+      abort.stepped = true;
+      throw abort;
     }
   }
 

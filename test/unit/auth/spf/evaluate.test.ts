@@ -124,7 +124,9 @@ describe('check_host() (RFC 7208)', () => {
 
   it('§4.6.4: 2 void lookups are allowed, the 3rd is a permerror', async () => {
     expect(await check('192.0.2.1', 'void2.t.example')).toMatchObject({ result: 'pass', voidLookups: 2 });
-    expect(await check('192.0.2.1', 'void3.t.example')).toMatchObject({ result: 'permerror', voidLookups: 3 });
+    const r = await check('192.0.2.1', 'void3.t.example');
+    expect(r).toMatchObject({ result: 'permerror', voidLookups: 3 });
+    expect(r.steps.at(-1)).toMatchObject({ term: 'a:n3.t.example', outcome: 'error', detail: /void lookup number 3/ });
   });
 
   it.each(['timeout', 'servfail', 'refused', 'malformed'] as const)('§2.6.7 and §5: a %s is temperror, never "no record"', async (status) => {
