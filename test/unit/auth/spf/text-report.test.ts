@@ -1,10 +1,10 @@
 // renderSpf with the plain theme: the tree with costs and running totals, the stop marker, the ^^^ under a syntax
 // error, escaped control characters, the evaluation and its result. No I/O beyond building fixture results.
 import { describe, expect, it } from 'vitest';
-import { checkSpf } from '../../../src/auth/spf/check.js';
-import { renderSpf } from '../../../src/report/text/spf.js';
-import { createTheme, plainTheme } from '../../../src/report/theme.js';
-import { fixtureResolver } from '../../helpers/zones.js';
+import { checkSpf } from '../../../../src/auth/spf/check.js';
+import { renderSpf } from '../../../../src/report/text/spf.js';
+import { createTheme, plainTheme } from '../../../../src/report/theme.js';
+import { fixtureResolver } from '../../../helpers/zones.js';
 
 const ctx = { resolver: fixtureResolver(['spf.test.zone']), timeoutMs: 1000, now: () => new Date(0), onEvent: () => {} };
 const render = async (input: Parameters<typeof checkSpf>[0]) => renderSpf(await checkSpf(input, ctx), plainTheme);
