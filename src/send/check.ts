@@ -50,6 +50,8 @@ export interface SendResult {
   tls: { mode: SendTlsMode; encrypted: boolean; protocol: string | null; cipher: string | null };
   dkim: { signed: boolean; domain: string | null; selector: string | null; algorithm?: string; keyBits?: number; signedHeaders?: string[] };
   size: number;
+  /** Where each recipient domain's mail was to go (MX hosts, or the --server). */
+  routes: { domain: string; recipients: string[]; port: number; hosts: { exchange: string; preference: number | null; addresses: string[] }[]; implicit: boolean; problem?: string }[];
   sessions: SendSession[];
   findings: Finding[];
   steps: Step[];
@@ -98,6 +100,7 @@ export async function sendMessage(input: SendInput, ctx: Context, opts: SendOpti
     kind: 'send', messageId, from: envelope.from, to: envelope.to, delivered: d.delivered, rejected: d.rejected,
     tls: { mode, encrypted: sent.length > 0 && sent.every((a) => a.tls !== null), protocol: first?.protocol ?? null, cipher: first?.cipher ?? null },
     dkim, size: message.length,
+    routes: d.routes.map((r) => ({ domain: r.domain, recipients: r.recipients, port: r.port, hosts: r.hosts, implicit: r.implicit, ...(r.problem ? { problem: r.problem.message } : {}) })),
     sessions: d.attempts.map((a) => ({
       exchange: a.exchange, address: a.address, port: a.port, outcome: a.outcome, reply: a.reply, tls: a.tls,
       ...(a.tlsFallback ? { tlsFallback: a.tlsFallback } : {}), transcript: a.transcript, ms: a.ms,

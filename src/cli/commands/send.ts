@@ -1,0 +1,108 @@
+// `mailcheck send`: read flags and files → sendMessage → render. Bad input is one line and exit 2.
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { UsageError } from '../../core/errors.js';
+import { parseHostPort, toALabel } from '../../core/names.js';
+import { toJson } from '../../report/json.js';
+import { renderSend } from '../../report/text/send.js';
+import { parseMailbox } from '../../send/address.js';
+import { sendMessage, type SendInput } from '../../send/check.js';
+import { parseHeaderOption } from '../../send/compose.js';
+import { parseSigningKey } from '../../send/dkim-sign.js';
+import { emlProblem } from '../../send/eml.js';
+import type { SendTlsMode } from '../../send/transaction.js';
+import { createContext } from '../context.js';
+import { exitCode } from '../exit-code.js';
+import type { GlobalOptions } from '../global-options.js';
+import { parseHelo, parsePort, readCaFiles, spinner } from './probe.js';
+
+export interface SendCliOptions extends GlobalOptions {
+  from: string;
+  to: string[];
+  server?: string;
+  port?: string;
+  subject?: string;
+  body?: string;
+  eml?: string;
+  header?: string[];
+  dkimKey?: string;
+  dkimSelector?: string;
+  dkimDomain?: string;
+  tls?: SendTlsMode;
+  helo?: string;
+  ca?: string[];
+  transcript?: boolean;
+}
+
+export async function run(opts: SendCliOptions): Promise<number> {
+  const input = await readInput(opts);
+  const server = opts.server !== undefined ? parseServer(opts.server) : undefined;
+  const port = parsePort(opts.port ?? '25');
+  const tls: SendTlsMode = opts.tls ?? ((server?.port ?? port) === 465 ? 'implicit' : 'starttls');
+  const helo = parseHelo(opts.helo);
+  const ca = await readCaFiles(opts.ca ?? []);
+  const ctx = await createContext(opts);
+  const spin = await spinner(ctx, `Sending to ${input.to.map((m) => m.address).join(', ')}`);
+  try {
+    const result = await sendMessage(input, spin.ctx, { ...(server ? { server } : {}), port, tls, ...(helo ? { helo } : {}), ca });
+    spin.stop();
+    process.stdout.write(ctx.json ? toJson(result) : renderSend(result, ctx.theme, { steps: ctx.verbose, transcript: opts.transcript !== false && !ctx.verbose }));
+    return exitCode([result]);
+  } finally {
+    spin.stop();
+  }
+}
+
+async function readInput(opts: SendCliOptions): Promise<SendInput> {
+  const from = parseMailbox(opts.from, '--from');
+  if (!opts.to?.length) throw new UsageError('--to is required');
+  const to = opts.to.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean).map((t) => parseMailbox(t, '--to'));
+  if (opts.eml !== undefined) {
+    for (const [flag, v] of [['--body', opts.body], ['--subject', opts.subject], ['--header', opts.header]] as const) {
+      if (v !== undefined) throw new UsageError(`${flag} cannot be used with --eml: the file is sent as is`);
+    }
+  }
+  const input: SendInput = { from, to };
+  if (opts.subject !== undefined) input.subject = opts.subject;
+  if (opts.header) input.headers = opts.header.map(parseHeaderOption);
+  if (opts.body !== undefined) input.body = opts.body === '-' ? await readStdin() : opts.body;
+  if (opts.eml !== undefined) {
+    const bytes = await readFile(opts.eml).catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read --eml file '${opts.eml}': ${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message}`);
+    });
+    const problem = emlProblem(bytes);
+    if (problem) throw new UsageError(`--eml file '${opts.eml}' ${problem}`);
+    input.eml = bytes;
+  }
+  if ((opts.dkimKey === undefined) !== (opts.dkimSelector === undefined)) {
+    throw new UsageError('--dkim-key and --dkim-selector go together');
+  }
+  if (opts.dkimDomain !== undefined && opts.dkimKey === undefined) throw new UsageError('--dkim-domain needs --dkim-key and --dkim-selector');
+  if (opts.dkimKey !== undefined && opts.dkimSelector !== undefined) {
+    if (!/^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*$/.test(opts.dkimSelector)) {
+      throw new UsageError(`--dkim-selector '${opts.dkimSelector}' is not a valid selector (RFC 6376 §3.1)`);
+    }
+    const text = await readFile(opts.dkimKey, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read --dkim-key file '${opts.dkimKey}': ${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message}`);
+    });
+    input.dkim = {
+      key: parseSigningKey(text, `--dkim-key '${opts.dkimKey}'`), selector: opts.dkimSelector,
+      ...(opts.dkimDomain !== undefined ? { domain: toALabel(opts.dkimDomain, '--dkim-domain') } : {}),
+    };
+  }
+  return input;
+}
+
+/** host[:port], [v6]:port: an IP address, "localhost", or a host name (to A-labels). */
+function parseServer(v: string): { host: string; port: number } {
+  const hp = parseHostPort(v, 25, '--server');
+  if (isIP(hp.host)) return hp;
+  if (hp.host.toLowerCase() === 'localhost') return { host: 'localhost', port: hp.port };
+  return { host: toALabel(hp.host, '--server'), port: hp.port };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,73 @@
+// A sent message's story: what was sent (size, DKIM), where each domain's mail went (MX route), each SMTP
+// session with its transcript, and per recipient what became of it (RFC 5321 §4.2 replies). Pure.
+import { getBorderCharacters, table } from 'table';
+import { escapeControl } from '../../core/text.js';
+import type { SendResult, SendSession } from '../../send/check.js';
+import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import type { Theme } from '../theme.js';
+import { renderTranscript } from './probe.js';
+
+const TABLE = { border: getBorderCharacters('norc'), columnDefault: { paddingLeft: 1, paddingRight: 1 } };
+const OUTCOME: Record<SendSession['outcome'], string> = {
+  data: 'message sent', 'no-recipients': 'every recipient refused', unreachable: 'unreachable', refused: 'refused',
+  'tls-required': 'no TLS: not sent', unsuitable: 'cannot take this message', lost: 'connection lost',
+};
+
+export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; transcript?: boolean } = {}): string {
+  const out: string[] = [];
+  const e = escapeControl;
+  out.push(heading(t, `Message ${r.messageId ?? '(no Message-ID)'}`));
+  out.push(`  ${t.dim('from   ')} ${e(r.from)}`);
+  out.push(`  ${t.dim('to     ')} ${r.to.map((x) => e(x)).join(', ')}`);
+  out.push(`  ${t.dim('size   ')} ${r.size} bytes`);
+  out.push(`  ${t.dim('DKIM   ')} ${r.dkim.signed ? `${t.ok('✓ signed')} d=${e(r.dkim.domain ?? '')} s=${e(r.dkim.selector ?? '')} ${t.dim(`${r.dkim.algorithm ?? ''}${r.dkim.keyBits ? ` ${r.dkim.keyBits}-bit` : ''}, relaxed/relaxed`)}` : t.dim('not signed (give --dkim-key and --dkim-selector)')}`);
+  out.push(`  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}` : ''}`);
+
+  out.push('', heading(t, 'Route'));
+  for (const route of r.routes) {
+    const who = route.recipients.map((x) => e(x)).join(', ');
+    if (route.problem) {
+      out.push(`  ${t.fail('✗')} ${e(route.domain)} ${t.dim(`(${who})`)} → ${t.fail(e(route.problem))}`);
+      continue;
+    }
+    if (route.hosts[0]?.preference === null) {
+      const h = route.hosts[0];
+      out.push(`  ${t.dim('›')} ${who} → ${t.dim('--server')} ${e(h.exchange)}${h.addresses[0] !== h.exchange ? t.dim(` [${h.addresses.join(', ')}]`) : ''}:${route.port}`);
+      continue;
+    }
+    const hosts = route.hosts.map((h) => `${h.preference} ${e(h.exchange)}${t.dim(` [${h.addresses.join(', ')}]`)}`);
+    out.push(`  ${t.dim('?')} ${e(route.domain)} ${t.dim(`(${who})`)} → ${t.dim(route.implicit ? 'implicit MX' : 'MX')} ${hosts.join(t.dim(', '))}${route.port !== 25 ? t.dim(` port ${route.port}`) : ''}`);
+  }
+  if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t, '    '));
+
+  if (r.sessions.length) {
+    out.push('', heading(t, 'SMTP sessions'));
+    for (const s of r.sessions) {
+      const ok = s.outcome === 'data' && /^2/.test(s.reply);
+      const at = s.exchange === s.address ? `${s.address}:${s.port}` : `${s.exchange} [${s.address}]:${s.port}`;
+      const tls = s.tls ? t.ok(s.tls.protocol ?? 'TLS') : t.dim('plaintext');
+      out.push(`  ${ok ? t.ok('✓') : t.fail('✗')} ${e(at)}  ${tls}  ${ok ? e(s.reply) : t.fail(`${OUTCOME[s.outcome]}: ${e(s.reply)}`)} ${t.dim(`${s.ms} ms`)}`);
+      if (s.tlsFallback) out.push(`    ${t.warn(`! STARTTLS failed (${e(s.tlsFallback)}); retried in plaintext`)}`);
+    }
+    if (opts.transcript !== false) {
+      for (const s of r.sessions) if (s.transcript.length) out.push('', ...renderTranscript(s, t));
+    }
+  }
+
+  out.push('', heading(t, 'Recipients'));
+  const rows = [
+    ...r.delivered.map((d) => [t.ok('✓ delivered'), e(d.recipient), e(d.exchange), e(d.response) + (d.queueId ? t.dim(`  (queue id ${e(d.queueId)})`) : '')]),
+    ...r.rejected.map((x) => [x.temporary ? t.warn(`✗ ${x.reason}`) : t.fail(`✗ ${x.reason}`), e(x.recipient), e(x.exchange ?? '–'), e(x.response)]),
+  ];
+  const width = Math.min(60, Math.max(5, ...[...r.delivered.map((d) => d.response.length + (d.queueId ? d.queueId.length + 14 : 0)), ...r.rejected.map((x) => x.response.length)]));
+  out.push(indent(table([['', 'recipient', 'server', 'reply'].map((h) => t.dim(h)), ...rows], { ...TABLE, columns: { 3: { width, wrapWord: true } } })).trimEnd());
+
+  out.push('', heading(t, 'Findings'));
+  out.push(renderFindings(r.findings, t).trimEnd());
+  out.push('', verdictLine(r.findings, t));
+  return out.join('\n') + '\n';
+}
+
+function indent(s: string): string {
+  return s.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
+}
