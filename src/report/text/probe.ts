@@ -21,7 +21,7 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
       ['', 'MX', 'address', 'greeting', 'ESMTP', 'TLS', 'certificate', 'greeting in'].map((h) => t.dim(h)),
       ...r.hosts.map((h) => hostRow(h, t)),
     ], TABLE)).trimEnd());
-    for (const h of r.hosts) if (opts.transcript) out.push('', ...renderTranscript(h, t));
+    for (const h of r.hosts) if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
   } else {
     for (const h of r.hosts) {
       out.push('', ...renderHost(h, t));

@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { generateCertificate, startSmtpPeer, type GeneratedCert, type SmtpPeer } from '../helpers/smtp-peer.js';
+
+const ZONE = ['--offline', '--zone', 'fixtures/zones/smtp.test.zone'];
+let ca: GeneratedCert;
+let cert: GeneratedCert;
+let peer: SmtpPeer;
+let caFile: string;
+
+beforeAll(async () => {
+  ca = generateCertificate({ cn: 'mailcheck e2e CA', isCa: true });
+  cert = generateCertificate({ cn: 'mx1.smtp.test', altNames: ['mx1.smtp.test', 'mx-dual.smtp.test'], ca });
+  peer = await startSmtpPeer({ hostname: 'mx1.smtp.test', tls: cert });
+  caFile = join(mkdtempSync(join(tmpdir(), 'mc-e2e-')), 'ca.pem');
+  writeFileSync(caFile, ca.cert);
+});
+afterAll(async () => {
+  await peer.close();
+  ca.cleanup();
+  cert.cleanup();
+});
+
+describe('mailcheck probe (CLI)', () => {
+  it('resolves MX, probes the best host and prints the contract JSON (exit 0)', async () => {
+    const r = await runCli(['probe', 'smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--helo', 'client.test', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ target: 'smtp.test', port: peer.port });
+    expect(j.hosts).toHaveLength(1);
+    const h = j.hosts[0];
+    expect(h).toMatchObject({
+      exchange: 'mx1.smtp.test', address: '127.0.0.1', connected: true, banner: '220 mx1.smtp.test ESMTP mailcheck-peer',
+      ehlo: { hostname: 'mx1.smtp.test', extensions: expect.arrayContaining(['STARTTLS', 'PIPELINING']) },
+      tls: { offered: true, ok: true, protocol: 'TLSv1.3', cipher: expect.any(String), certificate: { subject: 'CN=mx1.smtp.test', issuer: 'CN=mailcheck e2e CA', altNames: ['mx1.smtp.test', 'mx-dual.smtp.test'], selfSigned: false, hostnameMatch: true, trusted: true } },
+    });
+    expect(h.timings).toEqual({ connectMs: expect.any(Number), bannerMs: expect.any(Number), ehloMs: expect.any(Number), tlsMs: expect.any(Number) });
+    expect(h.transcript.slice(0, 2)).toEqual([{ dir: 'S', line: '220 mx1.smtp.test ESMTP mailcheck-peer' }, { dir: 'C', line: 'EHLO client.test' }]);
+    expect(j.findings.map((f: { id: string }) => f.id)).toEqual(['probe.tls.ok', 'probe.host.ok']);
+    expect(r.code).toBe(0);
+  });
+
+  it('prints steps, certificate and transcript as text, without colour or control characters', async () => {
+    const r = await runCli(['probe', 'smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('SMTP probe of smtp.test');
+    expect(r.stdout).toMatch(/✓ greeting +220 mx1\.smtp\.test ESMTP mailcheck-peer/);
+    expect(r.stdout).toMatch(/✓ TLS +TLSv1\.3/);
+    expect(r.stdout).toContain('issuer   CN=mailcheck e2e CA');
+    expect(r.stdout).toContain('C: STARTTLS');
+    expect(r.stdout).toContain('✓ passed');
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('falls back from a refused best MX; --all probes every address (IPv4 and IPv6) and shows a table', async () => {
+    const fb = await runCli(['probe', 'backup.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--json']);
+    const j = JSON.parse(fb.stdout);
+    expect(j.hosts.map((h: { exchange: string; connected: boolean }) => [h.exchange, h.connected])).toEqual([['mx2.smtp.test', false], ['mx1.smtp.test', true]]);
+    expect(fb.code).toBe(0);
+    const all = await runCli(['probe', 'dual.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--all']);
+    expect(all.stdout).toMatch(/│.*mx-dual\.smtp\.test.*│ 127\.0\.0\.1 /);
+    expect(all.stdout).toMatch(/│.*mx-dual\.smtp\.test.*│ ::1 /);
+    // Nothing listens on [::1]:port: refused (or no IPv6 here): no verdict for that address → exit 3.
+    expect(all.code).toBe(3);
+    const allJson = JSON.parse((await runCli(['probe', 'dual.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--all', '--json'])).stdout);
+    expect(allJson.hosts.map((h: { address: string }) => h.address).sort()).toEqual(['127.0.0.1', '::1']);
+  });
+
+  it('exits 3 when nothing can be reached, 1 for a null MX', async () => {
+    const down = await runCli(['probe', 'down.smtp.test', ...ZONE, '--port', String(peer.port), '--json']);
+    expect(down.code).toBe(3);
+    expect(JSON.parse(down.stdout).findings[0]).toMatchObject({ id: 'probe.connect.refused', temporary: true });
+    const nul = await runCli(['probe', 'nullmx.smtp.test', ...ZONE, '--json']);
+    expect(nul.code).toBe(1);
+    expect(JSON.parse(nul.stdout)).toMatchObject({ hosts: [], findings: [{ id: 'probe.target.null-mx' }] });
+  });
+
+  it('a garbage greeting is escaped in the report and gives exit 1, not a crash', async () => {
+    const bad = await startSmtpPeer({ mode: 'garbage-banner' });
+    try {
+      const r = await runCli(['probe', '127.0.0.1', '--offline', '--port', String(bad.port)]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('[probe.protocol.malformed]');
+      expect(r.stdout).toContain('\\x1b[31mHELLO\\x07');
+      expect(r.stdout).not.toContain('\x1b');
+      expect(r.stdout).not.toContain('\x07');
+    } finally {
+      await bad.close();
+    }
+  });
+
+  it('--verbose shows every SMTP line live on stderr; stdout stays JSON', async () => {
+    const r = await runCli(['probe', '127.0.0.1', '--offline', '--port', String(peer.port), '--ca', caFile, '--json', '-v']);
+    JSON.parse(r.stdout);
+    expect(r.stderr).toMatch(/^S: 220 mx1\.smtp\.test/m);
+    expect(r.stderr).toMatch(/^C: STARTTLS$/m);
+  });
+
+  it('--relay-test reports an open relay (exit 1)', async () => {
+    const r = await runCli(['probe', 'smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--relay-test', '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.hosts[0].relay).toMatchObject({ accepted: true, rcptTo: 'mailcheck-relay-test@example.net' });
+    expect(j.findings.map((f: { id: string }) => f.id)).toContain('probe.relay.open');
+  });
+
+  it.each([
+    [['probe', 'smtp.test', '--port', 'x'], /--port 'x' is not a port number/],
+    [['probe', 'smtp.test', '--port', '70000'], /--port '70000'/],
+    [['probe', 'smtp.test', '--tls', 'maybe'], /--tls.*maybe.*invalid|Allowed choices/i],
+    [['probe', 'not a domain'], /not a valid domain name/],
+    [['probe', 'smtp.test', '--ca', 'fixtures/zones/smtp.test.zone'], /holds no PEM certificate/],
+    [['probe', 'smtp.test', '--ca', 'missing.pem'], /cannot read --ca file/],
+    [['probe', 'smtp.test', '--helo', 'bad name!'], /--helo/],
+    [['probe', 'smtp.test', '--relay-test', '--relay-to', 'nobody'], /--relay-to/],
+  ])('exits 2 with one clear line for bad input: %j', async (args, message) => {
+    const r = await runCli([...args, '--offline']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+});
