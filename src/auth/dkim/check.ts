@@ -120,7 +120,8 @@ async function probeSelector(domain: string, selector: string, source: SelectorS
     keyFormat: null, lookup: answer.status, cnames: answer.cnames ?? [],
   };
   const findings: DkimFinding[] = [];
-  const texts = recordsOf(answer).map(txtJoin);
+  // An RRset has no order: sort, so the record shown does not depend on which server answered.
+  const texts = recordsOf(answer).map(txtJoin).sort();
   if (texts.length > 1) result.records = texts;
   const keys = texts.filter(looksLikeDkimKey);
   if (isTemporary(answer)) {

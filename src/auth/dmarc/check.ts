@@ -121,7 +121,8 @@ async function fetchDmarc(domain: string, resolver: Resolver): Promise<Fetched> 
   const name = `_dmarc.${domain}`;
   const answer = await resolver.lookup(name, 'TXT');
   if (isTemporary(answer)) return { name, status: answer.status, server: answer.server, records: [], discarded: [] };
-  const texts = recordsOf(answer).map(txtJoin);
+  // An RRset has no order: sort, so results do not depend on which server answered.
+  const texts = recordsOf(answer).map(txtJoin).sort();
   return {
     name,
     status: answer.status,
