@@ -5,19 +5,26 @@ import { examples, lazyAction } from '../lazy.js';
 export function defineReceive(program: Command): void {
   addGlobalOptions(program.command('receive'))
     .description('a local SMTP receiver: stores every message in a Maildir and checks SPF, DKIM, DMARC, ARC')
-    .option('--port <port>', 'TCP port', '2525')
+    .option('--port <port>', 'TCP port (465: implicit TLS)', '2525')
     .option('--host <ip>', 'address to bind', '127.0.0.1')
-    .option('--maildir <dir>', 'where to store messages', './mailcheck-inbox')
+    .option('--maildir <dir>', 'where to store messages (created if missing)', './mailcheck-inbox')
     .option('--count <n>', 'exit 0 after N stored messages')
     .option('--once', 'exit 0 after one stored message')
-    .option('--tls [mode]', 'offer STARTTLS (or implicit TLS with --tls implicit)')
+    .option('--tls [mode]', 'offer STARTTLS (the default mode), or implicit TLS with --tls implicit')
     .option('--cert <pem>', 'TLS certificate (default: a self-signed one for --hostname)')
     .option('--key <pem>', 'TLS private key')
-    .option('--max-size <bytes>', 'largest message accepted (SIZE)')
-    .option('--hostname <name>', 'name in the greeting and Received: headers')
-    .addHelpText('after', examples([
+    .option('--max-size <bytes>', 'largest message accepted, advertised in EHLO SIZE (k/m suffixes)', '25m')
+    .option('--max-recipients <n>', 'recipients per message (more get 452)', '100')
+    .option('--max-connections <n>', 'concurrent connections (more get 421)', '100')
+    .option('--hostname <name>', 'name in the greeting and Received: headers (default: this host\'s name)')
+    .addHelpText('after', `
+Timeouts: --timeout sets the time a client has for each command line (default 60 s) and ten times that
+for DATA; idle or slow clients get 421. SIGINT/SIGTERM stop accepting, finish messages in flight, exit 0.
+With --json: NDJSON on stdout, a "listening" event, then one "message" event per stored message.
+` + examples([
       'mailcheck receive --port 2525',
       'mailcheck receive --once --json --maildir /tmp/inbox',
+      'mailcheck receive --tls --hostname mx.example.test --zone fixtures/zones/mail.test.zone --offline',
     ]))
     .action(lazyAction(() => import('../commands/receive.js')));
 }

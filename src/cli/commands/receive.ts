@@ -1,0 +1,147 @@
+// `mailcheck receive`: flags → startReceiver → a live line (or an NDJSON event) per message, until --count
+// messages are stored or SIGINT/SIGTERM; then the receiver finishes what is in flight and we exit 0.
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { hostname as osHostname } from 'node:os';
+import { UsageError } from '../../core/errors.js';
+import { isValidDomain } from '../../core/names.js';
+import { toNdjsonLine } from '../../report/json.js';
+import { renderListening, renderReceived, renderReceiveSummary, renderRejected } from '../../report/text/receive.js';
+import { selfSignedCertificate } from '../../receive/self-signed.js';
+import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../../receive/server.js';
+import { createContext } from '../context.js';
+import type { GlobalOptions } from '../global-options.js';
+
+export interface ReceiveCliOptions extends GlobalOptions {
+  port: string;
+  host: string;
+  maildir: string;
+  count?: string;
+  once?: boolean;
+  tls?: string | boolean;
+  cert?: string;
+  key?: string;
+  maxSize: string;
+  maxRecipients: string;
+  maxConnections: string;
+  hostname?: string;
+}
+
+/** RFC 5321 §4.5.3.2.7 lets a server wait 5 minutes; a test receiver is stricter by default. */
+const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+
+export async function run(opts: ReceiveCliOptions): Promise<number> {
+  const port = integer(opts.port, '--port', 0, 65535);
+  const host = opts.host.replace(/^\[|\]$/g, '');
+  if (!isIP(host)) throw new UsageError(`--host '${opts.host}' is not an IP address to bind`);
+  const count = opts.once ? 1 : opts.count !== undefined ? integer(opts.count, '--count', 1, 1e9) : undefined;
+  if (opts.once && opts.count !== undefined) throw new UsageError('--once and --count do not go together');
+  const tls = tlsMode(opts.tls, port);
+  const name = opts.hostname ?? osHostname();
+  if (!isValidDomain(name) && !isIP(name)) throw new UsageError(`--hostname '${opts.hostname}' is not a host name`);
+  if ((opts.cert === undefined) !== (opts.key === undefined)) throw new UsageError('--cert and --key go together');
+  if (opts.cert !== undefined && tls === 'none') throw new UsageError('--cert/--key need --tls (or --port 465)');
+  const commandTimeoutMs = opts.timeout !== undefined ? integer(opts.timeout, '--timeout', 1, 600_000) : DEFAULT_COMMAND_TIMEOUT_MS;
+  const receiverOpts: ReceiverOptions = {
+    host, port, maildir: opts.maildir, hostname: name, tls,
+    ...(tls !== 'none' ? await certificate(opts, name) : {}),
+    maxSize: byteSize(opts.maxSize),
+    maxRecipients: integer(opts.maxRecipients, '--max-recipients', 1, 100_000),
+    maxConnections: integer(opts.maxConnections, '--max-connections', 1, 100_000),
+    commandTimeoutMs,
+    dataTimeoutMs: commandTimeoutMs * 10,
+  };
+  const ctx = await createContext(opts);
+  const out = (s: string) => process.stdout.write(s);
+  if (ctx.verbose) receiverOpts.onLine = (dir, line, session) => ctx.onEvent({ type: 'smtp.line', dir, line, host: session });
+  // Anything but loopback is reachable by others: say so, this is a test receiver.
+  if (!/^(127\.|::1$|::ffff:127\.)/.test(host)) process.stderr.write(`mailcheck: warning: listening on ${host}, reachable from other hosts: anyone who can connect can make this receiver store mail\n`);
+
+  const receiver = await startReceiver(receiverOpts, ctx).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EADDRINUSE') throw new UsageError(`cannot listen on ${host}:${port}: the port is in use`);
+    if (e.code === 'EACCES') throw new UsageError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`);
+    if (e.code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${host}: not an address of this machine`);
+    if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST') throw new UsageError(`cannot use Maildir '${opts.maildir}': ${e.message}`);
+    throw e;
+  });
+  if (ctx.json) out(toNdjsonLine({ event: 'listening', host: receiver.host, port: receiver.port, maildir: receiver.maildir, hostname: name, tls }));
+  else out(renderListening({ ...receiverOpts, host: receiver.host, port: receiver.port, maildir: receiver.maildir, certificate: tls === 'none' ? null : opts.cert ? 'given' : 'self-signed', ...(count ? { count } : {}) }, ctx.theme));
+
+  let failed = 0;
+  let rejected = 0;
+  let seen = 0;
+  return new Promise<number>((resolve, reject) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      receiver.close().then(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (!ctx.json) out(renderReceiveSummary(seen, failed, rejected, ctx.theme));
+        resolve(0);
+      }, reject);
+    };
+    const onSignal = () => {
+      // A second Ctrl-C does not wait for messages in flight.
+      if (stopping) process.exit(130);
+      stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    receiver.on('message', (m: ReceivedMessage) => {
+      seen++;
+      if (m.findings.some((f) => f.severity === 'fail')) failed++;
+      out(ctx.json ? toNdjsonLine(m) : renderReceived(m, ctx.theme, seen));
+      if (count !== undefined && seen >= count) stop();
+    });
+    receiver.on('rejected', (r) => {
+      rejected++;
+      if (ctx.json) process.stderr.write(`mailcheck: refused (${r.code}) from ${r.remoteAddress}: ${r.reason}\n`);
+      else out(renderRejected(r, ctx.theme));
+    });
+    receiver.on('error', (e) => process.stderr.write(`mailcheck: receiver error: ${e.message}\n`));
+  });
+}
+
+function tlsMode(v: string | boolean | undefined, port: number): ReceiverOptions['tls'] {
+  if (v === undefined || v === false) return port === 465 ? 'implicit' : 'none';
+  if (v === true || v === 'starttls') return 'starttls';
+  if (v === 'implicit' || v === 'none') return v;
+  throw new UsageError(`--tls '${v}' is not one of starttls, implicit, none`);
+}
+
+async function certificate(opts: ReceiveCliOptions, name: string): Promise<{ cert: string | Buffer; key: string | Buffer }> {
+  if (opts.cert === undefined || opts.key === undefined) return selfSignedCertificate(name);
+  const read = async (path: string, what: string) => {
+    const text = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read ${what} '${path}': ${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message}`);
+    });
+    if (!text.includes('-----BEGIN')) throw new UsageError(`${what} '${path}' is not a PEM file`);
+    return text;
+  };
+  const [cert, key] = await Promise.all([read(opts.cert, '--cert'), read(opts.key, '--key')]);
+  const { createPrivateKey, X509Certificate } = await import('node:crypto');
+  try {
+    const x = new X509Certificate(cert);
+    if (!x.checkPrivateKey(createPrivateKey(key))) throw new UsageError(`--key '${opts.key}' does not belong to the certificate in '${opts.cert}'`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--cert/--key: ${(e as Error).message}`);
+  }
+  return { cert, key };
+}
+
+function integer(v: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} '${v}' is not a whole number between ${min} and ${max}`);
+  return Number(v);
+}
+
+/** "1000", "64k", "25m", "1g" → bytes. */
+export function byteSize(v: string): number {
+  const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(v.trim());
+  if (!m) throw new UsageError(`--max-size '${v}' is not a size in bytes (e.g. 1000, 64k, 25m)`);
+  const n = Number(m[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  if (n < 1 || n > 2 ** 40) throw new UsageError(`--max-size '${v}' is out of range`);
+  return n;
+}

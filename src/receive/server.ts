@@ -1,0 +1,263 @@
+// The receiver: smtp-server hooks wired to the client's name (client-name.ts), SPF at MAIL FROM (RFC 7208 §2.4),
+// the verdict (verdict.ts), the trace headers (trace-headers.ts) and Maildir storage (maildir.ts). The 250 is
+// sent only once the message is fsynced in new/. Never relays: every recipient is a local mailbox here.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Context } from '../core/context.js';
+import type { Finding } from '../core/result.js';
+import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
+import { lookupClientName, type ClientName } from './client-name.js';
+import { openMaildir } from './maildir.js';
+import { PromptSMTPServer } from './prompt-server.js';
+import { traceHeaders } from './trace-headers.js';
+import { receivedVerdict, toReceiveAuth, type ReceiveAuth } from './verdict.js';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+
+export interface ReceiverOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  maildir: string;
+  /** Our name: greeting, Received: by, Authentication-Results authserv-id. */
+  hostname: string;
+  tls: 'none' | 'starttls' | 'implicit';
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  maxSize: number;
+  maxRecipients: number;
+  maxConnections: number;
+  /** A client's turn to send a command line (also the idle timeout). */
+  commandTimeoutMs: number;
+  /** From 354 to the final ".". */
+  dataTimeoutMs: number;
+  /** SMTP lines as they happen (for --verbose). */
+  onLine?: (dir: 'C' | 'S', line: string, session: string) => void;
+}
+
+export interface ReceivedMessage {
+  event: 'message';
+  id: string;
+  /** The file in the Maildir's new/. */
+  file: string;
+  remoteAddress: string;
+  helo: string;
+  mailFrom: string;
+  rcptTo: string[];
+  /** Bytes received (the trace headers we add are not counted). */
+  size: number;
+  tls: boolean;
+  auth: ReceiveAuth;
+  receivedAt: string;
+  clientName: string | null;
+  tlsProtocol?: string;
+  cipher?: string;
+  from: string | null;
+  subject?: string;
+  authenticationResults: string;
+  findings: Finding[];
+}
+
+export interface RejectedMessage {
+  event: 'rejected';
+  remoteAddress: string;
+  mailFrom: string;
+  rcptTo: string[];
+  code: number;
+  reason: string;
+}
+
+export interface Receiver {
+  host: string;
+  port: number;
+  /** Absolute path of the Maildir. */
+  maildir: string;
+  /** Messages stored so far. */
+  readonly stored: number;
+  on(event: 'message', listener: (m: ReceivedMessage) => void): this;
+  on(event: 'rejected', listener: (m: RejectedMessage) => void): this;
+  on(event: 'error', listener: (e: Error) => void): this;
+  off(event: string, listener: (...args: never[]) => void): this;
+  /** Stops accepting, lets messages in flight finish (their 250 included), then closes every connection. */
+  close(): Promise<void>;
+}
+
+interface SessionState {
+  client: Promise<ClientName>;
+  spf?: Promise<SpfVerdict>;
+  helo?: { name: string; spf: Promise<SpfVerdict> };
+}
+
+type Ctx = Pick<Context, 'resolver' | 'now'>;
+
+export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Receiver> {
+  const maildir = await openMaildir(opts.maildir);
+  const emitter = new EventEmitter();
+  const sessions = new Map<string, SessionState>();
+  const inflight = new Set<Promise<unknown>>();
+  let stored = 0;
+  let closing: Promise<void> | undefined;
+
+  const spfOrTemp = (p: Promise<SpfVerdict>, ip: string, sender: string, identity: 'mailfrom' | 'helo') =>
+    p.catch((e: unknown): SpfVerdict => ({ result: 'temperror', domain: '', identity, sender, ip, reason: (e as Error).message }));
+
+  const server = new PromptSMTPServer({
+    name: opts.hostname,
+    banner: 'mailcheck receive (a test receiver: stores, never relays)',
+    size: opts.maxSize,
+    rejectOversized: true,
+    maxClients: opts.maxConnections,
+    maxRecipients: opts.maxRecipients,
+    maxCommandLength: 2048, // RFC 5321 §4.5.3.1.4 says 512; extensions (SIZE, BODY, SMTPUTF8) make room for more
+    disabledCommands: opts.tls === 'starttls' ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    hideSTARTTLS: opts.tls !== 'starttls',
+    secure: opts.tls === 'implicit',
+    ...(opts.tls !== 'none' ? { key: opts.key, cert: opts.cert } : {}),
+    // PTR goes through our resolver (onConnect), without holding the greeting.
+    disableReverseLookup: true,
+    socketTimeout: opts.commandTimeoutMs,
+    closeTimeout: opts.dataTimeoutMs,
+    logger: opts.onLine ? lineLogger(opts.onLine) : false,
+
+    onConnect(session, callback) {
+      sessions.set(session.id, { client: lookupClientName(session.remoteAddress, ctx.resolver).catch((): ClientName => ({ name: null, ptr: [], iprev: 'temperror' })) });
+      callback();
+    },
+
+    onMailFrom(address, session, callback) {
+      const st = sessions.get(session.id);
+      if (st) {
+        const ip = session.remoteAddress;
+        const helo = session.hostNameAppearsAs || '';
+        // Evaluated while the client sends RCPT and DATA; awaited only once the message is in.
+        st.spf = spfOrTemp(checkSpf({ ip, sender: address.address, helo }, ctx.resolver, opts.hostname), ip, address.address, 'mailfrom');
+        if (st.helo?.name !== helo) st.helo = { name: helo, spf: spfOrTemp(checkHeloSpf(ip, helo, ctx.resolver, opts.hostname), ip, `postmaster@${helo}`, 'helo') };
+      }
+      callback();
+    },
+
+    onRcptTo(_address, _session, callback) {
+      callback();
+    },
+
+    onData(stream: SMTPServerDataStream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => {
+        if (!stream.sizeExceeded) chunks.push(chunk);
+      });
+      stream.once('error', () => {}); // the client went away mid-message: nothing was accepted
+      stream.once('end', () => {
+        const envelope = envelopeOf(session);
+        if (stream.sizeExceeded) {
+          // RFC 1870 §6.2 / RFC 5321 §4.5.3.1.10: 552, and nothing stored (rejectOversized sends the reply).
+          emitter.emit('rejected', { event: 'rejected', remoteAddress: session.remoteAddress, ...envelope, code: 552, reason: `message exceeds the ${opts.maxSize}-byte limit` } satisfies RejectedMessage);
+          callback(Object.assign(new Error(`Error: message exceeds fixed maximum message size ${opts.maxSize}`), { responseCode: 552 }));
+          return;
+        }
+        const job = deliver(session, Buffer.concat(chunks)).then(
+          (m) => {
+            stored++;
+            callback(null, `OK: queued as ${m.id}`);
+            emitter.emit('message', m);
+          },
+          (e: unknown) => {
+            emitter.emit('rejected', { event: 'rejected', remoteAddress: session.remoteAddress, ...envelope, code: 451, reason: (e as Error).message } satisfies RejectedMessage);
+            callback(Object.assign(new Error('Error: local error in processing, try again later'), { responseCode: 451 }));
+          },
+        );
+        inflight.add(job);
+        void job.finally(() => inflight.delete(job));
+      });
+    },
+
+    onClose(session) {
+      sessions.delete(session.id);
+    },
+  }, { commandMs: opts.commandTimeoutMs, dataMs: opts.dataTimeoutMs });
+
+  server.on('error', (e: Error) => {
+    // Socket errors of single clients are theirs, not the receiver's.
+    if (!/ECONNRESET|EPIPE|ETIMEDOUT|Socket closed|TLS|SSL/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`)) emitter.emit('error', e);
+  });
+
+  async function deliver(session: SMTPServerSession, raw: Buffer): Promise<ReceivedMessage> {
+    const st = sessions.get(session.id) ?? { client: Promise.resolve<ClientName>({ name: null, ptr: [], iprev: 'fail' }) };
+    const ip = session.remoteAddress;
+    const helo = session.hostNameAppearsAs || '';
+    const envelope = envelopeOf(session);
+    const [spf, heloSpf, client] = await Promise.all([
+      st.spf ?? spfOrTemp(checkSpf({ ip, sender: envelope.mailFrom, helo }, ctx.resolver, opts.hostname), ip, envelope.mailFrom, 'mailfrom'),
+      st.helo?.spf,
+      st.client,
+    ]);
+    const verdict = await receivedVerdict({ raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}) }, ctx);
+    const id = randomBytes(6).toString('hex').toUpperCase();
+    const now = ctx.now();
+    const tls = session.secure && session.tlsOptions ? { protocol: session.tlsOptions.version, cipher: session.tlsOptions.name } : undefined;
+    const headers = traceHeaders({
+      hostname: opts.hostname, helo, ip, clientName: client.name, protocol: session.transmissionType || 'SMTP',
+      ...(tls ? { tls } : {}), id, ...envelope, date: now, authenticationResults: verdict.authenticationResults,
+    });
+    const file = await maildir.deliver([headers, raw]);
+    return {
+      event: 'message', id, file: file.path, remoteAddress: ip, helo, ...envelope, size: raw.length, tls: !!tls,
+      auth: toReceiveAuth(verdict, heloSpf), receivedAt: now.toISOString(), clientName: client.name,
+      ...(tls ? { tlsProtocol: tls.protocol, cipher: tls.cipher } : {}),
+      from: verdict.from, ...(verdict.subject !== undefined ? { subject: verdict.subject } : {}),
+      authenticationResults: verdict.authenticationResults, findings: verdict.findings,
+    };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (e: unknown) => {
+    await maildir.close();
+    throw e;
+  });
+  const address = server.server.address() as { address: string; port: number };
+
+  const receiver = Object.assign(emitter, {
+    host: address.address,
+    port: address.port,
+    maildir: maildir.root,
+    get stored() {
+      return stored;
+    },
+    close(): Promise<void> {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Sessions not in the middle of a message have nothing to finish: 421 now (RFC 5321 §3.8).
+        for (const conn of server.connections) {
+          if (!conn._dataStream) conn.send(421, `${opts.hostname} Service shutting down, closing transmission channel`);
+        }
+        while (inflight.size) await Promise.allSettled([...inflight]);
+        await closed;
+        await maildir.close();
+      })();
+      return closing;
+    },
+  });
+  return receiver as unknown as Receiver;
+}
+
+function envelopeOf(session: SMTPServerSession): { mailFrom: string; rcptTo: string[] } {
+  return {
+    mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+    rcptTo: session.envelope.rcptTo.map((r) => r.address),
+  };
+}
+
+/** smtp-server's logger interface, reduced to the protocol lines ("C:" / "S:" debug entries). */
+function lineLogger(onLine: NonNullable<ReceiverOptions['onLine']>) {
+  const noop = () => {};
+  return {
+    info: noop,
+    error: noop,
+    debug: (meta: { cid?: string }, kind: unknown, line: unknown) => {
+      if (kind === 'C:' || kind === 'S:') onLine(kind === 'C:' ? 'C' : 'S', String(line), meta?.cid ?? '');
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The header fields a final-delivery MTA prepends (pure): Return-Path (RFC 5321 §4.4), Received (RFC 5321
+// §4.4 Stamp, with-protocol per RFC 3848, TLS version and cipher as a comment) and Authentication-Results
+// (RFC 8601). The message's own bytes follow them unchanged, so its signatures still verify.
+import { isIP } from 'node:net';
+
+export interface TraceInput {
+  /** Our name: the by-domain. */
+  hostname: string;
+  helo: string;
+  ip: string;
+  /** The client's forward-confirmed reverse DNS name, if it has one. */
+  clientName: string | null;
+  /** RFC 3848: SMTP, ESMTP, ESMTPS... (smtp-server's session.transmissionType). */
+  protocol: string;
+  tls?: { protocol: string; cipher: string };
+  id: string;
+  mailFrom: string;
+  rcptTo: readonly string[];
+  date: Date;
+  /** The whole Authentication-Results field, folded, without the final CRLF. */
+  authenticationResults?: string;
+}
+
+export function traceHeaders(t: TraceInput): Buffer {
+  const lines = [`Return-Path: <${clean(t.mailFrom)}>`];
+  if (t.authenticationResults) lines.push(t.authenticationResults);
+  lines.push(received(t));
+  return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
+}
+
+export function received(t: TraceInput): string {
+  const literal = isIP(t.ip) === 6 ? `[IPv6:${t.ip}]` : `[${t.ip}]`;
+  // RFC 5321 TCP-info: the verified name and the address literal, or the literal alone.
+  const tcpInfo = t.clientName ? `${clean(t.clientName)} ${literal}` : literal;
+  const parts = [`Received: from ${heloName(t.helo)} (${tcpInfo})`];
+  if (t.tls) parts.push(`(using ${clean(t.tls.protocol)} with cipher ${clean(t.tls.cipher)})`);
+  // "for" only with a single recipient: listing all of them would disclose Bcc recipients to each other.
+  parts.push(`by ${clean(t.hostname)} (mailcheck) with ${clean(t.protocol)} id ${clean(t.id)}${t.rcptTo.length === 1 ? `\r\n\tfor <${clean(t.rcptTo[0]!)}>` : ''}; ${rfc5322Date(t.date)}`);
+  return parts.join('\r\n\t');
+}
+
+/** RFC 5322 §3.3 date-time in UTC: "Sat, 29 Nov 2025 10:00:00 +0000". */
+export function rfc5322Date(d: Date): string {
+  const [wd, day, mon, year, time] = d.toUTCString().replace(',', '').split(' ');
+  return `${wd}, ${day} ${mon} ${year} ${time} +0000`;
+}
+
+/** The HELO argument as the client sent it, minus anything that would break the field's structure. */
+function heloName(helo: string): string {
+  const h = clean(helo).replace(/[()\s;]/g, '?');
+  return h || '[unknown]';
+}
+
+/** Values from the network never carry CR, LF or other controls into a header. */
+function clean(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, '?');
+}
