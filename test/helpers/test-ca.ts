@@ -18,7 +18,7 @@ export interface TestCa {
   caPem: string;
   caFile: string;
   /** A leaf for these DNS names, signed by the CA (or self-signed). */
-  issue(names: string[], o?: { selfSigned?: boolean; days?: number }): IssuedCertificate;
+  issue(names: string[], o?: { selfSigned?: boolean; days?: number; eku?: string }): IssuedCertificate;
   cleanup(): void;
 }
 
@@ -53,7 +53,7 @@ export function createTestCa(name = 'mailcheck test CA'): TestCa {
           '-subj', `/CN=${names[0]}`, '-addext', san]);
       } else {
         ssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', `${id}.csr`, '-subj', `/CN=${names[0]}`]);
-        writeFileSync(join(dir, `${id}.ext`), `${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+        writeFileSync(join(dir, `${id}.ext`), `${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=${o.eku ?? 'serverAuth'}\n`);
         ssl(['x509', '-req', '-in', `${id}.csr`, '-CA', caFile, '-CAkey', 'ca.key', '-CAcreateserial', '-days', String(o.days ?? 365), '-out', certFile, '-extfile', `${id}.ext`]);
       }
       return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
