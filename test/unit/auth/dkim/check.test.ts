@@ -54,6 +54,14 @@ describe('checkDkim with named selectors', () => {
     expect(ids(await checkDkim('dkim.test', ctx, { selectors: [selector] }))).toContain(id);
   });
 
+  // mailauth 4.13.3's getPublicKey accepts these keys (nok, svc) or calls a revoked key "missing" (old).
+  it('follows RFC 6376 §3.6.1 where mailauth does not: k= defaults to rsa, s= must allow email, empty p= is revoked', async () => {
+    const r = await checkDkim('dkim.test', ctx, { selectors: ['nok', 'svc', 'old', 'nop'] });
+    expect(r.findings.filter((f) => f.severity !== 'info').map((f) => [f.selector, f.id])).toEqual([
+      ['nok', 'dkim.key.type-mismatch'], ['svc', 'dkim.key.service'], ['old', 'dkim.key.revoked'], ['nop', 'dkim.record.no-key'],
+    ]);
+  });
+
   it('flags t=y and t=s, and a revoked key (empty p=)', async () => {
     const r = await checkDkim('dkim.test', ctx, { selectors: ['testing', 'old'] });
     expect(r.selectors.map((s) => [s.selector, s.testing, s.strict, s.revoked, s.keyType])).toEqual([

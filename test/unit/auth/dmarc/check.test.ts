@@ -55,14 +55,17 @@ describe('checkDmarc', () => {
     ['other.dmarc.test', ['dmarc.policy.enforced', 'dmarc.record.other-txt']],
   ])('%s → %j', async (domain, expected) => expect(ids(await checkDmarc(domain, ctx))).toEqual(expected.sort()));
 
-  it('degrades an invalid p= to none when rua= is valid, to nothing otherwise', async () => {
+  // mailauth 4.13.3's getDmarcRecord returns p=block as is; receivers must not (RFC 7489 §6.6.3 step 6).
+  it('degrades an invalid p= to none when rua= is valid, to nothing otherwise (RFC 7489 §6.6.3 step 6)', async () => {
     expect(await checkDmarc('badp.dmarc.test', ctx)).toMatchObject({ policy: 'none', record: 'v=DMARC1; p=block; rua=mailto:agg@dmarc.test' });
     expect(await checkDmarc('badp-norua.dmarc.test', ctx)).toMatchObject({ policy: null });
   });
 
-  it('applies no policy with several records, but shows them all', async () => {
+  // mailauth 4.13.3's getDmarcRecord falls back to the organizational domain here and returns its p=reject.
+  it('applies no policy with several records and does not fall back (RFC 7489 §6.6.3 step 5)', async () => {
     const r = await checkDmarc('multi.dmarc.test', ctx);
-    expect(r).toMatchObject({ recordDomain: 'multi.dmarc.test', policy: null });
+    expect(r).toMatchObject({ recordDomain: 'multi.dmarc.test', policy: null, appliedPolicy: null });
+    expect(r.steps).toHaveLength(1);
     expect(r.records).toHaveLength(2);
   });
 
