@@ -30,7 +30,7 @@ const CASES: string[][] = [
   ['dkim', 'ctrl.dkim.test', '--selector', 'default'],
   ['dkim', 'm365.dkim.test', '--key', 'fixtures/keys/rsa-2048-rotated.pem'],
   ...['dmarc.test', 'deep.sub.dmarc.test', 'none.dmarc.test', 'pct.dmarc.test', 'spnone.dmarc.test', 'case.dmarc.test', 'badp.dmarc.test',
-    'badp-norua.dmarc.test', 'nop.dmarc.test', 'multi.dmarc.test', 'tags.dmarc.test', 'uris.dmarc.test', 'syntax.dmarc.test', 'ver.dmarc.test',
+    'badp-norua.dmarc.test', 'nop.dmarc.test', 'nosemi.dmarc.test', 'multi.dmarc.test', 'tags.dmarc.test', 'uris.dmarc.test', 'syntax.dmarc.test', 'ver.dmarc.test',
     'order.dmarc.test', 'cname.dmarc.test', 'other.dmarc.test', 'ctrl.dmarc.test', 'ext.dmarc.test', 'www.dmarc-none.test'].map((d) => ['dmarc', d]),
 ];
 

@@ -46,6 +46,7 @@ describe('checkDmarc', () => {
     ['badp.dmarc.test', ['dmarc.policy.invalid']],
     ['badp-norua.dmarc.test', ['dmarc.policy.invalid', 'dmarc.rua.missing']],
     ['nop.dmarc.test', ['dmarc.policy.missing']],
+    ['nosemi.dmarc.test', ['dmarc.policy.missing', 'dmarc.rua.missing', 'dmarc.version.invalid']],
     ['multi.dmarc.test', ['dmarc.record.multiple']],
     ['tags.dmarc.test', ['dmarc.fo.without-ruf', 'dmarc.policy.enforced', 'dmarc.tag.invalid', 'dmarc.tag.invalid', 'dmarc.tag.invalid', 'dmarc.tag.invalid', 'dmarc.tag.invalid', 'dmarc.tag.unknown']],
     ['uris.dmarc.test', ['dmarc.policy.enforced', 'dmarc.uri.invalid', 'dmarc.uri.invalid', 'dmarc.uri.scheme']],
