@@ -75,14 +75,20 @@ function discovery(r: DmarcResult, t: Theme): string[] {
 
 function policyRows(r: DmarcResult, t: Theme): string[][] {
   const p = r.parsed!;
-  const pol = (v: string | null) => (v === 'reject' ? t.ok(v) : v === 'quarantine' ? t.ok(v) : v === 'none' ? t.warn(v) : t.fail('(no policy)'));
+  const pol = (v: string | null) => (v === 'reject' || v === 'quarantine' ? t.ok(v) : v === 'none' ? t.warn(v) : t.fail('no DMARC'));
+  const valid = (v: string) => /^(none|quarantine|reject)$/i.test(v);
+  // What is written, and what receivers make of it when that differs (defaults, RFC 7489 §6.6.3 step 6).
+  const policyCell = (raw: string | null, effective: string | null, def: string) => {
+    if (raw === null) return def === 'required' ? `${t.fail('(missing)')} → ${pol(effective)}` : `${pol(effective)}${t.dim(` (default: ${def})`)}`;
+    return valid(raw) && raw.toLowerCase() === effective ? pol(effective) : `${t.fail(esc(raw))} → ${pol(effective)}`;
+  };
   const given = (v: string | null, def: string) => (v === null ? t.dim(` (default: ${def})`) : '');
   const inherited = r.recordDomain !== r.domain;
   const rows: string[][] = [
     [t.dim('tag'), t.dim('value'), t.dim('meaning')],
-    ['p', pol(r.policy) + given(p.p, 'required'), `mail from ${esc(r.recordDomain!)} failing DMARC${!inherited ? t.accent(' ← applies to this domain') : ''}`],
-    ['sp', pol(r.subdomainPolicy) + given(p.sp, 'p'), `mail from subdomains${inherited ? t.accent(` ← applies to ${esc(r.domain)}`) : ''}`],
-    ['np', pol(r.nonexistentPolicy) + given(p.np, 'sp'), 'mail from subdomains that do not exist (RFC 9091)'],
+    ['p', policyCell(p.p, r.policy, 'required'), `mail from ${esc(r.recordDomain!)} failing DMARC${!inherited ? t.accent(' ← applies to this domain') : ''}`],
+    ['sp', policyCell(p.sp, r.subdomainPolicy, 'p'), `mail from subdomains${inherited ? t.accent(` ← applies to ${esc(r.domain)}`) : ''}`],
+    ['np', policyCell(p.np, r.nonexistentPolicy, 'sp'), 'mail from subdomains that do not exist (RFC 9091)'],
     ['pct', (r.pct < 100 ? t.warn(String(r.pct)) : String(r.pct)) + given(p.pct, '100'), 'percentage of failing mail the policy applies to'],
     ['adkim', `${r.adkim}${given(p.adkim, 'r')}`, r.adkim === 's' ? 'strict: DKIM d= must equal the From: domain' : 'relaxed: DKIM d= in the same organizational domain'],
     ['aspf', `${r.aspf}${given(p.aspf, 'r')}`, r.aspf === 's' ? 'strict: MAIL FROM domain must equal the From: domain' : 'relaxed: MAIL FROM in the same organizational domain'],
