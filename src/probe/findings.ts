@@ -2,11 +2,9 @@
 // RFC 5280/6125 certificates). Pure: the host data in, findings out.
 import { finding, type Finding } from '../core/result.js';
 import { DATE_ERRORS } from '../smtp/certificate.js';
-import { authMechanisms } from '../smtp/extensions.js';
 import type { ProbeHost, TlsMode } from './types.js';
 
 export const EXPIRY_WARNING_DAYS = 14;
-const CLEARTEXT_AUTH = new Set(['PLAIN', 'LOGIN']);
 
 export function hostFindings(h: ProbeHost, o: { mode: TlsMode; slowBannerMs: number; relayTested: boolean }): Finding[] {
   const out: Finding[] = [];
@@ -72,12 +70,16 @@ export function hostFindings(h: ProbeHost, o: { mode: TlsMode; slowBannerMs: num
   }
 
   // AUTH before TLS: passwords in the clear (RFC 4954 §4, RFC 8314 §3).
-  const plainAuth = o.mode !== 'implicit' ? authMechanisms(h.ehlo) : [];
-  if (plainAuth.length) {
-    const cleartext = plainAuth.filter((m) => CLEARTEXT_AUTH.has(m));
-    add(finding('probe.auth.plaintext', cleartext.length ? 'fail' : 'warn',
-      `${who} offers AUTH ${plainAuth.join(' ')} before TLS${cleartext.length ? ': passwords would cross the network in the clear' : ''}.`,
-      { ref: 'RFC 4954 §4, RFC 8314 §3', advice: 'Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes), or only on port 465/587.' }));
+  const a = h.auth;
+  if (a) {
+    const ref = { ref: 'RFC 4954 §4, RFC 8314 §3', advice: 'Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes), or only on port 465/587.' };
+    if (a.accepted === true) {
+      add(finding('probe.auth.plaintext', 'fail', `${who} takes AUTH ${a.tried} before TLS (it answered ${a.reply} to a made-up user): passwords cross the network in the clear.`, ref));
+    } else if (a.accepted === false) {
+      add(finding('probe.auth.offered-plaintext', 'info', `${who} lists AUTH ${a.offered.join(' ')} before TLS but demands STARTTLS first (${a.reply}).`, { ref: 'RFC 4954 §4' }));
+    } else {
+      add(finding('probe.auth.offered-plaintext', 'warn', `${who} offers AUTH ${a.offered.join(' ')} before TLS; ${a.tried ? `AUTH ${a.tried} gave no verdict (${a.reply})` : a.reply}.`, ref));
+    }
   }
 
   // TLS.

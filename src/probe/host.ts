@@ -7,6 +7,7 @@ import { addressLiteral, bannerHostname, parseEhlo } from '../smtp/extensions.js
 import { isPositive, replyText, type Reply } from '../smtp/reply.js';
 import { SmtpSession, type TlsOutcome } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
+import { authPlaintextTest } from './auth-test.js';
 import { hostFindings } from './findings.js';
 import { relayTest } from './relay.js';
 import type { ProbeEndpoint, ProbeHost, ProbeOptions, ProbeStage, ProbeTls, TlsMode } from './types.js';
@@ -94,7 +95,17 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
     }
     host.timings.ehloMs = Math.round(performance.now() - ehloStart);
 
-    // 5. STARTTLS when offered, then EHLO again: the server forgets everything from before TLS (RFC 3207 §4.2).
+    // 5. AUTH before TLS: offered is one thing, checking a cleartext password is another (RFC 4954 §4).
+    if (mode !== 'implicit' && opts.authTest !== false) {
+      const auth = await authPlaintextTest(s, host.ehlo);
+      if (auth) host.auth = auth;
+      if (s.closed) {
+        fail('ehlo', { code: 0, lines: [], failure: { kind: 'closed', message: 'the connection closed after the AUTH test' } });
+        return finish();
+      }
+    }
+
+    // 6. STARTTLS when offered, then EHLO again: the server forgets everything from before TLS (RFC 3207 §4.2).
     if (mode === 'starttls' || mode === 'none') {
       const offered = host.ehlo.extensions.some((e) => /^STARTTLS\b/i.test(e));
       host.tls = { offered, ok: false, protocol: null, cipher: null, certificate: null, attempted: false };
@@ -120,7 +131,7 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
       }
     }
 
-    // 6. Opt-in: would it relay for a stranger? MAIL/RCPT then RSET, never DATA.
+    // 7. Opt-in: would it relay for a stranger? MAIL/RCPT then RSET, never DATA.
     if (opts.relayTest) host.relay = await relayTest(s, { helo, recipient: opts.relayRecipient });
   } finally {
     await s.quit();

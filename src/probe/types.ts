@@ -2,6 +2,7 @@
 import type { Finding, Step } from '../core/result.js';
 import type { CertificateInfo } from '../smtp/certificate.js';
 import type { TranscriptLine } from '../smtp/session.js';
+import type { AuthTest } from './auth-test.js';
 
 export type TlsMode = 'starttls' | 'implicit' | 'none';
 
@@ -17,6 +18,8 @@ export interface ProbeOptions {
   relayTest?: boolean;
   /** Extra trust anchors (PEM text), e.g. a private CA. */
   ca?: string[];
+  /** Try AUTH with a made-up user before TLS, when offered there (default true). */
+  authTest?: boolean;
   /** The outside recipient of the relay test. */
   relayRecipient?: string;
   /** How long to wait for the greeting; default 6 × the step timeout (at least 30 s with the default),
@@ -95,6 +98,8 @@ export interface ProbeHost {
   ehloTls: EhloInfo | null;
   tls: ProbeTls | null;
   relay?: RelayTest;
+  /** AUTH offered before TLS, and whether it would check a password sent in the clear. */
+  auth?: AuthTest;
   error?: ProbeError;
   timings: { connectMs: number | null; bannerMs: number | null; ehloMs: number | null; tlsMs: number | null };
   transcript: TranscriptLine[];

@@ -21,6 +21,7 @@ export interface ProbeCliOptions extends GlobalOptions {
   all?: boolean;
   relayTest?: boolean;
   relayTo?: string;
+  authTest?: boolean;
   ca?: string[];
   transcript?: boolean;
 }
@@ -36,7 +37,7 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
   try {
     const result = await probeTarget(name, spin.ctx, {
       port, ...(opts.tls ? { tls: opts.tls } : {}), ...(helo ? { helo } : {}), all: Boolean(opts.all),
-      relayTest: Boolean(opts.relayTest), ...(opts.relayTo ? { relayRecipient: opts.relayTo } : {}), ca,
+      relayTest: Boolean(opts.relayTest), authTest: opts.authTest !== false, ...(opts.relayTo ? { relayRecipient: opts.relayTo } : {}), ca,
     });
     spin.stop();
     process.stdout.write(ctx.json ? toJson(result) : renderProbe(result, ctx.theme, { steps: ctx.verbose, transcript: opts.transcript !== false && !ctx.verbose }));

@@ -10,6 +10,7 @@ export function defineProbe(program: Command): void {
     .addOption(new Option('--tls <mode>', 'starttls (when offered), implicit (TLS first), or none (default: implicit on 465, else starttls)').choices(['starttls', 'implicit', 'none']))
     .option('--helo <name>', 'name to send in EHLO (default: this host\'s FQDN, or our address as [literal])')
     .option('--all', 'probe every MX host and address (IPv4 and IPv6) concurrently, shown as a table')
+    .option('--no-auth-test', 'do not try AUTH (with a made-up user) when a server offers it before TLS')
     .option('--relay-test', 'also test for an open relay: MAIL FROM/RCPT TO for outside domains, then RSET (no DATA)')
     .option('--relay-to <addr>', 'outside recipient for --relay-test', 'mailcheck-relay-test@example.net')
     .addOption(new Option('--ca <pem>', 'also trust the CA certificate(s) in this PEM file (repeatable)').argParser(collect))

@@ -55,6 +55,11 @@ function renderHost(h: ProbeHost, t: Theme): string[] {
     const ehloText = h.error?.stage === 'ehlo' ? t.fail(escapeControl(h.error.message)) : h.esmtp ? extensionsText(h.ehlo.extensions, t) : t.warn('EHLO refused; HELO accepted (no ESMTP)');
     step(h.error?.stage !== 'ehlo', h.esmtp ? 'EHLO' : 'HELO', ehloText, h.timings.ehloMs);
   }
+  if (h.auth) {
+    const a = h.auth;
+    const verdict = a.accepted === true ? t.fail(`takes AUTH ${a.tried} in the clear`) : a.accepted === false ? t.ok('demands STARTTLS first') : t.warn('no verdict');
+    step(a.accepted === null ? null : !a.accepted, 'AUTH test', `${verdict} ${t.dim(`(${escapeControl(a.reply)})`)}`, null);
+  }
   if (h.tls) {
     if (!h.tls.attempted) {
       step(null, 'STARTTLS', h.tls.offered ? t.dim('offered, not tried (--tls none)') : t.fail('not offered: mail travels in plaintext'), null);

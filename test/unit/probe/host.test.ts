@@ -213,3 +213,37 @@ describe('relay test (opt-in)', () => {
     expect(r.ids).toContain('probe.relay.inconclusive');
   });
 });
+
+describe('AUTH before TLS (RFC 4954 §4)', () => {
+  const greet = { reply: '220 mx.probe.test ESMTP' };
+  const ehlo = (auth: string) => ({ expect: 'EHLO', reply: ['250-mx.probe.test', `250-AUTH ${auth}`, '250 PIPELINING'] });
+
+  it('checking a made-up password in the clear is a failure; the password is masked in the transcript', async () => {
+    const r = await probe({ script: [greet, ehlo('PLAIN LOGIN'), { expect: /^AUTH PLAIN \S+$/, reply: '535 5.7.8 Error: authentication failed' }, { expect: 'QUIT', reply: '221 bye' }] }, { tls: 'none' });
+    expect(r.h.auth).toMatchObject({ offered: ['PLAIN', 'LOGIN'], tried: 'PLAIN', accepted: true, code: 535 });
+    expect(r.h.findings.find((f) => f.id === 'probe.auth.plaintext')).toMatchObject({ severity: 'fail' });
+    expect(r.h.transcript).toContainEqual({ dir: 'C', line: 'AUTH PLAIN ****' });
+    expect(Buffer.from(r.p.sessions[0]![1]!.split(' ')[2]!, 'base64').toString()).toBe('\0mailcheck-probe\0not-a-password');
+    expect(r.p.mismatches).toEqual([]);
+  });
+
+  it('a server that lists AUTH but demands STARTTLS first is only noted', async () => {
+    const r = await probe({ script: [greet, ehlo('PLAIN'), { expect: 'AUTH PLAIN', reply: '538 5.7.11 Encryption required for requested authentication mechanism' }, { expect: 'QUIT', reply: '221 bye' }] }, { tls: 'none' });
+    expect(r.h.auth).toMatchObject({ accepted: false, code: 538 });
+    expect(r.h.findings.find((f) => f.id === 'probe.auth.offered-plaintext')).toMatchObject({ severity: 'info' });
+    expect(r.code).toBe(0);
+  });
+
+  it('AUTH LOGIN asking for a user name in the clear counts; the exchange is cancelled with "*"', async () => {
+    const r = await probe({ script: [greet, ehlo('LOGIN'), { expect: 'AUTH LOGIN', reply: '334 VXNlcm5hbWU6' }, { expect: '*', reply: '501 5.7.0 cancelled' }, { expect: 'QUIT', reply: '221 bye' }] }, { tls: 'none' });
+    expect(r.h.auth).toMatchObject({ tried: 'LOGIN', accepted: true, code: 334 });
+    expect(r.ids).toContain('probe.auth.plaintext');
+    expect(r.p.mismatches).toEqual([]);
+  });
+
+  it('--no-auth-test (authTest: false) sends no AUTH', async () => {
+    const r = await probe({ extensions: ['AUTH PLAIN'] }, { tls: 'none', authTest: false });
+    expect(r.h.auth).toBeUndefined();
+    expect(r.p.sessions[0]!.some((l) => l.startsWith('AUTH'))).toBe(false);
+  });
+});
