@@ -11,6 +11,7 @@ import { parseZone } from '../../src/dns/zone/parse.js';
 import { zoneResolver } from '../../src/dns/zone/resolver.js';
 import { startDnsServer, type RunningDnsServer } from '../../src/dns/server.js';
 import { runCli } from '../helpers/cli.js';
+import { findKnotd, startKnot } from '../helpers/knot.js';
 import { postfixUnavailable, startPostfix, type RunningPostfix } from '../helpers/postfix.js';
 import { generateCertificate, type GeneratedCert } from '../helpers/smtp-peer.js';
 
@@ -92,7 +93,7 @@ suite('send to Postfix; DKIM checked by python3-dkim and Mail::DKIM', () => {
     ca = generateCertificate({ cn: 'mailcheck integration CA', isCa: true });
     cert = generateCertificate({ cn: 'mx.postfix.test', ca, rsa: true });
     writeFileSync(caFile, ca.cert);
-    pf = await startPostfix({ tls: cert, hostname: 'mx.postfix.test', domains: ['postfix.test'] });
+    pf = await startPostfix({ tls: cert, hostname: 'mx.postfix.test', domains: ['postfix.test', 'smtp.test', 'backup.smtp.test'] });
     // Keys from our own keygen, published in a zone our DNS server serves to the verifiers.
     const lines: string[] = [];
     for (const type of ['rsa', 'ed25519']) {
@@ -157,6 +158,28 @@ suite('send to Postfix; DKIM checked by python3-dkim and Mail::DKIM', () => {
     writeFileSync(tampered, message.content.replace('Hello Postfix.', 'Hello Postfix!'));
     await expect(exec(PYTHON, ['-c', PY_VERIFY, String(dns.port), tampered])).rejects.toMatchObject({ stdout: expect.stringMatching(/^fail/) });
     await expect(exec('perl', ['-e', PERL_VERIFY, String(dns.port), tampered])).rejects.toMatchObject({ stdout: expect.stringMatching(/^fail/) });
+  });
+
+  it('through MX over real DNS (Knot serving fixtures/zones/smtp.test.zone): best MX refused, the next one takes it', async () => {
+    if (!findKnotd()) {
+      if (process.env.CI) throw new Error('knotd not installed (Debian package knot)');
+      return;
+    }
+    const knot = await startKnot(['fixtures/zones/smtp.test.zone']);
+    try {
+      const before = (await pf.messages()).length;
+      const r = await runCli(['send', '--from', 'alice@sender.test', '--to', 'carol@backup.smtp.test', '--to', 'dave@smtp.test', '--resolver', `127.0.0.1:${knot.port}`, '--port', String(pf.port), '--ca', caFile, '--json']);
+      expect(r.stderr).toBe('');
+      const j = JSON.parse(r.stdout);
+      expect(r.code).toBe(0);
+      expect(j.delivered.map((d: { recipient: string; exchange: string }) => [d.recipient, d.exchange]).sort()).toEqual([['carol@backup.smtp.test', 'mx1.smtp.test'], ['dave@smtp.test', 'mx1.smtp.test']]);
+      expect(j.sessions.map((s: { exchange: string; address: string; outcome: string }) => `${s.exchange} ${s.address} ${s.outcome}`)).toContain('mx2.smtp.test 127.0.0.2 unreachable');
+      const got = (await pf.waitForMessages(before + 1)).slice(before).map((m) => m.content).join('\n');
+      expect(got).toContain('Delivered-To: dave@smtp.test');
+      expect(got).toContain('Delivered-To: carol@backup.smtp.test');
+    } finally {
+      await knot.stop();
+    }
   });
 
   it('Postfix refuses to relay to an outside domain: exit 1 with its reply', async () => {
