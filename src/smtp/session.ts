@@ -148,11 +148,18 @@ export class SmtpSession {
     if (this.broken) return this.broken;
     const payload = dataPayload(message);
     this.logData(payload);
+    const timeoutMs = o.timeoutMs ?? this.opts.timeoutMs;
+    const sock = this.socket;
+    // A server that stops reading would leave the write pending for ever: idle for a step's time is a timeout.
+    const onIdle = () => this.breakWith(failed('timeout', `the server stopped reading the message for ${timeoutMs} ms`));
+    sock.setTimeout(timeoutMs, onIdle);
     const written = await new Promise<boolean>((ok) => {
-      this.socket.write(payload, (err) => ok(!err));
+      sock.write(payload, (err) => ok(!err));
     });
+    sock.setTimeout(0);
+    sock.off('timeout', onIdle);
     if (!written && this.broken) return this.broken;
-    return this.read(o.timeoutMs);
+    return this.read(timeoutMs);
   }
 
   /**
@@ -291,13 +298,20 @@ export class SmtpSession {
 
   private logData(payload: Buffer): void {
     const max = this.opts.maxDataLines ?? 200;
-    const text = payload.toString('utf8');
-    const lines = text.split('\r\n');
-    lines.pop(); // the split after the final CRLF
-    const shown = lines.length > max + 1 ? lines.slice(0, max) : lines;
-    for (const l of shown) this.log('C', l);
-    if (shown.length < lines.length) {
-      this.log('C', `[… ${lines.length - shown.length - 1} more lines not shown …]`);
+    let start = 0;
+    let shown = 0;
+    // Walk line by line only as far as we show; count the rest without decoding it.
+    while (start < payload.length && shown < max) {
+      const end = payload.indexOf('\r\n', start);
+      if (end < 0) break;
+      this.log('C', payload.subarray(start, end).toString('utf8'));
+      shown++;
+      start = end + 2;
+    }
+    if (start < payload.length) {
+      let rest = 0;
+      for (let i = payload.indexOf(0x0a, start); i >= 0; i = payload.indexOf(0x0a, i + 1)) rest++;
+      this.log('C', `[… ${rest - 1} more lines not shown …]`);
       this.log('C', '.');
     }
   }

@@ -19,6 +19,8 @@ export type Misbehaviour =
   | 'endless-line'
   /** Closes the connection after reading part of the message in DATA. */
   | 'drop-mid-data'
+  /** Says 354 to DATA, then stops reading (the client's writes back up). */
+  | 'stall-data'
   /** First RCPT gets 450 (try later), every later one 550 (no such user). */
   | '4xx-then-5xx'
   /** Says "220 go ahead" to STARTTLS, then never starts the handshake. */
@@ -206,7 +208,12 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
         case 'DATA':
           if (!tx?.rcptTo.length) return send('554 5.5.1 Error: no valid recipients');
           inData = true;
-          return send('354 End data with <CR><LF>.<CR><LF>');
+          send('354 End data with <CR><LF>.<CR><LF>');
+          if (opts.mode === 'stall-data') {
+            stalled = true;
+            sock.pause();
+          }
+          return;
         case 'RSET':
           tx = null;
           return send('250 2.0.0 Ok');

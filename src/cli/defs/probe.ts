@@ -1,3 +1,4 @@
+// `mailcheck probe` flags (shared/CONTRACT.md plus --relay-test, --ca, --no-auth-test); the command loads lazily.
 import { Option, type Command } from 'commander';
 import { addGlobalOptions } from '../global-options.js';
 import { collect, examples, lazyAction } from '../lazy.js';

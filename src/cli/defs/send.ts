@@ -1,3 +1,4 @@
+// `mailcheck send` flags (shared/CONTRACT.md plus --header, --port, --helo, --ca); the command loads lazily.
 import { Option, type Command } from 'commander';
 import { addGlobalOptions } from '../global-options.js';
 import { collect, examples, lazyAction } from '../lazy.js';

@@ -23,6 +23,7 @@ mx1 A 127.0.0.2
 mx2 A 127.0.0.1
 nullmx MX 0 .
 down MX 10 mx1
+implicit A 127.0.0.1
 `;
 
 const peers: SmtpPeer[] = [];
@@ -181,6 +182,14 @@ describe('deliver through MX', () => {
     const temp = await send(null, input(['x@send.test']), {}, ctx({ resolver: servfail }));
     expect(temp.ids).toEqual(['send.route.temporary']);
     expect(temp.code).toBe(3);
+  });
+
+  it('uses the domain itself when it has no MX (implicit MX, RFC 5321 §5.1)', async () => {
+    const p = await peer();
+    const { r, code } = await send(null, input(['x@implicit.send.test']), { port: p.port, tls: 'none' });
+    expect(code).toBe(0);
+    expect(r.routes[0]).toMatchObject({ domain: 'implicit.send.test', implicit: true, hosts: [{ exchange: 'implicit.send.test', addresses: ['127.0.0.1'] }] });
+    expect(r.delivered[0]!.exchange).toBe('implicit.send.test');
   });
 
   it('one recipient delivered, one unreachable: exit 1', async () => {

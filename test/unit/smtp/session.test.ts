@@ -171,3 +171,25 @@ describe('SmtpSession', () => {
     expect(p.mismatches).toEqual([]);
   });
 });
+
+describe('SmtpSession DATA against a server that stops reading', () => {
+  it('times out instead of waiting for ever on a backed-up write', async () => {
+    const p = await startSmtpPeer({ mode: 'stall-data' });
+    try {
+      const c = await SmtpSession.connect({ host: 'peer.test', address: p.host, port: p.port }, { timeoutMs: 300, maxDataLines: 5 });
+      if (!c.ok) throw new Error(c.failure.message);
+      const s = c.session;
+      await s.read();
+      await s.command('EHLO c');
+      await s.command('MAIL FROM:<a@b.test>');
+      await s.command('RCPT TO:<c@d.test>');
+      expect((await s.command('DATA')).code).toBe(354);
+      const t = performance.now();
+      const r = await s.data(Buffer.alloc(16 * 1024 * 1024, 'a\r\n'));
+      expect(r).toMatchObject({ code: 0, failure: { kind: 'timeout', message: expect.stringMatching(/stopped reading/) } });
+      expect(performance.now() - t).toBeLessThan(5000);
+    } finally {
+      await p.close();
+    }
+  });
+});
