@@ -108,6 +108,23 @@ describe('mailcheck send (CLI)', () => {
     }
   });
 
+  it('send --help and probe --help load no heavy module; a plain send loads mailauth only when signing', async () => {
+    const imports = async (args: string[]) => {
+      const log = join(mkdtempSync(join(tmpdir(), 'mc-imp-')), 'imports.log');
+      const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${new URL('../helpers/log-imports.mjs', import.meta.url).pathname}`, IMPORT_LOG: log } });
+      return { r, loaded: readFileSync(log, 'utf8') };
+    };
+    for (const args of [['send', '--help'], ['probe', '--help']]) {
+      const { r, loaded } = await imports(args);
+      expect(r.code).toBe(0);
+      for (const heavy of ['mailauth', 'smtp-server', 'ora', 'table']) expect(loaded).not.toContain(`/node_modules/${heavy}/`);
+    }
+    const plain = await imports(['send', '--from', 'a@example.test', '--to', 'b@smtp.test', ...server(), '--offline']);
+    expect(plain.r.code).toBe(0);
+    expect(plain.loaded).not.toContain('/node_modules/mailauth/');
+    expect(plain.loaded).not.toContain('/node_modules/smtp-server/');
+  });
+
   it.each([
     [['send', '--to', 'b@x.test'], /required option '--from/],
     [['send', '--from', 'a@x.test'], /required option '--to/],
