@@ -100,6 +100,22 @@ describe('mailcheck dkim (CLI)', () => {
     }
   });
 
+  it('guessing through a dead resolver gives up after the domain\'s own lookups, exit 3', async () => {
+    const dgram = await import('node:dgram');
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+    try {
+      const start = Date.now();
+      const r = await json(['dkim', 'example.com', '--resolver', `127.0.0.1:${sock.address().port}`, '--timeout', '300']);
+      expect(r.code).toBe(3);
+      expect(r.j).toMatchObject({ selectors: [], findings: [expect.objectContaining({ id: 'dkim.lookup.temporary', temporary: true })] });
+      // Two rounds of one 300 ms timeout, not ~40 selectors' worth.
+      expect(Date.now() - start).toBeLessThan(3000);
+    } finally {
+      sock.close();
+    }
+  });
+
   it('dkim --help loads no heavy module', async () => {
     const log = join(tmp(), 'imports.log');
     const r = await runCli(['dkim', '--help'], { env: { NODE_OPTIONS: `--import ${new URL('../helpers/log-imports.mjs', import.meta.url).pathname}`, IMPORT_LOG: log } });

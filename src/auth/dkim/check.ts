@@ -87,7 +87,14 @@ export async function checkDkim(domain: string, ctx: Pick<Context, 'resolver'>, 
   const guessed = candidates.size === 0;
   let providers: ProviderGuess[] = [];
   if (guessed) {
-    providers = await guessProviders(domain, trace);
+    const evidence = await guessProviders(domain, trace);
+    if (evidence.failed) {
+      // The domain's own MX and TXT both failed: the resolver (or the zone) is down. Probing ~40 selectors
+      // would only repeat the timeout ~40 times; say so once instead.
+      findings.push(finding('dkim.lookup.temporary', 'fail', `The MX and TXT lookups for ${domain} failed (${evidence.failed.status.toUpperCase()} from ${evidence.failed.server}), so no selectors were probed: no verdict on DKIM.`, { temporary: true }));
+      return { kind: 'dkim', domain, selectors: [], findings, steps: trace.steps, guessed, providers, ...(messageSignatures ? { messageSignatures } : {}) };
+    }
+    providers = evidence.providers;
     for (const p of providers) for (const s of p.selectors) if (!candidates.has(s)) candidates.set(s, 'provider');
     for (const s of COMMON_SELECTORS) if (!candidates.has(s)) candidates.set(s, 'common');
     for (const p of providers) {
@@ -211,10 +218,11 @@ function compareKeyFile(result: DkimResult, keyFile: DkimPrivateKey, probed: Pro
   }
 }
 
-async function guessProviders(domain: string, resolver: Resolver): Promise<ProviderGuess[]> {
+async function guessProviders(domain: string, resolver: Resolver): Promise<{ providers: ProviderGuess[]; failed?: { status: string; server: string } }> {
   const [mx, txt] = await Promise.all([resolver.lookup(domain, 'MX'), resolver.lookup(domain, 'TXT')]);
+  if (isTemporary(mx) && isTemporary(txt)) return { providers: [], failed: mx };
   const spf = recordsOf(txt).map(txtJoin).find((t) => /^v=spf1(\s|$)/i.test(t)) ?? null;
-  return providerGuesses(domain, { mx: recordsOf(mx).map((r) => r.exchange), spf });
+  return { providers: providerGuesses(domain, { mx: recordsOf(mx).map((r) => r.exchange), spf }) };
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {

@@ -58,6 +58,10 @@ function intro(r: DkimResult, t: Theme): string[] {
   for (const p of r.providers) {
     lines.push(`  ${t.dim(escapeControl(p.evidence))} ${t.dim('→')} ${t.accent(p.provider)}${t.dim(`: also tried ${p.selectors.map((s) => escapeControl(s)).join(', ')}`)}`);
   }
+  if (r.guessed && !r.selectors.length) {
+    lines.push(`  ${t.warn('?')} MX/TXT ${escapeControl(r.domain)} failed ${t.dim('→ selectors not probed (see findings)')}`);
+    return lines;
+  }
   const found = r.selectors.filter((s) => s.found).length;
   const asked = r.guessed
     ? `tried ${r.selectors.length} ${r.providers.length ? 'common and provider' : 'common'} selectors ${t.dim('(DKIM has no way to list them; name yours with --selector)')}`

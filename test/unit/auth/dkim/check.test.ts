@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkDkim } from '../../../../src/auth/dkim/check.js';
+import { plainTheme } from '../../../../src/report/theme.js';
+import { renderDkim } from '../../../../src/report/text/dkim.js';
 import type { Resolver } from '../../../../src/dns/types.js';
 import { fixtureResolver } from '../../../helpers/zones.js';
 import { KEYS_DIR } from './keys.js';
@@ -195,6 +197,14 @@ describe('checkDkim: temporary failures are unknown, never "no key"', () => {
     const r = await checkDkim('dkim.test', { resolver: failing('timeout', /^s2048\./) }, { selectors: ['s2048'] });
     expect(r.selectors[0]).toMatchObject({ found: false, lookup: 'timeout' });
     expect(r.findings).toEqual([expect.objectContaining({ id: 'dkim.lookup.temporary', temporary: true, selector: 's2048' })]);
+  });
+
+  it('does not probe 40 selectors through a resolver that failed the domain\'s own MX and TXT', async () => {
+    const r = await checkDkim('none.dkim.test', { resolver: failing('timeout', /./) });
+    expect(r.selectors).toEqual([]);
+    expect(r.steps.map((s) => s.summary.split(' →')[0]).sort()).toEqual(['MX none.dkim.test', 'TXT none.dkim.test']);
+    expect(r.findings).toEqual([expect.objectContaining({ id: 'dkim.lookup.temporary', severity: 'fail', temporary: true })]);
+    expect(renderDkim(r, plainTheme)).toContain('? MX/TXT none.dkim.test failed → selectors not probed');
   });
 
   it('guessed selectors that SERVFAIL prevent the "no DKIM" verdict', async () => {
