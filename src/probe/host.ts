@@ -60,7 +60,7 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
 
     // 3. The greeting; a slow one is measured, not mistaken for a dead host.
     const bannerStart = performance.now();
-    const greeting = await s.read(opts.bannerTimeoutMs ?? Math.max(ctx.timeoutMs * 6, ctx.timeoutMs));
+    const greeting = await s.read(opts.bannerTimeoutMs ?? ctx.timeoutMs * 6);
     host.timings.bannerMs = Math.round(performance.now() - bannerStart);
     if (greeting.code === 0) {
       fail('banner', greeting);
