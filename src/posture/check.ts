@@ -1,0 +1,165 @@
+// `checkPosture`: the whole mail posture of one domain. Only calls the other check* functions (concurrently, on one
+// shared resolver so every name is asked once) and nests their results; then the cross-checks, the policy and the
+// summary. A time budget turns whatever has not finished into "unknown".
+import { setMaxListeners } from 'node:events';
+import { checkBimi } from '../auth/bimi/check.js';
+import { checkDane, hostsToMatch, withServedChains } from '../auth/dane/check.js';
+import { fetchServedChain, type ServedChain } from '../auth/dane/served-chain.js';
+import { checkDkim } from '../auth/dkim/check.js';
+import { checkDmarc } from '../auth/dmarc/check.js';
+import { checkDnssec } from '../auth/dnssec/check.js';
+import { answerAuthentication, answerFindings } from '../auth/dnssec/lint.js';
+import { checkMtaSts } from '../auth/mta-sts/check.js';
+import { checkSpf } from '../auth/spf/check.js';
+import { checkTlsRpt } from '../auth/tls-rpt/check.js';
+import type { Context } from '../core/context.js';
+import { finding, type Finding, type Step } from '../core/result.js';
+import { checkMx, type MxResult } from '../mx/check.js';
+import { probeTarget } from '../probe/check.js';
+import { budgetResolver, untilAborted } from './budget.js';
+import { crossFindings } from './cross.js';
+import { checkDnsbl } from './dnsbl.js';
+import { isIgnored, type Policy } from './policy.js';
+import { policyFindings } from './policy-eval.js';
+import { summarize } from './summary.js';
+import { CHECK_NAMES, type CheckName, type PostureChecks, type PostureFinding, type PostureResult } from './types.js';
+
+export interface PostureOptions {
+  /** DKIM selectors to look up; none means the built-in discovery list. */
+  selectors?: string[];
+  /** Probe every MX host over SMTP (STARTTLS, certificate), and match DANE against what they serve. */
+  smtp?: boolean;
+  smtpPort?: number;
+  /** Fetch BIMI assets (the logo, the mark certificate). */
+  fetch?: boolean;
+  /** Extra trust anchors (PEM) for HTTPS and SMTP certificates. */
+  ca?: string[];
+  /** Port for the MTA-STS policy host instead of 443 (tests). */
+  mtaStsPort?: number;
+  /** DNS blocklist zones to look every MX address up in. */
+  dnsbl?: string[];
+  /** The whole domain must finish within this many milliseconds, else what is left is "unknown". */
+  budgetMs?: number;
+  policy?: Policy;
+  strict?: boolean;
+}
+
+/** After the budget runs out, checks get this long to wind down with their "timeout" answers. */
+const GRACE_MS = 250;
+
+export async function checkPosture(domain: string, ctx: Context, opts: PostureOptions = {}): Promise<PostureResult> {
+  const start = performance.now();
+  const budget = new AbortController();
+  // Every lookup in flight and every check listens to this one signal.
+  setMaxListeners(0, budget.signal);
+  const timer = opts.budgetMs ? setTimeout(() => budget.abort(), opts.budgetMs) : undefined;
+  const c: Context = opts.budgetMs ? { ...ctx, resolver: budgetResolver(ctx.resolver, budget.signal) } : ctx;
+  const errors: PostureFinding[] = [];
+  // A bug in one check must not sink a batch of thousands: it becomes a finding on that check.
+  const guard = <T>(check: CheckName, p: Promise<T>): Promise<T | null> =>
+    untilAborted(p, budget.signal, GRACE_MS).catch((e: unknown) => {
+      errors.push({ ...finding('posture.check.error', 'fail', `The ${check} check failed with an internal error: ${(e as Error)?.message ?? String(e)}.`), check });
+      return null;
+    });
+
+  try {
+    const mxP = guard('mx', checkMx(domain, c));
+    const dnssecP = guard('dnssec', checkDnssec(domain, c));
+    const [mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane, smtp, dnsbl] = await Promise.all([
+      mxP,
+      guard('spf', checkSpf({ domain }, c)),
+      guard('dkim', checkDkim(domain, c, opts.selectors?.length ? { selectors: opts.selectors } : {})),
+      guard('dmarc', checkDmarc(domain, c)),
+      guard('mtaSts', checkMtaSts(domain, c, { ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.mtaStsPort ? { port: opts.mtaStsPort } : {}) })),
+      guard('tlsRpt', checkTlsRpt(domain, c)),
+      guard('bimi', checkBimi(domain, c, { fetch: Boolean(opts.fetch), ...(opts.ca ? { ca: opts.ca } : {}) })),
+      dnssecP,
+      guard('dane', dnssecP.then((d) => checkDane(domain, c, { signed: d?.signed === true, ...(opts.smtpPort ? { port: opts.smtpPort } : {}) }))),
+      opts.smtp ? guard('smtp', probeTarget(domain, c, { all: true, ...(opts.smtpPort ? { port: opts.smtpPort } : {}), ...(opts.ca ? { ca: opts.ca } : {}) })) : undefined,
+      opts.dnsbl?.length ? guard('dnsbl', mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, c))) : undefined,
+    ]);
+    const checks: PostureChecks = { mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane };
+    if (smtp !== undefined) checks.smtp = smtp;
+    if (dnsbl !== undefined) checks.dnsbl = dnsbl;
+
+    // DANE against the certificates actually served: one handshake per MX host that has usable TLSA records.
+    if (opts.smtp && dane && mx) {
+      const chains = await guard('dane', servedChains(hostsToMatch(dane), mx, c, opts.smtpPort ?? 25));
+      if (chains) checks.dane = withServedChains(dane, chains);
+    }
+    if (dnssec) {
+      const a = answerAuthentication(allSteps(checks), domain);
+      checks.dnssec = { ...dnssec, answers: { total: a.total, authenticated: a.authenticated }, findings: [...dnssec.findings, ...answerFindings(dnssec, a)] };
+    }
+    return assemble(domain, checks, [...errors, ...unfinished(checks, opts.budgetMs)], opts, start);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Flattens the findings (each tagged with its check), adds cross-checks and policy, and summarizes. Pure. */
+export function assemble(domain: string, checks: PostureChecks, extra: PostureFinding[], opts: Pick<PostureOptions, 'policy' | 'strict'>, start = performance.now()): PostureResult {
+  let findings: PostureFinding[] = [];
+  for (const name of CHECK_NAMES) {
+    const r = checks[name] as { findings: Finding[] } | null | undefined;
+    if (r) for (const f of r.findings) findings.push({ ...f, check: name });
+  }
+  findings.push(...crossFindings(checks), ...extra);
+  if (opts.policy) findings.push(...policyFindings(opts.policy, checks));
+  const ignore = opts.policy?.ignore;
+  if (ignore?.length) {
+    findings = findings.map((f) => (!f.temporary && (f.severity === 'fail' || f.severity === 'warn') && isIgnored(f.id, ignore)
+      ? { ...f, severity: 'info' as const, message: `(ignored by policy) ${f.message}`, ignored: true }
+      : f));
+  }
+  const strict = opts.strict ?? opts.policy?.strict ?? false;
+  const ok = !findings.some((f) => f.temporary || f.severity === 'fail' || (strict && f.severity === 'warn'));
+  return { kind: 'posture', domain, ok, checks, summary: summarize(checks, findings), findings, ms: Math.round(performance.now() - start) };
+}
+
+/** A batch line that is not a domain name: reported in its place in the stream, so output stays aligned with input. */
+export function invalidInput(input: string, message: string): PostureResult {
+  const checks: PostureChecks = { mx: null, spf: null, dkim: null, dmarc: null, mtaSts: null, tlsRpt: null, bimi: null, dnssec: null, dane: null };
+  return {
+    kind: 'posture', domain: input, ok: false, checks, summary: [],
+    findings: [{ ...finding('posture.input.invalid', 'fail', message), check: 'posture' }], ms: 0,
+  };
+}
+
+/** The same result without the DNS step logs: what a batch streams (steps are a large share of the bytes). */
+export function withoutSteps(r: PostureResult): PostureResult {
+  const checks = { ...r.checks } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(checks)) {
+    if (v && typeof v === 'object' && 'steps' in v) {
+      const { steps: _steps, ...rest } = v as { steps: unknown };
+      checks[k] = rest;
+    }
+  }
+  return { ...r, checks: checks as unknown as PostureChecks };
+}
+
+function unfinished(checks: PostureChecks, budgetMs: number | undefined): PostureFinding[] {
+  return CHECK_NAMES.filter((n) => checks[n] === null).map((check) => ({
+    ...finding('posture.budget.exceeded', 'fail', `The ${check} check did not finish within the domain's time budget${budgetMs ? ` of ${budgetMs} ms` : ''}: no verdict.`, { temporary: true }),
+    check,
+  }));
+}
+
+function mxAddresses(mx: MxResult | null): { exchange: string; address: string }[] {
+  return mx ? mx.mx.flatMap((h) => h.addresses.map((a) => ({ exchange: h.exchange, address: a.address }))) : [];
+}
+
+async function servedChains(exchanges: string[], mx: MxResult, ctx: Context, port: number): Promise<Map<string, ServedChain>> {
+  const out = new Map<string, ServedChain>();
+  await Promise.all(exchanges.map(async (exchange) => {
+    const address = mx.mx.find((h) => h.exchange === exchange)?.addresses[0]?.address;
+    out.set(exchange, address
+      ? await fetchServedChain({ exchange, address, port }, ctx)
+      : { ok: false, temporary: false, message: `${exchange} has no address` });
+  }));
+  return out;
+}
+
+function allSteps(checks: PostureChecks): Step[] {
+  return CHECK_NAMES.flatMap((n) => (checks[n] as { steps?: Step[] } | null | undefined)?.steps ?? []);
+}

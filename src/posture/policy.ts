@@ -1,0 +1,192 @@
+// The CI gate's requirements file (`--policy mailcheck.yml`): a small schema, checked key by key so that a typo is
+// a clear error (exit 2) instead of a requirement silently not enforced. Parsing is pure; loadPolicy reads the file.
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../core/errors.js';
+
+export type DmarcPolicyName = 'none' | 'quarantine' | 'reject';
+export type MtaStsModeName = 'none' | 'testing' | 'enforce';
+/** A string means "at least this strong"; a list means "one of these". */
+export type AtLeast<T extends string> = { atLeast: T } | { oneOf: T[] };
+
+export interface Policy {
+  source: string;
+  strict?: boolean;
+  /** Finding ids (or "prefix.*") that only inform instead of failing. */
+  ignore?: string[];
+  mx?: { required?: boolean; minHosts?: number };
+  spf?: { required?: boolean; maxLookups?: number; maxVoidLookups?: number; all?: string[] };
+  dkim?: { required?: boolean; selectors?: string[]; minBits?: number };
+  dmarc?: {
+    required?: boolean; policy?: AtLeast<DmarcPolicyName>; subdomainPolicy?: AtLeast<DmarcPolicyName>; pct?: number;
+    rua?: boolean; ruf?: boolean; adkim?: 'r' | 's'; aspf?: 'r' | 's';
+  };
+  mtaSts?: { required?: boolean; mode?: AtLeast<MtaStsModeName>; minMaxAge?: number };
+  tlsRpt?: { required?: boolean };
+  bimi?: { required?: boolean; authority?: boolean };
+  dnssec?: { signed?: boolean; validated?: boolean };
+  dane?: { required?: boolean };
+  smtp?: { starttls?: boolean; trustedCertificate?: boolean };
+}
+
+type Rule =
+  | { kind: 'bool' }
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'presence' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'ordered'; values: readonly string[] }
+  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; what: string };
+
+const bool: Rule = { kind: 'bool' };
+const presence: Rule = { kind: 'presence' };
+const DMARC_POLICIES = ['none', 'quarantine', 'reject'] as const;
+const STS_MODES = ['none', 'testing', 'enforce'] as const;
+
+/** Every section and key a policy file may use; the error for an unknown key lists these. */
+export const POLICY_SCHEMA: Record<string, Record<string, Rule>> = {
+  mx: { required: bool, minHosts: { kind: 'int', min: 1, max: 50 } },
+  spf: {
+    required: bool, maxLookups: { kind: 'int', min: 0, max: 10 }, maxVoidLookups: { kind: 'int', min: 0, max: 2 },
+    all: { kind: 'list', values: ['-all', '~all', '?all', '+all'], what: 'an all qualifier' },
+  },
+  dkim: { required: bool, selectors: { kind: 'list', pattern: /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i, what: 'a selector name' }, minBits: { kind: 'int', min: 512, max: 16384 } },
+  dmarc: {
+    required: bool, policy: { kind: 'ordered', values: DMARC_POLICIES }, subdomainPolicy: { kind: 'ordered', values: DMARC_POLICIES },
+    pct: { kind: 'int', min: 0, max: 100 }, rua: presence, ruf: presence, adkim: { kind: 'enum', values: ['r', 's'] }, aspf: { kind: 'enum', values: ['r', 's'] },
+  },
+  mtaSts: { required: bool, mode: { kind: 'ordered', values: STS_MODES }, minMaxAge: { kind: 'int', min: 0, max: 31_557_600 } },
+  tlsRpt: { required: bool },
+  bimi: { required: bool, authority: presence },
+  dnssec: { signed: bool, validated: bool },
+  dane: { required: bool },
+  smtp: { starttls: presence, trustedCertificate: bool },
+};
+const TOP_LEVEL = ['strict', 'ignore', ...Object.keys(POLICY_SCHEMA)];
+
+export async function loadPolicy(path: string): Promise<Policy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read policy file '${path}': ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`);
+  }
+  const { parse } = await import('yaml');
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    const err = e as Error & { linePos?: { line: number; col: number }[] };
+    const at = err.linePos?.[0] ? `:${err.linePos[0].line}:${err.linePos[0].col}` : '';
+    throw new UsageError(`policy ${path}${at}: not valid YAML: ${err.message.split('\n')[0]}`);
+  }
+  return parsePolicy(doc, path);
+}
+
+/** Validates a parsed YAML document; every problem is a UsageError naming the key. */
+export function parsePolicy(doc: unknown, source = 'policy'): Policy {
+  const fail = (msg: string): never => {
+    throw new UsageError(`policy ${source}: ${msg}`);
+  };
+  if (doc === null || doc === undefined) return { source };
+  if (!isObject(doc)) fail('the top level must be a mapping of sections (mx, spf, dkim, dmarc, mtaSts, …)');
+  const policy: Policy = { source };
+  const out = policy as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (!TOP_LEVEL.includes(key)) fail(`unknown key '${key}'${suggest(key, TOP_LEVEL)} (known: ${TOP_LEVEL.join(', ')})`);
+    if (key === 'strict') {
+      if (typeof value !== 'boolean') fail(`strict must be true or false`);
+      policy.strict = value as boolean;
+      continue;
+    }
+    if (key === 'ignore') {
+      const list = Array.isArray(value) ? value : [value];
+      if (!list.every((v) => typeof v === 'string' && /^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/.test(v))) fail(`ignore must list finding ids such as mx.redundancy.single or dkim.*`);
+      policy.ignore = list as string[];
+      continue;
+    }
+    if (value === null) continue;
+    if (!isObject(value)) fail(`${key} must be a mapping (e.g. ${key}: { required: true })`);
+    const rules = POLICY_SCHEMA[key]!;
+    const section: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const rule = rules[k];
+      if (!rule) fail(`unknown key '${key}.${k}'${suggest(k, Object.keys(rules))} (known under ${key}: ${Object.keys(rules).join(', ')})`);
+      section[k] = checkValue(`${key}.${k}`, v, rule!, fail);
+    }
+    out[key] = section;
+  }
+  return policy;
+}
+
+function checkValue(path: string, v: unknown, rule: Rule, fail: (m: string) => never): unknown {
+  const shown = JSON.stringify(v);
+  switch (rule.kind) {
+    case 'bool':
+      if (typeof v !== 'boolean') fail(`${path} must be true or false (got ${shown})`);
+      return v;
+    case 'presence':
+      if (v === true || v === 'required') return true;
+      if (v === false || v === 'optional') return false;
+      return fail(`${path} must be required or optional (got ${shown})`);
+    case 'int':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < rule.min || v > rule.max) fail(`${path} must be a whole number from ${rule.min} to ${rule.max} (got ${shown})`);
+      return v;
+    case 'enum':
+      if (typeof v !== 'string' || !rule.values.includes(v)) fail(`${path} must be one of ${rule.values.join(', ')} (got ${shown})`);
+      return v;
+    case 'ordered': {
+      if (typeof v === 'string') {
+        if (!rule.values.includes(v)) fail(`${path} must be one of ${rule.values.join(', ')}, or a list of them (got ${shown})`);
+        return { atLeast: v };
+      }
+      if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string' && rule.values.includes(x))) return { oneOf: v };
+      return fail(`${path} must be one of ${rule.values.join(', ')}, or a list of them (got ${shown})`);
+    }
+    case 'list': {
+      const list = Array.isArray(v) ? v : [v];
+      for (const x of list) {
+        const okValue = typeof x === 'string' && (rule.values ? rule.values.includes(x) : true) && (rule.pattern ? rule.pattern.test(x) : true);
+        if (!okValue) fail(`${path}: ${JSON.stringify(x)} is not ${rule.what}${rule.values ? ` (one of ${rule.values.join(', ')})` : ''}`);
+      }
+      if (!list.length) fail(`${path} must not be empty`);
+      return list;
+    }
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** " — did you mean 'policy'?" for a near miss (edit distance ≤ 2). */
+function suggest(word: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = distance(word.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best ? ` — did you mean '${best}'?` : '';
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Does a finding id fall under one of the ignore patterns ("dkim.*" covers "dkim.none")? */
+export function isIgnored(id: string, patterns: readonly string[] = []): boolean {
+  return patterns.some((p) => (p.endsWith('.*') ? id.startsWith(p.slice(0, -1)) : id === p));
+}
