@@ -13,18 +13,18 @@ export interface BatchOptions {
   window?: number;
 }
 
-export interface BatchItem<T> {
+export interface BatchItem<T, I = string> {
   index: number;
-  input: string;
+  input: I;
   result: T;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
 
-export async function* runBatch<T>(inputs: AsyncIterable<string>, work: (input: string, index: number) => Promise<T>, o: BatchOptions): AsyncGenerator<BatchItem<T>> {
+export async function* runBatch<T, I = string>(inputs: AsyncIterable<I>, work: (input: I, index: number) => Promise<T>, o: BatchOptions): AsyncGenerator<BatchItem<T, I>> {
   const it = inputs[Symbol.asyncIterator]();
   const window = Math.max(o.concurrency, o.window ?? o.concurrency * 4);
-  const ready = new Map<number, BatchItem<T>>();
+  const ready = new Map<number, BatchItem<T, I>>();
   const inFlight = new Set<Promise<void>>();
   let read = 0;
   let emitted = 0;

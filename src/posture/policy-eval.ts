@@ -9,6 +9,9 @@ const ID: Record<CheckName, string> = {
   mx: 'mx', spf: 'spf', dkim: 'dkim', dmarc: 'dmarc', mtaSts: 'mta-sts', tlsRpt: 'tls-rpt', bimi: 'bimi', dnssec: 'dnssec', dane: 'dane', smtp: 'smtp', dnsbl: 'dnsbl',
 };
 
+const DMARC_ORDER = ['none', 'quarantine', 'reject'] as const;
+const STS_ORDER = ['none', 'testing', 'enforce'] as const;
+
 type Emit = (key: string, met: boolean, message: string, severity?: Severity) => void;
 
 export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
@@ -69,8 +72,8 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     section('dmarc', c.dmarc, (emit) => {
       const d = c.dmarc!;
       if (r.required) emit('required', d.record !== null, d.record ? `a DMARC record is required; ${d.recordDomain === d.domain ? 'one is published' : `the one of ${d.recordDomain} applies`}.` : 'a DMARC record is required; none applies.');
-      if (r.policy) emit('policy', meets(d.appliedPolicy, r.policy, ['none', 'quarantine', 'reject']), `the DMARC policy must be ${describe(r.policy)}; it is ${d.appliedPolicy ? `p=${d.appliedPolicy}` : 'absent'}.`);
-      if (r.subdomainPolicy) emit('subdomain-policy', meets(d.subdomainPolicy, r.subdomainPolicy, ['none', 'quarantine', 'reject']), `the subdomain policy must be ${describe(r.subdomainPolicy)}; it is ${d.subdomainPolicy ? `sp=${d.subdomainPolicy}` : 'absent'}.`);
+      if (r.policy) emit('policy', meets(d.appliedPolicy, r.policy, DMARC_ORDER), `the DMARC policy must be ${describe(r.policy, DMARC_ORDER)}; it is ${d.appliedPolicy ? `p=${d.appliedPolicy}` : 'absent'}.`);
+      if (r.subdomainPolicy) emit('subdomain-policy', meets(d.subdomainPolicy, r.subdomainPolicy, DMARC_ORDER), `the subdomain policy must be ${describe(r.subdomainPolicy, DMARC_ORDER)}; it is ${d.subdomainPolicy ? `sp=${d.subdomainPolicy}` : 'absent'}.`);
       if (r.pct !== undefined && d.record) emit('pct', d.pct >= r.pct, `pct must be at least ${r.pct}; it is ${d.pct}.`);
       if (r.rua) emit('rua', d.rua.length > 0, `aggregate reports (rua=) are required; ${d.rua.length ? `they go to ${d.rua.join(', ')}` : 'none are requested'}.`);
       if (r.ruf) emit('ruf', d.ruf.length > 0, `failure reports (ruf=) are required; ${d.ruf.length ? `they go to ${d.ruf.join(', ')}` : 'none are requested'}.`);
@@ -84,7 +87,7 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     section('mtaSts', c.mtaSts, (emit) => {
       const m = c.mtaSts!;
       if (r.required) emit('required', m.mode !== null, m.mode ? `an MTA-STS policy is required; mode ${m.mode} is published.` : 'an MTA-STS policy is required; there is no valid one.');
-      if (r.mode) emit('mode', meets(m.mode, r.mode, ['none', 'testing', 'enforce']), `the MTA-STS mode must be ${describe(r.mode)}; it is ${m.mode ?? 'absent (no valid policy)'}.`);
+      if (r.mode) emit('mode', meets(m.mode, r.mode, STS_ORDER), `the MTA-STS mode must be ${describe(r.mode, STS_ORDER)}; it is ${m.mode ?? 'absent (no valid policy)'}.`);
       if (r.minMaxAge !== undefined) emit('min-max-age', (m.policy?.maxAge ?? -1) >= r.minMaxAge, `max_age must be at least ${r.minMaxAge} s; it is ${m.policy?.maxAge ?? 'absent'}.`);
     });
   }
@@ -154,6 +157,7 @@ function meets<T extends string>(value: T | null, rule: AtLeast<T>, order: reado
   return 'atLeast' in rule ? order.indexOf(value) >= order.indexOf(rule.atLeast) : rule.oneOf.includes(value);
 }
 
-function describe<T extends string>(rule: AtLeast<T>): string {
-  return 'atLeast' in rule ? `${rule.atLeast} or stronger` : `one of ${rule.oneOf.join(', ')}`;
+function describe<T extends string>(rule: AtLeast<T>, order: readonly T[]): string {
+  if (!('atLeast' in rule)) return `one of ${rule.oneOf.join(', ')}`;
+  return rule.atLeast === order[order.length - 1] ? rule.atLeast : `${rule.atLeast} or stronger`;
 }

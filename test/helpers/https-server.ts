@@ -11,7 +11,7 @@ export interface Route {
 
 export interface TestHttpsServer {
   port: number;
-  /** Path → response; change between requests as needed. */
+  /** "host/path" or "/path" → response (the host-specific route wins); change between requests as needed. */
   routes: Map<string, Route>;
   /** Host header and path of every request. */
   requests: { host: string | undefined; path: string; servername: string | undefined }[];
@@ -24,7 +24,8 @@ export async function startHttpsServer(tls: { cert: string; key: string }, route
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     requests.push({ host: req.headers.host, path, servername: (req.socket as unknown as { servername?: string }).servername });
-    const r = table.get(path);
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const r = table.get(`${host}${path}`) ?? table.get(path);
     if (!r) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
