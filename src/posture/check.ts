@@ -74,7 +74,8 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
       guard('tlsRpt', checkTlsRpt(domain, c)),
       guard('bimi', checkBimi(domain, c, { fetch: Boolean(opts.fetch), ...(opts.ca ? { ca: opts.ca } : {}) })),
       dnssecP,
-      guard('dane', dnssecP.then((d) => checkDane(domain, c, { signed: d?.signed === true, ...(opts.smtpPort ? { port: opts.smtpPort } : {}) }))),
+      // TLSA names stay _25._tcp.<mx>, the port senders use, even when a test points --smtp-port elsewhere.
+      guard('dane', dnssecP.then((d) => checkDane(domain, c, { signed: d?.signed === true }))),
       opts.smtp ? guard('smtp', probeTarget(domain, c, { all: true, ...(opts.smtpPort ? { port: opts.smtpPort } : {}), ...(opts.ca ? { ca: opts.ca } : {}) })) : undefined,
       opts.dnsbl?.length ? guard('dnsbl', mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, c))) : undefined,
     ]);
