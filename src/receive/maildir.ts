@@ -1,11 +1,18 @@
 // Maildir delivery (https://cr.yp.to/proto/maildir.html): write to tmp/, fsync the file, rename into new/,
 // fsync new/ — so a message is in new/ whole or not at all, and stays there after a crash.
-// Directory fsyncs are shared (group commit): one fsync of new/ covers every rename made before it started,
-// so concurrent deliveries do not each pay for one.
+// The file work runs on writer threads (store-worker.ts): done on the main thread it stalls SMTP whenever the
+// journal is busy (creating a file waits for a commit), and libuv's four-thread pool would queue quick opens
+// behind slow fsyncs. Directory fsyncs are shared (group commit): one fsync of new/ covers every rename made
+// before it started, so concurrent deliveries do not each pay for one.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { StoreDone, StoreJob } from './store-worker.js';
+
+/** Writer threads: enough flushes in flight for the journal to batch them, few enough to start quickly. */
+const WRITERS = 8;
 
 export interface StoredMessage {
   /** Unique name within the Maildir (the file name in new/). */
@@ -27,6 +34,7 @@ export async function openMaildir(dir: string): Promise<Maildir> {
   for (const sub of ['tmp', 'new', 'cur']) await mkdir(join(root, sub), { recursive: true, mode: 0o700 });
   const newDir = await open(join(root, 'new'), 'r');
   const syncNew = groupCommit(() => newDir.sync());
+  const writers = startWriters(WRITERS);
   // Maildir's host part must not contain '/' or ':' (the spec's \057 and \072 escapes).
   const host = hostname().replace(/\//g, '\\057').replace(/:/g, '\\072');
   const unique = randomBytes(4).toString('hex');
@@ -41,23 +49,64 @@ export async function openMaildir(dir: string): Promise<Maildir> {
       const name = `${Math.floor(now / 1000)}.M${(now % 1000) * 1000}P${process.pid}Q${++seq}R${unique}.${host},S=${size}`;
       const tmp = join(root, 'tmp', name);
       const path = join(root, 'new', name);
-      let fh: FileHandle | undefined;
-      try {
-        fh = await open(tmp, 'wx', 0o600);
-        await fh.writev(parts as Buffer[]);
-        await fh.datasync();
-        await fh.close();
-        fh = undefined;
-        await rename(tmp, path);
-      } catch (e) {
-        await fh?.close().catch(() => {});
-        await unlink(tmp).catch(() => {});
-        throw e;
-      }
+      await writers.store(tmp, path, parts);
       await syncNew();
       return { name, path, size };
     },
-    close: () => newDir.close(),
+    close: async () => {
+      await writers.close();
+      await newDir.close();
+    },
+  };
+}
+
+interface Writers {
+  store(tmp: string, path: string, parts: readonly Buffer[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Writer threads, each job to the least busy one. */
+function startWriters(n: number): Writers {
+  const pending = new Map<number, { ok: () => void; fail: (e: Error) => void }>();
+  let nextId = 0;
+  const threads = Array.from({ length: n }, () => {
+    const worker = new Worker(new URL('./store-worker.js', import.meta.url));
+    const t = { worker, busy: 0 };
+    worker.on('message', (m: StoreDone) => {
+      // Idle writers must not keep the process alive; busy ones must (a pending delivery is a promise to a client).
+      if (--t.busy === 0) worker.unref();
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.error) p?.fail(new Error(`cannot store the message: ${m.error}`));
+      else p?.ok();
+    });
+    worker.on('error', (e) => {
+      for (const p of pending.values()) p.fail(e);
+      pending.clear();
+    });
+    worker.unref();
+    return t;
+  });
+  return {
+    store(tmp, path, parts) {
+      const t = threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const id = nextId++;
+      if (t.busy++ === 0) t.worker.ref();
+      // One copy into a fresh (unpooled) array: posted messages are copied anyway, parts never outlive this call.
+      const data = new Uint8Array(parts.reduce((len, p) => len + p.length, 0));
+      let off = 0;
+      for (const p of parts) {
+        data.set(p, off);
+        off += p.length;
+      }
+      return new Promise<void>((ok, fail) => {
+        pending.set(id, { ok, fail });
+        t.worker.postMessage({ id, tmp, path, data } satisfies StoreJob, [data.buffer]);
+      });
+    },
+    close: async () => {
+      await Promise.all(threads.map((t) => t.worker.terminate()));
+    },
   };
 }
 

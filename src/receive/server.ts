@@ -96,6 +96,10 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
   const inflight = new Set<Promise<unknown>>();
   let stored = 0;
   let closing: Promise<void> | undefined;
+  // Queue ids: a random prefix per receiver and a counter, unique without a random draw per message.
+  const idPrefix = randomBytes(3).toString('hex').toUpperCase();
+  let idSeq = 0;
+  const nextId = () => `${idPrefix}${(++idSeq).toString(16).toUpperCase().padStart(6, '0')}`;
 
   const spfOrTemp = (p: Promise<SpfVerdict>, ip: string, sender: string, identity: 'mailfrom' | 'helo') =>
     p.catch((e: unknown): SpfVerdict => ({ result: 'temperror', domain: '', identity, sender, ip, reason: (e as Error).message }));
@@ -190,7 +194,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       st.client,
     ]);
     const verdict = await receivedVerdict({ raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}) }, ctx);
-    const id = randomBytes(6).toString('hex').toUpperCase();
+    const id = nextId();
     const now = ctx.now();
     const tls = session.secure && session.tlsOptions ? { protocol: session.tlsOptions.version, cipher: session.tlsOptions.name } : undefined;
     const headers = traceHeaders({

@@ -39,10 +39,18 @@ export function received(t: TraceInput): string {
   return parts.join('\r\n\t');
 }
 
-/** RFC 5322 §3.3 date-time in UTC: "Sat, 29 Nov 2025 10:00:00 +0000". */
+let lastSecond = -1;
+let lastDate = '';
+
+/** RFC 5322 §3.3 date-time in UTC: "Sat, 29 Nov 2025 10:00:00 +0000" (formatted once per second). */
 export function rfc5322Date(d: Date): string {
-  const [wd, day, mon, year, time] = d.toUTCString().replace(',', '').split(' ');
-  return `${wd}, ${day} ${mon} ${year} ${time} +0000`;
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    const [wd, day, mon, year, time] = d.toUTCString().replace(',', '').split(' ');
+    lastDate = `${wd}, ${day} ${mon} ${year} ${time} +0000`;
+    lastSecond = second;
+  }
+  return lastDate;
 }
 
 /** The HELO argument as the client sent it, minus anything that would break the field's structure. */

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// `mailcheck receive` throughput: N messages (~2 KB) from Postfix's smtp-source (20 sessions) into the receiver,
+// one message per connection and with connections reused (smtp-source -d), verification on and fsync before
+// every 250; Postfix's smtp-sink (accepts and discards: the ceiling) measured in the same run.
+// Prints msgs/s, the ratio to smtp-sink, and stored vs sent (must be equal). Needs a build and Debian's postfix.
+// Env: N (default 10000), SESSIONS (20), SIZE (2000).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const N = Number(process.env.N ?? 10000);
+const SESSIONS = Number(process.env.SESSIONS ?? 20);
+const SIZE = Number(process.env.SIZE ?? 2000);
+const bin = fileURLToPath(new URL('../bin/mailcheck.js', import.meta.url));
+const zones = ['mail.test.zone'].map((z) => fileURLToPath(new URL(`../fixtures/zones/${z}`, import.meta.url)));
+const find = (name) => ['/usr/sbin', '/usr/bin', '/usr/local/sbin'].map((d) => join(d, name)).find((p) => spawnSync('test', ['-x', p]).status === 0);
+const source = find('smtp-source');
+const sink = find('smtp-sink');
+if (!source || !sink) {
+  console.error('bench/receive needs smtp-source and smtp-sink (Debian: apt-get install postfix)');
+  process.exit(2);
+}
+const dir = mkdtempSync(join(tmpdir(), 'mailcheck-bench-receive-'));
+
+async function freePort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** smtp-source from alice@mail.test (SPF pass for 127.0.0.1, DMARC aligned): resolves with the seconds it took. */
+function runSource(port, reuse) {
+  const args = ['-s', String(SESSIONS), '-m', String(N), '-l', String(SIZE), '-f', 'alice@mail.test', '-t', 'bob@example.net', '-M', 'client.mail.test', '-S', 'bench', ...(reuse ? ['-d'] : []), `127.0.0.1:${port}`];
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(source, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`smtp-source exited ${code}: ${err}`))));
+  });
+}
+
+async function measureSink(reuse) {
+  const port = await freePort();
+  const asRoot = userInfo().uid === 0 ? ['-u', 'nobody'] : [];
+  const p = spawn(sink, [...asRoot, '-m', '1024', `127.0.0.1:${port}`, '1024'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 300));
+  try {
+    return N / (await runSource(port, reuse));
+  } finally {
+    p.kill();
+  }
+}
+
+async function measureReceive(reuse) {
+  const maildir = join(dir, reuse ? 'reused' : 'per-connection');
+  const port = await freePort();
+  const p = spawn(process.execPath, [bin, 'receive', '--port', String(port), '--maildir', maildir, '--count', String(N), '--json', '--hostname', 'mx.mail.test',
+    '--max-connections', '1000', ...zones.flatMap((z) => ['--zone', z]), '--offline'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: p.stdout });
+  let events = 0;
+  let passed = 0;
+  let listening;
+  const ready = new Promise((resolve) => (listening = resolve));
+  lines.on('line', (l) => {
+    const e = JSON.parse(l);
+    if (e.event === 'listening') listening();
+    if (e.event === 'message') {
+      events++;
+      if (e.auth.spf.result === 'pass' && e.auth.dmarc.result === 'pass') passed++;
+    }
+  });
+  const exited = new Promise((resolve) => p.on('exit', resolve));
+  await ready;
+  const t0 = performance.now();
+  await runSource(port, reuse);
+  const code = await exited;
+  const seconds = (performance.now() - t0) / 1000;
+  const stored = readdirSync(join(maildir, 'new')).length;
+  if (code !== 0) throw new Error(`mailcheck receive exited ${code}`);
+  return { rate: N / seconds, stored, events, passed };
+}
+
+try {
+  console.log(`receive benchmark: ${N} messages of ${SIZE} bytes, ${SESSIONS} smtp-source sessions, ${availableParallelism()} cores`);
+  console.log(`  ${'mode'.padEnd(24)} ${'smtp-sink'.padStart(10)} ${'mailcheck'.padStart(10)} ${'ratio'.padStart(6)} ${'stored/sent'.padStart(13)} ${'auth pass'.padStart(10)}`);
+  for (const reuse of [false, true]) {
+    const sinkRate = await measureSink(reuse);
+    const r = await measureReceive(reuse);
+    const f = (x) => Math.round(x).toLocaleString('en-US');
+    console.log(`  ${(reuse ? 'connections reused (-d)' : 'one per connection').padEnd(24)} ${f(sinkRate).padStart(10)} ${f(r.rate).padStart(10)} ${`${(r.rate / sinkRate).toFixed(2)}`.padStart(6)} ${`${r.stored}/${N}`.padStart(13)} ${`${r.passed}`.padStart(10)}`);
+    if (r.stored !== N || r.events !== N) {
+      console.error(`  LOST MESSAGES: sent ${N}, stored ${r.stored}, reported ${r.events}`);
+      process.exitCode = 1;
+    }
+  }
+  console.log('  msgs/s: from smtp-source start to the last message stored (fsync before every 250), with SPF, DKIM, DMARC and ARC checks.');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
