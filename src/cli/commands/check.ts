@@ -10,7 +10,7 @@ import { checkPosture, invalidInput, withoutSteps, type PostureOptions } from '.
 import { loadPolicy } from '../../posture/policy.js';
 import type { PostureResult } from '../../posture/types.js';
 import { githubAnnotations } from '../../report/github.js';
-import { toJson, toNdjsonLine } from '../../report/json.js';
+import { toJson } from '../../report/json.js';
 import { junitClose, junitOpen, junitSuite } from '../../report/junit.js';
 import { renderBatchSummary, renderPostureLine } from '../../report/text/check-batch.js';
 import { renderPosture } from '../../report/text/check.js';
@@ -103,7 +103,9 @@ async function runMany(
       bar?.clear();
       switch (format) {
         case 'json':
-          await write(toNdjsonLine(ctx.verbose ? result : withoutSteps(result)));
+          // Posture results are plain data (no Buffer, bigint or Error), so the replacer-free fast path of
+          // JSON.stringify is safe here, and it is several times faster at batch rates.
+          await write(JSON.stringify(ctx.verbose ? result : withoutSteps(result)) + '\n');
           break;
         case 'junit':
           await write(junitSuite(result, { strict, timestamp: ctx.now() }));

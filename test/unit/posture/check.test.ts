@@ -76,12 +76,29 @@ describe('checkPosture', () => {
     expect(verdicts(r)).toMatchObject({ dmarc: 'unknown', mx: 'pass', spf: 'pass' });
   });
 
-  it('a check that never settles is cut off at the budget and named', async () => {
+  it('a lookup that never settles is released by the budget: that check is unknown', async () => {
     const deaf: Resolver = { lookup: (name, type, o) => (name.startsWith('_smtp._tls.') ? new Promise(() => {}) : fx.resolver.lookup(name, type, o)) };
     const r = await checkPosture('posture.test', fx.ctx(deaf), { ...opts(), budgetMs: 200 });
-    expect(r.checks.tlsRpt).toBeNull();
-    expect(r.findings.find((f) => f.check === 'tlsRpt')).toMatchObject({ id: 'posture.budget.exceeded', temporary: true });
+    expect(r.findings.find((f) => f.check === 'tlsRpt')).toMatchObject({ id: 'tls-rpt.lookup.temporary', temporary: true });
     expect(r.summary.find((s) => s.check === 'tlsRpt')).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('a check stuck outside DNS (an HTTPS server that never answers) is cut off at the budget and named', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {});
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', () => ok()));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const start = performance.now();
+      const r = await checkPosture('posture.test', { ...fx.ctx(), timeoutMs: 10_000 }, { ...opts(), mtaStsPort: port, budgetMs: 300 });
+      expect(performance.now() - start).toBeLessThan(2000);
+      expect(r.checks.mtaSts).toBeNull();
+      expect(r.findings.find((f) => f.check === 'mtaSts')).toMatchObject({ id: 'posture.budget.exceeded', temporary: true, message: expect.stringContaining('300 ms') });
+      expect(r.summary.find((s) => s.check === 'mtaSts')).toMatchObject({ verdict: 'unknown' });
+      expect(r.summary.find((s) => s.check === 'mx')).toMatchObject({ verdict: 'pass' });
+    } finally {
+      silent.close();
+    }
   });
 
   it('an internal error in one check becomes a finding, not a crash', async () => {

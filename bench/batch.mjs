@@ -1,0 +1,133 @@
+// bench/batch: `mailcheck check --batch` throughput against a real authoritative server. Generates N synthetic mail
+// domains (bench/batch-zones.mjs), serves them from a private knot on loopback, and reports for each size:
+// domains/s, DNS queries per domain, peak memory (RSS of the checking process). Needs `npm run build` and knotd.
+//   node bench/batch.mjs [--sizes 1000,10000] [--concurrency 64] [--cli]
+//   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/batch.mjs   (profile the measured process)
+import { execFileSync, spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeBenchZones } from './batch-zones.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const sizes = opt('sizes', '1000,10000').split(',').map(Number);
+const concurrency = Number(opt('concurrency', '64'));
+const TARGET = { rate: 2000, perDomain: 18, memoryMb: 200 };
+
+const knotd = ['/usr/sbin/knotd', '/usr/local/sbin/knotd', ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'knotd'))].find((p) => {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
+if (!knotd) {
+  console.error('bench/batch: knotd not found (Debian package knot)');
+  process.exit(process.env.CI ? 1 : 0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mailcheck-bench-'));
+const max = Math.max(...sizes);
+const genStart = performance.now();
+const files = writeBenchZones(dir, max);
+console.log(`zones: ${max} domains, ${((performance.now() - genStart) / 1000).toFixed(1)} s to generate (${dir})`);
+
+const port = await freeUdpPort();
+for (const d of ['run', 'db']) mkdirSync(join(dir, d));
+writeFileSync(join(dir, 'knot.conf'), `server:
+    rundir: "${dir}/run"
+    listen: 127.0.0.1@${port}
+    udp-workers: ${Math.max(1, Math.min(2, cpus().length - 1))}
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "${dir}/db"
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: bench.
+    file: "${files.fwd}"
+  - domain: 10.in-addr.arpa.
+    file: "${files.v4}"
+  - domain: d.f.ip6.arpa.
+    file: "${files.v6}"
+`);
+const knot = spawn(knotd, ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
+const stop = () => {
+  knot.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+};
+process.on('SIGINT', () => {
+  stop();
+  process.exit(130);
+});
+try {
+  const loadStart = performance.now();
+  await waitForKnot(port);
+  console.log(`knot ${execFileSync(knotd, ['--version']).toString().trim().split('\n')[0]} on 127.0.0.1:${port}, loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+  console.log(`concurrency ${concurrency}, all checks but --smtp, DKIM selector s1\n`);
+  const rows = [];
+  for (const n of sizes) {
+    const out = execFileSync(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), new URL('batch-run.mjs', import.meta.url).pathname, files.list, String(n), `127.0.0.1:${port}`, String(concurrency)], { maxBuffer: 1 << 20 }).toString();
+    const r = JSON.parse(out.trim().split('\n').pop());
+    rows.push(r);
+    const pass = (ok) => (ok ? 'ok' : 'MISSED');
+    console.log(`N=${String(n).padStart(6)}  ${r.rate.toFixed(0).padStart(5)} domains/s [${pass(r.rate >= TARGET.rate)}]  ${r.perDomain.toFixed(1)} DNS queries/domain [${pass(r.perDomain <= TARGET.perDomain)}]  peak RSS ${r.peakRssMb.toFixed(0)} MB [${pass(r.peakRssMb < TARGET.memoryMb)}] (heap ${r.peakHeapMb.toFixed(0)} MB)  (${r.seconds.toFixed(2)} s, ${r.failedQueries} failed queries, verdicts ${JSON.stringify(r.verdicts)}, NDJSON ${r.ndjsonMb.toFixed(1)} MB)`);
+  }
+  if (args.includes('--cli')) {
+    const n = max;
+    const start = performance.now();
+    execFileSync(process.execPath, [new URL('../bin/mailcheck.js', import.meta.url).pathname, 'check', '--batch', files.list, '--resolver', `127.0.0.1:${port}`, '--selector', 's1', '--json', '--concurrency', String(concurrency)], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } });
+    const s = (performance.now() - start) / 1000;
+    console.log(`\nCLI end to end (mailcheck check --batch … --json > /dev/null), N=${n}: ${(n / s).toFixed(0)} domains/s (${s.toFixed(2)} s, startup included)`);
+  }
+  console.log(`\ntargets: ≥ ${TARGET.rate} domains/s, ≤ ${TARGET.perDomain} queries/domain, < ${TARGET.memoryMb} MB`);
+} finally {
+  stop();
+}
+
+async function freeUdpPort() {
+  const s = createSocket('udp4');
+  await new Promise((r) => s.bind(0, '127.0.0.1', r));
+  const p = s.address().port;
+  s.close();
+  return p;
+}
+
+/** Until bench. answers SOA (knot loads large zones in the background). */
+async function waitForKnot(p) {
+  const { encodeQuery, decodeMessage } = await import(new URL('../dist/dns/codec.js', import.meta.url));
+  for (let i = 0; i < 600; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = createSocket('udp4');
+      const q = encodeQuery('bench', 'SOA');
+      const t = setTimeout(() => {
+        s.close();
+        resolve(false);
+      }, 200);
+      s.on('message', (m) => {
+        clearTimeout(t);
+        s.close();
+        const d = decodeMessage(m);
+        resolve(d.ok && d.message.rcode === 'NOERROR' && d.message.answers.length > 0);
+      });
+      s.send(q.bytes, p, '127.0.0.1');
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('knot did not load the bench zones within 60 s');
+}
