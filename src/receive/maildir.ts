@@ -9,7 +9,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { StoreDone, StoreJob } from './store-worker.js';
+import { STORE_WORKER_SOURCE, type StoreDone, type StoreJob } from './store-worker.js';
 
 /** Writer threads: enough flushes in flight for the journal to batch them, few enough to start quickly. */
 const WRITERS = 8;
@@ -70,7 +70,7 @@ function startWriters(n: number): Writers {
   const pending = new Map<number, { ok: () => void; fail: (e: Error) => void }>();
   let nextId = 0;
   const threads = Array.from({ length: n }, () => {
-    const worker = new Worker(new URL('./store-worker.js', import.meta.url));
+    const worker = new Worker(STORE_WORKER_SOURCE, { eval: true });
     const t = { worker, busy: 0 };
     worker.on('message', (m: StoreDone) => {
       // Idle writers must not keep the process alive; busy ones must (a pending delivery is a promise to a client).

@@ -1,0 +1,257 @@
+// The receiver over loopback with a raw client: storage, trace headers, limits and their SMTP replies.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyMessage } from '../../../src/verify/verdict.js';
+import { expectCode, rawClient, startTestReceiver, transact, type TestReceiver } from '../../helpers/receiver.js';
+import { fixtureResolver } from '../../helpers/zones.js';
+
+const SIGNED = readFileSync(new URL('../../../fixtures/eml/signed-rsa.eml', import.meta.url));
+let r: TestReceiver | undefined;
+afterEach(async () => {
+  await r?.stop();
+  r = undefined;
+});
+
+describe('receive: a message in, a file out', () => {
+  it('greets at once: no 100 ms early-talker wait', async () => {
+    r = await startTestReceiver();
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const c = await rawClient(r.port);
+      expect((await c.reply()).code).toBe(220);
+      times.push(performance.now() - t0);
+      c.close();
+    }
+    expect(Math.min(...times)).toBeLessThan(50);
+  });
+
+  it('stores the original bytes after Return-Path, Authentication-Results and Received, and answers 250 only once the file is in new/', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    const reply = await transact(c, { helo: 'mx.mail.test', from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED });
+    expect(reply.code).toBe(250);
+    // The 250 came after fsync and rename: the file is there now, and nothing is left in tmp/.
+    const files = await r.files();
+    expect(files.new).toHaveLength(1);
+    expect(files.tmp).toEqual([]);
+    const stored = await r.read(files.new[0]!);
+    expect(stored.subarray(stored.length - SIGNED.length).equals(SIGNED)).toBe(true);
+    const trace = stored.subarray(0, stored.length - SIGNED.length).toString();
+    expect(trace).toMatch(/^Return-Path: <alice@mail\.test>\r\nAuthentication-Results: mx\.mail\.test;\r\n\tdkim=pass header\.d=mail\.test/);
+    expect(trace).toMatch(/\r\nReceived: from mx\.mail\.test \(\[127\.0\.0\.1\]\)\r\n\tby mx\.mail\.test \(mailcheck\) with ESMTP id [0-9A-F]+\r\n\tfor <bob@example\.net>; \w{3}, \d\d? \w{3} \d{4} \d\d:\d\d:\d\d \+0000\r\n$/);
+    const [m] = await r.waitFor(1);
+    expect(m).toMatchObject({
+      event: 'message', remoteAddress: '127.0.0.1', helo: 'mx.mail.test', mailFrom: 'alice@mail.test', rcptTo: ['bob@example.net'],
+      size: SIGNED.length, tls: false,
+      auth: { spf: { result: 'pass', domain: 'mail.test' }, dkim: [{ result: 'pass', domain: 'mail.test', selector: 'rsa2048' }], dmarc: { result: 'pass', policy: 'reject' }, arc: { result: 'none' } },
+    });
+    expect(m!.file.endsWith(files.new[0]!)).toBe(true);
+    expect(reply.text).toContain(m!.id);
+  });
+
+  it('the stored file still verifies: trace headers above the signature do not break it', async () => {
+    r = await startTestReceiver();
+    await transact(await rawClient(r.port), { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED });
+    const [m] = await r.waitFor(1);
+    const v = await verifyMessage(readFileSync(m!.file), { authservId: 'test', ip: '127.0.0.1' }, { resolver: fixtureResolver(), now: () => new Date() });
+    expect(v.dkim[0]!.result).toBe('pass');
+    expect(v.spf).toMatchObject({ result: 'pass', sender: 'alice@mail.test' }); // from the Return-Path we wrote
+  });
+
+  it('a null sender is checked as postmaster@HELO (RFC 7208 §2.4)', async () => {
+    r = await startTestReceiver();
+    await transact(await rawClient(r.port), { helo: 'mx.mail.test', from: '', to: ['bob@example.net'], data: SIGNED });
+    const [m] = await r.waitFor(1);
+    expect(m!.mailFrom).toBe('');
+    expect(m!.auth.spf).toMatchObject({ result: 'pass', domain: 'mx.mail.test' });
+    expect(readFileSync(m!.file, 'latin1')).toMatch(/^Return-Path: <>\r\n/);
+  });
+
+  it('keeps messages that are not RFC 5322 (a receiver stores, it does not judge form) and says so', async () => {
+    r = await startTestReceiver();
+    const reply = await transact(await rawClient(r.port), { from: 'alice@mail.test', to: ['bob@example.net'], data: 'just some text\r\nwithout headers\r\n' });
+    expect(reply.code).toBe(250);
+    const [m] = await r.waitFor(1);
+    expect(m!.findings.map((f) => f.id)).toContain('receive.message.malformed');
+    expect(m!.auth.dmarc.result).toBe('permerror');
+  });
+
+  it('accepts any recipient domain and never relays: every message ends in the Maildir', async () => {
+    r = await startTestReceiver();
+    const reply = await transact(await rawClient(r.port), { from: 'alice@mail.test', to: ['x@elsewhere.example', 'y@other.example'], data: SIGNED });
+    expect(reply.code).toBe(250);
+    const [m] = await r.waitFor(1);
+    expect(m!.rcptTo).toEqual(['x@elsewhere.example', 'y@other.example']);
+    // Two recipients: no "for" clause, which would disclose one to the other (RFC 5321 §7.2).
+    expect(readFileSync(m!.file, 'latin1')).not.toMatch(/\r\n\tfor </);
+  });
+});
+
+describe('receive: limits with proper SMTP replies', () => {
+  it('advertises SIZE and refuses a bigger message with 552, storing nothing (RFC 1870)', async () => {
+    r = await startTestReceiver({ maxSize: 1000 });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    const ehlo = expectCode(await c.command('EHLO client.test'), 250);
+    expect(ehlo.lines.some((l) => /^250[- ]SIZE 1000$/.test(l))).toBe(true);
+    expect((await c.command('MAIL FROM:<a@mail.test> SIZE=5000')).code).toBe(552);
+    expectCode(await c.command('MAIL FROM:<a@mail.test>'), 250);
+    expectCode(await c.command('RCPT TO:<b@example.net>'), 250);
+    expectCode(await c.command('DATA'), 354);
+    c.writeRaw(`Subject: big\r\n\r\n${'x'.repeat(70).concat('\r\n').repeat(40)}.\r\n`);
+    expect((await c.reply()).code).toBe(552);
+    // The session goes on: a small message after it is accepted.
+    expectCode(await c.command('MAIL FROM:<a@mail.test>'), 250);
+    expectCode(await c.command('RCPT TO:<b@example.net>'), 250);
+    expectCode(await c.command('DATA'), 354);
+    c.writeRaw('Subject: small\r\n\r\nhi\r\n.\r\n');
+    expect((await c.reply()).code).toBe(250);
+    await r.waitFor(1);
+    expect((await r.files()).new).toHaveLength(1);
+    expect(r.rejected).toMatchObject([{ code: 552 }]);
+  });
+
+  it('refuses recipients past the limit with 452 (RFC 5321 §4.5.3.1.10)', async () => {
+    r = await startTestReceiver({ maxRecipients: 2 });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    expectCode(await c.command('MAIL FROM:<a@mail.test>'), 250);
+    expectCode(await c.command('RCPT TO:<1@example.net>'), 250);
+    expectCode(await c.command('RCPT TO:<2@example.net>'), 250);
+    expect((await c.command('RCPT TO:<3@example.net>')).code).toBe(452);
+  });
+
+  it('bad sequences get 503, garbage 500, and ten unknown commands close with 421', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expect((await c.command('MAIL FROM:<a@mail.test>')).code).toBe(503); // before EHLO
+    expectCode(await c.command('EHLO client.test'), 250);
+    expect((await c.command('RCPT TO:<b@example.net>')).code).toBe(503); // before MAIL
+    expect((await c.command('DATA')).code).toBe(503);
+    expect((await c.command('AUTH PLAIN AGFhAGI=')).code).toBe(500); // never offered
+    let last = 0;
+    for (let i = 0; i < 10 && last !== 421; i++) last = (await c.command(`XYZZY${i} \x01garbage`)).code;
+    expect(last).toBe(421);
+    await c.closed;
+  });
+
+  it('a command line over the limit gets 421 and the connection closes', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    c.write(`EHLO ${'a'.repeat(5000)}`);
+    expect((await c.reply()).code).toBe(421);
+    await c.closed;
+  });
+
+  it('drops a client that trickles a command byte by byte past the deadline (421)', async () => {
+    r = await startTestReceiver({ commandTimeoutMs: 300 });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    const trickle = setInterval(() => c.writeRaw('E'), 50); // each byte resets an idle timer; the deadline holds
+    try {
+      const reply = await c.reply(3000);
+      expect(reply.code).toBe(421);
+      expect(reply.text).toMatch(/Timeout/);
+    } finally {
+      clearInterval(trickle);
+    }
+    await c.closed;
+  });
+
+  it('drops an idle client with 421', async () => {
+    r = await startTestReceiver({ commandTimeoutMs: 200 });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expect((await c.reply(3000)).code).toBe(421);
+  });
+
+  it('a DATA phase that does not end in time gets 421', async () => {
+    r = await startTestReceiver({ commandTimeoutMs: 5000, dataTimeoutMs: 300 });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    expectCode(await c.command('MAIL FROM:<a@mail.test>'), 250);
+    expectCode(await c.command('RCPT TO:<b@example.net>'), 250);
+    expectCode(await c.command('DATA'), 354);
+    const trickle = setInterval(() => c.writeRaw('Subject: slow\r\n'), 50);
+    try {
+      expect((await c.reply(3000)).code).toBe(421);
+    } finally {
+      clearInterval(trickle);
+    }
+    expect((await r.files()).new).toEqual([]);
+  });
+
+  it('refuses connections past the limit with 421', async () => {
+    r = await startTestReceiver({ maxConnections: 2 });
+    const a = await rawClient(r.port);
+    const b = await rawClient(r.port);
+    expectCode(await a.reply(), 220);
+    expectCode(await b.reply(), 220);
+    const c = await rawClient(r.port);
+    expect((await c.reply()).code).toBe(421);
+  });
+
+  it('answers pipelined commands in order (RFC 2920)', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expect((await c.command('EHLO client.test')).lines.some((l) => /^250[- ]PIPELINING$/.test(l))).toBe(true);
+    c.writeRaw('MAIL FROM:<a@mail.test>\r\nRCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n');
+    expect([(await c.reply()).code, (await c.reply()).code, (await c.reply()).code, (await c.reply()).code]).toEqual([250, 250, 250, 354]);
+    c.writeRaw('Subject: piped\r\n\r\nbody\r\n.\r\nQUIT\r\n');
+    expect((await c.reply()).code).toBe(250);
+    expect((await c.reply()).code).toBe(221);
+  });
+});
+
+describe('receive: TLS', () => {
+  it('offers STARTTLS and records the protocol and cipher in Received', async () => {
+    const { selfSignedCertificate } = await import('../../../src/receive/self-signed.js');
+    r = await startTestReceiver({ tls: 'starttls', ...selfSignedCertificate('mx.mail.test') });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expect((await c.command('EHLO client.test')).lines.some((l) => /^250[- ]STARTTLS$/.test(l))).toBe(true);
+    await c.starttls('mx.mail.test');
+    expect((await c.command('EHLO client.test')).lines.some((l) => l.includes('STARTTLS'))).toBe(false);
+    expect(await transact(c, { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED }, { greeting: false })).toMatchObject({ code: 250 });
+    const [m] = await r.waitFor(1);
+    expect(m).toMatchObject({ tls: true, tlsProtocol: expect.stringMatching(/^TLSv1\.[23]$/) });
+    expect(readFileSync(m!.file, 'latin1')).toMatch(/\(using TLSv1\.[23] with cipher [A-Z0-9_-]+\)\r\n\tby mx\.mail\.test \(mailcheck\) with ESMTPS id/);
+  });
+
+  it('speaks implicit TLS (RFC 8314) from the first byte', async () => {
+    const { selfSignedCertificate } = await import('../../../src/receive/self-signed.js');
+    r = await startTestReceiver({ tls: 'implicit', ...selfSignedCertificate('mx.mail.test') });
+    const c = await rawClient(r.port, { tls: true });
+    expect(await transact(c, { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED })).toMatchObject({ code: 250 });
+    expect((await r.waitFor(1))[0]!.tls).toBe(true);
+  });
+});
+
+describe('receive: shutting down', () => {
+  it('close() finishes a message in flight (its 250 included), sends 421 to idle sessions, and refuses new ones', async () => {
+    r = await startTestReceiver();
+    const idle = await rawClient(r.port);
+    expectCode(await idle.reply(), 220);
+    const busy = await rawClient(r.port);
+    expectCode(await busy.reply(), 220);
+    expectCode(await busy.command('EHLO client.test'), 250);
+    expectCode(await busy.command('MAIL FROM:<alice@mail.test>'), 250);
+    expectCode(await busy.command('RCPT TO:<bob@example.net>'), 250);
+    expectCode(await busy.command('DATA'), 354);
+    busy.writeRaw(SIGNED.subarray(0, 200)); // half a message when the stop comes
+    const closing = r.receiver.close();
+    expect((await idle.reply()).code).toBe(421);
+    busy.writeRaw(Buffer.concat([SIGNED.subarray(200), Buffer.from('.\r\n')]));
+    expect((await busy.reply()).code).toBe(250);
+    expect((await busy.command('MAIL FROM:<alice@mail.test>')).code).toBe(421);
+    await closing;
+    expect((await r.files()).new).toHaveLength(1);
+    await expect(rawClient(r.port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
