@@ -65,34 +65,38 @@ interface Writers {
   close(): Promise<void>;
 }
 
-/** Writer threads, each job to the least busy one. */
+/** Writer threads, each job to the least busy one. A thread that dies fails its jobs and takes no more. */
 function startWriters(n: number): Writers {
-  const pending = new Map<number, { ok: () => void; fail: (e: Error) => void }>();
+  interface Thread { worker: Worker; busy: number; alive: boolean; jobs: Map<number, { ok: () => void; fail: (e: Error) => void }> }
   let nextId = 0;
-  const threads = Array.from({ length: n }, () => {
-    const worker = new Worker(STORE_WORKER_SOURCE, { eval: true });
-    const t = { worker, busy: 0 };
-    worker.on('message', (m: StoreDone) => {
+  const threads: Thread[] = Array.from({ length: n }, () => {
+    const t: Thread = { worker: new Worker(STORE_WORKER_SOURCE, { eval: true }), busy: 0, alive: true, jobs: new Map() };
+    t.worker.on('message', (m: StoreDone) => {
       // Idle writers must not keep the process alive; busy ones must (a pending delivery is a promise to a client).
-      if (--t.busy === 0) worker.unref();
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (m.error) p?.fail(new Error(`cannot store the message: ${m.error}`));
-      else p?.ok();
+      if (--t.busy === 0) t.worker.unref();
+      const job = t.jobs.get(m.id);
+      t.jobs.delete(m.id);
+      if (m.error) job?.fail(new Error(`cannot store the message: ${m.error}`));
+      else job?.ok();
     });
-    worker.on('error', (e) => {
-      for (const p of pending.values()) p.fail(e);
-      pending.clear();
-    });
-    worker.unref();
+    const die = (e: Error) => {
+      t.alive = false;
+      for (const job of t.jobs.values()) job.fail(e);
+      t.jobs.clear();
+    };
+    t.worker.on('error', die);
+    t.worker.on('exit', () => die(new Error('Maildir writer thread exited')));
+    t.worker.unref();
     return t;
   });
   return {
     store(tmp, path, parts) {
-      const t = threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const live = threads.filter((t) => t.alive);
+      if (!live.length) return Promise.reject(new Error('no Maildir writer thread is running'));
+      const t = live.reduce((a, b) => (b.busy < a.busy ? b : a));
       const id = nextId++;
       if (t.busy++ === 0) t.worker.ref();
-      // One copy into a fresh (unpooled) array: posted messages are copied anyway, parts never outlive this call.
+      // One copy into a fresh (unpooled) array that can be transferred, not cloned.
       const data = new Uint8Array(parts.reduce((len, p) => len + p.length, 0));
       let off = 0;
       for (const p of parts) {
@@ -100,11 +104,12 @@ function startWriters(n: number): Writers {
         off += p.length;
       }
       return new Promise<void>((ok, fail) => {
-        pending.set(id, { ok, fail });
+        t.jobs.set(id, { ok, fail });
         t.worker.postMessage({ id, tmp, path, data } satisfies StoreJob, [data.buffer]);
       });
     },
     close: async () => {
+      for (const t of threads) t.alive = false;
       await Promise.all(threads.map((t) => t.worker.terminate()));
     },
   };
