@@ -89,7 +89,8 @@ async function runMany(
     if (batch) yield* readDomains(batch);
   }
   const stats = createBatchStats();
-  const bar = ctx.interactive ? progressBar({ ...(total !== undefined ? { total } : {}) }) : undefined;
+  // Progress goes to stderr, so it may show with --json too (stdout stays machine output); never in CI or with -v.
+  const bar = process.stderr.isTTY && process.env.CI === undefined && !ctx.verbose ? progressBar({ ...(total !== undefined ? { total } : {}) }) : undefined;
   const start = performance.now();
   let code: 0 | 1 | 3 = 0;
   let invalid = 0;
