@@ -178,9 +178,11 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     },
   }, { commandMs: opts.commandTimeoutMs, dataMs: opts.dataTimeoutMs });
 
+  let listening = false;
   server.on('error', (e: Error) => {
-    // Socket errors of single clients are theirs, not the receiver's.
-    if (!/ECONNRESET|EPIPE|ETIMEDOUT|Socket closed|TLS|SSL/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`)) emitter.emit('error', e);
+    // Before listen() succeeds its error rejects startReceiver; socket errors of single clients are theirs.
+    if (!listening || /ECONNRESET|EPIPE|ETIMEDOUT|Socket closed|TLS|SSL/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`)) return;
+    if (emitter.listenerCount('error')) emitter.emit('error', e);
   });
 
   async function deliver(session: SMTPServerSession, raw: Buffer): Promise<ReceivedMessage> {
@@ -215,6 +217,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     server.server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
       server.server.off('error', reject);
+      listening = true;
       resolve();
     });
   }).catch(async (e: unknown) => {
@@ -233,11 +236,17 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     close(): Promise<void> {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // Sessions not in the middle of a message have nothing to finish: 421 now (RFC 5321 §3.8).
-        for (const conn of server.connections) {
-          if (!conn._dataStream) conn.send(421, `${opts.hostname} Service shutting down, closing transmission channel`);
+        // Sessions not in the middle of a message have nothing to finish: 421 (RFC 5321 §3.8). Those receiving
+        // or storing one get it after their 250. The DATA deadline bounds the wait.
+        const deadline = Date.now() + opts.dataTimeoutMs;
+        for (;;) {
+          for (const conn of server.connections) {
+            if (!conn._dataStream && !conn._closing) conn.send(421, `${opts.hostname} Service shutting down, closing transmission channel`);
+          }
+          if ((!server.connections.size && !inflight.size) || Date.now() > deadline) break;
+          // A timer, not just the deliveries: waiting only on promises would never let the sockets' I/O in.
+          await new Promise((r) => setTimeout(r, 20));
         }
-        while (inflight.size) await Promise.allSettled([...inflight]);
         await closed;
         await maildir.close();
       })();

@@ -1,0 +1,108 @@
+// `mailcheck verify` as users and scripts run it: the contract JSON, NDJSON for several messages, exit codes
+// 0/1/2/3, the text report, Maildirs (big ones through helper processes) and mbox files, all offline.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const ZONES = ['--offline', '--zone', 'fixtures/zones/mail.test.zone', '--zone', 'fixtures/zones/mailer.test.zone'];
+const EML = 'fixtures/eml';
+const tmp = mkdtempSync(join(tmpdir(), 'mc-verify-e2e-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('mailcheck verify (CLI)', () => {
+  it('one message: one JSON object with the contract fields, exit 0 on DMARC pass', async () => {
+    const r = await runCli(['verify', `${EML}/signed-rsa.eml`, ...ZONES, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({
+      file: `${EML}/signed-rsa.eml`, from: 'alice@mail.test',
+      dkim: [{ result: 'pass', domain: 'mail.test', selector: 'rsa2048', algorithm: 'rsa-sha256', aligned: true }],
+      spf: null,
+      dmarc: { result: 'pass', policy: 'reject', aligned: { spf: false, dkim: true } },
+      arc: { result: 'none' },
+    });
+    expect(j.authenticationResults).toMatch(/^Authentication-Results: [^;]+;\r\n\tdkim=pass header\.d=mail\.test/);
+  });
+
+  it('SPF with --ip/--helo/--sender, and the Authentication-Results a receiver would add', async () => {
+    const r = await runCli(['verify', `${EML}/tampered.eml`, ...ZONES, '--ip', '127.0.0.1', '--helo', 'mx.mail.test', '--sender', 'alice@mail.test', '--authserv-id', 'mx.example', '--json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.spf).toMatchObject({ result: 'pass', domain: 'mail.test' });
+    expect(j.dkim[0].result).toBe('fail');
+    expect(j.dmarc).toMatchObject({ result: 'pass', aligned: { spf: true, dkim: false } });
+    expect(j.authenticationResults.split('\r\n')[0]).toBe('Authentication-Results: mx.example;');
+    expect(r.code).toBe(0);
+  });
+
+  it('exit 1 when DMARC fails, and when there is no DMARC record and no DKIM pass', async () => {
+    expect((await runCli(['verify', `${EML}/tampered.eml`, ...ZONES])).code).toBe(1);
+    expect((await runCli(['verify', `${EML}/third-party.eml`, ...ZONES])).code).toBe(1);
+    expect((await runCli(['verify', `${EML}/unsigned.eml`, ...ZONES])).code).toBe(1);
+    expect((await runCli(['verify', `${EML}/no-dmarc.eml`, ...ZONES])).code).toBe(0);
+  });
+
+  it('exit 3 when DNS cannot answer (a resolver that never replies), not a verdict', async () => {
+    const r = await runCli(['verify', `${EML}/signed-ed25519.eml`, '--resolver', '127.0.0.1:9', '--timeout', '200', '--json'], { timeoutMs: 20000 });
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout).dkim[0].result).toBe('temperror');
+  });
+
+  it('the text report shows each mechanism and the verdict', async () => {
+    const r = await runCli(['verify', `${EML}/third-party.eml`, ...ZONES]);
+    expect(r.stdout).toMatch(/DKIM\s+every signature/);
+    expect(r.stdout).toMatch(/✓ pass\s+mailer\.test\s+s1\s+ed25519-sha256/);
+    expect(r.stdout).toMatch(/DMARC.*\n\s+✗ fail\s+mail\.test\s+policy reject/);
+    expect(r.stdout).toContain('a receiver applying the policy would reject this message');
+    expect(r.stdout).toMatch(/✗ 1 failed check/);
+  });
+
+  it('several files and an mbox: NDJSON, one line per message, in order', async () => {
+    const r = await runCli(['verify', `${EML}/inbox.mbox`, `${EML}/unsigned.eml`, ...ZONES, '--json']);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.file, l.index ?? null, l.dmarc.result])).toEqual([
+      [`${EML}/inbox.mbox`, 1, 'pass'], [`${EML}/inbox.mbox`, 2, 'pass'], [`${EML}/inbox.mbox`, 3, 'none'], [`${EML}/unsigned.eml`, null, 'none'],
+    ]);
+    expect(r.code).toBe(1);
+  });
+
+  it('a file that is not a message is exit 2 with one clear line, and the other files are still verified', async () => {
+    const r = await runCli(['verify', `${EML}/not-a-message.txt`, `${EML}/signed-rsa.eml`, `${EML}/nope.eml`, ...ZONES, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`mailcheck: ${EML}/not-a-message.txt: not a message: the first line of the header section is not a header field`);
+    expect(r.stderr).toContain(`mailcheck: ${EML}/nope.eml: cannot read: no such file or folder`);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.file.endsWith('signed-rsa.eml')).dmarc.result).toBe('pass');
+    expect(lines.filter((l) => l.error)).toHaveLength(2);
+  });
+
+  it('bad flags are usage errors (exit 2)', async () => {
+    expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--ip', 'not-an-ip'])).code).toBe(2);
+    expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--sender', 'a@b'])).stderr).toContain('--helo and --sender need --ip');
+    expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--jobs', '0'])).code).toBe(2);
+  });
+
+  it('a big Maildir goes through helper processes and gives the same verdicts as one process', async () => {
+    const md = join(tmp, 'Maildir');
+    for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(md, sub), { recursive: true });
+    const names = ['signed-rsa.eml', 'signed-ed25519.eml', 'tampered.eml', 'no-dmarc.eml'];
+    for (let i = 0; i < 240; i++) cpSync(`${EML}/${names[i % names.length]}`, join(md, 'new', `${String(i).padStart(4, '0')}.M1P1.host`));
+    writeFileSync(join(md, 'cur', 'garbage:2,S'), readFileSync(`${EML}/not-a-message.txt`));
+    const many = await runCli(['verify', md, ...ZONES, '--json', '--jobs', '2'], { timeoutMs: 60000 });
+    const one = await runCli(['verify', md, ...ZONES, '--json', '--jobs', '1'], { timeoutMs: 60000 });
+    expect(many.code).toBe(2); // the garbage file
+    const strip = (s: string) => s.trim().split('\n').map((l) => { const j = JSON.parse(l); return [j.file, j.error ?? j.dmarc.result, j.dkim?.map((d: { result: string }) => d.result).join()]; });
+    expect(strip(many.stdout)).toEqual(strip(one.stdout));
+    expect(strip(many.stdout)).toHaveLength(241);
+    expect(strip(many.stdout).filter((x) => x[1] === 'fail')).toHaveLength(60);
+  });
+
+  it('without a TTY: one line per message and a summary table', async () => {
+    const r = await runCli(['verify', `${EML}/inbox.mbox`, ...ZONES]);
+    expect(r.stdout).toMatch(/✓ fixtures\/eml\/inbox\.mbox #1\s+alice@mail\.test\s+dmarc=pass dkim=pass\(mail\.test\)/);
+    expect(r.stdout).toMatch(/3 messages verified in [\d.]+ s/);
+    expect(r.stdout).toContain('all 3 authenticated');
+  });
+});
