@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { startReceiver, type ReceivedMessage, type Receiver, type ReceiverOptions, type RejectedMessage } from '../../src/receive/server.js';
+import type { Resolver } from '../../src/dns/types.js';
 import { fixtureResolver } from './zones.js';
 
 export interface Reply { code: number; lines: string[]; text: string }
@@ -163,15 +164,15 @@ export interface TestReceiver {
   stop(): Promise<void>;
 }
 
-/** A receiver on 127.0.0.1:0 with a temp Maildir, answering DNS from the fixture zones (offline). */
-export async function startTestReceiver(overrides: Partial<ReceiverOptions> = {}): Promise<TestReceiver> {
+/** A receiver on 127.0.0.1:0 with a temp Maildir, answering DNS from the fixture zones (offline) unless given a resolver. */
+export async function startTestReceiver(overrides: Partial<ReceiverOptions> = {}, resolver: Resolver = fixtureResolver()): Promise<TestReceiver> {
   const dir = await mkdtemp(join(tmpdir(), 'mailcheck-receive-'));
   const maildir = join(dir, 'Maildir');
   const receiver = await startReceiver({
     host: '127.0.0.1', port: 0, maildir, hostname: 'mx.mail.test', tls: 'none',
     maxSize: 1024 * 1024, maxRecipients: 100, maxConnections: 100, commandTimeoutMs: 10_000, dataTimeoutMs: 60_000,
     ...overrides,
-  }, { resolver: fixtureResolver(), now: () => new Date() });
+  }, { resolver, now: () => new Date() });
   const messages: ReceivedMessage[] = [];
   const rejected: RejectedMessage[] = [];
   receiver.on('message', (m) => messages.push(m));
