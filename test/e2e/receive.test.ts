@@ -1,7 +1,7 @@
 // `mailcheck receive` as a process: NDJSON events, --once/--count, SIGTERM finishing in-flight work, the live
 // text view, usage errors. The client side is a raw socket (test/helpers/receiver.ts).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,4 +131,40 @@ describe('mailcheck receive (CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`mailcheck: cannot listen on 127.0.0.1:${port}: the port is in use\n`);
   });
+
+  for (const tls of ['none', 'starttls'] as const) {
+    it(`send → receive (${tls === 'none' ? 'plain' : 'STARTTLS'}): signed with our own key, SPF, DKIM and DMARC all pass on arrival`, async () => {
+      // A zone that publishes the key made by keygen, SPF for loopback and DMARC p=reject; both commands read it.
+      const dir = mkdtempSync(join(tmp, `send-${tls}-`));
+      for (const type of ['ed25519', 'rsa'] as const) {
+        const kg = await runCli(['dkim', 'keygen', '--domain', 'sendtest.test', '--selector', type, '--type', type, '--out', join(dir, `${type}.pem`), '--json', '--force']);
+        expect(kg.code).toBe(0);
+        writeFileSync(join(dir, `${type}.line`), JSON.parse(kg.stdout).zoneLine);
+      }
+      const zone = join(dir, 'sendtest.test.zone');
+      writeFileSync(zone, ['$ORIGIN sendtest.test.', '$TTL 300', '@ SOA ns hostmaster 1 3600 600 604800 300', '@ NS ns', 'ns A 127.0.0.1',
+        '@ TXT "v=spf1 ip4:127.0.0.0/8 -all"', '_dmarc TXT "v=DMARC1; p=reject; adkim=s; aspf=s"',
+        readFileSync(join(dir, 'ed25519.line'), 'utf8'), readFileSync(join(dir, 'rsa.line'), 'utf8'), ''].join('\n'));
+      const r = start(['--port', '0', '--maildir', join(dir, 'Maildir'), '--count', '2', '--json', '--hostname', 'mx.sendtest.test',
+        ...(tls === 'starttls' ? ['--tls'] : []), '--offline', '--zone', zone]);
+      const { port } = await listening(r);
+      for (const type of ['ed25519', 'rsa']) {
+        const sent = await runCli(['send', '--from', 'Alice <alice@sendtest.test>', '--to', 'bob@example.net', '--server', `127.0.0.1:${port}`,
+          '--subject', `hello over ${tls}`, '--body', 'Signed by mailcheck send, checked by mailcheck receive.\n',
+          '--dkim-key', join(dir, `${type}.pem`), '--dkim-selector', type, '--tls', tls, '--helo', 'client.sendtest.test', '--offline', '--zone', zone, '--json']);
+        expect(sent.code, sent.stderr).toBe(0);
+        const m = JSON.parse(await r.next());
+        expect(m).toMatchObject({
+          event: 'message', mailFrom: 'alice@sendtest.test', rcptTo: ['bob@example.net'], tls: tls === 'starttls',
+          auth: { spf: { result: 'pass', domain: 'sendtest.test' }, dkim: [{ result: 'pass', domain: 'sendtest.test', selector: type, aligned: true }], dmarc: { result: 'pass', policy: 'reject', aligned: { spf: true, dkim: true } }, arc: { result: 'none' } },
+        });
+        expect(JSON.parse(sent.stdout).delivered[0].response).toContain(m.id);
+        // And the stored file verifies again from disk.
+        const v = await runCli(['verify', m.file, '--offline', '--zone', zone, '--ip', '127.0.0.1', '--json']);
+        expect(v.code).toBe(0);
+        expect(JSON.parse(v.stdout)).toMatchObject({ spf: { result: 'pass' }, dkim: [{ result: 'pass' }], dmarc: { result: 'pass' } });
+      }
+      expect(await r.exit).toBe(0);
+    });
+  }
 });
