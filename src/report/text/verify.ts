@@ -46,7 +46,9 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
     out.push(`  ${t.dim('· not checked: give --ip (and --helo, --sender) of the client that delivered the message')}`);
   } else {
     const s = item.spf;
-    out.push(`  ${result(t, s.result)}  ${s.ip} for ${escapeControl(s.sender)} ${t.dim(`(${s.identity === 'mailfrom' ? 'MAIL FROM' : 'HELO'} identity, policy of ${escapeControl(s.domain || '-')})`)}`);
+    out.push(s.sender
+      ? `  ${result(t, s.result)}  ${s.ip} for ${escapeControl(s.sender)} ${t.dim(`(${s.identity === 'mailfrom' ? 'MAIL FROM' : 'HELO'} identity, policy of ${escapeControl(s.domain || '-')})`)}`
+      : `  ${result(t, s.result)}  ${s.ip} ${t.dim('with no identity to check: give --sender or --helo (or keep the Return-Path: header)')}`);
     if (s.record) out.push(`     ${t.dim(escapeControl(s.record))}`);
     if (s.reason && s.result !== 'pass') out.push(`     ${t.dim(escapeControl(s.reason))}`);
   }
