@@ -1,4 +1,4 @@
-// Verifies many messages: in this process for a few, across worker threads (one per core) for many,
+// Verifies many messages: in this process for a few, with helper processes (one per other core) for many,
 // and hands results back in input order. A file that cannot be read or is not a message is an item
 // with `error`, and the others go on.
 import { availableParallelism } from 'node:os';
@@ -37,10 +37,10 @@ export interface RunOptions {
   onItem: (item: VerifyItem, done: number, total: number) => void;
 }
 
-/** Below this many messages starting workers costs more than it saves. */
+/** Below this many messages starting helper processes costs more than it saves. */
 export const WORKER_THRESHOLD = 200;
 const IN_PROCESS_CONCURRENCY = 32;
-const MAIN_LANES_WITH_WORKERS = 4;
+const MAIN_LANES_WITH_HELPERS = 4;
 
 /** How many processes to verify `count` messages with. */
 export function threadsFor(count: number, jobs?: number): number {
@@ -65,7 +65,7 @@ export async function verifyTasks(tasks: readonly MessageTask[], opts: VerifyOpt
       if (parallel) await new Promise((r) => setImmediate(r));
     }
   };
-  const lanes = Array.from({ length: Math.min(parallel ? MAIN_LANES_WITH_WORKERS : IN_PROCESS_CONCURRENCY, tasks.length) }, lane);
+  const lanes = Array.from({ length: Math.min(parallel ? MAIN_LANES_WITH_HELPERS : IN_PROCESS_CONCURRENCY, tasks.length) }, lane);
   if (pool) lanes.push(pool.run(tasks, take, ctx, emit));
   await Promise.all(lanes);
 }
