@@ -38,7 +38,7 @@ export interface RunOptions {
 }
 
 /** Below this many messages starting helper processes costs more than it saves. */
-export const WORKER_THRESHOLD = 200;
+export const WORKER_THRESHOLD = 500;
 const IN_PROCESS_CONCURRENCY = 32;
 const MAIN_LANES_WITH_HELPERS = 4;
 

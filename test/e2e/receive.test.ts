@@ -123,6 +123,10 @@ describe('mailcheck receive (CLI)', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+    // A non-loopback address is warned about before binding (192.0.2.1, TEST-NET-1, is on no interface here).
+    const far = await runCli(['receive', '--host', '192.0.2.1', '--port', '0', '--maildir', join(tmp, 'far'), '--offline']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toBe('mailcheck: warning: listening on 192.0.2.1, reachable from other hosts: anyone who can connect can make this receiver store mail\nmailcheck: cannot listen on 192.0.2.1: not an address of this machine\n');
     const busy = createServer();
     await new Promise<void>((res) => busy.listen(0, '127.0.0.1', () => res()));
     const port = (busy.address() as { port: number }).port;
