@@ -5,6 +5,7 @@
 // DNS stays in the main process: helpers ask it through IPC, so there is one cache, one set of --zone files
 // and one --verbose log.
 import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../core/context.js';
 import type { RRType } from '../dns/types.js';
@@ -29,6 +30,14 @@ export interface VerifyPool {
   run(tasks: readonly MessageTask[], take: () => number, ctx: Pick<Context, 'resolver' | 'now'>, emit: (i: number, item: VerifyItem) => void): Promise<void>;
   /** Stops helpers that never got to run. */
   terminate(): Promise<void>;
+}
+
+/** Below this many messages a helper process (~100 ms to start) costs more than it saves. */
+export const HELPER_THRESHOLD = 500;
+
+/** How many processes, this one included, to verify `count` messages with. */
+export function threadsFor(count: number, jobs?: number): number {
+  return Math.max(1, Math.min(jobs ?? (count >= HELPER_THRESHOLD ? availableParallelism() : 1), count));
 }
 
 /** Tasks each helper holds at once: enough to overlap IPC and DNS round trips with hashing. */

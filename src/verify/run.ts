@@ -1,12 +1,11 @@
 // Verifies many messages: in this process for a few, with helper processes (one per other core) for many,
 // and hands results back in input order. A file that cannot be read or is not a message is an item
 // with `error`, and the others go on.
-import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Context } from '../core/context.js';
 import { finding, type Finding } from '../core/result.js';
 import { MessageFormatError } from './message.js';
-import type { VerifyPool } from './pool.js';
+import { startPool, threadsFor, type VerifyPool } from './pool.js';
 import { describeFsError, type MessageTask } from './sources.js';
 import { verifyMessage, type MessageVerdict, type VerifyOptions } from './verdict.js';
 
@@ -37,22 +36,12 @@ export interface RunOptions {
   onItem: (item: VerifyItem, done: number, total: number) => void;
 }
 
-/** Below this many messages starting helper processes costs more than it saves. */
-export const WORKER_THRESHOLD = 500;
 const IN_PROCESS_CONCURRENCY = 32;
 const MAIN_LANES_WITH_HELPERS = 4;
 
-/** How many processes to verify `count` messages with. */
-export function threadsFor(count: number, jobs?: number): number {
-  return Math.max(1, Math.min(jobs ?? (count >= WORKER_THRESHOLD ? availableParallelism() : 1), count));
-}
-
 export async function verifyTasks(tasks: readonly MessageTask[], opts: VerifyOptions, ctx: Pick<Context, 'resolver' | 'now'>, run: RunOptions): Promise<void> {
   let pool = run.pool;
-  if (!pool && threadsFor(tasks.length, run.jobs) > 1) {
-    const { startPool } = await import('./pool.js');
-    pool = startPool(threadsFor(tasks.length, run.jobs) - 1, opts);
-  }
+  if (!pool && threadsFor(tasks.length, run.jobs) > 1) pool = startPool(threadsFor(tasks.length, run.jobs) - 1, opts);
   const emit = inOrder(tasks.length, run.onItem);
   let next = 0;
   const take = () => (next < tasks.length ? next++ : -1);

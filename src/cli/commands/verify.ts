@@ -3,11 +3,9 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
-import { toNdjsonLine, toJson } from '../../report/json.js';
-import { threadsFor, unverifiable, verifyTasks, type VerifyItem } from '../../verify/run.js';
+import { startPool, threadsFor } from '../../verify/pool.js';
+import type { VerifyItem } from '../../verify/run.js';
 import { expandTargets } from '../../verify/sources.js';
-import { createContext } from '../context.js';
-import { exitCode } from '../exit-code.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface VerifyCliOptions extends GlobalOptions {
@@ -25,9 +23,13 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   const verifyOpts = parseVerifyOptions(opts);
   const jobs = opts.jobs === undefined ? undefined : parseJobs(opts.jobs);
   const { tasks, errors } = await expandTargets(files);
-  // Helper processes first: they load their modules while this one builds the context.
+  // Helper processes first — this module imports little so that they start early — and they load their
+  // modules while this process loads the verifier and builds the context.
   const procs = threadsFor(tasks.length, jobs);
-  const pool = procs > 1 ? (await import('../../verify/pool.js')).startPool(procs - 1, verifyOpts) : undefined;
+  const pool = procs > 1 ? startPool(procs - 1, verifyOpts) : undefined;
+  const [{ createContext }, { unverifiable, verifyTasks }, { exitCode }, { toJson, toNdjsonLine }] = await Promise.all([
+    import('../context.js'), import('../../verify/run.js'), import('../exit-code.js'), import('../../report/json.js'),
+  ]);
   const ctx = await createContext(opts).catch(async (e: unknown) => {
     await pool?.terminate();
     throw e;
