@@ -11,7 +11,6 @@ import { defineProbe } from './defs/probe.js';
 import { defineSend } from './defs/send.js';
 import { defineReceive } from './defs/receive.js';
 import { defineVerify } from './defs/verify.js';
-import { defineDemo } from './defs/demo.js';
 import { defineCompletion } from './defs/completion.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,14 +23,13 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run mailcheck --help for usage)')
     .addHelpText('after', `
 Examples:
-  $ mailcheck demo                        the whole chain offline, on loopback
   $ mailcheck mx outlook.com              MX → A/AAAA, step by step
   $ mailcheck check example.com           the whole posture (exit code for CI)
   $ mailcheck probe example.com           banner, EHLO, STARTTLS, certificate
 
 Exit codes: 0 passed · 1 a check failed · 2 bad input · 3 temporary failure (DNS timeout, connection refused)
 `);
-  for (const define of [defineMx, defineSpf, defineDkim, defineDmarc, defineCheck, defineProbe, defineSend, defineReceive, defineVerify, defineDemo, defineCompletion]) {
+  for (const define of [defineMx, defineSpf, defineDkim, defineDmarc, defineCheck, defineProbe, defineSend, defineReceive, defineVerify, defineCompletion]) {
     define(program);
   }
   // Usage errors exit 2 (commander's default is 1) — on every subcommand, too.
