@@ -16,7 +16,7 @@ describe('mailcheck completion', () => {
     for (const shell of ['zsh', 'fish']) {
       const r = await runCli(['completion', shell]);
       expect(r.code).toBe(0);
-      for (const c of ['mx', 'spf', 'dkim', 'dmarc', 'check', 'probe', 'send', 'receive', 'verify', 'demo']) expect(r.stdout).toContain(c);
+      for (const c of ['mx', 'spf', 'dkim', 'dmarc', 'check', 'probe', 'send', 'receive', 'verify']) expect(r.stdout).toContain(c);
     }
   });
   it('an unknown shell is a usage error', async () => {
