@@ -1,8 +1,7 @@
 // Entry point. One top-level catch maps UsageError → exit 2 with one line on stderr,
 // and bugs → exit 1 without a stack trace (MAILCHECK_DEBUG=1 shows it).
-import { CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { UsageError, ExitError } from '../core/errors.js';
-import { buildProgram } from './program.js';
 
 function flushAndExit(code: number): void {
   process.exitCode = code;
@@ -11,14 +10,23 @@ function flushAndExit(code: number): void {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // `--version` alone is answered before commander and the command tree load: the cheapest cold start.
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return flushAndExit(0);
+  }
+  const { buildProgram } = await import('./program.js');
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
     flushAndExit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   } catch (e) {
-    if (e instanceof CommanderError) {
+    if (typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('commander.')) {
       // Help and version are not errors; commander has already printed its message.
-      const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+      const code = (e as { code: string }).code;
+      const ok = code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help';
       return flushAndExit(ok ? 0 : 2);
     }
     if (e instanceof UsageError) {
