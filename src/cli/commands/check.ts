@@ -1,6 +1,6 @@
 // `mailcheck check <domain...> [--batch <file>]`: parse flags → checkPosture per domain (streamed, bounded
 // concurrency) → text, JSON/NDJSON, JUnit or GitHub annotations → exit code. The only place this output is written.
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
 import { toALabel } from '../../core/names.js';
 import { inZone } from '../../dns/zone/resolver.js';
@@ -14,7 +14,7 @@ import { toJson } from '../../report/json.js';
 import { junitClose, junitOpen, junitSuite } from '../../report/junit.js';
 import { renderBatchSummary, renderPostureLine } from '../../report/text/check-batch.js';
 import { renderPosture } from '../../report/text/check.js';
-import { splitPem } from '../../smtp/trust.js';
+import { readCaFiles } from '../ca-files.js';
 import { createContext, type CliContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -46,7 +46,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
   const policy = opts.policy ? await loadPolicy(opts.policy) : undefined;
   const selectors = [...new Set([...(opts.selector ?? []), ...(policy?.dkim?.selectors ?? [])].map((s) => toALabel(s, 'selector')))];
   const dnsbl = (opts.dnsbl ?? []).flatMap((z) => z.split(',')).map((z) => z.trim()).filter(Boolean).map((z) => toALabel(z, 'DNSBL zone'));
-  const ca = await readCa(opts.ca ?? []);
+  const ca = await readCaFiles(opts.ca ?? []);
   const strict = Boolean(opts.strict ?? policy?.strict);
   if (!domains.length && !opts.batch) throw new UsageError('give a domain to check, or --batch <file> (- for stdin)');
   // A single positional domain gets the full report; several, or --batch, are streamed.
@@ -169,21 +169,6 @@ async function assertReadable(file: string): Promise<void> {
   }
 }
 
-async function readCa(files: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const f of files) {
-    let text: string;
-    try {
-      text = await readFile(f, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read --ca file '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const certs = splitPem(text);
-    if (!certs.length) throw new UsageError(`--ca file '${f}' holds no PEM certificate`);
-    out.push(...certs);
-  }
-  return out;
-}
 
 /** The --zone file a domain's records come from, for GitHub annotations on that file. */
 function zoneFileOf(ctx: CliContext): (domain: string) => string | undefined {

@@ -1,5 +1,4 @@
 // `mailcheck probe <target>`: parse flags → probeTarget → render. Also the SMTP flag parsers `send` shares.
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { MailcheckEvent } from '../../core/context.js';
@@ -9,7 +8,7 @@ import { probeTarget } from '../../probe/check.js';
 import type { TlsMode } from '../../probe/types.js';
 import { toJson } from '../../report/json.js';
 import { renderProbe } from '../../report/text/probe.js';
-import { splitPem } from '../../smtp/trust.js';
+import { readCaFiles } from '../ca-files.js';
 import { createContext, type CliContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -69,22 +68,6 @@ export function parseHelo(v: string | undefined): string | undefined {
   return own.includes('.') && isValidDomain(own) ? own.toLowerCase() : undefined;
 }
 
-/** --ca files: PEM with at least one certificate, else a usage error. */
-export async function readCaFiles(files: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const f of files) {
-    let text: string;
-    try {
-      text = await readFile(f, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read --ca file '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const certs = splitPem(text);
-    if (!certs.length) throw new UsageError(`--ca file '${f}' holds no PEM certificate`);
-    out.push(...certs);
-  }
-  return out;
-}
 
 /** A spinner on stderr for TTYs (never with --json or --verbose), fed by the SMTP events. */
 export async function spinner(ctx: CliContext, text: string): Promise<{ ctx: CliContext; stop(): void }> {

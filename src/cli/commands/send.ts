@@ -14,7 +14,8 @@ import type { SendTlsMode } from '../../send/transaction.js';
 import { createContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
 import type { GlobalOptions } from '../global-options.js';
-import { parseHelo, parsePort, readCaFiles, spinner } from './probe.js';
+import { readCaFiles } from '../ca-files.js';
+import { parseHelo, parsePort, spinner } from './probe.js';
 
 export interface SendCliOptions extends GlobalOptions {
   from: string;
