@@ -18,6 +18,8 @@ export interface DeliverOptions {
   ca?: string[];
   /** Addresses tried per domain before giving up (default 10). */
   maxAttempts?: number;
+  /** Connect from this local address (the demo's forger uses 127.0.0.2). */
+  localAddress?: string;
 }
 
 export interface DeliveredTo {
@@ -90,6 +92,7 @@ async function deliverRoute(route: Route, message: Buffer, from: string, needs: 
     if (!pending.length) break;
     const a = await transact(endpoint, message, { from, to: pending }, ctx, {
       tls: opts.tls ?? 'starttls', needs, ...(opts.helo ? { helo: opts.helo } : {}), ...(opts.ca ? { ca: opts.ca } : {}),
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     });
     attempts.push(a);
     const where = { exchange: a.exchange, address: a.address, port: a.port };

@@ -58,6 +58,8 @@ export interface TransactOptions {
   helo?: string;
   ca?: string[];
   needs: MessageNeeds;
+  /** Connect from this local address. */
+  localAddress?: string;
 }
 
 export async function transact(
@@ -80,6 +82,7 @@ export async function transact(
   const conn = await SmtpSession.connect({ host: endpoint.exchange, address: endpoint.address, port: endpoint.port }, {
     timeoutMs: ctx.timeoutMs,
     onLine: (dir, line) => ctx.onEvent({ type: 'smtp.line', dir, line, host: endpoint.exchange, address: endpoint.address, port: endpoint.port }),
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
   });
   if (!conn.ok) return done('unreachable', { code: 0, text: conn.failure.message }, true);
   const s = conn.session;

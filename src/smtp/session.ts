@@ -24,6 +24,8 @@ export interface SessionOptions {
   onLine?: (dir: 'C' | 'S', line: string) => void;
   /** DATA lines kept in the transcript before eliding the rest. */
   maxDataLines?: number;
+  /** Our side's address (e.g. 127.0.0.2: the demo's forger, a different client IP on loopback). */
+  localAddress?: string;
 }
 
 export interface TlsParams {
@@ -71,7 +73,7 @@ export class SmtpSession {
   static connect(endpoint: Endpoint, opts: SessionOptions): Promise<ConnectOutcome> {
     const start = now();
     return new Promise((resolve) => {
-      const socket = netConnect({ host: endpoint.address, port: endpoint.port });
+      const socket = netConnect({ host: endpoint.address, port: endpoint.port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
       socket.setNoDelay(true);
       const done = (outcome: ConnectOutcome) => {
         clearTimeout(timer);
