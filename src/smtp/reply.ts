@@ -63,7 +63,8 @@ export class ReplyParser {
       const lf = this.buffer.indexOf(0x0a);
       if (lf < 0) {
         if (this.skipping) this.buffer = Buffer.alloc(0);
-        else if (this.buffer.length > this.maxLine) {
+        // + 1: the CR of a line of exactly maxLine bytes may arrive before its LF, in another chunk.
+        else if (this.buffer.length > this.maxLine + 1) {
           out.push(this.tooLong());
           this.buffer = Buffer.alloc(0);
           this.skipping = true;
