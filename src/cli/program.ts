@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addGlobalOptions } from './global-options.js';
+import { prose } from './lazy.js';
 import { defineMx } from './defs/mx.js';
 import { defineSpf } from './defs/spf.js';
 import { defineDkim } from './defs/dkim.js';
@@ -12,6 +13,7 @@ import { defineSend } from './defs/send.js';
 import { defineReceive } from './defs/receive.js';
 import { defineVerify } from './defs/verify.js';
 import { defineCompletion } from './defs/completion.js';
+import { defineDemo } from './defs/demo.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,23 +22,56 @@ export function buildProgram(): Command {
     .description('How email finds its way, and whether a domain\'s mail is set up right: MX, SPF, DKIM, DMARC, SMTP.')
     .version(pkg.version, '-V, --version')
     .showSuggestionAfterError(true)
-    .showHelpAfterError('(run mailcheck --help for usage)')
+    // Options before the command are the root's, after it the command's own (each command defines the
+    // global options too, see lazy.ts mergedOptions): so `dkim keygen --selector` is keygen's, not dkim's.
+    .enablePositionalOptions()
     .addHelpText('after', `
 Examples:
   $ mailcheck mx outlook.com              MX → A/AAAA, step by step
   $ mailcheck check example.com           the whole posture (exit code for CI)
   $ mailcheck probe example.com           banner, EHLO, STARTTLS, certificate
 
-Exit codes: 0 passed · 1 a check failed · 2 bad input · 3 temporary failure (DNS timeout, connection refused)
+Exit codes: 0 passed (warnings allowed unless --strict)
+            1 a check failed
+            2 bad input (one line on stderr)
+            3 no verdict: a temporary failure (DNS timeout, connection refused)
 `);
-  for (const define of [defineMx, defineSpf, defineDkim, defineDmarc, defineCheck, defineProbe, defineSend, defineReceive, defineVerify, defineCompletion]) {
+  for (const define of [defineMx, defineSpf, defineDkim, defineDmarc, defineCheck, defineProbe, defineSend, defineReceive, defineVerify, defineDemo, defineCompletion]) {
     define(program);
   }
-  // Usage errors exit 2 (commander's default is 1) — on every subcommand, too.
+  // Usage errors exit 2 (commander's default is 1) with one line saying what was expected — on every subcommand, too.
   const exitOverride = (cmd: Command) => {
-    cmd.exitOverride();
+    cmd.configureOutput({
+      outputError: () => {},
+      // Help (and the text commands add after it) fits the terminal, or 80 columns when not one.
+      writeOut: (text) => process.stdout.write(prose(text, (process.stdout.isTTY && process.stdout.columns) || 80)),
+    }).exitOverride((err) => {
+      if (!HELP_CODES.has(err.code)) process.stderr.write(`${usageErrorLine(cmd, err.code, err.message)}\n`);
+      throw err;
+    });
     cmd.commands.forEach(exitOverride);
   };
   exitOverride(program);
   return program;
+}
+
+const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version', 'commander.executeSubCommandAsync']);
+const SHOW_USAGE = new Set(['commander.unknownOption', 'commander.missingArgument', 'commander.excessArguments', 'commander.missingMandatoryOptionValue', 'commander.optionMissingArgument']);
+
+/**
+ * Commander's error as one line, like the UsageError lines: `mailcheck: <what> — did you mean <x>?` or
+ * `mailcheck: <what> (usage: mailcheck mx [options] <domain>)`, so the user sees what was expected.
+ */
+export function usageErrorLine(cmd: Command, code: string, message: string): string {
+  const [first = '', ...rest] = message.replace(/^error: /, '').split('\n');
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim())?.[1];
+  let line = `mailcheck: ${first}`;
+  if (suggestion) line += ` — did you mean ${suggestion}?`;
+  else if (code === 'commander.unknownCommand') line += ` (commands: ${cmd.commands.map((c) => c.name()).join(', ')})`;
+  else if (SHOW_USAGE.has(code)) {
+    const path: string[] = [];
+    for (let c: Command | null = cmd; c; c = c.parent) path.unshift(c.name());
+    line += ` (usage: ${cmd.createHelp().commandUsage(cmd)}; more: ${path.join(' ')} --help)`;
+  }
+  return line;
 }

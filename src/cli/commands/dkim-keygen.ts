@@ -14,8 +14,7 @@ import type { GlobalOptions } from '../global-options.js';
 
 export interface KeygenOptions extends GlobalOptions {
   domain: string;
-  /** A string, or dkim's repeatable --selector array when the parent command parsed it (see defs/dkim.ts). */
-  selector?: string | string[];
+  selector: string;
   type?: string;
   bits?: string;
   out?: string;
@@ -24,9 +23,7 @@ export interface KeygenOptions extends GlobalOptions {
 
 export async function run(opts: KeygenOptions): Promise<number> {
   const domain = toALabel(opts.domain);
-  const given = Array.isArray(opts.selector) ? opts.selector[opts.selector.length - 1] : opts.selector;
-  if (given === undefined) throw new UsageError("required option '--selector <s>' not specified");
-  const selector = toALabel(given, 'selector');
+  const selector = toALabel(opts.selector, 'selector');
   const type = (opts.type ?? 'rsa').toLowerCase();
   if (type !== 'rsa' && type !== 'ed25519') throw new UsageError(`--type '${opts.type}' is not rsa or ed25519`);
   if (type === 'ed25519' && opts.bits !== undefined) throw new UsageError('--bits applies to RSA keys only (Ed25519 keys are always 256 bits)');

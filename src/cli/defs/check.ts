@@ -1,6 +1,7 @@
+// `mailcheck check` flags (shared/CONTRACT.md plus --budget, --order, --dnsbl, --fetch, test ports); the command loads lazily.
 import { Option, type Command } from 'commander';
 import { addGlobalOptions } from '../global-options.js';
-import { collect, examples, lazyAction } from '../lazy.js';
+import { collect, examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineCheck(program: Command): void {
   addGlobalOptions(program.command('check'))
@@ -26,6 +27,6 @@ export function defineCheck(program: Command): void {
       'mailcheck check --batch domains.txt --json > posture.ndjson',
       'mailcheck check example.com --policy mailcheck.yml --format junit > report.xml',
       'mailcheck check example.com --zone zones/example.com.zone --offline --policy mailcheck.yml --format github',
-    ]) + '\nExit codes: 0 all passed · 1 a check failed · 2 bad input · 3 a check had no verdict (timeout, SERVFAIL)\n')
+    ]) + exitCodes('all passed (warnings too, unless --strict)', 'a check failed', 'a check had no verdict (DNS timeout, SERVFAIL)'))
     .action(lazyAction(() => import('../commands/check.js')));
 }

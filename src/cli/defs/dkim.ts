@@ -1,7 +1,7 @@
 // `mailcheck dkim` and `mailcheck dkim keygen`: flags and help; the work is in ../commands/dkim*.ts.
 import type { Command } from 'commander';
 import { addGlobalOptions } from '../global-options.js';
-import { collect, examples, lazyAction } from '../lazy.js';
+import { collect, examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineDkim(program: Command): void {
   const dkim = addGlobalOptions(program.command('dkim'))
@@ -10,20 +10,21 @@ export function defineDkim(program: Command): void {
     .option('--selector <s>', 'selector to look up (repeatable or comma-separated; default: common selectors and provider guesses)', collect)
     .option('--from-message <eml>', 'take the selectors from the DKIM-Signature headers of this saved message')
     .option('--key <pem>', 'check that this private key matches a published key (after a rotation)')
+    // dkim's options end at `keygen`: `dkim keygen --selector s1` is keygen's own --selector, not dkim's.
+    // (Global options stay accepted anywhere: the root command is not positional.)
+    .enablePositionalOptions()
     .addHelpText('after', examples([
       'mailcheck dkim example.com --selector s1',
       'mailcheck dkim example.com',
       'mailcheck dkim --from-message sent.eml',
       'mailcheck dkim example.com --selector s2026 --key s2026.pem',
       'mailcheck dkim keygen --domain example.com --selector s2026 --type ed25519 --out s2026.pem',
-    ]) + '\nExit codes: 0 keys valid (warnings allowed) · 1 a key is missing or broken · 2 bad input · 3 DNS timeout/SERVFAIL\n')
+    ]) + exitCodes('keys valid (warnings allowed)', 'a key is missing or broken', 'DNS timeout or SERVFAIL'))
     .action(lazyAction(() => import('../commands/dkim.js')));
   addGlobalOptions(dkim.command('keygen'))
     .description('generate a DKIM key pair: write the private key (PEM, mode 0600) and print the TXT record to publish')
     .requiredOption('--domain <d>', 'signing domain')
-    // Not requiredOption: the root command splits off "dkim keygen" before dkim parses its options, so
-    // dkim's own --selector takes the value; the keygen command reads it from optsWithGlobals().
-    .option('--selector <s>', 'selector (required)')
+    .requiredOption('--selector <s>', 'selector (the <s> of <s>._domainkey.<domain>)')
     .option('--type <type>', 'rsa or ed25519', 'rsa')
     .option('--bits <n>', 'RSA modulus size, 1024-4096 (default 2048)')
     .option('--out <file>', 'where to write the private key (default: <selector>.<domain>.pem)')

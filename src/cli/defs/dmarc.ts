@@ -1,13 +1,13 @@
 // `mailcheck dmarc`: flags and help; the work is in ../commands/dmarc.ts.
 import type { Command } from 'commander';
 import { addGlobalOptions } from '../global-options.js';
-import { examples, lazyAction } from '../lazy.js';
+import { examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineDmarc(program: Command): void {
   addGlobalOptions(program.command('dmarc'))
     .description('find, parse and lint the DMARC record, with organizational-domain fallback and report authorization (RFC 7489)')
     .argument('<domain>', 'the From: domain')
     .addHelpText('after', examples(['mailcheck dmarc example.com', 'mailcheck dmarc mail.example.com --json'])
-      + '\nExit codes: 0 policy found (warnings allowed) · 1 no usable record or a broken one · 2 bad input · 3 DNS timeout/SERVFAIL\n')
+      + exitCodes('policy found (warnings allowed)', 'no usable record, or a broken one', 'DNS timeout or SERVFAIL'))
     .action(lazyAction(() => import('../commands/dmarc.js')));
 }

@@ -1,3 +1,4 @@
+// `mailcheck receive` flags (shared/CONTRACT.md plus limits); the command loads lazily.
 import type { Command } from 'commander';
 import { addGlobalOptions } from '../global-options.js';
 import { examples, lazyAction } from '../lazy.js';
@@ -18,9 +19,11 @@ export function defineReceive(program: Command): void {
     .option('--max-connections <n>', 'concurrent connections (more get 421)', '100')
     .option('--hostname <name>', 'name in the greeting and Received: headers (default: this host\'s name)')
     .addHelpText('after', `
-Timeouts: --timeout sets the time a client has for each command line (default 60 s) and ten times that
-for DATA; idle or slow clients get 421. SIGINT/SIGTERM stop accepting, finish messages in flight, exit 0.
-With --json: NDJSON on stdout, a "listening" event, then one "message" event per stored message.
+Timeouts: --timeout is the time a client has for each command line (60 s by
+  default) and ten times that for DATA; idle or slow clients get 421.
+SIGINT/SIGTERM stop accepting, finish the messages in flight, and exit 0.
+With --json: NDJSON on stdout, a "listening" event, then one "message" event
+  per stored message.
 ` + examples([
       'mailcheck receive --port 2525',
       'mailcheck receive --once --json --maildir /tmp/inbox',

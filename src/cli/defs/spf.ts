@@ -1,3 +1,4 @@
+// `mailcheck spf`: flags and help; the work is in ../commands/spf.ts.
 import type { Command } from 'commander';
 import { addGlobalOptions } from '../global-options.js';
 import { examples, lazyAction } from '../lazy.js';

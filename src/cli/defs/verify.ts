@@ -1,3 +1,4 @@
+// `mailcheck verify` flags (shared/CONTRACT.md plus --authserv-id, --jobs); the command loads lazily.
 import type { Command } from 'commander';
 import { addGlobalOptions } from '../global-options.js';
 import { examples, lazyAction } from '../lazy.js';
