@@ -8,7 +8,7 @@ import { generateDkimKey, type GeneratedDkimKey } from '../auth/dkim/keygen.js';
 import type { Context } from '../core/context.js';
 import { networkResolver } from '../dns/network.js';
 import { startDnsServer, type RunningDnsServer } from '../dns/server.js';
-import { traceResolver, type TracedResolver } from '../dns/trace.js';
+import { formatRecord, traceResolver, type TracedResolver } from '../dns/trace.js';
 import type { Resolver } from '../dns/types.js';
 import { parseZone } from '../dns/zone/parse.js';
 import { zoneResolver } from '../dns/zone/resolver.js';
@@ -84,9 +84,10 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
       zoneFiles.push(file);
     }
     t = performance.now();
-    const dns = await startDnsServer({ host: LOOPBACK, port: o.dnsPort, resolver: zoneResolver(zones.files.map((z) => parseZone(z.text, { source: `${z.origin}.zone` }))) });
+    const parsed = zones.files.map((z) => parseZone(z.text, { source: `${z.origin}.zone` }));
+    const dns = await startDnsServer({ host: LOOPBACK, port: o.dnsPort, resolver: zoneResolver(parsed) });
     cleanup.push(() => dns.close());
-    const records = zones.files.flatMap((z) => z.text.split('\n').filter((l) => l && !l.startsWith(';') && !l.startsWith('$')));
+    const records = parsed.flatMap((z) => z.records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: formatRecord(r.data) })));
     steps.push(step('listen', `DNS server for ${zones.files.map((z) => z.origin).join(', ')} answering on ${LOOPBACK}:${dns.port} (UDP and TCP)`, t, { host: LOOPBACK, port: dns.port, zoneFiles, records }));
 
     const resolver = () => networkResolver({ servers: [{ host: LOOPBACK, port: dns.port }], timeoutMs: o.timeoutMs, onEvent: o.onEvent });

@@ -141,22 +141,13 @@ function shortenKey(text: string): string {
 
 const NAME_WIDTH = 28;
 
-/** [owner, type, data] of each published record, owners fully qualified (SOA and NS only when verbose). */
+/** [owner, type, data] of each published record (SOA and NS only when verbose). */
 function zoneRecords(r: DemoResult, verbose?: boolean): [string, string, string][] {
   const setup = r.steps.find((s) => s.kind === 'listen' && Array.isArray((s.detail as { records?: unknown })?.records));
-  const d = setup?.detail as { records: string[]; origins?: string[] } | undefined;
-  const out: [string, string, string][] = [];
-  let origin = r.domain;
-  for (const line of d?.records ?? []) {
-    const m = /^(\S+)\s+(?:\d+\s+)?IN\s+(\S+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const [, owner, type, data] = m as unknown as [string, string, string, string];
-    if (type === 'SOA') origin = owner.replace(/\.$/, '');
-    if (!verbose && (type === 'SOA' || type === 'NS' || owner === 'ns')) continue;
-    const name = owner === '@' ? origin : owner.endsWith('.') ? owner.slice(0, -1) : `${owner}.${origin}`;
-    out.push([name, type, verbose ? data : shortenKey(data)]);
-  }
-  return out;
+  const records = (setup?.detail as { records: { name: string; type: string; data: string }[] } | undefined)?.records ?? [];
+  return records
+    .filter((x) => verbose || (x.type !== 'SOA' && x.type !== 'NS' && !x.name.startsWith('ns.')))
+    .map((x) => [escapeControl(x.name), x.type, escapeControl(verbose ? x.data : shortenKey(x.data))]);
 }
 
 function hasTranscript(d: unknown): d is { transcript: TranscriptLine[] } {
