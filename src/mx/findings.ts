@@ -28,10 +28,11 @@ export function mxFindings(r: MxResult, temporary?: { status: string; server: st
       return [finding('mx.none', 'fail', `${d} has no MX record and no address: it cannot receive mail.`, { advice: `Publish an MX record, or "MX 0 ." (RFC 7505) to say it takes no mail.` })];
     }
   }
-  const seen = new Map<string, number>();
-  for (const host of r.mx) seen.set(host.exchange, (seen.get(host.exchange) ?? 0) + 1);
-  for (const [exchange, n] of seen) {
-    if (n > 1) out.push(finding('mx.exchange.duplicate', 'warn', `${exchange} is listed ${n} times; the extra records add no redundancy.`));
+  // One host under several preferences (identical records are one record, RFC 2181 §5, so only this is left).
+  const seen = new Map<string, number[]>();
+  for (const host of r.mx) seen.set(host.exchange, [...(seen.get(host.exchange) ?? []), host.preference]);
+  for (const [exchange, prefs] of seen) {
+    if (prefs.length > 1) out.push(finding('mx.exchange.duplicate', 'warn', `${exchange} is listed ${prefs.length} times (preferences ${prefs.join(', ')}); the extra records add no redundancy.`));
   }
   for (const host of r.mx) {
     const x = host.exchange;

@@ -117,9 +117,9 @@ run('networkResolver against Knot DNS', () => {
         const viaOurs = essence(await networkResolver({ servers: [{ host: ours.host, port: ours.port }], timeoutMs: 2000 }).lookup(name, type));
         const direct = essence(await inMemory.lookup(name, type));
         expect(viaOurs).toEqual(viaKnot);
-        // In memory, a zone's duplicate records stay (the wire sends an RRset once, RFC 2181 §5), and loops are
-        // found without the chain a wire answer shows; otherwise the same.
-        const asOnWire = { ...direct, records: [...new Set(direct.records)], ...(direct.status === 'servfail' ? { cnames: viaKnot.cnames } : {}) };
+        // In memory, loops are found without the chain a wire answer shows; otherwise the same (duplicate
+        // records in a file are one record in memory too, RFC 2181 §5).
+        const asOnWire = { ...direct, ...(direct.status === 'servfail' ? { cnames: viaKnot.cnames } : {}) };
         expect(asOnWire).toEqual(viaKnot);
       });
     }

@@ -103,7 +103,27 @@ export function parseZone(text: string, opts: { origin?: string; source?: string
   if (!zoneOrigin) throw new ZoneSyntaxError('no $ORIGIN and no SOA record: cannot tell which names this zone answers for', 1, source);
   const stray = records.find((r) => !(r.name === zoneOrigin || r.name.endsWith(`.${zoneOrigin}`) || zoneOrigin === ''));
   if (stray) throw new ZoneSyntaxError(`owner '${stray.name}' is outside the zone's origin '${zoneOrigin}': put it in a zone file of its own`, 1, source);
-  return { origin: zoneOrigin, records, source };
+  return { origin: zoneOrigin, records: dedupeRecords(records), source };
+}
+
+/**
+ * An RRset has no duplicate RRs (RFC 2181 §5): a record listed twice is one record, as knot and any
+ * authoritative server answer it. The first occurrence stays, with its TTL.
+ */
+export function dedupeRecords(records: ZoneRecord[]): ZoneRecord[] {
+  const seen = new Set<string>();
+  return records.filter((r) => {
+    const key = `${r.name} ${r.type} ${rdataKey(r)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** RDATA compared as on the wire: names are already canonical; an IPv6 address has many spellings. */
+function rdataKey(r: ZoneRecord): string {
+  if (r.type === 'AAAA') return new URL(`http://[${r.data as string}]/`).hostname;
+  return JSON.stringify(r.data);
 }
 
 function soaOwner(records: ZoneRecord[]): string | undefined {

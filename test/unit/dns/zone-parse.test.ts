@@ -20,6 +20,30 @@ www.example.test. 60 IN CNAME mx1`);
     ]);
   });
 
+  it('keeps a record listed twice once, with the first TTL (RFC 2181 §5: an RRset has no duplicates)', () => {
+    const z = parseZone(zone`$ORIGIN t.
+@   300 MX 10 mx
+@   600 MX 10 MX.t.
+@       MX 20 mx
+mx      AAAA 2001:db8::1
+mx      AAAA 2001:0DB8:0:0::1
+mx      A 192.0.2.1
+mx      TXT "a" "b"
+mx      TXT "ab"
+mx      TXT "a" "b"
+other   A 192.0.2.1`);
+    expect(z.records).toEqual([
+      { name: 't', type: 'MX', ttl: 300, data: { preference: 10, exchange: 'mx.t' } },
+      { name: 't', type: 'MX', ttl: 600, data: { preference: 20, exchange: 'mx.t' } },
+      { name: 'mx.t', type: 'AAAA', ttl: 600, data: '2001:db8::1' },
+      { name: 'mx.t', type: 'A', ttl: 600, data: '192.0.2.1' },
+      // Two strings and one string are different RDATA on the wire.
+      { name: 'mx.t', type: 'TXT', ttl: 600, data: ['a', 'b'] },
+      { name: 'mx.t', type: 'TXT', ttl: 600, data: ['ab'] },
+      { name: 'other.t', type: 'A', ttl: 600, data: '192.0.2.1' },
+    ]);
+  });
+
   it('accepts TTL and class in either order, and BIND-style TTL units', () => {
     const z = parseZone(zone`$ORIGIN t.
 a IN 1h A 192.0.2.1

@@ -24,6 +24,11 @@ describe('zoneResolver', () => {
     expect(await r.lookup('mx.z.test', 'AAAA')).toMatchObject({ status: 'nodata' });
     expect(await r.lookup('nope.z.test', 'A')).toMatchObject({ status: 'nxdomain' });
   });
+  it('answers a record listed twice in the file once, as an authoritative server does', async () => {
+    const dup = zoneResolver([parseZone('$ORIGIN d.test.\n@ MX 10 mx\n@ MX 10 mx\n@ MX 20 mx\nmx A 192.0.2.1\nmx A 192.0.2.1\n')]);
+    expect(await dup.lookup('d.test', 'MX')).toMatchObject({ status: 'ok', records: [{ preference: 10, exchange: 'mx.d.test' }, { preference: 20, exchange: 'mx.d.test' }] });
+    expect(await dup.lookup('mx.d.test', 'A')).toMatchObject({ status: 'ok', records: ['192.0.2.1'] });
+  });
   it('treats empty non-terminals as existing (NODATA, not NXDOMAIN)', async () => {
     expect(await r.lookup('b.c.z.test', 'TXT')).toMatchObject({ status: 'nodata' });
     expect(await r.lookup('c.z.test', 'A')).toMatchObject({ status: 'nodata' });

@@ -37,6 +37,15 @@ describe('checkMx', () => {
     ]));
     expect(r.mx.find((h) => h.exchange === '192.0.2.99')).toMatchObject({ status: 'ip-literal', addresses: [] });
     expect(r.mx.find((h) => h.exchange === 'alias.example.test')!.cnames).toEqual(['alias.example.test']);
+    // MX 50 mx1 and MX 60 mx1 (listed twice in the file: one record) — one host under two preferences.
+    expect(r.mx.filter((h) => h.exchange === 'mx1.example.test').map((h) => h.preference)).toEqual([50, 60]);
+    expect(r.findings.find((f) => f.id === 'mx.exchange.duplicate')?.message).toBe('mx1.example.test is listed 2 times (preferences 50, 60); the extra records add no redundancy.');
+  });
+
+  it('does not flag a record that is merely written twice in the zone (it is one record)', async () => {
+    const r = await checkMx('t', { resolver: layered([zoneOf`$ORIGIN t.\n@ MX 10 mx\n@ MX 10 mx\nmx A 198.51.100.1`], offlineResolver()) });
+    expect(r.mx).toHaveLength(1);
+    expect(ids(r)).not.toContain('mx.exchange.duplicate');
   });
 
   it('recognizes a null MX (RFC 7505) and says so without failing', async () => {
