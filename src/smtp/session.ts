@@ -131,6 +131,8 @@ export class SmtpSession {
   /** Sends one command line and reads its reply. `logAs` replaces the line in the transcript (AUTH secrets). */
   async command(line: string, o: { timeoutMs?: number; logAs?: string } = {}): Promise<Reply> {
     if (this.broken) return this.broken;
+    const stray = this.unsolicited();
+    if (stray) return stray;
     this.write(line, o.logAs);
     return this.read(o.timeoutMs);
   }
@@ -138,6 +140,8 @@ export class SmtpSession {
   /** RFC 2920: send a group of commands in one write, then read one reply per command, in order. */
   async pipeline(lines: readonly string[], o: { timeoutMs?: number } = {}): Promise<Reply[]> {
     if (this.broken) return lines.map(() => this.broken!);
+    const stray = this.unsolicited();
+    if (stray) return lines.map(() => stray);
     for (const line of lines) this.log('C', line);
     this.socket.write(lines.map((l) => `${l}\r\n`).join(''));
     const replies: Reply[] = [];
@@ -263,6 +267,21 @@ export class SmtpSession {
     this.breakWith(failed(reset ? 'closed' : 'error', reset ? 'the connection was reset by the server' : `connection error: ${e.code ?? e.message}`));
     if (this.waiter) this.waiter(this.broken!);
   };
+
+  /**
+   * Before a command, every reply so far has been read: one still queued came unasked, and from then on each
+   * reply would be taken for the answer to the command before (RFC 5321 §4.2: one reply per command, in order).
+   * The exception is 421, which a server may send at any time before it closes (§3.8): that is the answer.
+   */
+  private unsolicited(): Reply | undefined {
+    const r = this.queue[0];
+    if (!r) return undefined;
+    this.queue.length = 0;
+    if (r.code === 421) return r;
+    const f = failed('malformed', `the server sent a reply nobody asked for (${JSON.stringify(wireLines(r)[0]?.slice(0, 60) ?? '')}): its replies are out of order`);
+    this.breakWith(f);
+    return f;
+  }
 
   private deliver(r: Reply): void {
     if (this.waiter) this.waiter(r);

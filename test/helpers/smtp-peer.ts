@@ -32,7 +32,15 @@ export type Misbehaviour =
   /** 554 greeting: no SMTP service here. */
   | 'banner-554'
   /** 421 greeting: busy, come back later (greylisting at connect). */
-  | 'banner-421';
+  | 'banner-421'
+  /** Answers EHLO with well-formed "250-" lines without end (up to 1 GiB, or until the client hangs up). */
+  | 'flood'
+  /** Answers EHLO with up to 1 GiB of bytes and no line end, or until the client hangs up. */
+  | 'gigabyte'
+  /** Answers EHLO with two lines of a multi-line reply and half of a third, then closes. */
+  | 'close-mid-reply'
+  /** Sends an extra "250 2.0.0 Ok" right after the greeting: every later reply answers the command before. */
+  | 'wrong-order';
 
 export interface ScriptStep {
   /** What the client must send (a prefix, case-insensitive, or a pattern). Omit for the greeting. */
@@ -75,6 +83,8 @@ export interface SmtpPeer {
   readonly messages: ReceivedMessage[];
   /** Script steps that did not match what the client sent. */
   readonly mismatches: string[];
+  /** Bytes written by the streaming modes (flood, gigabyte) before the client hung up or the limit was reached. */
+  readonly streamed: number;
   close(): Promise<void>;
 }
 
@@ -88,6 +98,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
     ? createSecureContext({ cert: opts.tls.cert, key: opts.tls.key, minVersion: opts.tls.minVersion ?? 'TLSv1', maxVersion: opts.tls.maxVersion, ciphers: opts.tls.ciphers ?? 'DEFAULT:@SECLEVEL=0' })
     : undefined;
   let queueId = 0x1000;
+  let streamed = 0;
 
   const server: Server = createServer((raw) => {
     sockets.add(raw);
@@ -174,6 +185,12 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
           if (opts.mode === 'no-ehlo') return send('500 5.5.1 Command unrecognized');
           if (opts.mode === 'garbage') return send('hello there, friend');
           if (opts.mode === 'endless-line') return endless();
+          if (opts.mode === 'flood') return stream('', Buffer.from(`250-${'flood '.repeat(80)}\r\n`.repeat(64)));
+          if (opts.mode === 'gigabyte') return stream('250-', Buffer.alloc(64 * 1024, 'x'));
+          if (opts.mode === 'close-mid-reply') {
+            sock.write(`250-${hostname}\r\n250-PIPELINING\r\n250-SI`);
+            return sock.end();
+          }
           helo = arg;
           const ext = opts.extensions ?? ['PIPELINING', 'SIZE 10485760', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES'];
           const list = [...ext, ...(context && !(sock instanceof TLSSocket) && !opts.extensions?.length ? ['STARTTLS'] : [])];
@@ -229,6 +246,19 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
       }
     };
 
+    /** Writes `prefix`, then `chunk` again and again, as fast as the client reads, until it hangs up or 1 GiB. */
+    const stream = (prefix: string, chunk: Buffer) => {
+      const more = () => {
+        if (sock.destroyed || streamed >= 1024 ** 3) return;
+        streamed += chunk.length;
+        sock.write(chunk, (err) => {
+          if (!err) setImmediate(more);
+        });
+      };
+      sock.write(prefix);
+      more();
+    };
+
     const endless = () => {
       const chunk = Buffer.alloc(16 * 1024, 'x');
       let sent = 0;
@@ -270,6 +300,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
         default:
           send(`220 ${opts.greeting ?? `${hostname} ESMTP mailcheck-peer`}`);
           if (opts.mode === 'close-after-banner') sock.end();
+          if (opts.mode === 'wrong-order') send('250 2.0.0 Ok');
       }
     };
     if (opts.implicitTls) startTls();
@@ -281,6 +312,9 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
   const port = (server.address() as { port: number }).port;
   return {
     host: '127.0.0.1', port, sessions, messages, mismatches,
+    get streamed() {
+      return streamed;
+    },
     close: () => new Promise<void>((ok) => {
       for (const s of sockets) s.destroy();
       server.close(() => ok());
