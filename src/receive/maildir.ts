@@ -3,9 +3,10 @@
 // The file work runs on writer threads (store-worker.ts): done on the main thread it stalls SMTP whenever the
 // journal is busy (creating a file waits for a commit), and libuv's four-thread pool would queue quick opens
 // behind slow fsyncs. Directory fsyncs are shared (group commit): one fsync of new/ covers every rename made
-// before it started, so concurrent deliveries do not each pay for one.
+// before it started, so concurrent deliveries do not each pay for one. On open, tmp/ is swept: files a crash
+// left there are removed once 36 hours old (the spec's rule) and younger ones are counted, never touched.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -22,16 +23,29 @@ export interface StoredMessage {
   size: number;
 }
 
+/** What the sweep of tmp/ at open found: files left by deliveries that never finished (a crash, a kill -9). */
+export interface TmpSweep {
+  /** Removed: not accessed or modified for STALE_TMP_MS. */
+  removed: number;
+  /** Left alone: younger (another process may still be writing them). */
+  kept: number;
+}
+
+/** "When you are cleaning tmp/, delete files not accessed for 36 hours" (cr.yp.to/proto/maildir.html). */
+export const STALE_TMP_MS = 36 * 3600 * 1000;
+
 export interface Maildir {
   readonly root: string;
+  readonly tmpSweep: TmpSweep;
   /** Writes the parts as one file and returns once it is durable in new/. */
   deliver(parts: readonly Buffer[]): Promise<StoredMessage>;
   close(): Promise<void>;
 }
 
-export async function openMaildir(dir: string): Promise<Maildir> {
+export async function openMaildir(dir: string, opts: { now?: () => number } = {}): Promise<Maildir> {
   const root = resolve(dir);
   for (const sub of ['tmp', 'new', 'cur']) await mkdir(join(root, sub), { recursive: true, mode: 0o700 });
+  const tmpSweep = await sweepTmp(join(root, 'tmp'), (opts.now ?? Date.now)());
   const newDir = await open(join(root, 'new'), 'r');
   const syncNew = groupCommit(() => newDir.sync());
   const writers = startWriters(WRITERS);
@@ -42,6 +56,7 @@ export async function openMaildir(dir: string): Promise<Maildir> {
 
   return {
     root,
+    tmpSweep,
     async deliver(parts) {
       const size = parts.reduce((n, p) => n + p.length, 0);
       const now = Date.now();
@@ -58,6 +73,26 @@ export async function openMaildir(dir: string): Promise<Maildir> {
       await newDir.close();
     },
   };
+}
+
+/** Removes regular files in tmp/ untouched for STALE_TMP_MS; counts the younger ones. Other entries are not ours. */
+export async function sweepTmp(tmp: string, now: number): Promise<TmpSweep> {
+  const out: TmpSweep = { removed: 0, kept: 0 };
+  for (const name of await readdir(tmp)) {
+    const path = join(tmp, name);
+    const st = await lstat(path).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    if (now - Math.max(st.atimeMs, st.mtimeMs) >= STALE_TMP_MS) {
+      // Gone already (another sweeper) is as good as removed.
+      await unlink(path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+      out.removed++;
+    } else {
+      out.kept++;
+    }
+  }
+  return out;
 }
 
 interface Writers {

@@ -7,7 +7,7 @@ import type { Context } from '../core/context.js';
 import type { Finding } from '../core/result.js';
 import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
 import { lookupClientName, type ClientName } from './client-name.js';
-import { openMaildir } from './maildir.js';
+import { openMaildir, type TmpSweep } from './maildir.js';
 import { PromptSMTPServer } from './prompt-server.js';
 import { traceHeaders } from './trace-headers.js';
 import { receivedVerdict, toReceiveAuth, type ReceiveAuth } from './verdict.js';
@@ -71,6 +71,8 @@ export interface Receiver {
   port: number;
   /** Absolute path of the Maildir. */
   maildir: string;
+  /** Files a crashed delivery left in tmp/, found at start: stale ones removed, younger ones counted. */
+  tmpSweep: TmpSweep;
   /** Messages stored so far. */
   readonly stored: number;
   on(event: 'message', listener: (m: ReceivedMessage) => void): this;
@@ -230,6 +232,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     host: address.address,
     port: address.port,
     maildir: maildir.root,
+    tmpSweep: maildir.tmpSweep,
     get stored() {
       return stored;
     },

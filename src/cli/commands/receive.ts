@@ -74,8 +74,13 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST') throw new UsageError(`cannot use Maildir '${opts.maildir}': ${e.message}`);
     throw e;
   });
-  if (ctx.json) out(toNdjsonLine({ event: 'listening', host: receiver.host, port: receiver.port, maildir: receiver.maildir, hostname: name, tls }));
+  if (ctx.json) out(toNdjsonLine({ event: 'listening', host: receiver.host, port: receiver.port, maildir: receiver.maildir, hostname: name, tls, staleTmp: receiver.tmpSweep }));
   else out(renderListening({ ...receiverOpts, host: receiver.host, port: receiver.port, maildir: receiver.maildir, certificate: tls === 'none' ? null : opts.cert ? 'given' : 'self-signed', ...(count ? { count } : {}) }, ctx.theme));
+  // Left by deliveries that never finished (a crash, kill -9): the Maildir rule removes them after 36 hours.
+  const { removed, kept } = receiver.tmpSweep;
+  if (!ctx.json && (removed || kept)) {
+    out(`  ${ctx.theme.dim('tmp/')} ${removed} unfinished deliver${removed === 1 ? 'y' : 'ies'} older than 36 h removed, ${kept} younger left in place (an interrupted delivery, or another writer's)\n`);
+  }
 
   let failed = 0;
   let rejected = 0;

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupCommit, openMaildir } from '../../../src/receive/maildir.js';
+import { STALE_TMP_MS, groupCommit, openMaildir } from '../../../src/receive/maildir.js';
 
 describe('groupCommit (shared directory fsyncs)', () => {
   it('callers arriving while a run is in flight share the next run: N concurrent calls, two runs', async () => {
@@ -83,6 +83,72 @@ describe('openMaildir', () => {
       await rm(join(dir, 'tmp'), { recursive: true });
       await expect(md.deliver([Buffer.from('x')])).rejects.toThrow(/cannot store the message/);
       expect(await readdir(join(dir, 'new'))).toEqual([]);
+      await md.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('openMaildir: a disk that refuses (tests run as root, so a read-only mode would not stop us)', () => {
+  it.each([
+    ['new/ replaced by a regular file', async (d: string) => {
+      await rm(join(d, 'new'), { recursive: true });
+      await writeFile(join(d, 'new'), 'not a directory');
+    }],
+    ['tmp/ replaced by a dangling symlink', async (d: string) => {
+      await rm(join(d, 'tmp'), { recursive: true });
+      await symlink(join(d, 'nowhere'), join(d, 'tmp'));
+    }],
+  ])('%s: the delivery fails and leaves no file anywhere', async (_what, breakIt) => {
+    const dir = await mkdtemp(join(tmpdir(), 'maildir-'));
+    try {
+      const md = await openMaildir(dir);
+      await breakIt(dir);
+      await expect(md.deliver([Buffer.from('Subject: x\r\n\r\nbody\r\n')])).rejects.toThrow(/cannot store the message/);
+      await md.close();
+      const left = (await readdir(dir, { recursive: true })).filter((f) => !['tmp', 'new', 'cur'].includes(String(f)));
+      expect(left).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('openMaildir: tmp/ sweep after a crash (Maildir: delete files in tmp/ not accessed for 36 hours)', () => {
+  it('removes stale files, keeps and counts younger ones, leaves other entries alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'maildir-'));
+    try {
+      const now = Date.now();
+      await mkdir(join(dir, 'tmp'), { recursive: true });
+      const at = async (name: string, ageMs: number) => {
+        await writeFile(join(dir, 'tmp', name), 'partial message');
+        const t = new Date(now - ageMs);
+        await utimes(join(dir, 'tmp', name), t, t);
+      };
+      await at('old-1', STALE_TMP_MS + 60_000);
+      await at('old-2', 30 * 24 * 3600 * 1000);
+      await at('young', STALE_TMP_MS - 60_000);
+      await at('fresh', 0);
+      await mkdir(join(dir, 'tmp', 'a-directory'));
+      const md = await openMaildir(dir, { now: () => now });
+      expect(md.tmpSweep).toEqual({ removed: 2, kept: 2 });
+      expect((await readdir(join(dir, 'tmp'))).sort()).toEqual(['a-directory', 'fresh', 'young']);
+      await md.close();
+      // An hour later the 'young' one has crossed the line.
+      const later = await openMaildir(dir, { now: () => now + 3600_000 });
+      expect(later.tmpSweep).toEqual({ removed: 1, kept: 1 });
+      await later.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a new Maildir has nothing to sweep', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'maildir-'));
+    try {
+      const md = await openMaildir(join(dir, 'inbox'));
+      expect(md.tmpSweep).toEqual({ removed: 0, kept: 0 });
       await md.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
