@@ -5,6 +5,7 @@ import type { Lookup, LookupOptions, RRType, RecordOf, Resolver, TemporaryStatus
 import { encodeQuery, extractAnswer, lowerName, nameError, negativeTtl, type DnsMessage } from './codec.js';
 import { formatServer, queryUdp, type DnsServerAddress, type TransportResult } from './transport-udp.js';
 import { queryTcp } from './transport-tcp.js';
+import { createUdpPool, type UdpPool } from './udp-pool.js';
 
 export interface NetworkResolverOptions {
   servers: DnsServerAddress[];
@@ -13,6 +14,14 @@ export interface NetworkResolverOptions {
   /** Extra rounds over the whole server list after the first (default 1: two rounds, like resolv.conf `attempts:2`). */
   retries?: number;
   onEvent?: (e: MailcheckEvent) => void;
+  /** UDP through this pool of long-lived sockets (default: a pool of the resolver's own), or `false` for a fresh
+   *  socket per query (a new random source port every time, at several times the CPU cost; see udp-pool.ts). */
+  udpPool?: UdpPool | false;
+}
+
+export interface NetworkResolver extends Resolver {
+  /** Closes the resolver's own UDP sockets (idle ones never keep the process alive, so this is optional). */
+  close(): void;
 }
 
 /** RFC 1034 §3.6.2 asks resolvers to bound chains; 8 matches the zone resolver. */
@@ -32,8 +41,11 @@ const FAILURE_RANK: Record<TemporaryStatus, number> = { timeout: 0, malformed: 1
  * A CNAME loop or a chain over MAX_CNAME_HOPS is `servfail` with `error` and `cnames`, as recursive resolvers
  * (BIND, Unbound) and our zone resolver report it: the name cannot be resolved.
  */
-export function networkResolver(opts: NetworkResolverOptions): Resolver {
+export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
   const rounds = 1 + Math.max(0, opts.retries ?? 1);
+  const ownPool = opts.udpPool === undefined ? createUdpPool() : undefined;
+  const pool = opts.udpPool === undefined ? ownPool : opts.udpPool || undefined;
+  const udp = pool ? pool.query : queryUdp;
 
   function emit(server: DnsServerAddress, name: string, type: string, transport: 'udp' | 'tcp', r: TransportResult, attempt: number): void {
     if (!opts.onEvent) return;
@@ -54,7 +66,7 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
     for (let edns = true; ; edns = false) {
       const query = encodeQuery(name, type, { edns });
       const xo = { timeoutMs: opts.timeoutMs, signal };
-      let r = await queryUdp(server, query, xo);
+      let r = await udp(server, query, xo);
       emit(server, name, type, 'udp', r, next());
       if (r.kind === 'response' && r.message.flags.tc) {
         r = await queryTcp(server, query, xo);
@@ -132,7 +144,7 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
     }
   }
 
-  return { lookup };
+  return { lookup, close: () => ownPool?.close() };
 }
 
 /** The status of one wire exchange, for the event stream ('cname' = a chain we still have to finish). */

@@ -74,7 +74,7 @@ export function sameAddress(a: string, b: string): boolean {
   return fx === 6 && isIP(y) === 6 && expandIpv6(x) === expandIpv6(y);
 }
 
-function stripScope(host: string): string {
+export function stripScope(host: string): string {
   const i = host.indexOf('%');
   return i < 0 ? host : host.slice(0, i);
 }
