@@ -12,13 +12,19 @@ import type { SpfEvaluation, SpfResult } from './types.js';
 
 export type { SpfResult, SpfResultCode, SpfTree, SpfEvaluation } from './types.js';
 
-export async function checkSpf(input: { domain?: string; ip?: string; sender?: string; helo?: string }, ctx: Context): Promise<SpfResult> {
+export interface CheckSpfOptions {
+  /** Also ask for the obsolete SPF RR type (99), only to warn when it is published (`spf.rr-type.spf`). */
+  spfRrType?: boolean;
+}
+
+export async function checkSpf(input: { domain?: string; ip?: string; sender?: string; helo?: string }, ctx: Context, opts: CheckSpfOptions = {}): Promise<SpfResult> {
   const { domain, sender, helo, ip } = spfInputs(input);
   const trace = traceResolver(ctx.resolver);
   const tree = await buildSpfTree(trace, domain, { sender, helo, ip });
-  // The SPF RR type (99) is obsolete (RFC 7208 §3.1); asked only to say so. Failures here mean nothing.
+  // SPF records are published only as TXT (RFC 7208 §3.1); type 99 is obsolete (§14.1) and no receiver reads it,
+  // so by default it costs no query. Opt-in, for audits of old zones. Failures here mean nothing.
   let spfRrType: string[] | undefined;
-  if (tree.status !== 'temporary') {
+  if (opts.spfRrType && tree.status !== 'temporary') {
     const rr = await trace.lookup(domain, 'SPF');
     if (rr.status === 'ok' && rr.records.length) spfRrType = rr.records.map(txtJoin);
   }

@@ -21,7 +21,6 @@ describe('checkSpf: one fixture name per finding', () => {
     ['multiple.spf.test', ['spf.record.multiple']],
     ['syntax.spf.test', ['spf.record.syntax']],
     ['ctrl.spf.test', ['spf.record.syntax']],
-    ['rrtype.spf.test', ['spf.record.valid', 'spf.rr-type.spf']],
     ['passall.spf.test', ['spf.all.pass']],
     ['neutralall.spf.test', ['spf.all.neutral']],
     ['noall.spf.test', ['spf.all.missing']],
@@ -43,6 +42,19 @@ describe('checkSpf: one fixture name per finding', () => {
     const r = await checkSpf({ domain }, ctx());
     expect(ids(r)).toEqual(expect.arrayContaining(expected));
     for (const f of r.findings) expect(f.id).toMatch(/^spf\.[a-z0-9-]+(\.[a-z0-9-]+)+$/);
+  });
+
+  it('the obsolete SPF RR type (99) is asked only on request (RFC 7208 §3.1, §14.1)', async () => {
+    const asked: string[] = [];
+    const counting: Resolver = { lookup: (name, type, o) => (asked.push(type), zones.lookup(name, type, o)) };
+    const plain = await checkSpf({ domain: 'rrtype.spf.test' }, ctx(counting));
+    expect(asked).not.toContain('SPF');
+    expect(ids(plain)).toContain('spf.record.valid');
+    expect(ids(plain)).not.toContain('spf.rr-type.spf');
+    expect(plain).not.toHaveProperty('spfRrType');
+    const audited = await checkSpf({ domain: 'rrtype.spf.test' }, ctx(counting), { spfRrType: true });
+    expect(asked).toContain('SPF');
+    expect(ids(audited)).toEqual(expect.arrayContaining(['spf.record.valid', 'spf.rr-type.spf']));
   });
 
   it('a healthy record is only ok findings and no others', async () => {
