@@ -1,0 +1,243 @@
+// `mailcheck receive` against hostile clients and a hostile disk (issue #8): 10,000-byte command lines, NUL bytes,
+// bare LF (no SMTP smuggling), pipelining abuse, idle connections past the limit, a client gone mid-DATA, a
+// Maildir that cannot be written (4xx, never 250), and kill -9 mid-delivery (no partial file in new/; on
+// restart tmp/ is swept and reported). Invariant throughout: every 250 to DATA is one file in new/.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT } from '../helpers/cli.js';
+import { expectCode, rawClient, transact, type RawClient } from '../helpers/receiver.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mc-receive-hostile-'));
+const MESSAGE = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
+
+interface Running { child: ChildProcessWithoutNullStreams; port: number; maildir: string; listening: Record<string, unknown>; exit: Promise<number | null> }
+const children: ChildProcessWithoutNullStreams[] = [];
+
+async function start(args: string[], maildir = join(mkdtempSync(join(tmp, 'r-')), 'Maildir')): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'receive', '--port', '0', '--offline', '--json', '--maildir', maildir, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  children.push(child);
+  const exit = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const first = await new Promise<string>((res, rej) => {
+    createInterface({ input: child.stdout }).once('line', res);
+    void exit.then((code) => rej(new Error(`receive exited (${code}) before listening: ${err}`)));
+  });
+  const listening = JSON.parse(first);
+  return { child, port: listening.port, maildir, listening, exit };
+}
+
+const files = (maildir: string, sub: 'new' | 'tmp') => (existsSync(join(maildir, sub)) ? readdirSync(join(maildir, sub)) : []);
+
+async function greeted(port: number): Promise<RawClient> {
+  const c = await rawClient(port);
+  expectCode(await c.reply(), 220);
+  return c;
+}
+
+afterEach(() => undefined);
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('hostile clients (one receiver; every 250 to DATA is a file in new/)', () => {
+  let r: Running;
+  let accepted = 0;
+  beforeAll(async () => {
+    r = await start(['--timeout', '1500', '--max-connections', '30']);
+  });
+  afterAll(async () => {
+    expect(files(r.maildir, 'new')).toHaveLength(accepted);
+    expect(files(r.maildir, 'tmp')).toEqual([]);
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  });
+  const deliver = async () => {
+    const c = await rawClient(r.port);
+    const rep = await transact(c, { from: 'a@example.test', to: ['b@example.test'], data: MESSAGE });
+    c.close();
+    if (rep.code === 250) accepted++;
+    return rep;
+  };
+
+  it('a 10,000-byte command line: an error reply and the connection closes; the next client is served', async () => {
+    const c = await greeted(r.port);
+    c.write(`EHLO ${'a'.repeat(10_000)}`);
+    const rep = await c.reply();
+    expect(rep.code).toBeGreaterThanOrEqual(421);
+    await c.closed;
+    expect((await deliver()).code).toBe(250);
+  });
+
+  it('NUL bytes in commands get an error or are taken as text, never a crash; in a message they are stored as sent', async () => {
+    const c = await greeted(r.port);
+    for (const line of ['EHLO a\0b', 'MAIL FROM:<a\0@example.test>', '\0\0\0\0', 'NOOP\0']) {
+      const rep = await c.command(line);
+      expect(rep.code).toBeGreaterThanOrEqual(200);
+    }
+    c.close();
+    const d = await rawClient(r.port);
+    const body = `Subject: nul\r\n\r\nbefore\0after\r\n`;
+    const rep = await transact(d, { from: 'a@example.test', to: ['b@example.test'], data: body });
+    d.close();
+    if (rep.code === 250) {
+      accepted++;
+      const newest = files(r.maildir, 'new').map((f) => readFileSync(join(r.maildir, 'new', f), 'latin1')).find((t) => t.includes('Subject: nul'));
+      expect(newest).toContain('before\0after');
+    } else {
+      expect(rep.code).toBeGreaterThanOrEqual(500);
+    }
+  });
+
+  it('bare LF: "\\n.\\n" does not end the message (no SMTP smuggling): one message, one file', async () => {
+    const before = files(r.maildir, 'new').length;
+    const c = await greeted(r.port);
+    expectCode(await c.command('EHLO smuggler.test'), 250);
+    expectCode(await c.command('MAIL FROM:<a@example.test>'), 250);
+    expectCode(await c.command('RCPT TO:<b@example.test>'), 250);
+    expectCode(await c.command('DATA'), 354);
+    c.writeRaw('Subject: outer\r\n\r\nline\n.\nMAIL FROM:<evil@example.test>\r\nRCPT TO:<victim@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n');
+    const rep = await c.reply(10_000);
+    // Whatever comes next must not be a second 250 for a smuggled message.
+    c.write('QUIT');
+    const after = await c.reply().catch(() => ({ code: 0, lines: [], text: '' }));
+    expect(after.code === 221 || after.code === 0).toBe(true);
+    c.close();
+    if (rep.code === 250) accepted++;
+    const added = files(r.maildir, 'new').length - before;
+    expect(added).toBe(rep.code === 250 ? 1 : 0);
+    expect(files(r.maildir, 'new').map((f) => readFileSync(join(r.maildir, 'new', f), 'latin1')).filter((t) => /^Subject: smuggled/m.test(t) && !/^Subject: outer/m.test(t))).toEqual([]);
+  });
+
+  it('pipelining abuse: 2,000 commands in one write, then a whole transaction without waiting for 354', async () => {
+    const c = await greeted(r.port);
+    expectCode(await c.command('EHLO pipe.test'), 250);
+    c.writeRaw('NOOP\r\nRSET\r\n'.repeat(1000));
+    let replies = 0;
+    try {
+      for (; replies < 2000; replies++) {
+        const rep = await c.reply(5000);
+        if (rep.code !== 250) break;
+      }
+    } catch {
+      // The server may hang up on an abuser: fine, as long as it keeps serving others.
+    }
+    c.close();
+    const d = await greeted(r.port);
+    d.writeRaw(`EHLO pipe.test\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n${MESSAGE}.\r\nQUIT\r\n`);
+    const codes: number[] = [];
+    for (;;) {
+      const rep = await d.reply(10_000).catch(() => undefined);
+      if (!rep) break;
+      codes.push(rep.code);
+      if (rep.code === 221) break;
+    }
+    d.close();
+    // RFC 2920: replies in order, one per command; the message sent before the 354 is still taken whole.
+    expect(replies).toBe(2000);
+    expect(codes).toEqual([250, 250, 250, 354, 250, 221]);
+    accepted++;
+    expect((await deliver()).code).toBe(250);
+  });
+
+  it('idle connections up to the limit: the next is refused with 421; idle ones are dropped with 421 after --timeout', async () => {
+    const idle = await Promise.all(Array.from({ length: 30 }, () => greeted(r.port)));
+    const extra = await rawClient(r.port);
+    expect((await extra.reply()).code).toBe(421);
+    extra.close();
+    const dropped = await Promise.all(idle.map((c) => c.reply(5000).catch(() => ({ code: 0 }))));
+    expect(dropped.every((x) => x.code === 421 || x.code === 0)).toBe(true);
+    expect(dropped.some((x) => x.code === 421)).toBe(true);
+    await Promise.all(idle.map((c) => c.closed));
+    expect((await deliver()).code).toBe(250);
+  });
+
+  it('a client that disconnects mid-DATA: nothing stored, nothing left in tmp/', async () => {
+    const before = files(r.maildir, 'new').length;
+    const c = await greeted(r.port);
+    expectCode(await c.command('EHLO gone.test'), 250);
+    expectCode(await c.command('MAIL FROM:<a@example.test>'), 250);
+    expectCode(await c.command('RCPT TO:<b@example.test>'), 250);
+    expectCode(await c.command('DATA'), 354);
+    c.writeRaw(`Subject: half\r\n\r\n${'x'.repeat(100_000)}\r\n`);
+    await new Promise((res) => setTimeout(res, 100));
+    c.close();
+    await new Promise((res) => setTimeout(res, 300));
+    expect(files(r.maildir, 'new')).toHaveLength(before);
+    expect(files(r.maildir, 'tmp')).toEqual([]);
+  });
+});
+
+describe('a Maildir that cannot be written', () => {
+  it('new/ turned into a file: 451 (try later), never 250, nothing in new/; once repaired the retry is stored', async () => {
+    const r = await start([]);
+    try {
+      rmSync(join(r.maildir, 'new'), { recursive: true });
+      writeFileSync(join(r.maildir, 'new'), 'the disk said no');
+      const c = await rawClient(r.port);
+      const rep = await transact(c, { from: 'a@example.test', to: ['b@example.test'], data: MESSAGE });
+      c.close();
+      expect(rep.code).toBe(451);
+      expect(files(r.maildir, 'tmp')).toEqual([]);
+      rmSync(join(r.maildir, 'new'));
+      mkdirSync(join(r.maildir, 'new'));
+      const again = await rawClient(r.port);
+      expect((await transact(again, { from: 'a@example.test', to: ['b@example.test'], data: MESSAGE })).code).toBe(250);
+      again.close();
+      expect(files(r.maildir, 'new')).toHaveLength(1);
+    } finally {
+      r.child.kill('SIGTERM');
+      await r.exit;
+    }
+  });
+});
+
+describe('kill -9 mid-delivery', () => {
+  it('no partial file in new/, no 250; on restart stale tmp/ files are removed and younger ones reported', async () => {
+    const r = await start(['--max-size', '200m']);
+    const size = 60 * 1024 * 1024;
+    const line = `${'y'.repeat(998)}\r\n`;
+    const body = Buffer.from(`Subject: big\r\n\r\n${line.repeat(Math.ceil(size / line.length))}`);
+    const c = await greeted(r.port);
+    expectCode(await c.command('EHLO big.test'), 250);
+    expectCode(await c.command('MAIL FROM:<a@example.test>'), 250);
+    expectCode(await c.command('RCPT TO:<b@example.test>'), 250);
+    expectCode(await c.command('DATA'), 354);
+    c.writeRaw(body);
+    c.writeRaw('.\r\n');
+    const final = c.reply(60_000).catch(() => ({ code: 0 }));
+    // Kill as soon as the writer has created the file in tmp/ (it is being written and fsynced).
+    const deadline = Date.now() + 60_000;
+    let seen = false;
+    while (!seen && Date.now() < deadline) {
+      seen = files(r.maildir, 'tmp').length > 0;
+      if (!seen) await new Promise((res) => setImmediate(res));
+    }
+    r.child.kill('SIGKILL');
+    await r.exit;
+    expect(seen).toBe(true);
+    expect((await final).code).not.toBe(250);
+    c.close();
+    // Whatever the kill interrupted, new/ holds no partial message.
+    for (const f of files(r.maildir, 'new')) expect(statSync(join(r.maildir, 'new', f)).size).toBeGreaterThan(size);
+    const leftover = files(r.maildir, 'tmp').length;
+    // A stale file from an older crash, 40 hours untouched.
+    const stale = join(r.maildir, 'tmp', '1700000000.M1P1Q1.old,S=5');
+    writeFileSync(stale, 'stale');
+    const old = new Date(Date.now() - 40 * 3600 * 1000);
+    utimesSync(stale, old, old);
+    const again = await start([], r.maildir);
+    try {
+      expect(again.listening.staleTmp).toEqual({ removed: 1, kept: leftover });
+      expect(existsSync(stale)).toBe(false);
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exit;
+    }
+  });
+});
