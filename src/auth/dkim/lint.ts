@@ -1,7 +1,7 @@
 // Verdicts on one DKIM key record (RFC 6376 §3.2, §3.6.1; RFC 8301 key sizes and hashes; RFC 8463 Ed25519).
 // Pure: a parsed record in, findings out, each pointing (span) at the part of the record it is about.
 import { finding, type Finding, type Severity } from '../../core/result.js';
-import { decodeDkimPublicKey } from './public-key.js';
+import { decodeRecordKey } from './public-key.js';
 import type { DkimKeyRecord } from './record.js';
 
 export interface DkimFinding extends Finding {
@@ -65,7 +65,7 @@ export function lintDkimKey(r: DkimKeyRecord, opts: DkimLintOptions): DkimFindin
     add('dkim.record.unknown-tag', 'info', `${t.name}= is not a DKIM key tag; verifiers ignore it.`, { ref: 'RFC 6376 §3.6.1', span: [t.start, t.end] });
   }
   if (r.publicKey && !out.some((f) => f.severity === 'fail' || f.severity === 'warn')) {
-    const d = decodeDkimPublicKey(r.publicKey);
+    const d = decodeRecordKey(r as { publicKey: string });
     if (d.ok) add('dkim.key.ok', 'ok', `a valid ${d.type === 'rsa' ? `${d.bits}-bit RSA` : 'Ed25519'} key.`);
   }
   return out;
@@ -79,7 +79,7 @@ function lintKeyMaterial(r: DkimKeyRecord, add: Add, spanOf: (n: string, value?:
     add('dkim.key.type-unknown', 'fail', `k=${k} is not a key type verifiers know (rsa, ed25519).`, { ref: 'RFC 6376 §3.6.1, RFC 8463', span: spanOf('k') });
     return;
   }
-  const d = decodeDkimPublicKey(r.publicKey!);
+  const d = decodeRecordKey(r as { publicKey: string });
   if (!d.ok) {
     add('dkim.key.invalid', 'fail', `${d.reason}; signatures cannot be verified.`, { ref: 'RFC 6376 §3.6.1', span: spanOf('p', true), advice: 'Publish the base64 public key again, copied whole (all TXT strings, no quotes or spaces lost).' });
     return;
