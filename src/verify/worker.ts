@@ -1,9 +1,10 @@
-// A verify helper process (see pool.ts): takes message tasks over IPC, verifies them, and asks the main process
-// for DNS answers, kept in a local cache so a Maildir signed with one key costs one round trip, not one per message.
+// A verify helper process (see pool.ts): takes batches of message tasks over IPC, verifies them, and sends the
+// results back in one message per turn of the event loop. DNS answers come from the main process, kept in a
+// local cache so a Maildir signed with one key costs one round trip, not one per message.
 import { cached } from '../dns/cache.js';
 import type { Lookup, RRType, RecordOf, Resolver } from '../dns/types.js';
 import type { FromWorker, ToWorker } from './pool.js';
-import { verifyTask } from './run.js';
+import { verifyTask, type VerifyItem } from './run.js';
 import type { VerifyOptions } from './verdict.js';
 
 const send = (m: FromWorker) => process.send!(m);
@@ -20,6 +21,12 @@ const viaMain: Resolver = {
 };
 const resolver = cached(viaMain);
 
+let done: { id: number; item: VerifyItem }[] = [];
+const flush = () => {
+  send({ type: 'results', results: done });
+  done = [];
+};
+
 process.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'setup':
@@ -32,13 +39,19 @@ process.on('message', (m: ToWorker) => {
       resolve?.(m.answer as Lookup<unknown>);
       break;
     }
-    case 'task': {
-      // mbox messages come as latin1 text: IPC is JSON, and latin1 keeps every byte.
-      const task = { file: m.task.file, ...(m.task.index !== undefined ? { index: m.task.index } : {}), ...(m.task.bytes !== undefined ? { bytes: Buffer.from(m.task.bytes, 'latin1') } : {}) };
-      verifyTask(task, opts!, { resolver, now: () => new Date(m.now) }).then(
-        (item) => send({ type: 'result', id: m.id, json: JSON.stringify(item) }),
-        (e: unknown) => send({ type: 'fatal', error: (e as Error)?.stack ?? String(e) }),
-      );
+    case 'tasks': {
+      const ctx = { resolver, now: () => new Date(m.now) };
+      for (const t of m.tasks) {
+        // V8 serialization hands Buffers over as plain Uint8Arrays.
+        const task = { file: t.file, ...(t.index !== undefined ? { index: t.index } : {}), ...(t.bytes ? { bytes: Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength) } : {}) };
+        verifyTask(task, opts!, ctx).then(
+          (item) => {
+            if (!done.length) setImmediate(flush);
+            done.push({ id: t.id, item });
+          },
+          (e: unknown) => send({ type: 'fatal', error: (e as Error)?.stack ?? String(e) }),
+        );
+      }
       break;
     }
     case 'end':

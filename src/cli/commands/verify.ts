@@ -39,18 +39,32 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   const items: VerifyItem[] = errors.map((e) => unverifiable(e, `cannot read: ${e.error}`));
   const total = tasks.length + errors.length;
   const single = total === 1;
-  const write = (s: string) => process.stdout.write(s);
+  // Output gathered and written once per turn of the event loop: results arrive in bursts (a helper's batch),
+  // and one write for a burst costs one system call instead of one per message.
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length) process.stdout.write(pending.join(''));
+    pending = [];
+  };
+  const write = (s: string) => {
+    if (!pending.length) setImmediate(flush);
+    pending.push(s);
+  };
+  const toStderr = (s: string) => {
+    flush(); // keeps stdout lines and stderr messages in the order they happened
+    process.stderr.write(s);
+  };
   const quiet = !ctx.json && ctx.interactive && total > QUIET_ABOVE;
   const start = performance.now();
   let lastDraw = 0;
 
   const show = (item: VerifyItem) => {
-    if ('error' in item) process.stderr.write(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
+    if ('error' in item) toStderr(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
     if (ctx.json) write(single ? toJson(item) : toNdjsonLine(item));
     else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.verbose }));
     else if ('error' in item) return; // already said on stderr
     else if (!quiet || item.findings.some((f) => f.severity === 'fail')) {
-      if (quiet) process.stderr.write('\r\x1b[K');
+      if (quiet) toStderr('\r\x1b[K');
       write(ctx.verbose ? text!.renderVerify(item, ctx.theme, { findings: true }) + '\n' : text!.renderVerifyLine(item, ctx.theme));
     }
   };
@@ -63,12 +77,13 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
       const now = performance.now();
       if (quiet && (now - lastDraw > 100 || done === tasks.length)) {
         lastDraw = now;
-        process.stderr.write(`\r\x1b[K${text!.progressBar(done, tasks.length, (now - start) / 1000)}`);
+        toStderr(`\r\x1b[K${text!.progressBar(done, tasks.length, (now - start) / 1000)}`);
       }
     },
   });
-  if (quiet) process.stderr.write('\r\x1b[K');
+  if (quiet) toStderr('\r\x1b[K');
   if (text && !single) write(text.renderVerifySummary(text.summarize(items, (performance.now() - start) / 1000), ctx.theme));
+  flush();
   // Bad input outranks verdicts: the user has to fix the command line or the files first.
   if (items.some((i) => 'error' in i)) return 2;
   return exitCode(items);
