@@ -11,8 +11,8 @@ import type { GlobalOptions } from '../global-options.js';
 
 export interface DemoCliOptions extends GlobalOptions {
   keep?: boolean;
-  dnsPort: string;
-  smtpPort: string;
+  dnsPort?: string;
+  smtpPort?: string;
   dir?: string;
   keyType: 'rsa' | 'ed25519';
 }
@@ -23,8 +23,8 @@ export async function run(opts: DemoCliOptions): Promise<number> {
   if (opts.zone?.length || opts.resolver?.length || opts.offline) {
     throw new UsageError('demo serves its own sandbox on loopback: --zone, --resolver and --offline do not apply');
   }
-  const dnsPort = port(opts.dnsPort, '--dns-port');
-  const smtpPort = port(opts.smtpPort, '--smtp-port');
+  const dnsPort = port(opts.dnsPort ?? '0', '--dns-port');
+  const smtpPort = port(opts.smtpPort ?? '0', '--smtp-port');
   // Offline: the demo's resolvers are its own; nothing here may read resolv.conf or ask the network.
   const ctx = await createContext({ ...opts, offline: true });
   const { result, stage } = await runDemo({
