@@ -11,12 +11,14 @@ describe('mailcheck completion', () => {
     expect(complete("mailcheck mx '--j'")).toBe('--json');
     expect(complete("mailcheck dkim 'key'")).toBe('keygen');
     expect(complete("mailcheck send '--dkim-s'")).toBe('--dkim-selector');
+    expect(complete("mailcheck 'de'")).toBe('demo');
+    expect(complete("mailcheck demo '--ke'")).toBe('--keep');
   });
   it('zsh and fish scripts name every command', async () => {
     for (const shell of ['zsh', 'fish']) {
       const r = await runCli(['completion', shell]);
       expect(r.code).toBe(0);
-      for (const c of ['mx', 'spf', 'dkim', 'dmarc', 'check', 'probe', 'send', 'receive', 'verify']) expect(r.stdout).toContain(c);
+      for (const c of ['mx', 'spf', 'dkim', 'dmarc', 'check', 'probe', 'send', 'receive', 'verify', 'demo']) expect(r.stdout).toContain(c);
     }
   });
   it('an unknown shell is a usage error', async () => {
