@@ -12,7 +12,7 @@ describe('mailcheck completion', () => {
     expect(complete("mailcheck dkim 'key'")).toBe('keygen');
     expect(complete("mailcheck send '--dkim-s'")).toBe('--dkim-selector');
     expect(complete("mailcheck 'de'")).toBe('demo');
-    expect(complete("mailcheck demo '--ke'")).toBe('--keep');
+    expect(complete("mailcheck demo '--kee'")).toBe('--keep');
   });
   it('zsh and fish scripts name every command', async () => {
     for (const shell of ['zsh', 'fish']) {
