@@ -3,7 +3,9 @@
 // one message per connection and with connections reused (smtp-source -d), verification on and fsync before
 // every 250; Postfix's smtp-sink (accepts and discards: the ceiling) measured in the same run.
 // Prints msgs/s, the ratio to smtp-sink, and stored vs sent (must be equal). Needs a build and Debian's postfix.
-// Env: N (default 10000), SESSIONS (20), SIZE (2000).
+// Also the storage ceiling: the receiver's own Maildir delivery with no SMTP at all, SESSIONS at a time, in the
+// same directory — what the disk allows (on some virtual disks it, not SMTP or verification, is the limit).
+// Env: N (default 10000), SESSIONS (20), SIZE (2000), BENCH_DIR (where the Maildirs go; default the temp dir).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,7 +26,7 @@ if (!source || !sink) {
   console.error('bench/receive needs smtp-source and smtp-sink (Debian: apt-get install postfix)');
   process.exit(2);
 }
-const dir = mkdtempSync(join(tmpdir(), 'mailcheck-bench-receive-'));
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'mailcheck-bench-receive-'));
 
 async function freePort() {
   const s = createServer();
@@ -87,6 +89,25 @@ async function measureReceive(reuse) {
   return { rate: N / seconds, stored, events, passed };
 }
 
+/** Maildir delivery alone (the receiver's code: writer threads, fdatasync, rename, group-committed fsync of new/). */
+async function measureStorage() {
+  const { openMaildir } = await import(new URL('../dist/receive/maildir.js', import.meta.url).href);
+  const md = await openMaildir(join(dir, 'storage-only'));
+  const header = Buffer.alloc(600, 'h');
+  const body = Buffer.alloc(SIZE, 'b');
+  let started = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: SESSIONS }, async () => {
+    while (started < N) {
+      started++;
+      await md.deliver([header, body]);
+    }
+  }));
+  const rate = N / ((performance.now() - t0) / 1000);
+  await md.close();
+  return rate;
+}
+
 try {
   console.log(`receive benchmark: ${N} messages of ${SIZE} bytes, ${SESSIONS} smtp-source sessions, ${availableParallelism()} cores`);
   console.log(`  ${'mode'.padEnd(24)} ${'smtp-sink'.padStart(10)} ${'mailcheck'.padStart(10)} ${'ratio'.padStart(6)} ${'stored/sent'.padStart(13)} ${'auth pass'.padStart(10)}`);
@@ -100,6 +121,8 @@ try {
       process.exitCode = 1;
     }
   }
+  const storage = await measureStorage();
+  console.log(`  ${'Maildir alone (no SMTP)'.padEnd(24)} ${''.padStart(10)} ${Math.round(storage).toLocaleString('en-US').padStart(10)}   (storage ceiling in ${dir})`);
   console.log('  msgs/s: from smtp-source start to the last message stored (fsync before every 250), with SPF, DKIM, DMARC and ARC checks.');
 } finally {
   rmSync(dir, { recursive: true, force: true });

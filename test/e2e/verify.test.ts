@@ -99,6 +99,22 @@ describe('mailcheck verify (CLI)', () => {
     expect(strip(many.stdout).filter((x) => x[1] === 'fail')).toHaveLength(60);
   });
 
+  it('a big mbox goes to helper processes as bytes and gives the same verdicts as one process, in order', async () => {
+    // mbox messages travel to helpers as bytes (V8-serialized batches), not as file names.
+    const names = ['signed-rsa.eml', 'signed-ed25519.eml', 'tampered.eml', 'no-dmarc.eml'];
+    const mbox = join(tmp, 'big.mbox');
+    let text = '';
+    for (let i = 0; i < 120; i++) text += `From sender@mail.test Sat Nov 29 10:00:00 2025\n${readFileSync(`${EML}/${names[i % names.length]}`, 'latin1').replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1')}\n`;
+    writeFileSync(mbox, text, 'latin1');
+    const many = await runCli(['verify', mbox, ...ZONES, '--json', '--jobs', '2'], { timeoutMs: 60000 });
+    const one = await runCli(['verify', mbox, ...ZONES, '--json', '--jobs', '1'], { timeoutMs: 60000 });
+    const strip = (s: string) => s.trim().split('\n').map((l) => { const j = JSON.parse(l); return [j.index, j.dmarc.result, j.dkim.map((d: { result: string }) => d.result).join()]; });
+    expect(strip(many.stdout)).toEqual(strip(one.stdout));
+    expect(strip(many.stdout).map((x) => x[0])).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(strip(many.stdout).filter((x) => x[2] === 'pass')).toHaveLength(90);
+    expect(strip(many.stdout).filter((x) => x[2] === 'fail')).toHaveLength(30);
+  });
+
   it('without a TTY: one line per message and a summary table', async () => {
     const r = await runCli(['verify', `${EML}/inbox.mbox`, ...ZONES]);
     expect(r.stdout).toMatch(/✓ fixtures\/eml\/inbox\.mbox #1\s+alice@mail\.test\s+dmarc=pass dkim=pass\(mail\.test\)/);
