@@ -15,11 +15,14 @@ const rssHook = join(dir, 'rss-hook.mjs');
 writeFileSync(rssHook, "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.MC_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
 
 /** Runs the CLI and also returns how long it took and its peak RSS in MiB. */
-async function measured(args: string[]) {
+async function measured(args: string[], label: string) {
   const rssFile = join(dir, `rss-${Math.random().toString(36).slice(2)}`);
   const started = performance.now();
   const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${rssHook}`, MC_RSS_FILE: rssFile }, timeoutMs: 30_000 });
-  return { ...r, ms: performance.now() - started, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+  const out = { ...r, ms: performance.now() - started, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+  // MC_FIGURES=1: print the figures docs/robustness.md quotes.
+  if (process.env.MC_FIGURES) process.stderr.write(`figure: ${args[0]} ${label}: exit ${r.code} ${Math.round(out.ms)} ms, peak RSS ${Math.round(out.rssMiB)} MiB\n`);
+  return out;
 }
 
 let cert: GeneratedCert;
@@ -38,8 +41,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const probe = (p: SmtpPeer) => measured(['probe', '127.0.0.1', '--offline', '--port', String(p.port), '--timeout', String(T), '--json']);
-const send = (p: SmtpPeer, extra: string[] = []) => measured(['send', '--offline', '--from', 'a@example.test', '--to', 'b@smtp.test', '--body', 'hi', '--server', `127.0.0.1:${p.port}`, '--timeout', String(T), '--json', ...extra]);
+const probe = (p: SmtpPeer, label: string) => measured(['probe', '127.0.0.1', '--offline', '--port', String(p.port), '--timeout', String(T), '--json'], label);
+const send = (p: SmtpPeer, label: string, extra: string[] = []) => measured(['send', '--offline', '--from', 'a@example.test', '--to', 'b@smtp.test', '--body', 'hi', '--server', `127.0.0.1:${p.port}`, '--timeout', String(T), '--json', ...extra], label);
 const findingIds = (stdout: string) => (JSON.parse(stdout) as { findings: { id: string }[] }).findings.map((f) => f.id);
 
 // mode → the probe finding, probe's exit code, send's exit code. send: a server that never greeted was not
@@ -57,7 +60,8 @@ const cases: [Misbehaviour, string, number, number][] = [
 describe.each(cases)('a server in mode %s', (mode, finding, probeExit, sendExit) => {
   it(`probe: ${finding}, exit ${probeExit}, within the timeouts, bounded memory`, async () => {
     const p = await peer(mode);
-    const r = await probe(p);
+    const r = await probe(p, mode);
+    if (process.env.MC_FIGURES) process.stderr.write(`figure: probe ${mode}: streamed ${p.streamed} bytes\n`);
     expect(findingIds(r.stdout)).toContain(finding);
     expect(r.code).toBe(probeExit);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
@@ -71,7 +75,7 @@ describe.each(cases)('a server in mode %s', (mode, finding, probeExit, sendExit)
   it(`send: not delivered, exit ${sendExit}, within the timeouts, bounded memory`, async () => {
     const p = await peer(mode);
     // stall-tls: without --tls require, opportunistic TLS falls back to plaintext (RFC 7435) and delivers.
-    const r = await send(p, mode === 'stall-tls' ? ['--tls', 'require'] : []);
+    const r = await send(p, mode, mode === 'stall-tls' ? ['--tls', 'require'] : []);
     const j = JSON.parse(r.stdout);
     expect(j.delivered).toEqual([]);
     expect(j.rejected.map((x: { recipient: string }) => x.recipient)).toEqual(['b@smtp.test']);
