@@ -46,10 +46,17 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
   const ownPool = opts.udpPool === undefined ? createUdpPool() : undefined;
   const pool = opts.udpPool === undefined ? ownPool : opts.udpPool || undefined;
   const udp = pool ? pool.query : queryUdp;
+  // Every answer names its server: one string per server, not one per query.
+  const labels = new Map<DnsServerAddress, string>();
+  const labelOf = (server: DnsServerAddress): string => {
+    let l = labels.get(server);
+    if (l === undefined) labels.set(server, (l = formatServer(server)));
+    return l;
+  };
 
   function emit(server: DnsServerAddress, name: string, type: string, transport: 'udp' | 'tcp', r: TransportResult, attempt: number): void {
     if (!opts.onEvent) return;
-    const base = { type: 'dns.query' as const, name, qtype: type, server: formatServer(server), transport, ms: Math.round(r.ms * 10) / 10, attempt };
+    const base = { type: 'dns.query' as const, name, qtype: type, server: labelOf(server), transport, ms: Math.round(r.ms * 10) / 10, attempt };
     if (r.kind !== 'response') return opts.onEvent({ ...base, status: r.kind, error: r.error });
     const m = r.message;
     const ttls = m.answers.map((a) => a.ttl);
@@ -62,7 +69,7 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
 
   /** One server: UDP, TCP after TC=1 (RFC 7766 §5), and once more without EDNS after FORMERR (RFC 6891 §7). */
   async function ask(server: DnsServerAddress, name: string, type: string, signal: AbortSignal | undefined, next: () => number): Promise<Outcome> {
-    const label = formatServer(server);
+    const label = labelOf(server);
     for (let edns = true; ; edns = false) {
       const query = encodeQuery(name, type, { edns });
       const xo = { timeoutMs: opts.timeoutMs, signal };
@@ -92,7 +99,7 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
     let best: Extract<Outcome, { kind: 'failure' }> = { kind: 'failure', status: 'timeout', server: 'none', error: 'no DNS servers configured' };
     for (let round = 0; round < rounds; round++) {
       for (const server of opts.servers) {
-        if (signal?.aborted) return { kind: 'failure', status: 'timeout', server: formatServer(server), error: 'aborted', aborted: true };
+        if (signal?.aborted) return { kind: 'failure', status: 'timeout', server: labelOf(server), error: 'aborted', aborted: true };
         const r = await ask(server, name, type, signal, next);
         if (r.kind === 'answer' || r.aborted) return r;
         if (best.server === 'none' || FAILURE_RANK[r.status] >= FAILURE_RANK[best.status]) best = r;

@@ -82,7 +82,10 @@ interface Waiting { query: EncodedQuery; opts: ExchangeOptions; resolve: (r: Tra
 interface ServerSet {
   server: DnsServerAddress;
   family: 4 | 6;
+  /** Sockets taking queries. */
   sockets: PooledSocket[];
+  /** Retired sockets waiting for their last replies before they close. */
+  draining: PooledSocket[];
   /** Round-robin position. */
   next: number;
   /** Queries sent and not yet done, and those waiting for a place in the window. */
@@ -93,6 +96,8 @@ interface ServerSet {
 export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
   const cfg = { ...DEFAULTS, ...o };
   const servers = new Map<string, ServerSet>();
+  // The same server object comes with every query of a resolver: skip formatting its key each time.
+  let byObject = new WeakMap<DnsServerAddress, ServerSet>();
   let opened = 0;
   // Random ids come from a block of random bytes refilled as it runs out (one syscall per 4096 ids).
   const ids = new Uint16Array(4096);
@@ -134,10 +139,11 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
   /** A socket with room, round robin over the live ones; a new one when all are busy, up to maxSockets. */
   function pick(set: ServerSet): PooledSocket {
     const now = performance.now();
-    for (const ps of [...set.sockets]) {
-      if (!ps.retired && (ps.used >= cfg.recycleQueries || now - ps.born >= cfg.recycleMs)) retire(set, ps);
+    const live = set.sockets;
+    for (let i = live.length - 1; i >= 0; i--) {
+      const ps = live[i]!;
+      if (ps.used >= cfg.recycleQueries || now - ps.born >= cfg.recycleMs) retire(set, ps);
     }
-    const live = set.sockets.filter((x) => !x.retired);
     for (let i = 0; i < live.length; i++) {
       const ps = live[(set.next + i) % live.length]!;
       if (ps.pending.size < cfg.perSocket) {
@@ -152,7 +158,9 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
 
   function retire(set: ServerSet, ps: PooledSocket): void {
     ps.retired = true;
+    remove(set.sockets, ps);
     if (ps.pending.size === 0) close(set, ps);
+    else set.draining.push(ps);
   }
 
   function close(set: ServerSet, ps: PooledSocket): void {
@@ -160,8 +168,8 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
     ps.closed = true;
     ps.retired = true;
     ps.socket.close();
-    const i = set.sockets.indexOf(ps);
-    if (i >= 0) set.sockets.splice(i, 1);
+    remove(set.sockets, ps);
+    remove(set.draining, ps);
   }
 
   function finish(set: ServerSet, ps: PooledSocket, id: number, r: Outcome): void {
@@ -176,7 +184,9 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
   }
 
   function fail(set: ServerSet, ps: PooledSocket, error: string): void {
+    // Out of the rotation first: the queries its failures let through must go to another socket.
     ps.retired = true;
+    remove(set.sockets, ps);
     for (const id of [...ps.pending.keys()]) finish(set, ps, id, { kind: 'error', error });
     close(set, ps);
   }
@@ -204,9 +214,13 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
     const family = isIP(stripScope(server.host));
     if (family === 0) return Promise.resolve({ kind: 'error', error: `'${server.host}' is not an IP address`, ms: 0 });
     if (opts.signal?.aborted) return Promise.resolve({ kind: 'aborted', error: 'aborted', ms: 0 });
-    const key = formatServer(server);
-    let set = servers.get(key);
-    if (!set) servers.set(key, (set = { server, family: family as 4 | 6, sockets: [], next: 0, active: 0, waiting: [] }));
+    let set = byObject.get(server);
+    if (!set) {
+      const key = formatServer(server);
+      set = servers.get(key);
+      if (!set) servers.set(key, (set = { server, family: family as 4 | 6, sockets: [], draining: [], next: 0, active: 0, waiting: [] }));
+      byObject.set(server, set);
+    }
     const s = set;
     return new Promise((resolve) => {
       if (s.active < cfg.maxInFlight) return dispatch(s, q, opts, resolve);
@@ -273,8 +287,8 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
       let open = 0;
       let inFlight = 0;
       for (const set of servers.values()) {
-        open += set.sockets.length;
-        for (const ps of set.sockets) inFlight += ps.pending.size;
+        open += set.sockets.length + set.draining.length;
+        for (const ps of [...set.sockets, ...set.draining]) inFlight += ps.pending.size;
       }
       return { open, opened, inFlight };
     },
@@ -284,13 +298,19 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
           if (w.onAbort) w.opts.signal!.removeEventListener('abort', w.onAbort);
           w.resolve({ kind: 'aborted', error: 'aborted', ms: 0 });
         }
-        for (const ps of [...set.sockets]) {
+        for (const ps of [...set.sockets, ...set.draining]) {
           ps.retired = true;
           for (const id of [...ps.pending.keys()]) finish(set, ps, id, { kind: 'aborted', error: 'aborted' });
           close(set, ps);
         }
       }
       servers.clear();
+      byObject = new WeakMap();
     },
   };
+}
+
+function remove<T>(list: T[], x: T): void {
+  const i = list.indexOf(x);
+  if (i >= 0) list.splice(i, 1);
 }

@@ -125,6 +125,27 @@ describe('cached', () => {
     expect(calls[1]!.signal!.aborted).toBe(true);
   });
 
+  it('a query whose first caller has no signal gets none (nobody could cancel it); later callers may still leave', async () => {
+    const { resolver, calls } = fake({ 'a.test': ok(60) }, 50);
+    const c = cached(resolver);
+    const ac = new AbortController();
+    const p1 = c.lookup('a.test', 'A');
+    const p2 = c.lookup('a.test', 'A', { signal: ac.signal });
+    ac.abort();
+    expect(await p2).toMatchObject({ status: 'timeout', error: 'aborted' });
+    expect(await p1).toMatchObject({ status: 'ok' });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.signal).toBeUndefined();
+  });
+
+  it('a name with and without the trailing dot, in any case, is one question', async () => {
+    const { resolver, calls } = fake({ 'A.test.': ok(60) });
+    const c = cached(resolver);
+    await c.lookup('A.test.', 'A');
+    await c.lookup('a.TEST', 'A');
+    expect(calls).toHaveLength(1);
+  });
+
   it('an inner exception reaches every waiter and is not kept', async () => {
     const { resolver, calls } = fake({});
     const c = cached(resolver);
