@@ -78,7 +78,7 @@ default._bimi.plain TXT "v=BIMI1; l=https://bimi.brand.test:${port}/logo.svg"
 default._bimi.http TXT "v=BIMI1; l=http://bimi.brand.test/logo.svg; a=;"
 default._bimi.declined TXT "v=BIMI1; l=; a=;"
 default._bimi.two TXT "v=BIMI1; l=;"
-default._bimi.two TXT "v=BIMI1; l=;"
+default._bimi.two TXT "v=BIMI1;" " l=;"
 `);
 }
 

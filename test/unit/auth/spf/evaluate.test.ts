@@ -21,7 +21,7 @@ target   TXT "v=spf1 ip4:192.0.2.7 -all"
 viacname TXT "v=spf1 a:alias.t.example -all"
 alias    CNAME host
 twice    TXT "v=spf1 -all"
-         TXT "v=spf1 -all"
+         TXT "v=spf1 " "-all"
 other    TXT "v=spf1 include:broken.t.example ~all"
 broken   TXT "just text"
 redir    TXT "v=spf1 redirect=nowhere.t.example"
@@ -87,6 +87,7 @@ describe('check_host() (RFC 7208)', () => {
     expect((await check('198.51.100.1', 'viacname.t.example')).result).toBe('pass');
   });
 
+  // Identical RRs are one record (RFC 2181 §5); the same text split into other strings is a second one.
   it('§4.5: two SPF records, even identical ones, are a permerror', async () => {
     expect((await check('192.0.2.1', 'twice.t.example')).result).toBe('permerror');
   });
