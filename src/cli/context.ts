@@ -37,6 +37,16 @@ export function useColor(opts: GlobalOptions, env = process.env, isTTY = Boolean
   return isTTY && env.TERM !== 'dumb';
 }
 
+/**
+ * Columns for text reports: the terminal's; when stdout is not a terminal (pipes, files, CI), $COLUMNS if set,
+ * else 80. Never fewer than 40.
+ */
+export function outputWidth(stdout: { isTTY?: boolean; columns?: number } = process.stdout, env = process.env): number {
+  if (stdout.isTTY && stdout.columns) return Math.max(40, stdout.columns);
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? Math.max(40, columns) : 80;
+}
+
 export function parseServers(list: string[]): { host: string; port: number }[] {
   return list.map((s) => {
     const hp = parseHostPort(s, 53, 'resolver');
@@ -49,7 +59,7 @@ export async function createContext(opts: GlobalOptions): Promise<CliContext> {
   const timeoutMs = parseTimeout(opts.timeout);
   const json = Boolean(opts.json);
   const verbose = Boolean(opts.verbose);
-  const theme = createTheme(useColor(opts));
+  const theme = createTheme(useColor(opts), outputWidth());
   const onEvent = verbose ? verbosePrinter(theme.dim) : () => {};
   const zones = await Promise.all((opts.zone ?? []).map(loadZoneFile));
   const envServers = process.env.MAILCHECK_RESOLVER?.split(/[\s,]+/).filter(Boolean) ?? [];

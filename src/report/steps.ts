@@ -2,31 +2,56 @@
 import type { Finding, Severity, Step } from '../core/result.js';
 import { escapeControl } from '../core/text.js';
 import type { Theme } from './theme.js';
+import { visibleLength, wrapStyled, type Styled } from './wrap.js';
 
 export function heading(t: Theme, text: string): string {
   return t.bold(escapeControl(text));
 }
 
-/** "  ✗ mx.exchange.no-address  nowhere.example.test has no A or AAAA record…" */
-export function renderFindings(findings: readonly Finding[], t: Theme, opts: { indent?: string } = {}): string {
+/**
+ * "  ✗ nowhere.example.test has no A or AAAA record… [mx.exchange.no-address]", wrapped at the theme's width
+ * with the message's later lines under its first word, and the advice ("→ …") below it.
+ */
+export function renderFindings(findings: readonly Finding[], t: Theme, opts: { indent?: string; width?: number } = {}): string {
   const indent = opts.indent ?? '  ';
+  const width = opts.width ?? t.width;
   if (!findings.length) return `${indent}${t.dim('no findings')}\n`;
   const order: Severity[] = ['fail', 'warn', 'info', 'ok'];
   const sorted = [...findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
   return sorted
     .map((f) => {
-      const tag = f.temporary ? t.warn(' (temporary)') : '';
-      let line = `${indent}${t.mark(f.severity)} ${t.severity(f.severity, escapeControl(f.message))}${tag} ${t.dim(`[${f.id}]`)}`;
-      if (f.advice) line += `\n${indent}  ${t.dim('→ ' + escapeControl(f.advice))}`;
-      if (f.ref) line += ` ${t.dim(`(${f.ref})`)}`;
-      return line;
+      const main: Styled[] = [[escapeControl(f.message), (s) => t.severity(f.severity, s)]];
+      if (f.temporary) main.push([' (temporary)', t.warn]);
+      main.push([` [${f.id}]`, t.dim, true]);
+      const advice: Styled[] = f.advice ? [[`→ ${escapeControl(f.advice)}`, t.dim]] : [];
+      if (f.ref) (f.advice ? advice : main).push([` (${f.ref})`, t.dim, true]);
+      const lines = wrapStyled(main, width, `${indent}${t.mark(f.severity)} `, `${indent}  `);
+      if (advice.length) lines.push(...wrapStyled(advice, width, `${indent}  `, `${indent}    `));
+      return lines.join('\n');
     })
     .join('\n') + '\n';
 }
 
+/** "  ? MX example.test → 10 mx1.example.test 3 ms", wrapped at the theme's width. */
 export function renderStep(s: Step, t: Theme, indent = '  '): string {
   const mark = s.ok === false ? t.warn('?') : t.dim('?');
-  return `${indent}${s.kind === 'dns' ? mark : t.dim('›')} ${escapeControl(s.summary)} ${t.dim(`${s.ms} ms`)}`;
+  return wrapStyled([[escapeControl(s.summary)], [` ${s.ms} ms`, t.dim]], t.width, `${indent}${s.kind === 'dns' ? mark : t.dim('›')} `, `${indent}  `).join('\n');
+}
+
+/** The end every check report shares: the DNS queries asked (with --verbose), the findings, the verdict. */
+export function reportTail(
+  r: { steps: readonly Step[]; findings: readonly Finding[] },
+  t: Theme,
+  o: { steps?: boolean; verdict?: string } = {},
+): string[] {
+  const out: string[] = [];
+  if (o.steps && r.steps.length) {
+    out.push('', heading(t, 'DNS queries'));
+    for (const s of r.steps) out.push(renderStep(s, t));
+  }
+  out.push('', heading(t, 'Findings'), renderFindings(r.findings, t).trimEnd());
+  out.push('', o.verdict ?? verdictLine(r.findings, t));
+  return out;
 }
 
 export function verdictLine(findings: readonly Finding[], t: Theme): string {
@@ -47,7 +72,8 @@ export interface RecordMark {
 
 /**
  * A DNS record as published (escaped), with the offending parts coloured and ^^^ under them, wrapped at
- * `width` columns. `elide` shortens a long uninteresting range (a DKIM key's base64) to head…tail.
+ * `width` columns (default: what the theme's width leaves after the indent). `elide` shortens a long
+ * uninteresting range (a DKIM key's base64) to head…tail.
  */
 export function renderMarkedRecord(
   raw: string,
@@ -56,7 +82,7 @@ export function renderMarkedRecord(
   opts: { indent?: string; width?: number; elide?: [number, number] } = {},
 ): string[] {
   const indent = opts.indent ?? '  ';
-  const width = Math.max(opts.width ?? 100, 20);
+  const width = Math.max(opts.width ?? t.width - visibleLength(indent), 20);
   const order: Severity[] = ['ok', 'info', 'warn', 'fail'];
   // One display cell per raw character (escaped), or none inside the elided middle.
   const cells: { text: string; mark?: Severity }[] = [];

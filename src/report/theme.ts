@@ -1,10 +1,12 @@
 // Colour that means something: green ok, yellow warn, red fail, dim for detail. A plain theme for
-// tests and non-TTY output keeps every symbol, so nothing is lost without colour.
+// tests and non-TTY output keeps every symbol, so nothing is lost without colour. The width reports fit.
 import { Chalk } from 'chalk';
 import type { Severity } from '../core/result.js';
 
 export interface Theme {
   color: boolean;
+  /** Columns to lay the report out in: the terminal's, or 80 when stdout is not a terminal. */
+  width: number;
   ok(s: string): string;
   warn(s: string): string;
   fail(s: string): string;
@@ -19,12 +21,16 @@ export interface Theme {
 
 const MARKS: Record<Severity, string> = { ok: '✓', info: 'i', warn: '!', fail: '✗' };
 
-export function createTheme(color: boolean): Theme {
-  if (!color) return plainTheme;
+/** The default report width: what most terminals and pagers show without wrapping. */
+export const DEFAULT_WIDTH = 80;
+
+export function createTheme(color: boolean, width = DEFAULT_WIDTH): Theme {
+  if (!color) return width === DEFAULT_WIDTH ? plainTheme : { ...plainTheme, width };
   const c = new Chalk({ level: 1 });
   const by: Record<Severity, (s: string) => string> = { ok: c.green, info: c.cyan, warn: c.yellow, fail: c.red };
   return {
     color: true,
+    width,
     ok: c.green, warn: c.yellow, fail: c.red, info: c.cyan, dim: c.dim, bold: c.bold, accent: c.magenta,
     severity: (s, text) => by[s](text),
     mark: (s) => by[s](MARKS[s]),
@@ -34,6 +40,7 @@ export function createTheme(color: boolean): Theme {
 const id = (s: string) => s;
 export const plainTheme: Theme = {
   color: false,
+  width: DEFAULT_WIDTH,
   ok: id, warn: id, fail: id, info: id, dim: id, bold: id, accent: id,
   severity: (_s, text) => text,
   mark: (s) => MARKS[s],

@@ -10,6 +10,9 @@ import { runCli } from '../helpers/cli.js';
 import { startHttpsServer, type TestHttpsServer } from '../helpers/https-server.js';
 import { createTestCa, type TestCa } from '../helpers/test-ca.js';
 
+// Text reports wrap at 80 columns in a pipe; these tests read whole report lines, so ask for a wide one.
+const WIDE = { env: { COLUMNS: '200' } };
+
 const ZONES = ['--offline', '--zone', 'fixtures/zones/posture.test.zone', '--zone', 'fixtures/zones/posture-reverse.zone', '--zone', 'fixtures/zones/posture-reverse6.zone'];
 const POLICY = 'version: STSv1\nmode: enforce\nmx: mx1.posture.test\nmx: mx2.posture.test\nmax_age: 604800\n';
 let ca: TestCa;
@@ -96,7 +99,7 @@ describe('mailcheck check (CLI)', () => {
   });
 
   it('reads a batch from stdin, reports a bad line in place, and ends text mode with a summary table', async () => {
-    const r = await runCli(['check', '--batch', '-', ...args], { input: 'posture.test\nnot a domain\nweak.posture.test\n' });
+    const r = await runCli(['check', '--batch', '-', ...args], { input: 'posture.test\nnot a domain\nweak.posture.test\n', ...WIDE });
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^✓ posture\.test +all checks pass/);

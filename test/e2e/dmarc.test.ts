@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
+// Text reports wrap at 80 columns in a pipe; these tests read whole report lines, so ask for a wide one.
+const WIDE = { env: { COLUMNS: '200' } };
+
 const ZONES = ['--offline', '--zone', 'fixtures/zones/dmarc.test.zone', '--zone', 'fixtures/zones/dmarc-none.test.zone', '--zone', 'fixtures/zones/reports.test.zone'];
 const json = async (args: string[]) => {
   const r = await runCli([...args, '--json']);
@@ -21,7 +24,7 @@ describe('mailcheck dmarc (CLI)', () => {
   });
 
   it('falls back to the organizational domain, and says so in text', async () => {
-    const r = await runCli(['dmarc', 'deep.sub.dmarc.test', ...ZONES]);
+    const r = await runCli(['dmarc', 'deep.sub.dmarc.test', ...ZONES], WIDE);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\? TXT _dmarc\.deep\.sub\.dmarc\.test → NXDOMAIN\n\s+\? TXT _dmarc\.dmarc\.test \(organizational domain, Public Suffix List\) → 1 DMARC record/);
     expect(r.stdout).toMatch(/sp\s+│ reject \(default: p\)\s+│ mail from subdomains ← applies to deep\.sub\.dmarc\.test/);
@@ -41,7 +44,7 @@ describe('mailcheck dmarc (CLI)', () => {
   });
 
   it('shows an invalid record raw, with the offending parts marked', async () => {
-    const r = await runCli(['dmarc', 'tags.dmarc.test', ...ZONES]);
+    const r = await runCli(['dmarc', 'tags.dmarc.test', ...ZONES], WIDE);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain([
       '  v=DMARC1; p=reject; pct=abc; adkim=x; foo=bar; rua=mailto:agg@dmarc.test; ri=soon; rf=iodef; fo=2',

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { generateCertificate, startSmtpPeer, type GeneratedCert, type SmtpPeer } from '../helpers/smtp-peer.js';
 
+// Text reports wrap at 80 columns in a pipe; these tests read whole report lines, so ask for a wide one.
+const WIDE = { env: { COLUMNS: '200' } };
+
 const ZONE = ['--offline', '--zone', 'fixtures/zones/smtp.test.zone'];
 let ca: GeneratedCert;
 let cert: GeneratedCert;
@@ -60,7 +63,7 @@ describe('mailcheck probe (CLI)', () => {
     const j = JSON.parse(fb.stdout);
     expect(j.hosts.map((h: { exchange: string; connected: boolean }) => [h.exchange, h.connected])).toEqual([['mx2.smtp.test', false], ['mx1.smtp.test', true]]);
     expect(fb.code).toBe(0);
-    const all = await runCli(['probe', 'dual.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--all']);
+    const all = await runCli(['probe', 'dual.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--all'], WIDE);
     expect(all.stdout).toMatch(/│.*mx-dual\.smtp\.test.*│ 127\.0\.0\.1 /);
     expect(all.stdout).toMatch(/│.*mx-dual\.smtp\.test.*│ ::1 /);
     // Nothing listens on [::1]:port: refused (or no IPv6 here): no verdict for that address → exit 3.

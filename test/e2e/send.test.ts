@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { generateCertificate, startSmtpPeer, type GeneratedCert, type SmtpPeer } from '../helpers/smtp-peer.js';
 
+// Text reports wrap at 80 columns in a pipe; these tests read whole report lines, so ask for a wide one.
+const WIDE = { env: { COLUMNS: '200' } };
+
 const ZONE = ['--offline', '--zone', 'fixtures/zones/smtp.test.zone'];
 const dir = mkdtempSync(join(tmpdir(), 'mc-send-e2e-'));
 let cert: GeneratedCert;
@@ -40,7 +43,7 @@ describe('mailcheck send (CLI)', () => {
   });
 
   it('routes through MX (--zone, --port) and prints the transcript', async () => {
-    const r = await runCli(['send', '--from', 'alice@example.test', '--to', 'bob@backup.smtp.test', ...ZONE, '--port', String(peer.port), '--body', 'via MX']);
+    const r = await runCli(['send', '--from', 'alice@example.test', '--to', 'bob@backup.smtp.test', ...ZONE, '--port', String(peer.port), '--body', 'via MX'], WIDE);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/backup\.smtp\.test .*→ MX 10 mx2\.smtp\.test \[127\.0\.0\.2\], 20 mx1\.smtp\.test \[127\.0\.0\.1\]/);
     expect(r.stdout).toMatch(/✗ mx2\.smtp\.test \[127\.0\.0\.2\]:\d+ .*unreachable/);

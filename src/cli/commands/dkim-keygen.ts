@@ -9,7 +9,7 @@ import { toALabel } from '../../core/names.js';
 import { toJson } from '../../report/json.js';
 import { renderDkimKeygen } from '../../report/text/dkim-keygen.js';
 import { createTheme } from '../../report/theme.js';
-import { useColor } from '../context.js';
+import { outputWidth, useColor } from '../context.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface KeygenOptions extends GlobalOptions {
@@ -37,7 +37,7 @@ export async function run(opts: KeygenOptions): Promise<number> {
   const result: DkimKeygenResult = {
     kind: 'dkim-keygen', domain, selector, keyFile, record: key.record, zoneLine: key.zoneLine, type: key.type, bits: key.bits, name: key.name, strings: key.strings,
   };
-  process.stdout.write(opts.json ? toJson(result) : renderDkimKeygen(result, createTheme(useColor(opts))));
+  process.stdout.write(opts.json ? toJson(result) : renderDkimKeygen(result, createTheme(useColor(opts), outputWidth())));
   return 0;
 }
 

@@ -1,14 +1,15 @@
 // The text report of `mailcheck check`: a one-screen summary first (a table: check, status, the one-line reason),
 // then the details per check, then the verdict. Pure: (result, theme) → string.
-import { getBorderCharacters, table } from 'table';
 import { escapeControl } from '../../core/text.js';
 import { CHECK_LABELS, type CheckSummary, type PostureResult } from '../../posture/types.js';
 import { heading, renderFindings, verdictLine } from '../steps.js';
+import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
+import { fitLines } from '../wrap.js';
 import { checkFacts } from './check-details.js';
 
 export interface RenderPostureOptions {
-  /** Terminal width; the reason column wraps to fit. */
+  /** Terminal width (at most the theme's); the reason column wraps to fit. */
   width?: number;
   /** Summary only, no details. */
   summaryOnly?: boolean;
@@ -19,7 +20,8 @@ export interface RenderPostureOptions {
 export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOptions = {}): string {
   const out: string[] = [];
   out.push(heading(t, `Mail posture of ${r.domain}`) + t.dim(`  (${r.ms} ms)`), '');
-  out.push(summaryTable(r.summary, t, o.width ?? 100));
+  const width = Math.min(o.width ?? t.width, t.width);
+  out.push(summaryTable(r.summary, t, width));
   if (!o.summaryOnly) {
     for (const s of r.summary) {
       const own = r.findings.filter((f) => f.check === s.check);
@@ -33,20 +35,16 @@ export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOption
     if (general.length) out.push(renderFindings(general, t).trimEnd(), '');
   }
   out.push(verdictLine(r.findings, t));
-  return out.join('\n') + '\n';
+  return fitLines(out.join('\n'), width) + '\n';
 }
 
+/** Check, status (symbol and word), reason: the reason column wraps so the table fits `width` columns. */
 export function summaryTable(summary: readonly CheckSummary[], t: Theme, width: number): string {
-  const reasonWidth = Math.max(30, Math.min(90, width - 30));
   const rows = [
     [t.bold('Check'), t.bold('Status'), t.bold('Reason')],
     ...summary.map((s) => [CHECK_LABELS[s.check], statusCell(s, t), escapeControl(s.reason)]),
   ];
-  return table(rows, {
-    border: getBorderCharacters('norc'),
-    columns: { 2: { width: reasonWidth, wrapWord: true } },
-    drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
-  });
+  return fitTable(rows, { width, wrap: 2, indent: '', minWrap: 24, config: { drawHorizontalLine: headerRules } }) + '\n';
 }
 
 /** ✓ pass · ! warn · i info · ✗ fail · ? unknown — symbol and word, so nothing is lost without colour. */

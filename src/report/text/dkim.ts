@@ -1,29 +1,24 @@
 // The DKIM report (RFC 6376, RFC 8463): which selectors were asked and why, a table of the keys found,
 // each record with its offending part marked, the --key comparison, findings.
-import { getBorderCharacters, table } from 'table';
 import type { DkimResult, DkimSelectorResult } from '../../auth/dkim/check.js';
 import type { DkimFinding } from '../../auth/dkim/lint.js';
 import { worstSeverity, type Severity } from '../../core/result.js';
 import { escapeControl } from '../../core/text.js';
-import { heading, renderFindings, renderMarkedRecord, renderStep, verdictLine } from '../steps.js';
+import { heading, renderMarkedRecord, reportTail } from '../steps.js';
+import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
-
-const TABLE = {
-  border: getBorderCharacters('norc'),
-  columnDefault: { paddingLeft: 1, paddingRight: 1 },
-  drawHorizontalLine: (i: number, rows: number) => i === 0 || i === 1 || i === rows,
-};
+import { fitLines, wrapStyled, wrapText } from '../wrap.js';
 
 export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = {}): string {
   const out: string[] = [heading(t, `DKIM keys for ${r.domain}`)];
   out.push(...intro(r, t));
   const shown = r.guessed ? r.selectors.filter((s) => s.found || s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata') : r.selectors;
-  if (shown.length) out.push('', indent(table([header(r, t), ...shown.map((s) => row(s, r, t))], TABLE)));
+  if (shown.length) out.push('', fitTable([header(r, t), ...shown.map((s) => row(s, r, t))], { width: t.width, wrap: 4, config: { drawHorizontalLine: headerRules } }));
   if (r.guessed) {
     const missing = r.selectors.filter((s) => !shown.includes(s));
     if (missing.length) {
       const text = `no key at ${missing.length} other selector${missing.length > 1 ? 's' : ''}: ${missing.map((s) => escapeControl(s.selector)).join(', ')}`;
-      out.push(...wrap(text, 98).map((l) => `  ${t.dim(l)}`));
+      out.push(...wrapText(text, t.width, '  ', '   ', t.dim));
     }
   }
   const withRecords = r.selectors.filter((s) => s.record !== null && (s.found || !r.guessed));
@@ -38,13 +33,8 @@ export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = 
       ? `  ${t.ok('✓')} ${desc} ${t.ok(`matches selector ${k.matches.map((m) => escapeControl(m)).join(', ')}`)}`
       : `  ${t.fail('✗')} ${desc} ${t.fail('matches no published key')}`);
   }
-  if (opts.steps && r.steps.length) {
-    out.push('', heading(t, 'DNS queries'));
-    for (const s of r.steps) out.push(renderStep(s, t));
-  }
-  out.push('', heading(t, 'Findings'), renderFindings(r.findings, t).trimEnd());
-  out.push('', verdictLine(r.findings, t));
-  return out.join('\n') + '\n';
+  out.push(...reportTail(r, t, opts));
+  return fitLines(out.join('\n'), t.width) + '\n';
 }
 
 function intro(r: DkimResult, t: Theme): string[] {
@@ -64,9 +54,13 @@ function intro(r: DkimResult, t: Theme): string[] {
   }
   const found = r.selectors.filter((s) => s.found).length;
   const asked = r.guessed
-    ? `tried ${r.selectors.length} ${r.providers.length ? 'common and provider' : 'common'} selectors ${t.dim('(DKIM has no way to list them; name yours with --selector)')}`
+    ? `tried ${r.selectors.length} ${r.providers.length ? 'common and provider' : 'common'} selectors`
     : `asked ${r.selectors.length} selector${r.selectors.length > 1 ? 's' : ''}`;
-  lines.push(`  ${t.dim('?')} TXT <selector>._domainkey.${escapeControl(r.domain)}: ${asked} → ${found ? t.ok(`${found} found`) : t.warn('none found')}`);
+  lines.push(...wrapStyled([
+    [`TXT <selector>._domainkey.${escapeControl(r.domain)}: ${asked} →`],
+    found ? [` ${found} found`, t.ok] : [' none found', t.warn],
+    ...(r.guessed ? [[' (DKIM has no way to list them; name yours with --selector)', t.dim] as const] : []),
+  ], t.width, `  ${t.dim('?')} `, '    '));
   return lines;
 }
 
@@ -114,21 +108,4 @@ function keyRange(raw: string): [number, number] | undefined {
   const start = m.index + m[0].length;
   const end = raw.indexOf(';', start);
   return [start, (end < 0 ? raw.length : end)];
-}
-
-function indent(block: string): string {
-  return block.trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + word.length + 1 > width) {
-      lines.push(line);
-      line = ' ';
-    }
-    line += (line && line !== ' ' ? ' ' : '') + word;
-  }
-  return line ? [...lines, line] : lines;
 }

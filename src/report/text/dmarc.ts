@@ -1,17 +1,12 @@
 // The DMARC report (RFC 7489): policy discovery step by step (domain, then organizational domain), the
 // record with its offending parts marked, what each tag means here, report destinations and their authorization.
-import { getBorderCharacters, table } from 'table';
 import type { DmarcResult } from '../../auth/dmarc/check.js';
 import type { DnsStepDetail } from '../../dns/trace.js';
 import { escapeControl } from '../../core/text.js';
-import { heading, renderFindings, renderMarkedRecord, renderStep, verdictLine } from '../steps.js';
+import { heading, renderMarkedRecord, reportTail } from '../steps.js';
+import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
-
-const TABLE = {
-  border: getBorderCharacters('norc'),
-  columnDefault: { paddingLeft: 1, paddingRight: 1 },
-  drawHorizontalLine: (i: number, rows: number) => i === 0 || i === 1 || i === rows,
-};
+import { fitLines } from '../wrap.js';
 const esc = (s: string) => escapeControl(s);
 
 export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } = {}): string {
@@ -31,17 +26,13 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
     }
   }
   if (r.parsed && r.records.length === 1) {
-    out.push('', heading(t, 'Policy'), indent(table(policyRows(r, t), TABLE)));
+    // The meaning column wraps to fit the terminal.
+    out.push('', heading(t, 'Policy'), fitTable(policyRows(r, t), { width: t.width, wrap: 2, minWrap: 20, config: { drawHorizontalLine: headerRules } }));
   }
   const dest = destinations(r, t);
   if (dest.length) out.push('', heading(t, 'Report destinations'), ...dest);
-  if (opts.steps && r.steps.length) {
-    out.push('', heading(t, 'DNS queries'));
-    for (const s of r.steps) out.push(renderStep(s, t));
-  }
-  out.push('', heading(t, 'Findings'), renderFindings(r.findings, t).trimEnd());
-  out.push('', verdictLine(r.findings, t));
-  return out.join('\n') + '\n';
+  out.push(...reportTail(r, t, opts));
+  return fitLines(out.join('\n'), t.width) + '\n';
 }
 
 /** The _dmarc questions asked, in order: the domain, then (if needed) its organizational domain. */
@@ -117,8 +108,4 @@ function destinations(r: DmarcResult, t: Theme): string[] {
     lines.push(`  ${t.dim(tag)} ${esc(u.raw).padEnd(width)}  ${u.error ? t.fail(`✗ ${esc(u.error)}`) : t.warn(`! ${esc(u.scheme ?? '')}: is not mailto:`)}`);
   }
   return lines;
-}
-
-function indent(block: string): string {
-  return block.trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
 }

@@ -1,8 +1,9 @@
 // The MX chain as the chain it is: the question asked, the answer, the next question.
 import { escapeControl } from '../../core/text.js';
 import type { MxHost, MxResult } from '../../mx/check.js';
-import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import { heading, reportTail } from '../steps.js';
 import type { Theme } from '../theme.js';
+import { fitLines } from '../wrap.js';
 
 export function renderMx(r: MxResult, t: Theme, opts: { steps?: boolean } = {}): string {
   const out: string[] = [];
@@ -19,14 +20,8 @@ export function renderMx(r: MxResult, t: Theme, opts: { steps?: boolean } = {}):
   }
   if (r.implicit) out.push(`  ${t.warn('└─ no MX records')} ${t.dim('→ implicit MX: the domain\'s own address (RFC 5321 §5.1)')}`);
   r.mx.forEach((host, i) => out.push(...renderHost(host, i === r.mx.length - 1, t)));
-  if (opts.steps && r.steps.length) {
-    out.push('', heading(t, 'DNS queries'));
-    for (const s of r.steps) out.push(renderStep(s, t));
-  }
-  out.push('', heading(t, 'Findings'));
-  out.push(renderFindings(r.findings, t).trimEnd());
-  out.push('', verdictLine(r.findings, t));
-  return out.join('\n') + '\n';
+  out.push(...reportTail(r, t, opts));
+  return fitLines(out.join('\n'), t.width) + '\n';
 }
 
 function renderHost(h: MxHost, last: boolean, t: Theme): string[] {

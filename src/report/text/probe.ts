@@ -1,15 +1,14 @@
 // The SMTP probe as the conversation it was: each step with its answer and time, the certificate, the
 // transcript (RFC 5321, RFC 3207); with several hosts, one table row per address. Pure.
-import { getBorderCharacters, table } from 'table';
 import type { Finding } from '../../core/result.js';
 import { escapeControl } from '../../core/text.js';
 import type { ProbeHost, ProbeResult } from '../../probe/types.js';
 import type { CertificateInfo } from '../../smtp/certificate.js';
 import type { TranscriptLine } from '../../smtp/session.js';
 import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
-
-const TABLE = { border: getBorderCharacters('norc'), columnDefault: { paddingLeft: 1, paddingRight: 1 } };
+import { fitLines } from '../wrap.js';
 const MODE = { starttls: 'STARTTLS', implicit: 'implicit TLS', none: 'no TLS' } as const;
 
 export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; transcript?: boolean } = {}): string {
@@ -17,10 +16,11 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
   out.push(heading(t, `SMTP probe of ${r.target}`) + t.dim(`  port ${r.port}, ${MODE[r.tls]}`));
   if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t));
   if (r.all && r.hosts.length > 1) {
-    out.push('', indent(table([
+    // Eight columns: on a narrow terminal the greeting wraps, then goes (each host's transcript shows it).
+    out.push('', fitTable([
       ['', 'MX', 'address', 'greeting', 'ESMTP', 'TLS', 'certificate', 'greeting in'].map((h) => t.dim(h)),
       ...r.hosts.map((h) => hostRow(h, t)),
-    ], TABLE)).trimEnd());
+    ], { width: t.width, wrap: 3, minWrap: 16, drop: [3] }));
     for (const h of r.hosts) if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
   } else {
     for (const h of r.hosts) {
@@ -31,7 +31,7 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
   out.push('', heading(t, 'Findings'));
   out.push(renderFindings(r.findings, t).trimEnd());
   out.push('', verdictLine(r.findings, t));
-  return out.join('\n') + '\n';
+  return fitLines(out.join('\n'), t.width) + '\n';
 }
 
 /** One step per line: mark, name, what the server said, how long it took. */
@@ -147,8 +147,4 @@ function hostLabel(h: ProbeHost): string {
 function truncate(s: string, n: number): string {
   const one = s.replace(/\n/g, ' ');
   return one.length > n ? `${one.slice(0, n - 1)}…` : one;
-}
-
-function indent(s: string): string {
-  return s.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
 }

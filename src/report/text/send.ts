@@ -1,13 +1,12 @@
 // A sent message's story: what was sent (size, DKIM), where each domain's mail went (MX route), each SMTP
 // session with its transcript, and per recipient what became of it (RFC 5321 §4.2 replies). Pure.
-import { getBorderCharacters, table } from 'table';
 import { escapeControl } from '../../core/text.js';
 import type { SendResult, SendSession } from '../../send/check.js';
 import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
+import { fitLines } from '../wrap.js';
 import { renderTranscript } from './probe.js';
-
-const TABLE = { border: getBorderCharacters('norc'), columnDefault: { paddingLeft: 1, paddingRight: 1 } };
 const OUTCOME: Record<SendSession['outcome'], string> = {
   data: 'message sent', 'no-recipients': 'every recipient refused', unreachable: 'unreachable', refused: 'refused',
   'tls-required': 'no TLS: not sent', unsuitable: 'cannot take this message', lost: 'connection lost',
@@ -59,15 +58,11 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
     ...r.delivered.map((d) => [t.ok('✓ delivered'), e(d.recipient), e(d.exchange), e(d.response) + (d.queueId ? t.dim(`  (queue id ${e(d.queueId)})`) : '')]),
     ...r.rejected.map((x) => [x.temporary ? t.warn(`✗ ${x.reason}`) : t.fail(`✗ ${x.reason}`), e(x.recipient), e(x.exchange ?? '–'), e(x.response)]),
   ];
-  const width = Math.min(60, Math.max(5, ...[...r.delivered.map((d) => d.response.length + (d.queueId ? d.queueId.length + 14 : 0)), ...r.rejected.map((x) => x.response.length)]));
-  out.push(indent(table([['', 'recipient', 'server', 'reply'].map((h) => t.dim(h)), ...rows], { ...TABLE, columns: { 3: { width, wrapWord: true } } })).trimEnd());
+  // The reply wraps to fit the terminal.
+  out.push(fitTable([['', 'recipient', 'server', 'reply'].map((h) => t.dim(h)), ...rows], { width: t.width, wrap: 3, minWrap: 16 }));
 
   out.push('', heading(t, 'Findings'));
   out.push(renderFindings(r.findings, t).trimEnd());
   out.push('', verdictLine(r.findings, t));
-  return out.join('\n') + '\n';
-}
-
-function indent(s: string): string {
-  return s.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
+  return fitLines(out.join('\n'), t.width) + '\n';
 }

@@ -1,14 +1,15 @@
 // The SPF report (RFC 7208): the record with any offending part marked, the include/redirect tree with each term's
 // cost and the running total against the limits, what each top-level term costs, check_host() step by step.
-import { getBorderCharacters, table } from 'table';
+import { table } from 'table';
 import type { SpfEvaluation, SpfResult, SpfResultCode, SpfSyntaxError, SpfTree, SpfTreeTerm } from '../../auth/spf/types.js';
 import { escapeControl } from '../../core/text.js';
-import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import { heading, reportTail } from '../steps.js';
+import { TABLE_STYLE } from '../table.js';
 import type { Theme } from '../theme.js';
+import { fitLines, wrapText } from '../wrap.js';
 
 const LIMIT = 10;
 const VOID_LIMIT = 2;
-const TABLE = { border: getBorderCharacters('norc'), columnDefault: { paddingLeft: 1, paddingRight: 1 } };
 const COUNTING = 'How lookups are counted (RFC 7208 §4.6.4): include, a, mx, ptr, exists and redirect= cost 1 each, '
   + 'ip4, ip6 and all cost nothing; exp= is looked up only after a fail and is not counted; each mx or ptr may '
   + 'also query up to 10 host addresses, limited separately. A term whose query finds no records is a void lookup (at most 2).';
@@ -26,17 +27,12 @@ export function renderSpf(r: SpfResult, t: Theme, opts: { steps?: boolean } = {}
       out.push('', `  ${totals(r, t)}`);
       const costs = costTable(tree, t);
       if (costs) out.push('', costs);
-      out.push(`  ${t.dim(wrap(COUNTING, 100).join('\n  '))}`);
+      out.push(...wrapText(COUNTING, t.width, '  ', '  ', t.dim));
     }
   }
   if (r.evaluation && r.identity?.ip) out.push('', ...renderEvaluation(r, r.evaluation, t));
-  if (opts.steps && r.steps.length) {
-    out.push('', heading(t, 'DNS queries'));
-    for (const s of r.steps) out.push(renderStep(s, t));
-  }
-  out.push('', heading(t, 'Findings'), renderFindings(r.findings, t).trimEnd());
-  out.push('', r.result ? resultVerdict(r.result, t) : verdictLine(r.findings, t));
-  return out.join('\n') + '\n';
+  out.push(...reportTail(r, t, { steps: opts.steps, ...(r.result ? { verdict: resultVerdict(r.result, t) } : {}) }));
+  return fitLines(out.join('\n'), t.width) + '\n';
 }
 
 /** The record as published (escaped), with ^^^ under each syntax error; or why there is none. */
@@ -98,16 +94,19 @@ interface Row {
 function renderTree(tree: SpfTree, t: Theme): string[] {
   const rows: Row[] = [{ label: `${t.bold(esc(tree.domain))}`, plain: tree.domain.length }];
   treeRows(tree, '', t, rows);
-  const width = Math.min(72, Math.max(...rows.filter((r) => r.lookups !== undefined).map((r) => r.plain), 20) + 2);
+  // The three number columns take 20 columns on the right; a label too long for what is left gets its numbers
+  // on the line below it.
+  const room = Math.max(20, t.width - 2 - 20);
+  const width = Math.min(room, Math.max(...rows.filter((r) => r.lookups !== undefined).map((r) => r.plain), 20) + 2);
   const head = `  ${' '.repeat(width)}${t.dim('lookups')}  ${t.dim('void')}  ${t.dim('total')}`;
   const lines = [head];
   for (const r of rows) {
-    const pad = ' '.repeat(Math.max(1, width - r.plain));
     const c = r.colours;
-    const cols = r.lookups !== undefined && c
-      ? `${pad}${c.lookups(r.lookups.padStart(7))}  ${c.void((r.void ?? '').padStart(4))}  ${c.running((r.running ?? '').padStart(5))}`
+    const numbers = r.lookups !== undefined && c
+      ? `${c.lookups(r.lookups.padStart(7))}  ${c.void((r.void ?? '').padStart(4))}  ${c.running((r.running ?? '').padStart(5))}`
       : '';
-    lines.push(`  ${r.label}${cols}`);
+    if (numbers && r.plain + 1 > width) lines.push(`  ${r.label}`, `  ${' '.repeat(width)}${numbers}`);
+    else lines.push(`  ${r.label}${numbers ? ' '.repeat(width - r.plain) + numbers : ''}`);
     for (const a of r.after ?? []) lines.push(`  ${a}`);
   }
   return lines;
@@ -201,7 +200,7 @@ function costTable(tree: SpfTree, t: Theme): string | undefined {
     ]),
     [t.bold('total'), t.bold(String(tree.lookups)), t.bold(String(tree.voidLookups)), ''],
   ];
-  return table(data, { ...TABLE, drawHorizontalLine: (i: number, size: number) => i <= 1 || i >= size - 1, columns: { 1: { alignment: 'right' }, 2: { alignment: 'right' }, 3: { alignment: 'right' } } })
+  return table(data, { ...TABLE_STYLE, drawHorizontalLine: (i: number, size: number) => i <= 1 || i >= size - 1, columns: { 1: { alignment: 'right' }, 2: { alignment: 'right' }, 3: { alignment: 'right' } } })
     .trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
 }
 
@@ -246,17 +245,4 @@ function resultVerdict(code: SpfResultCode, t: Theme): string {
 
 function esc(s: string): string {
   return escapeControl(s);
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }

@@ -3,6 +3,9 @@ import type { ProbeHost, ProbeResult } from '../../../src/probe/types.js';
 import { renderProbe } from '../../../src/report/text/probe.js';
 import { createTheme, plainTheme } from '../../../src/report/theme.js';
 
+// Content assertions read whole lines: render wider than the 80 columns of a pipe (test/unit/report/width.test.ts checks 80).
+const wide = { ...plainTheme, width: 200 };
+
 const host = (o: Partial<ProbeHost> = {}): ProbeHost => ({
   exchange: 'mx1.example.test', address: '192.0.2.10', port: 25, preference: 10, connected: true,
   banner: '220 mx1.example.test ESMTP Postfix', bannerCode: 220, bannerHostname: 'mx1.example.test', ptr: ['mx1.example.test'],
@@ -31,7 +34,7 @@ const result = (hosts: ProbeHost[], all = false): ProbeResult => ({
 
 describe('renderProbe', () => {
   it('tells one host as steps, with the certificate and the transcript (escaped)', () => {
-    const out = renderProbe(result([host()]), plainTheme);
+    const out = renderProbe(result([host()]), wide);
     const lines = out.split('\n');
     expect(lines[0]).toBe('SMTP probe of example.test  port 25, STARTTLS');
     expect(out).toContain('mx1.example.test [192.0.2.10]:25 (MX 10)');
@@ -51,7 +54,7 @@ describe('renderProbe', () => {
     const down = host({ exchange: 'mx2.example.test', address: '2001:db8::20', preference: 20, connected: false, banner: null, bannerCode: null, tls: null, transcript: [],
       timings: { connectMs: 5000, bannerMs: null, ehloMs: null, tlsMs: null }, error: { stage: 'connect', kind: 'timeout', message: 'no TCP connection within 5000 ms' },
       findings: [{ id: 'probe.connect.timeout', severity: 'fail', message: 'No connection', temporary: true }] });
-    const out = renderProbe(result([host(), down], true), plainTheme, { transcript: false });
+    const out = renderProbe(result([host(), down], true), wide, { transcript: false });
     expect(out).toMatch(/│ ! │ 10 mx1\.example\.test │ 192\.0\.2\.10 +│ 220 mx1\.example\.test ESMTP Postfix │ yes +│ TLSv1\.3 │ 6 days left +│ 40 ms/);
     expect(out).toMatch(/│ \? │ 20 mx2\.example\.test │ 2001:db8::20 │ timeout +│ – /);
     expect(out).not.toContain('Transcript');

@@ -22,10 +22,15 @@ describe('renderMx', () => {
               └─ A    192.0.2.20 ← PTR wrong.example.net  ! PTR does not point back
 
       Findings
-        ! 192.0.2.20 (mx2.example.test) points back to wrong.example.net, which does not resolve to 192.0.2.20 (no forward-confirmed reverse DNS). [mx.address.no-fcrdns]
-        i mx1.example.test resolves to 192.0.2.10, in a reserved or documentation range. [mx.address.reserved-range]
-        i mx1.example.test resolves to 2001:db8::10, in a reserved or documentation range. [mx.address.reserved-range]
-        i mx2.example.test resolves to 192.0.2.20, in a reserved or documentation range. [mx.address.reserved-range]
+        ! 192.0.2.20 (mx2.example.test) points back to wrong.example.net, which does
+          not resolve to 192.0.2.20 (no forward-confirmed reverse DNS).
+          [mx.address.no-fcrdns]
+        i mx1.example.test resolves to 192.0.2.10, in a reserved or documentation
+          range. [mx.address.reserved-range]
+        i mx1.example.test resolves to 2001:db8::10, in a reserved or documentation
+          range. [mx.address.reserved-range]
+        i mx2.example.test resolves to 192.0.2.20, in a reserved or documentation
+          range. [mx.address.reserved-range]
 
       ! passed with 1 warning
       "

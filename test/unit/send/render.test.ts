@@ -3,6 +3,9 @@ import { renderSend } from '../../../src/report/text/send.js';
 import { plainTheme } from '../../../src/report/theme.js';
 import type { SendResult } from '../../../src/send/check.js';
 
+// Content assertions read whole lines: render wider than the 80 columns of a pipe (test/unit/report/width.test.ts checks 80).
+const wide = { ...plainTheme, width: 200 };
+
 const r: SendResult = {
   kind: 'send', messageId: '<abc@example.test>', from: 'alice@example.test', to: ['bob@example.net', 'x@nullmx.example'],
   delivered: [{ recipient: 'bob@example.net', exchange: 'mx.example.net', address: '192.0.2.25', port: 25, response: '250 2.0.0 Ok: queued as 4ABC', code: 250, queueId: '4ABC', tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' } }],
@@ -25,7 +28,7 @@ const r: SendResult = {
 
 describe('renderSend', () => {
   it('tells what was sent, the route, the sessions with transcripts, and each recipient', () => {
-    const out = renderSend(r, plainTheme);
+    const out = renderSend(r, wide);
     expect(out.split('\n')[0]).toBe('Message <abc@example.test>');
     expect(out).toContain('DKIM    ✓ signed d=example.test s=s1 ed25519-sha256 256-bit, relaxed/relaxed');
     expect(out).toContain('TLS     starttls → encrypted (TLSv1.3)');
@@ -41,6 +44,6 @@ describe('renderSend', () => {
   });
 
   it('leaves the transcript out on request', () => {
-    expect(renderSend(r, plainTheme, { transcript: false })).not.toContain('Transcript');
+    expect(renderSend(r, wide, { transcript: false })).not.toContain('Transcript');
   });
 });

@@ -5,19 +5,21 @@ import { createTheme, plainTheme } from '../../../../src/report/theme.js';
 import { renderDmarc } from '../../../../src/report/text/dmarc.js';
 import { fixtureResolver } from '../../../helpers/zones.js';
 
+// Content assertions read whole lines: render wider than the 80 columns of a pipe (test/unit/report/width.test.ts checks 80).
+const wide = { ...plainTheme, width: 200 };
+
 const ctx = { resolver: fixtureResolver(['dmarc.test.zone', 'dmarc-none.test.zone', 'reports.test.zone']) };
 
 describe('renderDmarc', () => {
   it('tells policy discovery step by step and what applies to the domain asked', async () => {
-    const text = renderDmarc(await checkDmarc('sub.dmarc.test', ctx), plainTheme);
+    const text = renderDmarc(await checkDmarc('sub.dmarc.test', ctx), wide);
     expect(text).toContain([
       'DMARC for sub.dmarc.test',
       '  ? TXT _dmarc.sub.dmarc.test → NXDOMAIN',
       '  ? TXT _dmarc.dmarc.test (organizational domain, Public Suffix List) → 1 DMARC record',
       '',
       'Record at _dmarc.dmarc.test',
-      '  v=DMARC1; p=reject; rua=mailto:agg@dmarc.test,mailto:dmarc@reports.test!10m;',
-      '  ruf=mailto:fr@dmarc.test; fo=1; adkim=s',
+      '  v=DMARC1; p=reject; rua=mailto:agg@dmarc.test,mailto:dmarc@reports.test!10m; ruf=mailto:fr@dmarc.test; fo=1; adkim=s',
     ].join('\n'));
     expect(text).toMatch(/│ sp\s+│ reject \(default: p\)\s+│ mail from subdomains ← applies to sub\.dmarc\.test\s+│/);
     expect(text).toMatch(/rua mailto:dmarc@reports\.test!10m  ✓ authorized by dmarc\.test\._report\._dmarc\.reports\.test/);
@@ -25,28 +27,28 @@ describe('renderDmarc', () => {
   });
 
   it('shows discarded records and why', async () => {
-    const text = renderDmarc(await checkDmarc('order.dmarc.test', ctx), plainTheme);
+    const text = renderDmarc(await checkDmarc('order.dmarc.test', ctx), wide);
     expect(text).toContain('  ? TXT _dmarc.order.dmarc.test → 1 TXT record, none DMARC\n');
     expect(text).toContain('    ignored: _dmarc.order.dmarc.test (does not start with v=DMARC1)\n      p=reject; v=DMARC1\n      ^^^^^^^^\n');
   });
 
   it('lists every record when there are several, and bad report URIs with the reason', async () => {
-    expect(renderDmarc(await checkDmarc('multi.dmarc.test', ctx), plainTheme)).toContain('  1. v=DMARC1; p=none; rua=mailto:agg@dmarc.test\n  2. v=DMARC1; p=reject; rua=mailto:agg@dmarc.test\n');
-    const uris = renderDmarc(await checkDmarc('uris.dmarc.test', ctx), plainTheme);
+    expect(renderDmarc(await checkDmarc('multi.dmarc.test', ctx), wide)).toContain('  1. v=DMARC1; p=none; rua=mailto:agg@dmarc.test\n  2. v=DMARC1; p=reject; rua=mailto:agg@dmarc.test\n');
+    const uris = renderDmarc(await checkDmarc('uris.dmarc.test', ctx), wide);
     expect(uris).toMatch(/rua agg@dmarc\.test\s+✗ an address without "mailto:"/);
     expect(uris).toMatch(/rua https:\/\/dmarc\.test\/r\s+! https: is not mailto:/);
     expect(uris).toMatch(/rua mailto:ok@dmarc\.test!10x\s+✗ '!10x' is not a size limit/);
   });
 
   it('marks unauthorized external destinations', async () => {
-    const text = renderDmarc(await checkDmarc('ext.dmarc.test', ctx), plainTheme);
+    const text = renderDmarc(await checkDmarc('ext.dmarc.test', ctx), wide);
     expect(text).toMatch(/ruf mailto:c@nope\.reports\.test\s+! not authorized \(no v=DMARC1 at ext\.dmarc\.test\._report\._dmarc\.nope\.reports\.test\)/);
     expect(text).toMatch(/rua mailto:b@wild\.reports\.test\s+✓ authorized by ext\.dmarc\.test\._report\._dmarc\.wild\.reports\.test/);
   });
 
   it('says "unknown" for a temporary failure, not "no record"', async () => {
     const r = await checkDmarc('dmarc.test', { resolver: { lookup: async () => ({ status: 'servfail', server: '192.0.2.53:53' }) } });
-    const text = renderDmarc(r, plainTheme);
+    const text = renderDmarc(r, wide);
     expect(text).toContain('? TXT _dmarc.dmarc.test → SERVFAIL from 192.0.2.53:53: unknown');
     expect(text).toMatch(/\? no verdict: 1 temporary failure\n$/);
     expect(text).not.toMatch(/No DMARC record/);

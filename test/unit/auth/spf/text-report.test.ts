@@ -6,8 +6,11 @@ import { renderSpf } from '../../../../src/report/text/spf.js';
 import { createTheme, plainTheme } from '../../../../src/report/theme.js';
 import { fixtureResolver } from '../../../helpers/zones.js';
 
+// Content assertions read whole lines: render wider than the 80 columns of a pipe (test/unit/report/width.test.ts checks 80).
+const wide = { ...plainTheme, width: 200 };
+
 const ctx = { resolver: fixtureResolver(['spf.test.zone']), timeoutMs: 1000, now: () => new Date(0), onEvent: () => {} };
-const render = async (input: Parameters<typeof checkSpf>[0]) => renderSpf(await checkSpf(input, ctx), plainTheme);
+const render = async (input: Parameters<typeof checkSpf>[0]) => renderSpf(await checkSpf(input, ctx), wide);
 
 describe('renderSpf', () => {
   it('draws the include tree with each record, per-term costs and the running total', async () => {
