@@ -186,6 +186,28 @@ describe('receive: limits with proper SMTP replies', () => {
     expect((await r.files()).new).toEqual([]);
   });
 
+  it('keeps concurrent sessions apart: each message gets its own session\'s HELO and SPF (session ids are unique)', async () => {
+    r = await startTestReceiver();
+    const senders = ['alice@mail.test', 'news@mailer.test', 'bob@strict.mail.test', 'x@soft.mail.test'];
+    const clients = await Promise.all(senders.map(() => rawClient(r!.port)));
+    for (const c of clients) expectCode(await c.reply(), 220);
+    // Interleaved: every session is open, with its envelope started, before any message is sent.
+    for (const [i, c] of clients.entries()) expectCode(await c.command(`EHLO client${i}.mail.test`), 250);
+    for (const [i, c] of clients.entries()) expectCode(await c.command(`MAIL FROM:<${senders[i]}>`), 250);
+    for (const c of clients) expectCode(await c.command('RCPT TO:<bob@example.net>'), 250);
+    for (const c of clients) expectCode(await c.command('DATA'), 354);
+    for (const [i, c] of clients.entries()) c.writeRaw(`From: <${senders[i]}>\r\nSubject: ${i}\r\n\r\nbody ${i}\r\n.\r\n`);
+    for (const c of clients) expectCode(await c.reply(15000), 250);
+    const got = (await r.waitFor(4)).map((m) => [m.mailFrom, m.helo, m.auth.spf.domain, m.auth.spf.result, m.subject]).sort();
+    expect(got).toEqual([
+      ['alice@mail.test', 'client0.mail.test', 'mail.test', 'pass', '0'],
+      ['bob@strict.mail.test', 'client2.mail.test', 'strict.mail.test', 'pass', '2'],
+      ['news@mailer.test', 'client1.mail.test', 'mailer.test', 'pass', '1'],
+      ['x@soft.mail.test', 'client3.mail.test', 'soft.mail.test', 'softfail', '3'],
+    ]);
+    expect(new Set(r.messages.map((m) => m.id)).size).toBe(4);
+  });
+
   it('refuses connections past the limit with 421', async () => {
     r = await startTestReceiver({ maxConnections: 2 });
     const a = await rawClient(r.port);
