@@ -79,6 +79,24 @@ describe('SmtpSession', () => {
     expect(await s.command('EHLO x')).toMatchObject({ code: 0, failure: { kind: 'closed' } });
   });
 
+  it('a reply nobody asked for makes the session fail instead of shifting every later reply (RFC 5321 §4.2)', async () => {
+    const p = await peer({ mode: 'wrong-order' });
+    const s = await open(p);
+    expect((await s.read()).code).toBe(220);
+    await new Promise((r) => setTimeout(r, 50)); // the extra "250 2.0.0 Ok" arrives
+    expect(await s.command('EHLO x')).toMatchObject({ code: 0, failure: { kind: 'malformed', message: expect.stringMatching(/nobody asked for.*out of order/) } });
+    expect(s.closed).toBe(true);
+    expect(p.sessions[0]).toEqual([]); // EHLO was never sent
+  });
+
+  it('an unasked 421 (the server closing, RFC 5321 §3.8) is the answer to the next command', async () => {
+    const p = await peer({ script: [{ reply: ['220 peer.test ESMTP', '421 4.3.2 shutting down'] }] });
+    const s = await open(p);
+    expect((await s.read()).code).toBe(220);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await s.command('MAIL FROM:<a@b.test>')).toMatchObject({ code: 421, enhanced: '4.3.2' });
+  });
+
   it('pipelines MAIL, RCPT, DATA and sends a dot-stuffed message (RFC 2920)', async () => {
     const p = await peer();
     const s = await open(p);
