@@ -1,4 +1,5 @@
 // The _smtp._tls TXT record of RFC 8460 §3 ("v=TLSRPTv1; rua=mailto:tls@example.com"): selection and parsing. Pure.
+import { parseFieldList, type TagField } from '../mta-sts/field-list.js';
 
 export interface TlsRptUri {
   raw: string;
@@ -12,7 +13,7 @@ export interface TlsRptUri {
 export interface TlsRptRecord {
   raw: string;
   rua: TlsRptUri[];
-  fields: { name: string; value: string }[];
+  fields: TagField[];
   errors: string[];
 }
 
@@ -21,26 +22,10 @@ export function isTlsRptTxt(text: string): boolean {
   return /^v=TLSRPTv1[ \t]*(;|$)/.test(text);
 }
 
-const FIELD_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const MAILBOX = /^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function parseTlsRptRecord(raw: string): TlsRptRecord {
-  const errors: string[] = [];
-  const fields: { name: string; value: string }[] = [];
-  const parts = raw.split(';').map((p) => p.replace(/^[ \t]+|[ \t]+$/g, ''));
-  if (parts[0] !== 'v=TLSRPTv1') errors.push('the record must start with "v=TLSRPTv1"');
-  const rest = parts.slice(1);
-  if (rest.length && rest[rest.length - 1] === '') rest.pop();
-  for (const p of rest) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) {
-      errors.push(p === '' ? 'empty field (two ";" in a row)' : `"${p}" is not a name=value field`);
-      continue;
-    }
-    const name = p.slice(0, eq);
-    if (!FIELD_NAME.test(name)) errors.push(`"${name}" is not a valid field name`);
-    fields.push({ name, value: p.slice(eq + 1) });
-  }
+  const { fields, errors } = parseFieldList(raw, 'v=TLSRPTv1');
   const ruaFields = fields.filter((f) => f.name === 'rua');
   if (ruaFields.length > 1) errors.push('the record has more than one rua= field');
   const rua = ruaFields.length ? parseRua(ruaFields[0]!.value) : [];
