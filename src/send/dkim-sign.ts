@@ -1,6 +1,7 @@
 // DKIM signing through mailauth's signer (RFC 6376, RFC 8463 Ed25519), relaxed/relaxed, with the checks
 // mailauth leaves out: From must be signed (§5.4), RSA keys of at least 1024 bits (RFC 8301 §3.2), one clock.
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { dkimKeyType, parseDkimPrivateKey } from '../auth/dkim/private-key.js';
 import { UsageError } from '../core/errors.js';
 
 export interface SigningKey {
@@ -23,25 +24,14 @@ export interface DkimSigned {
 
 /** RFC 8301 §3.2: signers MUST use RSA keys of at least 1024 bits (and SHOULD use 2048). */
 export const MIN_SIGNING_RSA_BITS = 1024;
-// PKCS#8 PrivateKeyInfo prefix for a bare 32-byte Ed25519 seed, as dkimpy's dknewkey writes it (RFC 8410 §7).
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** A private key from PEM (PKCS#1 or PKCS#8) or a base64 Ed25519 seed; anything else is a UsageError. */
 export function parseSigningKey(text: string, source: string): SigningKey {
-  const trimmed = text.trim();
-  let key: KeyObject | undefined;
-  try {
-    if (trimmed.includes('-----BEGIN')) key = createPrivateKey(trimmed);
-    else if (/^[A-Za-z0-9+/]{43}=$/.test(trimmed)) {
-      key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(trimmed, 'base64')]), format: 'der', type: 'pkcs8' });
-    }
-  } catch {
-    key = undefined;
-  }
+  const key = parseDkimPrivateKey(text);
   if (!key) throw new UsageError(`${source} is not a PEM private key (RSA or Ed25519)`);
-  const type = key.asymmetricKeyType;
-  if (type !== 'rsa' && type !== 'ed25519') throw new UsageError(`${source} holds a ${type} key; DKIM signs with RSA or Ed25519 (RFC 6376, RFC 8463)`);
-  const bits = type === 'rsa' ? key.asymmetricKeyDetails?.modulusLength ?? 0 : 256;
+  const kind = dkimKeyType(key);
+  if (kind.bits === null) throw new UsageError(`${source} holds a ${kind.type} key; DKIM signs with RSA or Ed25519 (RFC 6376, RFC 8463)`);
+  const { type, bits } = kind;
   if (type === 'rsa' && bits < MIN_SIGNING_RSA_BITS) {
     throw new UsageError(`${source} is a ${bits}-bit RSA key; RFC 8301 §3.2 requires at least ${MIN_SIGNING_RSA_BITS} bits (use 2048)`);
   }

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { dkimKeyType, parseDkimPrivateKey } from '../../../src/auth/dkim/private-key.js';
 import { parseMailbox } from '../../../src/send/address.js';
 import { composeMessage } from '../../../src/send/compose.js';
 import { dkimSignMessage, parseSigningKey } from '../../../src/send/dkim-sign.js';
@@ -66,5 +67,21 @@ describe('dkimSignMessage (mailauth signer, our checks)', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     expect(() => parseSigningKey(ec, '--dkim-key ec.pem')).toThrow(/ec key/);
     expect(() => parseSigningKey(rsa().p, '--dkim-key pub')).toThrow(/not a PEM private key/);
+  });
+});
+
+describe('parseDkimPrivateKey (shared by dkim --key and send --dkim-key)', () => {
+  it('reads PEM and the bare Ed25519 seed; anything else is undefined', () => {
+    const ed = generateKeyPairSync('ed25519').privateKey;
+    const seed = ed.export({ format: 'der', type: 'pkcs8' }).subarray(-32).toString('base64');
+    const fromSeed = parseDkimPrivateKey(`${seed}\n`)!;
+    expect(dkimKeyType(fromSeed)).toEqual({ type: 'ed25519', bits: 256 });
+    expect(fromSeed.export({ format: 'der', type: 'pkcs8' })).toEqual(ed.export({ format: 'der', type: 'pkcs8' }));
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
+    expect(dkimKeyType(parseDkimPrivateKey(rsa)!)).toEqual({ type: 'rsa', bits: 1024 });
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(dkimKeyType(parseDkimPrivateKey(ec)!)).toEqual({ type: 'ec', bits: null });
+    expect(parseDkimPrivateKey('-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----')).toBeUndefined();
+    expect(parseDkimPrivateKey('not a key')).toBeUndefined();
   });
 });
