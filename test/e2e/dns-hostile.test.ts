@@ -1,6 +1,9 @@
 // Hostile DNS through the CLI and the network resolver (issue #8): CNAME and SPF include/redirect loops end in a
 // finding, a server that never answers costs about --timeout per query, huge TXT records (a 60 KB TCP answer)
-// and thousands of records in one answer are handled, and control characters in TXT never reach the terminal.
+// and thousands of records in one answer are handled in bounded memory, and control characters in TXT never reach the terminal.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startTestDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
@@ -44,12 +47,25 @@ ctrl     IN TXT "v=spf1 ip4:192.0.2.1 \\027[2J\\027]0;pwned\\007\\155\\033 -all"
 _dmarc.ctrl IN TXT "v=DMARC1; p=none; rua=mailto:a@ctrl.hostile.test\\027[31m"
 `;
 
+const dir = mkdtempSync(join(tmpdir(), 'mc-dns-hostile-'));
+const rssHook = join(dir, 'rss-hook.mjs');
+writeFileSync(rssHook, "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.MC_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
+/** The CLI, with the child's peak RSS in MiB (getrusage, written by a preloaded exit hook). */
+async function withRss(args: string[]) {
+  const file = join(dir, `rss-${Math.random().toString(36).slice(2)}`);
+  const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${rssHook}`, MC_RSS_FILE: file } });
+  return { ...r, rssMiB: Number(readFileSync(file, 'utf8')) / 1024 };
+}
+
 let dns: TestDnsServer;
 const via = () => ['--resolver', `127.0.0.1:${dns.port}`];
 beforeAll(async () => {
   dns = await startTestDnsServer({ zone: ZONE, origin: 'hostile.test' });
 });
-afterAll(() => dns.close());
+afterAll(async () => {
+  await dns.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('loops end in a finding', () => {
   it('SPF include loop (a → b → a): spf.include.loop, and permerror with --ip (exit 1)', async () => {
@@ -115,7 +131,8 @@ describe('a server that never answers', () => {
 
 describe('big answers', () => {
   it('a TXT record of 230 strings (~58 KB, over TCP after TC=1) is read whole and linted', async () => {
-    const r = await runCli(['spf', 'big.hostile.test', ...via(), '--json']);
+    const r = await withRss(['spf', 'big.hostile.test', ...via(), '--json']);
+    expect(r.rssMiB).toBeLessThan(150);
     const j = JSON.parse(r.stdout);
     expect(j.record).toBe(huge.text);
     expect(j.record.length).toBeGreaterThan(50_000);
@@ -127,7 +144,8 @@ describe('big answers', () => {
   });
 
   it('1601 TXT records in one answer (~60 KB over TCP: names are not compressed): the SPF record among them is found', async () => {
-    const r = await runCli(['spf', 'many.hostile.test', '--ip', '192.0.2.7', ...via(), '--json']);
+    const r = await withRss(['spf', 'many.hostile.test', '--ip', '192.0.2.7', ...via(), '--json']);
+    expect(r.rssMiB).toBeLessThan(150);
     const j = JSON.parse(r.stdout);
     expect(j.record).toBe('v=spf1 ip4:192.0.2.7 -all');
     expect(j.result).toBe('pass');
