@@ -1,6 +1,5 @@
-// Hostile DNS through the CLI and the network resolver (issue #8): CNAME and SPF include/redirect loops end in a
-// finding, a server that never answers costs about --timeout per query, huge TXT records (a 60 KB TCP answer)
-// and thousands of records in one answer are handled in bounded memory, and control characters in TXT never reach the terminal.
+// Hostile DNS through the CLI (issue #8): CNAME and SPF loops end in a finding, silence costs --timeout per try, huge
+// and many-record answers are handled in bounded memory, control characters in TXT never reach the terminal.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
