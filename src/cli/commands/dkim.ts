@@ -28,7 +28,8 @@ export async function run(domain: string | undefined, opts: DkimOptions): Promis
   const name = toALabel(domain);
   const selectors = (opts.selector ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean).map((s) => toALabel(s, 'selector'));
   const ctx = await createContext(opts);
-  const spinner = ctx.interactive && !selectors.length && message === undefined ? await startSpinner(`probing common DKIM selectors for ${name}…`) : undefined;
+  // No spinner under --verbose: the query lines stream to the same stderr and would land on the spinner's line.
+  const spinner = ctx.interactive && !ctx.verbose && !selectors.length && message === undefined ? await startSpinner(`probing common DKIM selectors for ${name}…`) : undefined;
   try {
     const result = await checkDkim(name, ctx, { selectors, keyFile: opts.key, message });
     spinner?.stop();
