@@ -195,7 +195,6 @@ describe('createUdpPool', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })));
     expect(udp.stats().open).toBeGreaterThan(0);
     expect(udpHandles()).toBe(before);
-    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(0);
     udp.close();
     expect(udp.stats()).toMatchObject({ open: 0, inFlight: 0 });
     // A closed pool can be used again.
