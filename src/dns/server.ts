@@ -32,6 +32,7 @@ const KNOWN = new Set<string>(RR_TYPES);
 /** Our own EDNS buffer: what we offer and the most we send over UDP. */
 const SERVER_UDP_SIZE = 1232;
 const TCP_IDLE_MS = 10_000;
+const TCP_MAX_MESSAGE = 65_535;
 
 /** Builds the response bytes for one query message; undefined for anything we must not answer (garbage, responses). */
 export async function answerQuery(bytes: Buffer, resolver: Resolver, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
@@ -65,6 +66,10 @@ export async function answerQuery(bytes: Buffer, resolver: Resolver, transport: 
     // RFC 1035 §4.2.1 / RFC 6891 §6.2.5: over the asker's limit → TC=1 and no records, so it retries over TCP.
     const limit = q.edns ? Math.max(CLASSIC_UDP_SIZE, Math.min(q.edns.udpPayloadSize, SERVER_UDP_SIZE)) : CLASSIC_UDP_SIZE;
     if (out.length > limit) return encodeResponse({ ...base, rcode: spec.rcode, flags: { ...spec.flags, tc: true } });
+  } else if (out.length > TCP_MAX_MESSAGE) {
+    // A TCP message's length is 16 bits (RFC 1035 §4.2.2): an answer that cannot be framed is a failure to say so,
+    // not silence (which the asker could only tell from a timeout).
+    return encodeResponse({ ...base, rcode: 'SERVFAIL' });
   }
   return out;
 }

@@ -139,6 +139,17 @@ describe('UDP size (RFC 1035 §4.2.1, RFC 6891 §6.2.5)', () => {
   });
 });
 
+describe('TCP size (RFC 1035 §4.2.2)', () => {
+  it('an answer too big for a TCP message (over 65,535 octets) is SERVFAIL, not silence', async () => {
+    const many = parseZone(`$ORIGIN m.test.\n@ SOA ns hostmaster 1 3600 600 604800 45\n${Array.from({ length: 3000 }, (_, i) => `@ TXT "record number ${i} of many"`).join('\n')}\n`);
+    const q = encodeQuery('m.test', 'TXT', { edns: true });
+    const out = await answerQuery(q.bytes, zoneResolver([many]), 'tcp');
+    expect(out).toBeDefined();
+    const d = decodeMessage(out!);
+    expect(d.ok && [d.message.rcode, d.message.answers.length, d.message.id]).toEqual(['SERVFAIL', 0, q.id]);
+  });
+});
+
 describe('TCP', () => {
   it('answers several queries on one connection, sent one octet at a time', async () => {
     const queries = [encodeQuery('s.test', 'MX'), encodeQuery('big.s.test', 'TXT', { edns: false }), encodeQuery('nope.s.test', 'A')];
