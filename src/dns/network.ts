@@ -2,7 +2,7 @@
 // TC=1, the next server on silence/SERVFAIL/REFUSED, and CNAME chains finished when a server leaves them half done.
 import type { MailcheckEvent } from '../core/context.js';
 import type { Lookup, LookupOptions, RRType, RecordOf, Resolver, TemporaryStatus } from './types.js';
-import { encodeQuery, extractAnswer, lowerName, nameError, negativeTtl, type DnsMessage } from './codec.js';
+import { encodeQuery, extractAnswer, lowerName, nameError, negativeTtl, type DnsMessage, type ExtractedAnswer } from './codec.js';
 import { formatServer, queryUdp, type DnsServerAddress, type TransportResult } from './transport-udp.js';
 import { queryTcp } from './transport-tcp.js';
 import { createUdpPool, type UdpPool } from './udp-pool.js';
@@ -56,15 +56,20 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
 
   function emit(server: DnsServerAddress, name: string, type: string, transport: 'udp' | 'tcp', r: TransportResult, attempt: number): void {
     if (!opts.onEvent) return;
-    const base = { type: 'dns.query' as const, name, qtype: type, server: labelOf(server), transport, ms: Math.round(r.ms * 10) / 10, attempt };
-    if (r.kind !== 'response') return opts.onEvent({ ...base, status: r.kind, error: r.error });
+    const ms = Math.round(r.ms * 10) / 10;
+    const server_ = labelOf(server);
+    if (r.kind !== 'response') return opts.onEvent({ type: 'dns.query', name, qtype: type, server: server_, transport, ms, attempt, status: r.kind, error: r.error });
     const m = r.message;
-    const ttls = m.answers.map((a) => a.ttl);
-    opts.onEvent({
-      ...base, status: wireStatus(m, name, type, transport), rcode: m.rcode,
+    const e: MailcheckEvent = {
+      type: 'dns.query', name, qtype: type, server: server_, transport, ms, attempt, status: wireStatus(m, name, type, transport), rcode: m.rcode,
       flags: { aa: m.flags.aa, ad: m.flags.ad, tc: m.flags.tc }, answers: m.answers.length,
-      ...(ttls.length ? { ttl: Math.min(...ttls) } : {}),
-    });
+    };
+    if (m.answers.length) {
+      let ttl = Infinity;
+      for (const a of m.answers) if (a.ttl < ttl) ttl = a.ttl;
+      e.ttl = ttl;
+    }
+    opts.onEvent(e);
   }
 
   /** One server: UDP, TCP after TC=1 (RFC 7766 §5), and once more without EDNS after FORMERR (RFC 6891 §7). */
@@ -114,7 +119,8 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
     if (nameError(origin)) return { status: 'nxdomain', server: 'none', cnames: [], aa: false, ad: false };
     const follow = !o.noFollow && type !== 'CNAME';
     const cnames: string[] = [];
-    const seen = new Set([origin]);
+    // Names met along a CNAME chain (made when there is one: most answers have none).
+    let seen: Set<string> | undefined;
     let name = origin;
     let ttl = Infinity;
     let ad = true;
@@ -122,11 +128,12 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
       const got = await askServers(name, type, o.signal);
       if (got.kind === 'failure') return { status: got.status, server: got.server, error: got.error, ...(cnames.length ? { cnames } : {}) };
       const m = got.message;
-      const ex = extractAnswer(m, name, type, { follow });
+      const ex = extracted(m, name, type, follow);
       ad &&= m.flags.ad;
       for (const link of ex.chain) {
         cnames.push(link.owner);
         ttl = Math.min(ttl, link.ttl);
+        seen ??= new Set([origin]);
         if (seen.has(link.target)) return { status: 'servfail', server: got.server, error: `CNAME loop: ${[...cnames, link.target].join(' → ')}`, cnames };
         seen.add(link.target);
       }
@@ -154,12 +161,23 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
   return { lookup, close: () => ownPool?.close() };
 }
 
+// The event for a reply and the lookup that reads it both need its answer extracted: done once per message.
+const extractions = new WeakMap<DnsMessage, { name: string; type: string; follow: boolean; ex: ExtractedAnswer<unknown> }>();
+
+function extracted<T extends RRType>(m: DnsMessage, name: string, type: T, follow: boolean): ExtractedAnswer<RecordOf<T>> {
+  const hit = extractions.get(m);
+  if (hit && hit.name === name && hit.type === type && hit.follow === follow) return hit.ex as ExtractedAnswer<RecordOf<T>>;
+  const ex = extractAnswer(m, name, type, { follow });
+  extractions.set(m, { name, type, follow, ex });
+  return ex;
+}
+
 /** The status of one wire exchange, for the event stream ('cname' = a chain we still have to finish). */
 function wireStatus(m: DnsMessage, name: string, type: string, transport: 'udp' | 'tcp'): string {
   if (m.flags.tc && transport === 'udp') return 'truncated';
   if (m.rcode === 'NXDOMAIN') return 'nxdomain';
   if (m.rcode !== 'NOERROR') return m.rcode.toLowerCase();
-  const ex = extractAnswer(m, name, type as RRType, { follow: type !== 'CNAME' });
+  const ex = extracted(m, name, type as RRType, type !== 'CNAME');
   if (ex.records.length) return 'ok';
   return ex.chain.length && !ex.loop ? 'cname' : 'nodata';
 }
