@@ -5,6 +5,7 @@ import type { DemoAct, DemoResult, DemoStep } from '../../demo/types.js';
 import type { TranscriptLine } from '../../smtp/session.js';
 import { heading, renderFindings } from '../steps.js';
 import type { Theme } from '../theme.js';
+import { wrapText as wrap } from '../wrap.js';
 
 export interface RenderDemoOptions {
   /** Terminal width (80 when not a TTY). */
@@ -18,7 +19,7 @@ const KIND: Record<DemoStep['kind'], string> = {
 };
 
 export function renderDemo(r: DemoResult, t: Theme, o: RenderDemoOptions = {}): string {
-  const width = Math.max(60, o.width ?? 80);
+  const width = Math.max(60, o.width ?? t.width);
   const out: string[] = [];
   out.push(heading(t, `mailcheck demo: the journey of an email, on loopback (${r.domain})`), '');
   out.push(heading(t, 'Setting the stage'));
@@ -77,6 +78,7 @@ function authResultsLines(value: string, width: number): string[] {
 
 /** What to do with a kept sandbox: the other commands, pointed at it. */
 export function renderKeep(r: DemoResult, t: Theme): string {
+  const width = t.width;
   const res = `--resolver ${r.dns.host}:${r.dns.port}`;
   const lines = [
     '',
@@ -90,8 +92,8 @@ export function renderKeep(r: DemoResult, t: Theme): string {
     `  mailcheck verify ${r.maildir} ${res}`,
     `  ${t.dim(`Offline, from the zone files: mailcheck check ${r.domain} --offline ${r.zoneFiles.map((f) => `--zone ${f}`).join(' ')}`)}`,
     `  ${t.dim(`dig @${r.dns.host} -p ${r.dns.port} ${r.domain} MX   works too.`)}`,
-    ...wrap('check will flag the loopback MX address and the unreachable MTA-STS policy host: on the internet both would be real problems.', 80, '  ', '  ').map((l) => t.dim(l)),
-    ...(r.kept ? [] : wrap(`The files in ${r.maildir.replace(/\/inbox$/, '')} go when the sandbox stops (--dir keeps them).`, 80, '  ', '  ').map((l) => t.dim(l))),
+    ...wrap('check will flag the loopback MX address and the unreachable MTA-STS policy host: on the internet both would be real problems.', width, '  ', '  ').map((l) => t.dim(l)),
+    ...(r.kept ? [] : wrap(`The files in ${r.maildir.replace(/\/inbox$/, '')} go when the sandbox stops (--dir keeps them).`, width, '  ', '  ').map((l) => t.dim(l))),
     '',
   ];
   return lines.join('\n') + '\n';
@@ -191,34 +193,4 @@ function transcriptLines(lines: TranscriptLine[], t: Theme, width: number, verbo
 /** Cut at the width with an ellipsis (transcripts are evidence; --verbose has them whole). */
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
-}
-
-/** Word wrap plain text with a first-line and a hanging indent; words longer than a line are split. */
-export function wrap(text: string, width: number, first: string, hanging: string): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  for (const word of text.split(/ +/)) {
-    let w = word;
-    while (w.length) {
-      const room = width - line.length - (empty ? 0 : 1);
-      if (w.length <= room) {
-        line += (empty ? '' : ' ') + w;
-        empty = false;
-        w = '';
-      } else if (!empty) {
-        lines.push(line);
-        line = hanging;
-        empty = true;
-      } else {
-        const cut = Math.max(1, room);
-        line += w.slice(0, cut);
-        w = w.slice(cut);
-        lines.push(line);
-        line = hanging;
-      }
-    }
-  }
-  if (!empty || !lines.length) lines.push(line);
-  return lines;
 }
