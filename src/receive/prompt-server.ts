@@ -1,4 +1,5 @@
-// smtp-server, minus its fixed 100 ms wait before every greeting, plus a deadline on each command and on DATA.
+// smtp-server, minus its fixed 100 ms wait before every greeting (and its per-connection random session ids), plus
+// a deadline on each command and on DATA.
 // smtp-server 3.21 holds each new connection 100 ms (an early-talker check for Internet-facing MXs, with no
 // option to turn it off), which caps one-message-per-connection clients at ~200 msgs/s. A subclass that starts
 // the session at once is the smallest change: the check itself stays (a command before the 220 still gets
