@@ -22,7 +22,8 @@ afterEach(() => {
 });
 
 function start(args: string[]): Running {
-  const child = spawn(process.execPath, [BIN, 'receive', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  // Wide, so whole-line assertions see one message per line (the 80-column wrap is unit-tested).
+  const child = spawn(process.execPath, [BIN, 'receive', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', CI: '1', COLUMNS: '200' } });
   const lines: string[] = [];
   const waiters: ((l: string) => void)[] = [];
   let read = 0;

@@ -3,6 +3,7 @@
 import { escapeControl } from '../../core/text.js';
 import type { ReceivedMessage, RejectedMessage } from '../../receive/server.js';
 import type { Theme } from '../theme.js';
+import { fitLines } from '../wrap.js';
 
 export interface ListeningInfo {
   host: string;
@@ -26,13 +27,13 @@ const TONE: Record<string, 'ok' | 'warn' | 'fail' | 'dim'> = {
 export function renderListening(i: ListeningInfo, t: Theme): string {
   const addr = i.host.includes(':') ? `[${i.host}]:${i.port}` : `${i.host}:${i.port}`;
   const tls = i.tls === 'implicit' ? `implicit TLS, ${i.certificate} certificate` : i.tls === 'starttls' ? `STARTTLS offered, ${i.certificate} certificate` : 'no TLS';
-  return [
+  return fitLines([
     `${t.bold('mailcheck receive')} listening on ${t.accent(`smtp://${addr}`)} as ${escapeControl(i.hostname)} ${t.dim(`(${tls})`)}`,
     `  ${t.dim('storing in')} ${escapeControl(i.maildir)}${t.dim('/new (Maildir: fsynced before each 250)')}`,
     `  ${t.dim('limits:')} ${formatBytes(i.maxSize)} per message, ${i.maxRecipients} recipients, ${i.maxConnections} connections; ${i.commandTimeoutMs / 1000} s per command, ${i.dataTimeoutMs / 1000} s for DATA`,
     `  ${t.dim(i.count ? `stops after ${i.count} message${i.count === 1 ? '' : 's'} (or Ctrl-C)` : 'stop with Ctrl-C')}`,
     '',
-  ].join('\n') + '\n';
+  ].join('\n') + '\n', t.width);
 }
 
 /** "✓ 10:00:01 #1 alice@mail.test → bob@example.net  2.1 KB TLSv1.3  spf=pass dkim=pass(mail.test) dmarc=pass" */
@@ -47,11 +48,12 @@ export function renderReceived(m: ReceivedMessage, t: Theme, n: number): string 
   const from = escapeControl(m.mailFrom || '<>');
   const header = m.from && m.from !== m.mailFrom ? t.dim(` (From: ${escapeControl(m.from)})`) : '';
   const file = m.file.slice(m.file.lastIndexOf('/new/') + 1);
-  return `${mark} ${t.dim(time)} ${t.bold(`#${n}`)} ${from}${header} → ${rcpt}  ${formatBytes(m.size)} ${tls}  ${auth}  ${t.dim(escapeControl(file))}\n`;
+  // One message, one entry: it wraps under itself at the terminal's width rather than at its edge.
+  return fitLines(`${mark} ${t.dim(time)} ${t.bold(`#${n}`)} ${from}${header} → ${rcpt}  ${formatBytes(m.size)} ${tls}  ${auth}  ${t.dim(escapeControl(file))}\n`, t.width);
 }
 
 export function renderRejected(r: RejectedMessage, t: Theme): string {
-  return `${t.fail('✗')} ${t.dim(new Date().toISOString().slice(11, 19))} ${t.fail(`${r.code} refused`)} ${escapeControl(r.mailFrom || '<>')} → ${r.rcptTo.map((x) => escapeControl(x)).join(', ')}: ${escapeControl(r.reason)}\n`;
+  return fitLines(`${t.fail('✗')} ${t.dim(new Date().toISOString().slice(11, 19))} ${t.fail(`${r.code} refused`)} ${escapeControl(r.mailFrom || '<>')} → ${r.rcptTo.map((x) => escapeControl(x)).join(', ')}: ${escapeControl(r.reason)}\n`, t.width);
 }
 
 export function renderReceiveSummary(stored: number, failed: number, rejected: number, t: Theme): string {

@@ -4,7 +4,9 @@ import { getBorderCharacters, table } from 'table';
 import { escapeControl } from '../../core/text.js';
 import type { VerifyItem } from '../../verify/run.js';
 import { heading, renderFindings, verdictLine } from '../steps.js';
+import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
+import { fitLines } from '../wrap.js';
 
 type Tone = 'ok' | 'warn' | 'fail' | 'dim';
 const TONE: Record<string, Tone> = {
@@ -19,7 +21,7 @@ export function result(t: Theme, r: string): string {
 }
 
 export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: boolean } = {}): string {
-  if ('error' in item) return `${t.fail('✗')} ${escapeControl(where(item))}: ${escapeControl(item.error)}\n`;
+  if ('error' in item) return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}: ${escapeControl(item.error)}\n`, t.width);
   const out: string[] = [];
   out.push(heading(t, `Message ${where(item)}`));
   out.push(`  ${t.dim('From:   ')} ${escapeControl(item.from ?? '(none)')}`);
@@ -38,7 +40,7 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       d.aligned ? t.ok('aligned') : t.dim('not aligned'),
       t.dim(escapeControl(d.reason ?? '')),
     ]);
-    out.push(indent(table([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), ''], ...rows], TABLE)));
+    out.push(fitTable([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), t.dim('why')], ...rows], { width: t.width, wrap: 5, config: TABLE }));
   }
 
   out.push('', `${t.bold('SPF')}   ${t.dim('the connecting client (RFC 7208)')}`);
@@ -69,16 +71,16 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   out.push(...item.authenticationResults.split('\r\n').map((l) => `  ${t.dim(escapeControl(l.replace(/^\t/, '    ')))}`));
   if (opts.findings) out.push('', heading(t, 'Findings'), renderFindings(item.findings, t).trimEnd());
   out.push('', verdictLine(item.findings, t));
-  return out.join('\n') + '\n';
+  return fitLines(out.join('\n') + '\n', t.width);
 }
 
 /** One line per message, for folders and mbox files. */
 export function renderVerifyLine(item: VerifyItem, t: Theme): string {
-  if ('error' in item) return `${t.fail('✗')} ${escapeControl(where(item))}  ${t.fail(escapeControl(item.error))}\n`;
+  if ('error' in item) return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}  ${t.fail(escapeControl(item.error))}\n`, t.width);
   const dkim = item.dkim.map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`).join(' ');
   const spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
   const mark = verdictLine(item.findings, t).split(' ')[0];
-  return `${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`;
+  return fitLines(`${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`, t.width);
 }
 
 export interface VerifySummary { total: number; byDmarc: Record<string, number>; authenticated: number; unreadable: number; seconds: number }

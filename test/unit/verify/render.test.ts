@@ -6,6 +6,9 @@ import { unverifiable, type VerifiedFile } from '../../../src/verify/run.js';
 import { verifyMessage } from '../../../src/verify/verdict.js';
 import { fixtureResolver } from '../../helpers/zones.js';
 
+// Whole-line assertions render wide; the width test checks the wrapping at 80.
+const wide = createTheme(false, 200);
+
 const ctx = { resolver: fixtureResolver(['mail.test.zone', 'mailer.test.zone']), now: () => new Date() };
 async function item(name: string, bytes?: Buffer, o: { ip?: string; helo?: string } = {}): Promise<VerifiedFile> {
   const raw = bytes ?? readFileSync(new URL(`../../../fixtures/eml/${name}`, import.meta.url));
@@ -28,9 +31,9 @@ describe('renderVerify', () => {
   });
 
   it('with --ip: the SPF identity, the record and the result', async () => {
-    const text = renderVerify(await item('signed-rsa.eml', undefined, { ip: '127.0.0.1', helo: 'mx.mail.test' }), plainTheme);
+    const text = renderVerify(await item('signed-rsa.eml', undefined, { ip: '127.0.0.1', helo: 'mx.mail.test' }), wide);
     expect(text).toMatch(/SPF .*\n {2}✓ pass {2}127\.0\.0\.1 for postmaster@mx\.mail\.test \(HELO identity, policy of mx\.mail\.test\)\n {5}v=spf1 a -all\n/);
-    const none = renderVerify(await item('signed-rsa.eml', undefined, { ip: '127.0.0.1' }), plainTheme);
+    const none = renderVerify(await item('signed-rsa.eml', undefined, { ip: '127.0.0.1' }), wide);
     expect(none).toContain('· none  127.0.0.1 with no identity to check: give --sender or --helo');
   });
 
@@ -55,5 +58,18 @@ describe('renderVerify', () => {
 
   it('draws a progress bar', () => {
     expect(progressBar(500, 2000, 0.25, 20)).toBe('[#####---------------]  25%  500/2000  2,000 msgs/s');
+  });
+});
+
+describe('at 80 columns', () => {
+  it('no line of a report, a folder line or an error is wider than the terminal', async () => {
+    for (const name of ['third-party.eml', 'tampered.eml', 'signed-rsa.eml']) {
+      for (const t of [plainTheme, createTheme(true)]) {
+        const text = renderVerify(await item(name, undefined, { ip: '192.0.2.77' }), t) + renderVerifyLine(await item(name), t);
+        for (const line of text.split('\n')) expect(line.replace(/\x1b\[[0-9;]*m/g, '').length, line).toBeLessThanOrEqual(80);
+      }
+    }
+    const err = renderVerifyLine(unverifiable({ file: `/very/long/path/${'x'.repeat(60)}.eml` }, 'not a message: the first line of the header section is not a header field'), plainTheme);
+    for (const line of err.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 });
