@@ -298,9 +298,10 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
           send(`421 4.3.2 ${hostname} Service not available, try again later`);
           return sock.end();
         default:
-          send(`220 ${opts.greeting ?? `${hostname} ESMTP mailcheck-peer`}`);
+          // wrong-order: an unasked reply right behind the greeting, in the same write, so that the client has
+          // it before it sends EHLO however loaded the machine is (two writes could reach it either side of EHLO).
+          send(opts.mode === 'wrong-order' ? [`220 ${opts.greeting ?? `${hostname} ESMTP mailcheck-peer`}`, '250 2.0.0 Ok'] : `220 ${opts.greeting ?? `${hostname} ESMTP mailcheck-peer`}`);
           if (opts.mode === 'close-after-banner') sock.end();
-          if (opts.mode === 'wrong-order') send('250 2.0.0 Ok');
       }
     };
     if (opts.implicitTls) startTls();
