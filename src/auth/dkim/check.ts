@@ -161,7 +161,12 @@ async function probeSelector(domain: string, selector: string, source: SelectorS
     findings.push({ ...finding('dkim.record.delegated', 'info', `Selector ${selector}: ${name} is delegated by CNAME to ${result.delegatedTo ?? 'another name'}; whoever runs that name controls the key.`), selector });
   }
   findings.push(...lintDkimKey(record, { selector, explicit }));
-  return { result, findings, key: info.key };
+  return {
+    result, findings,
+    get key() {
+      return info.key;
+    },
+  };
 }
 
 function missing(name: string, selector: string, source: SelectorSource, status: LookupStatus): DkimFinding {

@@ -1,6 +1,7 @@
 // Reads the key itself out of p= (RFC 6376 §3.6.1 RSA, RFC 8463 §4.2 Ed25519): its real type and size,
 // not what k= claims. Pure apart from node:crypto's parser.
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { rsaSpkiBits } from './rsa-spki.js';
 
 export type DkimKeyFormat = 'spki' | 'pkcs1' | 'raw';
 
@@ -22,6 +23,10 @@ export function decodeDkimPublicKey(p: string): DecodedKey {
     const key = tryKey(() => createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, der]), format: 'der', type: 'spki' }));
     if (key) return { ok: true, type: 'ed25519', bits: 256, format: 'raw', key };
   }
+  // The usual case, a strict-DER RSA SubjectPublicKeyInfo, is sized without OpenSSL; the key object is made
+  // only if someone asks for it (comparing with --key). Anything unusual goes to OpenSSL below.
+  const fastBits = rsaSpkiBits(der);
+  if (fastBits !== undefined) return lazyRsaKey(der, fastBits);
   const spki = tryKey(() => createPublicKey({ key: der, format: 'der', type: 'spki' }));
   if (spki) {
     const type = spki.asymmetricKeyType;
@@ -33,6 +38,16 @@ export function decodeDkimPublicKey(p: string): DecodedKey {
   const pkcs1 = tryKey(() => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }));
   if (pkcs1) return { ok: true, type: 'rsa', bits: pkcs1.asymmetricKeyDetails?.modulusLength ?? 0, format: 'pkcs1', key: pkcs1 };
   return { ok: false, reason: `p= decodes to ${der.length} bytes that are neither an RSA nor an Ed25519 public key` };
+}
+
+function lazyRsaKey(der: Buffer, bits: number): DecodedKey {
+  let key: KeyObject | undefined;
+  return {
+    ok: true, type: 'rsa', bits, format: 'spki',
+    get key(): KeyObject {
+      return (key ??= createPublicKey({ key: der, format: 'der', type: 'spki' }));
+    },
+  };
 }
 
 /** The key as DKIM publishes it: base64 SPKI for RSA, base64 raw 32 bytes for Ed25519. */
@@ -89,6 +104,9 @@ export function dkimKeyInfo(r: { publicKey: string | null; flags: string[] }): D
     testing: r.flags.includes('y'),
     strict: r.flags.includes('s'),
     revoked: r.publicKey === '',
-    key: ok?.key ?? null,
+    // A getter: the KeyObject is made only when a --key comparison asks for it.
+    get key() {
+      return ok?.key ?? null;
+    },
   };
 }
