@@ -1,5 +1,6 @@
 // cached(): one query for identical questions in flight, TTL expiry on an injected clock, negative caching,
 // no caching of temporary failures, bounded size, and aborts that only cancel what nobody waits for.
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cached } from '../../../src/dns/cache.js';
 import { networkResolver } from '../../../src/dns/network.js';
@@ -104,6 +105,27 @@ describe('cached', () => {
     expect(calls.map((x) => x.name)).toEqual(['a.test', 'b.test', 'c.test']);
     await c.lookup('b.test', 'A');
     expect(calls).toHaveLength(4);
+  });
+
+  it('evicts exactly like a reference LRU over any sequence of questions', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 60 }), async (max, seq) => {
+      const answers = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`n${i}.test`, ok(60)]));
+      const { resolver, calls } = fake(answers, 0);
+      const c = cached(resolver, { maxEntries: max });
+      const model: string[] = [];
+      let misses = 0;
+      for (const i of seq) {
+        const name = `n${i}.test`;
+        const at = model.indexOf(name);
+        if (at >= 0) model.splice(at, 1);
+        else misses++;
+        model.push(name);
+        if (model.length > max) model.shift();
+        await c.lookup(name, 'A');
+      }
+      expect(calls).toHaveLength(misses);
+      expect(c.size).toBe(model.length);
+    }), { numRuns: 200 });
   });
 
   it('one caller aborting does not cancel the query for the others; the last one does', async () => {
