@@ -1,5 +1,6 @@
 // One DNS query over UDP to one server (RFC 1035 §4.2.1), hardened as RFC 5452 §9 asks: a fresh socket
 // (random source port) per query, and only a reply from the server's address+port with our id and question counts.
+// The resolver uses udp-pool.ts (long-lived sockets, several times cheaper) unless asked for this one.
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
 import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './codec.js';
