@@ -6,6 +6,9 @@ import { isTemporary } from './types.js';
 export interface CacheOptions {
   /** Milliseconds clock (tests inject one). */
   now?: () => number;
+  /** Answers kept at most (default 4096, ~550 bytes each). A batch needs ~19 per domain in flight, so the default
+   *  holds every answer of ~200 concurrent domains; a bigger cache only makes the heap (and V8's slack) grow:
+   *  at 10,000 entries a 10,000-domain batch peaked ~20 MB higher for no query saved. */
   maxEntries?: number;
   /** Negative TTL when the answer did not say (no SOA), and the cap on any negative TTL: RFC 2308 §5 allows a short default. */
   negativeTtl?: number;
@@ -25,7 +28,7 @@ export interface CachedResolver extends Resolver {
 
 export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver {
   const now = opts.now ?? Date.now;
-  const maxEntries = Math.max(1, opts.maxEntries ?? 10_000);
+  const maxEntries = Math.max(1, opts.maxEntries ?? 4096);
   const negativeCap = opts.negativeTtl ?? 300;
   const maxTtl = opts.maxTtl ?? 86_400;
   // Least recently used order in a linked list beside the Map. (Evicting through the Map's own insertion order,
