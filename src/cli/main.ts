@@ -9,6 +9,15 @@ function flushAndExit(code: number): void {
   process.stdout.write('', () => process.exit(code));
 }
 
+// A reader that went away (`mailcheck verify maildir | head -1`) is not an error of ours: stop quietly, as
+// programs killed by SIGPIPE do — Node ignores the signal and reports EPIPE on the stream instead.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw e;
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
   // `--version` alone is answered before commander and the command tree load: the cheapest cold start.
   const args = argv.slice(2);
