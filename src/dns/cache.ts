@@ -71,7 +71,17 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
     while (entries.size > maxEntries && oldest) drop(oldest);
   }
 
-  async function lookup<T extends RRType>(name: string, type: T, o: LookupOptions = {}): Promise<Lookup<RecordOf<T>>> {
+  // Not async: a hit is one resolved promise, a miss the shared query's own promise (an async function would wrap
+  // each in another promise and two more turns of the microtask queue, on every one of a batch's lookups).
+  function lookup<T extends RRType>(name: string, type: T, o: LookupOptions = {}): Promise<Lookup<RecordOf<T>>> {
+    try {
+      return lookupNow(name, type, o) as Promise<Lookup<RecordOf<T>>>;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  function lookupNow(name: string, type: RRType, o: LookupOptions): Promise<Lookup<unknown>> {
     const lower = name.toLowerCase();
     const key = `${lower.endsWith('.') ? lower.slice(0, -1) : lower}\u0000${type}\u0000${o.noFollow ? 1 : 0}`;
     const hit = entries.get(key);
@@ -81,7 +91,7 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
           unlink(hit);
           append(hit);
         }
-        return hit.value as Lookup<RecordOf<T>>;
+        return Promise.resolve(hit.value);
       }
       drop(hit);
     }
@@ -105,7 +115,7 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
       flight = { promise, controller, waiters: 0 };
       flights.set(key, flight);
     }
-    return join(flight, o.signal) as Promise<Lookup<RecordOf<T>>>;
+    return join(flight, o.signal);
   }
 
   /** Waits for the shared query, or for the caller's signal; the query is aborted once nobody waits for it. */

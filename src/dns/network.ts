@@ -75,45 +75,46 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
     opts.onEvent(e);
   }
 
-  /** One server: UDP, TCP after TC=1 (RFC 7766 §5), and once more without EDNS after FORMERR (RFC 6891 §7). */
-  async function ask(server: DnsServerAddress, name: string, type: string, signal: AbortSignal | undefined, next: () => number): Promise<Outcome> {
-    const label = labelOf(server);
-    for (let edns = true; ; edns = false) {
-      const query = encodeQuery(name, type, { edns });
-      const xo = { timeoutMs: opts.timeoutMs, signal };
-      let r = await udp(server, query, xo);
-      emit(server, name, type, 'udp', r, next());
-      if (r.kind === 'response' && r.message.flags.tc) {
-        r = await queryTcp(server, query, xo);
-        emit(server, name, type, 'tcp', r, next());
-      }
-      if (r.kind !== 'response') {
-        // Connection refused, unreachable and the like are "no answer at all", as silence is.
-        const status = r.kind === 'malformed' ? 'malformed' : 'timeout';
-        return { kind: 'failure', status, server: label, error: r.error, aborted: r.kind === 'aborted' };
-      }
-      const rcode = r.message.rcode;
-      if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { kind: 'answer', message: r.message, server: label };
-      if ((rcode === 'FORMERR' || rcode === 'BADVERS') && edns) continue;
-      if (rcode === 'REFUSED') return { kind: 'failure', status: 'refused', server: label, error: 'server refused the query' };
-      return { kind: 'failure', status: 'servfail', server: label, error: rcode === 'SERVFAIL' ? 'server failure' : `server answered ${rcode}` };
-    }
-  }
-
-  /** Every server in order, `rounds` times, until one gives an answer (RFC 1035 §7.2). */
+  /**
+   * Every server in order, `rounds` times, until one gives an answer (RFC 1035 §7.2). Per server: UDP, TCP after
+   * TC=1 (RFC 7766 §5), and once more without EDNS after FORMERR (RFC 6891 §7). One async function for all of it:
+   * each await level costs a promise and a frame on every one of a batch's queries.
+   */
   async function askServers(name: string, type: string, signal: AbortSignal | undefined): Promise<Outcome> {
     let attempt = 0;
-    const next = () => ++attempt;
-    let best: Extract<Outcome, { kind: 'failure' }> = { kind: 'failure', status: 'timeout', server: 'none', error: 'no DNS servers configured' };
+    let best: Extract<Outcome, { kind: 'failure' }> | undefined;
+    const xo = { timeoutMs: opts.timeoutMs, signal };
     for (let round = 0; round < rounds; round++) {
       for (const server of opts.servers) {
-        if (signal?.aborted) return { kind: 'failure', status: 'timeout', server: labelOf(server), error: 'aborted', aborted: true };
-        const r = await ask(server, name, type, signal, next);
-        if (r.kind === 'answer' || r.aborted) return r;
-        if (best.server === 'none' || FAILURE_RANK[r.status] >= FAILURE_RANK[best.status]) best = r;
+        const label = labelOf(server);
+        if (signal?.aborted) return { kind: 'failure', status: 'timeout', server: label, error: 'aborted', aborted: true };
+        let failure: Extract<Outcome, { kind: 'failure' }>;
+        for (let edns = true; ; edns = false) {
+          const query = encodeQuery(name, type, { edns });
+          let r = await udp(server, query, xo);
+          emit(server, name, type, 'udp', r, ++attempt);
+          if (r.kind === 'response' && r.message.flags.tc) {
+            r = await queryTcp(server, query, xo);
+            emit(server, name, type, 'tcp', r, ++attempt);
+          }
+          if (r.kind !== 'response') {
+            // Connection refused, unreachable and the like are "no answer at all", as silence is.
+            failure = { kind: 'failure', status: r.kind === 'malformed' ? 'malformed' : 'timeout', server: label, error: r.error, aborted: r.kind === 'aborted' };
+            break;
+          }
+          const rcode = r.message.rcode;
+          if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { kind: 'answer', message: r.message, server: label };
+          if ((rcode === 'FORMERR' || rcode === 'BADVERS') && edns) continue;
+          failure = rcode === 'REFUSED'
+            ? { kind: 'failure', status: 'refused', server: label, error: 'server refused the query' }
+            : { kind: 'failure', status: 'servfail', server: label, error: rcode === 'SERVFAIL' ? 'server failure' : `server answered ${rcode}` };
+          break;
+        }
+        if (failure.aborted) return failure;
+        if (!best || FAILURE_RANK[failure.status] >= FAILURE_RANK[best.status]) best = failure;
       }
     }
-    return best;
+    return best ?? { kind: 'failure', status: 'timeout', server: 'none', error: 'no DNS servers configured' };
   }
 
   async function lookup<T extends RRType>(qname: string, type: T, o: LookupOptions = {}): Promise<Lookup<RecordOf<T>>> {
