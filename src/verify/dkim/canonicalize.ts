@@ -17,23 +17,60 @@ export function canonicalizeHeader(field: HeaderField, canon: Canon): string {
 }
 
 const CRLF = Buffer.from('\r\n');
+/** Relaxed canonicalization works on slices of about this size, cut after a CRLF: a 100 MB body is never copied whole. */
+const SLICE = 1 << 20;
 
 /**
  * §3.4.3 simple: trailing empty lines removed, a body ends in exactly one CRLF (an empty body is CRLF).
  * §3.4.4 relaxed: trailing WSP on each line dropped, WSP runs → one SP, trailing empty lines removed;
  * an empty body stays empty (and, per erratum 1384, a last line without CRLF gets one).
+ * The canonical body goes to `emit` piece by piece; returns its length.
  */
-export function canonicalizeBody(body: Buffer, canon: Canon): Buffer {
+export function canonicalBody(body: Buffer, canon: Canon, emit: (piece: Buffer) => void, slice = SLICE): number {
   if (canon === 'simple') {
     let end = body.length;
     while (end >= 2 && body[end - 2] === 13 && body[end - 1] === 10) end -= 2;
-    return end === 0 ? CRLF : Buffer.concat([body.subarray(0, end), CRLF]);
+    if (end > 0) emit(body.subarray(0, end));
+    emit(CRLF);
+    return end + 2;
   }
-  let s = body.toString('latin1');
-  if (/[ \t]/.test(s)) s = s.replace(/[ \t]+(?=\r\n|$)/g, '').replace(/[ \t]+/g, ' ');
-  let end = s.length;
-  while (end >= 2 && s.charCodeAt(end - 2) === 13 && s.charCodeAt(end - 1) === 10) end -= 2;
-  return end === 0 ? Buffer.alloc(0) : Buffer.from(`${s.slice(0, end)}\r\n`, 'latin1');
+  // The tail of trailing WSP and CRLFs canonicalizes to nothing (WSP before a line end goes, then the empty
+  // lines at the end): canonicalize up to it and close with one CRLF. A bare CR is content, not a line end.
+  let end = body.length;
+  for (;;) {
+    while (end > 0 && (body[end - 1] === 32 || body[end - 1] === 9)) end--;
+    if (end >= 2 && body[end - 2] === 13 && body[end - 1] === 10) end -= 2;
+    else break;
+  }
+  if (end === 0) return 0;
+  let length = 0;
+  for (let from = 0; from < end; ) {
+    // Cut right after a CRLF so no run of WSP and no line end is split between two slices.
+    let to = Math.min(end, from + slice);
+    if (to < end) {
+      // (A negative offset would make lastIndexOf count from the end of the buffer.)
+      const crlf = to - 2 >= from ? body.lastIndexOf('\r\n', to - 2) : -1;
+      const next = body.indexOf('\r\n', to);
+      to = Math.min(end, crlf >= from ? crlf + 2 : next === -1 ? end : next + 2);
+    }
+    let piece = body.subarray(from, to);
+    if (piece.includes(32) || piece.includes(9)) {
+      const s = piece.toString('latin1').replace(/[ \t]+(?=\r\n|$)/g, '').replace(/[ \t]+/g, ' ');
+      piece = Buffer.from(s, 'latin1');
+    }
+    emit(piece);
+    length += piece.length;
+    from = to;
+  }
+  emit(CRLF);
+  return length + 2;
+}
+
+/** The canonical body as one buffer (for tests and small bodies; verification streams it into the hash). */
+export function canonicalizeBody(body: Buffer, canon: Canon): Buffer {
+  const pieces: Buffer[] = [];
+  canonicalBody(body, canon, (p) => pieces.push(p));
+  return Buffer.concat(pieces);
 }
 
 /**

@@ -6,7 +6,7 @@ import { createHash, verify as cryptoVerify } from 'node:crypto';
 import type { Resolver } from '../../dns/types.js';
 import { txtJoin } from '../../dns/types.js';
 import type { ParsedMessage } from '../message.js';
-import { canonicalizeBody, canonicalizeHeader, selectSignedFields, withoutSignatureValue, type Canon } from './canonicalize.js';
+import { canonicalBody, canonicalizeHeader, selectSignedFields, withoutSignatureValue, type Canon } from './canonicalize.js';
 import { parseKeyRecord, type DkimKey } from './key.js';
 import { parseSignature, type DkimSignature } from './signature.js';
 
@@ -36,7 +36,7 @@ export async function verifyDkim(msg: ParsedMessage, resolver: Resolver, now: Da
   const fields = msg.headers.filter((h) => h.key === 'dkim-signature');
   if (!fields.length) return [{ result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' }];
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const bodyHashes = new Map<string, Buffer>();
+  const bodyHashes = new Map<string, BodyHash>();
   return Promise.all(fields.map(async (field): Promise<DkimSignatureResult> => {
     const p = parseSignature(field, nowSeconds);
     if (!p.ok) {
@@ -49,8 +49,8 @@ export async function verifyDkim(msg: ParsedMessage, resolver: Resolver, now: Da
     };
     // §6.1.3 step 1–3: the body hash first, it needs no DNS.
     const bh = bodyHash(msg.body, sig.bodyCanon, sig.hash, sig.bodyLength, bodyHashes);
-    if (!bh.equals(Buffer.from(sig.bodyHash, 'base64'))) {
-      const short = sig.bodyLength !== undefined && sig.bodyLength > canonicalizeBody(msg.body, sig.bodyCanon).length;
+    if (!bh.digest.equals(Buffer.from(sig.bodyHash, 'base64'))) {
+      const short = sig.bodyLength !== undefined && sig.bodyLength > bh.length;
       return { ...base, result: 'fail', reason: short ? 'body hash did not verify (body shorter than l=)' : 'body hash did not verify' };
     }
     const key = await fetchKey(sig, resolver);
@@ -64,12 +64,21 @@ export async function verifyDkim(msg: ParsedMessage, resolver: Resolver, now: Da
   }));
 }
 
-function bodyHash(body: Buffer, canon: Canon, hash: string, length: number | undefined, memo: Map<string, Buffer>): Buffer {
-  const id = `${canon}:${hash}:${length ?? ''}`;
+interface BodyHash { digest: Buffer; /** of the whole canonical body */ length: number }
+
+/** The body hash (§3.7), the canonical body streamed into it; l= limits what is hashed (§3.5). */
+function bodyHash(body: Buffer, canon: Canon, hash: string, limit: number | undefined, memo: Map<string, BodyHash>): BodyHash {
+  const id = `${canon}:${hash}:${limit ?? ''}`;
   let h = memo.get(id);
   if (!h) {
-    const c = canonicalizeBody(body, canon);
-    h = createHash(hash).update(length === undefined ? c : c.subarray(0, length)).digest();
+    const hasher = createHash(hash);
+    let room = limit ?? Infinity;
+    const length = canonicalBody(body, canon, (piece) => {
+      if (room <= 0) return;
+      hasher.update(piece.length <= room ? piece : piece.subarray(0, room));
+      room -= piece.length;
+    });
+    h = { digest: hasher.digest(), length };
     memo.set(id, h);
   }
   return h;
