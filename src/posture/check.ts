@@ -16,7 +16,7 @@ import type { Context } from '../core/context.js';
 import { finding, type Finding, type Step } from '../core/result.js';
 import { checkMx, type MxResult } from '../mx/check.js';
 import { probeTarget } from '../probe/check.js';
-import { budgetResolver, untilAborted } from './budget.js';
+import { budgetResolver, expiry } from './budget.js';
 import { crossFindings } from './cross.js';
 import { checkDnsbl } from './dnsbl.js';
 import { isIgnored, type Policy } from './policy.js';
@@ -55,9 +55,11 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
   const timer = opts.budgetMs ? setTimeout(() => budget.abort(), opts.budgetMs) : undefined;
   const c: Context = opts.budgetMs ? { ...ctx, resolver: budgetResolver(ctx.resolver, budget.signal) } : ctx;
   const errors: PostureFinding[] = [];
+  // Without a budget nothing ever expires; with one, every check races the same expiry.
+  const expired = opts.budgetMs ? expiry(budget.signal, GRACE_MS) : undefined;
   // A bug in one check must not sink a batch of thousands: it becomes a finding on that check.
   const guard = <T>(check: CheckName, p: Promise<T>): Promise<T | null> =>
-    untilAborted(p, budget.signal, GRACE_MS).catch((e: unknown) => {
+    (expired ? Promise.race([p, expired]) : p).catch((e: unknown) => {
       errors.push({ ...finding('posture.check.error', 'fail', `The ${check} check failed with an internal error: ${(e as Error)?.message ?? String(e)}.`), check });
       return null;
     });
