@@ -23,7 +23,7 @@ describe('budget', () => {
   it('budgetResolver releases every pending lookup as "timeout" when the budget runs out, and answers new ones at once', async () => {
     const ac = new AbortController();
     const r = budgetResolver(never, ac.signal);
-    const pending = [r.lookup('a.test', 'A'), r.lookup('b.test', 'MX')];
+    const pending: Promise<unknown>[] = [r.lookup('a.test', 'A'), r.lookup('b.test', 'MX')];
     expect(await settled(pending[0]!)).toBe(false);
     ac.abort();
     for (const l of await Promise.all(pending)) expect(l).toMatchObject({ status: 'timeout', server: 'budget' });
