@@ -60,6 +60,12 @@ class PromptConnection extends SMTPConnection {
   }
 
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    // Replies sent in one turn of the event loop (to pipelined MAIL, RCPT, DATA) leave in one write, not one each.
+    const socket = this._socket as Socket | undefined;
+    if (socket && !socket.destroyed && !socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
     super.send(code, data, context);
     if (code === 421 || this._closing) this.clearDeadline();
     else this.armDeadline(code === 354 ? this.limits.dataMs : this.limits.commandMs, code === 354 ? 'DATA' : 'command');
