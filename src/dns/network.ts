@@ -142,23 +142,23 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
         seen.add(link.target);
       }
       if (cnames.length > MAX_CNAME_HOPS) return { status: 'servfail', server: got.server, error: `CNAME chain longer than ${MAX_CNAME_HOPS}`, cnames };
-      const meta = { server: got.server, cnames: [...cnames], aa: m.flags.aa, ad };
+      const aa = m.flags.aa;
+      if (m.rcode !== 'NXDOMAIN' && ex.records.length) {
+        return { status: 'ok', records: ex.records, ttl: Math.min(ttl, ex.ttl ?? Infinity), server: got.server, cnames: cnames.slice(), aa, ad };
+      }
       const negTtl = negativeTtl(m, ex.finalName);
-      const negative = (status: 'nxdomain' | 'nodata') =>
-        (negTtl === undefined ? { status, ...meta } : { status, ...meta, ttl: negTtl }) as Lookup<RecordOf<T>>;
       if (m.rcode === 'NXDOMAIN') {
         // RFC 6604 §3: the rcode speaks of the last name in the chain; unfollowed, the query name itself exists.
         const aliased = !follow && m.answers.some((r) => r.type === 'CNAME' && r.name === name);
-        return negative(aliased ? 'nodata' : 'nxdomain');
+        return negative(aliased ? 'nodata' : 'nxdomain', got.server, cnames, aa, ad, negTtl);
       }
-      if (ex.records.length) return { status: 'ok', records: ex.records, ttl: Math.min(ttl, ex.ttl ?? Infinity), ...meta };
       // An authoritative server stops at its zone's edge (RFC 1034 §4.3.2 step 3a) and sends the CNAME alone;
       // an SOA for the target's zone in the authority section instead proves the target has no such records.
       if (follow && ex.chain.length && negTtl === undefined) {
         name = ex.finalName;
         continue;
       }
-      return negative('nodata');
+      return negative('nodata', got.server, cnames, aa, ad, negTtl);
     }
   }
 
@@ -174,6 +174,11 @@ function extracted<T extends RRType>(m: DnsMessage, name: string, type: T, follo
   const ex = extractAnswer(m, name, type, { follow });
   extractions.set(m, { name, type, follow, ex });
   return ex;
+}
+
+/** NXDOMAIN or NODATA, with the negative TTL (RFC 2308 §5) when the server sent an SOA. */
+function negative<R>(status: 'nxdomain' | 'nodata', server: string, cnames: string[], aa: boolean, ad: boolean, ttl: number | undefined): Lookup<R> {
+  return ttl === undefined ? { status, server, cnames: cnames.slice(), aa, ad } : { status, server, cnames: cnames.slice(), aa, ad, ttl } as Lookup<R>;
 }
 
 /** The status of one wire exchange, for the event stream ('cname' = a chain we still have to finish). */
