@@ -29,6 +29,8 @@ export interface StageOptions {
   timeoutMs: number;
   now: () => Date;
   onEvent: Context['onEvent'];
+  /** The forger's address; undefined: 127.0.0.2 when it can be bound, else none (the look-alike story). */
+  forger?: string | null;
 }
 
 export interface Stage {
@@ -71,7 +73,7 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
     await writeFile(keyFile, key.privateKeyPem, { mode: 0o600 });
     steps.push(step('keygen', `DKIM key pair generated (${key.type === 'rsa' ? `RSA ${key.bits}-bit` : 'Ed25519'}); the public half is published at ${key.name}`, t, { keyFile }));
 
-    const forgerAddress = (await canBind('127.0.0.2')) ? '127.0.0.2' : null;
+    const forgerAddress = o.forger !== undefined ? o.forger : (await canBind('127.0.0.2')) ? '127.0.0.2' : null;
     const lookalike = `${o.domain.split('.')[0]}-secure.test`;
     const zones = sandboxZones({
       domain: o.domain, address: LOOPBACK, dkim: { selector: o.selector, strings: key.strings },

@@ -89,3 +89,13 @@ describe('an expectation that does not hold', () => {
     expect(text).toMatch(/✗ Some steps did not behave as expected/);
   }, 30_000);
 });
+
+describe('without a second loopback address (macOS, BSD)', () => {
+  it('the forger uses a look-alike envelope domain: SPF passes for it, DMARC still fails (not aligned)', async () => {
+    const { result } = await runDemo({ domain: 'sandbox.test', selector: 'demo', dnsPort: 0, smtpPort: 0, keyType: 'ed25519', keep: false, forger: null }, ctx);
+    const forged = result.acts[1]!;
+    expect(forged).toMatchObject({ clientAddress: '127.0.0.1', mailFrom: 'mallory@sandbox-secure.test', spf: 'pass', dkim: ['fail'], dmarc: { result: 'fail', policy: 'reject' }, ok: true });
+    expect(result.ok).toBe(true);
+    expect(result.zoneFiles.some((f) => f.endsWith('sandbox-secure.test.zone'))).toBe(true);
+  }, 30_000);
+});
