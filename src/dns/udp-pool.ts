@@ -28,8 +28,9 @@ export interface UdpPoolOptions {
   /** Receive buffer per socket (bytes): replies arriving while the event loop is busy wait here, not on the floor. */
   recvBufferSize?: number;
   /** Queries in flight to one server at most (default 128); more wait in line. A burst of thousands of datagrams
-   *  overflows the server's receive buffer (212992 bytes by default on Linux: ~300 queries) and the lost ones cost
-   *  a whole timeout each; a window keeps the server busy without that. */
+   *  overflows the server's receive buffer (212992 bytes by default on Linux: ~270 small queries) and the lost ones
+   *  cost a whole timeout each; a window keeps the server busy without that. It caps a remote server at 128/RTT
+   *  queries a second (6,400/s at 20 ms), above what public resolvers accept from one client anyway. */
   maxInFlight?: number;
 }
 
