@@ -43,6 +43,13 @@ describe('mailcheck spf (CLI)', () => {
     expect((await runCli(['spf', 'neutralall.spf.test', ...ZONE])).code).toBe(0);
   });
 
+  it('warns about the obsolete SPF RR type for one domain; check, auditing many, does not ask for it', async () => {
+    const r = await runCli(['spf', 'rrtype.spf.test', ...ZONE, '--json']);
+    expect(JSON.parse(r.stdout).findings.map((f: { id: string }) => f.id)).toContain('spf.rr-type.spf');
+    const c = await runCli(['check', 'rrtype.spf.test', ...ZONE, '--json']);
+    expect(JSON.stringify(JSON.parse(c.stdout).checks.spf.findings)).not.toContain('spf.rr-type.spf');
+  });
+
   it('gives the explanation of a fail (exp=)', async () => {
     const r = await runCli(['spf', '--sender', 'eve@explained.spf.test', '--ip', '198.51.100.99', ...ZONE, '--json']);
     expect(r.code).toBe(1);
