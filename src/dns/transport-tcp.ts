@@ -2,6 +2,7 @@
 // reassembled from however the stream splits it. Used after a truncated (TC=1) UDP reply.
 import { createConnection } from 'node:net';
 import { decodeMessage, isReplyTo, type EncodedQuery } from './codec.js';
+import { settleOnce } from './transport-common.js';
 import type { DnsServerAddress, ExchangeOptions, TransportResult } from './transport-udp.js';
 
 export function queryTcp(server: DnsServerAddress, query: EncodedQuery, opts: ExchangeOptions): Promise<TransportResult> {
@@ -12,19 +13,12 @@ export function queryTcp(server: DnsServerAddress, query: EncodedQuery, opts: Ex
   return new Promise((resolve) => {
     const socket = createConnection({ host: server.host, port: server.port });
     let buffered = Buffer.alloc(0);
-    let done = false;
-    const finish = (r: TransportResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(r);
-    };
-    const onAbort = () => finish({ kind: 'aborted', error: 'aborted', ms: elapsed() });
     // One budget for connect + send + the whole reply, like the UDP case.
-    const timer = setTimeout(() => finish({ kind: 'timeout', error: `no TCP reply within ${opts.timeoutMs} ms`, ms: elapsed() }), opts.timeoutMs);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const { finish } = settleOnce(opts, start, {
+      onTimeout: (ms) => ({ kind: 'timeout', error: `no TCP reply within ${opts.timeoutMs} ms`, ms }),
+      release: () => socket.destroy(),
+      resolve,
+    });
 
     socket.on('connect', () => {
       const prefix = Buffer.alloc(2);

@@ -4,6 +4,7 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
 import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './codec.js';
+import { settleOnce } from './transport-common.js';
 import { expandIpv6 } from './types.js';
 
 export interface DnsServerAddress { host: string; port: number }
@@ -27,21 +28,14 @@ export function queryUdp(server: DnsServerAddress, query: EncodedQuery, opts: Ex
     // Replies we had to ignore; if nothing good arrives they explain the failure better than "timeout".
     let undecodable: string | undefined;
     let mismatched = 0;
-    let done = false;
-    const finish = (r: TransportResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      socket.close();
-      resolve(r);
-    };
-    const onAbort = () => finish({ kind: 'aborted', error: 'aborted', ms: elapsed() });
-    const timer = setTimeout(() => {
-      if (undecodable) finish({ kind: 'malformed', error: undecodable, ms: elapsed() });
-      else finish({ kind: 'timeout', error: `no reply within ${opts.timeoutMs} ms${mismatched ? ` (${mismatched} mismatched repl${mismatched > 1 ? 'ies' : 'y'} ignored)` : ''}`, ms: elapsed() });
-    }, opts.timeoutMs);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = settleOnce(opts, start, {
+      onTimeout: (ms) => undecodable
+        ? { kind: 'malformed', error: undecodable, ms }
+        : { kind: 'timeout', error: `no reply within ${opts.timeoutMs} ms${mismatched ? ` (${mismatched} mismatched repl${mismatched > 1 ? 'ies' : 'y'} ignored)` : ''}`, ms },
+      release: () => socket.close(),
+      resolve,
+    });
+    const finish = settle.finish;
 
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
       // Anything else is an off-path spoofing attempt or a stray reply: keep waiting for the real one.
@@ -58,7 +52,7 @@ export function queryUdp(server: DnsServerAddress, query: EncodedQuery, opts: Ex
     socket.on('error', (e) => finish({ kind: 'error', error: e.message, ms: elapsed() }));
     // connect() lets the kernel drop datagrams from other peers and report ICMP errors fast; we still check.
     socket.connect(server.port, server.host, () => {
-      if (done) return;
+      if (settle.done) return;
       socket.send(query.bytes, (e) => {
         if (e) finish({ kind: 'error', error: e.message, ms: elapsed() });
       });
