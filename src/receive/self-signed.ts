@@ -6,14 +6,16 @@ import { isIP } from 'node:net';
 
 export interface SelfSigned { cert: string; key: string; notAfter: Date }
 
-export function selfSignedCertificate(hostname: string, now = new Date(), days = 365): SelfSigned {
+export function selfSignedCertificate(hostname: string, now = new Date(), days = 365, random: (n: number) => Buffer = randomBytes): SelfSigned {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const notBefore = new Date(now.getTime() - 3600_000); // an hour of slack for clients with a slow clock
   const notAfter = new Date(now.getTime() + days * 86400_000);
   const name = seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(hostname, 'utf8')))));
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
-  const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // positive INTEGER (RFC 5280 §4.1.2.2)
+  const serial = random(16);
+  // A positive INTEGER (RFC 5280 §4.1.2.2) in minimal DER: the first octet neither has the sign bit nor is a
+  // needless 0x00 (OpenSSL rejects that as "illegal padding" — once in ~512 certificates before this).
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const san = isIP(hostname)
     ? tlv(0x87, ipBytes(hostname))
     : tlv(0x82, Buffer.from(hostname, 'ascii'));

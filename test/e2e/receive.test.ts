@@ -104,7 +104,7 @@ describe('mailcheck receive (CLI)', () => {
     expect(out).toContain('receiver stopped: 2 messages stored, 1 not authenticated');
   });
 
-  it('--tls: STARTTLS with a self-signed certificate for --hostname', { retry: 2 }, async () => {
+  it('--tls: STARTTLS with a self-signed certificate for --hostname', async () => {
     const r = start(['--port', '0', '--maildir', join(tmp, 'tls'), '--once', '--json', '--tls', '--hostname', 'mx.mail.test', ...ZONES]);
     const { port } = await listening(r);
     const c = await rawClient(port);
