@@ -27,6 +27,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .addHelpText('after', `
 Examples:
+  $ mailcheck demo                        start here: the whole journey, offline
   $ mailcheck mx outlook.com              MX → A/AAAA, step by step
   $ mailcheck check example.com           the whole posture (exit code for CI)
   $ mailcheck probe example.com           banner, EHLO, STARTTLS, certificate
