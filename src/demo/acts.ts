@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import type { Context } from '../core/context.js';
 import type { Finding, Step } from '../core/result.js';
+import { isTemporary, type LookupStatus } from '../dns/types.js';
 import type { ReceivedMessage } from '../receive/server.js';
 import { parseMailbox, type Mailbox } from '../send/address.js';
 import { sendMessage, type SendResult } from '../send/check.js';
@@ -77,7 +78,7 @@ export async function playAct(stage: Stage, s: Script, ctx: Context): Promise<{ 
   const sent = await sendMessage({ from: s.mailFrom, to: [s.to], eml: message }, ctx, {
     port: stage.receiver.port, tls: 'starttls', helo: s.helo, ca: [stage.cert], localAddress: s.localAddress,
   });
-  for (const st of sent.steps.filter((x) => x.kind === 'dns')) add('sender', 'dns', st.summary, st.ok !== false || !temporary(st), st.ms, { detail: st.detail });
+  for (const st of sent.steps.filter((x) => x.kind === 'dns')) add('sender', 'dns', st.summary, !temporary(st), st.ms, { detail: st.detail });
   sessionSteps(sent, s, add);
   const delivered = sent.delivered.length === 1;
 
@@ -139,9 +140,10 @@ function verdictSteps(m: ReceivedMessage, s: Script, add: Add): void {
   if (m.auth.arc.result !== 'none') add('receiver', 'arc', `ARC ${m.auth.arc.result}`, true, 0, { actual: m.auth.arc.result });
 }
 
+/** A DNS step whose answer was no verdict (timeout, SERVFAIL…): NXDOMAIN and NODATA are answers, and fine. */
 function temporary(st: Step): boolean {
-  const status = (st.detail as { status?: string } | undefined)?.status;
-  return status === 'timeout' || status === 'servfail' || status === 'refused' || status === 'malformed';
+  const status = (st.detail as { status?: LookupStatus } | undefined)?.status;
+  return status !== undefined && isTemporary({ status });
 }
 
 function ms(start: number): number {

@@ -66,6 +66,11 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'mailcheck-demo-')));
   await mkdir(dir, { recursive: true });
   const cleanup: (() => Promise<void>)[] = [];
+  // Servers in the reverse order they started, then the folder if it is ours: on close, or when setting up fails.
+  const teardown = async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+    if (o.dir === undefined) await rm(dir, { recursive: true, force: true });
+  };
   try {
     let t = performance.now();
     const key = generateDkimKey({ domain: o.domain, selector: o.selector, type: o.keyType, bits: 2048, ttl: 300 });
@@ -134,14 +139,10 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
         receiver.off('rejected', push);
         queue.length = 0;
       },
-      async close() {
-        for (const c of cleanup.reverse()) await c().catch(() => undefined);
-        if (o.dir === undefined) await rm(dir, { recursive: true, force: true });
-      },
+      close: teardown,
     };
   } catch (e) {
-    for (const c of cleanup.reverse()) await c().catch(() => undefined);
-    if (o.dir === undefined) await rm(dir, { recursive: true, force: true });
+    await teardown();
     throw e;
   }
 }

@@ -35,11 +35,8 @@ export async function run(opts: DemoCliOptions): Promise<number> {
     throw e;
   });
   const code = exitCode([result]);
-  if (!stage) {
-    process.stdout.write(ctx.json ? toJson(result) : renderDemo(result, ctx.theme, { verbose: ctx.verbose }));
-    return code;
-  }
-  process.stdout.write(ctx.json ? toJson(result) : renderDemo(result, ctx.theme, { verbose: ctx.verbose }) + renderKeep(result, ctx.theme));
+  process.stdout.write(ctx.json ? toJson(result) : renderDemo(result, ctx.theme, { verbose: ctx.verbose }) + (stage ? renderKeep(result, ctx.theme) : ''));
+  if (!stage) return code;
   // Kept running: the receiver reports what the user sends to it, live, like `mailcheck receive`.
   let seen = 0;
   stage.detach();

@@ -4,6 +4,7 @@ import { escapeControl } from '../../core/text.js';
 import type { DemoAct, DemoResult, DemoStep } from '../../demo/types.js';
 import type { TranscriptLine } from '../../smtp/session.js';
 import { heading, renderFindings } from '../steps.js';
+import { replyTone } from './probe.js';
 import type { Theme } from '../theme.js';
 import { wrapText as wrap } from '../wrap.js';
 
@@ -185,7 +186,7 @@ function transcriptLines(lines: TranscriptLine[], t: Theme, width: number, verbo
     }
     if (l.dir === 'S' && /^354/.test(l.line)) inData = true;
     const code = Number(l.line.slice(0, 3));
-    say(l.dir, l.line, l.dir === 'C' ? undefined : code >= 500 ? t.fail : code >= 400 ? t.warn : undefined);
+    say(l.dir, l.line, l.dir === 'C' ? undefined : (text) => replyTone(Number.isFinite(code) ? code : 0, text, t));
   }
   return out;
 }

@@ -128,7 +128,8 @@ function worstMark(f: readonly Finding[], t: Theme): string {
   return t.mark('ok');
 }
 
-function replyTone(code: number, text: string, t: Theme): string {
+/** A reply's text in its class's colour: 5xx (and no reply, 0) red, 4xx yellow, the rest plain. */
+export function replyTone(code: number, text: string, t: Theme): string {
   if (code >= 500 || code === 0) return t.fail(text);
   if (code >= 400) return t.warn(text);
   return text;
