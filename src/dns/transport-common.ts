@@ -1,5 +1,6 @@
-// What the UDP and TCP transports share: a query settles once — with the reply, at the deadline, or on the
-// caller's abort, whichever comes first — and its socket is released exactly then.
+// What the DNS transports share: a query settles once — with the reply, at the deadline, or on the caller's
+// abort, whichever comes first — and its socket is released exactly then; and how a UDP query that got no usable
+// reply is told.
 import type { ExchangeOptions, TransportResult } from './transport-udp.js';
 
 export interface Settle {
@@ -28,4 +29,10 @@ export function settleOnce(
       return done;
     },
   };
+}
+
+/** No usable reply by the deadline: the datagrams we had to ignore explain that better than "timeout". */
+export function noReply(timeoutMs: number, undecodable: string | undefined, mismatched: number): { kind: 'malformed' | 'timeout'; error: string } {
+  if (undecodable) return { kind: 'malformed', error: undecodable };
+  return { kind: 'timeout', error: `no reply within ${timeoutMs} ms${mismatched ? ` (${mismatched} mismatched repl${mismatched > 1 ? 'ies' : 'y'} ignored)` : ''}` };
 }

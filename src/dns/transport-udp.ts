@@ -4,7 +4,7 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
 import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './codec.js';
-import { settleOnce } from './transport-common.js';
+import { noReply, settleOnce } from './transport-common.js';
 import { expandIpv6 } from './types.js';
 
 export interface DnsServerAddress { host: string; port: number }
@@ -29,9 +29,7 @@ export function queryUdp(server: DnsServerAddress, query: EncodedQuery, opts: Ex
     let undecodable: string | undefined;
     let mismatched = 0;
     const settle = settleOnce(opts, start, {
-      onTimeout: (ms) => undecodable
-        ? { kind: 'malformed', error: undecodable, ms }
-        : { kind: 'timeout', error: `no reply within ${opts.timeoutMs} ms${mismatched ? ` (${mismatched} mismatched repl${mismatched > 1 ? 'ies' : 'y'} ignored)` : ''}`, ms },
+      onTimeout: (ms) => ({ ...noReply(opts.timeoutMs, undecodable, mismatched), ms }),
       release: () => socket.close(),
       resolve,
     });

@@ -14,12 +14,13 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { randomFillSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './codec.js';
+import { noReply } from './transport-common.js';
 import { formatServer, sameAddress, stripScope, type DnsServerAddress, type ExchangeOptions, type TransportResult } from './transport-udp.js';
 
 export interface UdpPoolOptions {
   /** Sockets per server at most (default 8). More spread the 16-bit id space and the kernel's receive buffers. */
   maxSockets?: number;
-  /** Queries in flight on one socket before the pool opens another (default 128). */
+  /** Queries in flight on one socket before the pool opens another (default 64). */
   perSocket?: number;
   /** A socket takes no new queries after this many (default 2000)… */
   recycleQueries?: number;
@@ -273,12 +274,7 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
     ps.used++;
     const p: Pending = {
       query: mine, start: performance.now(), signal: opts.signal, onAbort: undefined, resolve, mismatched: 0,
-      timer: setTimeout(() => {
-        const n = p.mismatched;
-        finish(set, ps, id, p.undecodable
-          ? { kind: 'malformed', error: p.undecodable }
-          : { kind: 'timeout', error: `no reply within ${opts.timeoutMs} ms${n ? ` (${n} mismatched repl${n > 1 ? 'ies' : 'y'} ignored)` : ''}` });
-      }, opts.timeoutMs),
+      timer: setTimeout(() => finish(set, ps, id, noReply(opts.timeoutMs, p.undecodable, p.mismatched)), opts.timeoutMs),
     };
     if (opts.signal) {
       p.onAbort = () => finish(set, ps, id, { kind: 'aborted', error: 'aborted' });
