@@ -50,8 +50,12 @@ export function canonicalBody(body: Buffer, canon: Canon, emit: (piece: Buffer) 
     if (to < end) {
       // (A negative offset would make lastIndexOf count from the end of the buffer.)
       const crlf = to - 2 >= from ? body.lastIndexOf('\r\n', to - 2) : -1;
-      const next = body.indexOf('\r\n', to);
-      to = Math.min(end, crlf >= from ? crlf + 2 : next === -1 ? end : next + 2);
+      if (crlf >= from) to = crlf + 2;
+      else {
+        // A line longer than a slice: it goes whole.
+        const next = body.indexOf('\r\n', to);
+        to = next === -1 ? end : Math.min(end, next + 2);
+      }
     }
     let piece = body.subarray(from, to);
     if (piece.includes(32) || piece.includes(9)) {
