@@ -49,27 +49,3 @@ export function expiry(signal: AbortSignal, graceMs: number): Promise<null> {
     else signal.addEventListener('abort', start, { once: true });
   });
 }
-
-/** Resolves with the value, or with `null` once the signal fires (plus `graceMs` for work that is winding down). */
-export function untilAborted<T>(p: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T | null> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      timer = setTimeout(() => resolve(null), graceMs);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}

@@ -1,7 +1,8 @@
 // budget.ts on its own: the budget resolver releases pending lookups at once, expiry() fires a grace period after
-// the budget runs out (never before), and untilAborted() gives the value when it comes in time.
+// the budget runs out (never before), and a check raced against it (as checkPosture does) gives its value when it
+// comes in time.
 import { describe, expect, it } from 'vitest';
-import { budgetResolver, expiry, untilAborted } from '../../../src/posture/budget.js';
+import { budgetResolver, expiry } from '../../../src/posture/budget.js';
 import type { Resolver } from '../../../src/dns/types.js';
 
 const never: Resolver = { lookup: () => new Promise(() => {}) };
@@ -30,10 +31,11 @@ describe('budget', () => {
     expect(await r.lookup('c.test', 'A')).toMatchObject({ status: 'timeout', server: 'budget' });
   });
 
-  it('untilAborted() gives the value that comes in time, and null after the signal and grace', async () => {
+  it('a check raced against expiry() gives the value that comes in time, and null after the signal and grace', async () => {
     const ac = new AbortController();
-    expect(await untilAborted(Promise.resolve(7), ac.signal, 10)).toBe(7);
-    const slow = untilAborted(new Promise(() => {}), ac.signal, 10);
+    const expired = expiry(ac.signal, 10);
+    expect(await Promise.race([Promise.resolve(7), expired])).toBe(7);
+    const slow = Promise.race([new Promise(() => {}), expired]);
     ac.abort();
     expect(await slow).toBeNull();
   });
