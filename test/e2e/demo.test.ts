@@ -49,9 +49,10 @@ describe('mailcheck demo', () => {
         const timer = setTimeout(() => reject(new Error(`no JSON from demo --keep: ${out} ${err}`)), 30_000);
         child.stdout.setEncoding('utf8').on('data', (s: string) => {
           out += s;
-          if (/\n}\n$/.test(out)) {
+          // NDJSON: the result is the first line, each message the kept receiver gets one more.
+          if (out.includes('\n')) {
             clearTimeout(timer);
-            resolve(JSON.parse(out));
+            resolve(JSON.parse(out.slice(0, out.indexOf('\n'))));
           }
         });
       });
@@ -60,7 +61,7 @@ describe('mailcheck demo', () => {
       expect(JSON.parse(mx.stdout)).toMatchObject({ domain: 'sandbox.test', mx: [{ preference: 10, exchange: 'mx.sandbox.test', addresses: [{ address: '127.0.0.1' }] }] });
       const dmarc = await runCli(['dmarc', 'sandbox.test', '--resolver', resolver, '--json']);
       expect(JSON.parse(dmarc.stdout)).toMatchObject({ policy: 'reject' });
-      out = '';
+      out = out.slice(out.indexOf('\n') + 1);
       const sent = await runCli(['send', '--from', 'you@sandbox.test', '--to', 'bob@sandbox.test', '--port', String(d.smtp.port), '--dkim-key', d.keyFile, '--dkim-selector', 'demo', '--resolver', resolver, '--json']);
       expect(sent.code).toBe(0);
       // The kept receiver reports the user's message live, as NDJSON with --json.

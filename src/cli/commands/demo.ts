@@ -35,7 +35,9 @@ export async function run(opts: DemoCliOptions): Promise<number> {
     throw e;
   });
   const code = exitCode([result]);
-  process.stdout.write(ctx.json ? toJson(result) : renderDemo(result, ctx.theme, { verbose: ctx.verbose }) + (stage ? renderKeep(result, ctx.theme) : ''));
+  // With --keep the command streams (the result, then a line per message the sandbox receives): NDJSON throughout.
+  const json = stage ? toNdjsonLine(result) : toJson(result);
+  process.stdout.write(ctx.json ? json : renderDemo(result, ctx.theme, { verbose: ctx.verbose }) + (stage ? renderKeep(result, ctx.theme) : ''));
   if (!stage) return code;
   // Kept running: the receiver reports what the user sends to it, live, like `mailcheck receive`.
   let seen = 0;
