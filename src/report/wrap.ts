@@ -97,55 +97,72 @@ function isTableLine(line: string): boolean {
   return /^\s*[┌├└│].*[┐┤┘│]\s*$/u.test(line.replace(ANSI, ''));
 }
 
-interface Cell { esc: string; ch: string }
+// eslint-disable-next-line no-control-regex
+const SGR_AT = /\x1b\[[0-9;]*m/y;
 
+// Per character (code point): the colour escapes just before it. Parallel arrays, not an object per character:
+// a stream of per-message lines (verify, receive) wraps every line when piped, and this runs for each of them.
 function wrapAnsiLine(line: string, width: number): string[] {
-  const cells: Cell[] = [];
+  const chs: string[] = [];
+  const escs: string[] = [];
   let pending = '';
-  // eslint-disable-next-line no-control-regex
-  for (const m of line.matchAll(/(\x1b\[[0-9;]*m)|([\s\S])/gu)) {
-    if (m[1]) pending += m[1];
-    else {
-      cells.push({ esc: pending, ch: m[2]! });
-      pending = '';
+  for (let i = 0; i < line.length; ) {
+    if (line.charCodeAt(i) === 0x1b) {
+      SGR_AT.lastIndex = i;
+      const m = SGR_AT.exec(line);
+      if (m) {
+        pending += m[0];
+        i += m[0].length;
+        continue;
+      }
     }
+    const cp = line.codePointAt(i)!;
+    const n = cp > 0xffff ? 2 : 1;
+    chs.push(line.slice(i, i + n));
+    escs.push(pending);
+    pending = '';
+    i += n;
   }
   const trailing = pending;
-  const plain = cells.map((c) => c.ch).join('');
+  const plain = chs.join('');
   const lead = /^[ │├└─]*/u.exec(plain)![0];
   const cont = `${lead.replace(/├/g, '│').replace(/[└─]/g, ' ')}  `;
   const out: string[] = [];
   let active: string[] = [];
   let start = 0;
-  while (start < cells.length) {
+  const count = chs.length;
+  while (start < count) {
     const first = out.length === 0;
     const room = Math.max(width - (first ? 0 : cont.length), 10);
     const resume = first ? '' : cont + (active.length ? `\x1b[${active.join(';')}m` : '');
-    if (cells.length - start <= room) {
-      out.push(resume + cells.slice(start).map((c) => c.esc + c.ch).join('') + trailing);
+    if (count - start <= room) {
+      let rest = resume;
+      for (let i = start; i < count; i++) rest += escs[i]! + chs[i]!;
+      out.push(rest + trailing);
       break;
     }
     // Break at the last space that fits, not inside the line's own indent.
     let end = -1;
     for (let i = start + room; i > start + (first ? lead.length : 0); i--) {
-      if (cells[i]!.ch === ' ') {
+      if (chs[i] === ' ') {
         end = i;
         break;
       }
     }
     if (end < 0) end = start + room;
     let next = end;
-    while (next < cells.length && cells[next]!.ch === ' ') next++;
+    while (next < count && chs[next] === ' ') next++;
     let text = resume;
     for (let i = start; i < end; i++) {
-      text += cells[i]!.esc + cells[i]!.ch;
-      active = applySgr(active, cells[i]!.esc);
+      text += escs[i]! + chs[i]!;
+      if (escs[i]) active = applySgr(active, escs[i]!);
     }
     // The escapes on the spaces dropped at the break still count (they may close a colour).
-    const dropped = cells.slice(end, next).map((c) => c.esc).join('');
+    let dropped = '';
+    for (let i = end; i < next; i++) dropped += escs[i]!;
     active = applySgr(active, dropped);
     out.push(text + dropped + (active.length ? '\x1b[0m' : ''));
-    if (next >= cells.length) {
+    if (next >= count) {
       out[out.length - 1] += trailing;
       break;
     }
