@@ -103,7 +103,7 @@ export function summarize(items: readonly VerifyItem[], seconds: number): Verify
 export function renderVerifySummary(s: VerifySummary, t: Theme): string {
   const rows = Object.entries(s.byDmarc).sort((a, b) => b[1] - a[1]).map(([r, n]) => [result(t, `${r}`), String(n)]);
   if (s.unreadable) rows.push([t.fail('✗ not a message'), String(s.unreadable)]);
-  const rate = s.seconds > 0 ? ` in ${s.seconds.toFixed(2)} s (${Math.round(s.total / s.seconds).toLocaleString('en-US')} msgs/s)` : '';
+  const rate = s.seconds > 0 ? ` in ${s.seconds.toFixed(2)} s (${thousands(s.total / s.seconds)} msgs/s)` : '';
   const verdict = s.authenticated === s.total ? t.ok(`✓ all ${s.total} authenticated`) : t.fail(`✗ ${s.total - s.authenticated} of ${s.total} not authenticated`);
   return `\n${heading(t, `${s.total} message${s.total === 1 ? '' : 's'} verified${rate}`)}\n${indent(table([[t.dim('DMARC'), t.dim('messages')], ...rows], TABLE))}\n${verdict}\n`;
 }
@@ -112,8 +112,13 @@ export function renderVerifySummary(s: VerifySummary, t: Theme): string {
 export function progressBar(done: number, total: number, seconds: number, width = 24): string {
   const frac = total ? Math.min(1, done / total) : 0;
   const full = Math.round(frac * width);
-  const rate = seconds > 0 ? `  ${Math.round(done / seconds).toLocaleString('en-US')} msgs/s` : '';
+  const rate = seconds > 0 ? `  ${thousands(done / seconds)} msgs/s` : '';
   return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${String(Math.round(frac * 100)).padStart(3)}%  ${done}/${total}${rate}`;
+}
+
+/** 12,345 — as toLocaleString('en-US') writes it, without the ~13 ms its first call spends loading ICU data. */
+function thousands(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 function where(i: { file: string; index?: number }): string {
