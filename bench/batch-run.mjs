@@ -2,6 +2,7 @@
 // list checked exactly as `mailcheck check --batch --json` does (same resolver stack, runBatch, NDJSON written to a
 // sink), wire queries counted from the resolver's events. Prints one JSON line.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { appendFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 
 const [file, nArg, server, concurrencyArg] = process.argv.slice(2);
@@ -18,9 +19,12 @@ let shared = 0;
 let failedQueries = 0;
 // Names that are the same for every domain (the SPF include's record): asked once per run, not per domain.
 const perDomainName = /(^|\.)d\d{5}\.bench(\.|$)|\.arpa$/;
+// With BENCH_QUERY_LOG, every wire query (name, type) is kept for bench/batch-floor.mjs to replay.
+const queryLog = process.env.BENCH_QUERY_LOG ? [] : undefined;
 const onEvent = (e) => {
   if (e.type !== 'dns.query') return;
   queries++;
+  queryLog?.push(`${e.name}\t${e.qtype}\n`);
   if (!perDomainName.test(e.name)) shared++;
   if (e.status === 'timeout' || e.status === 'servfail' || e.status === 'error') failedQueries++;
 };
@@ -63,4 +67,5 @@ const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuStart);
 clearInterval(sample);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+if (queryLog) appendFileSync(process.env.BENCH_QUERY_LOG, queryLog.join(''));
 process.stdout.write(JSON.stringify({ n: done, seconds, rate: done / seconds, queries, perDomain: queries / done, shared, perDomainOwn: (queries - shared) / done, cpuUsPerDomain: (cpu.user + cpu.system) / done, failedQueries, peakRssMb: peakRss / 1048576, peakHeapMb: peakHeap / 1048576, peakExternalMb: peakExternal / 1048576, ndjsonMb: bytes / 1048576, verdicts, loopDelayP99Ms: lag.percentile(99) / 1e6, loopDelayMaxMs: lag.max / 1e6 }) + '\n');

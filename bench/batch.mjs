@@ -1,7 +1,9 @@
 // bench/batch: `mailcheck check --batch` throughput against a real authoritative server. Generates N synthetic mail
 // domains (bench/batch-zones.mjs), serves them from a private knot on loopback, and reports for each size:
 // domains/s, DNS queries per domain, peak memory (RSS of the checking process). Needs `npm run build` and knotd.
-//   node bench/batch.mjs [--sizes 1000,10000] [--concurrency 64] [--cli]
+//   node bench/batch.mjs [--sizes 1000,10000] [--concurrency 64] [--cli] [--no-floor]
+// Then the floor (bench/batch-floor.mjs): the same questions through a bare client, the checks with every answer
+// cached, and knot's own CPU per query; their sum bounds the rate on this machine whatever the code between them.
 //   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/batch.mjs   (profile the measured process)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { createSocket } from 'node:dgram';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBenchZones } from './batch-zones.mjs';
+import { clockTicks } from './proc-cpu.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -81,15 +84,17 @@ try {
   console.log(`concurrency ${concurrency}, all checks but --smtp, DKIM selector s1\n`);
   const rows = [];
   for (const n of sizes) {
-    const out = execFileSync(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), new URL('batch-run.mjs', import.meta.url).pathname, files.list, String(n), `127.0.0.1:${port}`, String(concurrency)], { maxBuffer: 1 << 20 }).toString();
-    const r = JSON.parse(out.trim().split('\n').pop());
+    const knotBefore = clockTicks(knot.pid);
+    const r = runBatch(n);
+    r.knotUsPerQuery = (clockTicks(knot.pid) - knotBefore) * 1e4 / r.queries;
     rows.push(r);
     const pass = (ok) => (ok ? 'ok' : 'MISSED');
     // Per domain: the queries about that domain's own names; the shared ones (the SPF include every domain names)
     // are asked once per run and shown apart. CPU is the measured process's, all threads (GC included), per domain:
     // on a busy machine it moves less than the rate does.
-    console.log(`N=${String(n).padStart(6)}  ${r.rate.toFixed(0).padStart(5)} domains/s [${pass(r.rate >= TARGET.rate)}]  ${r.perDomainOwn.toFixed(2)} DNS queries/domain + ${r.shared} shared [${pass(r.perDomainOwn <= TARGET.perDomain)}]  CPU ${(r.cpuUsPerDomain / 1000).toFixed(2)} ms/domain  peak RSS ${r.peakRssMb.toFixed(0)} MB [${pass(r.peakRssMb < TARGET.memoryMb)}] (heap ${r.peakHeapMb.toFixed(0)} MB)  (${r.seconds.toFixed(2)} s, ${r.failedQueries} failed queries, verdicts ${JSON.stringify(r.verdicts)}, NDJSON ${r.ndjsonMb.toFixed(1)} MB)`);
+    console.log(`N=${String(n).padStart(6)}  ${r.rate.toFixed(0).padStart(5)} domains/s [${pass(r.rate >= TARGET.rate)}]  ${r.perDomainOwn.toFixed(2)} DNS queries/domain + ${r.shared} shared [${pass(r.perDomainOwn <= TARGET.perDomain)}]  CPU ${(r.cpuUsPerDomain / 1000).toFixed(2)} ms/domain (knot ${(r.knotUsPerQuery * r.perDomain / 1000).toFixed(2)})  peak RSS ${r.peakRssMb.toFixed(0)} MB [${pass(r.peakRssMb < TARGET.memoryMb)}] (heap ${r.peakHeapMb.toFixed(0)} MB)  (${r.seconds.toFixed(2)} s, ${r.failedQueries} failed queries, verdicts ${JSON.stringify(r.verdicts)}, NDJSON ${r.ndjsonMb.toFixed(1)} MB)`);
   }
+  if (!args.includes('--no-floor')) floor(Math.min(max, 3000));
   if (args.includes('--cli')) {
     const n = max;
     const start = performance.now();
@@ -101,6 +106,32 @@ try {
   console.log(`\ntargets: ≥ ${TARGET.rate} domains/s, ≤ ${TARGET.perDomain} queries/domain, < ${TARGET.memoryMb} MB`);
 } finally {
   stop();
+}
+
+function runBatch(n, env = process.env) {
+  const out = execFileSync(process.execPath, [...(env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), new URL('batch-run.mjs', import.meta.url).pathname, files.list, String(n), `127.0.0.1:${port}`, String(concurrency)], { maxBuffer: 1 << 20, env }).toString();
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+/** What n domains' questions and checks cost with nothing else around them, and the rate that allows here. */
+function floor(n) {
+  const log = join(dir, 'queries.tsv');
+  const run = runBatch(n, { ...process.env, BENCH_QUERY_LOG: log, BENCH_NODE_ARGS: '' });
+  const script = new URL('batch-floor.mjs', import.meta.url).pathname;
+  const node = (...a) => JSON.parse(execFileSync(process.execPath, [script, ...a], { maxBuffer: 1 << 20 }).toString().trim().split('\n').pop());
+  const t = node('transport', log, `127.0.0.1:${port}`, String(knot.pid));
+  const c = node('checks', files.list, String(n), `127.0.0.1:${port}`);
+  const perDomain = run.perDomain;
+  const transportMs = (t.cpuUsPerQuery * perDomain) / 1000;
+  const knotMs = (t.knotUsPerQuery * perDomain) / 1000;
+  const checksMs = c.cpuUsPerDomain / 1000;
+  const sum = transportMs + knotMs + checksMs;
+  const cores = cpus().length;
+  console.log(`\nfloor, ${n} domains (${perDomain.toFixed(2)} wire queries each; CPU per domain):`);
+  console.log(`  the same queries through a bare UDP client (no retries, cache or steps): ${transportMs.toFixed(2)} ms  (${t.qps.toFixed(0)} queries/s, ${t.failed} failed)`);
+  console.log(`  knot answering them: ${knotMs.toFixed(2)} ms`);
+  console.log(`  the checks with every answer already cached (no transport): ${checksMs.toFixed(2)} ms  (${c.rate.toFixed(0)} domains/s on one thread)`);
+  console.log(`  sum ${sum.toFixed(2)} ms: at most ${(cores * 1000 / sum).toFixed(0)} domains/s on ${cores} cores, with every core busy and no cost between transport and checks`);
 }
 
 async function freeUdpPort() {

@@ -1,0 +1,108 @@
+// The floor under bench/batch.mjs's rate on this machine: what the same DNS questions cost with nothing else
+// around them, and what the checks cost with nothing to wait for. Run by batch.mjs after the measured runs:
+//   node bench/batch-floor.mjs transport <queries.tsv> <host:port> <knot pid>
+//     Replays the wire queries a measured run asked (name TAB type per line) through a bare client: connected UDP
+//     sockets, the project's encoder and decoder, 128 in flight (the resolver's window per server), no retries,
+//     no cache, no steps. Prints our CPU and knot's per query.
+//   node bench/batch-floor.mjs checks <domains file> <n> <host:port>
+//     Checks n domains twice on one resolver whose cache holds every answer; the second pass, which asks the
+//     network nothing, is measured: the checks, the cache and the steps, without the transport.
+// Each prints one JSON line.
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { clockTicks } from './proc-cpu.mjs';
+
+const [mode, ...rest] = process.argv.slice(2);
+const dist = new URL('../dist/', import.meta.url);
+const hostPort = (s) => {
+  const [host, port] = s.split(':');
+  return { host, port: Number(port) };
+};
+
+if (mode === 'transport') {
+  const [file, server, knotPid] = rest;
+  const { host, port } = hostPort(server);
+  const { encodeQuery, decodeMessage } = await import(new URL('dns/codec.js', dist));
+  const queries = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const SOCKETS = 8;
+  const WINDOW = Number(process.env.FLOOR_WINDOW ?? 128);
+  const sockets = [];
+  const pending = new Map();
+  for (let i = 0; i < SOCKETS; i++) {
+    const s = createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+    await new Promise((r) => s.connect(port, host, r));
+    s.on('message', (m) => {
+      const d = decodeMessage(m);
+      const key = i * 65536 + (d.ok ? d.message.id : -1);
+      const done = pending.get(key);
+      if (done) {
+        pending.delete(key);
+        done(d);
+      }
+    });
+    sockets.push(s);
+  }
+  let next = 0;
+  let answered = 0;
+  let failed = 0;
+  let id = 0;
+  const ask = ([name, type]) => new Promise((resolve) => {
+    const n = id++;
+    const sock = n % SOCKETS;
+    const q = encodeQuery(name, type, { id: Math.floor(n / SOCKETS) % 65536 });
+    const key = sock * 65536 + q.id;
+    const timer = setTimeout(() => {
+      pending.delete(key);
+      failed++;
+      resolve();
+    }, 2000);
+    pending.set(key, (d) => {
+      clearTimeout(timer);
+      if (d.ok) answered++;
+      else failed++;
+      resolve();
+    });
+    sockets[sock].send(q.bytes);
+  });
+  const knotBefore = clockTicks(knotPid);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: WINDOW }, async () => {
+    while (next < queries.length) await ask(queries[next++]);
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const knotTicks = clockTicks(knotPid) - knotBefore;
+  for (const s of sockets) s.close();
+  console.log(JSON.stringify({ queries: queries.length, answered, failed, seconds, qps: queries.length / seconds, cpuUsPerQuery: (cpu.user + cpu.system) / queries.length, knotUsPerQuery: knotTicks >= 0 ? (knotTicks * 1e4) / queries.length : null }));
+} else if (mode === 'checks') {
+  const [file, nArg, server] = rest;
+  const n = Number(nArg);
+  const { networkResolver } = await import(new URL('dns/network.js', dist));
+  const { cached } = await import(new URL('dns/cache.js', dist));
+  const { checkPosture, withoutSteps } = await import(new URL('posture/check.js', dist));
+  const domains = readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).slice(0, n);
+  const resolver = cached(networkResolver({ servers: [hostPort(server)], timeoutMs: 2000 }), { maxEntries: 1 << 20 });
+  const ctx = { resolver, timeoutMs: 2000, now: () => new Date(), onEvent: () => {} };
+  const pass = async () => {
+    let i = 0;
+    let bytes = 0;
+    await Promise.all(Array.from({ length: 64 }, async () => {
+      while (i < domains.length) {
+        const r = await checkPosture(domains[i++], ctx, { selectors: ['s1'], budgetMs: 20000 });
+        bytes += JSON.stringify(withoutSteps(r)).length;
+      }
+    }));
+    return bytes;
+  };
+  await pass();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await pass();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(JSON.stringify({ n: domains.length, seconds, rate: domains.length / seconds, cpuUsPerDomain: (cpu.user + cpu.system) / domains.length }));
+} else {
+  console.error('usage: batch-floor.mjs transport <queries.tsv> <host:port> <knot pid> | checks <domains> <n> <host:port>');
+  process.exit(2);
+}
