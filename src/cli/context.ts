@@ -47,6 +47,11 @@ export function outputWidth(stdout: { isTTY?: boolean; columns?: number } = proc
   return Number.isInteger(columns) && columns > 0 ? Math.max(40, columns) : 80;
 }
 
+/** Stream lines wrap where reports do on a terminal (or at COLUMNS); piped, they stay one line each. */
+export function lineWidth(stdout: { isTTY?: boolean; columns?: number } = process.stdout, env = process.env): number {
+  return stdout.isTTY || env.COLUMNS ? outputWidth(stdout, env) : Infinity;
+}
+
 export function parseServers(list: string[]): { host: string; port: number }[] {
   return list.map((s) => {
     const hp = parseHostPort(s, 53, 'resolver');
@@ -59,7 +64,7 @@ export async function createContext(opts: GlobalOptions): Promise<CliContext> {
   const timeoutMs = parseTimeout(opts.timeout);
   const json = Boolean(opts.json);
   const verbose = Boolean(opts.verbose);
-  const theme = createTheme(useColor(opts), outputWidth());
+  const theme = createTheme(useColor(opts), outputWidth(), lineWidth());
   const onEvent = verbose ? verbosePrinter(theme.dim) : () => {};
   const zones = await Promise.all((opts.zone ?? []).map(loadZoneFile));
   const envServers = process.env.MAILCHECK_RESOLVER?.split(/[\s,]+/).filter(Boolean) ?? [];

@@ -7,6 +7,9 @@ export interface Theme {
   color: boolean;
   /** Columns to lay the report out in: the terminal's, or 80 when stdout is not a terminal. */
   width: number;
+  /** Columns a line of a stream (one line per message or domain) may take before it wraps: the terminal's on a
+   *  terminal, unlimited when piped, so that each item stays one line for grep and awk. */
+  lineWidth: number;
   ok(s: string): string;
   warn(s: string): string;
   fail(s: string): string;
@@ -24,13 +27,14 @@ const MARKS: Record<Severity, string> = { ok: '✓', info: 'i', warn: '!', fail:
 /** The default report width: what most terminals and pagers show without wrapping. */
 export const DEFAULT_WIDTH = 80;
 
-export function createTheme(color: boolean, width = DEFAULT_WIDTH): Theme {
-  if (!color) return width === DEFAULT_WIDTH ? plainTheme : { ...plainTheme, width };
+export function createTheme(color: boolean, width = DEFAULT_WIDTH, lineWidth = width): Theme {
+  if (!color) return width === DEFAULT_WIDTH && lineWidth === DEFAULT_WIDTH ? plainTheme : { ...plainTheme, width, lineWidth };
   const c = new Chalk({ level: 1 });
   const by: Record<Severity, (s: string) => string> = { ok: c.green, info: c.cyan, warn: c.yellow, fail: c.red };
   return {
     color: true,
     width,
+    lineWidth,
     ok: c.green, warn: c.yellow, fail: c.red, info: c.cyan, dim: c.dim, bold: c.bold, accent: c.magenta,
     severity: (s, text) => by[s](text),
     mark: (s) => by[s](MARKS[s]),
@@ -41,6 +45,7 @@ const id = (s: string) => s;
 export const plainTheme: Theme = {
   color: false,
   width: DEFAULT_WIDTH,
+  lineWidth: DEFAULT_WIDTH,
   ok: id, warn: id, fail: id, info: id, dim: id, bold: id, accent: id,
   severity: (_s, text) => text,
   mark: (s) => MARKS[s],

@@ -121,4 +121,19 @@ describe('mailcheck verify (CLI)', () => {
     expect(r.stdout).toMatch(/3 messages verified in [\d.]+ s/);
     expect(r.stdout).toContain('all 3 authenticated');
   });
+
+  it('piped, a line per message stays one line however long (grep finds the whole verdict); COLUMNS wraps it', async () => {
+    const deep = join(tmp, 'a-folder-with-a-rather-long-name-for-its-messages', 'another-level-of-nesting');
+    mkdirSync(deep, { recursive: true });
+    for (const f of ['signed-rsa.eml', 'signed-ed25519.eml']) cpSync(`${EML}/${f}`, join(deep, f));
+    const piped = await runCli(['verify', join(deep, 'signed-rsa.eml'), join(deep, 'signed-ed25519.eml'), ...ZONES], { env: { COLUMNS: undefined } });
+    const lines = piped.stdout.split('\n').filter((l) => l.includes(deep));
+    expect(lines).toHaveLength(2);
+    for (const l of lines) {
+      expect(l.length).toBeGreaterThan(80);
+      expect(l).toMatch(/^✓ .*\.eml\s+\S+@mail\.test\s+dmarc=pass dkim=pass\(mail\.test\)$/);
+    }
+    const narrow = await runCli(['verify', join(deep, 'signed-rsa.eml'), join(deep, 'signed-ed25519.eml'), ...ZONES], { env: { COLUMNS: '80' } });
+    expect(Math.max(...narrow.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
+  });
 });

@@ -11,7 +11,7 @@ import { fitLines } from '../wrap.js';
 export function renderPostureLine(r: PostureResult, t: Theme, width = 30): string {
   const name = escapeControl(r.domain).padEnd(width);
   const invalid = r.findings.find((f) => f.id === 'posture.input.invalid');
-  if (invalid) return `${fitLines(`${t.fail('✗')} ${name} ${t.fail(escapeControl(invalid.message))}`, t.width)}\n`;
+  if (invalid) return `${fitLines(`${t.fail('✗')} ${name} ${t.fail(escapeControl(invalid.message))}`, t.lineWidth)}\n`;
   const by = (pred: (s: PostureResult['summary'][number]) => boolean) => r.summary.filter(pred).map((s) => CHECK_LABELS[s.check]);
   const fail = by((s) => s.verdict === 'fail');
   const unknown = by((s) => s.verdict === 'unknown');
@@ -22,7 +22,7 @@ export function renderPostureLine(r: PostureResult, t: Theme, width = 30): strin
     warn.length && t.warn(`warn: ${warn.join(', ')}`),
   ].filter(Boolean);
   const mark = fail.length ? t.fail('✗') : unknown.length ? t.warn('?') : warn.length ? t.warn('!') : t.ok('✓');
-  return `${fitLines(`${mark} ${name} ${parts.length ? parts.join(t.dim(' · ')) : t.ok('all checks pass')} ${t.dim(`${r.ms} ms`)}`, t.width)}\n`;
+  return `${fitLines(`${mark} ${name} ${parts.length ? parts.join(t.dim(' · ')) : t.ok('all checks pass')} ${t.dim(`${r.ms} ms`)}`, t.lineWidth)}\n`;
 }
 
 export function renderBatchSummary(s: BatchStats, t: Theme, o: { seconds: number; queries?: number }): string {

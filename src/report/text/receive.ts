@@ -49,11 +49,11 @@ export function renderReceived(m: ReceivedMessage, t: Theme, n: number): string 
   const header = m.from && m.from !== m.mailFrom ? t.dim(` (From: ${escapeControl(m.from)})`) : '';
   const file = m.file.slice(m.file.lastIndexOf('/new/') + 1);
   // One message, one entry: it wraps under itself at the terminal's width rather than at its edge.
-  return fitLines(`${mark} ${t.dim(time)} ${t.bold(`#${n}`)} ${from}${header} → ${rcpt}  ${formatBytes(m.size)} ${tls}  ${auth}  ${t.dim(escapeControl(file))}\n`, t.width);
+  return fitLines(`${mark} ${t.dim(time)} ${t.bold(`#${n}`)} ${from}${header} → ${rcpt}  ${formatBytes(m.size)} ${tls}  ${auth}  ${t.dim(escapeControl(file))}\n`, t.lineWidth);
 }
 
 export function renderRejected(r: RejectedMessage, t: Theme): string {
-  return fitLines(`${t.fail('✗')} ${t.dim(new Date().toISOString().slice(11, 19))} ${t.fail(`${r.code} refused`)} ${escapeControl(r.mailFrom || '<>')} → ${r.rcptTo.map((x) => escapeControl(x)).join(', ')}: ${escapeControl(r.reason)}\n`, t.width);
+  return fitLines(`${t.fail('✗')} ${t.dim(new Date().toISOString().slice(11, 19))} ${t.fail(`${r.code} refused`)} ${escapeControl(r.mailFrom || '<>')} → ${r.rcptTo.map((x) => escapeControl(x)).join(', ')}: ${escapeControl(r.reason)}\n`, t.lineWidth);
 }
 
 export function renderReceiveSummary(stored: number, failed: number, rejected: number, t: Theme): string {

@@ -76,11 +76,11 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
 
 /** One line per message, for folders and mbox files. */
 export function renderVerifyLine(item: VerifyItem, t: Theme): string {
-  if ('error' in item) return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}  ${t.fail(escapeControl(item.error))}\n`, t.width);
+  if ('error' in item) return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}  ${t.fail(escapeControl(item.error))}\n`, t.lineWidth);
   const dkim = item.dkim.map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`).join(' ');
   const spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
   const mark = verdictLine(item.findings, t).split(' ')[0];
-  return fitLines(`${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`, t.width);
+  return fitLines(`${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`, t.lineWidth);
 }
 
 export interface VerifySummary { total: number; byDmarc: Record<string, number>; authenticated: number; unreadable: number; seconds: number }

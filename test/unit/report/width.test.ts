@@ -95,6 +95,13 @@ describe('wrapping helpers', () => {
     expect(outputWidth({ isTTY: false }, { COLUMNS: 'wide' })).toBe(80);
   });
 
+  it('stream lines (a line per message or domain) wrap on a terminal or at $COLUMNS, never when piped', async () => {
+    const { lineWidth } = await import('../../../src/cli/context.js');
+    expect(lineWidth({ isTTY: true, columns: 132 }, {})).toBe(132);
+    expect(lineWidth({ isTTY: false }, { COLUMNS: '100' })).toBe(100);
+    expect(lineWidth({ isTTY: false }, {})).toBe(Infinity);
+  });
+
   it('findings wrap with the id and the RFC reference kept whole', () => {
     const text = renderFindings([{ id: 'spf.result.fail', severity: 'fail', message: 'word '.repeat(20).trim(), ref: 'RFC 7208 §2.6', advice: 'do this '.repeat(12).trim() }], plainTheme);
     expect(widest(text)).toBeLessThanOrEqual(80);
