@@ -12,7 +12,8 @@ const dist = new URL('../dist/', import.meta.url);
 const { networkResolver } = await import(new URL('dns/network.js', dist));
 const { cached } = await import(new URL('dns/cache.js', dist));
 const { checkPosture, withoutSteps } = await import(new URL('posture/check.js', dist));
-const { runBatch, readDomains } = await import(new URL('posture/batch.js', dist));
+const { runBatch, readDomains, DEFAULT_CONCURRENCY } = await import(new URL('posture/batch.js', dist));
+const { adaptiveConcurrency } = await import(new URL('posture/adaptive.js', dist));
 
 let queries = 0;
 let shared = 0;
@@ -57,13 +58,17 @@ const verdicts = { ok: 0, fail: 0, unknown: 0 };
 const start = performance.now();
 const cpuStart = process.cpuUsage();
 let done = 0;
-for await (const { result } of runBatch(firstN(), (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }), { concurrency: Number(concurrencyArg), order: 'input' })) {
+// 'auto' is the CLI's default (no --concurrency): the batch finds its own level up to 64.
+const level = concurrencyArg === 'auto' ? adaptiveConcurrency(DEFAULT_CONCURRENCY) : undefined;
+const concurrency = level ? DEFAULT_CONCURRENCY : Number(concurrencyArg);
+for await (const { result } of runBatch(firstN(), (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }), { concurrency, order: 'input', ...(level ? { limit: level.limit } : {}) })) {
   done++;
   const v = result.summary.map((s) => s.verdict);
   verdicts[v.includes('fail') ? 'fail' : v.includes('unknown') ? 'unknown' : 'ok']++;
   if (!sink.write(JSON.stringify(withoutSteps(result)) + '\n')) await new Promise((r) => sink.once('drain', r));
 }
 const seconds = (performance.now() - start) / 1000;
+level?.stop();
 const cpu = process.cpuUsage(cpuStart);
 clearInterval(sample);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);

@@ -5,7 +5,10 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 export interface BatchOptions {
+  /** Domains in flight at most. */
   concurrency: number;
+  /** A lower limit that may change as the batch runs (see adaptive.ts); consulted whenever a domain could start. */
+  limit?: () => number;
   /** 'input': results in the order of the input (a slow domain holds back the ones after it, up to the window);
    *  'completion': each result as soon as it is ready. */
   order: 'input' | 'completion';
@@ -32,7 +35,7 @@ export async function* runBatch<T, I = string>(inputs: AsyncIterable<I>, work: (
   let failure: { error: unknown } | undefined;
 
   const fill = async () => {
-    while (!exhausted && inFlight.size < o.concurrency && (o.order === 'completion' || read - emitted < window)) {
+    while (!exhausted && inFlight.size < Math.min(o.concurrency, o.limit?.() ?? Infinity) && (o.order === 'completion' || read - emitted < window)) {
       const next = await it.next();
       if (next.done) {
         exhausted = true;

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
 import { toALabel } from '../../core/names.js';
 import { inZone } from '../../dns/zone/resolver.js';
+import { adaptiveConcurrency } from '../../posture/adaptive.js';
 import { addToStats, createBatchStats } from '../../posture/batch-stats.js';
 import { countDomains, DEFAULT_CONCURRENCY, readDomains, runBatch } from '../../posture/batch.js';
 import { checkPosture, invalidInput, withoutSteps, type PostureOptions } from '../../posture/check.js';
@@ -41,7 +42,9 @@ type Format = 'text' | 'json' | 'junit' | 'github';
 
 export async function run(domains: string[], opts: CheckCliOptions): Promise<number> {
   const format = parseFormat(opts);
+  // Given, it is the number in flight; left out, the batch finds its own level up to the default (adaptive.ts).
   const concurrency = parseInteger(opts.concurrency ?? String(DEFAULT_CONCURRENCY), '--concurrency', 1, 4096);
+  const adaptive = opts.concurrency === undefined;
   const budgetMs = parseInteger(opts.budget ?? '20000', '--budget', 100, 3_600_000);
   const policy = opts.policy ? await loadPolicy(opts.policy) : undefined;
   const selectors = [...new Set([...(opts.selector ?? []), ...(policy?.dkim?.selectors ?? [])].map((s) => toALabel(s, 'selector')))];
@@ -75,12 +78,12 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     process.stdout.write(out);
     return exitCode([result], { strict });
   }
-  return runMany(domains, opts.batch, { ctx, format, concurrency, order: opts.order ?? 'input', strict, postureOptions, fileFor });
+  return runMany(domains, opts.batch, { ctx, format, concurrency, adaptive, order: opts.order ?? 'input', strict, postureOptions, fileFor });
 }
 
 async function runMany(
   positional: string[], batch: string | undefined,
-  o: { ctx: CliContext; format: Format; concurrency: number; order: 'input' | 'completion'; strict: boolean; postureOptions: PostureOptions; fileFor: (d: string) => string | undefined },
+  o: { ctx: CliContext; format: Format; concurrency: number; adaptive: boolean; order: 'input' | 'completion'; strict: boolean; postureOptions: PostureOptions; fileFor: (d: string) => string | undefined },
 ): Promise<number> {
   const { ctx, format, strict } = o;
   const total = batch && batch !== '-' ? positional.length + (await countDomains(batch)) : batch ? undefined : positional.length;
@@ -95,8 +98,9 @@ async function runMany(
   let code: 0 | 1 | 3 = 0;
   let invalid = 0;
   if (format === 'junit') await write(junitOpen());
+  const level = o.adaptive ? adaptiveConcurrency(o.concurrency) : undefined;
   try {
-    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), { concurrency: o.concurrency, order: o.order })) {
+    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), { concurrency: o.concurrency, order: o.order, ...(level ? { limit: level.limit } : {}) })) {
       addToStats(stats, result);
       if (result.findings.some((f) => f.id === 'posture.input.invalid')) invalid++;
       const c = exitCode([result], { strict });
@@ -120,6 +124,7 @@ async function runMany(
       bar?.tick();
     }
   } finally {
+    level?.stop();
     bar?.stop();
   }
   if (format === 'junit') await write(junitClose());

@@ -12,7 +12,7 @@ export function defineCheck(program: Command): void {
     .option('--policy <file>', 'YAML requirements that become findings: the CI gate (see docs/ci-gate.md)')
     .option('--strict', 'warnings fail too')
     .addOption(new Option('--format <format>', 'output: text, json (NDJSON for several domains), junit (XML) or github (annotations)').choices(['text', 'json', 'junit', 'github']))
-    .option('--concurrency <n>', 'domains checked at once in batch mode', '64')
+    .option('--concurrency <n>', 'domains checked at once in batch mode (default: as many as keep the process busy, up to 64)')
     .addOption(new Option('--order <order>', 'batch output order: input (default) or completion (as each finishes)').choices(['input', 'completion']).default('input'))
     .option('--budget <ms>', 'time budget per domain; what has not finished by then is reported unknown', '20000')
     .option('--smtp', 'also probe each MX host over SMTP (STARTTLS, certificate) and match DANE TLSA against it')

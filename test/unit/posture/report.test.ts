@@ -104,7 +104,7 @@ describe('text report', () => {
   });
   it('batch lines and the closing summary', () => {
     expect(renderPostureLine(good, plainTheme)).toMatch(/^✓ posture\.test +all checks pass \d+ ms\n$/);
-    expect(renderPostureLine(weak, { ...plainTheme, width: 200 })).toMatch(/^✗ weak\.posture\.test +fail: DKIM, MTA-STS, BIMI · warn: MX, SPF, DMARC, TLS-RPT/);
+    expect(renderPostureLine(weak, { ...plainTheme, lineWidth: 200 })).toMatch(/^✗ weak\.posture\.test +fail: DKIM, MTA-STS, BIMI · warn: MX, SPF, DMARC, TLS-RPT/);
     const s = createBatchStats();
     addToStats(s, good);
     addToStats(s, weak);
