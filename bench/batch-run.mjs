@@ -61,7 +61,7 @@ let done = 0;
 // 'auto' is the CLI's default (no --concurrency): the batch finds its own level up to 64.
 const level = concurrencyArg === 'auto' ? adaptiveConcurrency(DEFAULT_CONCURRENCY) : undefined;
 const concurrency = level ? DEFAULT_CONCURRENCY : Number(concurrencyArg);
-for await (const { result } of runBatch(firstN(), (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }), { concurrency, order: 'input', ...(level ? { limit: level.limit } : {}) })) {
+for await (const { result } of runBatch(firstN(), (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }), { concurrency, order: 'input', ...(level ? { limit: level } : {}) })) {
   done++;
   const v = result.summary.map((s) => s.verdict);
   verdicts[v.includes('fail') ? 'fail' : v.includes('unknown') ? 'unknown' : 'ok']++;

@@ -8,6 +8,9 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 export interface ConcurrencyLimit {
   /** Domains that may be in flight now. */
   limit(): number;
+  /** Resolves when the limit next goes up: a batch whose domains all hang (a silent server) must not wait for one
+   *  of them to finish before it starts more. A new promise per call, so waiters that lost a race are collected. */
+  raised(): Promise<void>;
   stop(): void;
 }
 
@@ -44,11 +47,21 @@ export function adaptiveConcurrency(max: number, o: AdaptiveOptions = {}): Concu
     last = now;
     return u;
   });
+  let wake: (() => void) | undefined;
   utilization();
   const timer = setInterval(() => {
-    limit = nextLimit(limit, utilization(), min, max);
+    const next = nextLimit(limit, utilization(), min, max);
+    if (next > limit) {
+      wake?.();
+      wake = undefined;
+    }
+    limit = next;
   }, o.intervalMs ?? 100);
   // A batch ends when its last domain does, not when this timer says so.
   timer.unref();
-  return { limit: () => limit, stop: () => clearInterval(timer) };
+  return {
+    limit: () => limit,
+    raised: () => new Promise<void>((resolve) => (wake = resolve)),
+    stop: () => clearInterval(timer),
+  };
 }

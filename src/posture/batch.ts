@@ -3,12 +3,14 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import type { ConcurrencyLimit } from './adaptive.js';
 
 export interface BatchOptions {
   /** Domains in flight at most. */
   concurrency: number;
-  /** A lower limit that may change as the batch runs (see adaptive.ts); consulted whenever a domain could start. */
-  limit?: () => number;
+  /** A lower limit that may change as the batch runs (see adaptive.ts): consulted whenever a domain finishes or
+   *  the limit goes up. */
+  limit?: Pick<ConcurrencyLimit, 'limit' | 'raised'>;
   /** 'input': results in the order of the input (a slow domain holds back the ones after it, up to the window);
    *  'completion': each result as soon as it is ready. */
   order: 'input' | 'completion';
@@ -35,7 +37,7 @@ export async function* runBatch<T, I = string>(inputs: AsyncIterable<I>, work: (
   let failure: { error: unknown } | undefined;
 
   const fill = async () => {
-    while (!exhausted && inFlight.size < Math.min(o.concurrency, o.limit?.() ?? Infinity) && (o.order === 'completion' || read - emitted < window)) {
+    while (!exhausted && inFlight.size < Math.min(o.concurrency, o.limit?.limit() ?? Infinity) && (o.order === 'completion' || read - emitted < window)) {
       const next = await it.next();
       if (next.done) {
         exhausted = true;
@@ -70,7 +72,7 @@ export async function* runBatch<T, I = string>(inputs: AsyncIterable<I>, work: (
         }
       }
       if (exhausted && inFlight.size === 0 && ready.size === 0) return;
-      if (inFlight.size) await Promise.race(inFlight);
+      if (inFlight.size) await Promise.race(o.limit ? [...inFlight, o.limit.raised()] : inFlight);
     }
   } finally {
     // Stopped early (an error, or the consumer broke off): let the work in flight settle quietly.

@@ -100,7 +100,7 @@ async function runMany(
   if (format === 'junit') await write(junitOpen());
   const level = o.adaptive ? adaptiveConcurrency(o.concurrency) : undefined;
   try {
-    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), { concurrency: o.concurrency, order: o.order, ...(level ? { limit: level.limit } : {}) })) {
+    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), { concurrency: o.concurrency, order: o.order, ...(level ? { limit: level } : {}) })) {
       addToStats(stats, result);
       if (result.findings.some((f) => f.id === 'posture.input.invalid')) invalid++;
       const c = exitCode([result], { strict });

@@ -77,10 +77,44 @@ describe('runBatch with a changing limit', () => {
       // Halfway through, the controller lets more in.
       if (n === 10) limit = 6;
       return n;
-    }, { concurrency: 8, order: 'input', limit: () => limit })) out.push(item.result);
+    }, { concurrency: 8, order: 'input', limit: { limit: () => limit, raised: () => new Promise(() => {}) } })) out.push(item.result);
     expect(out).toEqual(inputs);
     expect(Math.max(...peaks.slice(0, 10))).toBeLessThanOrEqual(2);
     expect(Math.max(...peaks.slice(15))).toBeGreaterThan(2);
     expect(Math.max(...peaks)).toBeLessThanOrEqual(6);
+  });
+
+  it('starts more as soon as the limit goes up, without waiting for a hanging domain to finish', async () => {
+    let limit = 1;
+    let wake: () => void = () => {};
+    const started: number[] = [];
+    const t0 = performance.now();
+    setTimeout(() => {
+      limit = 3;
+      wake();
+    }, 20);
+    const items = [];
+    for await (const item of runBatch((async function* () { yield* [0, 1, 2]; })(), async (n) => {
+      started[n] = performance.now() - t0;
+      await sleep(n === 0 ? 300 : 5);
+      return n;
+    }, { concurrency: 8, order: 'input', limit: { limit: () => limit, raised: () => new Promise<void>((r) => (wake = r)) } })) items.push(item.result);
+    expect(items).toEqual([0, 1, 2]);
+    // Domains 1 and 2 began when the limit rose, not when domain 0 ended ~300 ms in.
+    expect(started[1]).toBeLessThan(150);
+    expect(started[2]).toBeLessThan(150);
+  });
+
+  it('the controller wakes a waiting batch when it raises the limit', async () => {
+    let u = 1;
+    const level = adaptiveConcurrency(16, { start: 4, min: 4, intervalMs: 5, utilization: () => u });
+    try {
+      const woke = level.raised().then(() => level.limit());
+      await sleep(30);
+      u = 0;
+      expect(await woke).toBeGreaterThan(4);
+    } finally {
+      level.stop();
+    }
   });
 });
