@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
-import { expectCode, rawClient, transact, type RawClient } from '../helpers/receiver.js';
+import { expectCode, openData, rawClient, transact, type RawClient } from '../helpers/receiver.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mc-receive-hostile-'));
 const MESSAGE = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
@@ -97,10 +97,7 @@ describe('hostile clients (one receiver; every 250 to DATA is a file in new/)', 
   it('bare LF: "\\n.\\n" does not end the message (no SMTP smuggling): one message, one file', async () => {
     const before = files(r.maildir, 'new').length;
     const c = await greeted(r.port);
-    expectCode(await c.command('EHLO smuggler.test'), 250);
-    expectCode(await c.command('MAIL FROM:<a@example.test>'), 250);
-    expectCode(await c.command('RCPT TO:<b@example.test>'), 250);
-    expectCode(await c.command('DATA'), 354);
+    await openData(c, { helo: 'smuggler.test', from: 'a@example.test', to: ['b@example.test'] });
     c.writeRaw('Subject: outer\r\n\r\nline\n.\nMAIL FROM:<evil@example.test>\r\nRCPT TO:<victim@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n');
     const rep = await c.reply(10_000);
     // Whatever comes next must not be a second 250 for a smuggled message.
@@ -160,10 +157,7 @@ describe('hostile clients (one receiver; every 250 to DATA is a file in new/)', 
   it('a client that disconnects mid-DATA: nothing stored, nothing left in tmp/', async () => {
     const before = files(r.maildir, 'new').length;
     const c = await greeted(r.port);
-    expectCode(await c.command('EHLO gone.test'), 250);
-    expectCode(await c.command('MAIL FROM:<a@example.test>'), 250);
-    expectCode(await c.command('RCPT TO:<b@example.test>'), 250);
-    expectCode(await c.command('DATA'), 354);
+    await openData(c, { helo: 'gone.test', from: 'a@example.test', to: ['b@example.test'] });
     c.writeRaw(`Subject: half\r\n\r\n${'x'.repeat(100_000)}\r\n`);
     await new Promise((res) => setTimeout(res, 100));
     c.close();
@@ -204,10 +198,7 @@ describe('kill -9 mid-delivery', () => {
     const line = `${'y'.repeat(998)}\r\n`;
     const body = Buffer.from(`Subject: big\r\n\r\n${line.repeat(Math.ceil(size / line.length))}`);
     const c = await greeted(r.port);
-    expectCode(await c.command('EHLO big.test'), 250);
-    expectCode(await c.command('MAIL FROM:<a@example.test>'), 250);
-    expectCode(await c.command('RCPT TO:<b@example.test>'), 250);
-    expectCode(await c.command('DATA'), 354);
+    await openData(c, { helo: 'big.test', from: 'a@example.test', to: ['b@example.test'] });
     c.writeRaw(body);
     c.writeRaw('.\r\n');
     const final = c.reply(60_000).catch(() => ({ code: 0 }));

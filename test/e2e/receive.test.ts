@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
-import { expectCode, rawClient, transact } from '../helpers/receiver.js';
+import { expectCode, openData, rawClient, transact } from '../helpers/receiver.js';
 
 const ZONES = ['--offline', '--zone', 'fixtures/zones/mail.test.zone', '--zone', 'fixtures/zones/mailer.test.zone'];
 const SIGNED = readFileSync(join(ROOT, 'fixtures/eml/signed-ed25519.eml'));
@@ -74,10 +74,7 @@ describe('mailcheck receive (CLI)', () => {
     const { port } = await listening(r);
     const c = await rawClient(port);
     expectCode(await c.reply(), 220);
-    expectCode(await c.command('EHLO client.mail.test'), 250);
-    expectCode(await c.command('MAIL FROM:<alice@mail.test>'), 250);
-    expectCode(await c.command('RCPT TO:<bob@example.net>'), 250);
-    expectCode(await c.command('DATA'), 354);
+    await openData(c, { from: 'alice@mail.test', to: ['bob@example.net'] });
     c.writeRaw(SIGNED.subarray(0, 100));
     r.child.kill('SIGTERM');
     await new Promise((res) => setTimeout(res, 200));

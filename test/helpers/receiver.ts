@@ -127,13 +127,18 @@ export interface Transaction {
   data: string | Buffer;
 }
 
-/** EHLO, MAIL, RCPT, DATA, QUIT on an open client; returns the reply to the final "." */
-export async function transact(c: RawClient, t: Transaction, opts: { greeting?: boolean } = {}): Promise<Reply> {
-  if (opts.greeting !== false) expectCode(await c.reply(), 220);
+/** EHLO, MAIL, RCPT and DATA on a greeted client, each answered as it should be: the client is at 354. */
+export async function openData(c: RawClient, t: Omit<Transaction, 'data'>): Promise<void> {
   expectCode(await c.command(`EHLO ${t.helo ?? 'client.mail.test'}`), 250);
   expectCode(await c.command(`MAIL FROM:<${t.from}>`), 250);
   for (const r of t.to) expectCode(await c.command(`RCPT TO:<${r}>`), 250);
   expectCode(await c.command('DATA'), 354);
+}
+
+/** EHLO, MAIL, RCPT, DATA, QUIT on an open client; returns the reply to the final "." */
+export async function transact(c: RawClient, t: Transaction, opts: { greeting?: boolean } = {}): Promise<Reply> {
+  if (opts.greeting !== false) expectCode(await c.reply(), 220);
+  await openData(c, t);
   c.writeRaw(dotStuff(t.data));
   c.writeRaw('.\r\n');
   return c.reply(15000);
