@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addGlobalOptions } from './global-options.js';
-import { prose } from './lazy.js';
+import { exitCodes, prose } from './lazy.js';
 import { defineMx } from './defs/mx.js';
 import { defineSpf } from './defs/spf.js';
 import { defineDkim } from './defs/dkim.js';
@@ -31,12 +31,7 @@ Examples:
   $ mailcheck mx outlook.com              MX → A/AAAA, step by step
   $ mailcheck check example.com           the whole posture (exit code for CI)
   $ mailcheck probe example.com           banner, EHLO, STARTTLS, certificate
-
-Exit codes: 0 passed (warnings allowed unless --strict)
-            1 a check failed
-            2 bad input (one line on stderr)
-            3 no verdict: a temporary failure (DNS timeout, connection refused)
-`);
+${exitCodes('passed (warnings allowed unless --strict)', 'a check failed', 'no verdict: a temporary failure (DNS timeout, connection refused)')}`);
   for (const define of [defineMx, defineSpf, defineDkim, defineDmarc, defineCheck, defineProbe, defineSend, defineReceive, defineVerify, defineDemo, defineCompletion]) {
     define(program);
   }
