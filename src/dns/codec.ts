@@ -45,8 +45,12 @@ const F = { aa: 1 << 10, tc: 1 << 9, rd: 1 << 8, ra: 1 << 7, ad: 1 << 5, cd: 1 <
 export const CLASSIC_UDP_SIZE = 512;
 export const EDNS_UDP_SIZE = 4096;
 
+/** Short ASCII labels, 253 characters at most: always encodable, so the full check (which allocates) is skipped. */
+const PLAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63}$/;
+
 /** Why a name cannot be put on the wire (RFC 1035 §2.3.4: labels ≤ 63 octets, names ≤ 255), or undefined. */
 export function nameError(name: string): string | undefined {
+  if (PLAIN_NAME.test(name)) return undefined;
   const n = wireName(name);
   if (n === '.') return undefined;
   const labels = n.split('.');

@@ -24,9 +24,6 @@ export interface NetworkResolver extends Resolver {
   close(): void;
 }
 
-/** Short ASCII labels, 253 characters at most: always encodable, so the full check (which allocates) is skipped. */
-const PLAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63}$/;
-
 /** RFC 1034 §3.6.2 asks resolvers to bound chains; 8 matches the zone resolver. */
 export const MAX_CNAME_HOPS = 8;
 
@@ -120,7 +117,7 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
   async function lookup<T extends RRType>(qname: string, type: T, o: LookupOptions = {}): Promise<Lookup<RecordOf<T>>> {
     const origin = lowerName(qname);
     // A name that cannot be encoded cannot exist: the same answer the zone resolver gives, without a query.
-    if (!PLAIN_NAME.test(origin) && nameError(origin)) return { status: 'nxdomain', server: 'none', cnames: [], aa: false, ad: false };
+    if (nameError(origin)) return { status: 'nxdomain', server: 'none', cnames: [], aa: false, ad: false };
     const follow = !o.noFollow && type !== 'CNAME';
     const cnames: string[] = [];
     // Names met along a CNAME chain (made when there is one: most answers have none).
