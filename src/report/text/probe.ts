@@ -5,7 +5,7 @@ import { escapeControl } from '../../core/text.js';
 import type { ProbeHost, ProbeResult } from '../../probe/types.js';
 import type { CertificateInfo } from '../../smtp/certificate.js';
 import type { TranscriptLine } from '../../smtp/session.js';
-import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import { heading, renderStep, reportTail } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
@@ -28,9 +28,7 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
       if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
     }
   }
-  out.push('', heading(t, 'Findings'));
-  out.push(renderFindings(r.findings, t).trimEnd());
-  out.push('', verdictLine(r.findings, t));
+  out.push(...reportTail(r, t));
   return fitLines(out.join('\n'), t.width) + '\n';
 }
 

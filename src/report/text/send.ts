@@ -2,7 +2,7 @@
 // session with its transcript, and per recipient what became of it (RFC 5321 §4.2 replies). Pure.
 import { escapeControl } from '../../core/text.js';
 import type { SendResult, SendSession } from '../../send/check.js';
-import { heading, renderFindings, renderStep, verdictLine } from '../steps.js';
+import { heading, renderStep, reportTail } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
@@ -61,8 +61,6 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
   // The reply wraps to fit the terminal.
   out.push(fitTable([['', 'recipient', 'server', 'reply'].map((h) => t.dim(h)), ...rows], { width: t.width, wrap: 3, minWrap: 16 }));
 
-  out.push('', heading(t, 'Findings'));
-  out.push(renderFindings(r.findings, t).trimEnd());
-  out.push('', verdictLine(r.findings, t));
+  out.push(...reportTail(r, t));
   return fitLines(out.join('\n'), t.width) + '\n';
 }
