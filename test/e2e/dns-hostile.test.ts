@@ -1,10 +1,7 @@
 // Hostile DNS through the CLI (issue #8): CNAME and SPF loops end in a finding, silence costs --timeout per try, huge
 // and many-record answers are handled in bounded memory, control characters in TXT never reach the terminal.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliPeakRss } from '../helpers/cli.js';
 import { startTestDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 
 const ids = (j: { findings: { id: string }[] }) => j.findings.map((f) => f.id);
@@ -46,16 +43,6 @@ ctrl     IN TXT "v=spf1 ip4:192.0.2.1 \\027[2J\\027]0;pwned\\007\\155\\033 -all"
 _dmarc.ctrl IN TXT "v=DMARC1; p=none; rua=mailto:a@ctrl.hostile.test\\027[31m"
 `;
 
-const dir = mkdtempSync(join(tmpdir(), 'mc-dns-hostile-'));
-const rssHook = join(dir, 'rss-hook.mjs');
-writeFileSync(rssHook, "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.MC_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
-/** The CLI, with the child's peak RSS in MiB (getrusage, written by a preloaded exit hook). */
-async function withRss(args: string[]) {
-  const file = join(dir, `rss-${Math.random().toString(36).slice(2)}`);
-  const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${rssHook}`, MC_RSS_FILE: file } });
-  return { ...r, rssMiB: Number(readFileSync(file, 'utf8')) / 1024 };
-}
-
 let dns: TestDnsServer;
 const via = () => ['--resolver', `127.0.0.1:${dns.port}`];
 beforeAll(async () => {
@@ -63,7 +50,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dns.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('loops end in a finding', () => {
@@ -130,7 +116,7 @@ describe('a server that never answers', () => {
 
 describe('big answers', () => {
   it('a TXT record of 230 strings (~58 KB, over TCP after TC=1) is read whole and linted', async () => {
-    const r = await withRss(['spf', 'big.hostile.test', ...via(), '--json']);
+    const r = await runCliPeakRss(['spf', 'big.hostile.test', ...via(), '--json']);
     expect(r.rssMiB).toBeLessThan(150);
     const j = JSON.parse(r.stdout);
     expect(j.record).toBe(huge.text);
@@ -143,7 +129,7 @@ describe('big answers', () => {
   });
 
   it('1601 TXT records in one answer (~60 KB over TCP: names are not compressed): the SPF record among them is found', async () => {
-    const r = await withRss(['spf', 'many.hostile.test', '--ip', '192.0.2.7', ...via(), '--json']);
+    const r = await runCliPeakRss(['spf', 'many.hostile.test', '--ip', '192.0.2.7', ...via(), '--json']);
     expect(r.rssMiB).toBeLessThan(150);
     const j = JSON.parse(r.stdout);
     expect(j.record).toBe('v=spf1 ip4:192.0.2.7 -all');

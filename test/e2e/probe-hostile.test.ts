@@ -1,25 +1,16 @@
 // Hostile SMTP servers against `probe` and `send` (issue #8): silence, an endless line, a gigabyte, an endless
 // multi-line reply, a close mid-reply, replies out of order, a stalled TLS handshake. Each ends in a finding and
 // the contract's exit code within the timeouts, with the client's memory bounded (max RSS read from the child).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliPeakRss } from '../helpers/cli.js';
 import { generateCertificate, startSmtpPeer, type GeneratedCert, type Misbehaviour, type SmtpPeer } from '../helpers/smtp-peer.js';
 
 const T = 500;
-const dir = mkdtempSync(join(tmpdir(), 'mc-probe-hostile-'));
-/** Preloaded into the child: writes its peak RSS (KiB, getrusage) to a file on exit. */
-const rssHook = join(dir, 'rss-hook.mjs');
-writeFileSync(rssHook, "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.MC_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
-
 /** Runs the CLI and also returns how long it took and its peak RSS in MiB. */
 async function measured(args: string[], label: string) {
-  const rssFile = join(dir, `rss-${Math.random().toString(36).slice(2)}`);
   const started = performance.now();
-  const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${rssHook}`, MC_RSS_FILE: rssFile }, timeoutMs: 30_000 });
-  const out = { ...r, ms: performance.now() - started, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+  const r = await runCliPeakRss(args, { timeoutMs: 30_000 });
+  const out = { ...r, ms: performance.now() - started };
   // MC_FIGURES=1: print the figures docs/robustness.md quotes.
   if (process.env.MC_FIGURES) process.stderr.write(`figure: ${args[0]} ${label}: exit ${r.code} ${Math.round(out.ms)} ms, peak RSS ${Math.round(out.rssMiB)} MiB\n`);
   return out;
@@ -38,7 +29,6 @@ beforeAll(() => {
 afterAll(async () => {
   await Promise.all(peers.map((p) => p.close()));
   cert.cleanup();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const probe = (p: SmtpPeer, label: string) => measured(['probe', '127.0.0.1', '--offline', '--port', String(p.port), '--timeout', String(T), '--json'], label);

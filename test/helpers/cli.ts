@@ -1,5 +1,8 @@
 // Runs the built CLI as a user would: `node bin/mailcheck.js ...`, capturing stdout, stderr and the exit code.
 import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/mailcheck.js', import.meta.url));
@@ -29,6 +32,17 @@ export function runCli(args: string[], opts: { env?: Record<string, string | und
     });
     child.stdin.end(opts.input ?? '');
   });
+}
+
+const RSS_HOOK = fileURLToPath(new URL('./rss-hook.mjs', import.meta.url));
+
+/** runCli, plus the child's peak RSS in MiB (getrusage), written to a file by an exit hook preloaded into it. */
+export async function runCliPeakRss(args: string[], opts: Parameters<typeof runCli>[1] = {}): Promise<CliRun & { rssMiB: number }> {
+  const file = join(tmpdir(), `mc-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const r = await runCli(args, { ...opts, env: { ...opts.env, NODE_OPTIONS: `--import ${RSS_HOOK}`, MC_RSS_FILE: file } });
+  const rssMiB = Number(readFileSync(file, 'utf8')) / 1024;
+  rmSync(file);
+  return { ...r, rssMiB };
 }
 
 /** The zone-file arguments for the shared sandbox fixtures, fully offline. */

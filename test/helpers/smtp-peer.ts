@@ -184,7 +184,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
         case 'EHLO': {
           if (opts.mode === 'no-ehlo') return send('500 5.5.1 Command unrecognized');
           if (opts.mode === 'garbage') return send('hello there, friend');
-          if (opts.mode === 'endless-line') return endless();
+          if (opts.mode === 'endless-line') return stream('250-', Buffer.alloc(16 * 1024, 'x'), 4 * 1024 ** 2);
           if (opts.mode === 'flood') return stream('', Buffer.from(`250-${'flood '.repeat(80)}\r\n`.repeat(64)));
           if (opts.mode === 'gigabyte') return stream('250-', Buffer.alloc(64 * 1024, 'x'));
           if (opts.mode === 'close-mid-reply') {
@@ -246,28 +246,16 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
       }
     };
 
-    /** Writes `prefix`, then `chunk` again and again, as fast as the client reads, until it hangs up or 1 GiB. */
-    const stream = (prefix: string, chunk: Buffer) => {
+    /** Writes `prefix`, then `chunk` again and again, as fast as the client reads, until it hangs up or `limit`. */
+    const stream = (prefix: string, chunk: Buffer, limit = 1024 ** 3) => {
       const more = () => {
-        if (sock.destroyed || streamed >= 1024 ** 3) return;
+        if (sock.destroyed || streamed >= limit) return;
         streamed += chunk.length;
         sock.write(chunk, (err) => {
           if (!err) setImmediate(more);
         });
       };
       sock.write(prefix);
-      more();
-    };
-
-    const endless = () => {
-      const chunk = Buffer.alloc(16 * 1024, 'x');
-      let sent = 0;
-      const more = () => {
-        if (sock.destroyed || sent > 4 * 1024 * 1024) return;
-        sent += chunk.length;
-        sock.write(chunk, () => setImmediate(more));
-      };
-      sock.write('250-');
       more();
     };
 
