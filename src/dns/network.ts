@@ -3,9 +3,9 @@
 import type { MailcheckEvent } from '../core/context.js';
 import type { Lookup, LookupOptions, RRType, RecordOf, Resolver, TemporaryStatus } from './types.js';
 import { encodeQuery, extractAnswer, lowerName, nameError, negativeTtl, type DnsMessage, type ExtractedAnswer } from './codec.js';
-import { formatServer, queryUdp, type DnsServerAddress, type TransportResult } from './transport-udp.js';
+import { formatServer, type DnsServerAddress, type TransportResult } from './transport-udp.js';
 import { queryTcp } from './transport-tcp.js';
-import { createUdpPool, type UdpPool } from './udp-pool.js';
+import { createUdpPool } from './udp-pool.js';
 
 export interface NetworkResolverOptions {
   servers: DnsServerAddress[];
@@ -14,14 +14,6 @@ export interface NetworkResolverOptions {
   /** Extra rounds over the whole server list after the first (default 1: two rounds, like resolv.conf `attempts:2`). */
   retries?: number;
   onEvent?: (e: MailcheckEvent) => void;
-  /** UDP through this pool of long-lived sockets (default: a pool of the resolver's own), or `false` for a fresh
-   *  socket per query (a new random source port every time, at several times the CPU cost; see udp-pool.ts). */
-  udpPool?: UdpPool | false;
-}
-
-export interface NetworkResolver extends Resolver {
-  /** Closes the resolver's own UDP sockets (idle ones never keep the process alive, so this is optional). */
-  close(): void;
 }
 
 /** RFC 1034 §3.6.2 asks resolvers to bound chains; 8 matches the zone resolver. */
@@ -41,18 +33,13 @@ const FAILURE_RANK: Record<TemporaryStatus, number> = { timeout: 0, malformed: 1
  * A CNAME loop or a chain over MAX_CNAME_HOPS is `servfail` with `error` and `cnames`, as recursive resolvers
  * (BIND, Unbound) and our zone resolver report it: the name cannot be resolved.
  */
-export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
+export function networkResolver(opts: NetworkResolverOptions): Resolver {
   const rounds = 1 + Math.max(0, opts.retries ?? 1);
-  const ownPool = opts.udpPool === undefined ? createUdpPool() : undefined;
-  const pool = opts.udpPool === undefined ? ownPool : opts.udpPool || undefined;
-  const udp = pool ? pool.query : queryUdp;
+  // UDP through the resolver's own pool of long-lived sockets (idle ones never keep the process alive; see udp-pool.ts).
+  const udp = createUdpPool().query;
   // Every answer names its server: one string per server, not one per query.
-  const labels = new Map<DnsServerAddress, string>();
-  const labelOf = (server: DnsServerAddress): string => {
-    let l = labels.get(server);
-    if (l === undefined) labels.set(server, (l = formatServer(server)));
-    return l;
-  };
+  const labels = new Map(opts.servers.map((s) => [s, formatServer(s)]));
+  const labelOf = (server: DnsServerAddress): string => labels.get(server)!;
 
   function emit(server: DnsServerAddress, name: string, type: string, transport: 'udp' | 'tcp', r: TransportResult, attempt: number): void {
     if (!opts.onEvent) return;
@@ -159,7 +146,7 @@ export function networkResolver(opts: NetworkResolverOptions): NetworkResolver {
     }
   }
 
-  return { lookup, close: () => ownPool?.close() };
+  return { lookup };
 }
 
 // The event for a reply and the lookup that reads it both need its answer extracted: done once per message.
