@@ -28,16 +28,20 @@ export interface SandboxZones {
 
 const TTL = 300;
 
+/** The SOA line of a sandbox zone: `owner` (a name with its dot, or `@`), its name server, hostmaster@ the mail domain. */
+function soa(owner: string, ns: string, mailDomain: string): string {
+  return `${owner} ${TTL} IN SOA ${ns}. hostmaster.${mailDomain}. 1 3600 600 86400 ${TTL}`;
+}
+
 export function sandboxZones(o: SandboxOptions): SandboxZones {
   const d = o.domain;
   const names = { mx: `mx.${d}`, outbound: `mail.${d}`, ns: `ns.${d}` };
   const q = (strings: string[]) => strings.map((s) => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(' ');
-  const soa = (origin: string) => `${origin}. ${TTL} IN SOA ${names.ns}. hostmaster.${d}. 1 3600 600 86400 ${TTL}`;
   const forward = [
     `; ${d}: the demo's sandbox mail domain, served on loopback by mailcheck's embedded DNS server.`,
     `$ORIGIN ${d}.`,
     `$TTL ${TTL}`,
-    soa(d),
+    soa(`${d}.`, names.ns, d),
     `@            IN NS    ${names.ns}.`,
     `ns           IN A     ${o.address}`,
     '; Mail for the domain goes to mx (RFC 5321 §5.1), which is where the demo\'s receiver listens.',
@@ -61,7 +65,7 @@ export function sandboxZones(o: SandboxOptions): SandboxZones {
       origin: l,
       text: [
         `; ${l}: a look-alike domain the forger registered; its SPF lets anyone send.`,
-        `$ORIGIN ${l}.`, `$TTL ${TTL}`, soa(l).replace(`${names.ns}.`, `ns.${l}.`).replace(`hostmaster.${d}.`, `hostmaster.${l}.`),
+        `$ORIGIN ${l}.`, `$TTL ${TTL}`, soa(`${l}.`, `ns.${l}`, l),
         `@  IN NS  ns.${l}.`, `ns IN A   ${o.address}`, `@  IN TXT "v=spf1 +all"`, '',
       ].join('\n'),
     });
@@ -81,7 +85,7 @@ function reverseZone(address: string, ptr: string, ns: string, domain: string): 
     text: [
       `; Reverse DNS for the sandbox: ${address} → ${ptr} (FCrDNS holds: ${ptr} → ${address}).`,
       `$ORIGIN ${origin}.`, `$TTL ${TTL}`,
-      `@ ${TTL} IN SOA ${ns}. hostmaster.${domain}. 1 3600 600 86400 ${TTL}`,
+      soa('@', ns, domain),
       `@ IN NS ${ns}.`,
       `${octets[3]} IN PTR ${ptr}.`,
       '',
