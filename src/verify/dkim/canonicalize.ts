@@ -70,13 +70,6 @@ export function canonicalBody(body: Buffer, canon: Canon, emit: (piece: Buffer) 
   return length + 2;
 }
 
-/** The canonical body as one buffer (for tests and small bodies; verification streams it into the hash). */
-export function canonicalizeBody(body: Buffer, canon: Canon): Buffer {
-  const pieces: Buffer[] = [];
-  canonicalBody(body, canon, (p) => pieces.push(p));
-  return Buffer.concat(pieces);
-}
-
 /**
  * The header fields h= names, in order (§5.4.2): each name takes the last not yet used instance of that field,
  * bottom up; a name listed more often than the field occurs stands for nothing (signers use this to
