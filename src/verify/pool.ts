@@ -91,8 +91,8 @@ export function startPool(size: number, opts: VerifyOptions, v8Flags: readonly s
               drained = true;
               break;
             }
-            const t = tasks[id]!;
-            batch.push({ id, file: t.file, ...(t.index !== undefined ? { index: t.index } : {}), ...(t.bytes ? { bytes: t.bytes } : {}) });
+            // A MessageTask is exactly { file, index?, bytes? }, and V8 serialization carries it as it is.
+            batch.push({ id, ...tasks[id]! });
           }
           if (!batch.length) break;
           inFlight += batch.length;

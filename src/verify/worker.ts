@@ -43,7 +43,7 @@ process.on('message', (m: ToWorker) => {
       const ctx = { resolver, now: () => new Date(m.now) };
       for (const t of m.tasks) {
         // V8 serialization hands Buffers over as plain Uint8Arrays.
-        const task = { file: t.file, ...(t.index !== undefined ? { index: t.index } : {}), ...(t.bytes ? { bytes: Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength) } : {}) };
+        const task = { ...t, bytes: t.bytes && Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength) };
         verifyTask(task, opts!, ctx).then(
           (item) => {
             if (!done.length) setImmediate(flush);
