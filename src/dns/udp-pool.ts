@@ -232,16 +232,17 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
   }
 
   function query(server: DnsServerAddress, q: EncodedQuery, opts: ExchangeOptions): Promise<TransportResult> {
-    const family = isIP(stripScope(server.host));
-    if (family === 0) return Promise.resolve({ kind: 'error', error: `'${server.host}' is not an IP address`, ms: 0 });
-    if (opts.signal?.aborted) return Promise.resolve({ kind: 'aborted', error: 'aborted', ms: 0 });
     let set = byObject.get(server);
+    // Only a server met for the first time needs its address checked: one that is not an IP is never remembered.
     if (!set) {
+      const family = isIP(stripScope(server.host));
+      if (family === 0) return Promise.resolve({ kind: 'error', error: `'${server.host}' is not an IP address`, ms: 0 });
       const key = formatServer(server);
       set = servers.get(key);
       if (!set) servers.set(key, (set = { server, family: family as 4 | 6, sockets: [], draining: [], next: 0, active: 0, waiting: [] }));
       byObject.set(server, set);
     }
+    if (opts.signal?.aborted) return Promise.resolve({ kind: 'aborted', error: 'aborted', ms: 0 });
     const s = set;
     return new Promise((resolve) => {
       if (s.active < cfg.maxInFlight) return dispatch(s, q, opts, resolve);
