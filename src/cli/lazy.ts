@@ -37,7 +37,7 @@ export function mergedOptions(cmd: Command): Record<string, unknown> {
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Help is read in 80 columns (commander's width when stdout is not a terminal): examples and prose fit it. */
-const HELP_WIDTH = 80;
+export const HELP_WIDTH = 80;
 
 /** An "Examples:" section; a command longer than a line continues with ` \` (still pastable into a shell). */
 export function examples(lines: string[]): string {
@@ -66,7 +66,7 @@ export function exitCodes(ok: string, failed: string, temporary: string): string
  * Help text wrapped at `width` columns (program.ts passes all help output through it, so no command's
  * prose can overflow); a wrapped line continues indented by two more spaces.
  */
-export function prose(text: string, width = HELP_WIDTH): string {
+export function prose(text: string, width: number): string {
   const lines = text.split('\n');
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {

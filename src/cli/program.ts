@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addGlobalOptions } from './global-options.js';
-import { exitCodes, prose } from './lazy.js';
+import { exitCodes, HELP_WIDTH, prose } from './lazy.js';
 import { defineMx } from './defs/mx.js';
 import { defineSpf } from './defs/spf.js';
 import { defineDkim } from './defs/dkim.js';
@@ -40,7 +40,7 @@ ${exitCodes('passed (warnings allowed unless --strict)', 'a check failed', 'no v
     cmd.configureOutput({
       outputError: () => {},
       // Help (and the text commands add after it) fits the terminal, or 80 columns when not one.
-      writeOut: (text) => process.stdout.write(prose(text, (process.stdout.isTTY && process.stdout.columns) || 80)),
+      writeOut: (text) => process.stdout.write(prose(text, (process.stdout.isTTY && process.stdout.columns) || HELP_WIDTH)),
     }).exitOverride((err) => {
       if (!HELP_CODES.has(err.code)) process.stderr.write(`${usageErrorLine(cmd, err.code, err.message)}\n`);
       throw err;

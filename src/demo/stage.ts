@@ -36,8 +36,7 @@ export interface StageOptions {
 export interface Stage {
   domain: string;
   selector: string;
-  dir: string;
-  /** Whether `dir` is ours to remove. */
+  /** Whether the folder (a fresh temporary one) is ours to remove. */
   temporary: boolean;
   key: GeneratedDkimKey;
   keyFile: string;
@@ -118,7 +117,7 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
     receiver.on('rejected', push);
 
     return {
-      domain: o.domain, selector: o.selector, dir, temporary: o.dir === undefined, key, keyFile, zoneFiles, zones, cert, dns, receiver,
+      domain: o.domain, selector: o.selector, temporary: o.dir === undefined, key, keyFile, zoneFiles, zones, cert, dns, receiver,
       receiverDns, resolver, forgerAddress, lookalike,
       async nextMessage(timeoutMs) {
         const deadline = Date.now() + timeoutMs;

@@ -12,9 +12,8 @@ export function heading(t: Theme, text: string): string {
  * "  ✗ nowhere.example.test has no A or AAAA record… [mx.exchange.no-address]", wrapped at the theme's width
  * with the message's later lines under its first word, and the advice ("→ …") below it.
  */
-export function renderFindings(findings: readonly Finding[], t: Theme, opts: { indent?: string; width?: number } = {}): string {
+export function renderFindings(findings: readonly Finding[], t: Theme, opts: { indent?: string } = {}): string {
   const indent = opts.indent ?? '  ';
-  const width = opts.width ?? t.width;
   if (!findings.length) return `${indent}${t.dim('no findings')}\n`;
   const order: Severity[] = ['fail', 'warn', 'info', 'ok'];
   const sorted = [...findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
@@ -25,8 +24,8 @@ export function renderFindings(findings: readonly Finding[], t: Theme, opts: { i
       main.push([` [${f.id}]`, t.dim, true]);
       const advice: Styled[] = f.advice ? [[`→ ${escapeControl(f.advice)}`, t.dim]] : [];
       if (f.ref) (f.advice ? advice : main).push([` (${f.ref})`, t.dim, true]);
-      const lines = wrapStyled(main, width, `${indent}${t.mark(f.severity)} `, `${indent}  `);
-      if (advice.length) lines.push(...wrapStyled(advice, width, `${indent}  `, `${indent}    `));
+      const lines = wrapStyled(main, t.width, `${indent}${t.mark(f.severity)} `, `${indent}  `);
+      if (advice.length) lines.push(...wrapStyled(advice, t.width, `${indent}  `, `${indent}    `));
       return lines.join('\n');
     })
     .join('\n') + '\n';

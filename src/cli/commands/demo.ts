@@ -17,7 +17,7 @@ export interface DemoCliOptions extends GlobalOptions {
   keyType: 'rsa' | 'ed25519';
 }
 
-export const DEMO_DOMAIN = 'sandbox.test';
+const DEMO_DOMAIN = 'sandbox.test';
 
 export async function run(opts: DemoCliOptions): Promise<number> {
   if (opts.zone?.length || opts.resolver?.length || opts.offline) {

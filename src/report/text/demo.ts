@@ -9,8 +9,6 @@ import type { Theme } from '../theme.js';
 import { wrapText as wrap } from '../wrap.js';
 
 export interface RenderDemoOptions {
-  /** Terminal width (80 when not a TTY). */
-  width?: number;
   /** Also the full SMTP transcript (DATA included) and every zone record. */
   verbose?: boolean;
 }
@@ -20,7 +18,7 @@ const KIND: Record<DemoStep['kind'], string> = {
 };
 
 export function renderDemo(r: DemoResult, t: Theme, o: RenderDemoOptions = {}): string {
-  const width = Math.max(60, o.width ?? t.width);
+  const width = Math.max(60, t.width);
   const out: string[] = [];
   out.push(heading(t, `mailcheck demo: the journey of an email, on loopback (${r.domain})`), '');
   out.push(heading(t, 'Setting the stage'));

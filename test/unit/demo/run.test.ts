@@ -57,7 +57,7 @@ describe('runDemo', () => {
   });
 
   it('renders at 80 columns without wrapping badly, every verdict readable without colour', () => {
-    const text = renderDemo(result, plainTheme, { width: 80 });
+    const text = renderDemo(result, plainTheme);
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(text).toMatch(/✓ SPF pass · DKIM pass · DMARC pass/);
     expect(text).toMatch(/✓ SPF fail · DKIM fail · DMARC fail → p=reject: caught/);
