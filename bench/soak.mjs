@@ -15,7 +15,7 @@ const SENDERS = Number(process.env.SENDERS ?? 20);
 const MAX_SIZE = 512 * 1024;
 const bin = fileURLToPath(new URL('../bin/mailcheck.js', import.meta.url));
 const zone = fileURLToPath(new URL('../fixtures/zones/mail.test.zone', import.meta.url));
-const { ReplyParser } = await import(new URL('../dist/smtp/reply.js', import.meta.url).href).catch(() => {
+const [{ ReplyParser }, { dataPayload }] = await Promise.all(['smtp/reply.js', 'smtp/data.js'].map((m) => import(new URL(`../dist/${m}`, import.meta.url).href))).catch(() => {
   console.error('bench/soak needs a build: npm run build');
   process.exit(2);
 });
@@ -114,8 +114,7 @@ async function transaction(n) {
       await new Promise((r) => setTimeout(r, Math.floor(random() * 20)));
       return;
     }
-    s.send(body.replace(/(^|\r\n)\./g, '$1..'));
-    s.send('.\r\n');
+    s.send(dataPayload(Buffer.from(body, 'latin1')));
     stats.sent++;
     stats.bytes += body.length;
     if (oversize) stats.oversize++;
