@@ -63,30 +63,38 @@ async function measureSink(reuse) {
   }
 }
 
-async function measureReceive(reuse) {
-  const maildir = join(dir, reuse ? 'reused' : 'per-connection');
-  const port = await freePort();
-  const p = spawn(process.execPath, [bin, 'receive', '--port', String(port), '--maildir', maildir, '--count', String(N), '--json', '--hostname', 'mx.mail.test',
-    '--max-connections', '1000', ...zones.flatMap((z) => ['--zone', z]), '--offline'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: p.stdout });
-  let events = 0;
-  let passed = 0;
+/**
+ * Starts a receiver (node `args`, NDJSON on stdout), waits for its 'listening' event, runs smtp-source against it and
+ * waits for the receiver to exit by itself (after N messages). Every event goes to `onEvent`.
+ */
+async function runReceiver(args, port, reuse, onEvent = () => {}) {
+  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let listening;
   const ready = new Promise((resolve) => (listening = resolve));
-  lines.on('line', (l) => {
+  createInterface({ input: p.stdout }).on('line', (l) => {
     const e = JSON.parse(l);
     if (e.event === 'listening') listening();
-    if (e.event === 'message') {
-      events++;
-      if (e.auth.spf.result === 'pass' && e.auth.dmarc.result === 'pass') passed++;
-    }
+    onEvent(e);
   });
   const exited = new Promise((resolve) => p.on('exit', resolve));
   await ready;
   const t0 = performance.now();
   await runSource(port, reuse);
   const code = await exited;
-  const seconds = (performance.now() - t0) / 1000;
+  return { code, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function measureReceive(reuse) {
+  const maildir = join(dir, reuse ? 'reused' : 'per-connection');
+  const port = await freePort();
+  let events = 0;
+  let passed = 0;
+  const { code, seconds } = await runReceiver([bin, 'receive', '--port', String(port), '--maildir', maildir, '--count', String(N), '--json', '--hostname', 'mx.mail.test',
+    '--max-connections', '1000', ...zones.flatMap((z) => ['--zone', z]), '--offline'], port, reuse, (e) => {
+    if (e.event !== 'message') return;
+    events++;
+    if (e.auth.spf.result === 'pass' && e.auth.dmarc.result === 'pass') passed++;
+  });
   const stored = readdirSync(join(maildir, 'new')).length;
   if (code !== 0) throw new Error(`mailcheck receive exited ${code}`);
   return { rate: N / seconds, stored, events, passed };
@@ -96,19 +104,10 @@ async function measureReceive(reuse) {
 async function measureFloor(reuse) {
   const maildir = join(dir, reuse ? 'floor-reused' : 'floor-per-connection');
   const port = await freePort();
-  const p = spawn(process.execPath, [fileURLToPath(new URL('receive-floor.mjs', import.meta.url)), String(port), maildir, String(N)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: p.stdout });
-  let listening;
-  const ready = new Promise((resolve) => (listening = resolve));
-  lines.on('line', (l) => JSON.parse(l).event === 'listening' && listening());
-  const exited = new Promise((resolve) => p.on('exit', resolve));
-  await ready;
-  const t0 = performance.now();
-  await runSource(port, reuse);
-  await exited;
+  const { seconds } = await runReceiver([fileURLToPath(new URL('receive-floor.mjs', import.meta.url)), String(port), maildir, String(N)], port, reuse);
   const stored = readdirSync(join(maildir, 'new')).length;
   if (stored !== N) throw new Error(`receive-floor stored ${stored} of ${N}`);
-  return N / ((performance.now() - t0) / 1000);
+  return N / seconds;
 }
 
 /** Maildir delivery alone (the receiver's code: writer threads, fdatasync, rename, group-committed fsync of new/). */
