@@ -76,7 +76,7 @@ export async function openMaildir(dir: string, opts: { now?: () => number } = {}
 }
 
 /** Removes regular files in tmp/ untouched for STALE_TMP_MS; counts the younger ones. Other entries are not ours. */
-export async function sweepTmp(tmp: string, now: number): Promise<TmpSweep> {
+async function sweepTmp(tmp: string, now: number): Promise<TmpSweep> {
   const out: TmpSweep = { removed: 0, kept: 0 };
   for (const name of await readdir(tmp)) {
     const path = join(tmp, name);
