@@ -28,7 +28,7 @@ const MARKS: Record<Severity, string> = { ok: '✓', info: 'i', warn: '!', fail:
 export const DEFAULT_WIDTH = 80;
 
 export function createTheme(color: boolean, width = DEFAULT_WIDTH, lineWidth = width): Theme {
-  if (!color) return width === DEFAULT_WIDTH && lineWidth === DEFAULT_WIDTH ? plainTheme : { ...plainTheme, width, lineWidth };
+  if (!color) return { ...plainTheme, width, lineWidth };
   const c = new Chalk({ level: 1 });
   const by: Record<Severity, (s: string) => string> = { ok: c.green, info: c.cyan, warn: c.yellow, fail: c.red };
   return {

@@ -89,6 +89,8 @@ function renderLine(line: Token[]): string {
  * carried down (├─ becomes │), and its colour resumed after the margin: the shape survives a narrow terminal.
  */
 export function fitLines(text: string, width: number): string {
+  // A piped stream line (lineWidth Infinity) fits whatever it holds: no split and scan of every line.
+  if (width === Infinity) return text;
   return text.split('\n').map((l) => (visibleLength(l) <= width || isTableLine(l) ? l : wrapAnsiLine(l, width).join('\n'))).join('\n');
 }
 
