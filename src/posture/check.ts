@@ -1,7 +1,6 @@
 // `checkPosture`: the whole mail posture of one domain. Only calls the other check* functions (concurrently, on one
 // shared resolver so every name is asked once) and nests their results; then the cross-checks, the policy and the
 // summary. A time budget turns whatever has not finished into "unknown".
-import { setMaxListeners } from 'node:events';
 import { checkBimi } from '../auth/bimi/check.js';
 import { checkDane, hostsToMatch, withServedChains } from '../auth/dane/check.js';
 import { fetchServedChain, type ServedChain } from '../auth/dane/served-chain.js';
@@ -50,8 +49,6 @@ const GRACE_MS = 250;
 export async function checkPosture(domain: string, ctx: Context, opts: PostureOptions = {}): Promise<PostureResult> {
   const start = performance.now();
   const budget = new AbortController();
-  // Every lookup in flight and every check listens to this one signal.
-  setMaxListeners(0, budget.signal);
   const timer = opts.budgetMs ? setTimeout(() => budget.abort(), opts.budgetMs) : undefined;
   const c: Context = opts.budgetMs ? { ...ctx, resolver: budgetResolver(ctx.resolver, budget.signal) } : ctx;
   const errors: PostureFinding[] = [];
