@@ -1,7 +1,7 @@
 // DKIM signing through mailauth's signer (RFC 6376, RFC 8463 Ed25519), relaxed/relaxed, with the checks
 // mailauth leaves out: From must be signed (§5.4), RSA keys of at least 1024 bits (RFC 8301 §3.2), one clock.
 import type { KeyObject } from 'node:crypto';
-import { dkimKeyType, parseDkimPrivateKey } from '../auth/dkim/private-key.js';
+import { parseDkimPrivateKey } from '../auth/dkim/private-key.js';
 import { UsageError } from '../core/errors.js';
 
 export interface SigningKey {
@@ -27,11 +27,7 @@ export const MIN_SIGNING_RSA_BITS = 1024;
 
 /** A private key from PEM (PKCS#1 or PKCS#8) or a base64 Ed25519 seed; anything else is a UsageError. */
 export function parseSigningKey(text: string, source: string): SigningKey {
-  const key = parseDkimPrivateKey(text);
-  if (!key) throw new UsageError(`${source} is not a PEM private key (RSA or Ed25519)`);
-  const kind = dkimKeyType(key);
-  if (kind.bits === null) throw new UsageError(`${source} holds a ${kind.type} key; DKIM signs with RSA or Ed25519 (RFC 6376, RFC 8463)`);
-  const { type, bits } = kind;
+  const { key, type, bits } = parseDkimPrivateKey(text, source);
   if (type === 'rsa' && bits < MIN_SIGNING_RSA_BITS) {
     throw new UsageError(`${source} is a ${bits}-bit RSA key; RFC 8301 §3.2 requires at least ${MIN_SIGNING_RSA_BITS} bits (use 2048)`);
   }

@@ -3,7 +3,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
-import { dkimKeyType, parseDkimPrivateKey } from './private-key.js';
+import { parseDkimPrivateKey } from './private-key.js';
 
 export interface DkimPrivateKey {
   path: string;
@@ -20,9 +20,6 @@ export async function readDkimPrivateKey(path: string): Promise<DkimPrivateKey> 
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read key file '${path}': ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`);
   }
-  const key = parseDkimPrivateKey(text);
-  if (!key) throw new UsageError(`key file '${path}' is not a PEM private key (RSA or Ed25519)`);
-  const kind = dkimKeyType(key);
-  if (kind.bits === null) throw new UsageError(`key file '${path}' holds a ${kind.type} key; DKIM signs with RSA or Ed25519`);
-  return { path, type: kind.type, bits: kind.bits, publicKey: createPublicKey(key) };
+  const { key, type, bits } = parseDkimPrivateKey(text, `key file '${path}'`);
+  return { path, type, bits, publicKey: createPublicKey(key) };
 }

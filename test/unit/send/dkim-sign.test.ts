@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { dkimKeyType, parseDkimPrivateKey } from '../../../src/auth/dkim/private-key.js';
+import { parseDkimPrivateKey } from '../../../src/auth/dkim/private-key.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { parseMailbox } from '../../../src/send/address.js';
 import { composeMessage } from '../../../src/send/compose.js';
 import { dkimSignMessage, parseSigningKey } from '../../../src/send/dkim-sign.js';
@@ -71,17 +72,17 @@ describe('dkimSignMessage (mailauth signer, our checks)', () => {
 });
 
 describe('parseDkimPrivateKey (shared by dkim --key and send --dkim-key)', () => {
-  it('reads PEM and the bare Ed25519 seed; anything else is undefined', () => {
+  it('reads PEM and the bare Ed25519 seed; anything else is a UsageError naming the source', () => {
     const ed = generateKeyPairSync('ed25519').privateKey;
     const seed = ed.export({ format: 'der', type: 'pkcs8' }).subarray(-32).toString('base64');
-    const fromSeed = parseDkimPrivateKey(`${seed}\n`)!;
-    expect(dkimKeyType(fromSeed)).toEqual({ type: 'ed25519', bits: 256 });
-    expect(fromSeed.export({ format: 'der', type: 'pkcs8' })).toEqual(ed.export({ format: 'der', type: 'pkcs8' }));
+    const fromSeed = parseDkimPrivateKey(`${seed}\n`, 'seed');
+    expect(fromSeed).toMatchObject({ type: 'ed25519', bits: 256 });
+    expect(fromSeed.key.export({ format: 'der', type: 'pkcs8' })).toEqual(ed.export({ format: 'der', type: 'pkcs8' }));
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
-    expect(dkimKeyType(parseDkimPrivateKey(rsa)!)).toEqual({ type: 'rsa', bits: 1024 });
+    expect(parseDkimPrivateKey(rsa, 'rsa')).toMatchObject({ type: 'rsa', bits: 1024 });
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    expect(dkimKeyType(parseDkimPrivateKey(ec)!)).toEqual({ type: 'ec', bits: null });
-    expect(parseDkimPrivateKey('-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----')).toBeUndefined();
-    expect(parseDkimPrivateKey('not a key')).toBeUndefined();
+    expect(() => parseDkimPrivateKey(ec, "key file 'ec.pem'")).toThrow(new UsageError("key file 'ec.pem' holds a ec key; DKIM signs with RSA or Ed25519 (RFC 6376, RFC 8463)"));
+    expect(() => parseDkimPrivateKey('-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----', 'x')).toThrow(new UsageError('x is not a PEM private key (RSA or Ed25519)'));
+    expect(() => parseDkimPrivateKey('not a key', 'y')).toThrow(UsageError);
   });
 });
