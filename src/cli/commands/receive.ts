@@ -9,6 +9,7 @@ import { toNdjsonLine } from '../../report/json.js';
 import { renderListening, renderReceived, renderReceiveSummary, renderRejected } from '../../report/text/receive.js';
 import { selfSignedCertificate } from '../../receive/self-signed.js';
 import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../../receive/server.js';
+import { bufferedStdout } from '../buffered-stdout.js';
 import { createContext } from '../context.js';
 import type { GlobalOptions } from '../global-options.js';
 
@@ -56,18 +57,10 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   // Lines are gathered and written together every few milliseconds: under load many messages finish in a
   // burst, and one write for them all costs one system call instead of one each (system calls are the
   // receiver's largest cost on slow virtual machines). 20 ms is still live to a reader.
-  let pending: string[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (pending.length) process.stdout.write(pending.join(''));
-    pending = [];
-  };
-  const out = (s: string) => {
-    if (!pending.length) timer = setTimeout(flush, OUTPUT_EVERY_MS);
-    pending.push(s);
-  };
+  const { write: out, flush } = bufferedStdout((f) => {
+    const timer = setTimeout(f, OUTPUT_EVERY_MS);
+    return () => clearTimeout(timer);
+  });
   if (ctx.verbose) receiverOpts.onLine = (dir, line, session) => ctx.onEvent({ type: 'smtp.line', dir, line, host: session });
   // Anything but loopback is reachable by others: say so, this is a test receiver.
   if (!/^(127\.|::1$|::ffff:127\.)/.test(host)) process.stderr.write(`mailcheck: warning: listening on ${host}, reachable from other hosts: anyone who can connect can make this receiver store mail\n`);

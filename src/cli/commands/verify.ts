@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { startPool, threadsFor, v8FlagsFor } from '../../verify/pool.js';
 import type { VerifyItem } from '../../verify/run.js';
 import { expandTargets } from '../../verify/sources.js';
+import { bufferedStdout } from '../buffered-stdout.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface VerifyCliOptions extends GlobalOptions {
@@ -46,15 +47,9 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   const single = total === 1;
   // Output gathered and written once per turn of the event loop: results arrive in bursts (a helper's batch),
   // and one write for a burst costs one system call instead of one per message.
-  let pending: string[] = [];
-  const flush = () => {
-    if (pending.length) process.stdout.write(pending.join(''));
-    pending = [];
-  };
-  const write = (s: string) => {
-    if (!pending.length) setImmediate(flush);
-    pending.push(s);
-  };
+  const { write, flush } = bufferedStdout((f) => {
+    setImmediate(f);
+  });
   const toStderr = (s: string) => {
     flush(); // keeps stdout lines and stderr messages in the order they happened
     process.stderr.write(s);
