@@ -8,7 +8,7 @@ import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } fro
 import { readDkimPrivateKey, type DkimPrivateKey } from './key-file.js';
 import { lintDkimKey, type DkimFinding } from './lint.js';
 import { signaturesInMessage, type MessageSignature } from './message-selectors.js';
-import { dkimKeyInfo, samePublicKey, type DkimKeyFormat } from './public-key.js';
+import { dkimKeyInfo, samePublicKey, type DkimKeyFormat, type DkimKeyInfo } from './public-key.js';
 import { looksLikeDkimKey, parseDkimKeyRecord } from './record.js';
 import { COMMON_SELECTORS, providerGuesses, type ProviderGuess } from './selectors.js';
 
@@ -115,7 +115,8 @@ export async function checkDkim(domain: string, ctx: Pick<Context, 'resolver'>, 
 interface Probe {
   result: DkimSelectorResult;
   findings: DkimFinding[];
-  key: ReturnType<typeof dkimKeyInfo>['key'];
+  /** The published key as read (its KeyObject is made only if --key compares against it). */
+  info: DkimKeyInfo | null;
 }
 
 async function probeSelector(domain: string, selector: string, source: SelectorSource, resolver: Resolver): Promise<Probe> {
@@ -135,7 +136,7 @@ async function probeSelector(domain: string, selector: string, source: SelectorS
     if (explicit) {
       findings.push({ ...finding('dkim.lookup.temporary', 'fail', `The TXT lookup for ${name} failed (${answer.status.toUpperCase()} from ${answer.server}): no verdict on selector ${selector}.`, { temporary: true }), selector });
     }
-    return { result, findings, key: null };
+    return { result, findings, info: null };
   }
   if (!keys.length) {
     result.record = texts[0] ?? null;
@@ -144,7 +145,7 @@ async function probeSelector(domain: string, selector: string, source: SelectorS
     } else if (explicit) {
       findings.push(missing(name, selector, source, answer.status));
     }
-    return { result, findings, key: null };
+    return { result, findings, info: null };
   }
   const record = parseDkimKeyRecord(keys[0]!);
   const info = dkimKeyInfo(record);
@@ -161,12 +162,7 @@ async function probeSelector(domain: string, selector: string, source: SelectorS
     findings.push({ ...finding('dkim.record.delegated', 'info', `Selector ${selector}: ${name} is delegated by CNAME to ${result.delegatedTo ?? 'another name'}; whoever runs that name controls the key.`), selector });
   }
   findings.push(...lintDkimKey(record, { selector, explicit }));
-  return {
-    result, findings,
-    get key() {
-      return info.key;
-    },
-  };
+  return { result, findings, info };
 }
 
 function missing(name: string, selector: string, source: SelectorSource, status: LookupStatus): DkimFinding {
@@ -206,7 +202,8 @@ function compareKeyFile(result: DkimResult, keyFile: DkimPrivateKey, probed: Pro
   const matches: string[] = [];
   for (const p of probed) {
     if (!p.result.found) continue;
-    p.result.keyMatch = Boolean(p.key && samePublicKey(p.key, keyFile.publicKey));
+    const published = p.info?.key;
+    p.result.keyMatch = Boolean(published && samePublicKey(published, keyFile.publicKey));
     if (p.result.keyMatch) matches.push(p.result.selector);
   }
   result.keyFile = { path: keyFile.path, type: keyFile.type, bits: keyFile.bits, matches };
