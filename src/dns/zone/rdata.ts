@@ -27,7 +27,8 @@ export function parseRdata(type: RRType, t: Token[], name: NameFn): RecordMap[RR
       return t[0]!.text;
     case 'AAAA':
       need(1);
-      if (isIP(t[0]!.text) !== 6) throw new Error(`'${t[0]!.text}' is not an IPv6 address`);
+      // isIP also takes a scoped address (fe80::1%eth0), which RDATA cannot carry.
+      if (isIP(t[0]!.text) !== 6 || t[0]!.text.includes('%')) throw new Error(`'${t[0]!.text}' is not an IPv6 address`);
       return t[0]!.text.toLowerCase();
     case 'MX':
       need(2);

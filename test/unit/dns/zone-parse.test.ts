@@ -92,6 +92,7 @@ _sip._tcp SRV 10 5 5060 sip
 
   it.each([
     ['$ORIGIN t.\na A 300.1.1.1', /not an IPv4 address/],
+    ['$ORIGIN t.\na AAAA fe80::1%eth0', /not an IPv6 address/],
     ['$ORIGIN t.\na BOGUS x', /unsupported record type/],
     ['$ORIGIN t.\na TXT "unterminated', /unterminated quoted string/],
     ['$ORIGIN t.\na TXT ( "x"', /unbalanced '\('/],
