@@ -1,6 +1,6 @@
 // RFC 1035 §5 master files: $ORIGIN, $TTL, @, relative names, blank owners, (multi-line) parentheses,
 // ; comments, quoted multi-string TXT with \DDD escapes. Pure: text in, records out, errors with line numbers.
-import type { RRType, RecordMap } from '../types.js';
+import { expandIpv6, type RRType, type RecordMap } from '../types.js';
 import { parseRdata } from './rdata.js';
 
 export interface ZoneRecord<T extends RRType = RRType> {
@@ -110,7 +110,7 @@ export function parseZone(text: string, opts: { origin?: string; source?: string
  * An RRset has no duplicate RRs (RFC 2181 §5): a record listed twice is one record, as knot and any
  * authoritative server answer it. The first occurrence stays, with its TTL.
  */
-export function dedupeRecords(records: ZoneRecord[]): ZoneRecord[] {
+function dedupeRecords(records: ZoneRecord[]): ZoneRecord[] {
   const seen = new Set<string>();
   return records.filter((r) => {
     const key = `${r.name} ${r.type} ${rdataKey(r)}`;
@@ -122,7 +122,7 @@ export function dedupeRecords(records: ZoneRecord[]): ZoneRecord[] {
 
 /** RDATA compared as on the wire: names are already canonical; an IPv6 address has many spellings. */
 function rdataKey(r: ZoneRecord): string {
-  if (r.type === 'AAAA') return new URL(`http://[${r.data as string}]/`).hostname;
+  if (r.type === 'AAAA') return expandIpv6(r.data as string);
   return JSON.stringify(r.data);
 }
 
