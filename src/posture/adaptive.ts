@@ -26,9 +26,9 @@ export interface AdaptiveOptions {
 }
 
 /** Above this share of busy time the loop is saturated: fewer domains in flight. */
-export const SATURATED = 0.95;
+const SATURATED = 0.95;
 /** Below it the loop waits for the network: more. */
-export const WAITING = 0.85;
+const WAITING = 0.85;
 
 /** One step of the controller: multiplicative both ways, so it crosses 4…64 in a second or two. Pure. */
 export function nextLimit(limit: number, utilization: number, min: number, max: number): number {
