@@ -77,7 +77,8 @@ export async function createContext(opts: GlobalOptions): Promise<CliContext> {
     const { networkResolver } = await import('../dns/network.js');
     const { systemServers } = await import('../dns/resolv-conf.js');
     const list = servers.length ? servers : await systemServers();
-    network = networkResolver({ servers: list, timeoutMs, onEvent });
+    // Wire events are built only for someone who prints them (a batch makes tens of thousands).
+    network = networkResolver({ servers: list, timeoutMs, ...(verbose ? { onEvent } : {}) });
     if (!servers.length) servers.push(...list);
   }
   const { cached } = await import('../dns/cache.js');
