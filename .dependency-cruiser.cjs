@@ -1,18 +1,57 @@
 // Layering rules of ../shared/ARCHITECTURE.md, checked in CI (npm run lint:deps).
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only', 'dynamic-import'] } } },
-    { name: 'nothing-imports-cli', severity: 'error', from: { path: '^src/', pathNot: '^src/cli/' }, to: { path: '^src/cli/' } },
-    { name: 'layers-point-down', severity: 'error', from: { path: '^src/(dns|smtp|core)/' }, to: { path: '^src/(mx|auth|probe|send|receive|verify|posture|report|demo)/' } },
-    { name: 'checks-do-not-print', severity: 'error', from: { path: '^src/(mx|auth|probe|send|verify|posture)/' }, to: { path: '^src/report/|node_modules/(chalk|ora|table)/' } },
-    { name: 'renderers-are-pure', severity: 'error', from: { path: '^src/report/' }, to: { dependencyTypes: ['core'], path: '^(node:)?(net|dgram|tls|fs|fs/promises|child_process)$' } },
-    { name: 'only-receive-loads-smtp-server', severity: 'error', from: { path: '^src/', pathNot: '^src/(receive|demo)/' }, to: { path: 'node_modules/smtp-server/' } },
-    { name: 'mailauth-only-in-auth-send-receive-verify', severity: 'error', from: { path: '^src/', pathNot: '^src/(auth|send|receive|verify|demo)/' }, to: { path: 'node_modules/mailauth/' } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only', 'dynamic-import'] } },
+    },
+    {
+      name: 'nothing-imports-cli',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'layers-point-down',
+      severity: 'error',
+      from: { path: '^src/(dns|smtp|core)/' },
+      to: { path: '^src/(mx|auth|probe|send|receive|verify|posture|report|demo)/' },
+    },
+    {
+      name: 'checks-do-not-print',
+      severity: 'error',
+      from: { path: '^src/(mx|auth|probe|send|verify|posture)/' },
+      to: { path: '^src/report/|node_modules/(chalk|ora|table)/' },
+    },
+    {
+      name: 'renderers-are-pure',
+      severity: 'error',
+      from: { path: '^src/report/' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(net|dgram|tls|fs|fs/promises|child_process)$' },
+    },
+    {
+      name: 'only-receive-loads-smtp-server',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(receive|demo)/' },
+      to: { path: 'node_modules/smtp-server/' },
+    },
+    {
+      name: 'mailauth-only-in-auth-send-receive-verify',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(auth|send|receive|verify|demo)/' },
+      to: { path: 'node_modules/mailauth/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
   },
 };

@@ -23,7 +23,10 @@ if (mode === 'transport') {
   const [file, server, knotPid] = rest;
   const { host, port } = hostPort(server);
   const { encodeQuery, decodeMessage } = await import(new URL('dns/codec.js', dist));
-  const queries = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const queries = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
   const SOCKETS = 8;
   const WINDOW = Number(process.env.FLOOR_WINDOW ?? 128);
   const sockets = [];
@@ -46,35 +49,49 @@ if (mode === 'transport') {
   let answered = 0;
   let failed = 0;
   let id = 0;
-  const ask = ([name, type]) => new Promise((resolve) => {
-    const n = id++;
-    const sock = n % SOCKETS;
-    const q = encodeQuery(name, type, { id: Math.floor(n / SOCKETS) % 65536 });
-    const key = sock * 65536 + q.id;
-    const timer = setTimeout(() => {
-      pending.delete(key);
-      failed++;
-      resolve();
-    }, 2000);
-    pending.set(key, (d) => {
-      clearTimeout(timer);
-      if (d.ok) answered++;
-      else failed++;
-      resolve();
+  const ask = ([name, type]) =>
+    new Promise((resolve) => {
+      const n = id++;
+      const sock = n % SOCKETS;
+      const q = encodeQuery(name, type, { id: Math.floor(n / SOCKETS) % 65536 });
+      const key = sock * 65536 + q.id;
+      const timer = setTimeout(() => {
+        pending.delete(key);
+        failed++;
+        resolve();
+      }, 2000);
+      pending.set(key, (d) => {
+        clearTimeout(timer);
+        if (d.ok) answered++;
+        else failed++;
+        resolve();
+      });
+      sockets[sock].send(q.bytes);
     });
-    sockets[sock].send(q.bytes);
-  });
   const knotBefore = cpuMicros(knotPid);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: WINDOW }, async () => {
-    while (next < queries.length) await ask(queries[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: WINDOW }, async () => {
+      while (next < queries.length) await ask(queries[next++]);
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const knotAfter = cpuMicros(knotPid);
   for (const s of sockets) s.close();
-  console.log(JSON.stringify({ queries: queries.length, answered, failed, seconds, qps: queries.length / seconds, cpuUsPerQuery: (cpu.user + cpu.system) / queries.length, knotUsPerQuery: knotBefore === undefined || knotAfter === undefined ? null : (knotAfter - knotBefore) / queries.length }));
+  console.log(
+    JSON.stringify({
+      queries: queries.length,
+      answered,
+      failed,
+      seconds,
+      qps: queries.length / seconds,
+      cpuUsPerQuery: (cpu.user + cpu.system) / queries.length,
+      knotUsPerQuery:
+        knotBefore === undefined || knotAfter === undefined ? null : (knotAfter - knotBefore) / queries.length,
+    }),
+  );
 } else if (mode === 'checks') {
   const [file, nArg, server] = rest;
   const n = Number(nArg);
@@ -83,15 +100,24 @@ if (mode === 'transport') {
   const { checkPosture, withoutSteps } = await import(new URL('posture/check.js', dist));
   const { runBatch, DEFAULT_CONCURRENCY } = await import(new URL('posture/batch.js', dist));
   const { adaptiveConcurrency } = await import(new URL('posture/adaptive.js', dist));
-  const domains = readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).slice(0, n);
+  const domains = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .slice(0, n);
   const resolver = cached(networkResolver({ servers: [hostPort(server)], timeoutMs: 2000 }), { maxEntries: 1 << 20 });
   const ctx = { resolver, timeoutMs: 2000, now: () => new Date(), onEvent: () => {} };
   // As the measured run goes (bench/batch-run.mjs, the CLI's default): runBatch with adaptive concurrency.
   const pass = async () => {
     let bytes = 0;
     const level = adaptiveConcurrency(DEFAULT_CONCURRENCY);
-    const inputs = (async function* () { yield* domains; })();
-    for await (const { result } of runBatch(inputs, (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }), { concurrency: DEFAULT_CONCURRENCY, order: 'input', limit: level })) {
+    const inputs = (async function* () {
+      yield* domains;
+    })();
+    for await (const { result } of runBatch(
+      inputs,
+      (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }),
+      { concurrency: DEFAULT_CONCURRENCY, order: 'input', limit: level },
+    )) {
       bytes += JSON.stringify(withoutSteps(result)).length;
     }
     level.stop();
@@ -103,8 +129,17 @@ if (mode === 'transport') {
   await pass();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  console.log(JSON.stringify({ n: domains.length, seconds, rate: domains.length / seconds, cpuUsPerDomain: (cpu.user + cpu.system) / domains.length }));
+  console.log(
+    JSON.stringify({
+      n: domains.length,
+      seconds,
+      rate: domains.length / seconds,
+      cpuUsPerDomain: (cpu.user + cpu.system) / domains.length,
+    }),
+  );
 } else {
-  console.error('usage: batch-floor.mjs transport <queries.tsv> <host:port> <knot pid> | checks <domains> <n> <host:port>');
+  console.error(
+    'usage: batch-floor.mjs transport <queries.tsv> <host:port> <knot pid> | checks <domains> <n> <host:port>',
+  );
   process.exit(2);
 }

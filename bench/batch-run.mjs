@@ -33,7 +33,12 @@ const resolver = cached(networkResolver({ servers: [{ host, port: Number(port) }
 const ctx = { resolver, timeoutMs: 2000, now: () => new Date(), onEvent };
 // Like stdout to /dev/null, but in-process: serialization is measured, the terminal is not.
 let bytes = 0;
-const sink = new Writable({ write(chunk, _enc, cb) { bytes += chunk.length; cb(); } });
+const sink = new Writable({
+  write(chunk, _enc, cb) {
+    bytes += chunk.length;
+    cb();
+  },
+});
 
 async function* firstN() {
   let i = 0;
@@ -61,7 +66,11 @@ let done = 0;
 // 'auto' is the CLI's default (no --concurrency): the batch finds its own level up to 64.
 const level = concurrencyArg === 'auto' ? adaptiveConcurrency(DEFAULT_CONCURRENCY) : undefined;
 const concurrency = level ? DEFAULT_CONCURRENCY : Number(concurrencyArg);
-for await (const { result } of runBatch(firstN(), (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }), { concurrency, order: 'input', ...(level ? { limit: level } : {}) })) {
+for await (const { result } of runBatch(firstN(), (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }), {
+  concurrency,
+  order: 'input',
+  ...(level ? { limit: level } : {}),
+})) {
   done++;
   const v = result.summary.map((s) => s.verdict);
   verdicts[v.includes('fail') ? 'fail' : v.includes('unknown') ? 'unknown' : 'ok']++;
@@ -73,4 +82,23 @@ const cpu = process.cpuUsage(cpuStart);
 clearInterval(sample);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
 if (queryLog) appendFileSync(process.env.BENCH_QUERY_LOG, queryLog.join(''));
-process.stdout.write(JSON.stringify({ n: done, seconds, rate: done / seconds, queries, perDomain: queries / done, shared, perDomainOwn: (queries - shared) / done, cpuUsPerDomain: (cpu.user + cpu.system) / done, failedQueries, peakRssMb: peakRss / 1048576, peakHeapMb: peakHeap / 1048576, peakExternalMb: peakExternal / 1048576, ndjsonMb: bytes / 1048576, verdicts, loopDelayP99Ms: lag.percentile(99) / 1e6, loopDelayMaxMs: lag.max / 1e6 }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    n: done,
+    seconds,
+    rate: done / seconds,
+    queries,
+    perDomain: queries / done,
+    shared,
+    perDomainOwn: (queries - shared) / done,
+    cpuUsPerDomain: (cpu.user + cpu.system) / done,
+    failedQueries,
+    peakRssMb: peakRss / 1048576,
+    peakHeapMb: peakHeap / 1048576,
+    peakExternalMb: peakExternal / 1048576,
+    ndjsonMb: bytes / 1048576,
+    verdicts,
+    loopDelayP99Ms: lag.percentile(99) / 1e6,
+    loopDelayMaxMs: lag.max / 1e6,
+  }) + '\n',
+);

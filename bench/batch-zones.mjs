@@ -5,20 +5,35 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const KEY = createPublicKey(readFileSync(new URL('../fixtures/keys/rsa-2048.pem', import.meta.url))).export({ type: 'spki', format: 'der' }).toString('base64');
+const KEY = createPublicKey(readFileSync(new URL('../fixtures/keys/rsa-2048.pem', import.meta.url)))
+  .export({ type: 'spki', format: 'der' })
+  .toString('base64');
 
 export const domainName = (i) => `d${String(i).padStart(5, '0')}.bench`;
 
 /** Writes bench.zone, 10.in-addr.arpa.zone and d.f.ip6.arpa.zone into dir; returns the file paths and the domain list file. */
 export function writeBenchZones(dir, n) {
   const fwd = [
-    '$ORIGIN bench.', '$TTL 3600',
-    '@ SOA ns1.bench. hostmaster.bench. 1 3600 600 1209600 300', '@ NS ns1', 'ns1 A 10.255.255.53',
+    '$ORIGIN bench.',
+    '$TTL 3600',
+    '@ SOA ns1.bench. hostmaster.bench. 1 3600 600 1209600 300',
+    '@ NS ns1',
+    'ns1 A 10.255.255.53',
     '_spf.provider TXT "v=spf1 ip4:10.0.0.0/8 ip6:fd00::/8 -all"',
     'reports MX 10 mx1.d00000.bench.',
   ];
-  const v4 = ['$ORIGIN 10.in-addr.arpa.', '$TTL 3600', '@ SOA ns1.bench. hostmaster.bench. 1 3600 600 1209600 300', '@ NS ns1.bench.'];
-  const v6 = ['$ORIGIN d.f.ip6.arpa.', '$TTL 3600', '@ SOA ns1.bench. hostmaster.bench. 1 3600 600 1209600 300', '@ NS ns1.bench.'];
+  const v4 = [
+    '$ORIGIN 10.in-addr.arpa.',
+    '$TTL 3600',
+    '@ SOA ns1.bench. hostmaster.bench. 1 3600 600 1209600 300',
+    '@ NS ns1.bench.',
+  ];
+  const v6 = [
+    '$ORIGIN d.f.ip6.arpa.',
+    '$TTL 3600',
+    '@ SOA ns1.bench. hostmaster.bench. 1 3600 600 1209600 300',
+    '@ NS ns1.bench.',
+  ];
   const domains = [];
   for (let i = 0; i < n; i++) {
     const d = `d${String(i).padStart(5, '0')}`;
@@ -26,7 +41,8 @@ export function writeBenchZones(dir, n) {
     const a = (i >> 8) & 255;
     const b = i & 255;
     fwd.push(
-      `${d} MX 10 mx1.${d}`, `${d} MX 20 mx2.${d}`,
+      `${d} MX 10 mx1.${d}`,
+      `${d} MX 20 mx2.${d}`,
       `${d} TXT "v=spf1 mx include:_spf.provider.bench -all"`,
       `s1._domainkey.${d} TXT "v=DKIM1; k=rsa; p=${KEY.slice(0, 200)}" "${KEY.slice(200)}"`,
       `_dmarc.${d} TXT "v=DMARC1; p=reject; rua=mailto:dmarc@reports.bench"`,
@@ -41,7 +57,12 @@ export function writeBenchZones(dir, n) {
       v6.push(`${nibbles(six).slice(0, -4)} PTR mx${h}.${d}.bench.`);
     }
   }
-  const files = { fwd: join(dir, 'bench.zone'), v4: join(dir, '10.in-addr.arpa.zone'), v6: join(dir, 'd.f.ip6.arpa.zone'), list: join(dir, 'domains.txt') };
+  const files = {
+    fwd: join(dir, 'bench.zone'),
+    v4: join(dir, '10.in-addr.arpa.zone'),
+    v6: join(dir, 'd.f.ip6.arpa.zone'),
+    list: join(dir, 'domains.txt'),
+  };
   writeFileSync(files.fwd, fwd.join('\n') + '\n');
   writeFileSync(files.v4, v4.join('\n') + '\n');
   writeFileSync(files.v6, v6.join('\n') + '\n');

@@ -22,7 +22,11 @@ const sizes = opt('sizes', '1000,10000').split(',').map(Number);
 const concurrency = opt('concurrency', 'auto');
 const TARGET = { rate: 2000, perDomain: 18, memoryMb: 200 };
 
-const knotd = ['/usr/sbin/knotd', '/usr/local/sbin/knotd', ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'knotd'))].find((p) => {
+const knotd = [
+  '/usr/sbin/knotd',
+  '/usr/local/sbin/knotd',
+  ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'knotd')),
+].find((p) => {
   try {
     accessSync(p, constants.X_OK);
     return true;
@@ -43,7 +47,9 @@ console.log(`zones: ${max} domains, ${((performance.now() - genStart) / 1000).to
 
 const port = await freeUdpPort();
 for (const d of ['run', 'db']) mkdirSync(join(dir, d));
-writeFileSync(join(dir, 'knot.conf'), `server:
+writeFileSync(
+  join(dir, 'knot.conf'),
+  `server:
     rundir: "${dir}/run"
     listen: 127.0.0.1@${port}
     udp-workers: ${Math.max(1, Math.min(2, cpus().length - 1))}
@@ -67,7 +73,8 @@ zone:
     file: "${files.v4}"
   - domain: d.f.ip6.arpa.
     file: "${files.v6}"
-`);
+`,
+);
 const knot = spawn(knotd, ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
 const stop = () => {
   knot.kill('SIGTERM');
@@ -80,29 +87,53 @@ process.on('SIGINT', () => {
 try {
   const loadStart = performance.now();
   await waitForKnot(port);
-  console.log(`knot ${execFileSync(knotd, ['--version']).toString().trim().split('\n')[0]} on 127.0.0.1:${port}, loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
-  console.log(`concurrency ${concurrency === 'auto' ? 'adaptive up to 64 (the CLI default)' : concurrency}, all checks but --smtp, DKIM selector s1\n`);
+  console.log(
+    `knot ${execFileSync(knotd, ['--version']).toString().trim().split('\n')[0]} on 127.0.0.1:${port}, loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `concurrency ${concurrency === 'auto' ? 'adaptive up to 64 (the CLI default)' : concurrency}, all checks but --smtp, DKIM selector s1\n`,
+  );
   const rows = [];
   for (const n of sizes) {
     const knotBefore = cpuMicros(knot.pid);
     const r = runBatch(n);
     const knotAfter = cpuMicros(knot.pid);
-    r.knotUsPerQuery = knotBefore === undefined || knotAfter === undefined ? undefined : (knotAfter - knotBefore) / r.queries;
+    r.knotUsPerQuery =
+      knotBefore === undefined || knotAfter === undefined ? undefined : (knotAfter - knotBefore) / r.queries;
     rows.push(r);
     const pass = (ok) => (ok ? 'ok' : 'MISSED');
     // Per domain: the queries about that domain's own names; the shared ones (the SPF include every domain names)
     // are asked once per run and shown apart. CPU is the measured process's, all threads (GC included), per domain:
     // on a busy machine it moves less than the rate does.
-    console.log(`N=${String(n).padStart(6)}  ${r.rate.toFixed(0).padStart(5)} domains/s [${pass(r.rate >= TARGET.rate)}]  ${r.perDomainOwn.toFixed(2)} DNS queries/domain + ${r.shared} shared [${pass(r.perDomainOwn <= TARGET.perDomain)}]  CPU ${(r.cpuUsPerDomain / 1000).toFixed(2)} ms/domain (knot ${r.knotUsPerQuery === undefined ? '?' : (r.knotUsPerQuery * r.perDomain / 1000).toFixed(2)})  peak RSS ${r.peakRssMb.toFixed(0)} MB [${pass(r.peakRssMb < TARGET.memoryMb)}] (heap ${r.peakHeapMb.toFixed(0)} MB)  (${r.seconds.toFixed(2)} s, ${r.failedQueries} failed queries, verdicts ${JSON.stringify(r.verdicts)}, NDJSON ${r.ndjsonMb.toFixed(1)} MB)`);
+    console.log(
+      `N=${String(n).padStart(6)}  ${r.rate.toFixed(0).padStart(5)} domains/s [${pass(r.rate >= TARGET.rate)}]  ${r.perDomainOwn.toFixed(2)} DNS queries/domain + ${r.shared} shared [${pass(r.perDomainOwn <= TARGET.perDomain)}]  CPU ${(r.cpuUsPerDomain / 1000).toFixed(2)} ms/domain (knot ${r.knotUsPerQuery === undefined ? '?' : ((r.knotUsPerQuery * r.perDomain) / 1000).toFixed(2)})  peak RSS ${r.peakRssMb.toFixed(0)} MB [${pass(r.peakRssMb < TARGET.memoryMb)}] (heap ${r.peakHeapMb.toFixed(0)} MB)  (${r.seconds.toFixed(2)} s, ${r.failedQueries} failed queries, verdicts ${JSON.stringify(r.verdicts)}, NDJSON ${r.ndjsonMb.toFixed(1)} MB)`,
+    );
   }
   if (!args.includes('--no-floor')) floor(Math.min(max, 3000));
   if (args.includes('--cli')) {
     const n = max;
     const start = performance.now();
     // Exit 1 is expected: the synthetic domains publish _mta-sts but no policy host (mta-sts.<domain> is NXDOMAIN).
-    const cli = spawnSync(process.execPath, [new URL('../bin/mailcheck.js', import.meta.url).pathname, 'check', '--batch', files.list, '--resolver', `127.0.0.1:${port}`, '--selector', 's1', '--json', ...(concurrency === 'auto' ? [] : ['--concurrency', String(concurrency)])], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        new URL('../bin/mailcheck.js', import.meta.url).pathname,
+        'check',
+        '--batch',
+        files.list,
+        '--resolver',
+        `127.0.0.1:${port}`,
+        '--selector',
+        's1',
+        '--json',
+        ...(concurrency === 'auto' ? [] : ['--concurrency', String(concurrency)]),
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } },
+    );
     const s = (performance.now() - start) / 1000;
-    console.log(`\nCLI end to end (mailcheck check --batch … --json > /dev/null), N=${n}: ${(n / s).toFixed(0)} domains/s (${s.toFixed(2)} s, startup included, exit ${cli.status})`);
+    console.log(
+      `\nCLI end to end (mailcheck check --batch … --json > /dev/null), N=${n}: ${(n / s).toFixed(0)} domains/s (${s.toFixed(2)} s, startup included, exit ${cli.status})`,
+    );
   }
   console.log(`\ntargets: ≥ ${TARGET.rate} domains/s, ≤ ${TARGET.perDomain} queries/domain, < ${TARGET.memoryMb} MB`);
 } finally {
@@ -110,7 +141,18 @@ try {
 }
 
 function runBatch(n, env = process.env) {
-  const out = execFileSync(process.execPath, [...(env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), new URL('batch-run.mjs', import.meta.url).pathname, files.list, String(n), `127.0.0.1:${port}`, String(concurrency)], { maxBuffer: 1 << 20, env }).toString();
+  const out = execFileSync(
+    process.execPath,
+    [
+      ...(env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      new URL('batch-run.mjs', import.meta.url).pathname,
+      files.list,
+      String(n),
+      `127.0.0.1:${port}`,
+      String(concurrency),
+    ],
+    { maxBuffer: 1 << 20, env },
+  ).toString();
   return JSON.parse(out.trim().split('\n').pop());
 }
 
@@ -119,7 +161,14 @@ function floor(n) {
   const log = join(dir, 'queries.tsv');
   const run = runBatch(n, { ...process.env, BENCH_QUERY_LOG: log, BENCH_NODE_ARGS: '' });
   const script = new URL('batch-floor.mjs', import.meta.url).pathname;
-  const node = (...a) => JSON.parse(execFileSync(process.execPath, [script, ...a], { maxBuffer: 1 << 20 }).toString().trim().split('\n').pop());
+  const node = (...a) =>
+    JSON.parse(
+      execFileSync(process.execPath, [script, ...a], { maxBuffer: 1 << 20 })
+        .toString()
+        .trim()
+        .split('\n')
+        .pop(),
+    );
   const t = node('transport', log, `127.0.0.1:${port}`, String(knot.pid));
   const c = node('checks', files.list, String(n), `127.0.0.1:${port}`);
   const perDomain = run.perDomain;
@@ -129,10 +178,16 @@ function floor(n) {
   const sum = transportMs + knotMs + checksMs;
   const cores = cpus().length;
   console.log(`\nfloor, ${n} domains (${perDomain.toFixed(2)} wire queries each; CPU per domain):`);
-  console.log(`  the same queries through a bare UDP client (no retries, cache or steps): ${transportMs.toFixed(2)} ms  (${t.qps.toFixed(0)} queries/s, ${t.failed} failed)`);
+  console.log(
+    `  the same queries through a bare UDP client (no retries, cache or steps): ${transportMs.toFixed(2)} ms  (${t.qps.toFixed(0)} queries/s, ${t.failed} failed)`,
+  );
   console.log(`  knot answering them: ${knotMs.toFixed(2)} ms`);
-  console.log(`  the checks with every answer already cached (no transport): ${checksMs.toFixed(2)} ms  (${c.rate.toFixed(0)} domains/s on one thread)`);
-  console.log(`  sum ${sum.toFixed(2)} ms: at most ${(cores * 1000 / sum).toFixed(0)} domains/s on ${cores} cores, with every core busy and no cost between transport and checks`);
+  console.log(
+    `  the checks with every answer already cached (no transport): ${checksMs.toFixed(2)} ms  (${c.rate.toFixed(0)} domains/s on one thread)`,
+  );
+  console.log(
+    `  sum ${sum.toFixed(2)} ms: at most ${((cores * 1000) / sum).toFixed(0)} domains/s on ${cores} cores, with every core busy and no cost between transport and checks`,
+  );
 }
 
 async function freeUdpPort() {

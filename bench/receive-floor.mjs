@@ -54,15 +54,21 @@ const server = createServer({ noDelay: true }, (sock) => {
         rcpts = 0;
         waiting = true;
         flush();
-        maildir.deliver([TRACE, body]).then(() => {
-          stored++;
-          out += '250 2.0.0 Ok: queued\r\n';
-        }, (e) => {
-          out += `451 4.3.0 ${e.message}\r\n`;
-        }).then(() => {
-          waiting = false;
-          pump();
-        });
+        maildir
+          .deliver([TRACE, body])
+          .then(
+            () => {
+              stored++;
+              out += '250 2.0.0 Ok: queued\r\n';
+            },
+            (e) => {
+              out += `451 4.3.0 ${e.message}\r\n`;
+            },
+          )
+          .then(() => {
+            waiting = false;
+            pump();
+          });
         return;
       }
       const nl = buf.indexOf(CRLF);

@@ -22,7 +22,10 @@ const SESSIONS = Number(process.env.SESSIONS ?? 20);
 const SIZE = Number(process.env.SIZE ?? 2000);
 const bin = fileURLToPath(new URL('../bin/mailcheck.js', import.meta.url));
 const zones = ['mail.test.zone'].map((z) => fileURLToPath(new URL(`../fixtures/zones/${z}`, import.meta.url)));
-const find = (name) => ['/usr/sbin', '/usr/bin', '/usr/local/sbin'].map((d) => join(d, name)).find((p) => spawnSync('test', ['-x', p]).status === 0);
+const find = (name) =>
+  ['/usr/sbin', '/usr/bin', '/usr/local/sbin']
+    .map((d) => join(d, name))
+    .find((p) => spawnSync('test', ['-x', p]).status === 0);
 const source = find('smtp-source');
 const sink = find('smtp-sink');
 if (!source || !sink) {
@@ -41,13 +44,32 @@ async function freePort() {
 
 /** smtp-source from alice@mail.test (SPF pass for 127.0.0.1, DMARC aligned): resolves with the seconds it took. */
 function runSource(port, reuse) {
-  const args = ['-s', String(SESSIONS), '-m', String(N), '-l', String(SIZE), '-f', 'alice@mail.test', '-t', 'bob@example.net', '-M', 'client.mail.test', '-S', 'bench', ...(reuse ? ['-d'] : []), `127.0.0.1:${port}`];
+  const args = [
+    '-s',
+    String(SESSIONS),
+    '-m',
+    String(N),
+    '-l',
+    String(SIZE),
+    '-f',
+    'alice@mail.test',
+    '-t',
+    'bob@example.net',
+    '-M',
+    'client.mail.test',
+    '-S',
+    'bench',
+    ...(reuse ? ['-d'] : []),
+    `127.0.0.1:${port}`,
+  ];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const p = spawn(source, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`smtp-source exited ${code}: ${err}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`smtp-source exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -89,12 +111,32 @@ async function measureReceive(reuse) {
   const port = await freePort();
   let events = 0;
   let passed = 0;
-  const { code, seconds } = await runReceiver([bin, 'receive', '--port', String(port), '--maildir', maildir, '--count', String(N), '--json', '--hostname', 'mx.mail.test',
-    '--max-connections', '1000', ...zones.flatMap((z) => ['--zone', z]), '--offline'], port, reuse, (e) => {
-    if (e.event !== 'message') return;
-    events++;
-    if (e.auth.spf.result === 'pass' && e.auth.dmarc.result === 'pass') passed++;
-  });
+  const { code, seconds } = await runReceiver(
+    [
+      bin,
+      'receive',
+      '--port',
+      String(port),
+      '--maildir',
+      maildir,
+      '--count',
+      String(N),
+      '--json',
+      '--hostname',
+      'mx.mail.test',
+      '--max-connections',
+      '1000',
+      ...zones.flatMap((z) => ['--zone', z]),
+      '--offline',
+    ],
+    port,
+    reuse,
+    (e) => {
+      if (e.event !== 'message') return;
+      events++;
+      if (e.auth.spf.result === 'pass' && e.auth.dmarc.result === 'pass') passed++;
+    },
+  );
   const stored = readdirSync(join(maildir, 'new')).length;
   if (code !== 0) throw new Error(`mailcheck receive exited ${code}`);
   return { rate: N / seconds, stored, events, passed };
@@ -104,7 +146,11 @@ async function measureReceive(reuse) {
 async function measureFloor(reuse) {
   const maildir = join(dir, reuse ? 'floor-reused' : 'floor-per-connection');
   const port = await freePort();
-  const { seconds } = await runReceiver([fileURLToPath(new URL('receive-floor.mjs', import.meta.url)), String(port), maildir, String(N)], port, reuse);
+  const { seconds } = await runReceiver(
+    [fileURLToPath(new URL('receive-floor.mjs', import.meta.url)), String(port), maildir, String(N)],
+    port,
+    reuse,
+  );
   const stored = readdirSync(join(maildir, 'new')).length;
   if (stored !== N) throw new Error(`receive-floor stored ${stored} of ${N}`);
   return N / seconds;
@@ -118,36 +164,52 @@ async function measureStorage() {
   const body = Buffer.alloc(SIZE, 'b');
   let started = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: SESSIONS }, async () => {
-    while (started < N) {
-      started++;
-      await md.deliver([header, body]);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: SESSIONS }, async () => {
+      while (started < N) {
+        started++;
+        await md.deliver([header, body]);
+      }
+    }),
+  );
   const rate = N / ((performance.now() - t0) / 1000);
   await md.close();
   return rate;
 }
 
 try {
-  console.log(`receive benchmark: ${N} messages of ${SIZE} bytes, ${SESSIONS} smtp-source sessions, ${availableParallelism()} cores`);
-  console.log(`  ${'mode'.padEnd(24)} ${'smtp-sink'.padStart(10)} ${'floor'.padStart(10)} ${'mailcheck'.padStart(10)} ${'ratio'.padStart(6)} ${'stored/sent'.padStart(13)} ${'auth pass'.padStart(10)}`);
+  console.log(
+    `receive benchmark: ${N} messages of ${SIZE} bytes, ${SESSIONS} smtp-source sessions, ${availableParallelism()} cores`,
+  );
+  console.log(
+    `  ${'mode'.padEnd(24)} ${'smtp-sink'.padStart(10)} ${'floor'.padStart(10)} ${'mailcheck'.padStart(10)} ${'ratio'.padStart(6)} ${'stored/sent'.padStart(13)} ${'auth pass'.padStart(10)}`,
+  );
   for (const reuse of [false, true]) {
     const sinkRate = await measureSink(reuse);
     const floorRate = await measureFloor(reuse);
     const r = await measureReceive(reuse);
     const f = (x) => Math.round(x).toLocaleString('en-US');
-    console.log(`  ${(reuse ? 'connections reused (-d)' : 'one per connection').padEnd(24)} ${f(sinkRate).padStart(10)} ${f(floorRate).padStart(10)} ${f(r.rate).padStart(10)} ${`${(r.rate / sinkRate).toFixed(2)}`.padStart(6)} ${`${r.stored}/${N}`.padStart(13)} ${`${r.passed}`.padStart(10)}`);
+    console.log(
+      `  ${(reuse ? 'connections reused (-d)' : 'one per connection').padEnd(24)} ${f(sinkRate).padStart(10)} ${f(floorRate).padStart(10)} ${f(r.rate).padStart(10)} ${`${(r.rate / sinkRate).toFixed(2)}`.padStart(6)} ${`${r.stored}/${N}`.padStart(13)} ${`${r.passed}`.padStart(10)}`,
+    );
     if (r.stored !== N || r.events !== N) {
       console.error(`  LOST MESSAGES: sent ${N}, stored ${r.stored}, reported ${r.events}`);
       process.exitCode = 1;
     }
   }
   const storage = await measureStorage();
-  console.log(`  ${'Maildir alone (no SMTP)'.padEnd(24)} ${''.padStart(10)} ${''.padStart(10)} ${Math.round(storage).toLocaleString('en-US').padStart(10)}   (storage ceiling in ${dir})`);
-  console.log('  msgs/s: from smtp-source start to the last message stored (fsync before every 250), with SPF, DKIM, DMARC and ARC checks.');
-  console.log('  floor: bench/receive-floor.mjs, a few lines of SMTP in front of the same Maildir, no checks: about what any Node');
-  console.log('  receiver that fsyncs a Maildir file before each 250 can reach on this machine and disk. ratio: mailcheck / smtp-sink.');
+  console.log(
+    `  ${'Maildir alone (no SMTP)'.padEnd(24)} ${''.padStart(10)} ${''.padStart(10)} ${Math.round(storage).toLocaleString('en-US').padStart(10)}   (storage ceiling in ${dir})`,
+  );
+  console.log(
+    '  msgs/s: from smtp-source start to the last message stored (fsync before every 250), with SPF, DKIM, DMARC and ARC checks.',
+  );
+  console.log(
+    '  floor: bench/receive-floor.mjs, a few lines of SMTP in front of the same Maildir, no checks: about what any Node',
+  );
+  console.log(
+    '  receiver that fsyncs a Maildir file before each 250 can reach on this machine and disk. ratio: mailcheck / smtp-sink.',
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

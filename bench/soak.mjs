@@ -15,7 +15,9 @@ const SENDERS = Number(process.env.SENDERS ?? 20);
 const MAX_SIZE = 512 * 1024;
 const bin = fileURLToPath(new URL('../bin/mailcheck.js', import.meta.url));
 const zone = fileURLToPath(new URL('../fixtures/zones/mail.test.zone', import.meta.url));
-const [{ ReplyParser }, { dataPayload }] = await Promise.all(['smtp/reply.js', 'smtp/data.js'].map((m) => import(new URL(`../dist/${m}`, import.meta.url).href))).catch(() => {
+const [{ ReplyParser }, { dataPayload }] = await Promise.all(
+  ['smtp/reply.js', 'smtp/data.js'].map((m) => import(new URL(`../dist/${m}`, import.meta.url).href)),
+).catch(() => {
   console.error('bench/soak needs a build: npm run build');
   process.exit(2);
 });
@@ -32,7 +34,28 @@ const random = () => {
 
 const dir = mkdtempSync(join(tmpdir(), 'mailcheck-soak-'));
 const maildir = join(dir, 'Maildir');
-const child = spawn(process.execPath, [bin, 'receive', '--port', '0', '--json', '--offline', '--zone', zone, '--maildir', maildir, '--max-size', String(MAX_SIZE), '--max-connections', '200', '--timeout', '10000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(
+  process.execPath,
+  [
+    bin,
+    'receive',
+    '--port',
+    '0',
+    '--json',
+    '--offline',
+    '--zone',
+    zone,
+    '--maildir',
+    maildir,
+    '--max-size',
+    String(MAX_SIZE),
+    '--max-connections',
+    '200',
+    '--timeout',
+    '10000',
+  ],
+  { stdio: ['ignore', 'pipe', 'pipe'] },
+);
 let stderr = '';
 child.stderr.on('data', (d) => (stderr += d));
 const lines = createInterface({ input: child.stdout });
@@ -43,7 +66,13 @@ const listening = await new Promise((resolve, reject) => {
 });
 lines.on('line', () => events++);
 
-const status = () => Object.fromEntries(readFileSync(`/proc/${child.pid}/status`, 'utf8').split('\n').filter((l) => /^Vm(RSS|HWM):/.test(l)).map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) / 1024]));
+const status = () =>
+  Object.fromEntries(
+    readFileSync(`/proc/${child.pid}/status`, 'utf8')
+      .split('\n')
+      .filter((l) => /^Vm(RSS|HWM):/.test(l))
+      .map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) / 1024]),
+  );
 const rssStart = status();
 
 /** One connection with a reply reader: `reply()` resolves with the next reply, or code 0 once closed. */
@@ -61,16 +90,35 @@ function session(port) {
       closed = true;
       while (waiters.length) waiters.shift()({ code: 0, lines: [] });
     });
-    sock.on('connect', () => resolve({
-      sock,
-      reply: () => (queue.length ? Promise.resolve(queue.shift()) : closed ? Promise.resolve({ code: 0, lines: [] }) : new Promise((r) => waiters.push(r))),
-      send: (s) => sock.write(s),
-      close: () => sock.destroy(),
-    }));
+    sock.on('connect', () =>
+      resolve({
+        sock,
+        reply: () =>
+          queue.length
+            ? Promise.resolve(queue.shift())
+            : closed
+              ? Promise.resolve({ code: 0, lines: [] })
+              : new Promise((r) => waiters.push(r)),
+        send: (s) => sock.write(s),
+        close: () => sock.destroy(),
+      }),
+    );
   });
 }
 
-const stats = { transactions: 0, sent: 0, accepted: 0, refused: 0, oversize: 0, oversizeRefused: 0, abortedMidData: 0, rset: 0, quitEarly: 0, errors: 0, bytes: 0 };
+const stats = {
+  transactions: 0,
+  sent: 0,
+  accepted: 0,
+  refused: 0,
+  oversize: 0,
+  oversizeRefused: 0,
+  abortedMidData: 0,
+  rset: 0,
+  quitEarly: 0,
+  errors: 0,
+  bytes: 0,
+};
 
 function message(size, n) {
   const head = `From: alice@mail.test\r\nTo: bob@example.net\r\nSubject: soak ${n}\r\nMessage-ID: <soak-${n}@mail.test>\r\n\r\n`;
@@ -105,7 +153,10 @@ async function transaction(n) {
       return;
     }
     const oversize = roll > 0.92;
-    const body = message(oversize ? MAX_SIZE + 1 + Math.floor(random() * MAX_SIZE) : 500 + Math.floor(random() * 60_000), n);
+    const body = message(
+      oversize ? MAX_SIZE + 1 + Math.floor(random() * MAX_SIZE) : 500 + Math.floor(random() * 60_000),
+      n,
+    );
     await step('DATA', 354);
     if (roll < 0.26) {
       // Disconnect mid-DATA: part of the message, then gone. Nothing may be stored.
@@ -138,9 +189,11 @@ const started = performance.now();
 const samples = [];
 const sampler = setInterval(() => samples.push(status().VmRSS), DURATION / 10);
 let n = 0;
-await Promise.all(Array.from({ length: SENDERS }, async () => {
-  while (performance.now() - started < DURATION) await transaction(n++);
-}));
+await Promise.all(
+  Array.from({ length: SENDERS }, async () => {
+    while (performance.now() - started < DURATION) await transaction(n++);
+  }),
+);
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 const rssEnd = status();
@@ -152,10 +205,16 @@ rmSync(dir, { recursive: true, force: true });
 
 const ok = stats.accepted === stored && tmpLeft === 0 && code === 0 && stats.oversize === stats.oversizeRefused;
 console.log(`soak: ${SENDERS} senders for ${seconds.toFixed(1)} s (seed ${seedUsed})`);
-console.log(`  transactions ${stats.transactions}: sent ${stats.sent} (${(stats.bytes / 1048576).toFixed(1)} MiB, ${stats.oversize} oversize), aborted mid-DATA ${stats.abortedMidData}, RSET ${stats.rset}, QUIT early ${stats.quitEarly}, client-side errors ${stats.errors}`);
+console.log(
+  `  transactions ${stats.transactions}: sent ${stats.sent} (${(stats.bytes / 1048576).toFixed(1)} MiB, ${stats.oversize} oversize), aborted mid-DATA ${stats.abortedMidData}, RSET ${stats.rset}, QUIT early ${stats.quitEarly}, client-side errors ${stats.errors}`,
+);
 console.log(`  250-accepted ${stats.accepted}, 552 oversize ${stats.oversizeRefused}, other refusals ${stats.refused}`);
-console.log(`  stored in new/ ${stored}, left in tmp/ ${tmpLeft}, receiver message events ${events}, receiver exit ${code}`);
-console.log(`  receiver RSS: start ${rssStart.VmRSS.toFixed(1)} MiB, end ${rssEnd.VmRSS.toFixed(1)} MiB, peak ${rssEnd.VmHWM.toFixed(1)} MiB`);
+console.log(
+  `  stored in new/ ${stored}, left in tmp/ ${tmpLeft}, receiver message events ${events}, receiver exit ${code}`,
+);
+console.log(
+  `  receiver RSS: start ${rssStart.VmRSS.toFixed(1)} MiB, end ${rssEnd.VmRSS.toFixed(1)} MiB, peak ${rssEnd.VmHWM.toFixed(1)} MiB`,
+);
 console.log(`  RSS every ${(DURATION / 10000).toFixed(0)} s (MiB): ${samples.map((x) => x.toFixed(0)).join(' ')}`);
 console.log(ok ? '  accepted = stored: OK' : '  MISMATCH: accepted ≠ stored (or tmp/ not empty, or oversize accepted)');
 process.exit(ok ? 0 : 1);

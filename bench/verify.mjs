@@ -22,22 +22,46 @@ const dir = mkdtempSync(join(tmpdir(), 'mailcheck-bench-verify-'));
 const signTime = new Date();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const words = 'the quick brown fox jumps over a lazy dog while mail flows from one host to another'.split(' ');
-const body = (i) => Array.from({ length: 24 }, (_, l) => Array.from({ length: 10 }, (_, w) => words[(i * 7 + l * 3 + w) % words.length]).join(' ')).join('\r\n');
+const body = (i) =>
+  Array.from({ length: 24 }, (_, l) =>
+    Array.from({ length: 10 }, (_, w) => words[(i * 7 + l * 3 + w) % words.length]).join(' '),
+  ).join('\r\n');
 
 try {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ed = generateKeyPairSync('ed25519');
   const rsaP = rsa.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
   const edP = ed.publicKey.export({ type: 'spki', format: 'der' }).subarray(12).toString('base64');
-  const records = { 'rsa._domainkey.bench.test': `v=DKIM1; k=rsa; p=${rsaP}`, 'ed._domainkey.bench.test': `v=DKIM1; k=ed25519; p=${edP}` };
+  const records = {
+    'rsa._domainkey.bench.test': `v=DKIM1; k=rsa; p=${rsaP}`,
+    'ed._domainkey.bench.test': `v=DKIM1; k=ed25519; p=${edP}`,
+  };
   const zone = join(dir, 'bench.test.zone');
-  const txt = (s) => `( ${s.match(/.{1,200}/g).map((x) => `"${x}"`).join(' ')} )`;
-  writeFileSync(zone, `$ORIGIN bench.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 604800 300\n@ NS ns\nns A 192.0.2.53\n_dmarc TXT "v=DMARC1; p=reject"\n` +
-    Object.entries(records).map(([n, v]) => `${n.replace('.bench.test', '')} TXT ${txt(v)}`).join('\n') + '\n');
+  const txt = (s) =>
+    `( ${s
+      .match(/.{1,200}/g)
+      .map((x) => `"${x}"`)
+      .join(' ')} )`;
+  writeFileSync(
+    zone,
+    `$ORIGIN bench.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 604800 300\n@ NS ns\nns A 192.0.2.53\n_dmarc TXT "v=DMARC1; p=reject"\n` +
+      Object.entries(records)
+        .map(([n, v]) => `${n.replace('.bench.test', '')} TXT ${txt(v)}`)
+        .join('\n') +
+      '\n',
+  );
 
   const kinds = {
-    'rsa-sha256 (2048)': { selector: 'rsa', algorithm: 'rsa-sha256', privateKey: rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) },
-    'ed25519-sha256': { selector: 'ed', algorithm: 'ed25519-sha256', privateKey: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }) },
+    'rsa-sha256 (2048)': {
+      selector: 'rsa',
+      algorithm: 'rsa-sha256',
+      privateKey: rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }),
+    },
+    'ed25519-sha256': {
+      selector: 'ed',
+      algorithm: 'ed25519-sha256',
+      privateKey: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    },
   };
   const rows = [];
   for (const [label, k] of Object.entries(kinds)) {
@@ -45,9 +69,30 @@ try {
     for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(md, sub), { recursive: true });
     let bytes = 0;
     for (let i = 0; i < N; i++) {
-      const msg = Buffer.from([`From: Sender ${i} <sender@bench.test>`, 'To: rcpt@example.net', `Subject: message ${i} ${randomBytes(4).toString('hex')}`,
-        'Date: Sat, 29 Nov 2025 10:00:00 +0000', `Message-ID: <${i}.${randomBytes(6).toString('hex')}@bench.test>`, '', body(i), ''].join('\r\n'));
-      const r = await dkimSign(msg, { signTime, signatureData: [{ signingDomain: 'bench.test', selector: k.selector, privateKey: k.privateKey, algorithm: k.algorithm, canonicalization: 'relaxed/relaxed' }] });
+      const msg = Buffer.from(
+        [
+          `From: Sender ${i} <sender@bench.test>`,
+          'To: rcpt@example.net',
+          `Subject: message ${i} ${randomBytes(4).toString('hex')}`,
+          'Date: Sat, 29 Nov 2025 10:00:00 +0000',
+          `Message-ID: <${i}.${randomBytes(6).toString('hex')}@bench.test>`,
+          '',
+          body(i),
+          '',
+        ].join('\r\n'),
+      );
+      const r = await dkimSign(msg, {
+        signTime,
+        signatureData: [
+          {
+            signingDomain: 'bench.test',
+            selector: k.selector,
+            privateKey: k.privateKey,
+            algorithm: k.algorithm,
+            canonicalization: 'relaxed/relaxed',
+          },
+        ],
+      });
       const signed = Buffer.concat([Buffer.from(r.signatures), msg]);
       bytes += signed.length;
       writeFileSync(join(md, 'new', `${1764410400 + i}.M${i}P1Q1.bench`), signed);
@@ -64,15 +109,22 @@ try {
     const theirsWhole = [];
     for (let r = 0; r < RUNS; r++) {
       let t0 = performance.now();
-      const p = spawnSync(process.execPath, [bin, 'verify', md, '--zone', zone, '--offline', '--no-color'], { maxBuffer: 1 << 30 });
+      const p = spawnSync(process.execPath, [bin, 'verify', md, '--zone', zone, '--offline', '--no-color'], {
+        maxBuffer: 1 << 30,
+      });
       oursWhole.push(N / ((performance.now() - t0) / 1000));
       const out = p.stdout.toString();
       const rate = /(\d+) messages verified in [\d.]+ s \(([\d,]+) msgs\/s\)/.exec(out);
-      if (p.status !== 0 || !out.includes(`all ${N} authenticated`) || !rate) throw new Error(`mailcheck verify: exit ${p.status}\n${out.slice(-500)}\n${p.stderr}`);
+      if (p.status !== 0 || !out.includes(`all ${N} authenticated`) || !rate)
+        throw new Error(`mailcheck verify: exit ${p.status}\n${out.slice(-500)}\n${p.stderr}`);
       ours.push(Number(rate[2].replace(/,/g, '')));
 
       t0 = performance.now();
-      const [ok, s] = execFileSync('/usr/bin/python3', ['-c', py, ...files], { maxBuffer: 1 << 26 }).toString().trim().split(' ').map(Number);
+      const [ok, s] = execFileSync('/usr/bin/python3', ['-c', py, ...files], { maxBuffer: 1 << 26 })
+        .toString()
+        .trim()
+        .split(' ')
+        .map(Number);
       theirsWhole.push(N / ((performance.now() - t0) / 1000));
       if (ok !== N) throw new Error(`python3-dkim verified ${ok}/${N}`);
       theirs.push(N / s);
@@ -93,18 +145,54 @@ try {
       if (ok !== N) throw new Error(`mailauth verified ${ok}/${N}`);
       ma.push(N / ((performance.now() - t0) / 1000));
     }
-    rows.push({ label, bytes: Math.round(bytes / N), ours: median(ours), oursWhole: median(oursWhole), python: median(theirs), pythonWhole: median(theirsWhole), mailauth: median(ma) });
+    rows.push({
+      label,
+      bytes: Math.round(bytes / N),
+      ours: median(ours),
+      oursWhole: median(oursWhole),
+      python: median(theirs),
+      pythonWhole: median(theirsWhole),
+      mailauth: median(ma),
+    });
   }
 
   console.log(`verify benchmark: ${N} messages per key type, ${availableParallelism()} cores, median of ${RUNS} runs`);
-  const head = ['key', 'avg size', 'mailcheck', 'python3-dkim', 'ratio', 'whole runs:', 'mailcheck', 'python3-dkim', 'ratio', 'mailauth'];
+  const head = [
+    'key',
+    'avg size',
+    'mailcheck',
+    'python3-dkim',
+    'ratio',
+    'whole runs:',
+    'mailcheck',
+    'python3-dkim',
+    'ratio',
+    'mailauth',
+  ];
   const widths = [18, 9, 10, 13, 6, 12, 10, 13, 6, 9];
-  const line = (cells) => `  ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' ')}`;
+  const line = (cells) =>
+    `  ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' ')}`;
   console.log(line(head));
   const f = (x) => Math.round(x).toLocaleString('en-US');
-  for (const r of rows) console.log(line([r.label, `${r.bytes} B`, f(r.ours), f(r.python), `${(r.ours / r.python).toFixed(2)}×`, '', f(r.oursWhole), f(r.pythonWhole), `${(r.oursWhole / r.pythonWhole).toFixed(2)}×`, f(r.mailauth)]));
-  console.log('  msgs/s. First pair: the verifying itself — mailcheck\'s own figure (`N messages verified in … (… msgs/s)`: files');
-  console.log('  listed, read, verified, printed) and python3-dkim\'s dkim.verify() loop over files read beforehand.');
+  for (const r of rows)
+    console.log(
+      line([
+        r.label,
+        `${r.bytes} B`,
+        f(r.ours),
+        f(r.python),
+        `${(r.ours / r.python).toFixed(2)}×`,
+        '',
+        f(r.oursWhole),
+        f(r.pythonWhole),
+        `${(r.oursWhole / r.pythonWhole).toFixed(2)}×`,
+        f(r.mailauth),
+      ]),
+    );
+  console.log(
+    "  msgs/s. First pair: the verifying itself — mailcheck's own figure (`N messages verified in … (… msgs/s)`: files",
+  );
+  console.log("  listed, read, verified, printed) and python3-dkim's dkim.verify() loop over files read beforehand.");
   console.log('  Whole runs: each process from start to exit, interpreter start-up included.');
   console.log('  mailauth: its dkimVerify() in a loop in this process (one thread), for reference.');
 
@@ -113,17 +201,26 @@ try {
   const digest = createHash('sha256').update('bench').digest();
   const edSig = sign(null, digest, ed.privateKey);
   const rsaSig = sign('sha256', digest, rsa.privateKey);
-  const best = (f) => Math.min(...Array.from({ length: 5 }, () => {
-    const t0 = performance.now();
-    for (let i = 0; i < 3000; i++) f();
-    return ((performance.now() - t0) / 3000) * 1000;
-  }));
+  const best = (f) =>
+    Math.min(
+      ...Array.from({ length: 5 }, () => {
+        const t0 = performance.now();
+        for (let i = 0; i < 3000; i++) f();
+        return ((performance.now() - t0) / 3000) * 1000;
+      }),
+    );
   const nodeEd = best(() => verify(null, digest, ed.publicKey, edSig));
   const nodeRsa = best(() => verify('sha256', digest, rsa.publicKey, rsaSig));
-  const naclPy = 'import sys, time, hashlib, nacl.signing\nsk = nacl.signing.SigningKey.generate(); vk = sk.verify_key\nd = hashlib.sha256(b"bench").digest(); s = sk.sign(d).signature\nbest = 1e9\nfor r in range(5):\n    t = time.perf_counter()\n    for i in range(3000): vk.verify(d, s)\n    best = min(best, (time.perf_counter() - t) / 3000 * 1e6)\nprint(best)\n';
+  const naclPy =
+    'import sys, time, hashlib, nacl.signing\nsk = nacl.signing.SigningKey.generate(); vk = sk.verify_key\nd = hashlib.sha256(b"bench").digest(); s = sk.sign(d).signature\nbest = 1e9\nfor r in range(5):\n    t = time.perf_counter()\n    for i in range(3000): vk.verify(d, s)\n    best = min(best, (time.perf_counter() - t) / 3000 * 1e6)\nprint(best)\n';
   const nacl = spawnSync('/usr/bin/python3', ['-c', naclPy]);
-  const sodium = nacl.status === 0 ? `${Number(nacl.stdout.toString()).toFixed(0)} µs in libsodium (python3-nacl, what python3-dkim uses)` : 'python3-nacl not available';
-  console.log(`\n  One signature check: Ed25519 ${nodeEd.toFixed(0)} µs in Node's OpenSSL ${process.versions.openssl} vs ${sodium}; RSA-2048 ${nodeRsa.toFixed(0)} µs in Node.`);
+  const sodium =
+    nacl.status === 0
+      ? `${Number(nacl.stdout.toString()).toFixed(0)} µs in libsodium (python3-nacl, what python3-dkim uses)`
+      : 'python3-nacl not available';
+  console.log(
+    `\n  One signature check: Ed25519 ${nodeEd.toFixed(0)} µs in Node's OpenSSL ${process.versions.openssl} vs ${sodium}; RSA-2048 ${nodeRsa.toFixed(0)} µs in Node.`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -5,7 +5,10 @@
  * `write` buffers; the first write after a flush asks `schedule` to call `flush` later (what it returns, if
  * anything, cancels that call when `flush` runs first). `flush` writes everything pending at once.
  */
-export function bufferedStdout(schedule: (flush: () => void) => (() => void) | void): { write: (s: string) => void; flush: () => void } {
+export function bufferedStdout(schedule: (flush: () => void) => (() => void) | void): {
+  write: (s: string) => void;
+  flush: () => void;
+} {
   let pending: string[] = [];
   let cancel: (() => void) | void;
   const flush = () => {

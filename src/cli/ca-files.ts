@@ -10,7 +10,9 @@ export async function readCaFiles(files: string[]): Promise<string[]> {
     try {
       text = await readFile(f, 'utf8');
     } catch (e) {
-      throw new UsageError(`cannot read --ca file '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(
+        `cannot read --ca file '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     const certs = splitPem(text);
     if (!certs.length) throw new UsageError(`--ca file '${f}' holds no PEM certificate`);

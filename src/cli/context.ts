@@ -55,7 +55,8 @@ export function lineWidth(stdout: { isTTY?: boolean; columns?: number } = proces
 export function parseServers(list: string[]): { host: string; port: number }[] {
   return list.map((s) => {
     const hp = parseHostPort(s, 53, 'resolver');
-    if (!ipFamily(hp.host)) throw new UsageError(`--resolver '${s}' is not an IP address (use ip, ip:port or [v6]:port)`);
+    if (!ipFamily(hp.host))
+      throw new UsageError(`--resolver '${s}' is not an IP address (use ip, ip:port or [v6]:port)`);
     return hp;
   });
 }
@@ -85,7 +86,14 @@ export async function createContext(opts: GlobalOptions): Promise<CliContext> {
   const resolver = cached(layered(zones, network, onEvent));
   const fixedNow = process.env.MAILCHECK_NOW ? new Date(process.env.MAILCHECK_NOW) : undefined;
   return {
-    resolver, timeoutMs, onEvent, theme, json, verbose, zones, servers,
+    resolver,
+    timeoutMs,
+    onEvent,
+    theme,
+    json,
+    verbose,
+    zones,
+    servers,
     now: () => (fixedNow ? new Date(fixedNow) : new Date()),
     interactive: Boolean(process.stderr.isTTY) && !json && process.env.CI === undefined,
   };
@@ -97,7 +105,11 @@ export function verbosePrinter(dim: (s: string) => string, write = (s: string) =
     switch (e.type) {
       case 'dns.query': {
         const flags = e.flags ? ['aa', 'ad', 'tc'].filter((f) => e.flags![f as 'aa']).join(' ') : '';
-        write(dim(`; ${e.qtype} ${e.name} @${e.server} ${e.transport} → ${e.rcode ?? e.status}${flags ? ` [${flags}]` : ''}${e.answers !== undefined ? ` ${e.answers} answer(s)` : ''}${e.ttl !== undefined ? ` ttl=${e.ttl}` : ''} ${e.ms.toFixed(1)} ms${e.error ? ` (${escapeControl(e.error)})` : ''}`) + '\n');
+        write(
+          dim(
+            `; ${e.qtype} ${e.name} @${e.server} ${e.transport} → ${e.rcode ?? e.status}${flags ? ` [${flags}]` : ''}${e.answers !== undefined ? ` ${e.answers} answer(s)` : ''}${e.ttl !== undefined ? ` ttl=${e.ttl}` : ''} ${e.ms.toFixed(1)} ms${e.error ? ` (${escapeControl(e.error)})` : ''}`,
+          ) + '\n',
+        );
         break;
       }
       case 'smtp.line':

@@ -15,8 +15,15 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--resolver <ip[:port]>', 'DNS server to ask (repeatable; [::1]:5353 for IPv6; env MAILCHECK_RESOLVER)').argParser(collect))
-    .addOption(new Option('--zone <file>', 'answer names under this RFC 1035 zone file from it (repeatable)').argParser(collect))
+    .addOption(
+      new Option(
+        '--resolver <ip[:port]>',
+        'DNS server to ask (repeatable; [::1]:5353 for IPv6; env MAILCHECK_RESOLVER)',
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option('--zone <file>', 'answer names under this RFC 1035 zone file from it (repeatable)').argParser(collect),
+    )
     .option('--offline', 'never touch the network for DNS: names outside every --zone are NXDOMAIN')
     .option('--timeout <ms>', 'per DNS query and per SMTP step', undefined)
     .option('--json', 'machine output on stdout (NDJSON for streams and several targets)')

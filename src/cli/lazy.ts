@@ -43,17 +43,18 @@ export const HELP_WIDTH = 80;
 export function examples(lines: string[]): string {
   // An option stays on the line of its value, a redirection with its file: `--zone file`, `> out.xml`.
   // A trailing `# comment` stays whole too: a `\` continuation would end inside it.
-  const units = (l: string) => (l.match(/(?:"[^"]*"|'[^']*'|\S)+/g) ?? []).reduce<string[]>((acc, w) => {
-    const last = acc[acc.length - 1];
-    if (last?.startsWith('#') && !w.startsWith('#')) {
-      acc[acc.length - 1] = `${last} ${w}`;
+  const units = (l: string) =>
+    (l.match(/(?:"[^"]*"|'[^']*'|\S)+/g) ?? []).reduce<string[]>((acc, w) => {
+      const last = acc[acc.length - 1];
+      if (last?.startsWith('#') && !w.startsWith('#')) {
+        acc[acc.length - 1] = `${last} ${w}`;
+        return acc;
+      }
+      const value = last && /^--?[\w-]+$/.test(last) && !/^[-#]/.test(w) && !['>', '|', '<'].includes(w);
+      if (value || (last && ['>', '|', '<'].includes(last))) acc[acc.length - 1] = `${last} ${w}`;
+      else acc.push(w);
       return acc;
-    }
-    const value = last && /^--?[\w-]+$/.test(last) && !/^[-#]/.test(w) && !['>', '|', '<'].includes(w);
-    if (value || (last && ['>', '|', '<'].includes(last))) acc[acc.length - 1] = `${last} ${w}`;
-    else acc.push(w);
-    return acc;
-  }, []);
+    }, []);
   return `\nExamples:\n${lines.map((l) => wrapWords(units(l), '  $ ', '      ', ' \\')).join('\n')}\n`;
 }
 
@@ -78,7 +79,8 @@ export function prose(text: string, width: number): string {
     // Reflow the rest of the paragraph with it (lines of the same indent up to a blank line), not just the one line.
     const indent = /^ */.exec(line)![0];
     const words = line.trim().split(/ +/);
-    while (i + 1 < lines.length && lines[i + 1]!.trim() !== '' && /^ */.exec(lines[i + 1]!)![0] === indent) words.push(...lines[++i]!.trim().split(/ +/));
+    while (i + 1 < lines.length && lines[i + 1]!.trim() !== '' && /^ */.exec(lines[i + 1]!)![0] === indent)
+      words.push(...lines[++i]!.trim().split(/ +/));
     out.push(wrapWords(words, indent, indent, '', width));
   }
   return out.join('\n');

@@ -19,40 +19,69 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 export function buildProgram(): Command {
   const program = addGlobalOptions(new Command('mailcheck'))
-    .description('How email finds its way, and whether a domain\'s mail is set up right: MX, SPF, DKIM, DMARC, SMTP.')
+    .description("How email finds its way, and whether a domain's mail is set up right: MX, SPF, DKIM, DMARC, SMTP.")
     .version(pkg.version, '-V, --version')
     .showSuggestionAfterError(true)
     // Options before the command are the root's, after it the command's own (each command defines the
     // global options too, see lazy.ts mergedOptions): so `dkim keygen --selector` is keygen's, not dkim's.
     .enablePositionalOptions()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ mailcheck demo                        start here: the whole journey, offline
   $ mailcheck mx outlook.com              MX → A/AAAA, step by step
   $ mailcheck check example.com           the whole posture (exit code for CI)
   $ mailcheck probe example.com           banner, EHLO, STARTTLS, certificate
-${exitCodes('passed (warnings allowed unless --strict)', 'a check failed', 'no verdict: a temporary failure (DNS timeout, connection refused)')}`);
-  for (const define of [defineMx, defineSpf, defineDkim, defineDmarc, defineCheck, defineProbe, defineSend, defineReceive, defineVerify, defineDemo, defineCompletion]) {
+${exitCodes('passed (warnings allowed unless --strict)', 'a check failed', 'no verdict: a temporary failure (DNS timeout, connection refused)')}`,
+    );
+  for (const define of [
+    defineMx,
+    defineSpf,
+    defineDkim,
+    defineDmarc,
+    defineCheck,
+    defineProbe,
+    defineSend,
+    defineReceive,
+    defineVerify,
+    defineDemo,
+    defineCompletion,
+  ]) {
     define(program);
   }
   // Usage errors exit 2 (commander's default is 1) with one line saying what was expected — on every subcommand, too.
   const exitOverride = (cmd: Command) => {
-    cmd.configureOutput({
-      outputError: () => {},
-      // Help (and the text commands add after it) fits the terminal, or 80 columns when not one.
-      writeOut: (text) => process.stdout.write(prose(text, (process.stdout.isTTY && process.stdout.columns) || HELP_WIDTH)),
-    }).exitOverride((err) => {
-      if (!HELP_CODES.has(err.code)) process.stderr.write(`${usageErrorLine(cmd, err.code, err.message)}\n`);
-      throw err;
-    });
+    cmd
+      .configureOutput({
+        outputError: () => {},
+        // Help (and the text commands add after it) fits the terminal, or 80 columns when not one.
+        writeOut: (text) =>
+          process.stdout.write(prose(text, (process.stdout.isTTY && process.stdout.columns) || HELP_WIDTH)),
+      })
+      .exitOverride((err) => {
+        if (!HELP_CODES.has(err.code)) process.stderr.write(`${usageErrorLine(cmd, err.code, err.message)}\n`);
+        throw err;
+      });
     cmd.commands.forEach(exitOverride);
   };
   exitOverride(program);
   return program;
 }
 
-const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version', 'commander.executeSubCommandAsync']);
-const SHOW_USAGE = new Set(['commander.unknownOption', 'commander.missingArgument', 'commander.excessArguments', 'commander.missingMandatoryOptionValue', 'commander.optionMissingArgument']);
+const HELP_CODES = new Set([
+  'commander.helpDisplayed',
+  'commander.help',
+  'commander.version',
+  'commander.executeSubCommandAsync',
+]);
+const SHOW_USAGE = new Set([
+  'commander.unknownOption',
+  'commander.missingArgument',
+  'commander.excessArguments',
+  'commander.missingMandatoryOptionValue',
+  'commander.optionMissingArgument',
+]);
 
 /**
  * Commander's error as one line, like the UsageError lines: `mailcheck: <what> — did you mean <x>?` or

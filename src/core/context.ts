@@ -3,9 +3,21 @@
 import type { Resolver } from '../dns/types.js';
 
 export type MailcheckEvent =
-  | { type: 'dns.query'; name: string; qtype: string; server: string; transport: 'udp' | 'tcp' | 'zone' | 'offline';
-      status: string; rcode?: string; flags?: { aa: boolean; ad: boolean; tc: boolean }; ttl?: number; answers?: number;
-      ms: number; attempt?: number; error?: string }
+  | {
+      type: 'dns.query';
+      name: string;
+      qtype: string;
+      server: string;
+      transport: 'udp' | 'tcp' | 'zone' | 'offline';
+      status: string;
+      rcode?: string;
+      flags?: { aa: boolean; ad: boolean; tc: boolean };
+      ttl?: number;
+      answers?: number;
+      ms: number;
+      attempt?: number;
+      error?: string;
+    }
   | { type: 'smtp.line'; dir: 'C' | 'S'; line: string; host: string; address?: string; port?: number }
   | { type: 'progress'; done: number; total?: number; label?: string }
   | { type: 'log'; message: string };

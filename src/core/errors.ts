@@ -7,7 +7,10 @@ export class UsageError extends Error {
 
 export class ExitError extends Error {
   override readonly name = 'ExitError';
-  constructor(readonly code: number, message = '') {
+  constructor(
+    readonly code: number,
+    message = '',
+  ) {
     super(message);
   }
 }

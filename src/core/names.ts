@@ -16,7 +16,8 @@ export function normalizeName(name: string): string {
 export function toALabel(input: string, what = 'domain'): string {
   const raw = normalizeName(input);
   if (!raw) throw new UsageError(`${what} is empty`);
-  if (isIP(raw) || isIP(raw.replace(/^\[|\]$/g, ''))) throw new UsageError(`${what} '${input}' is an IP address, not a domain name`);
+  if (isIP(raw) || isIP(raw.replace(/^\[|\]$/g, '')))
+    throw new UsageError(`${what} '${input}' is an IP address, not a domain name`);
   if (/[\s/@:]/.test(raw)) throw new UsageError(`${what} '${printable(input)}' is not a valid domain name`);
   // domainToASCII drops underscores' legality checks for us only on ASCII; do the IDN part label by label.
   const labels = raw.split('.').map((label) => {
@@ -35,7 +36,8 @@ export function toALabel(input: string, what = 'domain'): string {
     }
   }
   const name = labels.join('.');
-  if (name.length > 253) throw new UsageError(`${what} '${printable(input).slice(0, 40)}…' is longer than 253 characters`);
+  if (name.length > 253)
+    throw new UsageError(`${what} '${printable(input).slice(0, 40)}…' is longer than 253 characters`);
   return name;
 }
 
@@ -72,7 +74,8 @@ export function parseHostPort(input: string, defaultPort: number, what = 'addres
     }
   }
   if (!host) throw new UsageError(`${what} '${printable(input)}' is empty`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${what} '${printable(input)}' has a port outside 1-65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`${what} '${printable(input)}' has a port outside 1-65535`);
   return { host, port };
 }
 

@@ -35,20 +35,30 @@ export function scripts(stage: Stage): Script[] {
   const forger = stage.forgerAddress;
   return [
     {
-      name: 'legitimate', title: `alice@${d} writes to bob@${d}: signed, from the domain's own mail host`,
-      from: parseMailbox(`Alice <alice@${d}>`, 'from'), mailFrom: parseMailbox(`alice@${d}`, 'from'), to,
-      subject: 'Lunch on Friday?', body: 'Hi Bob,\n\nLunch on Friday at noon?\n\nAlice\n',
-      localAddress: '127.0.0.1', helo: stage.zones.names.outbound, expect: { spf: 'pass', dkim: 'pass', dmarc: 'pass' },
+      name: 'legitimate',
+      title: `alice@${d} writes to bob@${d}: signed, from the domain's own mail host`,
+      from: parseMailbox(`Alice <alice@${d}>`, 'from'),
+      mailFrom: parseMailbox(`alice@${d}`, 'from'),
+      to,
+      subject: 'Lunch on Friday?',
+      body: 'Hi Bob,\n\nLunch on Friday at noon?\n\nAlice\n',
+      localAddress: '127.0.0.1',
+      helo: stage.zones.names.outbound,
+      expect: { spf: 'pass', dkim: 'pass', dmarc: 'pass' },
     },
     {
       name: 'forged',
       title: forger
         ? `a forger at ${forger} sends as ceo@${d}, with a signature copied onto a changed body`
         : `a forger sends as ceo@${d} with envelope sender mallory@${stage.lookalike}, a signature copied onto a changed body`,
-      from: ceo, mailFrom: forger ? parseMailbox(`ceo@${d}`, 'from') : parseMailbox(`mallory@${stage.lookalike}`, 'from'), to,
-      subject: 'Urgent: pay invoice 4471 today', body: 'Bob,\n\nPlease pay invoice 4471 today.\n\nThe CEO\n',
+      from: ceo,
+      mailFrom: forger ? parseMailbox(`ceo@${d}`, 'from') : parseMailbox(`mallory@${stage.lookalike}`, 'from'),
+      to,
+      subject: 'Urgent: pay invoice 4471 today',
+      body: 'Bob,\n\nPlease pay invoice 4471 today.\n\nThe CEO\n',
       tamperedBody: 'Bob,\n\nPlease wire 48,000 EUR to IBAN XX00 1234 5678 today. Keep this confidential.\n\nThe CEO\n',
-      localAddress: forger ?? '127.0.0.1', helo: stage.zones.names.outbound,
+      localAddress: forger ?? '127.0.0.1',
+      helo: stage.zones.names.outbound,
       // Without a second loopback address the forger passes SPF for its own look-alike domain, which does not align.
       expect: { spf: forger ? 'fail' : 'pass', dkim: 'fail', dmarc: 'fail' },
     },
@@ -57,61 +67,160 @@ export function scripts(stage: Stage): Script[] {
 
 export async function playAct(stage: Stage, s: Script, ctx: Context): Promise<{ act: DemoAct; steps: DemoStep[] }> {
   const steps: DemoStep[] = [];
-  const add = (actor: DemoStep['actor'], kind: DemoStep['kind'], summary: string, ok: boolean, ms: number, extra: Partial<DemoStep> = {}) =>
-    steps.push({ act: s.name, actor, kind, summary, ok, ms, ...extra });
+  const add = (
+    actor: DemoStep['actor'],
+    kind: DemoStep['kind'],
+    summary: string,
+    ok: boolean,
+    ms: number,
+    extra: Partial<DemoStep> = {},
+  ) => steps.push({ act: s.name, actor, kind, summary, ok, ms, ...extra });
 
   let t = performance.now();
-  const composed = composeMessage({ from: s.from, to: [s.to], subject: s.subject, body: s.body }, { now: ctx.now(), random: () => Math.random().toString(36).slice(2, 10) });
+  const composed = composeMessage(
+    { from: s.from, to: [s.to], subject: s.subject, body: s.body },
+    { now: ctx.now(), random: () => Math.random().toString(36).slice(2, 10) },
+  );
   const key = parseSigningKey(stage.key.privateKeyPem, stage.keyFile);
-  const signed = await dkimSignMessage(composed.message, { key, domain: stage.domain, selector: stage.selector, now: ctx.now() });
+  const signed = await dkimSignMessage(composed.message, {
+    key,
+    domain: stage.domain,
+    selector: stage.selector,
+    now: ctx.now(),
+  });
   let message = signed.message;
   if (s.tamperedBody !== undefined) {
     const head = message.subarray(0, message.indexOf('\r\n\r\n') + 4);
     message = Buffer.concat([head, Buffer.from(s.tamperedBody.replace(/\n/g, '\r\n'))]);
-    add('sender', 'dkim', `Signed as d=${stage.domain} s=${stage.selector}, then the body was changed: the signature's body hash no longer matches`, true, ms(t), { detail: { signedHeaders: signed.signedHeaders } });
+    add(
+      'sender',
+      'dkim',
+      `Signed as d=${stage.domain} s=${stage.selector}, then the body was changed: the signature's body hash no longer matches`,
+      true,
+      ms(t),
+      { detail: { signedHeaders: signed.signedHeaders } },
+    );
   } else {
-    add('sender', 'dkim', `Signed with DKIM: d=${stage.domain} s=${stage.selector} ${signed.algorithm}, covering ${signed.signedHeaders.join(', ')}`, true, ms(t), { detail: { signedHeaders: signed.signedHeaders } });
+    add(
+      'sender',
+      'dkim',
+      `Signed with DKIM: d=${stage.domain} s=${stage.selector} ${signed.algorithm}, covering ${signed.signedHeaders.join(', ')}`,
+      true,
+      ms(t),
+      { detail: { signedHeaders: signed.signedHeaders } },
+    );
   }
 
   const mark = stage.receiverDns.steps.length;
   t = performance.now();
   const sent = await sendMessage({ from: s.mailFrom, to: [s.to], eml: message }, ctx, {
-    port: stage.receiver.port, tls: 'starttls', helo: s.helo, ca: [stage.cert], localAddress: s.localAddress,
+    port: stage.receiver.port,
+    tls: 'starttls',
+    helo: s.helo,
+    ca: [stage.cert],
+    localAddress: s.localAddress,
   });
-  for (const st of sent.steps.filter((x) => x.kind === 'dns')) add('sender', 'dns', st.summary, !temporary(st), st.ms, { detail: st.detail });
+  for (const st of sent.steps.filter((x) => x.kind === 'dns'))
+    add('sender', 'dns', st.summary, !temporary(st), st.ms, { detail: st.detail });
   sessionSteps(sent, s, add);
   const delivered = sent.delivered.length === 1;
 
   const got = delivered ? await stage.nextMessage(ctx.timeoutMs) : null;
-  for (const st of stage.receiverDns.steps.slice(mark)) add('receiver', 'dns', st.summary, !temporary(st), st.ms, { detail: st.detail });
+  for (const st of stage.receiverDns.steps.slice(mark))
+    add('receiver', 'dns', st.summary, !temporary(st), st.ms, { detail: st.detail });
   const m = got && got.event === 'message' ? got : null;
   if (!m) {
-    add('receiver', 'store', got && got.event === 'rejected' ? `The receiver refused the message: ${got.code} ${got.reason}` : 'The receiver reported no message', false, ms(t));
+    add(
+      'receiver',
+      'store',
+      got && got.event === 'rejected'
+        ? `The receiver refused the message: ${got.code} ${got.reason}`
+        : 'The receiver reported no message',
+      false,
+      ms(t),
+    );
   } else {
     verdictSteps(m, s, add);
-    add('receiver', 'store', `Stored as new/${basename(m.file)} (${m.size} bytes, with Received: and Authentication-Results: prepended)`, true, 0, { detail: { file: m.file, authenticationResults: m.authenticationResults } });
+    add(
+      'receiver',
+      'store',
+      `Stored as new/${basename(m.file)} (${m.size} bytes, with Received: and Authentication-Results: prepended)`,
+      true,
+      0,
+      { detail: { file: m.file, authenticationResults: m.authenticationResults } },
+    );
   }
-  const dmarc = m ? { result: m.auth.dmarc.result, policy: m.auth.dmarc.policy, disposition: m.auth.dmarc.result === 'pass' ? 'none' : m.auth.dmarc.policy } : null;
+  const dmarc = m
+    ? {
+        result: m.auth.dmarc.result,
+        policy: m.auth.dmarc.policy,
+        disposition: m.auth.dmarc.result === 'pass' ? 'none' : m.auth.dmarc.policy,
+      }
+    : null;
   const act: DemoAct = {
-    name: s.name, title: s.title, mailFrom: s.mailFrom.address, from: s.from.address, to: s.to.address, clientAddress: s.localAddress,
-    messageId: sent.messageId, spf: m?.auth.spf.result ?? null, dkim: m?.auth.dkim.map((x) => x.result) ?? [], dmarc,
-    file: m?.file ?? null, authenticationResults: m?.authenticationResults ?? null, ok: steps.every((x) => x.ok),
+    name: s.name,
+    title: s.title,
+    mailFrom: s.mailFrom.address,
+    from: s.from.address,
+    to: s.to.address,
+    clientAddress: s.localAddress,
+    messageId: sent.messageId,
+    spf: m?.auth.spf.result ?? null,
+    dkim: m?.auth.dkim.map((x) => x.result) ?? [],
+    dmarc,
+    file: m?.file ?? null,
+    authenticationResults: m?.authenticationResults ?? null,
+    ok: steps.every((x) => x.ok),
   };
   return { act, steps };
 }
 
-type Add = (actor: DemoStep['actor'], kind: DemoStep['kind'], summary: string, ok: boolean, ms: number, extra?: Partial<DemoStep>) => void;
+type Add = (
+  actor: DemoStep['actor'],
+  kind: DemoStep['kind'],
+  summary: string,
+  ok: boolean,
+  ms: number,
+  extra?: Partial<DemoStep>,
+) => void;
 
 function sessionSteps(sent: SendResult, s: Script, add: Add): void {
   for (const session of sent.sessions) {
     const at = `${session.exchange} [${session.address}]:${session.port}`;
     const connected = session.outcome !== 'unreachable' || session.transcript.length > 0;
-    add('sender', 'tcp', connected ? `TCP connection from ${s.localAddress} to ${at}` : `No TCP connection to ${at}: ${session.reply}`, connected, 0);
+    add(
+      'sender',
+      'tcp',
+      connected ? `TCP connection from ${s.localAddress} to ${at}` : `No TCP connection to ${at}: ${session.reply}`,
+      connected,
+      0,
+    );
     if (!connected) continue;
-    if (session.tls) add('sender', 'tls', `STARTTLS → ${session.tls.protocol ?? 'TLS'} ${session.tls.cipher ?? ''}, the receiver's certificate for ${session.exchange} verified`.trim(), true, 0);
-    else add('sender', 'tls', `No TLS${session.tlsFallback ? ` (STARTTLS failed: ${session.tlsFallback})` : ''}`, false, 0);
+    if (session.tls)
+      add(
+        'sender',
+        'tls',
+        `STARTTLS → ${session.tls.protocol ?? 'TLS'} ${session.tls.cipher ?? ''}, the receiver's certificate for ${session.exchange} verified`.trim(),
+        true,
+        0,
+      );
+    else
+      add(
+        'sender',
+        'tls',
+        `No TLS${session.tlsFallback ? ` (STARTTLS failed: ${session.tlsFallback})` : ''}`,
+        false,
+        0,
+      );
     const ok = session.outcome === 'data' && /^2/.test(session.reply);
-    add('sender', 'smtp', `EHLO ${s.helo}, MAIL FROM:<${s.mailFrom.address}>, RCPT TO:<${s.to.address}>, DATA → ${session.reply}`, ok, session.ms, { detail: { transcript: session.transcript } });
+    add(
+      'sender',
+      'smtp',
+      `EHLO ${s.helo}, MAIL FROM:<${s.mailFrom.address}>, RCPT TO:<${s.to.address}>, DATA → ${session.reply}`,
+      ok,
+      session.ms,
+      { detail: { transcript: session.transcript } },
+    );
   }
   if (!sent.sessions.length) add('sender', 'smtp', `Not sent: ${sent.rejected[0]?.response ?? 'no route'}`, false, 0);
 }
@@ -120,24 +229,50 @@ function verdictSteps(m: ReceivedMessage, s: Script, add: Add): void {
   const why = (prefix: string) => m.findings.find((f: Finding) => f.id.startsWith(prefix))?.message;
   const spf = m.auth.spf;
   const helo = spf.helo ? `; HELO ${spf.helo.domain}: ${spf.helo.result}` : '';
-  add('receiver', 'spf', `SPF ${spf.result} for ${m.remoteAddress} sending as ${s.mailFrom.address}${helo}`, spf.result === s.expect.spf, 0, {
-    expected: s.expect.spf, actual: spf.result, ...(why('verify.spf.') ? { why: why('verify.spf.') } : {}),
-  });
-  const sigs = m.auth.dkim.length ? m.auth.dkim : [{ result: 'none', domain: null, selector: null, algorithm: null, aligned: false }];
+  add(
+    'receiver',
+    'spf',
+    `SPF ${spf.result} for ${m.remoteAddress} sending as ${s.mailFrom.address}${helo}`,
+    spf.result === s.expect.spf,
+    0,
+    {
+      expected: s.expect.spf,
+      actual: spf.result,
+      ...(why('verify.spf.') ? { why: why('verify.spf.') } : {}),
+    },
+  );
+  const sigs = m.auth.dkim.length
+    ? m.auth.dkim
+    : [{ result: 'none', domain: null, selector: null, algorithm: null, aligned: false }];
   for (const d of sigs) {
-    add('receiver', 'dkim', `DKIM ${d.result}${d.domain ? ` for d=${d.domain} s=${d.selector}` : ''}${d.result === 'pass' ? (d.aligned ? ', aligned with From:' : ', not aligned with From:') : ''}`, d.result === s.expect.dkim, 0, {
-      expected: s.expect.dkim, actual: d.result, ...(why('verify.dkim.') ? { why: why('verify.dkim.') } : {}),
-    });
+    add(
+      'receiver',
+      'dkim',
+      `DKIM ${d.result}${d.domain ? ` for d=${d.domain} s=${d.selector}` : ''}${d.result === 'pass' ? (d.aligned ? ', aligned with From:' : ', not aligned with From:') : ''}`,
+      d.result === s.expect.dkim,
+      0,
+      {
+        expected: s.expect.dkim,
+        actual: d.result,
+        ...(why('verify.dkim.') ? { why: why('verify.dkim.') } : {}),
+      },
+    );
   }
   const dm = m.auth.dmarc;
-  const aligned = [dm.aligned.dkim ? 'DKIM' : '', dm.aligned.spf ? 'SPF' : ''].filter(Boolean).join(' and ') || 'neither SPF nor DKIM';
-  const consequence = dm.result === 'pass'
-    ? `${aligned} aligned with From: ${s.from.domain}`
-    : `${aligned} passed in alignment with From: ${s.from.domain}; the domain asks for p=${dm.policy ?? 'none'}: ${dm.policy === 'reject' ? 'a receiver that honours DMARC refuses this message (550 5.7.1); mailcheck receive keeps it so you can look' : dm.policy === 'quarantine' ? 'a receiver puts it in spam' : 'a receiver only reports it'}`;
+  const aligned =
+    [dm.aligned.dkim ? 'DKIM' : '', dm.aligned.spf ? 'SPF' : ''].filter(Boolean).join(' and ') ||
+    'neither SPF nor DKIM';
+  const consequence =
+    dm.result === 'pass'
+      ? `${aligned} aligned with From: ${s.from.domain}`
+      : `${aligned} passed in alignment with From: ${s.from.domain}; the domain asks for p=${dm.policy ?? 'none'}: ${dm.policy === 'reject' ? 'a receiver that honours DMARC refuses this message (550 5.7.1); mailcheck receive keeps it so you can look' : dm.policy === 'quarantine' ? 'a receiver puts it in spam' : 'a receiver only reports it'}`;
   add('receiver', 'dmarc', `DMARC ${dm.result}: ${consequence}`, dm.result === s.expect.dmarc, 0, {
-    expected: s.expect.dmarc, actual: dm.result, ...(why('verify.dmarc.') ? { why: why('verify.dmarc.') } : {}),
+    expected: s.expect.dmarc,
+    actual: dm.result,
+    ...(why('verify.dmarc.') ? { why: why('verify.dmarc.') } : {}),
   });
-  if (m.auth.arc.result !== 'none') add('receiver', 'arc', `ARC ${m.auth.arc.result}`, true, 0, { actual: m.auth.arc.result });
+  if (m.auth.arc.result !== 'none')
+    add('receiver', 'arc', `ARC ${m.auth.arc.result}`, true, 0, { actual: m.auth.arc.result });
 }
 
 /** A DNS step whose answer was no verdict (timeout, SERVFAIL…): NXDOMAIN and NODATA are answers, and fine. */

@@ -28,15 +28,38 @@ export async function runDemo(o: DemoOptions, ctx: Context): Promise<{ result: D
     await stage.close();
     throw e;
   }
-  const findings: Finding[] = steps.filter((s) => !s.ok).map((s) =>
-    finding(`demo.${s.act}.${s.kind}`, 'fail', `${s.act === 'setup' ? 'Setting up' : `The ${s.act} message`}: ${s.summary}${s.expected ? ` (expected ${s.expected}, got ${s.actual})` : ''}`));
-  if (!findings.length) findings.push(finding('demo.ok', 'ok', 'Every step behaved as expected: the genuine message passed SPF, DKIM and DMARC; the forged one failed DMARC.'));
+  const findings: Finding[] = steps
+    .filter((s) => !s.ok)
+    .map((s) =>
+      finding(
+        `demo.${s.act}.${s.kind}`,
+        'fail',
+        `${s.act === 'setup' ? 'Setting up' : `The ${s.act} message`}: ${s.summary}${s.expected ? ` (expected ${s.expected}, got ${s.actual})` : ''}`,
+      ),
+    );
+  if (!findings.length)
+    findings.push(
+      finding(
+        'demo.ok',
+        'ok',
+        'Every step behaved as expected: the genuine message passed SPF, DKIM and DMARC; the forged one failed DMARC.',
+      ),
+    );
   const result: DemoResult = {
-    kind: 'demo', ok: steps.every((s) => s.ok), domain: stage.domain,
+    kind: 'demo',
+    ok: steps.every((s) => s.ok),
+    domain: stage.domain,
     dns: { host: stage.dns.host, port: stage.dns.port },
     smtp: { host: stage.receiver.host, port: stage.receiver.port, tls: 'starttls' },
-    maildir: stage.receiver.maildir, kept: !stage.temporary, zoneFiles: stage.zoneFiles, keyFile: stage.keyFile, selector: stage.selector,
-    acts, steps, findings, ms: Math.round(performance.now() - start),
+    maildir: stage.receiver.maildir,
+    kept: !stage.temporary,
+    zoneFiles: stage.zoneFiles,
+    keyFile: stage.keyFile,
+    selector: stage.selector,
+    acts,
+    steps,
+    findings,
+    ms: Math.round(performance.now() - start),
   };
   if (!o.keep) {
     await stage.close();

@@ -44,7 +44,7 @@ export function sandboxZones(o: SandboxOptions): SandboxZones {
     soa(`${d}.`, names.ns, d),
     `@            IN NS    ${names.ns}.`,
     `ns           IN A     ${o.address}`,
-    '; Mail for the domain goes to mx (RFC 5321 §5.1), which is where the demo\'s receiver listens.',
+    "; Mail for the domain goes to mx (RFC 5321 §5.1), which is where the demo's receiver listens.",
     `@            IN MX    10 ${names.mx}.`,
     `mx           IN A     ${o.address}`,
     '; The outbound host: the only address allowed to send as the domain.',
@@ -65,8 +65,13 @@ export function sandboxZones(o: SandboxOptions): SandboxZones {
       origin: l,
       text: [
         `; ${l}: a look-alike domain the forger registered; its SPF lets anyone send.`,
-        `$ORIGIN ${l}.`, `$TTL ${TTL}`, soa(`${l}.`, `ns.${l}`, l),
-        `@  IN NS  ns.${l}.`, `ns IN A   ${o.address}`, `@  IN TXT "v=spf1 +all"`, '',
+        `$ORIGIN ${l}.`,
+        `$TTL ${TTL}`,
+        soa(`${l}.`, `ns.${l}`, l),
+        `@  IN NS  ns.${l}.`,
+        `ns IN A   ${o.address}`,
+        `@  IN TXT "v=spf1 +all"`,
+        '',
       ].join('\n'),
     });
   }
@@ -76,7 +81,12 @@ export function sandboxZones(o: SandboxOptions): SandboxZones {
 }
 
 /** PTR for the sandbox address (forward-confirmed: mail.<domain> has the same A), in its /24's in-addr.arpa zone. */
-function reverseZone(address: string, ptr: string, ns: string, domain: string): { origin: string; text: string } | undefined {
+function reverseZone(
+  address: string,
+  ptr: string,
+  ns: string,
+  domain: string,
+): { origin: string; text: string } | undefined {
   const octets = address.split('.');
   if (octets.length !== 4) return undefined;
   const origin = `${octets.slice(0, 3).reverse().join('.')}.in-addr.arpa`;
@@ -84,7 +94,8 @@ function reverseZone(address: string, ptr: string, ns: string, domain: string): 
     origin,
     text: [
       `; Reverse DNS for the sandbox: ${address} → ${ptr} (FCrDNS holds: ${ptr} → ${address}).`,
-      `$ORIGIN ${origin}.`, `$TTL ${TTL}`,
+      `$ORIGIN ${origin}.`,
+      `$TTL ${TTL}`,
       soa('@', ns, domain),
       `@ IN NS ${ns}.`,
       `${octets[3]} IN PTR ${ptr}.`,

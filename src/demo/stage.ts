@@ -75,13 +75,23 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
     const key = generateDkimKey({ domain: o.domain, selector: o.selector, type: o.keyType, bits: 2048, ttl: 300 });
     const keyFile = join(dir, `${o.selector}.${o.domain}.pem`);
     await writeFile(keyFile, key.privateKeyPem, { mode: 0o600 });
-    steps.push(step('keygen', `DKIM key pair generated (${key.type === 'rsa' ? `RSA ${key.bits}-bit` : 'Ed25519'}); the public half is published at ${key.name}`, t, { keyFile }));
+    steps.push(
+      step(
+        'keygen',
+        `DKIM key pair generated (${key.type === 'rsa' ? `RSA ${key.bits}-bit` : 'Ed25519'}); the public half is published at ${key.name}`,
+        t,
+        { keyFile },
+      ),
+    );
 
     const forgerAddress = o.forger !== undefined ? o.forger : (await canBind('127.0.0.2')) ? '127.0.0.2' : null;
     const lookalike = `${o.domain.split('.')[0]}-secure.test`;
     const zones = sandboxZones({
-      domain: o.domain, address: LOOPBACK, dkim: { selector: o.selector, strings: key.strings },
-      stsId: o.now().toISOString().replace(/\D/g, '').slice(0, 14), ...(forgerAddress ? {} : { lookalike }),
+      domain: o.domain,
+      address: LOOPBACK,
+      dkim: { selector: o.selector, strings: key.strings },
+      stsId: o.now().toISOString().replace(/\D/g, '').slice(0, 14),
+      ...(forgerAddress ? {} : { lookalike }),
     });
     const zoneFiles: string[] = [];
     for (const z of zones.files) {
@@ -93,19 +103,49 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
     const parsed = zones.files.map((z) => parseZone(z.text, { source: `${z.origin}.zone` }));
     const dns = await startDnsServer({ host: LOOPBACK, port: o.dnsPort, resolver: zoneResolver(parsed) });
     cleanup.push(() => dns.close());
-    const records = parsed.flatMap((z) => z.records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: formatRecord(r.data) })));
-    steps.push(step('listen', `DNS server for ${zones.files.map((z) => z.origin).join(', ')} answering on ${LOOPBACK}:${dns.port} (UDP and TCP)`, t, { host: LOOPBACK, port: dns.port, zoneFiles, records }));
+    const records = parsed.flatMap((z) =>
+      z.records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: formatRecord(r.data) })),
+    );
+    steps.push(
+      step(
+        'listen',
+        `DNS server for ${zones.files.map((z) => z.origin).join(', ')} answering on ${LOOPBACK}:${dns.port} (UDP and TCP)`,
+        t,
+        { host: LOOPBACK, port: dns.port, zoneFiles, records },
+      ),
+    );
 
-    const resolver = () => networkResolver({ servers: [{ host: LOOPBACK, port: dns.port }], timeoutMs: o.timeoutMs, onEvent: o.onEvent });
+    const resolver = () =>
+      networkResolver({ servers: [{ host: LOOPBACK, port: dns.port }], timeoutMs: o.timeoutMs, onEvent: o.onEvent });
     const receiverDns = traceResolver(resolver());
     t = performance.now();
     const { cert, key: tlsKey } = selfSignedCertificate(zones.names.mx, o.now());
-    const receiver = await startReceiver({
-      host: LOOPBACK, port: o.smtpPort, maildir: join(dir, 'inbox'), hostname: zones.names.mx, tls: 'starttls', cert, key: tlsKey,
-      maxSize: 10 * 1024 * 1024, maxRecipients: 100, maxConnections: 50, commandTimeoutMs: 60_000, dataTimeoutMs: 600_000,
-    }, { resolver: receiverDns, now: o.now });
+    const receiver = await startReceiver(
+      {
+        host: LOOPBACK,
+        port: o.smtpPort,
+        maildir: join(dir, 'inbox'),
+        hostname: zones.names.mx,
+        tls: 'starttls',
+        cert,
+        key: tlsKey,
+        maxSize: 10 * 1024 * 1024,
+        maxRecipients: 100,
+        maxConnections: 50,
+        commandTimeoutMs: 60_000,
+        dataTimeoutMs: 600_000,
+      },
+      { resolver: receiverDns, now: o.now },
+    );
     cleanup.push(() => receiver.close());
-    steps.push(step('listen', `Receiver (mailcheck receive) for ${zones.names.mx} listening on ${LOOPBACK}:${receiver.port} with STARTTLS, storing into ${receiver.maildir}`, t, { host: LOOPBACK, port: receiver.port, maildir: receiver.maildir }));
+    steps.push(
+      step(
+        'listen',
+        `Receiver (mailcheck receive) for ${zones.names.mx} listening on ${LOOPBACK}:${receiver.port} with STARTTLS, storing into ${receiver.maildir}`,
+        t,
+        { host: LOOPBACK, port: receiver.port, maildir: receiver.maildir },
+      ),
+    );
 
     const queue: (ReceivedMessage | RejectedMessage)[] = [];
     let wake: (() => void) | null = null;
@@ -117,8 +157,20 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
     receiver.on('rejected', push);
 
     return {
-      domain: o.domain, selector: o.selector, temporary: o.dir === undefined, key, keyFile, zoneFiles, zones, cert, dns, receiver,
-      receiverDns, resolver, forgerAddress, lookalike,
+      domain: o.domain,
+      selector: o.selector,
+      temporary: o.dir === undefined,
+      key,
+      keyFile,
+      zoneFiles,
+      zones,
+      cert,
+      dns,
+      receiver,
+      receiverDns,
+      resolver,
+      forgerAddress,
+      lookalike,
       async nextMessage(timeoutMs) {
         const deadline = Date.now() + timeoutMs;
         while (!queue.length && Date.now() < deadline) {
@@ -147,7 +199,15 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
 }
 
 function step(kind: DemoStep['kind'], summary: string, start: number, detail?: unknown): DemoStep {
-  return { act: 'setup', actor: 'sandbox', kind, summary, ok: true, ms: Math.round(performance.now() - start), ...(detail ? { detail } : {}) };
+  return {
+    act: 'setup',
+    actor: 'sandbox',
+    kind,
+    summary,
+    ok: true,
+    ms: Math.round(performance.now() - start),
+    ...(detail ? { detail } : {}),
+  };
 }
 
 /** Linux routes all of 127/8 to loopback; other systems have only 127.0.0.1 unless configured. */
@@ -158,4 +218,3 @@ async function canBind(address: string): Promise<boolean> {
     s.listen(0, address, () => s.close(() => resolve(true)));
   });
 }
-

@@ -17,8 +17,18 @@ export interface CacheOptions {
 }
 
 /** An entry is also a link in the recency list: `prev` is the less recently used neighbour. */
-interface Entry { key: string; value: Lookup<unknown>; expires: number; prev: Entry | undefined; next: Entry | undefined }
-interface Flight { promise: Promise<Lookup<unknown>>; controller: AbortController | undefined; waiters: number }
+interface Entry {
+  key: string;
+  value: Lookup<unknown>;
+  expires: number;
+  prev: Entry | undefined;
+  next: Entry | undefined;
+}
+interface Flight {
+  promise: Promise<Lookup<unknown>>;
+  controller: AbortController | undefined;
+  waiters: number;
+}
 
 export interface CachedResolver extends Resolver {
   /** Entries currently held (expired ones are dropped lazily). */

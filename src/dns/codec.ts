@@ -5,14 +5,35 @@ import dnsPacket from 'dns-packet';
 import type { RRType, RecordMap, RecordOf } from './types.js';
 import { RR_TYPES } from './types.js';
 
-export interface Question { name: string; type: string; class: string }
+export interface Question {
+  name: string;
+  type: string;
+  class: string;
+}
 
-export interface MessageFlags { aa: boolean; tc: boolean; rd: boolean; ra: boolean; ad: boolean; cd: boolean }
+export interface MessageFlags {
+  aa: boolean;
+  tc: boolean;
+  rd: boolean;
+  ra: boolean;
+  ad: boolean;
+  cd: boolean;
+}
 
 /** One resource record; `data` is our RecordMap shape for the types we know, null for the rest (RRSIG, NSEC…). */
-export interface DnsRecord { name: string; type: string; class: string; ttl: number; data: RecordMap[RRType] | null }
+export interface DnsRecord {
+  name: string;
+  type: string;
+  class: string;
+  ttl: number;
+  data: RecordMap[RRType] | null;
+}
 
-export interface Edns { udpPayloadSize: number; version: number; dnssecOk: boolean }
+export interface Edns {
+  udpPayloadSize: number;
+  version: number;
+  dnssecOk: boolean;
+}
 
 export interface DnsMessage {
   id: number;
@@ -31,11 +52,27 @@ export interface DnsMessage {
 
 export type Decoded = { ok: true; message: DnsMessage } | { ok: false; error: string };
 
-export interface EncodedQuery { id: number; question: Question; bytes: Buffer; edns: boolean }
+export interface EncodedQuery {
+  id: number;
+  question: Question;
+  bytes: Buffer;
+  edns: boolean;
+}
 
 const KNOWN = new Set<string>(RR_TYPES);
 const RCODES: Record<string, number> = {
-  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, YXDOMAIN: 6, YXRRSET: 7, NXRRSET: 8, NOTAUTH: 9, NOTZONE: 10, BADVERS: 16,
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+  YXDOMAIN: 6,
+  YXRRSET: 7,
+  NXRRSET: 8,
+  NOTAUTH: 9,
+  NOTZONE: 10,
+  BADVERS: 16,
 };
 const RCODE_NAMES = new Map(Object.entries(RCODES).map(([k, v]) => [v, k]));
 const OPCODES: Record<string, number> = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 };
@@ -68,7 +105,9 @@ export function encodeQuery(name: string, type: string, opts: { id?: number; edn
   const edns = opts.edns !== false;
   const question: Question = { name: lowerName(name), type, class: 'IN' };
   const bytes = dnsPacket.encode({
-    type: 'query', id, flags: F.rd,
+    type: 'query',
+    id,
+    flags: F.rd,
     questions: [{ name: wireName(name), type: type as dnsPacket.RecordType, class: 'IN' }],
     additionals: edns ? [optRecord(EDNS_UDP_SIZE, true, 0)] : [],
   });
@@ -96,8 +135,14 @@ export function encodeResponse(spec: ResponseSpec): Buffer {
   // Extended RCODE: the upper 8 bits travel in the OPT TTL field (RFC 6891 §6.1.3).
   if (spec.edns) additionals.push(optRecord(spec.edns.udpPayloadSize, spec.edns.dnssecOk, rcode >> 4));
   return dnsPacket.encode({
-    type: 'response', id: spec.id, flags,
-    questions: spec.questions.map((q) => ({ name: wireName(q.name), type: q.type as dnsPacket.RecordType, class: q.class as dnsPacket.RecordClass })),
+    type: 'response',
+    id: spec.id,
+    flags,
+    questions: spec.questions.map((q) => ({
+      name: wireName(q.name),
+      type: q.type as dnsPacket.RecordType,
+      class: q.class as dnsPacket.RecordClass,
+    })),
     answers: (spec.answers ?? []).map(toWire),
     authorities: (spec.authorities ?? []).map(toWire),
     additionals,
@@ -124,7 +169,9 @@ export function decodeMessage(buf: Buffer): Decoded {
         answers: (p.answers ?? []).map(fromWire),
         authorities: (p.authorities ?? []).map(fromWire),
         additionals: (p.additionals ?? []).filter((a) => a.type !== 'OPT').map(fromWire),
-        ...(opt ? { edns: { udpPayloadSize: opt.udpPayloadSize, version: opt.ednsVersion, dnssecOk: opt.flag_do } } : {}),
+        ...(opt
+          ? { edns: { udpPayloadSize: opt.udpPayloadSize, version: opt.ednsVersion, dnssecOk: opt.flag_do } }
+          : {}),
       },
     };
   } catch (e) {
@@ -135,11 +182,22 @@ export function decodeMessage(buf: Buffer): Decoded {
 /** Is `m` the answer to `q`? Same id, QR=1, and the same question (name case-insensitively, RFC 5452 §9.1). */
 export function isReplyTo(m: DnsMessage, q: EncodedQuery): boolean {
   const mq = m.questions[0];
-  return m.response && m.id === q.id && m.questions.length === 1 && !!mq &&
-    mq.name === q.question.name && mq.type === q.question.type && mq.class === q.question.class;
+  return (
+    m.response &&
+    m.id === q.id &&
+    m.questions.length === 1 &&
+    !!mq &&
+    mq.name === q.question.name &&
+    mq.type === q.question.type &&
+    mq.class === q.question.class
+  );
 }
 
-export interface CnameLink { owner: string; target: string; ttl: number }
+export interface CnameLink {
+  owner: string;
+  target: string;
+  ttl: number;
+}
 
 export interface ExtractedAnswer<R> {
   /** CNAMEs from the query name onwards, in order. */
@@ -157,7 +215,12 @@ export interface ExtractedAnswer<R> {
  * Walks the answer section from `qname` through CNAMEs (RFC 1034 §3.6.2; records may come in any order)
  * and takes the `type` records of the final owner. `follow: false` stops at the query name.
  */
-export function extractAnswer<T extends RRType>(m: DnsMessage, qname: string, type: T, opts: { follow?: boolean } = {}): ExtractedAnswer<RecordOf<T>> {
+export function extractAnswer<T extends RRType>(
+  m: DnsMessage,
+  qname: string,
+  type: T,
+  opts: { follow?: boolean } = {},
+): ExtractedAnswer<RecordOf<T>> {
   const chain: CnameLink[] = [];
   let name = lowerName(qname);
   let loop = false;
@@ -178,7 +241,13 @@ export function extractAnswer<T extends RRType>(m: DnsMessage, qname: string, ty
   }
   const rrs = loop ? [] : m.answers.filter((r) => r.name === name && r.type === type && r.data !== null);
   const ttls = [...rrs.map((r) => r.ttl), ...chain.map((c) => c.ttl)];
-  return { chain, finalName: name, records: rrs.map((r) => r.data as RecordOf<T>), ttl: ttls.length ? Math.min(...ttls) : undefined, loop };
+  return {
+    chain,
+    finalName: name,
+    records: rrs.map((r) => r.data as RecordOf<T>),
+    ttl: ttls.length ? Math.min(...ttls) : undefined,
+    loop,
+  };
 }
 
 /**
@@ -187,7 +256,9 @@ export function extractAnswer<T extends RRType>(m: DnsMessage, qname: string, ty
  */
 export function negativeTtl(m: DnsMessage, name: string): number | undefined {
   const n = lowerName(name);
-  const soa = m.authorities.find((r) => r.type === 'SOA' && r.data !== null && (r.name === '' || n === r.name || n.endsWith(`.${r.name}`)));
+  const soa = m.authorities.find(
+    (r) => r.type === 'SOA' && r.data !== null && (r.name === '' || n === r.name || n.endsWith(`.${r.name}`)),
+  );
   return soa ? Math.min(soa.ttl, (soa.data as RecordMap['SOA']).minimum) : undefined;
 }
 
@@ -204,14 +275,29 @@ function wireName(name: string): string {
 }
 
 function optRecord(udpPayloadSize: number, dnssecOk: boolean, extendedRcode: number): dnsPacket.OptAnswer {
-  return { type: 'OPT', name: '.', udpPayloadSize, extendedRcode, ednsVersion: 0, flags: dnssecOk ? dnsPacket.DNSSEC_OK : 0, flag_do: dnssecOk, options: [] };
+  return {
+    type: 'OPT',
+    name: '.',
+    udpPayloadSize,
+    extendedRcode,
+    ednsVersion: 0,
+    flags: dnssecOk ? dnsPacket.DNSSEC_OK : 0,
+    flag_do: dnssecOk,
+    options: [],
+  };
 }
 
 type WireAnswer = dnsPacket.Answer & { ttl?: number; class?: string; data?: unknown };
 
 function fromWire(a: dnsPacket.Answer): DnsRecord {
   const w = a as WireAnswer;
-  return { name: lowerName(w.name), type: w.type, class: w.class ?? 'IN', ttl: w.ttl ?? 0, data: KNOWN.has(w.type) ? dataFromWire(w.type as RRType, w.data) : null };
+  return {
+    name: lowerName(w.name),
+    type: w.type,
+    class: w.class ?? 'IN',
+    ttl: w.ttl ?? 0,
+    data: KNOWN.has(w.type) ? dataFromWire(w.type as RRType, w.data) : null,
+  };
 }
 
 function dataFromWire(type: RRType, d: unknown): RecordMap[RRType] {
@@ -235,18 +321,43 @@ function dataFromWire(type: RRType, d: unknown): RecordMap[RRType] {
       return splitCharacterStrings(d as Buffer);
     case 'SOA':
       return {
-        mname: lowerName(String(o.mname)), rname: lowerName(String(o.rname).replace(/\\\./g, '.')), serial: Number(o.serial),
-        refresh: Number(o.refresh), retry: Number(o.retry), expire: Number(o.expire), minimum: Number(o.minimum),
+        mname: lowerName(String(o.mname)),
+        rname: lowerName(String(o.rname).replace(/\\\./g, '.')),
+        serial: Number(o.serial),
+        refresh: Number(o.refresh),
+        retry: Number(o.retry),
+        expire: Number(o.expire),
+        minimum: Number(o.minimum),
       };
     case 'TLSA':
-      return { usage: Number(o.usage), selector: Number(o.selector), matchingType: Number(o.matchingType), data: (o.certificate as Buffer).toString('hex') };
+      return {
+        usage: Number(o.usage),
+        selector: Number(o.selector),
+        matchingType: Number(o.matchingType),
+        data: (o.certificate as Buffer).toString('hex'),
+      };
     case 'DS':
-      return { keyTag: Number(o.keyTag), algorithm: Number(o.algorithm), digestType: Number(o.digestType), digest: (o.digest as Buffer).toString('hex') };
+      return {
+        keyTag: Number(o.keyTag),
+        algorithm: Number(o.algorithm),
+        digestType: Number(o.digestType),
+        digest: (o.digest as Buffer).toString('hex'),
+      };
     case 'DNSKEY':
       // dns-packet rejects any protocol but 3 (RFC 4034 §2.1.2), so it is always 3 here.
-      return { flags: Number(o.flags), protocol: 3, algorithm: Number(o.algorithm), key: (o.key as Buffer).toString('base64') };
+      return {
+        flags: Number(o.flags),
+        protocol: 3,
+        algorithm: Number(o.algorithm),
+        key: (o.key as Buffer).toString('base64'),
+      };
     case 'SRV':
-      return { priority: Number(o.priority ?? 0), weight: Number(o.weight ?? 0), port: Number(o.port), target: lowerName(String(o.target)) };
+      return {
+        priority: Number(o.priority ?? 0),
+        weight: Number(o.weight ?? 0),
+        port: Number(o.port),
+        target: lowerName(String(o.target)),
+      };
     case 'CAA':
       return { flags: Number(o.flags ?? 0), tag: String(o.tag), value: String(o.value) };
   }
@@ -254,7 +365,7 @@ function dataFromWire(type: RRType, d: unknown): RecordMap[RRType] {
 
 function splitCharacterStrings(rdata: Buffer): string[] {
   const out: string[] = [];
-  for (let i = 0; i < rdata.length; ) {
+  for (let i = 0; i < rdata.length;) {
     const len = rdata[i]!;
     if (i + 1 + len > rdata.length) throw new Error('character-string overruns its RDATA');
     out.push(rdata.subarray(i + 1, i + 1 + len).toString('utf8'));
@@ -302,18 +413,44 @@ function toWire(r: DnsRecord): dnsPacket.Answer {
     }
     case 'TLSA': {
       const t = d as RecordMap['TLSA'];
-      return { ...base, type: 'TLSA', data: { usage: t.usage, selector: t.selector, matchingType: t.matchingType, certificate: Buffer.from(t.data, 'hex') } };
+      return {
+        ...base,
+        type: 'TLSA',
+        data: {
+          usage: t.usage,
+          selector: t.selector,
+          matchingType: t.matchingType,
+          certificate: Buffer.from(t.data, 'hex'),
+        },
+      };
     }
     case 'DS': {
       const s = d as RecordMap['DS'];
-      return { ...base, type: 'DS', data: { keyTag: s.keyTag, algorithm: s.algorithm, digestType: s.digestType, digest: Buffer.from(s.digest, 'hex') } };
+      return {
+        ...base,
+        type: 'DS',
+        data: {
+          keyTag: s.keyTag,
+          algorithm: s.algorithm,
+          digestType: s.digestType,
+          digest: Buffer.from(s.digest, 'hex'),
+        },
+      };
     }
     case 'DNSKEY': {
       const k = d as RecordMap['DNSKEY'];
-      return { ...base, type: 'DNSKEY', data: { flags: k.flags, algorithm: k.algorithm, key: Buffer.from(k.key, 'base64') } };
+      return {
+        ...base,
+        type: 'DNSKEY',
+        data: { flags: k.flags, algorithm: k.algorithm, key: Buffer.from(k.key, 'base64') },
+      };
     }
     case 'SRV':
-      return { ...base, type: 'SRV', data: { ...(d as RecordMap['SRV']), target: wireName((d as RecordMap['SRV']).target) } };
+      return {
+        ...base,
+        type: 'SRV',
+        data: { ...(d as RecordMap['SRV']), target: wireName((d as RecordMap['SRV']).target) },
+      };
     case 'CAA': {
       const c = d as RecordMap['CAA'];
       return { ...base, type: 'CAA', data: { flags: c.flags, tag: c.tag as 'issue', value: c.value } };

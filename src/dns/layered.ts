@@ -9,7 +9,15 @@ import { zoneResolver } from './zone/resolver.js';
 export function offlineResolver(onEvent?: (e: MailcheckEvent) => void): Resolver {
   return {
     async lookup<T extends RRType>(name: string, type: T): Promise<Lookup<RecordOf<T>>> {
-      onEvent?.({ type: 'dns.query', name, qtype: type, server: 'offline', transport: 'offline', status: 'nxdomain', ms: 0 });
+      onEvent?.({
+        type: 'dns.query',
+        name,
+        qtype: type,
+        server: 'offline',
+        transport: 'offline',
+        status: 'nxdomain',
+        ms: 0,
+      });
       return { status: 'nxdomain', server: 'offline', cnames: [], aa: false, ad: false };
     },
   };

@@ -2,7 +2,15 @@
 // TC=1, the next server on silence/SERVFAIL/REFUSED, and CNAME chains finished when a server leaves them half done.
 import type { MailcheckEvent } from '../core/context.js';
 import type { Lookup, LookupOptions, RRType, RecordOf, Resolver, TemporaryStatus } from './types.js';
-import { encodeQuery, extractAnswer, lowerName, nameError, negativeTtl, type DnsMessage, type ExtractedAnswer } from './codec.js';
+import {
+  encodeQuery,
+  extractAnswer,
+  lowerName,
+  nameError,
+  negativeTtl,
+  type DnsMessage,
+  type ExtractedAnswer,
+} from './codec.js';
 import { formatServer, type DnsServerAddress, type TransportResult } from './transport-udp.js';
 import { queryTcp } from './transport-tcp.js';
 import { createUdpPool } from './udp-pool.js';
@@ -41,15 +49,42 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
   const labels = new Map(opts.servers.map((s) => [s, formatServer(s)]));
   const labelOf = (server: DnsServerAddress): string => labels.get(server)!;
 
-  function emit(server: DnsServerAddress, name: string, type: string, transport: 'udp' | 'tcp', r: TransportResult, attempt: number): void {
+  function emit(
+    server: DnsServerAddress,
+    name: string,
+    type: string,
+    transport: 'udp' | 'tcp',
+    r: TransportResult,
+    attempt: number,
+  ): void {
     if (!opts.onEvent) return;
     const ms = Math.round(r.ms * 10) / 10;
     const server_ = labelOf(server);
-    if (r.kind !== 'response') return opts.onEvent({ type: 'dns.query', name, qtype: type, server: server_, transport, ms, attempt, status: r.kind, error: r.error });
+    if (r.kind !== 'response')
+      return opts.onEvent({
+        type: 'dns.query',
+        name,
+        qtype: type,
+        server: server_,
+        transport,
+        ms,
+        attempt,
+        status: r.kind,
+        error: r.error,
+      });
     const m = r.message;
     const e: MailcheckEvent = {
-      type: 'dns.query', name, qtype: type, server: server_, transport, ms, attempt, status: wireStatus(m, name, type, transport), rcode: m.rcode,
-      flags: { aa: m.flags.aa, ad: m.flags.ad, tc: m.flags.tc }, answers: m.answers.length,
+      type: 'dns.query',
+      name,
+      qtype: type,
+      server: server_,
+      transport,
+      ms,
+      attempt,
+      status: wireStatus(m, name, type, transport),
+      rcode: m.rcode,
+      flags: { aa: m.flags.aa, ad: m.flags.ad, tc: m.flags.tc },
+      answers: m.answers.length,
     };
     if (m.answers.length) {
       let ttl = Infinity;
@@ -71,7 +106,8 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
     for (let round = 0; round < rounds; round++) {
       for (const server of opts.servers) {
         const label = labelOf(server);
-        if (signal?.aborted) return { kind: 'failure', status: 'timeout', server: label, error: 'aborted', aborted: true };
+        if (signal?.aborted)
+          return { kind: 'failure', status: 'timeout', server: label, error: 'aborted', aborted: true };
         let failure: Extract<Outcome, { kind: 'failure' }>;
         for (let edns = true; ; edns = false) {
           const query = encodeQuery(name, type, { edns });
@@ -83,15 +119,27 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
           }
           if (r.kind !== 'response') {
             // Connection refused, unreachable and the like are "no answer at all", as silence is.
-            failure = { kind: 'failure', status: r.kind === 'malformed' ? 'malformed' : 'timeout', server: label, error: r.error, aborted: r.kind === 'aborted' };
+            failure = {
+              kind: 'failure',
+              status: r.kind === 'malformed' ? 'malformed' : 'timeout',
+              server: label,
+              error: r.error,
+              aborted: r.kind === 'aborted',
+            };
             break;
           }
           const rcode = r.message.rcode;
           if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { kind: 'answer', message: r.message, server: label };
           if ((rcode === 'FORMERR' || rcode === 'BADVERS') && edns) continue;
-          failure = rcode === 'REFUSED'
-            ? { kind: 'failure', status: 'refused', server: label, error: 'server refused the query' }
-            : { kind: 'failure', status: 'servfail', server: label, error: rcode === 'SERVFAIL' ? 'server failure' : `server answered ${rcode}` };
+          failure =
+            rcode === 'REFUSED'
+              ? { kind: 'failure', status: 'refused', server: label, error: 'server refused the query' }
+              : {
+                  kind: 'failure',
+                  status: 'servfail',
+                  server: label,
+                  error: rcode === 'SERVFAIL' ? 'server failure' : `server answered ${rcode}`,
+                };
           break;
         }
         if (failure.aborted) return failure;
@@ -114,7 +162,8 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
     let ad = true;
     for (;;) {
       const got = await askServers(name, type, o.signal);
-      if (got.kind === 'failure') return { status: got.status, server: got.server, error: got.error, ...(cnames.length ? { cnames } : {}) };
+      if (got.kind === 'failure')
+        return { status: got.status, server: got.server, error: got.error, ...(cnames.length ? { cnames } : {}) };
       const m = got.message;
       const ex = extracted(m, name, type, follow);
       ad &&= m.flags.ad;
@@ -122,13 +171,28 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
         cnames.push(link.owner);
         ttl = Math.min(ttl, link.ttl);
         seen ??= new Set([origin]);
-        if (seen.has(link.target)) return { status: 'servfail', server: got.server, error: `CNAME loop: ${[...cnames, link.target].join(' → ')}`, cnames };
+        if (seen.has(link.target))
+          return {
+            status: 'servfail',
+            server: got.server,
+            error: `CNAME loop: ${[...cnames, link.target].join(' → ')}`,
+            cnames,
+          };
         seen.add(link.target);
       }
-      if (cnames.length > MAX_CNAME_HOPS) return { status: 'servfail', server: got.server, error: `CNAME chain longer than ${MAX_CNAME_HOPS}`, cnames };
+      if (cnames.length > MAX_CNAME_HOPS)
+        return { status: 'servfail', server: got.server, error: `CNAME chain longer than ${MAX_CNAME_HOPS}`, cnames };
       const aa = m.flags.aa;
       if (m.rcode !== 'NXDOMAIN' && ex.records.length) {
-        return { status: 'ok', records: ex.records, ttl: Math.min(ttl, ex.ttl ?? Infinity), server: got.server, cnames: cnames.slice(), aa, ad };
+        return {
+          status: 'ok',
+          records: ex.records,
+          ttl: Math.min(ttl, ex.ttl ?? Infinity),
+          server: got.server,
+          cnames: cnames.slice(),
+          aa,
+          ad,
+        };
       }
       const negTtl = negativeTtl(m, ex.finalName);
       if (m.rcode === 'NXDOMAIN') {
@@ -150,19 +214,37 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
 }
 
 // The event for a reply and the lookup that reads it both need its answer extracted: done once per message.
-const extractions = new WeakMap<DnsMessage, { name: string; type: string; follow: boolean; ex: ExtractedAnswer<unknown> }>();
+const extractions = new WeakMap<
+  DnsMessage,
+  { name: string; type: string; follow: boolean; ex: ExtractedAnswer<unknown> }
+>();
 
-function extracted<T extends RRType>(m: DnsMessage, name: string, type: T, follow: boolean): ExtractedAnswer<RecordOf<T>> {
+function extracted<T extends RRType>(
+  m: DnsMessage,
+  name: string,
+  type: T,
+  follow: boolean,
+): ExtractedAnswer<RecordOf<T>> {
   const hit = extractions.get(m);
-  if (hit && hit.name === name && hit.type === type && hit.follow === follow) return hit.ex as ExtractedAnswer<RecordOf<T>>;
+  if (hit && hit.name === name && hit.type === type && hit.follow === follow)
+    return hit.ex as ExtractedAnswer<RecordOf<T>>;
   const ex = extractAnswer(m, name, type, { follow });
   extractions.set(m, { name, type, follow, ex });
   return ex;
 }
 
 /** NXDOMAIN or NODATA, with the negative TTL (RFC 2308 §5) when the server sent an SOA. */
-function negative<R>(status: 'nxdomain' | 'nodata', server: string, cnames: string[], aa: boolean, ad: boolean, ttl: number | undefined): Lookup<R> {
-  return ttl === undefined ? { status, server, cnames: cnames.slice(), aa, ad } : { status, server, cnames: cnames.slice(), aa, ad, ttl } as Lookup<R>;
+function negative<R>(
+  status: 'nxdomain' | 'nodata',
+  server: string,
+  cnames: string[],
+  aa: boolean,
+  ad: boolean,
+  ttl: number | undefined,
+): Lookup<R> {
+  return ttl === undefined
+    ? { status, server, cnames: cnames.slice(), aa, ad }
+    : ({ status, server, cnames: cnames.slice(), aa, ad, ttl } as Lookup<R>);
 }
 
 /** The status of one wire exchange, for the event stream ('cname' = a chain we still have to finish). */

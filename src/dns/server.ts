@@ -5,7 +5,15 @@ import { createServer, isIP, type Server, type Socket } from 'node:net';
 import type { ZoneResolver } from './zone/resolver.js';
 import type { Lookup, RRType, Resolver } from './types.js';
 import { RR_TYPES, isTemporary } from './types.js';
-import { CLASSIC_UDP_SIZE, decodeMessage, encodeResponse, lowerName, type DnsRecord, type Edns, type ResponseSpec } from './codec.js';
+import {
+  CLASSIC_UDP_SIZE,
+  decodeMessage,
+  encodeResponse,
+  lowerName,
+  type DnsRecord,
+  type Edns,
+  type ResponseSpec,
+} from './codec.js';
 
 export interface IncomingQuery {
   message: Buffer;
@@ -26,7 +34,11 @@ export interface DnsServerOptions {
   handle?: (q: IncomingQuery) => void | Promise<void>;
 }
 
-export interface RunningDnsServer { host: string; port: number; close(): Promise<void> }
+export interface RunningDnsServer {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 const KNOWN = new Set<string>(RR_TYPES);
 /** Our own EDNS buffer: what we offer and the most we send over UDP. */
@@ -35,14 +47,25 @@ const TCP_IDLE_MS = 10_000;
 const TCP_MAX_MESSAGE = 65_535;
 
 /** Builds the response bytes for one query message; undefined for anything we must not answer (garbage, responses). */
-export async function answerQuery(bytes: Buffer, resolver: Resolver, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+export async function answerQuery(
+  bytes: Buffer,
+  resolver: Resolver,
+  transport: 'udp' | 'tcp',
+): Promise<Buffer | undefined> {
   const d = decodeMessage(bytes);
   // Undecodable input gets no reply at all: answering garbage only helps reflection attacks.
   if (!d.ok || d.message.response) return undefined;
   const q = d.message;
   const question = q.questions[0];
   const edns: Edns | undefined = q.edns ? { udpPayloadSize: SERVER_UDP_SIZE, version: 0, dnssecOk: false } : undefined;
-  const base: ResponseSpec = { id: q.id, opcode: q.opcode, rcode: 'NOERROR', flags: { rd: q.flags.rd }, questions: q.questions, ...(edns ? { edns } : {}) };
+  const base: ResponseSpec = {
+    id: q.id,
+    opcode: q.opcode,
+    rcode: 'NOERROR',
+    flags: { rd: q.flags.rd },
+    questions: q.questions,
+    ...(edns ? { edns } : {}),
+  };
   if (q.opcode !== 'QUERY') return encodeResponse({ ...base, rcode: 'NOTIMP' });
   if (q.questions.length !== 1 || !question) return encodeResponse({ ...base, rcode: 'FORMERR' });
   if (q.edns && q.edns.version > 0) return encodeResponse({ ...base, rcode: 'BADVERS' }); // RFC 6891 §6.1.3
@@ -64,7 +87,9 @@ export async function answerQuery(bytes: Buffer, resolver: Resolver, transport: 
   }
   if (transport === 'udp') {
     // RFC 1035 §4.2.1 / RFC 6891 §6.2.5: over the asker's limit → TC=1 and no records, so it retries over TCP.
-    const limit = q.edns ? Math.max(CLASSIC_UDP_SIZE, Math.min(q.edns.udpPayloadSize, SERVER_UDP_SIZE)) : CLASSIC_UDP_SIZE;
+    const limit = q.edns
+      ? Math.max(CLASSIC_UDP_SIZE, Math.min(q.edns.udpPayloadSize, SERVER_UDP_SIZE))
+      : CLASSIC_UDP_SIZE;
     if (out.length > limit) return encodeResponse({ ...base, rcode: spec.rcode, flags: { ...spec.flags, tc: true } });
   } else if (out.length > TCP_MAX_MESSAGE) {
     // A TCP message's length is 16 bits (RFC 1035 §4.2.2): an answer that cannot be framed is a failure to say so,
@@ -85,7 +110,11 @@ async function resolve(resolver: Resolver, name: string, qtype: string): Promise
     // A type we hold no data for: the name exists or not, so NODATA or NXDOMAIN (RFC 2308 §2.2).
     const probe = await resolver.lookup(name, 'CNAME', { noFollow: true });
     if (isTemporary(probe)) return { rcode: 'SERVFAIL' };
-    return { rcode: probe.status === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR', flags: aa, authorities: await soaFor(resolver, name) };
+    return {
+      rcode: probe.status === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR',
+      flags: aa,
+      authorities: await soaFor(resolver, name),
+    };
   }
   const type = qtype as RRType;
   if (zoneFor && home !== undefined) return authoritative(resolver, (n) => zoneFor(n)?.origin === home, name, type);
@@ -97,7 +126,12 @@ async function resolve(resolver: Resolver, name: string, qtype: string): Promise
   if (r.status === 'ok') {
     return { rcode: 'NOERROR', flags: aa, answers: [...chain, ...rrset(finalName, type, r.ttl, r.records)] };
   }
-  return { rcode: r.status === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR', flags: aa, answers: chain, authorities: await soaFor(resolver, finalName) };
+  return {
+    rcode: r.status === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR',
+    flags: aa,
+    answers: chain,
+    authorities: await soaFor(resolver, finalName),
+  };
 }
 
 /**
@@ -105,18 +139,26 @@ async function resolve(resolver: Resolver, name: string, qtype: string): Promise
  * zone; at the zone edge, or when the chain comes back on itself, send the CNAMEs alone with NOERROR, as BIND
  * and Knot do, and let the asker's resolver go on (and find the loop).
  */
-async function authoritative(resolver: Resolver, inZone: (n: string) => boolean, name: string, type: RRType): Promise<Answer> {
+async function authoritative(
+  resolver: Resolver,
+  inZone: (n: string) => boolean,
+  name: string,
+  type: RRType,
+): Promise<Answer> {
   const aa = { aa: true };
   const chain: DnsRecord[] = [];
   const seen = new Set<string>();
-  for (let n = lowerName(name); ; ) {
+  for (let n = lowerName(name); ;) {
     seen.add(n);
     const r: Lookup<unknown> = await resolver.lookup(n, type, { noFollow: true });
     if (isTemporary(r)) return { rcode: 'SERVFAIL' };
-    if (r.status === 'ok') return { rcode: 'NOERROR', flags: aa, answers: [...chain, ...rrset(n, type, r.ttl, r.records)] };
-    if (r.status === 'nxdomain') return { rcode: 'NXDOMAIN', flags: aa, answers: chain, authorities: await soaFor(resolver, n) };
+    if (r.status === 'ok')
+      return { rcode: 'NOERROR', flags: aa, answers: [...chain, ...rrset(n, type, r.ttl, r.records)] };
+    if (r.status === 'nxdomain')
+      return { rcode: 'NXDOMAIN', flags: aa, answers: chain, authorities: await soaFor(resolver, n) };
     const c = type === 'CNAME' ? undefined : await resolver.lookup(n, 'CNAME', { noFollow: true });
-    if (c?.status !== 'ok' || !c.records[0]) return { rcode: 'NOERROR', flags: aa, answers: chain, authorities: await soaFor(resolver, n) };
+    if (c?.status !== 'ok' || !c.records[0])
+      return { rcode: 'NOERROR', flags: aa, answers: chain, authorities: await soaFor(resolver, n) };
     const target = c.records[0];
     chain.push(record(n, 'CNAME', c.ttl, target));
     if (!inZone(target) || seen.has(target)) return { rcode: 'NOERROR', flags: aa, answers: chain };
@@ -150,7 +192,8 @@ async function soaFor(resolver: Resolver, name: string): Promise<DnsRecord[]> {
   }
   for (const apex of candidates) {
     const soa = await resolver.lookup(apex, 'SOA', { noFollow: true });
-    if (soa.status === 'ok' && soa.records[0]) return [record(apex, 'SOA', Math.min(soa.ttl, soa.records[0].minimum), soa.records[0])];
+    if (soa.status === 'ok' && soa.records[0])
+      return [record(apex, 'SOA', Math.min(soa.ttl, soa.records[0].minimum), soa.records[0])];
   }
   return [];
 }
@@ -168,10 +211,12 @@ function record(name: string, type: string, ttl: number, data: unknown): DnsReco
 
 export async function startDnsServer(opts: DnsServerOptions): Promise<RunningDnsServer> {
   const host = opts.host ?? '127.0.0.1';
-  const handle = opts.handle ?? (async (q: IncomingQuery) => {
-    const out = await q.answer();
-    if (out) q.send(out);
-  });
+  const handle =
+    opts.handle ??
+    (async (q: IncomingQuery) => {
+      const out = await q.answer();
+      if (out) q.send(out);
+    });
   // Port 0: take the kernel's UDP port, then try TCP on it; another process may hold it, so try again.
   for (let tries = 0; ; tries++) {
     const udp = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
@@ -200,15 +245,26 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<RunningDns
   }
 }
 
-function serve(udp: UdpSocket, tcp: Server, host: string, port: number, resolver: Resolver, handle: (q: IncomingQuery) => void | Promise<void>): RunningDnsServer {
+function serve(
+  udp: UdpSocket,
+  tcp: Server,
+  host: string,
+  port: number,
+  resolver: Resolver,
+  handle: (q: IncomingQuery) => void | Promise<void>,
+): RunningDnsServer {
   const run = (q: IncomingQuery) => {
     // A handler that throws loses its reply, never the server.
-    Promise.resolve().then(() => handle(q)).catch(() => undefined);
+    Promise.resolve()
+      .then(() => handle(q))
+      .catch(() => undefined);
   };
   udp.on('error', () => undefined);
   udp.on('message', (message, rinfo) => {
     run({
-      message, transport: 'udp', remote: { address: rinfo.address, port: rinfo.port },
+      message,
+      transport: 'udp',
+      remote: { address: rinfo.address, port: rinfo.port },
       answer: () => answerQuery(message, resolver, 'udp'),
       send: (bytes) => udp.send(bytes, rinfo.port, rinfo.address, () => undefined),
     });
@@ -234,7 +290,9 @@ function serve(udp: UdpSocket, tcp: Server, host: string, port: number, resolver
         const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
         buffered = buffered.subarray(2 + message.length);
         run({
-          message, transport: 'tcp', remote: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+          message,
+          transport: 'tcp',
+          remote: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
           answer: () => answerQuery(message, resolver, 'tcp'),
           send,
         });

@@ -23,11 +23,17 @@ export function traceResolver(inner: Resolver): TracedResolver {
   const steps: Step[] = [];
   return {
     steps,
-    async lookup<T extends RRType>(name: string, type: T, o?: Parameters<Resolver['lookup']>[2]): Promise<Lookup<RecordOf<T>>> {
+    async lookup<T extends RRType>(
+      name: string,
+      type: T,
+      o?: Parameters<Resolver['lookup']>[2],
+    ): Promise<Lookup<RecordOf<T>>> {
       const start = performance.now();
       const answer = await inner.lookup(name, type, o);
       const detail: DnsStepDetail = {
-        name, type, status: answer.status,
+        name,
+        type,
+        status: answer.status,
         records: answer.status === 'ok' ? answer.records : [],
         cnames: answer.cnames ?? [],
         server: answer.server,
@@ -35,7 +41,13 @@ export function traceResolver(inner: Resolver): TracedResolver {
         ...('aa' in answer ? { aa: answer.aa, ad: answer.ad } : {}),
         ...('error' in answer && answer.error ? { error: answer.error } : {}),
       };
-      steps.push({ kind: 'dns', summary: describeAnswer(detail), ms: Math.round((performance.now() - start) * 10) / 10, ok: answer.status === 'ok', detail });
+      steps.push({
+        kind: 'dns',
+        summary: describeAnswer(detail),
+        ms: Math.round((performance.now() - start) * 10) / 10,
+        ok: answer.status === 'ok',
+        detail,
+      });
       return answer;
     },
   };

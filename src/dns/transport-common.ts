@@ -9,7 +9,9 @@ export interface Settle {
 }
 
 export function settleOnce(
-  opts: ExchangeOptions, start: number, o: { onTimeout: (ms: number) => TransportResult; release: () => void; resolve: (r: TransportResult) => void },
+  opts: ExchangeOptions,
+  start: number,
+  o: { onTimeout: (ms: number) => TransportResult; release: () => void; resolve: (r: TransportResult) => void },
 ): Settle {
   let done = false;
   const finish = (r: TransportResult) => {
@@ -32,7 +34,14 @@ export function settleOnce(
 }
 
 /** No usable reply by the deadline: the datagrams we had to ignore explain that better than "timeout". */
-export function noReply(timeoutMs: number, undecodable: string | undefined, mismatched: number): { kind: 'malformed' | 'timeout'; error: string } {
+export function noReply(
+  timeoutMs: number,
+  undecodable: string | undefined,
+  mismatched: number,
+): { kind: 'malformed' | 'timeout'; error: string } {
   if (undecodable) return { kind: 'malformed', error: undecodable };
-  return { kind: 'timeout', error: `no reply within ${timeoutMs} ms${mismatched ? ` (${mismatched} mismatched repl${mismatched > 1 ? 'ies' : 'y'} ignored)` : ''}` };
+  return {
+    kind: 'timeout',
+    error: `no reply within ${timeoutMs} ms${mismatched ? ` (${mismatched} mismatched repl${mismatched > 1 ? 'ies' : 'y'} ignored)` : ''}`,
+  };
 }

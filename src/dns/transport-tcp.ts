@@ -5,7 +5,11 @@ import { decodeMessage, isReplyTo, type EncodedQuery } from './codec.js';
 import { settleOnce } from './transport-common.js';
 import type { DnsServerAddress, ExchangeOptions, TransportResult } from './transport-udp.js';
 
-export function queryTcp(server: DnsServerAddress, query: EncodedQuery, opts: ExchangeOptions): Promise<TransportResult> {
+export function queryTcp(
+  server: DnsServerAddress,
+  query: EncodedQuery,
+  opts: ExchangeOptions,
+): Promise<TransportResult> {
   const start = performance.now();
   const elapsed = () => performance.now() - start;
   if (opts.signal?.aborted) return Promise.resolve({ kind: 'aborted', error: 'aborted', ms: 0 });
@@ -35,10 +39,21 @@ export function queryTcp(server: DnsServerAddress, query: EncodedQuery, opts: Ex
       const d = decodeMessage(buffered.subarray(2, 2 + len));
       if (!d.ok) return finish({ kind: 'malformed', error: d.error, ms: elapsed() });
       // Over TCP nobody off-path can inject; a reply to another question means a confused server.
-      if (!isReplyTo(d.message, query)) return finish({ kind: 'malformed', error: 'TCP reply does not match the query (id or question)', ms: elapsed() });
+      if (!isReplyTo(d.message, query))
+        return finish({
+          kind: 'malformed',
+          error: 'TCP reply does not match the query (id or question)',
+          ms: elapsed(),
+        });
       finish({ kind: 'response', message: d.message, size: len, ms: elapsed() });
     });
-    socket.on('end', () => finish({ kind: 'error', error: buffered.length ? 'connection closed in the middle of a reply' : 'connection closed without a reply', ms: elapsed() }));
+    socket.on('end', () =>
+      finish({
+        kind: 'error',
+        error: buffered.length ? 'connection closed in the middle of a reply' : 'connection closed without a reply',
+        ms: elapsed(),
+      }),
+    );
     socket.on('error', (e) => finish({ kind: 'error', error: e.message, ms: elapsed() }));
   });
 }

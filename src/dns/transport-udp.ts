@@ -7,16 +7,26 @@ import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './
 import { noReply, settleOnce } from './transport-common.js';
 import { expandIpv6 } from './types.js';
 
-export interface DnsServerAddress { host: string; port: number }
+export interface DnsServerAddress {
+  host: string;
+  port: number;
+}
 
 /** What one exchange on the wire gave. Network trouble is a value, never an exception. */
 export type TransportResult =
   | { kind: 'response'; message: DnsMessage; size: number; ms: number }
   | { kind: 'timeout' | 'malformed' | 'error' | 'aborted'; error: string; ms: number };
 
-export interface ExchangeOptions { timeoutMs: number; signal?: AbortSignal }
+export interface ExchangeOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
 
-export function queryUdp(server: DnsServerAddress, query: EncodedQuery, opts: ExchangeOptions): Promise<TransportResult> {
+export function queryUdp(
+  server: DnsServerAddress,
+  query: EncodedQuery,
+  opts: ExchangeOptions,
+): Promise<TransportResult> {
   const start = performance.now();
   const elapsed = () => performance.now() - start;
   const family = isIP(stripScope(server.host));

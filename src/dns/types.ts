@@ -2,17 +2,67 @@
 // SERVFAIL, REFUSED, timeouts and malformed replies are temporary failures kept apart all the way to exit 3.
 
 export type RRType =
-  | 'A' | 'AAAA' | 'MX' | 'TXT' | 'SPF' | 'CNAME' | 'PTR' | 'NS' | 'SOA' | 'TLSA' | 'DS' | 'DNSKEY' | 'SRV' | 'CAA';
+  'A' | 'AAAA' | 'MX' | 'TXT' | 'SPF' | 'CNAME' | 'PTR' | 'NS' | 'SOA' | 'TLSA' | 'DS' | 'DNSKEY' | 'SRV' | 'CAA';
 
-export const RR_TYPES: readonly RRType[] = ['A', 'AAAA', 'MX', 'TXT', 'SPF', 'CNAME', 'PTR', 'NS', 'SOA', 'TLSA', 'DS', 'DNSKEY', 'SRV', 'CAA'];
+export const RR_TYPES: readonly RRType[] = [
+  'A',
+  'AAAA',
+  'MX',
+  'TXT',
+  'SPF',
+  'CNAME',
+  'PTR',
+  'NS',
+  'SOA',
+  'TLSA',
+  'DS',
+  'DNSKEY',
+  'SRV',
+  'CAA',
+];
 
-export interface MxRecord { preference: number; exchange: string }
-export interface SoaRecord { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number }
-export interface TlsaRecord { usage: number; selector: number; matchingType: number; /** hex, lowercase */ data: string }
-export interface DsRecord { keyTag: number; algorithm: number; digestType: number; /** hex, lowercase */ digest: string }
-export interface DnskeyRecord { flags: number; protocol: number; algorithm: number; /** base64 */ key: string }
-export interface SrvRecord { priority: number; weight: number; port: number; target: string }
-export interface CaaRecord { flags: number; tag: string; value: string }
+export interface MxRecord {
+  preference: number;
+  exchange: string;
+}
+export interface SoaRecord {
+  mname: string;
+  rname: string;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
+export interface TlsaRecord {
+  usage: number;
+  selector: number;
+  matchingType: number;
+  /** hex, lowercase */ data: string;
+}
+export interface DsRecord {
+  keyTag: number;
+  algorithm: number;
+  digestType: number;
+  /** hex, lowercase */ digest: string;
+}
+export interface DnskeyRecord {
+  flags: number;
+  protocol: number;
+  algorithm: number;
+  /** base64 */ key: string;
+}
+export interface SrvRecord {
+  priority: number;
+  weight: number;
+  port: number;
+  target: string;
+}
+export interface CaaRecord {
+  flags: number;
+  tag: string;
+  value: string;
+}
 
 export interface RecordMap {
   A: string;
@@ -61,7 +111,9 @@ export interface Resolver {
   lookup<T extends RRType>(name: string, type: T, opts?: LookupOptions): Promise<Lookup<RecordOf<T>>>;
 }
 
-export function isTemporary(l: { status: LookupStatus }): l is { status: TemporaryStatus; server: string; error?: string } {
+export function isTemporary(l: {
+  status: LookupStatus;
+}): l is { status: TemporaryStatus; server: string; error?: string } {
   return l.status === 'servfail' || l.status === 'refused' || l.status === 'timeout' || l.status === 'malformed';
 }
 

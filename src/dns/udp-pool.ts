@@ -15,7 +15,14 @@ import { randomFillSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './codec.js';
 import { noReply } from './transport-common.js';
-import { formatServer, sameAddress, stripScope, type DnsServerAddress, type ExchangeOptions, type TransportResult } from './transport-udp.js';
+import {
+  formatServer,
+  sameAddress,
+  stripScope,
+  type DnsServerAddress,
+  type ExchangeOptions,
+  type TransportResult,
+} from './transport-udp.js';
 
 export interface UdpPoolOptions {
   /** Sockets per server at most (default 8). More spread the 16-bit id space and the kernel's receive buffers. */
@@ -49,7 +56,14 @@ export interface UdpPool {
   close(): void;
 }
 
-const DEFAULTS = { maxSockets: 8, perSocket: 64, maxInFlight: 128, recycleQueries: 2000, recycleMs: 5000, recvBufferSize: 1 << 20 };
+const DEFAULTS = {
+  maxSockets: 8,
+  perSocket: 64,
+  maxInFlight: 128,
+  recycleQueries: 2000,
+  recycleMs: 5000,
+  recvBufferSize: 1 << 20,
+};
 
 interface Pending {
   query: EncodedQuery;
@@ -77,11 +91,23 @@ interface PooledSocket {
 }
 
 /** A TransportResult before its time is added. */
-type Outcome = { kind: 'response'; message: DnsMessage; size: number } | { kind: 'timeout' | 'malformed' | 'error' | 'aborted'; error: string };
+type Outcome =
+  | { kind: 'response'; message: DnsMessage; size: number }
+  | { kind: 'timeout' | 'malformed' | 'error' | 'aborted'; error: string };
 
-interface Waiting { query: EncodedQuery; opts: ExchangeOptions; resolve: (r: TransportResult) => void; onAbort: (() => void) | undefined }
+interface Waiting {
+  query: EncodedQuery;
+  opts: ExchangeOptions;
+  resolve: (r: TransportResult) => void;
+  onAbort: (() => void) | undefined;
+}
 
-interface Outgoing { set: ServerSet; ps: PooledSocket; id: number; p: Pending }
+interface Outgoing {
+  set: ServerSet;
+  ps: PooledSocket;
+  id: number;
+  p: Pending;
+}
 
 interface ServerSet {
   server: DnsServerAddress;
@@ -116,7 +142,16 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
 
   function open(set: ServerSet): PooledSocket {
     const socket = createSocket({ type: set.family === 6 ? 'udp6' : 'udp4', recvBufferSize: cfg.recvBufferSize });
-    const ps: PooledSocket = { socket, pending: new Map(), connected: false, queue: [], used: 0, born: performance.now(), retired: false, closed: false };
+    const ps: PooledSocket = {
+      socket,
+      pending: new Map(),
+      connected: false,
+      queue: [],
+      used: 0,
+      born: performance.now(),
+      retired: false,
+      closed: false,
+    };
     opened++;
     // Idle sockets must not keep a CLI process alive; a query in flight keeps it alive through its timer.
     socket.unref();
@@ -214,7 +249,8 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
 
   function onMessage(set: ServerSet, ps: PooledSocket, msg: Buffer, rinfo: RemoteInfo): void {
     // The kernel filters a connected socket already; this check keeps holding if that ever changes.
-    if (!sameAddress(rinfo.address, set.server.host) || rinfo.port !== set.server.port) return blame(ps, msg, undefined);
+    if (!sameAddress(rinfo.address, set.server.host) || rinfo.port !== set.server.port)
+      return blame(ps, msg, undefined);
     const d = decodeMessage(msg);
     if (!d.ok) return blame(ps, msg, d.error);
     const p = ps.pending.get(d.message.id);
@@ -236,10 +272,15 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
     // Only a server met for the first time needs its address checked: one that is not an IP is never remembered.
     if (!set) {
       const family = isIP(stripScope(server.host));
-      if (family === 0) return Promise.resolve({ kind: 'error', error: `'${server.host}' is not an IP address`, ms: 0 });
+      if (family === 0)
+        return Promise.resolve({ kind: 'error', error: `'${server.host}' is not an IP address`, ms: 0 });
       const key = formatServer(server);
       set = servers.get(key);
-      if (!set) servers.set(key, (set = { server, family: family as 4 | 6, sockets: [], draining: [], next: 0, active: 0, waiting: [] }));
+      if (!set)
+        servers.set(
+          key,
+          (set = { server, family: family as 4 | 6, sockets: [], draining: [], next: 0, active: 0, waiting: [] }),
+        );
       byObject.set(server, set);
     }
     if (opts.signal?.aborted) return Promise.resolve({ kind: 'aborted', error: 'aborted', ms: 0 });
@@ -260,7 +301,12 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
     });
   }
 
-  function dispatch(set: ServerSet, q: EncodedQuery, opts: ExchangeOptions, resolve: (r: TransportResult) => void): void {
+  function dispatch(
+    set: ServerSet,
+    q: EncodedQuery,
+    opts: ExchangeOptions,
+    resolve: (r: TransportResult) => void,
+  ): void {
     set.active++;
     const ps = pick(set);
     // The caller's id may already be in flight on this socket: then a fresh one, written into a copy of the bytes.
@@ -274,8 +320,16 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
     }
     ps.used++;
     const p: Pending = {
-      query: mine, start: performance.now(), signal: opts.signal, onAbort: undefined, resolve, mismatched: 0,
-      timer: setTimeout(() => finish(set, ps, id, noReply(opts.timeoutMs, p.undecodable, p.mismatched)), opts.timeoutMs),
+      query: mine,
+      start: performance.now(),
+      signal: opts.signal,
+      onAbort: undefined,
+      resolve,
+      mismatched: 0,
+      timer: setTimeout(
+        () => finish(set, ps, id, noReply(opts.timeoutMs, p.undecodable, p.mismatched)),
+        opts.timeoutMs,
+      ),
     };
     if (opts.signal) {
       p.onAbort = () => finish(set, ps, id, { kind: 'aborted', error: 'aborted' });

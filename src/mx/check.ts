@@ -56,7 +56,16 @@ export async function checkMx(domain: string, ctx: Pick<Context, 'resolver'>): P
       mx = [self];
     }
   }
-  const result: MxResult = { kind: 'mx', domain, nullMx, implicit, mx, lookup: answer.status, findings: [], steps: trace.steps };
+  const result: MxResult = {
+    kind: 'mx',
+    domain,
+    nullMx,
+    implicit,
+    mx,
+    lookup: answer.status,
+    findings: [],
+    steps: trace.steps,
+  };
   result.findings = mxFindings(result, isTemporary(answer) ? answer : undefined);
   return result;
 }
@@ -101,5 +110,7 @@ async function reverseCheck(address: string, family: 4 | 6, resolver: Resolver):
 }
 
 function sameAddress(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase() || (a.includes(':') && b.includes(':') && reverseName(a) === reverseName(b));
+  return (
+    a.toLowerCase() === b.toLowerCase() || (a.includes(':') && b.includes(':') && reverseName(a) === reverseName(b))
+  );
 }

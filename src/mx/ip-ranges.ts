@@ -6,7 +6,8 @@ export type AddressClass = 'public' | 'private' | 'reserved' | 'unroutable';
 
 export function classifyAddress(address: string): { class: AddressClass; range: string } {
   let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   const range = parsed.range();
   switch (range) {
     case 'unicast':

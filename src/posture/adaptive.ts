@@ -41,12 +41,14 @@ export function adaptiveConcurrency(max: number, o: AdaptiveOptions = {}): Concu
   const min = Math.min(max, o.min ?? 4);
   let limit = Math.max(min, Math.min(max, o.start ?? 8));
   let last: EventLoopUtilization | undefined;
-  const utilization = o.utilization ?? (() => {
-    const now = performance.eventLoopUtilization();
-    const u = last ? performance.eventLoopUtilization(now, last).utilization : 0;
-    last = now;
-    return u;
-  });
+  const utilization =
+    o.utilization ??
+    (() => {
+      const now = performance.eventLoopUtilization();
+      const u = last ? performance.eventLoopUtilization(now, last).utilization : 0;
+      last = now;
+      return u;
+    });
   let wake: (() => void) | undefined;
   utilization();
   const timer = setInterval(() => {

@@ -26,7 +26,11 @@ export interface BatchItem<T, I = string> {
 
 export const DEFAULT_CONCURRENCY = 64;
 
-export async function* runBatch<T, I = string>(inputs: AsyncIterable<I>, work: (input: I, index: number) => Promise<T>, o: BatchOptions): AsyncGenerator<BatchItem<T, I>> {
+export async function* runBatch<T, I = string>(
+  inputs: AsyncIterable<I>,
+  work: (input: I, index: number) => Promise<T>,
+  o: BatchOptions,
+): AsyncGenerator<BatchItem<T, I>> {
   const it = inputs[Symbol.asyncIterator]();
   const window = Math.max(o.concurrency, o.window ?? o.concurrency * 4);
   const ready = new Map<number, BatchItem<T, I>>();
@@ -37,7 +41,11 @@ export async function* runBatch<T, I = string>(inputs: AsyncIterable<I>, work: (
   let failure: { error: unknown } | undefined;
 
   const fill = async () => {
-    while (!exhausted && inFlight.size < Math.min(o.concurrency, o.limit?.limit() ?? Infinity) && (o.order === 'completion' || read - emitted < window)) {
+    while (
+      !exhausted &&
+      inFlight.size < Math.min(o.concurrency, o.limit?.limit() ?? Infinity) &&
+      (o.order === 'completion' || read - emitted < window)
+    ) {
       const next = await it.next();
       if (next.done) {
         exhausted = true;
@@ -45,10 +53,12 @@ export async function* runBatch<T, I = string>(inputs: AsyncIterable<I>, work: (
       }
       const index = read++;
       const input = next.value;
-      const p: Promise<void> = work(input, index).then(
-        (result) => void ready.set(index, { index, input, result }),
-        (error: unknown) => void (failure ??= { error }),
-      ).finally(() => inFlight.delete(p));
+      const p: Promise<void> = work(input, index)
+        .then(
+          (result) => void ready.set(index, { index, input, result }),
+          (error: unknown) => void (failure ??= { error }),
+        )
+        .finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
   };
@@ -83,7 +93,12 @@ export async function* runBatch<T, I = string>(inputs: AsyncIterable<I>, work: (
 
 /** One domain per line; blank lines and comments (# …, also after a domain) skipped. `-` reads stdin. */
 export async function* readDomains(source: string | Readable): AsyncGenerator<string> {
-  const input = typeof source === 'string' ? (source === '-' ? process.stdin : createReadStream(source, { encoding: 'utf8' })) : source;
+  const input =
+    typeof source === 'string'
+      ? source === '-'
+        ? process.stdin
+        : createReadStream(source, { encoding: 'utf8' })
+      : source;
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const raw of lines) {
     const line = raw.replace(/#.*$/, '').trim();

@@ -13,10 +13,14 @@ const EXPIRED = { status: 'timeout', server: 'budget', error: "the domain's time
  */
 export function budgetResolver(inner: Resolver, signal: AbortSignal): Resolver {
   const pending = new Set<Pending>();
-  signal.addEventListener('abort', () => {
-    for (const release of pending) release(EXPIRED as Lookup<never>);
-    pending.clear();
-  }, { once: true });
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const release of pending) release(EXPIRED as Lookup<never>);
+      pending.clear();
+    },
+    { once: true },
+  );
   return {
     lookup<T extends RRType>(name: string, type: T, o?: LookupOptions): Promise<Lookup<RecordOf<T>>> {
       if (signal.aborted) return Promise.resolve(EXPIRED as Lookup<RecordOf<T>>);

@@ -57,7 +57,14 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
   // A bug in one check must not sink a batch of thousands: it becomes a finding on that check.
   const guard = <T>(check: CheckName, p: Promise<T>): Promise<T | null> =>
     (expired ? Promise.race([p, expired]) : p).catch((e: unknown) => {
-      errors.push({ ...finding('posture.check.error', 'fail', `The ${check} check failed with an internal error: ${(e as Error)?.message ?? String(e)}.`), check });
+      errors.push({
+        ...finding(
+          'posture.check.error',
+          'fail',
+          `The ${check} check failed with an internal error: ${(e as Error)?.message ?? String(e)}.`,
+        ),
+        check,
+      });
       return null;
     });
 
@@ -69,14 +76,37 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
       guard('spf', checkSpf({ domain }, c)),
       guard('dkim', checkDkim(domain, c, opts.selectors?.length ? { selectors: opts.selectors } : {})),
       guard('dmarc', checkDmarc(domain, c)),
-      guard('mtaSts', checkMtaSts(domain, c, { ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.mtaStsPort ? { port: opts.mtaStsPort } : {}) })),
+      guard(
+        'mtaSts',
+        checkMtaSts(domain, c, {
+          ...(opts.ca ? { ca: opts.ca } : {}),
+          ...(opts.mtaStsPort ? { port: opts.mtaStsPort } : {}),
+        }),
+      ),
       guard('tlsRpt', checkTlsRpt(domain, c)),
       guard('bimi', checkBimi(domain, c, { fetch: Boolean(opts.fetch), ...(opts.ca ? { ca: opts.ca } : {}) })),
       dnssecP,
       // TLSA names stay _25._tcp.<mx>, the port senders use, even when a test points --smtp-port elsewhere.
-      guard('dane', dnssecP.then((d) => checkDane(domain, c, { signed: d?.signed === true }))),
-      opts.smtp ? guard('smtp', probeTarget(domain, c, { all: true, ...(opts.smtpPort ? { port: opts.smtpPort } : {}), ...(opts.ca ? { ca: opts.ca } : {}) })) : undefined,
-      opts.dnsbl?.length ? guard('dnsbl', mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, c))) : undefined,
+      guard(
+        'dane',
+        dnssecP.then((d) => checkDane(domain, c, { signed: d?.signed === true })),
+      ),
+      opts.smtp
+        ? guard(
+            'smtp',
+            probeTarget(domain, c, {
+              all: true,
+              ...(opts.smtpPort ? { port: opts.smtpPort } : {}),
+              ...(opts.ca ? { ca: opts.ca } : {}),
+            }),
+          )
+        : undefined,
+      opts.dnsbl?.length
+        ? guard(
+            'dnsbl',
+            mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, c)),
+          )
+        : undefined,
     ]);
     const checks: PostureChecks = { mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane };
     if (smtp !== undefined) checks.smtp = smtp;
@@ -89,7 +119,11 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
     }
     if (dnssec) {
       const a = answerAuthentication(allSteps(checks), domain);
-      checks.dnssec = { ...dnssec, answers: { total: a.total, authenticated: a.authenticated }, findings: [...dnssec.findings, ...answerFindings(dnssec, a)] };
+      checks.dnssec = {
+        ...dnssec,
+        answers: { total: a.total, authenticated: a.authenticated },
+        findings: [...dnssec.findings, ...answerFindings(dnssec, a)],
+      };
     }
     return assemble(domain, checks, [...errors, ...unfinished(checks, opts.budgetMs)], opts, start);
   } finally {
@@ -98,7 +132,13 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
 }
 
 /** Flattens the findings (each tagged with its check), adds cross-checks and policy, and summarizes. Pure. */
-export function assemble(domain: string, checks: PostureChecks, extra: PostureFinding[], opts: Pick<PostureOptions, 'policy' | 'strict'>, start = performance.now()): PostureResult {
+export function assemble(
+  domain: string,
+  checks: PostureChecks,
+  extra: PostureFinding[],
+  opts: Pick<PostureOptions, 'policy' | 'strict'>,
+  start = performance.now(),
+): PostureResult {
   let findings: PostureFinding[] = [];
   for (const name of CHECK_NAMES) {
     const r = checks[name] as { findings: Finding[] } | null | undefined;
@@ -108,21 +148,46 @@ export function assemble(domain: string, checks: PostureChecks, extra: PostureFi
   if (opts.policy) findings.push(...policyFindings(opts.policy, checks));
   const ignore = opts.policy?.ignore;
   if (ignore?.length) {
-    findings = findings.map((f) => (!f.temporary && (f.severity === 'fail' || f.severity === 'warn') && isIgnored(f.id, ignore)
-      ? { ...f, severity: 'info' as const, message: `(ignored by policy) ${f.message}`, ignored: true }
-      : f));
+    findings = findings.map((f) =>
+      !f.temporary && (f.severity === 'fail' || f.severity === 'warn') && isIgnored(f.id, ignore)
+        ? { ...f, severity: 'info' as const, message: `(ignored by policy) ${f.message}`, ignored: true }
+        : f,
+    );
   }
   const strict = opts.strict ?? opts.policy?.strict ?? false;
   const ok = !findings.some((f) => f.temporary || f.severity === 'fail' || (strict && f.severity === 'warn'));
-  return { kind: 'posture', domain, ok, checks, summary: summarize(checks, findings), findings, ms: Math.round(performance.now() - start) };
+  return {
+    kind: 'posture',
+    domain,
+    ok,
+    checks,
+    summary: summarize(checks, findings),
+    findings,
+    ms: Math.round(performance.now() - start),
+  };
 }
 
 /** A batch line that is not a domain name: reported in its place in the stream, so output stays aligned with input. */
 export function invalidInput(input: string, message: string): PostureResult {
-  const checks: PostureChecks = { mx: null, spf: null, dkim: null, dmarc: null, mtaSts: null, tlsRpt: null, bimi: null, dnssec: null, dane: null };
+  const checks: PostureChecks = {
+    mx: null,
+    spf: null,
+    dkim: null,
+    dmarc: null,
+    mtaSts: null,
+    tlsRpt: null,
+    bimi: null,
+    dnssec: null,
+    dane: null,
+  };
   return {
-    kind: 'posture', domain: input, ok: false, checks, summary: [],
-    findings: [{ ...finding('posture.input.invalid', 'fail', message), check: 'posture' }], ms: 0,
+    kind: 'posture',
+    domain: input,
+    ok: false,
+    checks,
+    summary: [],
+    findings: [{ ...finding('posture.input.invalid', 'fail', message), check: 'posture' }],
+    ms: 0,
   };
 }
 
@@ -140,7 +205,12 @@ export function withoutSteps(r: PostureResult): PostureResult {
 
 function unfinished(checks: PostureChecks, budgetMs: number | undefined): PostureFinding[] {
   return CHECK_NAMES.filter((n) => checks[n] === null).map((check) => ({
-    ...finding('posture.budget.exceeded', 'fail', `The ${check} check did not finish within the domain's time budget${budgetMs ? ` of ${budgetMs} ms` : ''}: no verdict.`, { temporary: true }),
+    ...finding(
+      'posture.budget.exceeded',
+      'fail',
+      `The ${check} check did not finish within the domain's time budget${budgetMs ? ` of ${budgetMs} ms` : ''}: no verdict.`,
+      { temporary: true },
+    ),
     check,
   }));
 }
@@ -149,14 +219,24 @@ function mxAddresses(mx: MxResult | null): { exchange: string; address: string }
   return mx ? mx.mx.flatMap((h) => h.addresses.map((a) => ({ exchange: h.exchange, address: a.address }))) : [];
 }
 
-async function servedChains(exchanges: string[], mx: MxResult, ctx: Context, port: number): Promise<Map<string, ServedChain>> {
+async function servedChains(
+  exchanges: string[],
+  mx: MxResult,
+  ctx: Context,
+  port: number,
+): Promise<Map<string, ServedChain>> {
   const out = new Map<string, ServedChain>();
-  await Promise.all(exchanges.map(async (exchange) => {
-    const address = mx.mx.find((h) => h.exchange === exchange)?.addresses[0]?.address;
-    out.set(exchange, address
-      ? await fetchServedChain({ exchange, address, port }, ctx)
-      : { ok: false, temporary: false, message: `${exchange} has no address` });
-  }));
+  await Promise.all(
+    exchanges.map(async (exchange) => {
+      const address = mx.mx.find((h) => h.exchange === exchange)?.addresses[0]?.address;
+      out.set(
+        exchange,
+        address
+          ? await fetchServedChain({ exchange, address, port }, ctx)
+          : { ok: false, temporary: false, message: `${exchange} has no address` },
+      );
+    }),
+  );
   return out;
 }
 

@@ -6,7 +6,17 @@ import type { AtLeast, Policy } from './policy.js';
 import type { CheckName, PostureChecks, PostureFinding } from './types.js';
 
 const ID: Record<CheckName, string> = {
-  mx: 'mx', spf: 'spf', dkim: 'dkim', dmarc: 'dmarc', mtaSts: 'mta-sts', tlsRpt: 'tls-rpt', bimi: 'bimi', dnssec: 'dnssec', dane: 'dane', smtp: 'smtp', dnsbl: 'dnsbl',
+  mx: 'mx',
+  spf: 'spf',
+  dkim: 'dkim',
+  dmarc: 'dmarc',
+  mtaSts: 'mta-sts',
+  tlsRpt: 'tls-rpt',
+  bimi: 'bimi',
+  dnssec: 'dnssec',
+  dane: 'dane',
+  smtp: 'smtp',
+  dnsbl: 'dnsbl',
 };
 
 const DMARC_ORDER = ['none', 'quarantine', 'reject'] as const;
@@ -16,13 +26,23 @@ type Emit = (key: string, met: boolean, message: string, severity?: Severity) =>
 
 export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
   const out: PostureFinding[] = [];
-  const section = (check: CheckName, result: { findings: { temporary?: boolean }[] } | null | undefined, f: (emit: Emit) => void) => {
+  const section = (
+    check: CheckName,
+    result: { findings: { temporary?: boolean }[] } | null | undefined,
+    f: (emit: Emit) => void,
+  ) => {
     // Unknown stays unknown: a requirement is not judged on an answer we never got.
     if (!result || result.findings.some((x) => x.temporary)) return;
-    f((key, met, message, severity) => out.push({
-      ...finding(`policy.${ID[check]}.${key}`, met ? 'ok' : severity ?? 'fail', `${met ? 'Meets' : 'Fails'} the policy (${p.source}): ${message}`),
-      check,
-    }));
+    f((key, met, message, severity) =>
+      out.push({
+        ...finding(
+          `policy.${ID[check]}.${key}`,
+          met ? 'ok' : (severity ?? 'fail'),
+          `${met ? 'Meets' : 'Fails'} the policy (${p.source}): ${message}`,
+        ),
+        check,
+      }),
+    );
   };
 
   if (p.mx) {
@@ -30,8 +50,22 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     section('mx', c.mx, (emit) => {
       const mx = c.mx!;
       const reachable = mx.mx.filter((h) => h.addresses.length).length;
-      if (r.required) emit('required', reachable > 0 && !mx.implicit && !mx.nullMx, mx.nullMx ? 'MX records are required; the domain publishes a null MX.' : mx.implicit ? 'MX records are required; the domain relies on an implicit MX.' : `MX records are required; ${reachable} reachable exchange(s).`);
-      if (r.minHosts !== undefined) emit('min-hosts', reachable >= r.minHosts, `at least ${r.minHosts} reachable MX host(s) required; found ${reachable}.`);
+      if (r.required)
+        emit(
+          'required',
+          reachable > 0 && !mx.implicit && !mx.nullMx,
+          mx.nullMx
+            ? 'MX records are required; the domain publishes a null MX.'
+            : mx.implicit
+              ? 'MX records are required; the domain relies on an implicit MX.'
+              : `MX records are required; ${reachable} reachable exchange(s).`,
+        );
+      if (r.minHosts !== undefined)
+        emit(
+          'min-hosts',
+          reachable >= r.minHosts,
+          `at least ${r.minHosts} reachable MX host(s) required; found ${reachable}.`,
+        );
     });
   }
 
@@ -39,12 +73,31 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     const r = p.spf;
     section('spf', c.spf, (emit) => {
       const spf = c.spf!;
-      if (r.required) emit('required', spf.record !== null, spf.record ? 'an SPF record is required; one is published.' : 'an SPF record is required; none is published.');
-      if (r.maxLookups !== undefined) emit('max-lookups', spf.lookups <= r.maxLookups, `at most ${r.maxLookups} DNS-querying terms allowed; the record needs ${spf.lookups}.`);
-      if (r.maxVoidLookups !== undefined) emit('max-void-lookups', spf.voidLookups <= r.maxVoidLookups, `at most ${r.maxVoidLookups} void lookups allowed; the record has ${spf.voidLookups}.`);
+      if (r.required)
+        emit(
+          'required',
+          spf.record !== null,
+          spf.record ? 'an SPF record is required; one is published.' : 'an SPF record is required; none is published.',
+        );
+      if (r.maxLookups !== undefined)
+        emit(
+          'max-lookups',
+          spf.lookups <= r.maxLookups,
+          `at most ${r.maxLookups} DNS-querying terms allowed; the record needs ${spf.lookups}.`,
+        );
+      if (r.maxVoidLookups !== undefined)
+        emit(
+          'max-void-lookups',
+          spf.voidLookups <= r.maxVoidLookups,
+          `at most ${r.maxVoidLookups} void lookups allowed; the record has ${spf.voidLookups}.`,
+        );
       if (r.all && spf.record !== null) {
         const all = allQualifier(spf.tree);
-        emit('all', all !== null && r.all.includes(all), `the record must end in ${r.all.join(' or ')}; it ${all ? `ends in ${all}` : 'has no all mechanism (default neutral)'}.`);
+        emit(
+          'all',
+          all !== null && r.all.includes(all),
+          `the record must end in ${r.all.join(' or ')}; it ${all ? `ends in ${all}` : 'has no all mechanism (default neutral)'}.`,
+        );
       }
     });
   }
@@ -54,14 +107,29 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     section('dkim', c.dkim, (emit) => {
       const dkim = c.dkim!;
       const found = dkim.selectors.filter((s) => s.found && !s.revoked);
-      if (r.required) emit('required', found.length > 0, found.length ? `a DKIM key is required; found at ${found.map((s) => s.selector).join(', ')}.` : 'a DKIM key is required; none was found.');
+      if (r.required)
+        emit(
+          'required',
+          found.length > 0,
+          found.length
+            ? `a DKIM key is required; found at ${found.map((s) => s.selector).join(', ')}.`
+            : 'a DKIM key is required; none was found.',
+        );
       for (const sel of r.selectors ?? []) {
         const s = dkim.selectors.find((x) => x.selector === sel.toLowerCase());
-        emit('selector', Boolean(s?.found && !s.revoked), `selector ${sel} must publish a usable key; ${!s ? 'it was not checked' : !s.found ? 'none is published' : s.revoked ? 'its key is revoked (empty p=)' : 'it does'}.`);
+        emit(
+          'selector',
+          Boolean(s?.found && !s.revoked),
+          `selector ${sel} must publish a usable key; ${!s ? 'it was not checked' : !s.found ? 'none is published' : s.revoked ? 'its key is revoked (empty p=)' : 'it does'}.`,
+        );
       }
       if (r.minBits !== undefined) {
         for (const s of found.filter((x) => x.keyType === 'rsa' && x.keyBits !== null)) {
-          emit('min-bits', s.keyBits! >= r.minBits, `RSA keys must have at least ${r.minBits} bits; selector ${s.selector} has ${s.keyBits}.`);
+          emit(
+            'min-bits',
+            s.keyBits! >= r.minBits,
+            `RSA keys must have at least ${r.minBits} bits; selector ${s.selector} has ${s.keyBits}.`,
+          );
         }
       }
     });
@@ -71,14 +139,52 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     const r = p.dmarc;
     section('dmarc', c.dmarc, (emit) => {
       const d = c.dmarc!;
-      if (r.required) emit('required', d.record !== null, d.record ? `a DMARC record is required; ${d.recordDomain === d.domain ? 'one is published' : `the one of ${d.recordDomain} applies`}.` : 'a DMARC record is required; none applies.');
-      if (r.policy) emit('policy', meets(d.appliedPolicy, r.policy, DMARC_ORDER), `the DMARC policy must be ${describe(r.policy, DMARC_ORDER)}; it is ${d.appliedPolicy ? `p=${d.appliedPolicy}` : 'absent'}.`);
-      if (r.subdomainPolicy) emit('subdomain-policy', meets(d.subdomainPolicy, r.subdomainPolicy, DMARC_ORDER), `the subdomain policy must be ${describe(r.subdomainPolicy, DMARC_ORDER)}; it is ${d.subdomainPolicy ? `sp=${d.subdomainPolicy}` : 'absent'}.`);
-      if (r.pct !== undefined && d.record) emit('pct', d.pct >= r.pct, `pct must be at least ${r.pct}; it is ${d.pct}.`);
-      if (r.rua) emit('rua', d.rua.length > 0, `aggregate reports (rua=) are required; ${d.rua.length ? `they go to ${d.rua.join(', ')}` : 'none are requested'}.`);
-      if (r.ruf) emit('ruf', d.ruf.length > 0, `failure reports (ruf=) are required; ${d.ruf.length ? `they go to ${d.ruf.join(', ')}` : 'none are requested'}.`);
-      if (r.adkim && d.record) emit('adkim', d.adkim === r.adkim, `DKIM alignment must be ${r.adkim === 's' ? 'strict' : 'relaxed'} (adkim=${r.adkim}); it is adkim=${d.adkim}.`);
-      if (r.aspf && d.record) emit('aspf', d.aspf === r.aspf, `SPF alignment must be ${r.aspf === 's' ? 'strict' : 'relaxed'} (aspf=${r.aspf}); it is aspf=${d.aspf}.`);
+      if (r.required)
+        emit(
+          'required',
+          d.record !== null,
+          d.record
+            ? `a DMARC record is required; ${d.recordDomain === d.domain ? 'one is published' : `the one of ${d.recordDomain} applies`}.`
+            : 'a DMARC record is required; none applies.',
+        );
+      if (r.policy)
+        emit(
+          'policy',
+          meets(d.appliedPolicy, r.policy, DMARC_ORDER),
+          `the DMARC policy must be ${describe(r.policy, DMARC_ORDER)}; it is ${d.appliedPolicy ? `p=${d.appliedPolicy}` : 'absent'}.`,
+        );
+      if (r.subdomainPolicy)
+        emit(
+          'subdomain-policy',
+          meets(d.subdomainPolicy, r.subdomainPolicy, DMARC_ORDER),
+          `the subdomain policy must be ${describe(r.subdomainPolicy, DMARC_ORDER)}; it is ${d.subdomainPolicy ? `sp=${d.subdomainPolicy}` : 'absent'}.`,
+        );
+      if (r.pct !== undefined && d.record)
+        emit('pct', d.pct >= r.pct, `pct must be at least ${r.pct}; it is ${d.pct}.`);
+      if (r.rua)
+        emit(
+          'rua',
+          d.rua.length > 0,
+          `aggregate reports (rua=) are required; ${d.rua.length ? `they go to ${d.rua.join(', ')}` : 'none are requested'}.`,
+        );
+      if (r.ruf)
+        emit(
+          'ruf',
+          d.ruf.length > 0,
+          `failure reports (ruf=) are required; ${d.ruf.length ? `they go to ${d.ruf.join(', ')}` : 'none are requested'}.`,
+        );
+      if (r.adkim && d.record)
+        emit(
+          'adkim',
+          d.adkim === r.adkim,
+          `DKIM alignment must be ${r.adkim === 's' ? 'strict' : 'relaxed'} (adkim=${r.adkim}); it is adkim=${d.adkim}.`,
+        );
+      if (r.aspf && d.record)
+        emit(
+          'aspf',
+          d.aspf === r.aspf,
+          `SPF alignment must be ${r.aspf === 's' ? 'strict' : 'relaxed'} (aspf=${r.aspf}); it is aspf=${d.aspf}.`,
+        );
     });
   }
 
@@ -86,20 +192,60 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     const r = p.mtaSts;
     section('mtaSts', c.mtaSts, (emit) => {
       const m = c.mtaSts!;
-      if (r.required) emit('required', m.mode !== null, m.mode ? `an MTA-STS policy is required; mode ${m.mode} is published.` : 'an MTA-STS policy is required; there is no valid one.');
-      if (r.mode) emit('mode', meets(m.mode, r.mode, STS_ORDER), `the MTA-STS mode must be ${describe(r.mode, STS_ORDER)}; it is ${m.mode ?? 'absent (no valid policy)'}.`);
-      if (r.minMaxAge !== undefined) emit('min-max-age', (m.policy?.maxAge ?? -1) >= r.minMaxAge, `max_age must be at least ${r.minMaxAge} s; it is ${m.policy?.maxAge ?? 'absent'}.`);
+      if (r.required)
+        emit(
+          'required',
+          m.mode !== null,
+          m.mode
+            ? `an MTA-STS policy is required; mode ${m.mode} is published.`
+            : 'an MTA-STS policy is required; there is no valid one.',
+        );
+      if (r.mode)
+        emit(
+          'mode',
+          meets(m.mode, r.mode, STS_ORDER),
+          `the MTA-STS mode must be ${describe(r.mode, STS_ORDER)}; it is ${m.mode ?? 'absent (no valid policy)'}.`,
+        );
+      if (r.minMaxAge !== undefined)
+        emit(
+          'min-max-age',
+          (m.policy?.maxAge ?? -1) >= r.minMaxAge,
+          `max_age must be at least ${r.minMaxAge} s; it is ${m.policy?.maxAge ?? 'absent'}.`,
+        );
     });
   }
 
-  if (p.tlsRpt?.required) section('tlsRpt', c.tlsRpt, (emit) => emit('required', c.tlsRpt!.records.length === 1 && !c.tlsRpt!.findings.some((f) => f.severity === 'fail'), c.tlsRpt!.records.length ? 'a valid TLS-RPT record is required.' : 'a TLS-RPT record is required; none is published.'));
+  if (p.tlsRpt?.required)
+    section('tlsRpt', c.tlsRpt, (emit) =>
+      emit(
+        'required',
+        c.tlsRpt!.records.length === 1 && !c.tlsRpt!.findings.some((f) => f.severity === 'fail'),
+        c.tlsRpt!.records.length
+          ? 'a valid TLS-RPT record is required.'
+          : 'a TLS-RPT record is required; none is published.',
+      ),
+    );
 
   if (p.bimi) {
     const r = p.bimi;
     section('bimi', c.bimi, (emit) => {
       const b = c.bimi!;
-      if (r.required) emit('required', b.records.length === 1 && !b.declined, b.records.length ? (b.declined ? 'a BIMI logo is required; the record declines one.' : 'a BIMI record is required; one is published.') : 'a BIMI record is required; none is published.');
-      if (r.authority) emit('authority', b.authority !== null, `a mark certificate (a=) is required; ${b.authority ? 'one is named' : 'none is named'}.`);
+      if (r.required)
+        emit(
+          'required',
+          b.records.length === 1 && !b.declined,
+          b.records.length
+            ? b.declined
+              ? 'a BIMI logo is required; the record declines one.'
+              : 'a BIMI record is required; one is published.'
+            : 'a BIMI record is required; none is published.',
+        );
+      if (r.authority)
+        emit(
+          'authority',
+          b.authority !== null,
+          `a mark certificate (a=) is required; ${b.authority ? 'one is named' : 'none is named'}.`,
+        );
     });
   }
 
@@ -109,31 +255,68 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
       const d = c.dnssec!;
       // A zone file is judged by its own keys: the DS lives in the parent, which the file cannot show.
       const signed = d.source === 'zone' ? d.dnskeys.length > 0 : d.signed === true;
-      if (r.signed) emit('signed', signed, d.source === 'zone' ? `the zone must be signed; the zone file has ${d.dnskeys.length} DNSKEY record(s).` : `the zone must be signed; ${signed ? 'a DS is published' : 'no DS is published at the parent'}.`);
-      if (r.validated) emit('validated', d.validated, `answers must be DNSSEC-validated (AD); they ${d.validated ? 'are' : 'are not'}.`);
+      if (r.signed)
+        emit(
+          'signed',
+          signed,
+          d.source === 'zone'
+            ? `the zone must be signed; the zone file has ${d.dnskeys.length} DNSKEY record(s).`
+            : `the zone must be signed; ${signed ? 'a DS is published' : 'no DS is published at the parent'}.`,
+        );
+      if (r.validated)
+        emit(
+          'validated',
+          d.validated,
+          `answers must be DNSSEC-validated (AD); they ${d.validated ? 'are' : 'are not'}.`,
+        );
     });
   }
 
   if (p.dane?.required) {
     section('dane', c.dane, (emit) => {
       const withTlsa = c.dane!.hosts.filter((h) => h.records.some((t) => t.usable)).length;
-      emit('required', withTlsa > 0 && withTlsa === c.dane!.hosts.length, `usable TLSA records are required at every MX host; ${withTlsa} of ${c.dane!.hosts.length} have them${c.dane!.applicable ? '' : ' (DANE does not apply: the MX records are not DNSSEC-validated)'}.`);
+      emit(
+        'required',
+        withTlsa > 0 && withTlsa === c.dane!.hosts.length,
+        `usable TLSA records are required at every MX host; ${withTlsa} of ${c.dane!.hosts.length} have them${c.dane!.applicable ? '' : ' (DANE does not apply: the MX records are not DNSSEC-validated)'}.`,
+      );
     });
   }
 
   if (p.smtp && (p.smtp.starttls || p.smtp.trustedCertificate)) {
     if (c.smtp === undefined) {
-      out.push({ ...finding('policy.smtp.not-probed', 'warn', `The policy (${p.source}) has SMTP requirements, but the MX hosts were not probed: add --smtp.`), check: 'smtp' });
+      out.push({
+        ...finding(
+          'policy.smtp.not-probed',
+          'warn',
+          `The policy (${p.source}) has SMTP requirements, but the MX hosts were not probed: add --smtp.`,
+        ),
+        check: 'smtp',
+      });
     } else {
       section('smtp', c.smtp, (emit) => {
         const reached = c.smtp!.hosts.filter((h) => h.connected && h.bannerCode === 220);
         if (p.smtp!.starttls) {
           const without = reached.filter((h) => !h.tls?.offered).map((h) => h.exchange);
-          emit('starttls', reached.length > 0 && !without.length, without.length ? `every MX host must offer STARTTLS; ${[...new Set(without)].join(', ')} do(es) not.` : `every MX host must offer STARTTLS; ${reached.length} reached, all do.`);
+          emit(
+            'starttls',
+            reached.length > 0 && !without.length,
+            without.length
+              ? `every MX host must offer STARTTLS; ${[...new Set(without)].join(', ')} do(es) not.`
+              : `every MX host must offer STARTTLS; ${reached.length} reached, all do.`,
+          );
         }
         if (p.smtp!.trustedCertificate) {
-          const bad = reached.filter((h) => !(h.tls?.certificate?.trusted && h.tls.certificate.hostnameMatch !== false)).map((h) => h.exchange);
-          emit('trusted-certificate', reached.length > 0 && !bad.length, bad.length ? `every MX host needs a trusted certificate for its name; ${[...new Set(bad)].join(', ')} lack(s) one.` : 'every MX host needs a trusted certificate for its name; all have one.');
+          const bad = reached
+            .filter((h) => !(h.tls?.certificate?.trusted && h.tls.certificate.hostnameMatch !== false))
+            .map((h) => h.exchange);
+          emit(
+            'trusted-certificate',
+            reached.length > 0 && !bad.length,
+            bad.length
+              ? `every MX host needs a trusted certificate for its name; ${[...new Set(bad)].join(', ')} lack(s) one.`
+              : 'every MX host needs a trusted certificate for its name; all have one.',
+          );
         }
       });
     }

@@ -17,8 +17,14 @@ export interface Policy {
   spf?: { required?: boolean; maxLookups?: number; maxVoidLookups?: number; all?: string[] };
   dkim?: { required?: boolean; selectors?: string[]; minBits?: number };
   dmarc?: {
-    required?: boolean; policy?: AtLeast<DmarcPolicyName>; subdomainPolicy?: AtLeast<DmarcPolicyName>; pct?: number;
-    rua?: boolean; ruf?: boolean; adkim?: 'r' | 's'; aspf?: 'r' | 's';
+    required?: boolean;
+    policy?: AtLeast<DmarcPolicyName>;
+    subdomainPolicy?: AtLeast<DmarcPolicyName>;
+    pct?: number;
+    rua?: boolean;
+    ruf?: boolean;
+    adkim?: 'r' | 's';
+    aspf?: 'r' | 's';
   };
   mtaSts?: { required?: boolean; mode?: AtLeast<MtaStsModeName>; minMaxAge?: number };
   tlsRpt?: { required?: boolean };
@@ -45,15 +51,31 @@ const STS_MODES = ['none', 'testing', 'enforce'] as const;
 export const POLICY_SCHEMA: Record<string, Record<string, Rule>> = {
   mx: { required: bool, minHosts: { kind: 'int', min: 1, max: 50 } },
   spf: {
-    required: bool, maxLookups: { kind: 'int', min: 0, max: 10 }, maxVoidLookups: { kind: 'int', min: 0, max: 2 },
+    required: bool,
+    maxLookups: { kind: 'int', min: 0, max: 10 },
+    maxVoidLookups: { kind: 'int', min: 0, max: 2 },
     all: { kind: 'list', values: ['-all', '~all', '?all', '+all'], what: 'an all qualifier' },
   },
-  dkim: { required: bool, selectors: { kind: 'list', pattern: /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i, what: 'a selector name' }, minBits: { kind: 'int', min: 512, max: 16384 } },
-  dmarc: {
-    required: bool, policy: { kind: 'ordered', values: DMARC_POLICIES }, subdomainPolicy: { kind: 'ordered', values: DMARC_POLICIES },
-    pct: { kind: 'int', min: 0, max: 100 }, rua: presence, ruf: presence, adkim: { kind: 'enum', values: ['r', 's'] }, aspf: { kind: 'enum', values: ['r', 's'] },
+  dkim: {
+    required: bool,
+    selectors: { kind: 'list', pattern: /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i, what: 'a selector name' },
+    minBits: { kind: 'int', min: 512, max: 16384 },
   },
-  mtaSts: { required: bool, mode: { kind: 'ordered', values: STS_MODES }, minMaxAge: { kind: 'int', min: 0, max: 31_557_600 } },
+  dmarc: {
+    required: bool,
+    policy: { kind: 'ordered', values: DMARC_POLICIES },
+    subdomainPolicy: { kind: 'ordered', values: DMARC_POLICIES },
+    pct: { kind: 'int', min: 0, max: 100 },
+    rua: presence,
+    ruf: presence,
+    adkim: { kind: 'enum', values: ['r', 's'] },
+    aspf: { kind: 'enum', values: ['r', 's'] },
+  },
+  mtaSts: {
+    required: bool,
+    mode: { kind: 'ordered', values: STS_MODES },
+    minMaxAge: { kind: 'int', min: 0, max: 31_557_600 },
+  },
   tlsRpt: { required: bool },
   bimi: { required: bool, authority: presence },
   dnssec: { signed: bool, validated: bool },
@@ -68,7 +90,9 @@ export async function loadPolicy(path: string): Promise<Policy> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read policy file '${path}': ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read policy file '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
+    );
   }
   const { parse } = await import('yaml');
   let doc: unknown;
@@ -92,7 +116,8 @@ export function parsePolicy(doc: unknown, source = 'policy'): Policy {
   const policy: Policy = { source };
   const out = policy as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
-    if (!TOP_LEVEL.includes(key)) fail(`unknown key '${key}'${suggest(key, TOP_LEVEL)} (known: ${TOP_LEVEL.join(', ')})`);
+    if (!TOP_LEVEL.includes(key))
+      fail(`unknown key '${key}'${suggest(key, TOP_LEVEL)} (known: ${TOP_LEVEL.join(', ')})`);
     if (key === 'strict') {
       if (typeof value !== 'boolean') fail(`strict must be true or false`);
       policy.strict = value as boolean;
@@ -100,7 +125,8 @@ export function parsePolicy(doc: unknown, source = 'policy'): Policy {
     }
     if (key === 'ignore') {
       const list = Array.isArray(value) ? value : [value];
-      if (!list.every((v) => typeof v === 'string' && /^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/.test(v))) fail(`ignore must list finding ids such as mx.redundancy.single or dkim.*`);
+      if (!list.every((v) => typeof v === 'string' && /^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/.test(v)))
+        fail(`ignore must list finding ids such as mx.redundancy.single or dkim.*`);
       policy.ignore = list as string[];
       continue;
     }
@@ -110,7 +136,10 @@ export function parsePolicy(doc: unknown, source = 'policy'): Policy {
     const section: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const rule = rules[k];
-      if (!rule) fail(`unknown key '${key}.${k}'${suggest(k, Object.keys(rules))} (known under ${key}: ${Object.keys(rules).join(', ')})`);
+      if (!rule)
+        fail(
+          `unknown key '${key}.${k}'${suggest(k, Object.keys(rules))} (known under ${key}: ${Object.keys(rules).join(', ')})`,
+        );
       section[k] = checkValue(`${key}.${k}`, v, rule!, fail);
     }
     out[key] = section;
@@ -129,24 +158,34 @@ function checkValue(path: string, v: unknown, rule: Rule, fail: (m: string) => n
       if (v === false || v === 'optional') return false;
       return fail(`${path} must be required or optional (got ${shown})`);
     case 'int':
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < rule.min || v > rule.max) fail(`${path} must be a whole number from ${rule.min} to ${rule.max} (got ${shown})`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < rule.min || v > rule.max)
+        fail(`${path} must be a whole number from ${rule.min} to ${rule.max} (got ${shown})`);
       return v;
     case 'enum':
-      if (typeof v !== 'string' || !rule.values.includes(v)) fail(`${path} must be one of ${rule.values.join(', ')} (got ${shown})`);
+      if (typeof v !== 'string' || !rule.values.includes(v))
+        fail(`${path} must be one of ${rule.values.join(', ')} (got ${shown})`);
       return v;
     case 'ordered': {
       if (typeof v === 'string') {
-        if (!rule.values.includes(v)) fail(`${path} must be one of ${rule.values.join(', ')}, or a list of them (got ${shown})`);
+        if (!rule.values.includes(v))
+          fail(`${path} must be one of ${rule.values.join(', ')}, or a list of them (got ${shown})`);
         return { atLeast: v };
       }
-      if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string' && rule.values.includes(x))) return { oneOf: v };
+      if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string' && rule.values.includes(x)))
+        return { oneOf: v };
       return fail(`${path} must be one of ${rule.values.join(', ')}, or a list of them (got ${shown})`);
     }
     case 'list': {
       const list = Array.isArray(v) ? v : [v];
       for (const x of list) {
-        const okValue = typeof x === 'string' && (rule.values ? rule.values.includes(x) : true) && (rule.pattern ? rule.pattern.test(x) : true);
-        if (!okValue) fail(`${path}: ${JSON.stringify(x)} is not ${rule.what}${rule.values ? ` (one of ${rule.values.join(', ')})` : ''}`);
+        const okValue =
+          typeof x === 'string' &&
+          (rule.values ? rule.values.includes(x) : true) &&
+          (rule.pattern ? rule.pattern.test(x) : true);
+        if (!okValue)
+          fail(
+            `${path}: ${JSON.stringify(x)} is not ${rule.what}${rule.values ? ` (one of ${rule.values.join(', ')})` : ''}`,
+          );
       }
       if (!list.length) fail(`${path} must not be empty`);
       return list;

@@ -1,7 +1,14 @@
 // The one-screen summary: per check a verdict (pass, fail or unknown — never two outcomes), its worst severity,
 // and the one-line reason, taken from the finding that decided. Pure.
 import { severityRank, type Severity } from '../core/result.js';
-import { CHECK_NAMES, type CheckName, type CheckSummary, type PostureChecks, type PostureFinding, type Verdict } from './types.js';
+import {
+  CHECK_NAMES,
+  type CheckName,
+  type CheckSummary,
+  type PostureChecks,
+  type PostureFinding,
+  type Verdict,
+} from './types.js';
 
 export function summarize(checks: PostureChecks, findings: readonly PostureFinding[]): CheckSummary[] {
   const out: CheckSummary[] = [];
@@ -23,9 +30,19 @@ export function summarizeCheck(check: CheckName, own: readonly PostureFinding[],
   // A passing check is best told by its ok finding ("p=reject: …"); an info one only when it has nothing else
   // to say ("publishes no MTA-STS policy").
   const decider = fail ?? temporary ?? pick(definite, 'warn') ?? pick(definite, 'ok') ?? pick(definite, 'info');
-  const state = verdict !== 'pass' ? verdict : severity === 'warn' ? 'warn' : !decider || decider.severity === 'ok' ? 'pass' : 'info';
+  const state =
+    verdict !== 'pass'
+      ? verdict
+      : severity === 'warn'
+        ? 'warn'
+        : !decider || decider.severity === 'ok'
+          ? 'pass'
+          : 'info';
   return {
-    check, verdict, severity, state,
+    check,
+    verdict,
+    severity,
+    state,
     reason: decider?.message ?? (unfinished ? 'did not finish within the time budget' : 'no findings'),
     id: decider?.id ?? null,
   };

@@ -13,12 +13,33 @@ import type { MxResult } from '../mx/check.js';
 import type { ProbeResult } from '../probe/types.js';
 import type { DnsblResult } from './dnsbl.js';
 
-export const CHECK_NAMES = ['mx', 'spf', 'dkim', 'dmarc', 'mtaSts', 'tlsRpt', 'bimi', 'dnssec', 'dane', 'smtp', 'dnsbl'] as const;
+export const CHECK_NAMES = [
+  'mx',
+  'spf',
+  'dkim',
+  'dmarc',
+  'mtaSts',
+  'tlsRpt',
+  'bimi',
+  'dnssec',
+  'dane',
+  'smtp',
+  'dnsbl',
+] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export const CHECK_LABELS: Record<CheckName, string> = {
-  mx: 'MX', spf: 'SPF', dkim: 'DKIM', dmarc: 'DMARC', mtaSts: 'MTA-STS', tlsRpt: 'TLS-RPT', bimi: 'BIMI',
-  dnssec: 'DNSSEC', dane: 'DANE', smtp: 'SMTP', dnsbl: 'DNSBL',
+  mx: 'MX',
+  spf: 'SPF',
+  dkim: 'DKIM',
+  dmarc: 'DMARC',
+  mtaSts: 'MTA-STS',
+  tlsRpt: 'TLS-RPT',
+  bimi: 'BIMI',
+  dnssec: 'DNSSEC',
+  dane: 'DANE',
+  smtp: 'SMTP',
+  dnsbl: 'DNSBL',
 };
 
 /** Every check has three outcomes, never two: a timeout or SERVFAIL gives `unknown`, not `fail`. */

@@ -24,7 +24,8 @@ export async function authPlaintextTest(s: SmtpSession, ehlo: Ehlo): Promise<Aut
   const offered = authMechanisms(ehlo);
   if (!offered.length) return undefined;
   const tried = offered.includes('PLAIN') ? 'PLAIN' : offered.includes('LOGIN') ? 'LOGIN' : null;
-  if (!tried) return { offered, tried, accepted: null, code: 0, reply: 'no cleartext mechanism (PLAIN, LOGIN) offered' };
+  if (!tried)
+    return { offered, tried, accepted: null, code: 0, reply: 'no cleartext mechanism (PLAIN, LOGIN) offered' };
   let r;
   if (tried === 'PLAIN') {
     const token = Buffer.from(`\0${USER}\0${PASS}`).toString('base64');

@@ -18,7 +18,16 @@ const MAX_FALLBACK = 5;
 export async function probeTarget(target: string, ctx: Context, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const port = opts.port ?? 25;
   const mode = tlsModeFor(port, opts.tls);
-  const result: ProbeResult = { kind: 'probe', target, port, tls: mode, all: Boolean(opts.all), hosts: [], findings: [], steps: [] };
+  const result: ProbeResult = {
+    kind: 'probe',
+    target,
+    port,
+    tls: mode,
+    all: Boolean(opts.all),
+    hosts: [],
+    findings: [],
+    steps: [],
+  };
   const route = await endpointsFor(target, port, ctx);
   result.steps.push(...route.steps);
   result.findings.push(...route.findings);
@@ -37,7 +46,11 @@ export async function probeTarget(target: string, ctx: Context, opts: ProbeOptio
     if (reached) {
       for (const h of result.hosts) {
         if (h === reached) continue;
-        h.findings = h.findings.map(({ temporary: _t, ...f }) => ({ ...f, severity: 'warn' as const, message: `${f.message} Fell back to ${reached.exchange} [${reached.address}].` }));
+        h.findings = h.findings.map(({ temporary: _t, ...f }) => ({
+          ...f,
+          severity: 'warn' as const,
+          message: `${f.message} Fell back to ${reached.exchange} [${reached.address}].`,
+        }));
       }
     }
   }
@@ -48,7 +61,11 @@ export async function probeTarget(target: string, ctx: Context, opts: ProbeOptio
   return result;
 }
 
-interface Route { endpoints: ProbeEndpoint[]; findings: Finding[]; steps: Step[] }
+interface Route {
+  endpoints: ProbeEndpoint[];
+  findings: Finding[];
+  steps: Step[];
+}
 
 /** An IP is probed as is (its PTR fetched for the banner check); a name goes through checkMx. */
 async function endpointsFor(target: string, port: number, ctx: Context): Promise<Route> {
@@ -56,27 +73,67 @@ async function endpointsFor(target: string, port: number, ctx: Context): Promise
   if (isIP(ip)) {
     const trace = traceResolver(ctx.resolver);
     const ptr = await trace.lookup(reverseName(ip), 'PTR');
-    return { endpoints: [{ exchange: ip, address: ip, port, ptr: ptr.status === 'ok' ? ptr.records : [] }], findings: [], steps: trace.steps };
+    return {
+      endpoints: [{ exchange: ip, address: ip, port, ptr: ptr.status === 'ok' ? ptr.records : [] }],
+      findings: [],
+      steps: trace.steps,
+    };
   }
   const mx = await checkMx(target, ctx);
   const steps = mx.steps;
   if (isTemporary({ status: mx.lookup })) {
-    return { endpoints: [], steps, findings: [finding('probe.target.temporary', 'fail', `The MX lookup for ${target} failed (${mx.lookup.toUpperCase()}): nothing to probe yet.`, { temporary: true })] };
+    return {
+      endpoints: [],
+      steps,
+      findings: [
+        finding(
+          'probe.target.temporary',
+          'fail',
+          `The MX lookup for ${target} failed (${mx.lookup.toUpperCase()}): nothing to probe yet.`,
+          { temporary: true },
+        ),
+      ],
+    };
   }
   if (mx.lookup === 'nxdomain') {
-    return { endpoints: [], steps, findings: [finding('probe.target.nxdomain', 'fail', `${target} does not exist (NXDOMAIN).`)] };
+    return {
+      endpoints: [],
+      steps,
+      findings: [finding('probe.target.nxdomain', 'fail', `${target} does not exist (NXDOMAIN).`)],
+    };
   }
   if (mx.nullMx && !mx.mx.length) {
-    return { endpoints: [], steps, findings: [finding('probe.target.null-mx', 'fail', `${target} publishes a null MX: it accepts no mail, so there is no server to probe.`, { ref: 'RFC 7505' })] };
+    return {
+      endpoints: [],
+      steps,
+      findings: [
+        finding(
+          'probe.target.null-mx',
+          'fail',
+          `${target} publishes a null MX: it accepts no mail, so there is no server to probe.`,
+          { ref: 'RFC 7505' },
+        ),
+      ],
+    };
   }
-  const endpoints = mx.mx.flatMap((h) => h.addresses.map((a) => ({ exchange: h.exchange, address: a.address, port, preference: h.preference, ptr: a.ptr })));
+  const endpoints = mx.mx.flatMap((h) =>
+    h.addresses.map((a) => ({ exchange: h.exchange, address: a.address, port, preference: h.preference, ptr: a.ptr })),
+  );
   if (!endpoints.length) {
     const temporary = mx.mx.some((h) => h.status === 'temporary');
     return {
-      endpoints, steps,
-      findings: [finding('probe.target.no-address', 'fail', temporary
-        ? `The address lookups for ${target}'s mail exchanges failed temporarily.`
-        : `${target} has no mail exchange with an address (${mx.mx.length ? mx.mx.map((h) => h.exchange).join(', ') : 'no MX, no A/AAAA'}).`, temporary ? { temporary: true } : {})],
+      endpoints,
+      steps,
+      findings: [
+        finding(
+          'probe.target.no-address',
+          'fail',
+          temporary
+            ? `The address lookups for ${target}'s mail exchanges failed temporarily.`
+            : `${target} has no mail exchange with an address (${mx.mx.length ? mx.mx.map((h) => h.exchange).join(', ') : 'no MX, no A/AAAA'}).`,
+          temporary ? { temporary: true } : {},
+        ),
+      ],
     };
   }
   return { endpoints, findings: [], steps };
@@ -84,9 +141,34 @@ async function endpointsFor(target: string, port: number, ctx: Context): Promise
 
 function hostSteps(h: ProbeHost): Step[] {
   const at = `${h.exchange} [${h.address}]:${h.port}`;
-  const steps: Step[] = [{ kind: 'tcp', summary: `connect ${at}${h.connected ? '' : ` → ${h.error?.kind ?? 'failed'}`}`, ms: h.timings.connectMs ?? 0, ok: h.connected }];
-  if (h.banner !== null || h.error?.stage === 'banner') steps.push({ kind: 'smtp', summary: `greeting ${h.banner ?? `→ ${h.error?.kind}`}`, ms: h.timings.bannerMs ?? 0, ok: h.bannerCode === 220 });
-  if (h.timings.ehloMs !== null) steps.push({ kind: 'smtp', summary: `EHLO → ${h.ehlo.extensions.length} extensions`, ms: h.timings.ehloMs, ok: h.esmtp });
-  if (h.tls?.attempted) steps.push({ kind: 'tls', summary: h.tls.ok ? `TLS ${h.tls.protocol} ${h.tls.cipher}` : `TLS failed: ${h.tls.error}`, ms: h.timings.tlsMs ?? 0, ok: h.tls.ok });
+  const steps: Step[] = [
+    {
+      kind: 'tcp',
+      summary: `connect ${at}${h.connected ? '' : ` → ${h.error?.kind ?? 'failed'}`}`,
+      ms: h.timings.connectMs ?? 0,
+      ok: h.connected,
+    },
+  ];
+  if (h.banner !== null || h.error?.stage === 'banner')
+    steps.push({
+      kind: 'smtp',
+      summary: `greeting ${h.banner ?? `→ ${h.error?.kind}`}`,
+      ms: h.timings.bannerMs ?? 0,
+      ok: h.bannerCode === 220,
+    });
+  if (h.timings.ehloMs !== null)
+    steps.push({
+      kind: 'smtp',
+      summary: `EHLO → ${h.ehlo.extensions.length} extensions`,
+      ms: h.timings.ehloMs,
+      ok: h.esmtp,
+    });
+  if (h.tls?.attempted)
+    steps.push({
+      kind: 'tls',
+      summary: h.tls.ok ? `TLS ${h.tls.protocol} ${h.tls.cipher}` : `TLS failed: ${h.tls.error}`,
+      ms: h.timings.tlsMs ?? 0,
+      ok: h.tls.ok,
+    });
   return steps;
 }

@@ -21,15 +21,29 @@ export function tlsModeFor(port: number, mode?: TlsMode): TlsMode {
 export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: ProbeOptions = {}): Promise<ProbeHost> {
   const mode = tlsModeFor(target.port, opts.tls);
   const host: ProbeHost = {
-    exchange: target.exchange, address: target.address, port: target.port,
+    exchange: target.exchange,
+    address: target.address,
+    port: target.port,
     ...(target.preference !== undefined ? { preference: target.preference } : {}),
-    connected: false, banner: null, bannerCode: null, bannerHostname: null, ptr: target.ptr ?? [],
-    ehlo: { hostname: null, extensions: [] }, esmtp: false, ehloTls: null, tls: null,
+    connected: false,
+    banner: null,
+    bannerCode: null,
+    bannerHostname: null,
+    ptr: target.ptr ?? [],
+    ehlo: { hostname: null, extensions: [] },
+    esmtp: false,
+    ehloTls: null,
+    tls: null,
     timings: { connectMs: null, bannerMs: null, ehloMs: null, tlsMs: null },
-    transcript: [], findings: [],
+    transcript: [],
+    findings: [],
   };
   const finish = () => {
-    host.findings = hostFindings(host, { mode, slowBannerMs: opts.slowBannerMs ?? SLOW_BANNER_MS, relayTested: Boolean(opts.relayTest) });
+    host.findings = hostFindings(host, {
+      mode,
+      slowBannerMs: opts.slowBannerMs ?? SLOW_BANNER_MS,
+      relayTested: Boolean(opts.relayTest),
+    });
     return host;
   };
   const fail = (stage: ProbeStage, r: Reply) => {
@@ -37,10 +51,21 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
   };
 
   // 1. TCP
-  const conn = await SmtpSession.connect({ host: target.exchange, address: target.address, port: target.port }, {
-    timeoutMs: ctx.timeoutMs,
-    onLine: (dir, line) => ctx.onEvent({ type: 'smtp.line', dir, line, host: target.exchange, address: target.address, port: target.port }),
-  });
+  const conn = await SmtpSession.connect(
+    { host: target.exchange, address: target.address, port: target.port },
+    {
+      timeoutMs: ctx.timeoutMs,
+      onLine: (dir, line) =>
+        ctx.onEvent({
+          type: 'smtp.line',
+          dir,
+          line,
+          host: target.exchange,
+          address: target.address,
+          port: target.port,
+        }),
+    },
+  );
   host.timings.connectMs = conn.ms;
   if (!conn.ok) {
     host.error = { stage: 'connect', kind: conn.failure.kind, message: conn.failure.message };
@@ -100,7 +125,11 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
       const auth = await authPlaintextTest(s, host.ehlo);
       if (auth) host.auth = auth;
       if (s.closed) {
-        fail('ehlo', { code: 0, lines: [], failure: { kind: 'closed', message: 'the connection closed after the AUTH test' } });
+        fail('ehlo', {
+          code: 0,
+          lines: [],
+          failure: { kind: 'closed', message: 'the connection closed after the AUTH test' },
+        });
         return finish();
       }
     }
@@ -146,12 +175,28 @@ function certificateName(target: ProbeEndpoint): string | undefined {
 }
 
 function tlsInfo(t: TlsOutcome, o: { offered: boolean; name: string | undefined; ctx: Context }): ProbeTls {
-  if (!t.ok) return { offered: o.offered, ok: false, protocol: null, cipher: null, certificate: null, attempted: true, error: t.failure.message };
+  if (!t.ok)
+    return {
+      offered: o.offered,
+      ok: false,
+      protocol: null,
+      cipher: null,
+      certificate: null,
+      attempted: true,
+      error: t.failure.message,
+    };
   return {
-    offered: o.offered, ok: true, protocol: t.protocol, cipher: t.cipher, attempted: true,
+    offered: o.offered,
+    ok: true,
+    protocol: t.protocol,
+    cipher: t.cipher,
+    attempted: true,
     certificate: t.certificate
       ? inspectCertificate(t.certificate, {
-          ...(o.name ? { hostname: o.name } : {}), now: o.ctx.now(), authorized: t.authorized, chainLength: t.chain.length,
+          ...(o.name ? { hostname: o.name } : {}),
+          now: o.ctx.now(),
+          authorized: t.authorized,
+          chainLength: t.chain.length,
           ...(t.authorizationError ? { authorizationError: t.authorizationError } : {}),
         })
       : null,

@@ -8,7 +8,10 @@ import type { RelayTest } from './types.js';
 export const RELAY_SENDER = 'mailcheck-relay-test@example.org';
 export const RELAY_RECIPIENT = 'mailcheck-relay-test@example.net';
 
-export async function relayTest(s: SmtpSession, o: { helo: string; recipient?: string; sender?: string }): Promise<RelayTest> {
+export async function relayTest(
+  s: SmtpSession,
+  o: { helo: string; recipient?: string; sender?: string },
+): Promise<RelayTest> {
   const mailFrom = o.sender ?? RELAY_SENDER;
   const rcptTo = o.recipient ?? RELAY_RECIPIENT;
   const base = { mailFrom, rcptTo };

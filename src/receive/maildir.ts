@@ -102,10 +102,20 @@ interface Writers {
 
 /** Writer threads, each job to the least busy one. A thread that dies fails its jobs and takes no more. */
 function startWriters(n: number): Writers {
-  interface Thread { worker: Worker; busy: number; alive: boolean; jobs: Map<number, { ok: () => void; fail: (e: Error) => void }> }
+  interface Thread {
+    worker: Worker;
+    busy: number;
+    alive: boolean;
+    jobs: Map<number, { ok: () => void; fail: (e: Error) => void }>;
+  }
   let nextId = 0;
   const threads: Thread[] = Array.from({ length: n }, () => {
-    const t: Thread = { worker: new Worker(STORE_WORKER_SOURCE, { eval: true }), busy: 0, alive: true, jobs: new Map() };
+    const t: Thread = {
+      worker: new Worker(STORE_WORKER_SOURCE, { eval: true }),
+      busy: 0,
+      alive: true,
+      jobs: new Map(),
+    };
     t.worker.on('message', (m: StoreDone) => {
       // Idle writers must not keep the process alive; busy ones must (a pending delivery is a promise to a client).
       if (--t.busy === 0) t.worker.unref();
@@ -167,10 +177,12 @@ export function groupCommit(op: () => Promise<void>): () => Promise<void> {
   return () => {
     if (!running) return start();
     // Renames made now may not be covered by the fsync already running: wait for it, then share one more.
-    queued ??= running.catch(() => {}).then(() => {
-      queued = undefined;
-      return start();
-    });
+    queued ??= running
+      .catch(() => {})
+      .then(() => {
+        queued = undefined;
+        return start();
+      });
     return queued;
   };
 }

@@ -23,7 +23,10 @@ export class PromptSMTPServer extends SMTPServer {
   private readonly idPrefix = randomBytes(4).toString('hex');
   private idSeq = 0;
 
-  constructor(options: SMTPServerOptions, readonly deadlines: Deadlines) {
+  constructor(
+    options: SMTPServerOptions,
+    readonly deadlines: Deadlines,
+  ) {
     super(options);
   }
 
@@ -95,7 +98,10 @@ class PromptConnection extends SMTPConnection {
         this.armDeadline(ms, what);
         return;
       }
-      this.send(421, `${this.name} Timeout: ${what} not completed within ${Math.round(ms / 1000)} s, closing connection`);
+      this.send(
+        421,
+        `${this.name} Timeout: ${what} not completed within ${Math.round(ms / 1000)} s, closing connection`,
+      );
     }, ms);
     this.deadline.unref();
   }

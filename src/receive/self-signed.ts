@@ -4,9 +4,18 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { isIP } from 'node:net';
 
-export interface SelfSigned { cert: string; key: string; notAfter: Date }
+export interface SelfSigned {
+  cert: string;
+  key: string;
+  notAfter: Date;
+}
 
-export function selfSignedCertificate(hostname: string, now = new Date(), days = 365, random: (n: number) => Buffer = randomBytes): SelfSigned {
+export function selfSignedCertificate(
+  hostname: string,
+  now = new Date(),
+  days = 365,
+  random: (n: number) => Buffer = randomBytes,
+): SelfSigned {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const notBefore = new Date(now.getTime() - 3600_000); // an hour of slack for clients with a slow clock
   const notAfter = new Date(now.getTime() + days * 86400_000);
@@ -16,15 +25,16 @@ export function selfSignedCertificate(hostname: string, now = new Date(), days =
   // A positive INTEGER (RFC 5280 §4.1.2.2) in minimal DER: the first octet neither has the sign bit nor is a
   // needless 0x00 (OpenSSL rejects that as "illegal padding" — once in ~512 certificates before this).
   serial[0] = (serial[0]! & 0x7f) | 0x40;
-  const san = isIP(hostname)
-    ? tlv(0x87, ipBytes(hostname))
-    : tlv(0x82, Buffer.from(hostname, 'ascii'));
-  const extensions = tlv(0xa3, seq(
-    seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq())), // basicConstraints, critical, cA=false
-    seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from([0x07, 0x80])))), // keyUsage: digitalSignature
-    seq(oid('2.5.29.37'), tlv(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))), // extKeyUsage: serverAuth
-    seq(oid('2.5.29.17'), tlv(0x04, seq(san))), // subjectAltName
-  ));
+  const san = isIP(hostname) ? tlv(0x87, ipBytes(hostname)) : tlv(0x82, Buffer.from(hostname, 'ascii'));
+  const extensions = tlv(
+    0xa3,
+    seq(
+      seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq())), // basicConstraints, critical, cA=false
+      seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from([0x07, 0x80])))), // keyUsage: digitalSignature
+      seq(oid('2.5.29.37'), tlv(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))), // extKeyUsage: serverAuth
+      seq(oid('2.5.29.17'), tlv(0x04, seq(san))), // subjectAltName
+    ),
+  );
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))), // version v3
     tlv(0x02, serial),
@@ -67,7 +77,9 @@ function oid(dotted: string): Buffer {
 /** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime after. */
 function time(d: Date): Buffer {
   const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z'; // YYYYMMDDHHMMSSZ
-  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii')) : tlv(0x18, Buffer.from(iso, 'ascii'));
+  return d.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii'))
+    : tlv(0x18, Buffer.from(iso, 'ascii'));
 }
 
 function ipBytes(ip: string): Buffer {

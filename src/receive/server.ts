@@ -104,114 +104,196 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
   const nextId = () => `${idPrefix}${(++idSeq).toString(16).toUpperCase().padStart(6, '0')}`;
 
   const spfOrTemp = (p: Promise<SpfVerdict>, ip: string, sender: string, identity: 'mailfrom' | 'helo') =>
-    p.catch((e: unknown): SpfVerdict => ({ result: 'temperror', domain: '', identity, sender, ip, reason: (e as Error).message }));
+    p.catch((e: unknown): SpfVerdict => ({
+      result: 'temperror',
+      domain: '',
+      identity,
+      sender,
+      ip,
+      reason: (e as Error).message,
+    }));
 
-  const server = new PromptSMTPServer({
-    name: opts.hostname,
-    banner: 'mailcheck receive (a test receiver: stores, never relays)',
-    size: opts.maxSize,
-    rejectOversized: true,
-    maxClients: opts.maxConnections,
-    maxRecipients: opts.maxRecipients,
-    maxCommandLength: 2048, // RFC 5321 §4.5.3.1.4 says 512; extensions (SIZE, BODY, SMTPUTF8) make room for more
-    disabledCommands: opts.tls === 'starttls' ? ['AUTH'] : ['AUTH', 'STARTTLS'],
-    hideSTARTTLS: opts.tls !== 'starttls',
-    secure: opts.tls === 'implicit',
-    ...(opts.tls !== 'none' ? { key: opts.key, cert: opts.cert } : {}),
-    // PTR goes through our resolver (onConnect), without holding the greeting.
-    disableReverseLookup: true,
-    socketTimeout: opts.commandTimeoutMs,
-    closeTimeout: opts.dataTimeoutMs,
-    logger: opts.onLine ? lineLogger(opts.onLine) : false,
+  const server = new PromptSMTPServer(
+    {
+      name: opts.hostname,
+      banner: 'mailcheck receive (a test receiver: stores, never relays)',
+      size: opts.maxSize,
+      rejectOversized: true,
+      maxClients: opts.maxConnections,
+      maxRecipients: opts.maxRecipients,
+      maxCommandLength: 2048, // RFC 5321 §4.5.3.1.4 says 512; extensions (SIZE, BODY, SMTPUTF8) make room for more
+      disabledCommands: opts.tls === 'starttls' ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+      hideSTARTTLS: opts.tls !== 'starttls',
+      secure: opts.tls === 'implicit',
+      ...(opts.tls !== 'none' ? { key: opts.key, cert: opts.cert } : {}),
+      // PTR goes through our resolver (onConnect), without holding the greeting.
+      disableReverseLookup: true,
+      socketTimeout: opts.commandTimeoutMs,
+      closeTimeout: opts.dataTimeoutMs,
+      logger: opts.onLine ? lineLogger(opts.onLine) : false,
 
-    onConnect(session, callback) {
-      sessions.set(session.id, { client: lookupClientName(session.remoteAddress, ctx.resolver).catch((): ClientName => ({ name: null, ptr: [], iprev: 'temperror' })) });
-      callback();
-    },
+      onConnect(session, callback) {
+        sessions.set(session.id, {
+          client: lookupClientName(session.remoteAddress, ctx.resolver).catch((): ClientName => ({
+            name: null,
+            ptr: [],
+            iprev: 'temperror',
+          })),
+        });
+        callback();
+      },
 
-    onMailFrom(address, session, callback) {
-      const st = sessions.get(session.id);
-      if (st) {
-        const ip = session.remoteAddress;
-        const helo = session.hostNameAppearsAs || '';
-        // Evaluated while the client sends RCPT and DATA; awaited only once the message is in.
-        st.spf = spfOrTemp(checkSpf({ ip, sender: address.address, helo }, ctx.resolver, opts.hostname), ip, address.address, 'mailfrom');
-        if (st.helo?.name !== helo) st.helo = { name: helo, spf: spfOrTemp(checkHeloSpf(ip, helo, ctx.resolver, opts.hostname), ip, `postmaster@${helo}`, 'helo') };
-      }
-      callback();
-    },
-
-    onRcptTo(_address, _session, callback) {
-      callback();
-    },
-
-    onData(stream: SMTPServerDataStream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => {
-        if (!stream.sizeExceeded) chunks.push(chunk);
-      });
-      stream.once('error', () => {}); // the client went away mid-message: nothing was accepted
-      stream.once('end', () => {
-        const envelope = envelopeOf(session);
-        if (stream.sizeExceeded) {
-          // RFC 1870 §6.2 / RFC 5321 §4.5.3.1.10: 552, and nothing stored (rejectOversized sends the reply).
-          emitter.emit('rejected', { event: 'rejected', remoteAddress: session.remoteAddress, ...envelope, code: 552, reason: `message exceeds the ${opts.maxSize}-byte limit` } satisfies RejectedMessage);
-          callback(Object.assign(new Error(`Error: message exceeds fixed maximum message size ${opts.maxSize}`), { responseCode: 552 }));
-          return;
+      onMailFrom(address, session, callback) {
+        const st = sessions.get(session.id);
+        if (st) {
+          const ip = session.remoteAddress;
+          const helo = session.hostNameAppearsAs || '';
+          // Evaluated while the client sends RCPT and DATA; awaited only once the message is in.
+          st.spf = spfOrTemp(
+            checkSpf({ ip, sender: address.address, helo }, ctx.resolver, opts.hostname),
+            ip,
+            address.address,
+            'mailfrom',
+          );
+          if (st.helo?.name !== helo)
+            st.helo = {
+              name: helo,
+              spf: spfOrTemp(checkHeloSpf(ip, helo, ctx.resolver, opts.hostname), ip, `postmaster@${helo}`, 'helo'),
+            };
         }
-        const job = deliver(session, Buffer.concat(chunks)).then(
-          (m) => {
-            stored++;
-            callback(null, `OK: queued as ${m.id}`);
-            emitter.emit('message', m);
-          },
-          (e: unknown) => {
-            emitter.emit('rejected', { event: 'rejected', remoteAddress: session.remoteAddress, ...envelope, code: 451, reason: (e as Error).message } satisfies RejectedMessage);
-            callback(Object.assign(new Error('Error: local error in processing, try again later'), { responseCode: 451 }));
-          },
-        );
-        inflight.add(job);
-        void job.finally(() => inflight.delete(job));
-      });
-    },
+        callback();
+      },
 
-    onClose(session) {
-      sessions.delete(session.id);
+      onRcptTo(_address, _session, callback) {
+        callback();
+      },
+
+      onData(stream: SMTPServerDataStream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => {
+          if (!stream.sizeExceeded) chunks.push(chunk);
+        });
+        stream.once('error', () => {}); // the client went away mid-message: nothing was accepted
+        stream.once('end', () => {
+          const envelope = envelopeOf(session);
+          if (stream.sizeExceeded) {
+            // RFC 1870 §6.2 / RFC 5321 §4.5.3.1.10: 552, and nothing stored (rejectOversized sends the reply).
+            emitter.emit('rejected', {
+              event: 'rejected',
+              remoteAddress: session.remoteAddress,
+              ...envelope,
+              code: 552,
+              reason: `message exceeds the ${opts.maxSize}-byte limit`,
+            } satisfies RejectedMessage);
+            callback(
+              Object.assign(new Error(`Error: message exceeds fixed maximum message size ${opts.maxSize}`), {
+                responseCode: 552,
+              }),
+            );
+            return;
+          }
+          const job = deliver(session, Buffer.concat(chunks)).then(
+            (m) => {
+              stored++;
+              callback(null, `OK: queued as ${m.id}`);
+              emitter.emit('message', m);
+            },
+            (e: unknown) => {
+              emitter.emit('rejected', {
+                event: 'rejected',
+                remoteAddress: session.remoteAddress,
+                ...envelope,
+                code: 451,
+                reason: (e as Error).message,
+              } satisfies RejectedMessage);
+              callback(
+                Object.assign(new Error('Error: local error in processing, try again later'), { responseCode: 451 }),
+              );
+            },
+          );
+          inflight.add(job);
+          void job.finally(() => inflight.delete(job));
+        });
+      },
+
+      onClose(session) {
+        sessions.delete(session.id);
+      },
     },
-  }, { commandMs: opts.commandTimeoutMs, dataMs: opts.dataTimeoutMs });
+    { commandMs: opts.commandTimeoutMs, dataMs: opts.dataTimeoutMs },
+  );
 
   let listening = false;
   server.on('error', (e: Error) => {
     // Before listen() succeeds its error rejects startReceiver; socket errors of single clients are theirs.
-    if (!listening || /ECONNRESET|EPIPE|ETIMEDOUT|Socket closed|TLS|SSL/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`)) return;
+    if (
+      !listening ||
+      /ECONNRESET|EPIPE|ETIMEDOUT|Socket closed|TLS|SSL/i.test(
+        `${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`,
+      )
+    )
+      return;
     if (emitter.listenerCount('error')) emitter.emit('error', e);
   });
 
   async function deliver(session: SMTPServerSession, raw: Buffer): Promise<ReceivedMessage> {
-    const st = sessions.get(session.id) ?? { client: Promise.resolve<ClientName>({ name: null, ptr: [], iprev: 'fail' }) };
+    const st = sessions.get(session.id) ?? {
+      client: Promise.resolve<ClientName>({ name: null, ptr: [], iprev: 'fail' }),
+    };
     const ip = session.remoteAddress;
     const helo = session.hostNameAppearsAs || '';
     const envelope = envelopeOf(session);
     const [spf, heloSpf, client] = await Promise.all([
-      st.spf ?? spfOrTemp(checkSpf({ ip, sender: envelope.mailFrom, helo }, ctx.resolver, opts.hostname), ip, envelope.mailFrom, 'mailfrom'),
+      st.spf ??
+        spfOrTemp(
+          checkSpf({ ip, sender: envelope.mailFrom, helo }, ctx.resolver, opts.hostname),
+          ip,
+          envelope.mailFrom,
+          'mailfrom',
+        ),
       st.helo?.spf,
       st.client,
     ]);
-    const verdict = await receivedVerdict({ raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}) }, ctx);
+    const verdict = await receivedVerdict(
+      { raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}) },
+      ctx,
+    );
     const id = nextId();
     const now = ctx.now();
-    const tls = session.secure && session.tlsOptions ? { protocol: session.tlsOptions.version, cipher: session.tlsOptions.name } : undefined;
+    const tls =
+      session.secure && session.tlsOptions
+        ? { protocol: session.tlsOptions.version, cipher: session.tlsOptions.name }
+        : undefined;
     const headers = traceHeaders({
-      hostname: opts.hostname, helo, ip, clientName: client.name, protocol: session.transmissionType || 'SMTP',
-      ...(tls ? { tls } : {}), id, ...envelope, date: now, authenticationResults: verdict.authenticationResults,
+      hostname: opts.hostname,
+      helo,
+      ip,
+      clientName: client.name,
+      protocol: session.transmissionType || 'SMTP',
+      ...(tls ? { tls } : {}),
+      id,
+      ...envelope,
+      date: now,
+      authenticationResults: verdict.authenticationResults,
     });
     const file = await maildir.deliver([headers, raw]);
     return {
-      event: 'message', id, file: file.path, remoteAddress: ip, helo, ...envelope, size: raw.length, tls: !!tls,
-      auth: toReceiveAuth(verdict, heloSpf), receivedAt: now.toISOString(), clientName: client.name,
+      event: 'message',
+      id,
+      file: file.path,
+      remoteAddress: ip,
+      helo,
+      ...envelope,
+      size: raw.length,
+      tls: !!tls,
+      auth: toReceiveAuth(verdict, heloSpf),
+      receivedAt: now.toISOString(),
+      clientName: client.name,
       ...(tls ? { tlsProtocol: tls.protocol, cipher: tls.cipher } : {}),
-      from: verdict.from, ...(verdict.subject !== undefined ? { subject: verdict.subject } : {}),
-      authenticationResults: verdict.authenticationResults, findings: verdict.findings,
+      from: verdict.from,
+      ...(verdict.subject !== undefined ? { subject: verdict.subject } : {}),
+      authenticationResults: verdict.authenticationResults,
+      findings: verdict.findings,
     };
   }
 
@@ -244,7 +326,8 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
         const deadline = Date.now() + opts.dataTimeoutMs;
         for (;;) {
           for (const conn of server.connections) {
-            if (!conn._dataStream && !conn._closing) conn.send(421, `${opts.hostname} Service shutting down, closing transmission channel`);
+            if (!conn._dataStream && !conn._closing)
+              conn.send(421, `${opts.hostname} Service shutting down, closing transmission channel`);
           }
           if ((!server.connections.size && !inflight.size) || Date.now() > deadline) break;
           // A timer, not just the deliveries: waiting only on promises would never let the sockets' I/O in.

@@ -3,8 +3,16 @@
 // serves SMTP, and several threads in flight let the filesystem fold their flushes into one journal commit.
 // Kept as source text run with `eval`: no module file to locate, the same under tsc output and under vitest.
 
-export interface StoreJob { id: number; tmp: string; path: string; data: Uint8Array }
-export interface StoreDone { id: number; error?: string }
+export interface StoreJob {
+  id: number;
+  tmp: string;
+  path: string;
+  data: Uint8Array;
+}
+export interface StoreDone {
+  id: number;
+  error?: string;
+}
 
 export const STORE_WORKER_SOURCE = `
 const { closeSync, fdatasyncSync, openSync, renameSync, unlinkSync, writeSync } = require('node:fs');

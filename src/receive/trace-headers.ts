@@ -35,7 +35,9 @@ export function received(t: TraceInput): string {
   const parts = [`Received: from ${heloName(t.helo)} (${tcpInfo})`];
   if (t.tls) parts.push(`(using ${clean(t.tls.protocol)} with cipher ${clean(t.tls.cipher)})`);
   // "for" only with a single recipient: listing all of them would disclose Bcc recipients to each other.
-  parts.push(`by ${clean(t.hostname)} (mailcheck) with ${clean(t.protocol)} id ${clean(t.id)}${t.rcptTo.length === 1 ? `\r\n\tfor <${clean(t.rcptTo[0]!)}>` : ''}; ${rfc5322Date(t.date)}`);
+  parts.push(
+    `by ${clean(t.hostname)} (mailcheck) with ${clean(t.protocol)} id ${clean(t.id)}${t.rcptTo.length === 1 ? `\r\n\tfor <${clean(t.rcptTo[0]!)}>` : ''}; ${rfc5322Date(t.date)}`,
+  );
   return parts.join('\r\n\t');
 }
 

@@ -10,7 +10,13 @@ import { verifyMessage, type MessageVerdict } from '../verify/verdict.js';
 
 export interface ReceiveAuth {
   spf: { result: string; domain: string; helo?: { result: string; domain: string } };
-  dkim: { result: string; domain: string | null; selector: string | null; algorithm: string | null; aligned: boolean }[];
+  dkim: {
+    result: string;
+    domain: string | null;
+    selector: string | null;
+    algorithm: string | null;
+    aligned: boolean;
+  }[];
   dmarc: { result: string; policy: string | null; aligned: { spf: boolean; dkim: boolean } };
   arc: { result: string };
 }
@@ -22,30 +28,68 @@ export interface ReceiveVerdictInput {
   heloSpf?: SpfVerdict;
 }
 
-export async function receivedVerdict(input: ReceiveVerdictInput, ctx: Pick<Context, 'resolver' | 'now'>): Promise<MessageVerdict> {
+export async function receivedVerdict(
+  input: ReceiveVerdictInput,
+  ctx: Pick<Context, 'resolver' | 'now'>,
+): Promise<MessageVerdict> {
   try {
     return await verifyMessage(input.raw, { authservId: input.authservId, ip: input.spf.ip, spf: input.spf }, ctx);
   } catch (e) {
     if (!(e instanceof MessageFormatError)) throw e;
     const base = {
       from: null,
-      dkim: [{ result: 'none' as const, domain: null, selector: null, algorithm: null, aligned: false, reason: 'message could not be parsed' }],
+      dkim: [
+        {
+          result: 'none' as const,
+          domain: null,
+          selector: null,
+          algorithm: null,
+          aligned: false,
+          reason: 'message could not be parsed',
+        },
+      ],
       spf: input.spf,
-      dmarc: { result: 'permerror' as const, policy: null, aligned: { spf: false, dkim: false }, domain: null, recordDomain: null, record: null, adkim: 'r' as const, aspf: 'r' as const, pct: 100, disposition: 'none' as const, reason: `not an RFC 5322 message: ${e.message}` },
+      dmarc: {
+        result: 'permerror' as const,
+        policy: null,
+        aligned: { spf: false, dkim: false },
+        domain: null,
+        recordDomain: null,
+        record: null,
+        adkim: 'r' as const,
+        aspf: 'r' as const,
+        pct: 100,
+        disposition: 'none' as const,
+        reason: `not an RFC 5322 message: ${e.message}`,
+      },
       arc: { result: 'none' as const },
     };
     return {
       ...base,
       authenticationResults: formatAuthenticationResults({ authservId: input.authservId, ...base }),
-      findings: [finding('receive.message.malformed', 'warn', `the message is not RFC 5322: ${e.message}`, { ref: 'RFC 5322 §2.2' })],
+      findings: [
+        finding('receive.message.malformed', 'warn', `the message is not RFC 5322: ${e.message}`, {
+          ref: 'RFC 5322 §2.2',
+        }),
+      ],
     };
   }
 }
 
 export function toReceiveAuth(v: MessageVerdict, heloSpf?: SpfVerdict): ReceiveAuth {
   return {
-    spf: { result: v.spf?.result ?? 'none', domain: v.spf?.domain ?? '', ...(heloSpf ? { helo: { result: heloSpf.result, domain: heloSpf.domain } } : {}) },
-    dkim: v.dkim.map((d) => ({ result: d.result, domain: d.domain, selector: d.selector, algorithm: d.algorithm, aligned: d.aligned })),
+    spf: {
+      result: v.spf?.result ?? 'none',
+      domain: v.spf?.domain ?? '',
+      ...(heloSpf ? { helo: { result: heloSpf.result, domain: heloSpf.domain } } : {}),
+    },
+    dkim: v.dkim.map((d) => ({
+      result: d.result,
+      domain: d.domain,
+      selector: d.selector,
+      algorithm: d.algorithm,
+      aligned: d.aligned,
+    })),
     dmarc: { result: v.dmarc.result, policy: v.dmarc.policy, aligned: v.dmarc.aligned },
     arc: { result: v.arc.result },
   };

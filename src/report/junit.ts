@@ -20,14 +20,21 @@ export function junitSuite(r: PostureResult, o: { strict?: boolean; timestamp?: 
   const invalid = r.findings.find((f) => f.id === 'posture.input.invalid');
   if (invalid) {
     errors++;
-    cases.push(`    <testcase classname="${xml(classname(r.domain))}" name="input" time="0">\n      <error message="${xml(invalid.message)}" type="${invalid.id}"/>\n    </testcase>\n`);
+    cases.push(
+      `    <testcase classname="${xml(classname(r.domain))}" name="input" time="0">\n      <error message="${xml(invalid.message)}" type="${invalid.id}"/>\n    </testcase>\n`,
+    );
   }
   for (const s of r.summary) {
     const own = r.findings.filter((f) => f.check === s.check);
     const failing = own.filter((f) => !f.temporary && (f.severity === 'fail' || (o.strict && f.severity === 'warn')));
     const temporary = own.filter((f) => f.temporary);
     const warnings = own.filter((f) => !f.temporary && f.severity === 'warn' && !o.strict);
-    const time = (((r.checks[s.check] as { steps?: { ms: number }[] } | null | undefined)?.steps ?? []).reduce((a, x) => a + x.ms, 0) / 1000).toFixed(3);
+    const time = (
+      ((r.checks[s.check] as { steps?: { ms: number }[] } | null | undefined)?.steps ?? []).reduce(
+        (a, x) => a + x.ms,
+        0,
+      ) / 1000
+    ).toFixed(3);
     let body = '';
     if (failing.length) {
       failures++;
@@ -49,7 +56,11 @@ export function renderJunit(results: readonly PostureResult[], o: { strict?: boo
 }
 
 function describe(findings: readonly Finding[]): string {
-  return findings.map((f) => `[${f.severity}] ${f.id}: ${f.message}${f.advice ? `\n  → ${f.advice}` : ''}${f.ref ? ` (${f.ref})` : ''}`).join('\n');
+  return findings
+    .map(
+      (f) => `[${f.severity}] ${f.id}: ${f.message}${f.advice ? `\n  → ${f.advice}` : ''}${f.ref ? ` (${f.ref})` : ''}`,
+    )
+    .join('\n');
 }
 
 /** "mailcheck.example.com" — CI servers group test cases by the dotted class name. */

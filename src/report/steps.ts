@@ -17,24 +17,31 @@ export function renderFindings(findings: readonly Finding[], t: Theme, opts: { i
   if (!findings.length) return `${indent}${t.dim('no findings')}\n`;
   const order: Severity[] = ['fail', 'warn', 'info', 'ok'];
   const sorted = [...findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
-  return sorted
-    .map((f) => {
-      const main: Styled[] = [[escapeControl(f.message), (s) => t.severity(f.severity, s)]];
-      if (f.temporary) main.push([' (temporary)', t.warn]);
-      main.push([` [${f.id}]`, t.dim, true]);
-      const advice: Styled[] = f.advice ? [[`→ ${escapeControl(f.advice)}`, t.dim]] : [];
-      if (f.ref) (f.advice ? advice : main).push([` (${f.ref})`, t.dim, true]);
-      const lines = wrapStyled(main, t.width, `${indent}${t.mark(f.severity)} `, `${indent}  `);
-      if (advice.length) lines.push(...wrapStyled(advice, t.width, `${indent}  `, `${indent}    `));
-      return lines.join('\n');
-    })
-    .join('\n') + '\n';
+  return (
+    sorted
+      .map((f) => {
+        const main: Styled[] = [[escapeControl(f.message), (s) => t.severity(f.severity, s)]];
+        if (f.temporary) main.push([' (temporary)', t.warn]);
+        main.push([` [${f.id}]`, t.dim, true]);
+        const advice: Styled[] = f.advice ? [[`→ ${escapeControl(f.advice)}`, t.dim]] : [];
+        if (f.ref) (f.advice ? advice : main).push([` (${f.ref})`, t.dim, true]);
+        const lines = wrapStyled(main, t.width, `${indent}${t.mark(f.severity)} `, `${indent}  `);
+        if (advice.length) lines.push(...wrapStyled(advice, t.width, `${indent}  `, `${indent}    `));
+        return lines.join('\n');
+      })
+      .join('\n') + '\n'
+  );
 }
 
 /** "  ? MX example.test → 10 mx1.example.test 3 ms", wrapped at the theme's width. */
 export function renderStep(s: Step, t: Theme, indent = '  '): string {
   const mark = s.ok === false ? t.warn('?') : t.dim('?');
-  return wrapStyled([[escapeControl(s.summary)], [` ${s.ms} ms`, t.dim]], t.width, `${indent}${s.kind === 'dns' ? mark : t.dim('›')} `, `${indent}  `).join('\n');
+  return wrapStyled(
+    [[escapeControl(s.summary)], [` ${s.ms} ms`, t.dim]],
+    t.width,
+    `${indent}${s.kind === 'dns' ? mark : t.dim('›')} `,
+    `${indent}  `,
+  ).join('\n');
 }
 
 /** The end every check report shares: the DNS queries asked (with --verbose), the findings, the verdict. */
@@ -57,7 +64,10 @@ export function verdictLine(findings: readonly Finding[], t: Theme): string {
   const fails = findings.filter((f) => f.severity === 'fail' && !f.temporary).length;
   const temps = findings.filter((f) => f.temporary).length;
   const warns = findings.filter((f) => f.severity === 'warn').length;
-  if (fails) return t.fail(`✗ ${fails} failed check${fails > 1 ? 's' : ''}${warns ? `, ${warns} warning${warns > 1 ? 's' : ''}` : ''}`);
+  if (fails)
+    return t.fail(
+      `✗ ${fails} failed check${fails > 1 ? 's' : ''}${warns ? `, ${warns} warning${warns > 1 ? 's' : ''}` : ''}`,
+    );
   if (temps) return t.warn(`? no verdict: ${temps} temporary failure${temps > 1 ? 's' : ''}`);
   if (warns) return t.warn(`! passed with ${warns} warning${warns > 1 ? 's' : ''}`);
   return t.ok('✓ passed');
@@ -100,10 +110,11 @@ export function renderMarkedRecord(
     cells.push({ text: escapeControl(raw[i]!), mark });
   }
   const lines: string[] = [];
-  for (let from = 0; from < cells.length || from === 0; ) {
+  for (let from = 0; from < cells.length || from === 0;) {
     let cols = 0;
     let to = from;
-    while (to < cells.length && (cols + cells[to]!.text.length <= width || to === from)) cols += cells[to++]!.text.length;
+    while (to < cells.length && (cols + cells[to]!.text.length <= width || to === from))
+      cols += cells[to++]!.text.length;
     // Break after a separator ("; ", ",", " ") rather than inside a tag, when one is near the end.
     if (to < cells.length) {
       for (let k = to - 1; k > from + (to - from) / 2; k--) {
@@ -118,7 +129,14 @@ export function renderMarkedRecord(
     // Carets only under what is wrong; informational marks are colour alone.
     const wrong = (m?: Severity) => m === 'warn' || m === 'fail';
     if (chunk.some((c) => wrong(c.mark))) {
-      lines.push((indent + runs(chunk, (text, mark) => (wrong(mark) ? t.severity(mark!, '^'.repeat(text.length)) : ' '.repeat(text.length)))).trimEnd());
+      lines.push(
+        (
+          indent +
+          runs(chunk, (text, mark) =>
+            wrong(mark) ? t.severity(mark!, '^'.repeat(text.length)) : ' '.repeat(text.length),
+          )
+        ).trimEnd(),
+      );
     }
     if (to >= cells.length) break;
     from = to;
@@ -129,7 +147,7 @@ export function renderMarkedRecord(
 /** Joins cells, styling each run of equally marked cells once. */
 function runs(cells: { text: string; mark?: Severity }[], style: (text: string, mark?: Severity) => string): string {
   let out = '';
-  for (let i = 0; i < cells.length; ) {
+  for (let i = 0; i < cells.length;) {
     let j = i;
     let text = '';
     while (j < cells.length && cells[j]!.mark === cells[i]!.mark) text += cells[j++]!.text;

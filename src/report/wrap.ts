@@ -12,7 +12,11 @@ export function visibleLength(s: string): number {
 /** A piece of text, how to style it, and whether it stays whole on one line (a reference like "(RFC 7208 §2.6)"). */
 export type Styled = readonly [text: string, style?: (s: string) => string, whole?: boolean];
 
-interface Token { text: string; style?: (s: string) => string; space: boolean }
+interface Token {
+  text: string;
+  style?: (s: string) => string;
+  space: boolean;
+}
 
 /**
  * Wraps styled pieces into lines of at most `width` columns: the first line after `first`, the others after
@@ -64,13 +68,19 @@ export function wrapStyled(parts: readonly Styled[], width: number, first = '', 
 }
 
 /** Plain text wrapped like wrapStyled, one style for all of it. */
-export function wrapText(text: string, width: number, first = '', next = first, style?: (s: string) => string): string[] {
+export function wrapText(
+  text: string,
+  width: number,
+  first = '',
+  next = first,
+  style?: (s: string) => string,
+): string[] {
   return wrapStyled([[text, style]], width, first, next);
 }
 
 function renderLine(line: Token[]): string {
   let out = '';
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     let j = i;
     let run = '';
     while (j < line.length && line[j]!.style === line[i]!.style) {
@@ -91,7 +101,10 @@ function renderLine(line: Token[]): string {
 export function fitLines(text: string, width: number): string {
   // A piped stream line (lineWidth Infinity) fits whatever it holds: no split and scan of every line.
   if (width === Infinity) return text;
-  return text.split('\n').map((l) => (visibleLength(l) <= width || isTableLine(l) ? l : wrapAnsiLine(l, width).join('\n'))).join('\n');
+  return text
+    .split('\n')
+    .map((l) => (visibleLength(l) <= width || isTableLine(l) ? l : wrapAnsiLine(l, width).join('\n')))
+    .join('\n');
 }
 
 /** A line of a drawn table (fitTable sizes those; wrapping one would break its grid). */
@@ -108,7 +121,7 @@ function wrapAnsiLine(line: string, width: number): string[] {
   const chs: string[] = [];
   const escs: string[] = [];
   let pending = '';
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     if (line.charCodeAt(i) === 0x1b) {
       SGR_AT.lastIndex = i;
       const m = SGR_AT.exec(line);
@@ -184,8 +197,10 @@ function applySgr(active: string[], esc: string): string[] {
       if (n === 0) on = [];
       else if (n === 22) on = on.filter((c) => c !== '1' && c !== '2');
       else if (n === 23 || n === 24 || n === 27 || n === 28 || n === 29) on = on.filter((c) => Number(c) !== n - 20);
-      else if (n === 39) on = on.filter((c) => !((Number(c) >= 30 && Number(c) <= 37) || (Number(c) >= 90 && Number(c) <= 97)));
-      else if (n === 49) on = on.filter((c) => !((Number(c) >= 40 && Number(c) <= 47) || (Number(c) >= 100 && Number(c) <= 107)));
+      else if (n === 39)
+        on = on.filter((c) => !((Number(c) >= 30 && Number(c) <= 37) || (Number(c) >= 90 && Number(c) <= 97)));
+      else if (n === 49)
+        on = on.filter((c) => !((Number(c) >= 40 && Number(c) <= 47) || (Number(c) >= 100 && Number(c) <= 107)));
       else on = [...on, code];
     }
   }

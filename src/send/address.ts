@@ -25,15 +25,22 @@ export function parseMailbox(input: string, what: string): Mailbox {
   let addr = s;
   const angle = /^(.*?)\s*<([^<>]*)>$/.exec(s);
   if (angle) {
-    name = angle[1]!.trim().replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1') || undefined;
+    name =
+      angle[1]!
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .replace(/\\(.)/g, '$1') || undefined;
     addr = angle[2]!.trim();
   }
   const at = addr.lastIndexOf('@');
-  if (at < 1 || at === addr.length - 1) throw new UsageError(`${what} '${printable(input)}' is not an email address (local@domain)`);
+  if (at < 1 || at === addr.length - 1)
+    throw new UsageError(`${what} '${printable(input)}' is not an email address (local@domain)`);
   const local = addr.slice(0, at);
   const rawDomain = addr.slice(at + 1);
-  if (!DOT_STRING.test(local) && !QUOTED.test(local)) throw new UsageError(`${what} '${printable(input)}' has an invalid local part`);
-  if (Buffer.byteLength(local) > 64) throw new UsageError(`${what} '${printable(input)}' has a local part longer than 64 octets (RFC 5321 §4.5.3.1.1)`);
+  if (!DOT_STRING.test(local) && !QUOTED.test(local))
+    throw new UsageError(`${what} '${printable(input)}' has an invalid local part`);
+  if (Buffer.byteLength(local) > 64)
+    throw new UsageError(`${what} '${printable(input)}' has a local part longer than 64 octets (RFC 5321 §4.5.3.1.1)`);
   const domain = toALabel(rawDomain, `${what} domain`);
   return { address: `${local}@${domain}`, local, domain, ...(name ? { name } : {}), utf8: /[^\x00-\x7f]/.test(local) };
 }

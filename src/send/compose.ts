@@ -4,7 +4,10 @@ import { UsageError } from '../core/errors.js';
 import type { Mailbox } from './address.js';
 import { encodeHeaderText, encodePhrase, foldHeader, quotedPrintable } from './mime.js';
 
-export interface HeaderField { name: string; value: string }
+export interface HeaderField {
+  name: string;
+  value: string;
+}
 
 export interface ComposeInput {
   from: Mailbox;
@@ -25,13 +28,28 @@ export interface Composed {
 
 export const DEFAULT_BODY = 'This is a test message sent by mailcheck.\n';
 /** Fields that appear once (RFC 5322 §3.6): a --header with one of these names replaces ours. */
-const SINGLE = new Set(['date', 'from', 'to', 'subject', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding', 'sender', 'reply-to', 'cc']);
+const SINGLE = new Set([
+  'date',
+  'from',
+  'to',
+  'subject',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'sender',
+  'reply-to',
+  'cc',
+]);
 
 export function composeMessage(input: ComposeInput, o: { now: Date; random: () => string }): Composed {
   const date = formatDate(o.now);
   const messageId = `<${o.now.getTime().toString(36)}.${o.random()}@${input.from.domain}>`;
   const body = input.body ?? DEFAULT_BODY;
-  const needsQp = /[^\x00-\x7f]/.test(body) || body.split(/\r\n|\r|\n/).some((l) => Buffer.byteLength(l) > 998) || /[\x00\x0b\x0c\x0e-\x1f\x7f]/.test(body);
+  const needsQp =
+    /[^\x00-\x7f]/.test(body) ||
+    body.split(/\r\n|\r|\n/).some((l) => Buffer.byteLength(l) > 998) ||
+    /[\x00\x0b\x0c\x0e-\x1f\x7f]/.test(body);
   const ours: HeaderField[] = [
     { name: 'Date', value: date },
     { name: 'From', value: formatMailbox(input.from) },
@@ -70,7 +88,8 @@ export function parseHeaderOption(s: string): HeaderField {
   const i = s.indexOf(':');
   const name = i > 0 ? s.slice(0, i).trim() : '';
   const value = i > 0 ? s.slice(i + 1).trim() : '';
-  if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) throw new UsageError(`--header '${s.replace(/[\x00-\x1f]/g, '?')}' is not "Name: value"`);
+  if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name))
+    throw new UsageError(`--header '${s.replace(/[\x00-\x1f]/g, '?')}' is not "Name: value"`);
   if (/[\r\n]/.test(value)) throw new UsageError(`--header '${name}' has a line break in its value`);
   return { name, value };
 }

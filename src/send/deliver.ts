@@ -34,7 +34,8 @@ export interface DeliveredTo {
   tls: { protocol: string | null; cipher: string | null } | null;
 }
 
-export type NotDeliveredReason = 'rejected' | 'deferred' | 'unreachable' | 'no-route' | 'tls-required' | 'unsuitable' | 'lost';
+export type NotDeliveredReason =
+  'rejected' | 'deferred' | 'unreachable' | 'no-route' | 'tls-required' | 'unsuitable' | 'lost';
 
 export interface RejectedTo {
   recipient: string;
@@ -59,12 +60,21 @@ export interface Delivery {
   reachedAny: boolean;
 }
 
-export async function deliver(message: Buffer, envelope: Envelope, ctx: Context, opts: DeliverOptions = {}): Promise<Delivery> {
+export async function deliver(
+  message: Buffer,
+  envelope: Envelope,
+  ctx: Context,
+  opts: DeliverOptions = {},
+): Promise<Delivery> {
   const needs = messageNeeds(message, envelope);
   const planned = opts.server
     ? [await serverRoute(opts.server, envelope.to, ctx)]
-    : await Promise.all([...byDomain(envelope.to)].map(([domain, rcpts]) => mxRoute(domain, rcpts, opts.port ?? 25, ctx)));
-  const results = await Promise.all(planned.map(({ route }) => deliverRoute(route, message, envelope.from, needs, ctx, opts)));
+    : await Promise.all(
+        [...byDomain(envelope.to)].map(([domain, rcpts]) => mxRoute(domain, rcpts, opts.port ?? 25, ctx)),
+      );
+  const results = await Promise.all(
+    planned.map(({ route }) => deliverRoute(route, message, envelope.from, needs, ctx, opts)),
+  );
   const attempts = results.flatMap((r) => r.attempts);
   return {
     delivered: results.flatMap((r) => r.delivered),
@@ -76,22 +86,35 @@ export async function deliver(message: Buffer, envelope: Envelope, ctx: Context,
   };
 }
 
-async function deliverRoute(route: Route, message: Buffer, from: string, needs: MessageNeeds, ctx: Context, opts: DeliverOptions) {
+async function deliverRoute(
+  route: Route,
+  message: Buffer,
+  from: string,
+  needs: MessageNeeds,
+  ctx: Context,
+  opts: DeliverOptions,
+) {
   const delivered: DeliveredTo[] = [];
   const rejected: RejectedTo[] = [];
   const attempts: Attempt[] = [];
   if (route.problem) {
     const p = route.problem;
-    for (const recipient of route.recipients) rejected.push({ recipient, response: p.message, code: 0, reason: 'no-route', temporary: p.temporary });
+    for (const recipient of route.recipients)
+      rejected.push({ recipient, response: p.message, code: 0, reason: 'no-route', temporary: p.temporary });
     return { delivered, rejected, attempts };
   }
   let pending = [...route.recipients];
   const last = new Map<string, RejectedTo>();
-  const endpoints = route.hosts.flatMap((h) => h.addresses.map((address) => ({ exchange: h.exchange, address, port: route.port })));
+  const endpoints = route.hosts.flatMap((h) =>
+    h.addresses.map((address) => ({ exchange: h.exchange, address, port: route.port })),
+  );
   for (const endpoint of endpoints.slice(0, opts.maxAttempts ?? 10)) {
     if (!pending.length) break;
     const a = await transact(endpoint, message, { from, to: pending }, ctx, {
-      tls: opts.tls ?? 'starttls', needs, ...(opts.helo ? { helo: opts.helo } : {}), ...(opts.ca ? { ca: opts.ca } : {}),
+      tls: opts.tls ?? 'starttls',
+      needs,
+      ...(opts.helo ? { helo: opts.helo } : {}),
+      ...(opts.ca ? { ca: opts.ca } : {}),
       ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     });
     attempts.push(a);
@@ -106,26 +129,58 @@ async function deliverRoute(route: Route, message: Buffer, from: string, needs: 
     if (a.outcome === 'data' || a.outcome === 'no-recipients') {
       for (const r of a.recipients) {
         if (!r.accepted) {
-          settle(r.recipient, { response: r.reply, code: r.code, reason: r.code >= 500 ? 'rejected' : 'deferred', temporary: r.code < 500, ...where });
+          settle(r.recipient, {
+            response: r.reply,
+            code: r.code,
+            reason: r.code >= 500 ? 'rejected' : 'deferred',
+            temporary: r.code < 500,
+            ...where,
+          });
         } else if (a.final && a.final.code >= 200 && a.final.code < 300) {
-          delivered.push({ recipient: r.recipient, ...where, response: a.final.reply, code: a.final.code, queueId: a.final.queueId, tls: a.tls });
+          delivered.push({
+            recipient: r.recipient,
+            ...where,
+            response: a.final.reply,
+            code: a.final.code,
+            queueId: a.final.queueId,
+            tls: a.tls,
+          });
           pending = pending.filter((p) => p !== r.recipient);
         } else if (a.final) {
-          settle(r.recipient, { response: a.final.reply, code: a.final.code, reason: a.final.code >= 500 ? 'rejected' : 'deferred', temporary: a.final.code < 500, ...where });
+          settle(r.recipient, {
+            response: a.final.reply,
+            code: a.final.code,
+            reason: a.final.code >= 500 ? 'rejected' : 'deferred',
+            temporary: a.final.code < 500,
+            ...where,
+          });
         }
       }
     } else {
       // The server could not take the transaction at all: every pending recipient moves on to the next host.
       const reason: NotDeliveredReason = a.outcome === 'refused' ? (a.temporary ? 'deferred' : 'rejected') : a.outcome;
-      for (const recipient of pending) last.set(recipient, { recipient, response: a.reply, code: a.code, reason, temporary: a.temporary, ...where });
+      for (const recipient of pending)
+        last.set(recipient, { recipient, response: a.reply, code: a.code, reason, temporary: a.temporary, ...where });
     }
   }
   // Tried everything: what is left was not delivered, with the last word we got.
   for (const recipient of pending) {
-    rejected.push(last.get(recipient) ?? { recipient, response: 'no server was tried', code: 0, reason: 'unreachable', temporary: true });
+    rejected.push(
+      last.get(recipient) ?? {
+        recipient,
+        response: 'no server was tried',
+        code: 0,
+        reason: 'unreachable',
+        temporary: true,
+      },
+    );
   }
   const order = (r: { recipient: string }) => route.recipients.indexOf(r.recipient);
-  return { delivered: delivered.sort((a, b) => order(a) - order(b)), rejected: rejected.sort((a, b) => order(a) - order(b)), attempts };
+  return {
+    delivered: delivered.sort((a, b) => order(a) - order(b)),
+    rejected: rejected.sort((a, b) => order(a) - order(b)),
+    attempts,
+  };
 }
 
 /** What the message asks of a server: its size, 8-bit data (RFC 6152), UTF-8 addresses or headers (RFC 6531). */

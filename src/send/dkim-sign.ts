@@ -29,37 +29,59 @@ export const MIN_SIGNING_RSA_BITS = 1024;
 export function parseSigningKey(text: string, source: string): SigningKey {
   const { key, type, bits } = parseDkimPrivateKey(text, source);
   if (type === 'rsa' && bits < MIN_SIGNING_RSA_BITS) {
-    throw new UsageError(`${source} is a ${bits}-bit RSA key; RFC 8301 §3.2 requires at least ${MIN_SIGNING_RSA_BITS} bits (use 2048)`);
+    throw new UsageError(
+      `${source} is a ${bits}-bit RSA key; RFC 8301 §3.2 requires at least ${MIN_SIGNING_RSA_BITS} bits (use 2048)`,
+    );
   }
   return { key, type, bits };
 }
 
-export async function dkimSignMessage(message: Buffer, o: { key: SigningKey; domain: string; selector: string; now: Date }): Promise<DkimSigned> {
+export async function dkimSignMessage(
+  message: Buffer,
+  o: { key: SigningKey; domain: string; selector: string; now: Date },
+): Promise<DkimSigned> {
   // RFC 6376 §5.4: the From header field MUST be signed; mailauth would sign without it and verifiers reject that.
   if (!/(^|\r\n)from:/i.test(headerOf(message))) {
     throw new UsageError('cannot DKIM-sign a message without a From: header field (RFC 6376 §5.4)');
   }
   const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
   // mailauth's types describe top-level options; at run time it reads signatureData (see its DkimSigner).
-  const sign = dkimSign as unknown as (m: Buffer, opts: object) => Promise<{ signatures: string; errors?: { err?: Error }[] }>;
+  const sign = dkimSign as unknown as (
+    m: Buffer,
+    opts: object,
+  ) => Promise<{ signatures: string; errors?: { err?: Error }[] }>;
   const algorithm = o.key.type === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256';
   const r = await sign(message, {
     // One clock: without signTime mailauth reads it twice and can write a t= it did not sign.
     signTime: o.now,
-    signatureData: [{
-      signingDomain: o.domain, selector: o.selector, algorithm, canonicalization: 'relaxed/relaxed',
-      privateKey: o.key.key.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    }],
+    signatureData: [
+      {
+        signingDomain: o.domain,
+        selector: o.selector,
+        algorithm,
+        canonicalization: 'relaxed/relaxed',
+        privateKey: o.key.key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      },
+    ],
   });
   if (r.errors?.length || !r.signatures.trim()) {
-    throw new UsageError(`DKIM signing failed: ${r.errors?.map((e) => e.err?.message ?? String(e)).join('; ') || 'no signature produced'}`);
+    throw new UsageError(
+      `DKIM signing failed: ${r.errors?.map((e) => e.err?.message ?? String(e)).join('; ') || 'no signature produced'}`,
+    );
   }
   const header = r.signatures;
   const h = /\bh=([^;]+)/.exec(header.replace(/\r\n[ \t]+/g, ' '))?.[1] ?? '';
   return {
     message: Buffer.concat([Buffer.from(header, 'utf8'), message]),
-    header, algorithm, domain: o.domain, selector: o.selector, keyBits: o.key.bits,
-    signedHeaders: h.split(':').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    header,
+    algorithm,
+    domain: o.domain,
+    selector: o.selector,
+    keyBits: o.key.bits,
+    signedHeaders: h
+      .split(':')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
   };
 }
 

@@ -37,12 +37,19 @@ export function readEml(bytes: Buffer): EmlInfo {
   }
   const field = (n: string) => headers.find((h) => h.name.toLowerCase() === n)?.value ?? null;
   const from = field('from');
-  const addr = from ? (/<([^<>@\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /([^\s<>",;:]+@[^\s<>",;:]+)/.exec(from)?.[1] ?? null) : null;
+  const addr = from
+    ? (/<([^<>@\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /([^\s<>",;:]+@[^\s<>",;:]+)/.exec(from)?.[1] ?? null)
+    : null;
   return {
     message,
     messageId: field('message-id'),
     fromAddress: addr,
-    fromDomain: addr ? addr.slice(addr.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '') : null,
+    fromDomain: addr
+      ? addr
+          .slice(addr.lastIndexOf('@') + 1)
+          .toLowerCase()
+          .replace(/\.$/, '')
+      : null,
     headers,
     utf8Headers: /[^\x00-\x7f]/.test(head),
   };

@@ -31,36 +31,78 @@ export interface Route {
 }
 
 /** The MX route for one recipient domain. */
-export async function mxRoute(domain: string, recipients: string[], port: number, ctx: Context): Promise<{ route: Route; steps: Step[] }> {
+export async function mxRoute(
+  domain: string,
+  recipients: string[],
+  port: number,
+  ctx: Context,
+): Promise<{ route: Route; steps: Step[] }> {
   const mx = await checkMx(domain, ctx);
   const base = { domain, recipients, port, implicit: mx.implicit };
-  const hosts = mx.mx.filter((h) => h.addresses.length).map((h) => ({ exchange: h.exchange, preference: h.preference, addresses: h.addresses.map((a) => a.address) }));
+  const hosts = mx.mx
+    .filter((h) => h.addresses.length)
+    .map((h) => ({ exchange: h.exchange, preference: h.preference, addresses: h.addresses.map((a) => a.address) }));
   let problem: RouteProblem | undefined;
   if (isTemporary({ status: mx.lookup })) {
-    problem = { id: 'temporary', temporary: true, message: `the MX lookup for ${domain} failed (${mx.lookup.toUpperCase()})` };
+    problem = {
+      id: 'temporary',
+      temporary: true,
+      message: `the MX lookup for ${domain} failed (${mx.lookup.toUpperCase()})`,
+    };
   } else if (mx.lookup === 'nxdomain') {
     problem = { id: 'nxdomain', temporary: false, message: `${domain} does not exist (NXDOMAIN)` };
   } else if (mx.nullMx && !hosts.length) {
-    problem = { id: 'null-mx', temporary: false, message: `${domain} publishes a null MX: it accepts no mail (RFC 7505)` };
+    problem = {
+      id: 'null-mx',
+      temporary: false,
+      message: `${domain} publishes a null MX: it accepts no mail (RFC 7505)`,
+    };
   } else if (!hosts.length) {
     const temporary = mx.mx.some((h) => h.status === 'temporary');
-    problem = { id: temporary ? 'temporary' : 'no-mail-host', temporary, message: temporary ? `the address lookups for ${domain}'s mail hosts failed` : `${domain} has no mail host with an address` };
+    problem = {
+      id: temporary ? 'temporary' : 'no-mail-host',
+      temporary,
+      message: temporary
+        ? `the address lookups for ${domain}'s mail hosts failed`
+        : `${domain} has no mail host with an address`,
+    };
   }
   return { route: { ...base, hosts, ...(problem ? { problem } : {}) }, steps: mx.steps };
 }
 
 /** --server host[:port]: an IP as is, "localhost" as loopback (RFC 6761 §6.3), a name through A/AAAA. */
-export async function serverRoute(server: { host: string; port: number }, recipients: string[], ctx: Context): Promise<{ route: Route; steps: Step[] }> {
+export async function serverRoute(
+  server: { host: string; port: number },
+  recipients: string[],
+  ctx: Context,
+): Promise<{ route: Route; steps: Step[] }> {
   const base = { domain: server.host, recipients, port: server.port, implicit: false };
-  if (isIP(server.host)) return { route: { ...base, hosts: [{ exchange: server.host, preference: null, addresses: [server.host] }] }, steps: [] };
-  if (server.host.toLowerCase() === 'localhost') return { route: { ...base, hosts: [{ exchange: 'localhost', preference: null, addresses: ['127.0.0.1'] }] }, steps: [] };
+  if (isIP(server.host))
+    return {
+      route: { ...base, hosts: [{ exchange: server.host, preference: null, addresses: [server.host] }] },
+      steps: [],
+    };
+  if (server.host.toLowerCase() === 'localhost')
+    return {
+      route: { ...base, hosts: [{ exchange: 'localhost', preference: null, addresses: ['127.0.0.1'] }] },
+      steps: [],
+    };
   const trace = traceResolver(ctx.resolver);
   const [a, aaaa] = await Promise.all([trace.lookup(server.host, 'A'), trace.lookup(server.host, 'AAAA')]);
   const addresses = [...(a.status === 'ok' ? a.records : []), ...(aaaa.status === 'ok' ? aaaa.records : [])];
-  if (addresses.length) return { route: { ...base, hosts: [{ exchange: server.host, preference: null, addresses }] }, steps: trace.steps };
+  if (addresses.length)
+    return { route: { ...base, hosts: [{ exchange: server.host, preference: null, addresses }] }, steps: trace.steps };
   const temporary = isTemporary(a) || isTemporary(aaaa);
   return {
-    route: { ...base, hosts: [], problem: { id: temporary ? 'temporary' : 'no-mail-host', temporary, message: temporary ? `the address lookup for ${server.host} failed` : `${server.host} has no A or AAAA record` } },
+    route: {
+      ...base,
+      hosts: [],
+      problem: {
+        id: temporary ? 'temporary' : 'no-mail-host',
+        temporary,
+        message: temporary ? `the address lookup for ${server.host} failed` : `${server.host} has no A or AAAA record`,
+      },
+    },
     steps: trace.steps,
   };
 }

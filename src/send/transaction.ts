@@ -9,12 +9,24 @@ import { trustAnchors } from '../smtp/trust.js';
 
 export type SendTlsMode = 'starttls' | 'implicit' | 'none' | 'require';
 
-export interface Envelope { from: string; to: string[] }
+export interface Envelope {
+  from: string;
+  to: string[];
+}
 
 /** What the message demands of the server. */
-export interface MessageNeeds { size: number; eightBit: boolean; smtputf8: boolean }
+export interface MessageNeeds {
+  size: number;
+  eightBit: boolean;
+  smtputf8: boolean;
+}
 
-export interface RecipientReply { recipient: string; code: number; reply: string; accepted: boolean }
+export interface RecipientReply {
+  recipient: string;
+  code: number;
+  reply: string;
+  accepted: boolean;
+}
 
 export type AttemptOutcome =
   /** DATA was answered (see `final`). */
@@ -64,11 +76,23 @@ export interface TransactOptions {
 
 export async function transact(
   endpoint: { exchange: string; address: string; port: number },
-  message: Buffer, envelope: Envelope, ctx: Context, opts: TransactOptions,
+  message: Buffer,
+  envelope: Envelope,
+  ctx: Context,
+  opts: TransactOptions,
 ): Promise<Attempt> {
   const start = performance.now();
   const a: Attempt = {
-    ...endpoint, connected: false, outcome: 'unreachable', temporary: true, code: 0, reply: '', tls: null, recipients: [], transcript: [], ms: 0,
+    ...endpoint,
+    connected: false,
+    outcome: 'unreachable',
+    temporary: true,
+    code: 0,
+    reply: '',
+    tls: null,
+    recipients: [],
+    transcript: [],
+    ms: 0,
   };
   const done = (outcome: AttemptOutcome, r: Reply | { code: number; text: string }, temporary?: boolean) => {
     a.outcome = outcome;
@@ -79,11 +103,22 @@ export async function transact(
     return a;
   };
 
-  const conn = await SmtpSession.connect({ host: endpoint.exchange, address: endpoint.address, port: endpoint.port }, {
-    timeoutMs: ctx.timeoutMs,
-    onLine: (dir, line) => ctx.onEvent({ type: 'smtp.line', dir, line, host: endpoint.exchange, address: endpoint.address, port: endpoint.port }),
-    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-  });
+  const conn = await SmtpSession.connect(
+    { host: endpoint.exchange, address: endpoint.address, port: endpoint.port },
+    {
+      timeoutMs: ctx.timeoutMs,
+      onLine: (dir, line) =>
+        ctx.onEvent({
+          type: 'smtp.line',
+          dir,
+          line,
+          host: endpoint.exchange,
+          address: endpoint.address,
+          port: endpoint.port,
+        }),
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    },
+  );
   if (!conn.ok) return done('unreachable', { code: 0, text: conn.failure.message }, true);
   const s = conn.session;
   a.connected = true;
@@ -113,13 +148,23 @@ export async function transact(
     // STARTTLS by policy: require → must succeed; starttls → when offered, with plaintext fallback.
     if (opts.tls === 'starttls' || opts.tls === 'require') {
       if (!offers(ehlo, 'STARTTLS')) {
-        if (opts.tls === 'require') return done('tls-required', { code: 0, text: `${endpoint.exchange} does not offer STARTTLS; not sending in clear (--tls require)` }, false);
+        if (opts.tls === 'require')
+          return done(
+            'tls-required',
+            { code: 0, text: `${endpoint.exchange} does not offer STARTTLS; not sending in clear (--tls require)` },
+            false,
+          );
       } else {
         const go = await s.command('STARTTLS');
         const t = go.code === 220 ? await s.upgradeTls({ servername, ca: trustAnchors(opts.ca ?? []) }) : undefined;
         if (!t?.ok) {
           const why = t && !t.ok ? t.failure.message : `STARTTLS refused: ${replyText(go)}`;
-          if (opts.tls === 'require') return done('tls-required', { code: go.code === 220 ? 0 : go.code, text: `${why}; not sending in clear (--tls require)` }, false);
+          if (opts.tls === 'require')
+            return done(
+              'tls-required',
+              { code: go.code === 220 ? 0 : go.code, text: `${why}; not sending in clear (--tls require)` },
+              false,
+            );
           // RFC 7435 §3: opportunistic TLS falls back to cleartext rather than not delivering.
           s.close();
           const again = await transact(endpoint, message, envelope, ctx, { ...opts, tls: 'none' });
@@ -139,13 +184,34 @@ export async function transact(
     // What the message needs from the server, checked before we say MAIL.
     const limit = sizeLimit(ehlo);
     if (limit !== undefined && opts.needs.size > limit) {
-      return done('unsuitable', { code: 552, text: `the message (${opts.needs.size} bytes) is larger than ${endpoint.exchange}'s SIZE ${limit} (RFC 1870)` }, false);
+      return done(
+        'unsuitable',
+        {
+          code: 552,
+          text: `the message (${opts.needs.size} bytes) is larger than ${endpoint.exchange}'s SIZE ${limit} (RFC 1870)`,
+        },
+        false,
+      );
     }
     if (opts.needs.smtputf8 && !offers(ehlo, 'SMTPUTF8')) {
-      return done('unsuitable', { code: 553, text: `the message has UTF-8 addresses or headers and ${endpoint.exchange} does not offer SMTPUTF8 (RFC 6531 §3.4)` }, false);
+      return done(
+        'unsuitable',
+        {
+          code: 553,
+          text: `the message has UTF-8 addresses or headers and ${endpoint.exchange} does not offer SMTPUTF8 (RFC 6531 §3.4)`,
+        },
+        false,
+      );
     }
     if (opts.needs.eightBit && !opts.needs.smtputf8 && !offers(ehlo, '8BITMIME')) {
-      return done('unsuitable', { code: 554, text: `the message has 8-bit content and ${endpoint.exchange} does not offer 8BITMIME (RFC 6152 §3)` }, false);
+      return done(
+        'unsuitable',
+        {
+          code: 554,
+          text: `the message has 8-bit content and ${endpoint.exchange} does not offer 8BITMIME (RFC 6152 §3)`,
+        },
+        false,
+      );
     }
     const params = [
       ...(offers(ehlo, 'SIZE') ? [`SIZE=${opts.needs.size}`] : []),
@@ -173,7 +239,11 @@ export async function transact(
       const r = rcpts[i] ?? { code: 0, lines: [] };
       return { recipient, code: r.code, reply: replyText(r), accepted: isPositive(r) };
     });
-    if (rcpts.some((r) => r.code === 0)) return done('lost', rcpts.find((r) => r.code === 0)!);
+    if (rcpts.some((r) => r.code === 0))
+      return done(
+        'lost',
+        rcpts.find((r) => r.code === 0)!,
+      );
     if (!a.recipients.some((r) => r.accepted)) {
       // RFC 2920 §3.1: a pipelined DATA that was accepted anyway must be ended; nothing is delivered.
       if (data?.code === 354) await s.data(Buffer.alloc(0));
@@ -185,7 +255,12 @@ export async function transact(
     if (data.code !== 354) return done(data.code === 0 ? 'lost' : 'refused', data);
     const final = await s.data(message);
     if (final.code === 0) return done('lost', final);
-    a.final = { code: final.code, ...(final.enhanced ? { enhanced: final.enhanced } : {}), reply: replyText(final), queueId: isPositive(final) ? queueIdOf(final) : null };
+    a.final = {
+      code: final.code,
+      ...(final.enhanced ? { enhanced: final.enhanced } : {}),
+      reply: replyText(final),
+      queueId: isPositive(final) ? queueIdOf(final) : null,
+    };
     return done('data', final, isTransient(final));
   } finally {
     await s.quit();
@@ -195,8 +270,11 @@ export async function transact(
 /** The queue id servers put in their 250 to DATA: Postfix "queued as 4ABC", Exim "id=1abc-…", others "OK <id>". */
 export function queueIdOf(r: Reply): string | null {
   const text = r.lines.join(' ');
-  const m = /queued as ([A-Za-z0-9._-]+)/i.exec(text)
-    ?? /\bid=([A-Za-z0-9._-]+)/i.exec(text)
-    ?? /\b(?:ok|accepted|queued)\b:?\s+(?:<)?([A-Za-z0-9][A-Za-z0-9._@-]{5,})(?:>)?/i.exec(text.replace(/^\d\.\d+\.\d+\s+/, ''));
+  const m =
+    /queued as ([A-Za-z0-9._-]+)/i.exec(text) ??
+    /\bid=([A-Za-z0-9._-]+)/i.exec(text) ??
+    /\b(?:ok|accepted|queued)\b:?\s+(?:<)?([A-Za-z0-9][A-Za-z0-9._@-]{5,})(?:>)?/i.exec(
+      text.replace(/^\d\.\d+\.\d+\s+/, ''),
+    );
   return m ? m[1]! : null;
 }

@@ -106,7 +106,10 @@ function dn(s: string): string {
 
 function altNames(s: string | undefined): string[] {
   if (!s) return [];
-  return s.split(/,\s*/).map((n) => n.replace(/^(DNS|IP Address|email|URI):/, '').trim()).filter(Boolean);
+  return s
+    .split(/,\s*/)
+    .map((n) => n.replace(/^(DNS|IP Address|email|URI):/, '').trim())
+    .filter(Boolean);
 }
 
 function curveBits(curve: string | undefined): number | null {

@@ -6,8 +6,14 @@ export function normalizeCrlf(message: Buffer): Buffer {
   let needs = false;
   for (let i = 0; i < message.length; i++) {
     const c = message[i];
-    if (c === 0x0a && (i === 0 || message[i - 1] !== 0x0d)) { needs = true; break; }
-    if (c === 0x0d && message[i + 1] !== 0x0a) { needs = true; break; }
+    if (c === 0x0a && (i === 0 || message[i - 1] !== 0x0d)) {
+      needs = true;
+      break;
+    }
+    if (c === 0x0d && message[i + 1] !== 0x0a) {
+      needs = true;
+      break;
+    }
   }
   if (!needs) return message;
   const out: number[] = [];

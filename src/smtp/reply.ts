@@ -43,7 +43,10 @@ export class ReplyParser {
   /** After an over-long line: drop bytes until the next LF, then resume. */
   private skipping = false;
 
-  constructor(private readonly maxLine = MAX_REPLY_LINE, private readonly maxLines = MAX_REPLY_LINES) {}
+  constructor(
+    private readonly maxLine = MAX_REPLY_LINE,
+    private readonly maxLines = MAX_REPLY_LINES,
+  ) {}
 
   /** Bytes received so far that do not yet form a whole line. */
   get partial(): number {
@@ -117,7 +120,11 @@ export class ReplyParser {
     if (!last) {
       if (pending.lines.length > this.maxLines) {
         this.pending = null;
-        return { code: 0, lines: pending.lines.slice(0, 3), failure: { kind: 'too-long', message: `a reply of more than ${this.maxLines} lines` } };
+        return {
+          code: 0,
+          lines: pending.lines.slice(0, 3),
+          failure: { kind: 'too-long', message: `a reply of more than ${this.maxLines} lines` },
+        };
       }
       this.pending = pending;
       return undefined;
@@ -128,7 +135,11 @@ export class ReplyParser {
 
   private tooLong(): Reply {
     this.pending = null;
-    return { code: 0, lines: [], failure: { kind: 'too-long', message: `a reply line longer than ${this.maxLine} bytes` } };
+    return {
+      code: 0,
+      lines: [],
+      failure: { kind: 'too-long', message: `a reply line longer than ${this.maxLine} bytes` },
+    };
   }
 }
 

@@ -13,10 +13,17 @@ export interface Endpoint {
   port: number;
 }
 
-export interface TranscriptLine { dir: 'C' | 'S'; line: string }
+export interface TranscriptLine {
+  dir: 'C' | 'S';
+  line: string;
+}
 
 export type ConnectFailureKind = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'error';
-export interface ConnectFailure { kind: ConnectFailureKind; code?: string; message: string }
+export interface ConnectFailure {
+  kind: ConnectFailureKind;
+  code?: string;
+  message: string;
+}
 
 export interface SessionOptions {
   timeoutMs: number;
@@ -38,10 +45,15 @@ export interface TlsParams {
 
 export type TlsOutcome =
   | {
-      ok: true; ms: number; protocol: string | null; cipher: string | null;
+      ok: true;
+      ms: number;
+      protocol: string | null;
+      cipher: string | null;
       /** Chain verification against `ca` (the handshake's own verdict; dates included). */
-      authorized: boolean; authorizationError?: string;
-      certificate: X509Certificate | null; chain: X509Certificate[];
+      authorized: boolean;
+      authorizationError?: string;
+      certificate: X509Certificate | null;
+      chain: X509Certificate[];
       /** Bytes that arrived in plaintext after the 220 to STARTTLS: discarded (RFC 3207 §4.2, CVE-2011-0411). */
       discardedPlaintext: number;
     }
@@ -64,7 +76,11 @@ export class SmtpSession {
   private broken: Reply | null = null;
   private secure = false;
 
-  private constructor(readonly endpoint: Endpoint, private readonly opts: SessionOptions, socket: Socket) {
+  private constructor(
+    readonly endpoint: Endpoint,
+    private readonly opts: SessionOptions,
+    socket: Socket,
+  ) {
     this.socket = socket;
     this.attach(socket);
   }
@@ -73,7 +89,11 @@ export class SmtpSession {
   static connect(endpoint: Endpoint, opts: SessionOptions): Promise<ConnectOutcome> {
     const start = now();
     return new Promise((resolve) => {
-      const socket = netConnect({ host: endpoint.address, port: endpoint.port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
+      const socket = netConnect({
+        host: endpoint.address,
+        port: endpoint.port,
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+      });
       socket.setNoDelay(true);
       const done = (outcome: ConnectOutcome) => {
         clearTimeout(timer);
@@ -82,7 +102,12 @@ export class SmtpSession {
       };
       const timer = setTimeout(() => {
         socket.destroy();
-        done({ ok: false, ms: ms(start), transcript: [], failure: { kind: 'timeout', message: `no TCP connection within ${opts.timeoutMs} ms` } });
+        done({
+          ok: false,
+          ms: ms(start),
+          transcript: [],
+          failure: { kind: 'timeout', message: `no TCP connection within ${opts.timeoutMs} ms` },
+        });
       }, opts.timeoutMs);
       socket.once('error', (e: NodeJS.ErrnoException) => {
         socket.destroy();
@@ -157,7 +182,8 @@ export class SmtpSession {
     const timeoutMs = o.timeoutMs ?? this.opts.timeoutMs;
     const sock = this.socket;
     // A server that stops reading would leave the write pending for ever: idle for a step's time is a timeout.
-    const onIdle = () => this.breakWith(failed('timeout', `the server stopped reading the message for ${timeoutMs} ms`));
+    const onIdle = () =>
+      this.breakWith(failed('timeout', `the server stopped reading the message for ${timeoutMs} ms`));
     sock.setTimeout(timeoutMs, onIdle);
     const written = await new Promise<boolean>((ok) => {
       sock.write(payload, (err) => ok(!err));
@@ -205,7 +231,10 @@ export class SmtpSession {
         finish({ ok: false, ms: ms(start), failure: f });
       }, timeoutMs);
       sock.once('error', (e: NodeJS.ErrnoException) => {
-        const f: ReplyFailure = { kind: 'error', message: `TLS handshake failed: ${e.code ? `${e.code} ` : ''}${e.message}` };
+        const f: ReplyFailure = {
+          kind: 'error',
+          message: `TLS handshake failed: ${e.code ? `${e.code} ` : ''}${e.message}`,
+        };
         this.breakWith({ code: 0, lines: [], failure: f });
         sock.destroy();
         finish({ ok: false, ms: ms(start), failure: f });
@@ -220,9 +249,15 @@ export class SmtpSession {
         const chain = peerChain(sock);
         const certificate = chain[0] ?? sock.getPeerX509Certificate() ?? null;
         finish({
-          ok: true, ms: ms(start), protocol: sock.getProtocol() ?? null, cipher: cipher?.standardName ?? cipher?.name ?? null,
-          authorized: sock.authorized, ...(sock.authorizationError ? { authorizationError: String(sock.authorizationError) } : {}),
-          certificate, chain, discardedPlaintext,
+          ok: true,
+          ms: ms(start),
+          protocol: sock.getProtocol() ?? null,
+          cipher: cipher?.standardName ?? cipher?.name ?? null,
+          authorized: sock.authorized,
+          ...(sock.authorizationError ? { authorizationError: String(sock.authorizationError) } : {}),
+          certificate,
+          chain,
+          discardedPlaintext,
         });
       });
     });
@@ -264,7 +299,12 @@ export class SmtpSession {
 
   private onError = (e: NodeJS.ErrnoException) => {
     const reset = e.code === 'ECONNRESET' || e.code === 'EPIPE';
-    this.breakWith(failed(reset ? 'closed' : 'error', reset ? 'the connection was reset by the server' : `connection error: ${e.code ?? e.message}`));
+    this.breakWith(
+      failed(
+        reset ? 'closed' : 'error',
+        reset ? 'the connection was reset by the server' : `connection error: ${e.code ?? e.message}`,
+      ),
+    );
     if (this.waiter) this.waiter(this.broken!);
   };
 
@@ -278,7 +318,10 @@ export class SmtpSession {
     if (!r) return undefined;
     this.queue.length = 0;
     if (r.code === 421) return r;
-    const f = failed('malformed', `the server sent a reply nobody asked for (${JSON.stringify(wireLines(r)[0]?.slice(0, 60) ?? '')}): its replies are out of order`);
+    const f = failed(
+      'malformed',
+      `the server sent a reply nobody asked for (${JSON.stringify(wireLines(r)[0]?.slice(0, 60) ?? '')}): its replies are out of order`,
+    );
     this.breakWith(f);
     return f;
   }
@@ -344,7 +387,10 @@ function failed(kind: ReplyFailure['kind'], message: string): Reply {
 
 /** What to show for a reply in the transcript: its lines as sent, or the garbage that was not a reply. */
 function wireLines(r: Reply): string[] {
-  if (!r.failure) return r.lines.length ? r.lines.map((l, i) => `${r.code}${i === r.lines.length - 1 ? ' ' : '-'}${l}`.trimEnd()) : [String(r.code)];
+  if (!r.failure)
+    return r.lines.length
+      ? r.lines.map((l, i) => `${r.code}${i === r.lines.length - 1 ? ' ' : '-'}${l}`.trimEnd())
+      : [String(r.code)];
   if (r.failure.kind === 'malformed') return r.lines;
   return [`[${r.failure.message}]`];
 }
@@ -353,7 +399,11 @@ function connectFailure(e: NodeJS.ErrnoException): ConnectFailure {
   const code = e.code;
   switch (code) {
     case 'ECONNREFUSED':
-      return { kind: 'refused', code, message: 'connection refused (nothing listens on that port, or a firewall rejects it)' };
+      return {
+        kind: 'refused',
+        code,
+        message: 'connection refused (nothing listens on that port, or a firewall rejects it)',
+      };
     case 'ETIMEDOUT':
       return { kind: 'timeout', code, message: 'TCP connection timed out' };
     case 'ENETUNREACH':
@@ -373,7 +423,8 @@ function peerChain(sock: TLSSocket): X509Certificate[] {
   const out: X509Certificate[] = [];
   const seen = new Set<string>();
   // getPeerCertificate(true) gives plain objects linked by issuerCertificate; rebuild X509Certificate from DER.
-  let c: { raw?: Buffer; fingerprint256?: string; issuerCertificate?: unknown } | undefined = sock.getPeerCertificate(true);
+  let c: { raw?: Buffer; fingerprint256?: string; issuerCertificate?: unknown } | undefined =
+    sock.getPeerCertificate(true);
   while (c?.raw && c.fingerprint256 && !seen.has(c.fingerprint256)) {
     seen.add(c.fingerprint256);
     try {

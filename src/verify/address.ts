@@ -11,7 +11,10 @@ export function parseAddressList(value: string): string[] {
     const colon = topLevelIndex(s, ':');
     const angle = topLevelIndex(s, '<');
     if (colon !== -1 && (angle === -1 || colon < angle)) {
-      s = s.slice(colon + 1).replace(/;\s*$/, '').trim();
+      s = s
+        .slice(colon + 1)
+        .replace(/;\s*$/, '')
+        .trim();
       if (!s) continue;
       out.push(...parseAddressList(s));
       continue;
@@ -35,7 +38,12 @@ export function parseAddressList(value: string): string[] {
 export function addressDomain(address: string): string {
   const at = address.lastIndexOf('@');
   if (at === -1) return '';
-  const raw = address.slice(at + 1).trim().replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const raw = address
+    .slice(at + 1)
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (!raw) return '';
   if (/^[\x21-\x7e]*$/.test(raw)) return raw;
   return domainToASCII(raw) || raw;
@@ -67,8 +75,14 @@ function stripComments(s: string): string {
     }
     if (!depth && c === '"') quoted = !quoted;
     if (!quoted) {
-      if (c === '(') { depth++; continue; }
-      if (c === ')' && depth) { depth--; continue; }
+      if (c === '(') {
+        depth++;
+        continue;
+      }
+      if (c === ')' && depth) {
+        depth--;
+        continue;
+      }
     }
     if (!depth) out += c;
   }
@@ -84,7 +98,10 @@ function splitTopLevel(s: string): string[] {
   let start = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c === '\\' && quoted) { i++; continue; }
+    if (c === '\\' && quoted) {
+      i++;
+      continue;
+    }
     if (c === '"') quoted = !quoted;
     else if (quoted) continue;
     else if (c === '<') angle = true;
@@ -104,7 +121,10 @@ function topLevelIndex(s: string, ch: string): number {
   let quoted = false;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c === '\\' && quoted) { i++; continue; }
+    if (c === '\\' && quoted) {
+      i++;
+      continue;
+    }
     if (c === '"') quoted = !quoted;
     else if (!quoted && c === ch) return i;
   }

@@ -14,14 +14,21 @@ export interface ArcVerdict {
 
 export async function checkArc(msg: ParsedMessage, resolver: Resolver): Promise<ArcVerdict> {
   if (!msg.headers.some((h) => h.key === 'arc-seal' || h.key === 'arc-message-signature')) return { result: 'none' };
-  const [{ dkimVerify }, { arc }] = await Promise.all([import('mailauth/lib/dkim/verify.js'), import('mailauth/lib/arc/index.js')]);
+  const [{ dkimVerify }, { arc }] = await Promise.all([
+    import('mailauth/lib/dkim/verify.js'),
+    import('mailauth/lib/arc/index.js'),
+  ]);
   const r = toMailauthResolver(resolver) as never;
   try {
     const dk = await dkimVerify(msg.bytes, { resolver: r });
     const res = await arc((dk as unknown as { arc: never }).arc, { resolver: r });
     const status = res.status as { result?: string; comment?: string };
     const result = status.result === 'pass' ? 'pass' : status.result === 'none' ? 'none' : 'fail';
-    return { result, ...(typeof res.i === 'number' ? { instance: res.i } : {}), ...(result !== 'pass' && status.comment ? { reason: status.comment } : {}) };
+    return {
+      result,
+      ...(typeof res.i === 'number' ? { instance: res.i } : {}),
+      ...(result !== 'pass' && status.comment ? { reason: status.comment } : {}),
+    };
   } catch (e) {
     return { result: 'fail', reason: `ARC chain could not be validated: ${(e as Error).message}` };
   }

@@ -18,17 +18,28 @@ export function formatAuthenticationResults(r: AuthResultsInput): string {
   const items: string[] = [];
   for (const d of r.dkim) {
     const props = d.domain
-      ? [prop('header.d', d.domain), d.identity ? prop('header.i', d.identity) : '', d.selector ? prop('header.s', d.selector) : '', d.algorithm ? prop('header.a', d.algorithm) : '', d.b ? prop('header.b', d.b) : '']
+      ? [
+          prop('header.d', d.domain),
+          d.identity ? prop('header.i', d.identity) : '',
+          d.selector ? prop('header.s', d.selector) : '',
+          d.algorithm ? prop('header.a', d.algorithm) : '',
+          d.b ? prop('header.b', d.b) : '',
+        ]
       : [];
     items.push(join(`dkim=${d.result}`, d.result !== 'pass' && d.reason ? comment(d.reason) : '', ...props));
   }
   if (r.spf) {
-    const id = r.spf.identity === 'mailfrom' ? prop('smtp.mailfrom', r.spf.sender) : prop('smtp.helo', r.spf.helo ?? r.spf.domain);
+    const id =
+      r.spf.identity === 'mailfrom'
+        ? prop('smtp.mailfrom', r.spf.sender)
+        : prop('smtp.helo', r.spf.helo ?? r.spf.domain);
     items.push(join(`spf=${r.spf.result}`, comment(spfComment(r.spf)), id));
   }
   const dm = r.dmarc;
-  const dmComment = dm.policy ? `p=${dm.policy.toUpperCase()} dis=${dm.disposition.toUpperCase()}` : dm.reason ?? '';
-  items.push(join(`dmarc=${dm.result}`, dmComment ? comment(dmComment) : '', dm.domain ? prop('header.from', dm.domain) : ''));
+  const dmComment = dm.policy ? `p=${dm.policy.toUpperCase()} dis=${dm.disposition.toUpperCase()}` : (dm.reason ?? '');
+  items.push(
+    join(`dmarc=${dm.result}`, dmComment ? comment(dmComment) : '', dm.domain ? prop('header.from', dm.domain) : ''),
+  );
   items.push(join(`arc=${r.arc.result}`, r.arc.result === 'fail' && r.arc.reason ? comment(r.arc.reason) : ''));
   return `Authentication-Results: ${sanitize(r.authservId)};\r\n\t${items.join(';\r\n\t')}`;
 }
@@ -36,11 +47,16 @@ export function formatAuthenticationResults(r: AuthResultsInput): string {
 function spfComment(s: SpfVerdict): string {
   const who = `${s.ip}`;
   switch (s.result) {
-    case 'pass': return `domain of ${s.sender} designates ${who} as permitted sender`;
-    case 'fail': return `domain of ${s.sender} does not designate ${who} as permitted sender`;
-    case 'softfail': return `domain of transitioning ${s.sender} does not designate ${who} as permitted sender`;
-    case 'neutral': return `${who} is neither permitted nor denied by domain of ${s.sender}`;
-    default: return s.reason ?? `${s.domain || 'the sender'} gives no SPF verdict`;
+    case 'pass':
+      return `domain of ${s.sender} designates ${who} as permitted sender`;
+    case 'fail':
+      return `domain of ${s.sender} does not designate ${who} as permitted sender`;
+    case 'softfail':
+      return `domain of transitioning ${s.sender} does not designate ${who} as permitted sender`;
+    case 'neutral':
+      return `${who} is neither permitted nor denied by domain of ${s.sender}`;
+    default:
+      return s.reason ?? `${s.domain || 'the sender'} gives no SPF verdict`;
   }
 }
 
@@ -51,7 +67,9 @@ function join(...parts: string[]): string {
 /** RFC 8601 §2.2: a property value is a token, an address, or a quoted-string. */
 function prop(name: string, value: string): string {
   const v = sanitize(value);
-  return /^[A-Za-z0-9!#$%&'*+\-./=?^_`{|}~@]+$/.test(v) && v !== '' ? `${name}=${v}` : `${name}="${v.replace(/["\\]/g, '\\$&')}"`;
+  return /^[A-Za-z0-9!#$%&'*+\-./=?^_`{|}~@]+$/.test(v) && v !== ''
+    ? `${name}=${v}`
+    : `${name}="${v.replace(/["\\]/g, '\\$&')}"`;
 }
 
 /** A comment (RFC 5322 §3.2.2) with its parentheses and backslashes escaped. */

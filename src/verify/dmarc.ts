@@ -58,17 +58,38 @@ export async function isAligned(fromDomain: string, other: string, mode: 'r' | '
 export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Promise<DmarcVerdict> {
   const domain = input.fromDomain || null;
   const empty: DmarcVerdict = {
-    result: 'none', policy: null, aligned: { spf: false, dkim: false }, domain,
-    recordDomain: null, record: null, adkim: 'r', aspf: 'r', pct: 100, disposition: 'none',
+    result: 'none',
+    policy: null,
+    aligned: { spf: false, dkim: false },
+    domain,
+    recordDomain: null,
+    record: null,
+    adkim: 'r',
+    aspf: 'r',
+    pct: 100,
+    disposition: 'none',
   };
   // §6.6.1: no From:, or several authors, is not something DMARC can judge.
-  if (input.fromFieldCount > 1) return { ...empty, result: 'permerror', reason: `the message has ${input.fromFieldCount} From: fields` };
+  if (input.fromFieldCount > 1)
+    return { ...empty, result: 'permerror', reason: `the message has ${input.fromFieldCount} From: fields` };
   if (input.fromAddresses.length !== 1 || !domain) {
-    return { ...empty, result: 'permerror', reason: input.fromAddresses.length > 1 ? `From: has ${input.fromAddresses.length} addresses` : 'the message has no usable From: address' };
+    return {
+      ...empty,
+      result: 'permerror',
+      reason:
+        input.fromAddresses.length > 1
+          ? `From: has ${input.fromAddresses.length} addresses`
+          : 'the message has no usable From: address',
+    };
   }
   const found = await discoverRecord(domain, resolver);
   if ('temporary' in found) return { ...empty, result: 'temperror', reason: found.temporary };
-  if (found.record === null) return { ...empty, ...(found.reason ? { reason: found.reason } : {}), aligned: await alignment(input, domain, 'r', 'r') };
+  if (found.record === null)
+    return {
+      ...empty,
+      ...(found.reason ? { reason: found.reason } : {}),
+      aligned: await alignment(input, domain, 'r', 'r'),
+    };
 
   const { tags, recordDomain, record } = found;
   const adkim = tags.get('adkim') === 's' ? 's' : 'r';
@@ -78,11 +99,19 @@ export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Prom
   const p = asPolicy(tags.get('p')) ?? 'none';
   // §6.3 sp=: for subdomains of the domain whose record was found at the organizational level.
   const isSubdomain = recordDomain !== domain;
-  const policy = isSubdomain ? asPolicy(tags.get('sp')) ?? p : p;
+  const policy = isSubdomain ? (asPolicy(tags.get('sp')) ?? p) : p;
   const aligned = await alignment(input, domain, adkim, aspf);
   const pass = aligned.dkim || aligned.spf;
   return {
-    ...empty, result: pass ? 'pass' : 'fail', policy, aligned, recordDomain, record, adkim, aspf, pct,
+    ...empty,
+    result: pass ? 'pass' : 'fail',
+    policy,
+    aligned,
+    recordDomain,
+    record,
+    adkim,
+    aspf,
+    pct,
     disposition: pass ? 'none' : policy,
     ...(pass ? {} : { reason: failReason(input, domain) }),
   };
@@ -90,7 +119,8 @@ export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Prom
 
 async function alignment(input: DmarcInput, domain: string, adkim: 'r' | 's', aspf: 'r' | 's') {
   let dkim = false;
-  for (const d of input.dkim) if (d.result === 'pass' && d.domain && (await isAligned(domain, d.domain, adkim))) dkim = true;
+  for (const d of input.dkim)
+    if (d.result === 'pass' && d.domain && (await isAligned(domain, d.domain, adkim))) dkim = true;
   const spf = input.spf?.result === 'pass' && (await isAligned(domain, input.spf.domain, aspf));
   return { dkim, spf };
 }
@@ -98,8 +128,14 @@ async function alignment(input: DmarcInput, domain: string, adkim: 'r' | 's', as
 function failReason(input: DmarcInput, domain: string): string {
   const dkimPass = input.dkim.filter((d) => d.result === 'pass');
   const parts = [
-    dkimPass.length ? `DKIM passed only for ${dkimPass.map((d) => d.domain).join(', ')}, not aligned with ${domain}` : 'no DKIM signature passed',
-    input.spf === null ? 'SPF not checked (no client IP)' : input.spf.result === 'pass' ? `SPF passed for ${input.spf.domain}, not aligned with ${domain}` : `SPF ${input.spf.result}`,
+    dkimPass.length
+      ? `DKIM passed only for ${dkimPass.map((d) => d.domain).join(', ')}, not aligned with ${domain}`
+      : 'no DKIM signature passed',
+    input.spf === null
+      ? 'SPF not checked (no client IP)'
+      : input.spf.result === 'pass'
+        ? `SPF passed for ${input.spf.domain}, not aligned with ${domain}`
+        : `SPF ${input.spf.result}`,
   ];
   return parts.join('; ');
 }
@@ -125,10 +161,15 @@ async function discoverRecord(domain: string, resolver: Resolver): Promise<Disco
       d = org;
     }
     const answer = await resolver.lookup(`_dmarc.${d}`, 'TXT');
-    if (isTemporary(answer)) return { temporary: `DMARC lookup for _dmarc.${d} failed: ${answer.status.toUpperCase()}` };
+    if (isTemporary(answer))
+      return { temporary: `DMARC lookup for _dmarc.${d} failed: ${answer.status.toUpperCase()}` };
     if (answer.status !== 'ok') continue;
     const records = answer.records.map(txtJoin).filter((r) => /^v\s*=\s*DMARC1\s*(;|$)/i.test(r));
-    if (records.length > 1) return { record: null, reason: `_dmarc.${d} has ${records.length} DMARC records: none applies (RFC 7489 §6.6.3)` };
+    if (records.length > 1)
+      return {
+        record: null,
+        reason: `_dmarc.${d} has ${records.length} DMARC records: none applies (RFC 7489 §6.6.3)`,
+      };
     if (records.length === 0) continue;
     const tags = parseDmarcTags(records[0]!);
     // §6.6.3 step 6: no valid p= → treat as p=none when there is a rua=, else as no record.

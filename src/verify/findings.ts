@@ -10,26 +10,61 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
     const who = d.domain ? `d=${d.domain} s=${d.selector}` : '';
     switch (d.result) {
       case 'pass':
-        out.push(finding('verify.dkim.pass', 'ok', `DKIM signature ${who} (${d.algorithm}) verified${d.aligned ? ', aligned with From:' : ', but not aligned with From:'}`, { ref: 'RFC 6376 §6' }));
-        if (d.testing) out.push(finding('verify.dkim.testing', 'info', `the key for ${who} is flagged t=y (testing DKIM)`, { ref: 'RFC 6376 §3.6.1' }));
+        out.push(
+          finding(
+            'verify.dkim.pass',
+            'ok',
+            `DKIM signature ${who} (${d.algorithm}) verified${d.aligned ? ', aligned with From:' : ', but not aligned with From:'}`,
+            { ref: 'RFC 6376 §6' },
+          ),
+        );
+        if (d.testing)
+          out.push(
+            finding('verify.dkim.testing', 'info', `the key for ${who} is flagged t=y (testing DKIM)`, {
+              ref: 'RFC 6376 §3.6.1',
+            }),
+          );
         break;
       case 'none':
         out.push(finding('verify.dkim.none', 'info', 'the message carries no DKIM signature'));
         break;
       default:
-        out.push(finding(`verify.dkim.${d.result}`, 'warn', `DKIM signature ${who}: ${d.result}${d.reason ? ` (${d.reason})` : ''}`, {
-          ref: d.result === 'policy' ? 'RFC 8301 §3' : 'RFC 6376 §6',
-          ...(d.result === 'permerror' && d.reason?.startsWith('no key') ? { advice: `publish the public key at ${d.selector}._domainkey.${d.domain}` } : {}),
-        }));
+        out.push(
+          finding(
+            `verify.dkim.${d.result}`,
+            'warn',
+            `DKIM signature ${who}: ${d.result}${d.reason ? ` (${d.reason})` : ''}`,
+            {
+              ref: d.result === 'policy' ? 'RFC 8301 §3' : 'RFC 6376 §6',
+              ...(d.result === 'permerror' && d.reason?.startsWith('no key')
+                ? { advice: `publish the public key at ${d.selector}._domainkey.${d.domain}` }
+                : {}),
+            },
+          ),
+        );
     }
   }
   if (v.spf) {
     const s = v.spf;
     const sev = s.result === 'pass' ? 'ok' : s.result === 'none' || s.result === 'neutral' ? 'info' : 'warn';
-    out.push(finding(`verify.spf.${s.result}`, sev, `SPF ${s.result} for ${s.ip} as ${s.sender}${s.reason && s.result !== 'pass' ? ` (${s.reason})` : ''}`, { ref: 'RFC 7208 §2.6' }));
+    out.push(
+      finding(
+        `verify.spf.${s.result}`,
+        sev,
+        `SPF ${s.result} for ${s.ip} as ${s.sender}${s.reason && s.result !== 'pass' ? ` (${s.reason})` : ''}`,
+        { ref: 'RFC 7208 §2.6' },
+      ),
+    );
   }
   if (v.arc.result !== 'none') {
-    out.push(finding(`verify.arc.${v.arc.result}`, v.arc.result === 'pass' ? 'ok' : 'warn', `ARC chain ${v.arc.result}${v.arc.instance ? ` (i=${v.arc.instance})` : ''}${v.arc.reason ? `: ${v.arc.reason}` : ''}`, { ref: 'RFC 8617 §5.2' }));
+    out.push(
+      finding(
+        `verify.arc.${v.arc.result}`,
+        v.arc.result === 'pass' ? 'ok' : 'warn',
+        `ARC chain ${v.arc.result}${v.arc.instance ? ` (i=${v.arc.instance})` : ''}${v.arc.reason ? `: ${v.arc.reason}` : ''}`,
+        { ref: 'RFC 8617 §5.2' },
+      ),
+    );
   }
   out.push(dmarcFinding(v));
   return out;
@@ -43,18 +78,51 @@ function dmarcFinding(v: Omit<MessageVerdict, 'findings' | 'authenticationResult
   const ref = 'RFC 7489 §6.6';
   switch (dm.result) {
     case 'pass':
-      return finding('verify.dmarc.pass', 'ok', `DMARC pass for ${from}: ${[dm.aligned.dkim ? 'DKIM' : '', dm.aligned.spf ? 'SPF' : ''].filter(Boolean).join(' and ')} aligned (policy ${dm.policy})`, { ref });
+      return finding(
+        'verify.dmarc.pass',
+        'ok',
+        `DMARC pass for ${from}: ${[dm.aligned.dkim ? 'DKIM' : '', dm.aligned.spf ? 'SPF' : ''].filter(Boolean).join(' and ')} aligned (policy ${dm.policy})`,
+        { ref },
+      );
     case 'temperror':
-      return finding('verify.dmarc.temperror', 'fail', `no DMARC verdict for ${from}: ${dm.reason}`, { ref, temporary: true });
+      return finding('verify.dmarc.temperror', 'fail', `no DMARC verdict for ${from}: ${dm.reason}`, {
+        ref,
+        temporary: true,
+      });
     case 'none':
       if (v.dkim.some((d) => d.result === 'pass')) {
-        return finding('verify.dmarc.none', 'info', `${from} publishes no DMARC record; a DKIM signature verified`, { ref, advice: `publish a DMARC record at _dmarc.${from}` });
+        return finding('verify.dmarc.none', 'info', `${from} publishes no DMARC record; a DKIM signature verified`, {
+          ref,
+          advice: `publish a DMARC record at _dmarc.${from}`,
+        });
       }
-      if (dkimTemp) return finding('verify.unauthenticated', 'fail', `${from} publishes no DMARC record and a DKIM key lookup failed temporarily`, { ref, temporary: true });
-      return finding('verify.unauthenticated', 'fail', `${from} publishes no DMARC record and no DKIM signature verified: nothing authenticates this message`, { ref: 'RFC 6376 §6', advice: 'sign with DKIM and publish a DMARC record' });
+      if (dkimTemp)
+        return finding(
+          'verify.unauthenticated',
+          'fail',
+          `${from} publishes no DMARC record and a DKIM key lookup failed temporarily`,
+          { ref, temporary: true },
+        );
+      return finding(
+        'verify.unauthenticated',
+        'fail',
+        `${from} publishes no DMARC record and no DKIM signature verified: nothing authenticates this message`,
+        { ref: 'RFC 6376 §6', advice: 'sign with DKIM and publish a DMARC record' },
+      );
     default:
       // A failure another lookup might have turned into a pass is not a verdict.
-      if (dkimTemp || spfTemp) return finding('verify.dmarc.temperror', 'fail', `DMARC ${dm.result} for ${from}, but a DNS lookup failed temporarily`, { ref, temporary: true });
-      return finding(`verify.dmarc.${dm.result}`, 'fail', `DMARC ${dm.result} for ${from}${dm.reason ? `: ${dm.reason}` : ''}${dm.policy ? ` (policy ${dm.policy}, pct=${dm.pct})` : ''}`, { ref });
+      if (dkimTemp || spfTemp)
+        return finding(
+          'verify.dmarc.temperror',
+          'fail',
+          `DMARC ${dm.result} for ${from}, but a DNS lookup failed temporarily`,
+          { ref, temporary: true },
+        );
+      return finding(
+        `verify.dmarc.${dm.result}`,
+        'fail',
+        `DMARC ${dm.result} for ${from}${dm.reason ? `: ${dm.reason}` : ''}${dm.policy ? ` (policy ${dm.policy}, pct=${dm.pct})` : ''}`,
+        { ref },
+      );
   }
 }

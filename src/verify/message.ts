@@ -76,7 +76,10 @@ export function parseMessage(input: Buffer): ParsedMessage {
 
 /** The value part of a field: everything after the first colon, unfolded and trimmed. */
 export function fieldValue(f: HeaderField): string {
-  return f.raw.slice(f.raw.indexOf(':') + 1).replace(/\r\n(?=[ \t])/g, '').trim();
+  return f.raw
+    .slice(f.raw.indexOf(':') + 1)
+    .replace(/\r\n(?=[ \t])/g, '')
+    .trim();
 }
 
 /** Values of every field with this (lowercase) name, top to bottom. */

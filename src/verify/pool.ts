@@ -14,7 +14,12 @@ import type { VerifyItem } from './run.js';
 import type { MessageTask } from './sources.js';
 import type { VerifyOptions } from './verdict.js';
 
-export interface WorkerTask { id: number; file: string; index?: number; bytes?: Uint8Array }
+export interface WorkerTask {
+  id: number;
+  file: string;
+  index?: number;
+  bytes?: Uint8Array;
+}
 export type ToWorker =
   | { type: 'setup'; opts: VerifyOptions }
   | { type: 'tasks'; tasks: WorkerTask[]; now: number }
@@ -29,7 +34,12 @@ export type FromWorker =
 export interface VerifyPool {
   readonly size: number;
   /** Hands out task indexes from `take` (-1: none left) until the queue is empty and every helper has exited. */
-  run(tasks: readonly MessageTask[], take: () => number, ctx: Pick<Context, 'resolver' | 'now'>, emit: (i: number, item: VerifyItem) => void): Promise<void>;
+  run(
+    tasks: readonly MessageTask[],
+    take: () => number,
+    ctx: Pick<Context, 'resolver' | 'now'>,
+    emit: (i: number, item: VerifyItem) => void,
+  ): Promise<void>;
   /** Stops helpers that never got to run. */
   terminate(): Promise<void>;
 }
@@ -63,7 +73,11 @@ const WINDOW = 24;
 export function startPool(size: number, opts: VerifyOptions, v8Flags: readonly string[] = []): VerifyPool {
   const script = fileURLToPath(new URL('./worker.js', import.meta.url));
   const helpers = Array.from({ length: size }, () => {
-    const child = fork(script, [], { execArgv: [...v8Flags], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+    const child = fork(script, [], {
+      execArgv: [...v8Flags],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     const ready = new Promise<boolean>((resolve) => {
       child.once('message', (m: FromWorker) => resolve(m.type === 'ready'));
       child.once('exit', () => resolve(false));
@@ -76,58 +90,70 @@ export function startPool(size: number, opts: VerifyOptions, v8Flags: readonly s
     terminate: async () => {
       await Promise.all(helpers.map(({ child }) => stop(child)));
     },
-    run: (tasks, take, ctx, emit) => Promise.all(helpers.map(({ child, ready }) => new Promise<void>((resolve, reject) => {
-      // One clock reading for the whole run (and MAILCHECK_NOW honoured): results do not depend on the process.
-      const now = ctx.now().getTime();
-      let inFlight = 0;
-      let failed = false;
-      let drained = false;
-      const feed = () => {
-        while (inFlight + BATCH <= WINDOW && !drained) {
-          const batch: WorkerTask[] = [];
-          while (batch.length < BATCH) {
-            const id = take();
-            if (id === -1) {
-              drained = true;
-              break;
-            }
-            // A MessageTask is exactly { file, index?, bytes? }, and V8 serialization carries it as it is.
-            batch.push({ id, ...tasks[id]! });
-          }
-          if (!batch.length) break;
-          inFlight += batch.length;
-          child.send({ type: 'tasks', tasks: batch, now } satisfies ToWorker);
-        }
-        if (inFlight === 0 && drained) child.send({ type: 'end' } satisfies ToWorker);
-      };
-      child.on('message', (m: FromWorker) => {
-        if (m.type === 'dns') {
-          ctx.resolver.lookup(m.name, m.rrtype).then(
-            (answer) => child.connected && child.send({ type: 'dns', id: m.id, answer } satisfies ToWorker),
-            (e: unknown) => child.connected && child.send({ type: 'dns', id: m.id, answer: { status: 'servfail', server: 'main', error: String(e) } } satisfies ToWorker),
-          );
-        } else if (m.type === 'results') {
-          inFlight -= m.results.length;
-          for (const r of m.results) emit(r.id, r.item);
-          feed();
-        } else if (m.type === 'fatal') {
-          failed = true;
-          reject(new Error(`verify helper failed: ${m.error}`));
-        }
-      });
-      child.once('error', (e) => {
-        failed = true;
-        reject(e);
-      });
-      child.once('exit', (code) => {
-        if (failed) return;
-        // A helper that died before taking work is no loss: the main process verifies what is left.
-        if (code !== 0 && inFlight > 0) reject(new Error(`verify helper exited with code ${code}`));
-        else resolve();
-      });
-      // Until a helper is up, the main process keeps taking tasks itself.
-      void ready.then((ok) => (ok ? feed() : resolve()));
-    }))).then(() => undefined),
+    run: (tasks, take, ctx, emit) =>
+      Promise.all(
+        helpers.map(
+          ({ child, ready }) =>
+            new Promise<void>((resolve, reject) => {
+              // One clock reading for the whole run (and MAILCHECK_NOW honoured): results do not depend on the process.
+              const now = ctx.now().getTime();
+              let inFlight = 0;
+              let failed = false;
+              let drained = false;
+              const feed = () => {
+                while (inFlight + BATCH <= WINDOW && !drained) {
+                  const batch: WorkerTask[] = [];
+                  while (batch.length < BATCH) {
+                    const id = take();
+                    if (id === -1) {
+                      drained = true;
+                      break;
+                    }
+                    // A MessageTask is exactly { file, index?, bytes? }, and V8 serialization carries it as it is.
+                    batch.push({ id, ...tasks[id]! });
+                  }
+                  if (!batch.length) break;
+                  inFlight += batch.length;
+                  child.send({ type: 'tasks', tasks: batch, now } satisfies ToWorker);
+                }
+                if (inFlight === 0 && drained) child.send({ type: 'end' } satisfies ToWorker);
+              };
+              child.on('message', (m: FromWorker) => {
+                if (m.type === 'dns') {
+                  ctx.resolver.lookup(m.name, m.rrtype).then(
+                    (answer) => child.connected && child.send({ type: 'dns', id: m.id, answer } satisfies ToWorker),
+                    (e: unknown) =>
+                      child.connected &&
+                      child.send({
+                        type: 'dns',
+                        id: m.id,
+                        answer: { status: 'servfail', server: 'main', error: String(e) },
+                      } satisfies ToWorker),
+                  );
+                } else if (m.type === 'results') {
+                  inFlight -= m.results.length;
+                  for (const r of m.results) emit(r.id, r.item);
+                  feed();
+                } else if (m.type === 'fatal') {
+                  failed = true;
+                  reject(new Error(`verify helper failed: ${m.error}`));
+                }
+              });
+              child.once('error', (e) => {
+                failed = true;
+                reject(e);
+              });
+              child.once('exit', (code) => {
+                if (failed) return;
+                // A helper that died before taking work is no loss: the main process verifies what is left.
+                if (code !== 0 && inFlight > 0) reject(new Error(`verify helper exited with code ${code}`));
+                else resolve();
+              });
+              // Until a helper is up, the main process keeps taking tasks itself.
+              void ready.then((ok) => (ok ? feed() : resolve()));
+            }),
+        ),
+      ).then(() => undefined),
   };
 }
 

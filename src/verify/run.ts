@@ -39,7 +39,12 @@ export interface RunOptions {
 const IN_PROCESS_CONCURRENCY = 32;
 const MAIN_LANES_WITH_HELPERS = 4;
 
-export async function verifyTasks(tasks: readonly MessageTask[], opts: VerifyOptions, ctx: Pick<Context, 'resolver' | 'now'>, run: RunOptions): Promise<void> {
+export async function verifyTasks(
+  tasks: readonly MessageTask[],
+  opts: VerifyOptions,
+  ctx: Pick<Context, 'resolver' | 'now'>,
+  run: RunOptions,
+): Promise<void> {
   let pool = run.pool;
   if (!pool && threadsFor(tasks.length, run.jobs) > 1) pool = startPool(threadsFor(tasks.length, run.jobs) - 1, opts);
   const emit = inOrder(tasks.length, run.onItem);
@@ -54,14 +59,25 @@ export async function verifyTasks(tasks: readonly MessageTask[], opts: VerifyOpt
       if (parallel) await new Promise((r) => setImmediate(r));
     }
   };
-  const lanes = Array.from({ length: Math.min(parallel ? MAIN_LANES_WITH_HELPERS : IN_PROCESS_CONCURRENCY, tasks.length) }, lane);
+  const lanes = Array.from(
+    { length: Math.min(parallel ? MAIN_LANES_WITH_HELPERS : IN_PROCESS_CONCURRENCY, tasks.length) },
+    lane,
+  );
   if (pool) lanes.push(pool.run(tasks, take, ctx, emit));
   await Promise.all(lanes);
 }
 
 /** Reads (unless the bytes came from an mbox) and verifies one message; never throws for bad input. */
-export async function verifyTask(task: MessageTask, opts: VerifyOptions, ctx: Pick<Context, 'resolver' | 'now'>): Promise<VerifyItem> {
-  const where = { kind: 'verify' as const, file: task.file, ...(task.index !== undefined ? { index: task.index } : {}) };
+export async function verifyTask(
+  task: MessageTask,
+  opts: VerifyOptions,
+  ctx: Pick<Context, 'resolver' | 'now'>,
+): Promise<VerifyItem> {
+  const where = {
+    kind: 'verify' as const,
+    file: task.file,
+    ...(task.index !== undefined ? { index: task.index } : {}),
+  };
   let bytes: Buffer;
   try {
     // Synchronous on purpose: messages are small and in the page cache, and fs/promises' open-stat-read-close

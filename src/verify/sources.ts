@@ -11,9 +11,15 @@ export interface MessageTask {
   bytes?: Buffer;
 }
 
-export interface SourceError { file: string; error: string }
+export interface SourceError {
+  file: string;
+  error: string;
+}
 
-export interface ExpandedTargets { tasks: MessageTask[]; errors: SourceError[] }
+export interface ExpandedTargets {
+  tasks: MessageTask[];
+  errors: SourceError[];
+}
 
 export async function expandTargets(paths: readonly string[]): Promise<ExpandedTargets> {
   const tasks: MessageTask[] = [];
@@ -35,10 +41,14 @@ export async function expandTargets(paths: readonly string[]): Promise<ExpandedT
 async function listFolder(dir: string): Promise<MessageTask[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const sub = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
-  const folders = sub.has('new') || sub.has('cur') ? ['new', 'cur'].filter((s) => sub.has(s)).map((s) => join(dir, s)) : [dir];
+  const folders =
+    sub.has('new') || sub.has('cur') ? ['new', 'cur'].filter((s) => sub.has(s)).map((s) => join(dir, s)) : [dir];
   const out: MessageTask[] = [];
   for (const folder of folders) {
-    const names = folder === dir ? entries.filter((e) => e.isFile()).map((e) => e.name) : (await readdir(folder, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    const names =
+      folder === dir
+        ? entries.filter((e) => e.isFile()).map((e) => e.name)
+        : (await readdir(folder, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
     for (const name of names.filter((n) => !n.startsWith('.')).sort()) out.push({ file: join(folder, name) });
   }
   return out;
@@ -85,9 +95,14 @@ export function splitMbox(data: Buffer): Buffer[] {
 export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
-    case 'ENOENT': return 'no such file or folder';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a folder';
-    default: return code ?? (e as Error).message;
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a folder';
+    default:
+      return code ?? (e as Error).message;
   }
 }

@@ -20,7 +20,11 @@ export interface SpfVerdict {
   reason?: string;
 }
 
-export interface SpfInput { ip: string; sender?: string; helo?: string }
+export interface SpfInput {
+  ip: string;
+  sender?: string;
+  helo?: string;
+}
 
 export async function checkSpf(input: SpfInput, resolver: Resolver, mta: string): Promise<SpfVerdict> {
   const helo = input.helo ? input.helo.replace(/^\[|\]$/g, '') : undefined;
@@ -29,7 +33,15 @@ export async function checkSpf(input: SpfInput, resolver: Resolver, mta: string)
   const checked = sender || (helo ? `postmaster@${helo}` : '');
   if (!checked || (identity === 'helo' && isIP(helo!))) {
     // §2.3: with no sender and an address literal as HELO there is no identity to check.
-    return { result: 'none', domain: '', identity, sender: checked, ip: input.ip, ...(helo ? { helo } : {}), reason: 'no domain to check (null sender and no HELO name)' };
+    return {
+      result: 'none',
+      domain: '',
+      identity,
+      sender: checked,
+      ip: input.ip,
+      ...(helo ? { helo } : {}),
+      reason: 'no domain to check (null sender and no HELO name)',
+    };
   }
   return runSpf(input.ip, checked, identity, helo, resolver, mta);
 }
@@ -38,7 +50,15 @@ export async function checkSpf(input: SpfInput, resolver: Resolver, mta: string)
 export async function checkHeloSpf(ip: string, helo: string, resolver: Resolver, mta: string): Promise<SpfVerdict> {
   const name = helo.replace(/^\[|\]$/g, '');
   if (isIP(name) || !name.includes('.')) {
-    return { result: 'none', domain: name, identity: 'helo', sender: `postmaster@${name}`, ip, helo: name, reason: 'HELO is not a domain name' };
+    return {
+      result: 'none',
+      domain: name,
+      identity: 'helo',
+      sender: `postmaster@${name}`,
+      ip,
+      helo: name,
+      reason: 'HELO is not a domain name',
+    };
   }
   return runSpf(ip, `postmaster@${name}`, 'helo', name, resolver, mta);
 }
@@ -51,7 +71,14 @@ export async function checkHeloSpf(ip: string, helo: string, resolver: Resolver,
 const memo = new Map<string, { verdict: Promise<SpfVerdict>; expires: number }>();
 const MEMO_MAX = 10_000;
 
-function runSpf(ip: string, sender: string, identity: 'mailfrom' | 'helo', helo: string | undefined, resolver: Resolver, mta: string): Promise<SpfVerdict> {
+function runSpf(
+  ip: string,
+  sender: string,
+  identity: 'mailfrom' | 'helo',
+  helo: string | undefined,
+  resolver: Resolver,
+  mta: string,
+): Promise<SpfVerdict> {
   const key = `${ip}\0${sender}\0${helo ?? ''}\0${identity}\0${mta}`;
   const hit = memo.get(key);
   if (hit && hit.expires > Date.now()) return hit.verdict;
@@ -86,10 +113,20 @@ function ttlTracking(inner: Resolver, ttl: { seconds: number }): Resolver {
   };
 }
 
-async function evaluateSpf(ip: string, sender: string, identity: 'mailfrom' | 'helo', helo: string | undefined, resolver: Resolver, mta: string): Promise<SpfVerdict> {
+async function evaluateSpf(
+  ip: string,
+  sender: string,
+  identity: 'mailfrom' | 'helo',
+  helo: string | undefined,
+  resolver: Resolver,
+  mta: string,
+): Promise<SpfVerdict> {
   const { spf } = await import('mailauth/lib/spf/index.js');
   const r = await spf({
-    ip, sender, mta, resolver: toMailauthResolver(resolver) as never,
+    ip,
+    sender,
+    mta,
+    resolver: toMailauthResolver(resolver) as never,
     // mailauth writes an address-literal HELO in brackets, as authenticate() does
     ...(helo ? { helo: isIP(helo) ? `[${helo}]` : helo } : {}),
   });

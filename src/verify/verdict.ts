@@ -41,7 +41,11 @@ export interface MessageVerdict {
   findings: Finding[];
 }
 
-export async function verifyMessage(input: Buffer | ParsedMessage, opts: VerifyOptions, ctx: Pick<Context, 'resolver' | 'now'>): Promise<MessageVerdict> {
+export async function verifyMessage(
+  input: Buffer | ParsedMessage,
+  opts: VerifyOptions,
+  ctx: Pick<Context, 'resolver' | 'now'>,
+): Promise<MessageVerdict> {
   const msg = Buffer.isBuffer(input) ? parseMessage(input) : input;
   const fromValues = headerValues(msg, 'from');
   const fromAddresses = fromValues.flatMap((v) => parseAddressList(decodeHeaderText(v))).filter(Boolean);
@@ -50,18 +54,33 @@ export async function verifyMessage(input: Buffer | ParsedMessage, opts: VerifyO
   const sender = opts.sender ?? (opts.ip ? returnPath(msg) : undefined);
   const [dkim, spf, arc] = await Promise.all([
     verifyDkim(msg, ctx.resolver, ctx.now()),
-    opts.spf !== undefined ? Promise.resolve(opts.spf) : opts.ip ? checkSpf({ ip: opts.ip, sender, helo: opts.helo }, ctx.resolver, opts.authservId) : Promise.resolve(null),
+    opts.spf !== undefined
+      ? Promise.resolve(opts.spf)
+      : opts.ip
+        ? checkSpf({ ip: opts.ip, sender, helo: opts.helo }, ctx.resolver, opts.authservId)
+        : Promise.resolve(null),
     checkArc(msg, ctx.resolver),
   ]);
-  const dmarc = await evaluateDmarc({ fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim }, ctx.resolver);
-  const withAlignment: DkimVerdict[] = await Promise.all(dkim.map(async (d) => ({ ...d, aligned: !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)) })));
+  const dmarc = await evaluateDmarc(
+    { fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim },
+    ctx.resolver,
+  );
+  const withAlignment: DkimVerdict[] = await Promise.all(
+    dkim.map(async (d) => ({
+      ...d,
+      aligned: !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)),
+    })),
+  );
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];
   const base = {
     from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
     ...(subject !== undefined ? { subject: decodeHeaderText(subject) } : {}),
     ...(messageId !== undefined ? { messageId } : {}),
-    dkim: withAlignment, spf, dmarc, arc,
+    dkim: withAlignment,
+    spf,
+    dmarc,
+    arc,
   };
   return {
     ...base,

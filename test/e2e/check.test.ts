@@ -13,7 +13,15 @@ import { createTestCa, type TestCa } from '../helpers/test-ca.js';
 // Text reports wrap at 80 columns in a pipe; these tests read whole report lines, so ask for a wide one.
 const WIDE = { env: { COLUMNS: '200' } };
 
-const ZONES = ['--offline', '--zone', 'fixtures/zones/posture.test.zone', '--zone', 'fixtures/zones/posture-reverse.zone', '--zone', 'fixtures/zones/posture-reverse6.zone'];
+const ZONES = [
+  '--offline',
+  '--zone',
+  'fixtures/zones/posture.test.zone',
+  '--zone',
+  'fixtures/zones/posture-reverse.zone',
+  '--zone',
+  'fixtures/zones/posture-reverse6.zone',
+];
 const POLICY = 'version: STSv1\nmode: enforce\nmx: mx1.posture.test\nmx: mx2.posture.test\nmax_age: 604800\n';
 let ca: TestCa;
 let https: TestHttpsServer;
@@ -34,7 +42,8 @@ afterAll(async () => {
 });
 
 function parseXml(text: string): number[] {
-  const script = "import sys, xml.dom.minidom as m\nd = m.parseString(sys.stdin.buffer.read())\nprint(*[len(d.getElementsByTagName(n)) for n in ('testsuite', 'testcase', 'failure', 'error')])";
+  const script =
+    "import sys, xml.dom.minidom as m\nd = m.parseString(sys.stdin.buffer.read())\nprint(*[len(d.getElementsByTagName(n)) for n in ('testsuite', 'testcase', 'failure', 'error')])";
   return execFileSync('/usr/bin/python3', ['-c', script], { input: text }).toString().trim().split(' ').map(Number);
 }
 
@@ -45,14 +54,38 @@ describe('mailcheck check (CLI)', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ domain: 'posture.test', ok: true });
-    for (const k of ['mx', 'spf', 'dkim', 'dmarc', 'mtaSts', 'tlsRpt', 'bimi', 'dnssec']) expect(j.checks[k]).toBeTypeOf('object');
+    for (const k of ['mx', 'spf', 'dkim', 'dmarc', 'mtaSts', 'tlsRpt', 'bimi', 'dnssec'])
+      expect(j.checks[k]).toBeTypeOf('object');
     // Each checks.X is that command's own JSON object.
-    expect(j.checks.mx).toMatchObject({ domain: 'posture.test', nullMx: false, implicit: false, mx: [{ preference: 10, exchange: 'mx1.posture.test' }, { preference: 20 }] });
-    expect(j.checks.spf).toMatchObject({ domain: 'posture.test', record: 'v=spf1 mx include:_spf.posture.test -all', lookups: 2, voidLookups: 0 });
-    expect(j.checks.dkim.selectors[0]).toMatchObject({ selector: 's1', found: true, keyType: 'rsa', keyBits: 2048, testing: false, revoked: false });
-    expect(j.checks.dmarc).toMatchObject({ recordDomain: 'posture.test', policy: 'reject', pct: 100, rua: ['mailto:dmarc@posture.test'] });
+    expect(j.checks.mx).toMatchObject({
+      domain: 'posture.test',
+      nullMx: false,
+      implicit: false,
+      mx: [{ preference: 10, exchange: 'mx1.posture.test' }, { preference: 20 }],
+    });
+    expect(j.checks.spf).toMatchObject({
+      domain: 'posture.test',
+      record: 'v=spf1 mx include:_spf.posture.test -all',
+      lookups: 2,
+      voidLookups: 0,
+    });
+    expect(j.checks.dkim.selectors[0]).toMatchObject({
+      selector: 's1',
+      found: true,
+      keyType: 'rsa',
+      keyBits: 2048,
+      testing: false,
+      revoked: false,
+    });
+    expect(j.checks.dmarc).toMatchObject({
+      recordDomain: 'posture.test',
+      policy: 'reject',
+      pct: 100,
+      rua: ['mailto:dmarc@posture.test'],
+    });
     expect(j.checks.mtaSts).toMatchObject({ mode: 'enforce', fetch: { status: 200 } });
-    for (const f of j.findings) expect(Object.keys(f)).toEqual(expect.arrayContaining(['id', 'severity', 'message', 'check']));
+    for (const f of j.findings)
+      expect(Object.keys(f)).toEqual(expect.arrayContaining(['id', 'severity', 'message', 'check']));
   });
 
   it('shows the summary table first and exits 1 when a check fails', async () => {
@@ -68,7 +101,18 @@ describe('mailcheck check (CLI)', () => {
     const closed = await startHttpsServer(ca.issue(['mta-sts.posture.test']));
     const port = closed.port;
     await closed.close();
-    const r = await runCli(['check', 'posture.test', ...ZONES, '--selector', 's1', '--ca', ca.caFile, '--mta-sts-port', String(port), '--json']);
+    const r = await runCli([
+      'check',
+      'posture.test',
+      ...ZONES,
+      '--selector',
+      's1',
+      '--ca',
+      ca.caFile,
+      '--mta-sts-port',
+      String(port),
+      '--json',
+    ]);
     expect(r.code).toBe(3);
     const j = JSON.parse(r.stdout);
     expect(j.ok).toBe(false);
@@ -87,11 +131,22 @@ describe('mailcheck check (CLI)', () => {
 
   it('streams a batch as NDJSON in input order (comments and blank lines skipped), exit 1 if any failed', async () => {
     const file = join(tmp, 'domains.txt');
-    writeFileSync(file, '# audit list\nweak.posture.test\n\nposture.test   # the good one\nstale.posture.test\nnomail.posture.test\n');
+    writeFileSync(
+      file,
+      '# audit list\nweak.posture.test\n\nposture.test   # the good one\nstale.posture.test\nnomail.posture.test\n',
+    );
     const r = await runCli(['check', '--batch', file, ...args, '--json', '--concurrency', '2']);
     expect(r.code).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.domain)).toEqual(['weak.posture.test', 'posture.test', 'stale.posture.test', 'nomail.posture.test']);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.domain)).toEqual([
+      'weak.posture.test',
+      'posture.test',
+      'stale.posture.test',
+      'nomail.posture.test',
+    ]);
     expect(lines.map((l) => l.ok)).toEqual([false, true, false, false]);
     // Batches leave the DNS step logs out.
     expect(lines[1].checks.mx.steps).toBeUndefined();
@@ -99,7 +154,10 @@ describe('mailcheck check (CLI)', () => {
   });
 
   it('reads a batch from stdin, reports a bad line in place, and ends text mode with a summary table', async () => {
-    const r = await runCli(['check', '--batch', '-', ...args], { input: 'posture.test\nnot a domain\nweak.posture.test\n', ...WIDE });
+    const r = await runCli(['check', '--batch', '-', ...args], {
+      input: 'posture.test\nnot a domain\nweak.posture.test\n',
+      ...WIDE,
+    });
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^✓ posture\.test +all checks pass/);
@@ -112,7 +170,12 @@ describe('mailcheck check (CLI)', () => {
 
   it('several domains on the command line stream like a batch', async () => {
     const r = await runCli(['check', 'posture.test', 'stale.posture.test', ...args, '--json']);
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).domain)).toEqual(['posture.test', 'stale.posture.test']);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).domain),
+    ).toEqual(['posture.test', 'stale.posture.test']);
   });
 
   it('writes JUnit XML a parser accepts: one testsuite per domain, one testcase per check', async () => {
@@ -125,30 +188,55 @@ describe('mailcheck check (CLI)', () => {
   it('annotates for GitHub, on the zone file the records come from', async () => {
     const r = await runCli(['check', 'weak.posture.test', ...args, '--format', 'github']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^::error file=fixtures\/zones\/posture\.test\.zone,title=mailcheck BIMI \(weak\.posture\.test\)::weak\.posture\.test publishes a BIMI record/m);
+    expect(r.stdout).toMatch(
+      /^::error file=fixtures\/zones\/posture\.test\.zone,title=mailcheck BIMI \(weak\.posture\.test\)::weak\.posture\.test publishes a BIMI record/m,
+    );
     expect(r.stdout).toMatch(/^::warning file=fixtures\/zones\/posture\.test\.zone,title=mailcheck DMARC/m);
   });
 
   it('gates on a policy file: requirements become findings and decide the exit code', async () => {
     const ok = await runCli(['check', 'posture.test', ...args, '--policy', 'fixtures/policy/mailcheck.yml', '--json']);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout).findings.filter((f: { id: string }) => f.id.startsWith('policy.')).every((f: { severity: string }) => f.severity === 'ok')).toBe(true);
-    const bad = await runCli(['check', 'stale.posture.test', ...args, '--policy', 'fixtures/policy/mailcheck.yml', '--format', 'github']);
+    expect(
+      JSON.parse(ok.stdout)
+        .findings.filter((f: { id: string }) => f.id.startsWith('policy.'))
+        .every((f: { severity: string }) => f.severity === 'ok'),
+    ).toBe(true);
+    const bad = await runCli([
+      'check',
+      'stale.posture.test',
+      ...args,
+      '--policy',
+      'fixtures/policy/mailcheck.yml',
+      '--format',
+      'github',
+    ]);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/^::error .*title=mailcheck DMARC \(stale\.posture\.test\)::Fails the policy \(fixtures\/policy\/mailcheck\.yml\): the DMARC policy must be reject; it is p=quarantine\. \[policy\.dmarc\.policy\]/m);
+    expect(bad.stdout).toMatch(
+      /^::error .*title=mailcheck DMARC \(stale\.posture\.test\)::Fails the policy \(fixtures\/policy\/mailcheck\.yml\): the DMARC policy must be reject; it is p=quarantine\. \[policy\.dmarc\.policy\]/m,
+    );
   });
 
   it.each([
     [['check', '--offline'], /give a domain to check, or --batch/],
     [['check', 'bad..name', '--offline'], /not a valid domain name/],
-    [['check', 'a.test', '--offline', '--policy', 'fixtures/policy/typo.yml'], /policy fixtures\/policy\/typo\.yml: unknown key 'dmarc\.polcy' — did you mean 'policy'\?/],
+    [
+      ['check', 'a.test', '--offline', '--policy', 'fixtures/policy/typo.yml'],
+      /policy fixtures\/policy\/typo\.yml: unknown key 'dmarc\.polcy' — did you mean 'policy'\?/,
+    ],
     [['check', 'a.test', '--offline', '--policy', 'fixtures/policy/not-yaml.yml'], /not valid YAML/],
     [['check', 'a.test', '--offline', '--concurrency', '0'], /--concurrency '0' is not a whole number from 1/],
     [['check', 'a.test', '--offline', '--format', 'xml'], /argument 'xml' is invalid/],
     [['check', 'a.test', '--offline', '--json', '--format', 'junit'], /--json and --format junit/],
-    [['check', '--batch', 'no/such/file.txt', '--offline'], /cannot read --batch file 'no\/such\/file\.txt': no such file/],
+    [
+      ['check', '--batch', 'no/such/file.txt', '--offline'],
+      /cannot read --batch file 'no\/such\/file\.txt': no such file/,
+    ],
     [['check', 'a.test', '--offline', '--ca', 'README.md'], /holds no PEM certificate/],
-    [['check', 'a.test', '--offline', '--selector', 'bad selector'], /selector 'bad selector' is not a valid domain name/],
+    [
+      ['check', 'a.test', '--offline', '--selector', 'bad selector'],
+      /selector 'bad selector' is not a valid domain name/,
+    ],
   ])('exits 2 with one clear line for bad input: %j', async (a, message) => {
     const r = await runCli(a);
     expect(r.code).toBe(2);

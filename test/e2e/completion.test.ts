@@ -3,10 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 describe('mailcheck completion', () => {
-  it('bash: a valid script that completes commands and each command\'s flags', async () => {
+  it("bash: a valid script that completes commands and each command's flags", async () => {
     const r = await runCli(['completion', 'bash']);
     expect(r.code).toBe(0);
-    const complete = (line: string) => execFileSync('bash', ['-c', `${r.stdout}\nCOMP_WORDS=(${line}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _mailcheck; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim();
+    const complete = (line: string) =>
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `${r.stdout}\nCOMP_WORDS=(${line}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _mailcheck; echo "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: 'utf8' },
+      ).trim();
     expect(complete("mailcheck 'm'").split(' ')).toEqual(['mx']);
     expect(complete("mailcheck mx '--j'")).toBe('--json');
     expect(complete("mailcheck dkim 'key'")).toBe('keygen');
@@ -18,7 +26,8 @@ describe('mailcheck completion', () => {
     for (const shell of ['zsh', 'fish']) {
       const r = await runCli(['completion', shell]);
       expect(r.code).toBe(0);
-      for (const c of ['mx', 'spf', 'dkim', 'dmarc', 'check', 'probe', 'send', 'receive', 'verify', 'demo']) expect(r.stdout).toContain(c);
+      for (const c of ['mx', 'spf', 'dkim', 'dmarc', 'check', 'probe', 'send', 'receive', 'verify', 'demo'])
+        expect(r.stdout).toContain(c);
     }
   });
   it('an unknown shell is a usage error', async () => {

@@ -4,7 +4,15 @@ import { runCli } from '../helpers/cli.js';
 // Text reports wrap at 80 columns in a pipe; these tests read whole report lines, so ask for a wide one.
 const WIDE = { env: { COLUMNS: '200' } };
 
-const ZONES = ['--offline', '--zone', 'fixtures/zones/dmarc.test.zone', '--zone', 'fixtures/zones/dmarc-none.test.zone', '--zone', 'fixtures/zones/reports.test.zone'];
+const ZONES = [
+  '--offline',
+  '--zone',
+  'fixtures/zones/dmarc.test.zone',
+  '--zone',
+  'fixtures/zones/dmarc-none.test.zone',
+  '--zone',
+  'fixtures/zones/reports.test.zone',
+];
 const json = async (args: string[]) => {
   const r = await runCli([...args, '--json']);
   return { ...r, j: JSON.parse(r.stdout) };
@@ -16,18 +24,44 @@ describe('mailcheck dmarc (CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.j).toMatchObject({
-      domain: 'dmarc.test', recordDomain: 'dmarc.test', policy: 'reject', subdomainPolicy: 'reject', pct: 100, adkim: 's', aspf: 'r',
-      rua: ['mailto:agg@dmarc.test', 'mailto:dmarc@reports.test!10m'], ruf: ['mailto:fr@dmarc.test'], orgDomain: 'dmarc.test',
+      domain: 'dmarc.test',
+      recordDomain: 'dmarc.test',
+      policy: 'reject',
+      subdomainPolicy: 'reject',
+      pct: 100,
+      adkim: 's',
+      aspf: 'r',
+      rua: ['mailto:agg@dmarc.test', 'mailto:dmarc@reports.test!10m'],
+      ruf: ['mailto:fr@dmarc.test'],
+      orgDomain: 'dmarc.test',
     });
     expect(r.j.record).toMatch(/^v=DMARC1; p=reject/);
-    for (const k of ['domain', 'recordDomain', 'record', 'policy', 'subdomainPolicy', 'pct', 'adkim', 'aspf', 'rua', 'ruf', 'orgDomain', 'findings']) expect(r.j).toHaveProperty(k);
+    for (const k of [
+      'domain',
+      'recordDomain',
+      'record',
+      'policy',
+      'subdomainPolicy',
+      'pct',
+      'adkim',
+      'aspf',
+      'rua',
+      'ruf',
+      'orgDomain',
+      'findings',
+    ])
+      expect(r.j).toHaveProperty(k);
   });
 
   it('falls back to the organizational domain, and says so in text', async () => {
     const r = await runCli(['dmarc', 'deep.sub.dmarc.test', ...ZONES], WIDE);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\? TXT _dmarc\.deep\.sub\.dmarc\.test → NXDOMAIN\n\s+\? TXT _dmarc\.dmarc\.test \(organizational domain, Public Suffix List\) → 1 DMARC record/);
-    expect(r.stdout).toMatch(/sp\s+│ reject \(default: p\)\s+│ mail from subdomains ← applies to deep\.sub\.dmarc\.test/);
+    expect(r.stdout).toMatch(
+      /\? TXT _dmarc\.deep\.sub\.dmarc\.test → NXDOMAIN\n\s+\? TXT _dmarc\.dmarc\.test \(organizational domain, Public Suffix List\) → 1 DMARC record/,
+    );
+    expect(r.stdout).toMatch(
+      /sp\s+│ reject \(default: p\)\s+│ mail from subdomains ← applies to deep\.sub\.dmarc\.test/,
+    );
   });
 
   it.each([
@@ -46,10 +80,12 @@ describe('mailcheck dmarc (CLI)', () => {
   it('shows an invalid record raw, with the offending parts marked', async () => {
     const r = await runCli(['dmarc', 'tags.dmarc.test', ...ZONES], WIDE);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain([
-      '  v=DMARC1; p=reject; pct=abc; adkim=x; foo=bar; rua=mailto:agg@dmarc.test; ri=soon; rf=iodef; fo=2',
-      '                          ^^^        ^  ^^^^^^^                                ^^^^     ^^^^^     ^',
-    ].join('\n'));
+    expect(r.stdout).toContain(
+      [
+        '  v=DMARC1; p=reject; pct=abc; adkim=x; foo=bar; rua=mailto:agg@dmarc.test; ri=soon; rf=iodef; fo=2',
+        '                          ^^^        ^  ^^^^^^^                                ^^^^     ^^^^^     ^',
+      ].join('\n'),
+    );
   });
 
   it('escapes control characters from DNS (an OSC sequence in the record)', async () => {
@@ -63,7 +99,14 @@ describe('mailcheck dmarc (CLI)', () => {
     const sock = dgram.createSocket('udp4');
     await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
     try {
-      const r = await json(['dmarc', 'example.com', '--resolver', `127.0.0.1:${sock.address().port}`, '--timeout', '200']);
+      const r = await json([
+        'dmarc',
+        'example.com',
+        '--resolver',
+        `127.0.0.1:${sock.address().port}`,
+        '--timeout',
+        '200',
+      ]);
       expect(r.code).toBe(3);
       expect(r.j).toMatchObject({ record: null, policy: null });
       expect(r.j.findings).toEqual([expect.objectContaining({ id: 'dmarc.lookup.temporary', temporary: true })]);

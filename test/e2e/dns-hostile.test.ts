@@ -90,12 +90,30 @@ describe('loops end in a finding', () => {
 describe('a server that never answers', () => {
   it('costs about --timeout per query (two servers, two rounds), then exit 3 with a temporary finding', async () => {
     const arrivals: number[] = [];
-    const silent = await startTestDnsServer({ zone: ZONE, origin: 'hostile.test', mode: () => (arrivals.push(performance.now()), 'silent') });
-    const silent2 = await startTestDnsServer({ zone: ZONE, origin: 'hostile.test', mode: () => (arrivals.push(performance.now()), 'silent') });
+    const silent = await startTestDnsServer({
+      zone: ZONE,
+      origin: 'hostile.test',
+      mode: () => (arrivals.push(performance.now()), 'silent'),
+    });
+    const silent2 = await startTestDnsServer({
+      zone: ZONE,
+      origin: 'hostile.test',
+      mode: () => (arrivals.push(performance.now()), 'silent'),
+    });
     try {
       const T = 400;
       const started = performance.now();
-      const r = await runCli(['mx', 'x.hostile.test', '--resolver', `127.0.0.1:${silent.port}`, '--resolver', `127.0.0.1:${silent2.port}`, '--timeout', String(T), '--json']);
+      const r = await runCli([
+        'mx',
+        'x.hostile.test',
+        '--resolver',
+        `127.0.0.1:${silent.port}`,
+        '--resolver',
+        `127.0.0.1:${silent2.port}`,
+        '--timeout',
+        String(T),
+        '--json',
+      ]);
       const elapsed = performance.now() - started;
       expect(r.code).toBe(3);
       expect(JSON.parse(r.stdout).findings[0]).toMatchObject({ id: 'mx.lookup.temporary', temporary: true });
@@ -141,14 +159,21 @@ describe('big answers', () => {
     const started = performance.now();
     const r = await runCli(['spf', 'toomany.hostile.test', ...via(), '--timeout', '500', '--json']);
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout).findings).toEqual(expect.arrayContaining([expect.objectContaining({ temporary: true })]));
+    expect(JSON.parse(r.stdout).findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ temporary: true })]),
+    );
     expect(performance.now() - started).toBeLessThan(8000);
   });
 });
 
 describe('terminal safety: control characters from DNS', () => {
   it('ESC, CSI, OSC, BEL and C1 bytes in TXT records are escaped in spf and dmarc text output', async () => {
-    for (const args of [['spf', 'ctrl.hostile.test'], ['spf', 'ctrl.hostile.test', '--ip', '192.0.2.1'], ['dmarc', 'ctrl.hostile.test'], ['spf', 'ctrl.hostile.test', '-v']]) {
+    for (const args of [
+      ['spf', 'ctrl.hostile.test'],
+      ['spf', 'ctrl.hostile.test', '--ip', '192.0.2.1'],
+      ['dmarc', 'ctrl.hostile.test'],
+      ['spf', 'ctrl.hostile.test', '-v'],
+    ]) {
       const r = await runCli([...args, ...via()]);
       expect(r.stdout.length).toBeGreaterThan(0);
       for (const out of [r.stdout, r.stderr]) {

@@ -29,7 +29,10 @@ afterAll(async () => {
 function runScript(source: string, limitMs: number): Promise<{ code: number | null; stdout: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     const timer = setTimeout(() => {
@@ -45,12 +48,15 @@ function runScript(source: string, limitMs: number): Promise<{ code: number | nu
 
 describe('a process using the network resolver', () => {
   it('ends by itself once its answers are in, long before the query timeout or the socket recycle time', async () => {
-    const r = await runScript(`
+    const r = await runScript(
+      `
       const { networkResolver } = await import('./dist/dns/network.js');
       const resolver = networkResolver({ servers: [{ host: '127.0.0.1', port: ${server.port} }], timeoutMs: 8000 });
       const answers = await Promise.all([resolver.lookup('pool.test', 'MX'), resolver.lookup('mx.pool.test', 'A'), resolver.lookup('none.pool.test', 'A')]);
       console.log(answers.map((a) => a.status).join(' '));
-    `, 6000);
+    `,
+      6000,
+    );
     expect(r).toMatchObject({ code: 0, stdout: 'ok ok nxdomain\n' });
     expect(r.ms).toBeLessThan(4000);
   });

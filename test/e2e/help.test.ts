@@ -16,33 +16,54 @@ const paths = commandPaths(buildProgram());
 describe('help', () => {
   it('the tree has the commands of the contract', () => {
     const names = paths.map((p) => p.join(' '));
-    for (const c of ['mx', 'spf', 'dkim', 'dkim keygen', 'dmarc', 'check', 'probe', 'send', 'receive', 'verify', 'completion']) expect(names).toContain(c);
+    for (const c of [
+      'mx',
+      'spf',
+      'dkim',
+      'dkim keygen',
+      'dmarc',
+      'check',
+      'probe',
+      'send',
+      'receive',
+      'verify',
+      'completion',
+    ])
+      expect(names).toContain(c);
   });
 
   it('mailcheck --help lists every command with examples and exit codes', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    for (const [name] of paths.filter((p) => p.length === 1)) expect(r.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const [name] of paths.filter((p) => p.length === 1))
+      expect(r.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     expect(r.stdout).toMatch(/^Examples:\n {2}\$ mailcheck /m);
     expect(r.stdout).toMatch(/Exit codes: 0/);
     for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(r.stdout).toMatchSnapshot();
   });
 
-  it.each(paths.map((p) => [p.join(' '), p]))('mailcheck %s --help shows usage, options and an example of itself', async (_name, path) => {
-    const r = await runCli([...path, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(new RegExp(`^Usage: mailcheck ${path.join(' ')} `));
-    // At least one example that runs this very command (for dkim: one without the keygen subcommand).
-    const own = r.stdout.split('\n').filter((l) => l.startsWith(`  $ mailcheck ${path.join(' ')} `) || l === `  $ mailcheck ${path.join(' ')}`);
-    const sub = (cmd: string) => path.length === 1 && paths.some((p) => p.length === 2 && p[0] === path[0] && cmd.startsWith(`  $ mailcheck ${path[0]} ${p[1]}`));
-    expect(own.filter((l) => !sub(l)).length).toBeGreaterThan(0);
-    // Help fits 80 columns when it is not a terminal.
-    for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
-    expect(r.stdout).toMatchSnapshot();
-  });
+  it.each(paths.map((p) => [p.join(' '), p]))(
+    'mailcheck %s --help shows usage, options and an example of itself',
+    async (_name, path) => {
+      const r = await runCli([...path, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(new RegExp(`^Usage: mailcheck ${path.join(' ')} `));
+      // At least one example that runs this very command (for dkim: one without the keygen subcommand).
+      const own = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith(`  $ mailcheck ${path.join(' ')} `) || l === `  $ mailcheck ${path.join(' ')}`);
+      const sub = (cmd: string) =>
+        path.length === 1 &&
+        paths.some((p) => p.length === 2 && p[0] === path[0] && cmd.startsWith(`  $ mailcheck ${path[0]} ${p[1]}`));
+      expect(own.filter((l) => !sub(l)).length).toBeGreaterThan(0);
+      // Help fits 80 columns when it is not a terminal.
+      for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+      expect(r.stdout).toMatchSnapshot();
+    },
+  );
 
   it('help <command> is the same as <command> --help', async () => {
     const [a, b] = await Promise.all([runCli(['help', 'mx']), runCli(['mx', '--help'])]);
@@ -58,8 +79,8 @@ describe('usage errors: one line saying what was expected, exit 2', () => {
     ['a wrong flag before the command', ['--bogus', 'mx', 'example.test']],
     ['a missing argument', ['mx']],
     ['too many arguments', ['mx', 'a.test', 'b.test']],
-    ['a typo\'d command (mxx)', ['mxx', 'example.test']],
-    ['a typo\'d command (chek)', ['chek', 'example.test']],
+    ["a typo'd command (mxx)", ['mxx', 'example.test']],
+    ["a typo'd command (chek)", ['chek', 'example.test']],
     ['an unknown command', ['frobnicate']],
     ['a bad --timeout', ['mx', 'example.test', '--offline', '--timeout', 'abc']],
     ['a --timeout without its value', ['mx', 'example.test', '--timeout']],
@@ -77,28 +98,50 @@ describe('usage errors: one line saying what was expected, exit 2', () => {
   });
 
   it('an unknown option names the usage of the command it was given to', async () => {
-    expect((await runCli(['spf', '--bogus'])).stderr).toContain('(usage: mailcheck spf [options] [domain]; more: mailcheck spf --help)');
-    expect((await runCli(['dkim', 'keygen', '--bogus'])).stderr).toContain('(usage: mailcheck dkim keygen [options]; more: mailcheck dkim keygen --help)');
+    expect((await runCli(['spf', '--bogus'])).stderr).toContain(
+      '(usage: mailcheck spf [options] [domain]; more: mailcheck spf --help)',
+    );
+    expect((await runCli(['dkim', 'keygen', '--bogus'])).stderr).toContain(
+      '(usage: mailcheck dkim keygen [options]; more: mailcheck dkim keygen --help)',
+    );
   });
 });
 
 describe('options of a subcommand and global options', () => {
-  it('dkim keygen --selector is keygen\'s own, and global options work before or after the command', async () => {
+  it("dkim keygen --selector is keygen's own, and global options work before or after the command", async () => {
     const { mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const out = join(mkdtempSync(join(tmpdir(), 'mc-help-')), 'k.pem');
-    const r = await runCli(['dkim', 'keygen', '--domain', 'example.test', '--selector', 'sel1', '--type', 'ed25519', '--out', out, '--json']);
+    const r = await runCli([
+      'dkim',
+      'keygen',
+      '--domain',
+      'example.test',
+      '--selector',
+      'sel1',
+      '--type',
+      'ed25519',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ selector: 'sel1', domain: 'example.test' });
     const zone = ['--offline', '--zone', 'fixtures/zones/example.test.zone'];
-    for (const args of [['--json', 'mx', 'example.test', ...zone], ['mx', 'example.test', ...zone, '--json']]) {
+    for (const args of [
+      ['--json', 'mx', 'example.test', ...zone],
+      ['mx', 'example.test', ...zone, '--json'],
+    ]) {
       const m = await runCli(args);
       expect(m.code).toBe(0);
       expect(JSON.parse(m.stdout)).toMatchObject({ domain: 'example.test' });
     }
     // A flag given to the command beats the root's default: --no-color after the command, with FORCE_COLOR.
-    for (const args of [['mx', 'example.test', ...zone, '--no-color'], ['--no-color', 'mx', 'example.test', ...zone]]) {
+    for (const args of [
+      ['mx', 'example.test', ...zone, '--no-color'],
+      ['--no-color', 'mx', 'example.test', ...zone],
+    ]) {
       const m = await runCli(args, { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
       expect(m.stdout).not.toContain('\x1b[');
     }

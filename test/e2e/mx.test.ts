@@ -8,13 +8,28 @@ describe('mailcheck mx (CLI)', () => {
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ domain: 'example.test', nullMx: false, implicit: false });
-    expect(j.mx.map((h: { preference: number; exchange: string }) => [h.preference, h.exchange])).toEqual([[10, 'mx1.example.test'], [20, 'mx2.example.test']]);
-    expect(j.mx[0].addresses[1]).toEqual({ address: '2001:db8::10', family: 6, ptr: ['mx1.example.test'], fcrdns: true });
+    expect(j.mx.map((h: { preference: number; exchange: string }) => [h.preference, h.exchange])).toEqual([
+      [10, 'mx1.example.test'],
+      [20, 'mx2.example.test'],
+    ]);
+    expect(j.mx[0].addresses[1]).toEqual({
+      address: '2001:db8::10',
+      family: 6,
+      ptr: ['mx1.example.test'],
+      fcrdns: true,
+    });
     for (const f of j.findings) expect(Object.keys(f)).toEqual(expect.arrayContaining(['id', 'severity', 'message']));
   });
 
   it('accepts global options after or before the command', async () => {
-    const r = await runCli(['--json', '--offline', '--zone', 'fixtures/zones/example.test.zone', 'mx', 'nullmx.example.test']);
+    const r = await runCli([
+      '--json',
+      '--offline',
+      '--zone',
+      'fixtures/zones/example.test.zone',
+      'mx',
+      'nullmx.example.test',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ nullMx: true, mx: [] });
   });
@@ -30,7 +45,10 @@ describe('mailcheck mx (CLI)', () => {
   it('converts IDNs and treats names outside the zones as NXDOMAIN offline', async () => {
     const r = await runCli(['mx', 'bücher.example', '--offline', '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ domain: 'xn--bcher-kva.example', findings: [{ id: 'mx.domain.nxdomain' }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      domain: 'xn--bcher-kva.example',
+      findings: [{ id: 'mx.domain.nxdomain' }],
+    });
   });
 
   it.each([
@@ -88,11 +106,17 @@ describe('mailcheck mx (CLI)', () => {
     const { tmpdir } = await import('node:os');
     for (const args of [['--version'], ['mx', '--help']]) {
       const log = join(mkdtempSync(join(tmpdir(), 'mc-')), 'imports.log');
-      const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${new URL('../helpers/log-imports.mjs', import.meta.url).pathname}`, IMPORT_LOG: log } });
+      const r = await runCli(args, {
+        env: {
+          NODE_OPTIONS: `--import ${new URL('../helpers/log-imports.mjs', import.meta.url).pathname}`,
+          IMPORT_LOG: log,
+        },
+      });
       expect(r.code).toBe(0);
       const loaded = readFileSync(log, 'utf8');
       if (args[0] === 'mx') expect(loaded).toContain('commander');
-      for (const heavy of ['mailauth', 'smtp-server', 'ora', 'table', 'dns-packet', 'chalk']) expect(loaded).not.toContain(`/node_modules/${heavy}/`);
+      for (const heavy of ['mailauth', 'smtp-server', 'ora', 'table', 'dns-packet', 'chalk'])
+        expect(loaded).not.toContain(`/node_modules/${heavy}/`);
     }
   });
 });

@@ -20,7 +20,10 @@ function closeAfterFirstChunk(args: string[], input = ''): Promise<{ code: numbe
 describe('a closed stdout', () => {
   it('check --batch streaming NDJSON into a reader that stops after the first line', async () => {
     const domains = Array.from({ length: 3000 }, () => 'example.test').join('\n');
-    const r = await closeAfterFirstChunk(['check', '--batch', '-', '--offline', '--zone', 'fixtures/zones/example.test.zone', '--json'], domains);
+    const r = await closeAfterFirstChunk(
+      ['check', '--batch', '-', '--offline', '--zone', 'fixtures/zones/example.test.zone', '--json'],
+      domains,
+    );
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.code).toBe(0);
   }, 30_000);
@@ -32,8 +35,20 @@ describe('a closed stdout', () => {
     // More output than a pipe holds, so the writes after the reader left do fail.
     const msg = readFileSync(join(ROOT, 'fixtures/eml/signed-rsa.eml'), 'latin1').replace(/\r\n/g, '\n');
     const mbox = join(tmp, 'many.mbox');
-    writeFileSync(mbox, Array.from({ length: 1500 }, () => `From alice@mail.test Sat Nov 29 10:00:00 2026\n${msg}\n`).join(''), 'latin1');
-    const r = await closeAfterFirstChunk(['verify', mbox, '--offline', '--zone', 'fixtures/zones/mail.test.zone', '--zone', 'fixtures/zones/mailer.test.zone']);
+    writeFileSync(
+      mbox,
+      Array.from({ length: 1500 }, () => `From alice@mail.test Sat Nov 29 10:00:00 2026\n${msg}\n`).join(''),
+      'latin1',
+    );
+    const r = await closeAfterFirstChunk([
+      'verify',
+      mbox,
+      '--offline',
+      '--zone',
+      'fixtures/zones/mail.test.zone',
+      '--zone',
+      'fixtures/zones/mailer.test.zone',
+    ]);
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect([0, 1]).toContain(r.code);
   }, 30_000);

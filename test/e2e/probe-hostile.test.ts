@@ -3,7 +3,13 @@
 // the contract's exit code within the timeouts, with the client's memory bounded (max RSS read from the child).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliPeakRss } from '../helpers/cli.js';
-import { generateCertificate, startSmtpPeer, type GeneratedCert, type Misbehaviour, type SmtpPeer } from '../helpers/smtp-peer.js';
+import {
+  generateCertificate,
+  startSmtpPeer,
+  type GeneratedCert,
+  type Misbehaviour,
+  type SmtpPeer,
+} from '../helpers/smtp-peer.js';
 
 const T = 500;
 /** Runs the CLI and also returns how long it took and its peak RSS in MiB. */
@@ -12,7 +18,10 @@ async function measured(args: string[], label: string) {
   const r = await runCliPeakRss(args, { timeoutMs: 30_000 });
   const out = { ...r, ms: performance.now() - started };
   // MC_FIGURES=1: print the figures docs/robustness.md quotes.
-  if (process.env.MC_FIGURES) process.stderr.write(`figure: ${args[0]} ${label}: exit ${r.code} ${Math.round(out.ms)} ms, peak RSS ${Math.round(out.rssMiB)} MiB\n`);
+  if (process.env.MC_FIGURES)
+    process.stderr.write(
+      `figure: ${args[0]} ${label}: exit ${r.code} ${Math.round(out.ms)} ms, peak RSS ${Math.round(out.rssMiB)} MiB\n`,
+    );
   return out;
 }
 
@@ -31,8 +40,28 @@ afterAll(async () => {
   cert.cleanup();
 });
 
-const probe = (p: SmtpPeer, label: string) => measured(['probe', '127.0.0.1', '--offline', '--port', String(p.port), '--timeout', String(T), '--json'], label);
-const send = (p: SmtpPeer, label: string, extra: string[] = []) => measured(['send', '--offline', '--from', 'a@example.test', '--to', 'b@smtp.test', '--body', 'hi', '--server', `127.0.0.1:${p.port}`, '--timeout', String(T), '--json', ...extra], label);
+const probe = (p: SmtpPeer, label: string) =>
+  measured(['probe', '127.0.0.1', '--offline', '--port', String(p.port), '--timeout', String(T), '--json'], label);
+const send = (p: SmtpPeer, label: string, extra: string[] = []) =>
+  measured(
+    [
+      'send',
+      '--offline',
+      '--from',
+      'a@example.test',
+      '--to',
+      'b@smtp.test',
+      '--body',
+      'hi',
+      '--server',
+      `127.0.0.1:${p.port}`,
+      '--timeout',
+      String(T),
+      '--json',
+      ...extra,
+    ],
+    label,
+  );
 const findingIds = (stdout: string) => (JSON.parse(stdout) as { findings: { id: string }[] }).findings.map((f) => f.id);
 
 // mode → the probe finding, probe's exit code, send's exit code. send: a server that never greeted was not

@@ -29,19 +29,54 @@ afterAll(async () => {
 
 describe('mailcheck probe (CLI)', () => {
   it('resolves MX, probes the best host and prints the contract JSON (exit 0)', async () => {
-    const r = await runCli(['probe', 'smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--helo', 'client.test', '--json']);
+    const r = await runCli([
+      'probe',
+      'smtp.test',
+      ...ZONE,
+      '--port',
+      String(peer.port),
+      '--ca',
+      caFile,
+      '--helo',
+      'client.test',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ target: 'smtp.test', port: peer.port });
     expect(j.hosts).toHaveLength(1);
     const h = j.hosts[0];
     expect(h).toMatchObject({
-      exchange: 'mx1.smtp.test', address: '127.0.0.1', connected: true, banner: '220 mx1.smtp.test ESMTP mailcheck-peer',
+      exchange: 'mx1.smtp.test',
+      address: '127.0.0.1',
+      connected: true,
+      banner: '220 mx1.smtp.test ESMTP mailcheck-peer',
       ehlo: { hostname: 'mx1.smtp.test', extensions: expect.arrayContaining(['STARTTLS', 'PIPELINING']) },
-      tls: { offered: true, ok: true, protocol: 'TLSv1.3', cipher: expect.any(String), certificate: { subject: 'CN=mx1.smtp.test', issuer: 'CN=mailcheck e2e CA', altNames: ['mx1.smtp.test', 'mx-dual.smtp.test'], selfSigned: false, hostnameMatch: true, trusted: true } },
+      tls: {
+        offered: true,
+        ok: true,
+        protocol: 'TLSv1.3',
+        cipher: expect.any(String),
+        certificate: {
+          subject: 'CN=mx1.smtp.test',
+          issuer: 'CN=mailcheck e2e CA',
+          altNames: ['mx1.smtp.test', 'mx-dual.smtp.test'],
+          selfSigned: false,
+          hostnameMatch: true,
+          trusted: true,
+        },
+      },
     });
-    expect(h.timings).toEqual({ connectMs: expect.any(Number), bannerMs: expect.any(Number), ehloMs: expect.any(Number), tlsMs: expect.any(Number) });
-    expect(h.transcript.slice(0, 2)).toEqual([{ dir: 'S', line: '220 mx1.smtp.test ESMTP mailcheck-peer' }, { dir: 'C', line: 'EHLO client.test' }]);
+    expect(h.timings).toEqual({
+      connectMs: expect.any(Number),
+      bannerMs: expect.any(Number),
+      ehloMs: expect.any(Number),
+      tlsMs: expect.any(Number),
+    });
+    expect(h.transcript.slice(0, 2)).toEqual([
+      { dir: 'S', line: '220 mx1.smtp.test ESMTP mailcheck-peer' },
+      { dir: 'C', line: 'EHLO client.test' },
+    ]);
     expect(j.findings.map((f: { id: string }) => f.id)).toEqual(['probe.tls.ok', 'probe.host.ok']);
     expect(r.code).toBe(0);
   });
@@ -59,16 +94,45 @@ describe('mailcheck probe (CLI)', () => {
   });
 
   it('falls back from a refused best MX; --all probes every address (IPv4 and IPv6) and shows a table', async () => {
-    const fb = await runCli(['probe', 'backup.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--json']);
+    const fb = await runCli([
+      'probe',
+      'backup.smtp.test',
+      ...ZONE,
+      '--port',
+      String(peer.port),
+      '--ca',
+      caFile,
+      '--json',
+    ]);
     const j = JSON.parse(fb.stdout);
-    expect(j.hosts.map((h: { exchange: string; connected: boolean }) => [h.exchange, h.connected])).toEqual([['mx2.smtp.test', false], ['mx1.smtp.test', true]]);
+    expect(j.hosts.map((h: { exchange: string; connected: boolean }) => [h.exchange, h.connected])).toEqual([
+      ['mx2.smtp.test', false],
+      ['mx1.smtp.test', true],
+    ]);
     expect(fb.code).toBe(0);
-    const all = await runCli(['probe', 'dual.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--all'], WIDE);
+    const all = await runCli(
+      ['probe', 'dual.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--all'],
+      WIDE,
+    );
     expect(all.stdout).toMatch(/│.*mx-dual\.smtp\.test.*│ 127\.0\.0\.1 /);
     expect(all.stdout).toMatch(/│.*mx-dual\.smtp\.test.*│ ::1 /);
     // Nothing listens on [::1]:port: refused (or no IPv6 here): no verdict for that address → exit 3.
     expect(all.code).toBe(3);
-    const allJson = JSON.parse((await runCli(['probe', 'dual.smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--all', '--json'])).stdout);
+    const allJson = JSON.parse(
+      (
+        await runCli([
+          'probe',
+          'dual.smtp.test',
+          ...ZONE,
+          '--port',
+          String(peer.port),
+          '--ca',
+          caFile,
+          '--all',
+          '--json',
+        ])
+      ).stdout,
+    );
     expect(allJson.hosts.map((h: { address: string }) => h.address).sort()).toEqual(['127.0.0.1', '::1']);
   });
 
@@ -96,14 +160,34 @@ describe('mailcheck probe (CLI)', () => {
   });
 
   it('--verbose shows every SMTP line live on stderr; stdout stays JSON', async () => {
-    const r = await runCli(['probe', '127.0.0.1', '--offline', '--port', String(peer.port), '--ca', caFile, '--json', '-v']);
+    const r = await runCli([
+      'probe',
+      '127.0.0.1',
+      '--offline',
+      '--port',
+      String(peer.port),
+      '--ca',
+      caFile,
+      '--json',
+      '-v',
+    ]);
     JSON.parse(r.stdout);
     expect(r.stderr).toMatch(/^S: 220 mx1\.smtp\.test/m);
     expect(r.stderr).toMatch(/^C: STARTTLS$/m);
   });
 
   it('--relay-test reports an open relay (exit 1)', async () => {
-    const r = await runCli(['probe', 'smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--relay-test', '--json']);
+    const r = await runCli([
+      'probe',
+      'smtp.test',
+      ...ZONE,
+      '--port',
+      String(peer.port),
+      '--ca',
+      caFile,
+      '--relay-test',
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(j.hosts[0].relay).toMatchObject({ accepted: true, rcptTo: 'mailcheck-relay-test@example.net' });

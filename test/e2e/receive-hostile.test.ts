@@ -3,7 +3,17 @@
 // Maildir that cannot be written (4xx, never 250), and kill -9 mid-delivery (no partial file in new/; on
 // restart tmp/ is swept and reported). Invariant throughout: every 250 to DATA is one file in new/.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,11 +24,21 @@ import { expectCode, openData, rawClient, transact, type RawClient } from '../he
 const tmp = mkdtempSync(join(tmpdir(), 'mc-receive-hostile-'));
 const MESSAGE = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
 
-interface Running { child: ChildProcessWithoutNullStreams; port: number; maildir: string; listening: Record<string, unknown>; exit: Promise<number | null> }
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  port: number;
+  maildir: string;
+  listening: Record<string, unknown>;
+  exit: Promise<number | null>;
+}
 const children: ChildProcessWithoutNullStreams[] = [];
 
 async function start(args: string[], maildir = join(mkdtempSync(join(tmp, 'r-')), 'Maildir')): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'receive', '--port', '0', '--offline', '--json', '--maildir', maildir, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'receive', '--port', '0', '--offline', '--json', '--maildir', maildir, ...args],
+    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', CI: '1' } },
+  );
   children.push(child);
   const exit = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   let err = '';
@@ -31,7 +51,8 @@ async function start(args: string[], maildir = join(mkdtempSync(join(tmp, 'r-'))
   return { child, port: listening.port, maildir, listening, exit };
 }
 
-const files = (maildir: string, sub: 'new' | 'tmp') => (existsSync(join(maildir, sub)) ? readdirSync(join(maildir, sub)) : []);
+const files = (maildir: string, sub: 'new' | 'tmp') =>
+  existsSync(join(maildir, sub)) ? readdirSync(join(maildir, sub)) : [];
 
 async function greeted(port: number): Promise<RawClient> {
   const c = await rawClient(port);
@@ -87,7 +108,9 @@ describe('hostile clients (one receiver; every 250 to DATA is a file in new/)', 
     d.close();
     if (rep.code === 250) {
       accepted++;
-      const newest = files(r.maildir, 'new').map((f) => readFileSync(join(r.maildir, 'new', f), 'latin1')).find((t) => t.includes('Subject: nul'));
+      const newest = files(r.maildir, 'new')
+        .map((f) => readFileSync(join(r.maildir, 'new', f), 'latin1'))
+        .find((t) => t.includes('Subject: nul'));
       expect(newest).toContain('before\0after');
     } else {
       expect(rep.code).toBeGreaterThanOrEqual(500);
@@ -98,7 +121,9 @@ describe('hostile clients (one receiver; every 250 to DATA is a file in new/)', 
     const before = files(r.maildir, 'new').length;
     const c = await greeted(r.port);
     await openData(c, { helo: 'smuggler.test', from: 'a@example.test', to: ['b@example.test'] });
-    c.writeRaw('Subject: outer\r\n\r\nline\n.\nMAIL FROM:<evil@example.test>\r\nRCPT TO:<victim@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n');
+    c.writeRaw(
+      'Subject: outer\r\n\r\nline\n.\nMAIL FROM:<evil@example.test>\r\nRCPT TO:<victim@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n',
+    );
     const rep = await c.reply(10_000);
     // Whatever comes next must not be a second 250 for a smuggled message.
     c.write('QUIT');
@@ -108,7 +133,11 @@ describe('hostile clients (one receiver; every 250 to DATA is a file in new/)', 
     if (rep.code === 250) accepted++;
     const added = files(r.maildir, 'new').length - before;
     expect(added).toBe(rep.code === 250 ? 1 : 0);
-    expect(files(r.maildir, 'new').map((f) => readFileSync(join(r.maildir, 'new', f), 'latin1')).filter((t) => /^Subject: smuggled/m.test(t) && !/^Subject: outer/m.test(t))).toEqual([]);
+    expect(
+      files(r.maildir, 'new')
+        .map((f) => readFileSync(join(r.maildir, 'new', f), 'latin1'))
+        .filter((t) => /^Subject: smuggled/m.test(t) && !/^Subject: outer/m.test(t)),
+    ).toEqual([]);
   });
 
   it('pipelining abuse: 2,000 commands in one write, then a whole transaction without waiting for 354', async () => {
@@ -126,7 +155,9 @@ describe('hostile clients (one receiver; every 250 to DATA is a file in new/)', 
     }
     c.close();
     const d = await greeted(r.port);
-    d.writeRaw(`EHLO pipe.test\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n${MESSAGE}.\r\nQUIT\r\n`);
+    d.writeRaw(
+      `EHLO pipe.test\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n${MESSAGE}.\r\nQUIT\r\n`,
+    );
     const codes: number[] = [];
     for (;;) {
       const rep = await d.reply(10_000).catch(() => undefined);

@@ -15,7 +15,13 @@ const SIGNED = readFileSync(join(ROOT, 'fixtures/eml/signed-ed25519.eml'));
 const tmp = mkdtempSync(join(tmpdir(), 'mc-receive-e2e-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Running { child: ChildProcessWithoutNullStreams; lines: string[]; next(): Promise<string>; exit: Promise<number | null>; stderr: () => string }
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  lines: string[];
+  next(): Promise<string>;
+  exit: Promise<number | null>;
+  stderr: () => string;
+}
 const running: Running[] = [];
 afterEach(() => {
   for (const r of running.splice(0)) r.child.kill('SIGKILL');
@@ -23,7 +29,10 @@ afterEach(() => {
 
 function start(args: string[]): Running {
   // Wide, so whole-line assertions see one message per line (the 80-column wrap is unit-tested).
-  const child = spawn(process.execPath, [BIN, 'receive', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', CI: '1', COLUMNS: '200' } });
+  const child = spawn(process.execPath, [BIN, 'receive', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', CI: '1', COLUMNS: '200' },
+  });
   const lines: string[] = [];
   const waiters: ((l: string) => void)[] = [];
   let read = 0;
@@ -34,8 +43,12 @@ function start(args: string[]): Running {
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const r: Running = {
-    child, lines,
-    next: () => (read < lines.length ? Promise.resolve(lines[read++]!) : new Promise((res) => waiters.push((l) => (read++, res(l))))),
+    child,
+    lines,
+    next: () =>
+      read < lines.length
+        ? Promise.resolve(lines[read++]!)
+        : new Promise((res) => waiters.push((l) => (read++, res(l)))),
     exit: new Promise((res) => child.on('exit', (code) => res(code))),
     stderr: () => err,
   };
@@ -45,7 +58,12 @@ function start(args: string[]): Running {
 
 async function listening(r: Running): Promise<{ port: number; maildir: string }> {
   const first = JSON.parse(await r.next());
-  expect(first).toMatchObject({ event: 'listening', host: '127.0.0.1', port: expect.any(Number), maildir: expect.any(String) });
+  expect(first).toMatchObject({
+    event: 'listening',
+    host: '127.0.0.1',
+    port: expect.any(Number),
+    maildir: expect.any(String),
+  });
   return first;
 }
 
@@ -55,13 +73,30 @@ describe('mailcheck receive (CLI)', () => {
     const r = start(['--port', '0', '--maildir', maildir, '--once', '--json', '--hostname', 'mx.mail.test', ...ZONES]);
     const { port, maildir: abs } = await listening(r);
     expect(abs).toBe(maildir);
-    const reply = await transact(await rawClient(port), { helo: 'mx.mail.test', from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED });
+    const reply = await transact(await rawClient(port), {
+      helo: 'mx.mail.test',
+      from: 'alice@mail.test',
+      to: ['bob@example.net'],
+      data: SIGNED,
+    });
     expect(reply.code).toBe(250);
     const m = JSON.parse(await r.next());
     expect(m).toMatchObject({
-      event: 'message', id: expect.any(String), file: expect.stringContaining(join(maildir, 'new')), remoteAddress: '127.0.0.1',
-      helo: 'mx.mail.test', mailFrom: 'alice@mail.test', rcptTo: ['bob@example.net'], size: SIGNED.length, tls: false,
-      auth: { spf: { result: 'pass' }, dkim: [{ result: 'pass', domain: 'mail.test', selector: 'ed25519' }], dmarc: { result: 'pass', policy: 'reject' }, arc: { result: 'none' } },
+      event: 'message',
+      id: expect.any(String),
+      file: expect.stringContaining(join(maildir, 'new')),
+      remoteAddress: '127.0.0.1',
+      helo: 'mx.mail.test',
+      mailFrom: 'alice@mail.test',
+      rcptTo: ['bob@example.net'],
+      size: SIGNED.length,
+      tls: false,
+      auth: {
+        spf: { result: 'pass' },
+        dkim: [{ result: 'pass', domain: 'mail.test', selector: 'ed25519' }],
+        dmarc: { result: 'pass', policy: 'reject' },
+        arc: { result: 'none' },
+      },
     });
     expect(await r.exit).toBe(0);
     expect(readdirSync(join(maildir, 'new'))).toHaveLength(1);
@@ -88,21 +123,53 @@ describe('mailcheck receive (CLI)', () => {
   });
 
   it('text mode: where it listens, a live line per message, a closing count', async () => {
-    const r = start(['--port', '0', '--maildir', join(tmp, 'text'), '--count', '2', '--hostname', 'mx.mail.test', ...ZONES]);
+    const r = start([
+      '--port',
+      '0',
+      '--maildir',
+      join(tmp, 'text'),
+      '--count',
+      '2',
+      '--hostname',
+      'mx.mail.test',
+      ...ZONES,
+    ]);
     const head = await r.next();
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(head)![1]);
     expect(head).toMatch(/^mailcheck receive listening on smtp:\/\/127\.0\.0\.1:\d+ as mx\.mail\.test \(no TLS\)$/);
-    await transact(await rawClient(port), { helo: 'mx.mail.test', from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED });
-    await transact(await rawClient(port), { from: 'news@mailer.test', to: ['bob@example.net'], data: readFileSync(join(ROOT, 'fixtures/eml/unsigned.eml')) });
+    await transact(await rawClient(port), {
+      helo: 'mx.mail.test',
+      from: 'alice@mail.test',
+      to: ['bob@example.net'],
+      data: SIGNED,
+    });
+    await transact(await rawClient(port), {
+      from: 'news@mailer.test',
+      to: ['bob@example.net'],
+      data: readFileSync(join(ROOT, 'fixtures/eml/unsigned.eml')),
+    });
     expect(await r.exit).toBe(0);
     const out = r.lines.join('\n');
-    expect(out).toMatch(/✓ \d\d:\d\d:\d\d #1 alice@mail\.test → bob@example\.net\s+\d+ B plain\s+spf=pass dkim=pass\(mail\.test\) dmarc=pass/);
+    expect(out).toMatch(
+      /✓ \d\d:\d\d:\d\d #1 alice@mail\.test → bob@example\.net\s+\d+ B plain\s+spf=pass dkim=pass\(mail\.test\) dmarc=pass/,
+    );
     expect(out).toMatch(/✗ \d\d:\d\d:\d\d #2 news@mailer\.test → bob@example\.net .* dkim=none dmarc=none/);
     expect(out).toContain('receiver stopped: 2 messages stored, 1 not authenticated');
   });
 
   it('--tls: STARTTLS with a self-signed certificate for --hostname', async () => {
-    const r = start(['--port', '0', '--maildir', join(tmp, 'tls'), '--once', '--json', '--tls', '--hostname', 'mx.mail.test', ...ZONES]);
+    const r = start([
+      '--port',
+      '0',
+      '--maildir',
+      join(tmp, 'tls'),
+      '--once',
+      '--json',
+      '--tls',
+      '--hostname',
+      'mx.mail.test',
+      ...ZONES,
+    ]);
     const { port } = await listening(r);
     const c = await rawClient(port);
     expectCode(await c.reply(), 220);
@@ -111,20 +178,41 @@ describe('mailcheck receive (CLI)', () => {
     const cert = (c.socket as import('node:tls').TLSSocket).getPeerX509Certificate()!;
     expect(cert.subject).toBe('CN=mx.mail.test');
     await transact(c, { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED }, { greeting: false });
-    expect(JSON.parse(await r.next())).toMatchObject({ tls: true, tlsProtocol: expect.stringMatching(/^TLSv1\.[23]$/) });
+    expect(JSON.parse(await r.next())).toMatchObject({
+      tls: true,
+      tlsProtocol: expect.stringMatching(/^TLSv1\.[23]$/),
+    });
     expect(await r.exit).toBe(0);
   });
 
   it('usage errors exit 2 with one line: bad flags, a port in use', async () => {
-    for (const args of [['--port', 'x'], ['--host', 'localhost'], ['--tls', 'maybe'], ['--max-size', 'big'], ['--once', '--count', '2'], ['--cert', 'x.pem']]) {
+    for (const args of [
+      ['--port', 'x'],
+      ['--host', 'localhost'],
+      ['--tls', 'maybe'],
+      ['--max-size', 'big'],
+      ['--once', '--count', '2'],
+      ['--cert', 'x.pem'],
+    ]) {
       const r = await runCli(['receive', ...args, '--maildir', join(tmp, 'never')]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
     // A non-loopback address is warned about before binding (192.0.2.1, TEST-NET-1, is on no interface here).
-    const far = await runCli(['receive', '--host', '192.0.2.1', '--port', '0', '--maildir', join(tmp, 'far'), '--offline']);
+    const far = await runCli([
+      'receive',
+      '--host',
+      '192.0.2.1',
+      '--port',
+      '0',
+      '--maildir',
+      join(tmp, 'far'),
+      '--offline',
+    ]);
     expect(far.code).toBe(2);
-    expect(far.stderr).toBe('mailcheck: warning: listening on 192.0.2.1, reachable from other hosts: anyone who can connect can make this receiver store mail\nmailcheck: cannot listen on 192.0.2.1: not an address of this machine\n');
+    expect(far.stderr).toBe(
+      'mailcheck: warning: listening on 192.0.2.1, reachable from other hosts: anyone who can connect can make this receiver store mail\nmailcheck: cannot listen on 192.0.2.1: not an address of this machine\n',
+    );
     const busy = createServer();
     await new Promise<void>((res) => busy.listen(0, '127.0.0.1', () => res()));
     const port = (busy.address() as { port: number }).port;
@@ -139,32 +227,104 @@ describe('mailcheck receive (CLI)', () => {
       // A zone that publishes the key made by keygen, SPF for loopback and DMARC p=reject; both commands read it.
       const dir = mkdtempSync(join(tmp, `send-${tls}-`));
       for (const type of ['ed25519', 'rsa'] as const) {
-        const kg = await runCli(['dkim', 'keygen', '--domain', 'sendtest.test', '--selector', type, '--type', type, '--out', join(dir, `${type}.pem`), '--json', '--force']);
+        const kg = await runCli([
+          'dkim',
+          'keygen',
+          '--domain',
+          'sendtest.test',
+          '--selector',
+          type,
+          '--type',
+          type,
+          '--out',
+          join(dir, `${type}.pem`),
+          '--json',
+          '--force',
+        ]);
         expect(kg.code).toBe(0);
         writeFileSync(join(dir, `${type}.line`), JSON.parse(kg.stdout).zoneLine);
       }
       const zone = join(dir, 'sendtest.test.zone');
-      writeFileSync(zone, ['$ORIGIN sendtest.test.', '$TTL 300', '@ SOA ns hostmaster 1 3600 600 604800 300', '@ NS ns', 'ns A 127.0.0.1',
-        '@ TXT "v=spf1 ip4:127.0.0.0/8 -all"', '_dmarc TXT "v=DMARC1; p=reject; adkim=s; aspf=s"',
-        readFileSync(join(dir, 'ed25519.line'), 'utf8'), readFileSync(join(dir, 'rsa.line'), 'utf8'), ''].join('\n'));
-      const r = start(['--port', '0', '--maildir', join(dir, 'Maildir'), '--count', '2', '--json', '--hostname', 'mx.sendtest.test',
-        ...(tls === 'starttls' ? ['--tls'] : []), '--offline', '--zone', zone]);
+      writeFileSync(
+        zone,
+        [
+          '$ORIGIN sendtest.test.',
+          '$TTL 300',
+          '@ SOA ns hostmaster 1 3600 600 604800 300',
+          '@ NS ns',
+          'ns A 127.0.0.1',
+          '@ TXT "v=spf1 ip4:127.0.0.0/8 -all"',
+          '_dmarc TXT "v=DMARC1; p=reject; adkim=s; aspf=s"',
+          readFileSync(join(dir, 'ed25519.line'), 'utf8'),
+          readFileSync(join(dir, 'rsa.line'), 'utf8'),
+          '',
+        ].join('\n'),
+      );
+      const r = start([
+        '--port',
+        '0',
+        '--maildir',
+        join(dir, 'Maildir'),
+        '--count',
+        '2',
+        '--json',
+        '--hostname',
+        'mx.sendtest.test',
+        ...(tls === 'starttls' ? ['--tls'] : []),
+        '--offline',
+        '--zone',
+        zone,
+      ]);
       const { port } = await listening(r);
       for (const type of ['ed25519', 'rsa']) {
-        const sent = await runCli(['send', '--from', 'Alice <alice@sendtest.test>', '--to', 'bob@example.net', '--server', `127.0.0.1:${port}`,
-          '--subject', `hello over ${tls}`, '--body', 'Signed by mailcheck send, checked by mailcheck receive.\n',
-          '--dkim-key', join(dir, `${type}.pem`), '--dkim-selector', type, '--tls', tls, '--helo', 'client.sendtest.test', '--offline', '--zone', zone, '--json']);
+        const sent = await runCli([
+          'send',
+          '--from',
+          'Alice <alice@sendtest.test>',
+          '--to',
+          'bob@example.net',
+          '--server',
+          `127.0.0.1:${port}`,
+          '--subject',
+          `hello over ${tls}`,
+          '--body',
+          'Signed by mailcheck send, checked by mailcheck receive.\n',
+          '--dkim-key',
+          join(dir, `${type}.pem`),
+          '--dkim-selector',
+          type,
+          '--tls',
+          tls,
+          '--helo',
+          'client.sendtest.test',
+          '--offline',
+          '--zone',
+          zone,
+          '--json',
+        ]);
         expect(sent.code, sent.stderr).toBe(0);
         const m = JSON.parse(await r.next());
         expect(m).toMatchObject({
-          event: 'message', mailFrom: 'alice@sendtest.test', rcptTo: ['bob@example.net'], tls: tls === 'starttls',
-          auth: { spf: { result: 'pass', domain: 'sendtest.test' }, dkim: [{ result: 'pass', domain: 'sendtest.test', selector: type, aligned: true }], dmarc: { result: 'pass', policy: 'reject', aligned: { spf: true, dkim: true } }, arc: { result: 'none' } },
+          event: 'message',
+          mailFrom: 'alice@sendtest.test',
+          rcptTo: ['bob@example.net'],
+          tls: tls === 'starttls',
+          auth: {
+            spf: { result: 'pass', domain: 'sendtest.test' },
+            dkim: [{ result: 'pass', domain: 'sendtest.test', selector: type, aligned: true }],
+            dmarc: { result: 'pass', policy: 'reject', aligned: { spf: true, dkim: true } },
+            arc: { result: 'none' },
+          },
         });
         expect(JSON.parse(sent.stdout).delivered[0].response).toContain(m.id);
         // And the stored file verifies again from disk.
         const v = await runCli(['verify', m.file, '--offline', '--zone', zone, '--ip', '127.0.0.1', '--json']);
         expect(v.code).toBe(0);
-        expect(JSON.parse(v.stdout)).toMatchObject({ spf: { result: 'pass' }, dkim: [{ result: 'pass' }], dmarc: { result: 'pass' } });
+        expect(JSON.parse(v.stdout)).toMatchObject({
+          spf: { result: 'pass' },
+          dkim: [{ result: 'pass' }],
+          dmarc: { result: 'pass' },
+        });
       }
       expect(await r.exit).toBe(0);
     });

@@ -26,13 +26,40 @@ afterAll(async () => {
 describe('mailcheck send (CLI)', () => {
   it('delivers to --server and prints the contract JSON (exit 0)', async () => {
     const before = peer.messages.length;
-    const r = await runCli(['send', '--from', 'Alice <alice@example.test>', '--to', 'bob@smtp.test', '--subject', 'Grüße', '--body', 'Hello\n.dot\n', '--header', 'X-Test: e2e', ...server(), '--json', '--offline']);
+    const r = await runCli([
+      'send',
+      '--from',
+      'Alice <alice@example.test>',
+      '--to',
+      'bob@smtp.test',
+      '--subject',
+      'Grüße',
+      '--body',
+      'Hello\n.dot\n',
+      '--header',
+      'X-Test: e2e',
+      ...server(),
+      '--json',
+      '--offline',
+    ]);
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({
-      messageId: expect.stringMatching(/^<.+@example\.test>$/), from: 'alice@example.test', to: ['bob@smtp.test'],
-      delivered: [{ recipient: 'bob@smtp.test', exchange: '127.0.0.1', address: '127.0.0.1', port: peer.port, response: expect.stringMatching(/^250 2\.0\.0 Ok: queued as \w+$/) }],
-      rejected: [], tls: { mode: 'starttls', encrypted: true }, dkim: { signed: false, domain: null, selector: null },
+      messageId: expect.stringMatching(/^<.+@example\.test>$/),
+      from: 'alice@example.test',
+      to: ['bob@smtp.test'],
+      delivered: [
+        {
+          recipient: 'bob@smtp.test',
+          exchange: '127.0.0.1',
+          address: '127.0.0.1',
+          port: peer.port,
+          response: expect.stringMatching(/^250 2\.0\.0 Ok: queued as \w+$/),
+        },
+      ],
+      rejected: [],
+      tls: { mode: 'starttls', encrypted: true },
+      dkim: { signed: false, domain: null, selector: null },
     });
     expect(r.code).toBe(0);
     const msg = peer.messages[before]!.data.toString();
@@ -43,9 +70,25 @@ describe('mailcheck send (CLI)', () => {
   });
 
   it('routes through MX (--zone, --port) and prints the transcript', async () => {
-    const r = await runCli(['send', '--from', 'alice@example.test', '--to', 'bob@backup.smtp.test', ...ZONE, '--port', String(peer.port), '--body', 'via MX'], WIDE);
+    const r = await runCli(
+      [
+        'send',
+        '--from',
+        'alice@example.test',
+        '--to',
+        'bob@backup.smtp.test',
+        ...ZONE,
+        '--port',
+        String(peer.port),
+        '--body',
+        'via MX',
+      ],
+      WIDE,
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/backup\.smtp\.test .*→ MX 10 mx2\.smtp\.test \[127\.0\.0\.2\], 20 mx1\.smtp\.test \[127\.0\.0\.1\]/);
+    expect(r.stdout).toMatch(
+      /backup\.smtp\.test .*→ MX 10 mx2\.smtp\.test \[127\.0\.0\.2\], 20 mx1\.smtp\.test \[127\.0\.0\.1\]/,
+    );
     expect(r.stdout).toMatch(/✗ mx2\.smtp\.test \[127\.0\.0\.2\]:\d+ .*unreachable/);
     expect(r.stdout).toMatch(/✓ mx1\.smtp\.test \[127\.0\.0\.1\]:\d+ .*250 2\.0\.0 Ok: queued as/);
     expect(r.stdout).toContain('C: RCPT TO:<bob@backup.smtp.test>');
@@ -57,27 +100,74 @@ describe('mailcheck send (CLI)', () => {
     const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
     for (const type of ['rsa', 'ed25519']) {
       const key = join(dir, `${type}.pem`);
-      const kg = await runCli(['dkim', 'keygen', '--domain', 'example.test', '--selector', `s-${type}`, '--type', type, '--out', key, '--json', '--force']);
+      const kg = await runCli([
+        'dkim',
+        'keygen',
+        '--domain',
+        'example.test',
+        '--selector',
+        `s-${type}`,
+        '--type',
+        type,
+        '--out',
+        key,
+        '--json',
+        '--force',
+      ]);
       expect(kg.code).toBe(0);
       const record: string = JSON.parse(kg.stdout).record;
       const before = peer.messages.length;
-      const r = await runCli(['send', '--from', 'alice@example.test', '--to', 'bob@smtp.test', ...server(), '--dkim-key', key, '--dkim-selector', `s-${type}`, '--json', '--offline']);
+      const r = await runCli([
+        'send',
+        '--from',
+        'alice@example.test',
+        '--to',
+        'bob@smtp.test',
+        ...server(),
+        '--dkim-key',
+        key,
+        '--dkim-selector',
+        `s-${type}`,
+        '--json',
+        '--offline',
+      ]);
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout).dkim).toMatchObject({ signed: true, domain: 'example.test', selector: `s-${type}`, algorithm: `${type}-sha256` });
+      expect(JSON.parse(r.stdout).dkim).toMatchObject({
+        signed: true,
+        domain: 'example.test',
+        selector: `s-${type}`,
+        algorithm: `${type}-sha256`,
+      });
       const resolver = async (name: string, t: string) => {
         if (t === 'TXT' && name === `s-${type}._domainkey.example.test`) return [[record]];
         throw Object.assign(new Error('nx'), { code: 'ENOTFOUND' });
       };
-      const v = await (dkimVerify as unknown as (m: Buffer, o: object) => Promise<{ results: { status: { result: string } }[] }>)(peer.messages[before]!.data, { resolver });
+      const v = await (
+        dkimVerify as unknown as (m: Buffer, o: object) => Promise<{ results: { status: { result: string } }[] }>
+      )(peer.messages[before]!.data, { resolver });
       expect(v.results[0]!.status.result).toBe('pass');
     }
   });
 
   it('sends --eml as is', async () => {
     const eml = join(dir, 'm.eml');
-    writeFileSync(eml, 'From: alice@example.test\nTo: bob@smtp.test\nSubject: eml\nMessage-ID: <eml-1@example.test>\n\n.leading dot\n');
+    writeFileSync(
+      eml,
+      'From: alice@example.test\nTo: bob@smtp.test\nSubject: eml\nMessage-ID: <eml-1@example.test>\n\n.leading dot\n',
+    );
     const before = peer.messages.length;
-    const r = await runCli(['send', '--from', 'alice@example.test', '--to', 'bob@smtp.test', '--eml', eml, ...server(), '--json', '--offline']);
+    const r = await runCli([
+      'send',
+      '--from',
+      'alice@example.test',
+      '--to',
+      'bob@smtp.test',
+      '--eml',
+      eml,
+      ...server(),
+      '--json',
+      '--offline',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).messageId).toBe('<eml-1@example.test>');
     expect(peer.messages[before]!.data.toString()).toBe(readFileSync(eml, 'utf8').replace(/\n/g, '\r\n'));
@@ -86,13 +176,40 @@ describe('mailcheck send (CLI)', () => {
   it('exit 1 when a recipient is refused, 3 when no server can be reached', async () => {
     const bad = await startSmtpPeer({ mode: '4xx-then-5xx' });
     try {
-      const r = await runCli(['send', '--from', 'a@example.test', '--to', 'x@smtp.test', '--to', 'y@smtp.test', '--server', `127.0.0.1:${bad.port}`, '--tls', 'none', '--json', '--offline']);
+      const r = await runCli([
+        'send',
+        '--from',
+        'a@example.test',
+        '--to',
+        'x@smtp.test',
+        '--to',
+        'y@smtp.test',
+        '--server',
+        `127.0.0.1:${bad.port}`,
+        '--tls',
+        'none',
+        '--json',
+        '--offline',
+      ]);
       expect(r.code).toBe(1);
-      expect(JSON.parse(r.stdout).rejected).toMatchObject([{ recipient: 'x@smtp.test', response: expect.stringMatching(/^450 /) }, { recipient: 'y@smtp.test', response: expect.stringMatching(/^550 /) }]);
+      expect(JSON.parse(r.stdout).rejected).toMatchObject([
+        { recipient: 'x@smtp.test', response: expect.stringMatching(/^450 /) },
+        { recipient: 'y@smtp.test', response: expect.stringMatching(/^550 /) },
+      ]);
     } finally {
       await bad.close();
     }
-    const down = await runCli(['send', '--from', 'a@example.test', '--to', 'x@down.smtp.test', ...ZONE, '--port', String(peer.port), '--json']);
+    const down = await runCli([
+      'send',
+      '--from',
+      'a@example.test',
+      '--to',
+      'x@down.smtp.test',
+      ...ZONE,
+      '--port',
+      String(peer.port),
+      '--json',
+    ]);
     expect(down.code).toBe(3);
     const nul = await runCli(['send', '--from', 'a@example.test', '--to', 'x@nullmx.smtp.test', ...ZONE, '--json']);
     expect(nul.code).toBe(1);
@@ -102,7 +219,18 @@ describe('mailcheck send (CLI)', () => {
   it('--tls require refuses to send in clear (exit 1)', async () => {
     const plain = await startSmtpPeer();
     try {
-      const r = await runCli(['send', '--from', 'a@example.test', '--to', 'x@smtp.test', '--server', `127.0.0.1:${plain.port}`, '--tls', 'require', '--offline']);
+      const r = await runCli([
+        'send',
+        '--from',
+        'a@example.test',
+        '--to',
+        'x@smtp.test',
+        '--server',
+        `127.0.0.1:${plain.port}`,
+        '--tls',
+        'require',
+        '--offline',
+      ]);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('[send.tls.required]');
       expect(plain.messages).toHaveLength(0);
@@ -114,13 +242,22 @@ describe('mailcheck send (CLI)', () => {
   it('send --help and probe --help load no heavy module; a plain send loads mailauth only when signing', async () => {
     const imports = async (args: string[]) => {
       const log = join(mkdtempSync(join(tmpdir(), 'mc-imp-')), 'imports.log');
-      const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${new URL('../helpers/log-imports.mjs', import.meta.url).pathname}`, IMPORT_LOG: log } });
+      const r = await runCli(args, {
+        env: {
+          NODE_OPTIONS: `--import ${new URL('../helpers/log-imports.mjs', import.meta.url).pathname}`,
+          IMPORT_LOG: log,
+        },
+      });
       return { r, loaded: readFileSync(log, 'utf8') };
     };
-    for (const args of [['send', '--help'], ['probe', '--help']]) {
+    for (const args of [
+      ['send', '--help'],
+      ['probe', '--help'],
+    ]) {
       const { r, loaded } = await imports(args);
       expect(r.code).toBe(0);
-      for (const heavy of ['mailauth', 'smtp-server', 'ora', 'table']) expect(loaded).not.toContain(`/node_modules/${heavy}/`);
+      for (const heavy of ['mailauth', 'smtp-server', 'ora', 'table'])
+        expect(loaded).not.toContain(`/node_modules/${heavy}/`);
     }
     const plain = await imports(['send', '--from', 'a@example.test', '--to', 'b@smtp.test', ...server(), '--offline']);
     expect(plain.r.code).toBe(0);
@@ -133,11 +270,33 @@ describe('mailcheck send (CLI)', () => {
     [['send', '--from', 'a@x.test'], /required option '--to/],
     [['send', '--from', 'nobody', '--to', 'b@x.test'], /--from 'nobody' is not an email address/],
     [['send', '--from', 'a@x.test', '--to', 'b@@x'], /--to/],
-    [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--eml', 'fixtures/zones/smtp.test.zone'], /does not start with a header field/],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--eml', 'fixtures/zones/smtp.test.zone'],
+      /does not start with a header field/,
+    ],
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--eml', 'nope.eml'], /cannot read --eml file/],
-    [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--eml', 'x', '--body', 'y'], /--body cannot be used with --eml/],
-    [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--dkim-key', 'k.pem'], /--dkim-key and --dkim-selector go together/],
-    [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--dkim-key', 'fixtures/zones/smtp.test.zone', '--dkim-selector', 's1'], /is not a PEM private key/],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--eml', 'x', '--body', 'y'],
+      /--body cannot be used with --eml/,
+    ],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--dkim-key', 'k.pem'],
+      /--dkim-key and --dkim-selector go together/,
+    ],
+    [
+      [
+        'send',
+        '--from',
+        'a@x.test',
+        '--to',
+        'b@x.test',
+        '--dkim-key',
+        'fixtures/zones/smtp.test.zone',
+        '--dkim-selector',
+        's1',
+      ],
+      /is not a PEM private key/,
+    ],
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--server', 'host:99999'], /port outside/],
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--header', 'oops'], /--header 'oops' is not "Name: value"/],
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--tls', 'sometimes'], /Allowed choices/],

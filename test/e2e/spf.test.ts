@@ -15,7 +15,12 @@ describe('mailcheck spf (CLI)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ domain: 'spf.test', record: 'v=spf1 mx ip4:192.0.2.0/25 include:_spf.spf.test -all', lookups: 3, voidLookups: 0 });
+    expect(j).toMatchObject({
+      domain: 'spf.test',
+      record: 'v=spf1 mx ip4:192.0.2.0/25 include:_spf.spf.test -all',
+      lookups: 3,
+      voidLookups: 0,
+    });
     expect(j).not.toHaveProperty('result');
     expect(j.tree.terms[2].child.record).toBe('v=spf1 ip6:2001:db8::/32 a:relay.spf.test ~all');
     for (const f of j.findings) expect(Object.keys(f)).toEqual(expect.arrayContaining(['id', 'severity', 'message']));
@@ -53,14 +58,24 @@ describe('mailcheck spf (CLI)', () => {
   it('gives the explanation of a fail (exp=)', async () => {
     const r = await runCli(['spf', '--sender', 'eve@explained.spf.test', '--ip', '198.51.100.99', ...ZONE, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ domain: 'explained.spf.test', result: 'fail', explanation: expect.stringContaining("is not one of explained.spf.test's mail servers") });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      domain: 'explained.spf.test',
+      result: 'fail',
+      explanation: expect.stringContaining("is not one of explained.spf.test's mail servers"),
+    });
   });
 
   it('takes the domain from --sender, or from --helo with an empty sender', async () => {
-    const bySender = JSON.parse((await runCli(['spf', '--sender', 'alice@macro.spf.test', '--ip', '192.0.2.7', ...ZONE, '--json'])).stdout);
+    const bySender = JSON.parse(
+      (await runCli(['spf', '--sender', 'alice@macro.spf.test', '--ip', '192.0.2.7', ...ZONE, '--json'])).stdout,
+    );
     expect(bySender).toMatchObject({ domain: 'macro.spf.test', result: 'pass' });
     const byHelo = await runCli(['spf', '--sender', '', '--helo', 'spf.test', '--ip', '192.0.2.25', ...ZONE, '--json']);
-    expect(JSON.parse(byHelo.stdout)).toMatchObject({ domain: 'spf.test', result: 'pass', identity: { sender: 'postmaster@spf.test' } });
+    expect(JSON.parse(byHelo.stdout)).toMatchObject({
+      domain: 'spf.test',
+      result: 'pass',
+      identity: { sender: 'postmaster@spf.test' },
+    });
   });
 
   it('exits 3 with temperror when the DNS server never answers', async () => {
@@ -68,12 +83,32 @@ describe('mailcheck spf (CLI)', () => {
     await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
     const port = sock.address().port;
     try {
-      const withIp = await runCli(['spf', 'example.com', '--ip', '192.0.2.1', '--resolver', `127.0.0.1:${port}`, '--timeout', '200', '--json']);
+      const withIp = await runCli([
+        'spf',
+        'example.com',
+        '--ip',
+        '192.0.2.1',
+        '--resolver',
+        `127.0.0.1:${port}`,
+        '--timeout',
+        '200',
+        '--json',
+      ]);
       expect(withIp.code).toBe(3);
       expect(JSON.parse(withIp.stdout)).toMatchObject({ result: 'temperror', record: null });
-      const without = await runCli(['spf', 'example.com', '--resolver', `127.0.0.1:${port}`, '--timeout', '200', '--json']);
+      const without = await runCli([
+        'spf',
+        'example.com',
+        '--resolver',
+        `127.0.0.1:${port}`,
+        '--timeout',
+        '200',
+        '--json',
+      ]);
       expect(without.code).toBe(3);
-      expect(JSON.parse(without.stdout).findings).toEqual([expect.objectContaining({ id: 'spf.record.temporary', temporary: true })]);
+      expect(JSON.parse(without.stdout).findings).toEqual([
+        expect.objectContaining({ id: 'spf.record.temporary', temporary: true }),
+      ]);
     } finally {
       sock.close();
     }
@@ -109,9 +144,15 @@ describe('mailcheck spf (CLI)', () => {
 
   it('spf --help loads no heavy module', async () => {
     const log = join(mkdtempSync(join(tmpdir(), 'mc-')), 'imports.log');
-    const r = await runCli(['spf', '--help'], { env: { NODE_OPTIONS: `--import ${new URL('../helpers/log-imports.mjs', import.meta.url).pathname}`, IMPORT_LOG: log } });
+    const r = await runCli(['spf', '--help'], {
+      env: {
+        NODE_OPTIONS: `--import ${new URL('../helpers/log-imports.mjs', import.meta.url).pathname}`,
+        IMPORT_LOG: log,
+      },
+    });
     expect(r.code).toBe(0);
     const loaded = readFileSync(log, 'utf8');
-    for (const heavy of ['mailauth', 'smtp-server', 'ora', 'table', 'dns-packet']) expect(loaded).not.toContain(`/node_modules/${heavy}/`);
+    for (const heavy of ['mailauth', 'smtp-server', 'ora', 'table', 'dns-packet'])
+      expect(loaded).not.toContain(`/node_modules/${heavy}/`);
   });
 });

@@ -22,14 +22,22 @@ const ndjson = (s: string): Line[] => {
   try {
     return [JSON.parse(s) as Line];
   } catch {
-    return s.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    return s
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
   }
 };
 const SIGNED = readFileSync(join(ROOT, 'fixtures/eml/signed-rsa.eml'));
 
 describe('files that are not messages', () => {
   it('random bytes, an empty file and a binary with NULs: one error line each, exit 2, the good file still verified', async () => {
-    const files = [file('random.bin', randomBytes(4096)), file('empty.eml', ''), file('nul.eml', Buffer.from('\0\0\0From: x\0\r\n\r\n\0')), join(ROOT, 'fixtures/eml/signed-rsa.eml')];
+    const files = [
+      file('random.bin', randomBytes(4096)),
+      file('empty.eml', ''),
+      file('nul.eml', Buffer.from('\0\0\0From: x\0\r\n\r\n\0')),
+      join(ROOT, 'fixtures/eml/signed-rsa.eml'),
+    ];
     const r = await runCli(['verify', ...files, ...ZONES, '--json']);
     expect(r.code).toBe(2);
     const lines = ndjson(r.stdout);
@@ -45,8 +53,20 @@ describe('odd but real messages: a verdict, not an error', () => {
   const cases: [string, string | Buffer][] = [
     ['headers-only.eml', 'From: Alice <alice@mail.test>\r\nTo: bob@example.net\r\nSubject: no body at all\r\n'],
     ['headers-only-no-newline.eml', 'From: Alice <alice@mail.test>\r\nSubject: no final line end'],
-    ['broken-mime.eml', 'From: alice@mail.test\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n--b2--\r\n'],
-    ['bad-utf8.eml', Buffer.concat([Buffer.from('From: "'), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from('" <alice@mail.test>\r\nSubject: '), Buffer.from([0xe2, 0x82]), Buffer.from('\r\n\r\nbody \xff\xfe\r\n', 'latin1')])],
+    [
+      'broken-mime.eml',
+      'From: alice@mail.test\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n--b2--\r\n',
+    ],
+    [
+      'bad-utf8.eml',
+      Buffer.concat([
+        Buffer.from('From: "'),
+        Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]),
+        Buffer.from('" <alice@mail.test>\r\nSubject: '),
+        Buffer.from([0xe2, 0x82]),
+        Buffer.from('\r\n\r\nbody \xff\xfe\r\n', 'latin1'),
+      ]),
+    ],
     ['lf-only.eml', 'From: alice@mail.test\nSubject: bare LF\n\nbody\n'],
   ];
   it.each(cases)('%s: reported with a DMARC result, exit 1 (no DMARC pass)', async (name, content) => {
@@ -63,7 +83,10 @@ describe('odd but real messages: a verdict, not an error', () => {
 
 describe('terminal safety: the message header', () => {
   it('ESC, CSI, OSC, BEL and C1 bytes in From and Subject are escaped in verify text output', async () => {
-    const evil = file('evil.eml', 'From: "\x1b[2J\x1b]0;pwned\x07" <alice@mail.test>\r\nSubject: \x1b[31mred\x9b1m \x9d0;x\x07\r\nDKIM-Signature: v=1; a=rsa-sha256; d=mail.test; s=\x1b[5m; h=from; bh=x; b=y\r\n\r\nbody\r\n');
+    const evil = file(
+      'evil.eml',
+      'From: "\x1b[2J\x1b]0;pwned\x07" <alice@mail.test>\r\nSubject: \x1b[31mred\x9b1m \x9d0;x\x07\r\nDKIM-Signature: v=1; a=rsa-sha256; d=mail.test; s=\x1b[5m; h=from; bh=x; b=y\r\n\r\nbody\r\n',
+    );
     for (const extra of [[], ['-v']]) {
       const r = await runCli(['verify', evil, ...ZONES, ...extra]);
       expect(r.stdout.length).toBeGreaterThan(0);
@@ -84,7 +107,11 @@ describe('a 100 MB message', () => {
     const rssMiB = r.rssMiB;
     const [line] = ndjson(r.stdout);
     // The body was changed after signing (it is the fixture's header over a new body): the body hash fails.
-    expect(line).toMatchObject({ file: big, size: expect.any(Number), dkim: [{ result: 'fail', domain: 'mail.test' }] });
+    expect(line).toMatchObject({
+      file: big,
+      size: expect.any(Number),
+      dkim: [{ result: 'fail', domain: 'mail.test' }],
+    });
     expect(line!.size as number).toBeGreaterThan(100 * 1024 * 1024);
     expect(r.code).toBe(1);
     // The body is canonicalized and hashed in slices: the file's bytes plus little (measured ~155 MiB).

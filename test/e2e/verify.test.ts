@@ -17,7 +17,8 @@ describe('mailcheck verify (CLI)', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({
-      file: `${EML}/signed-rsa.eml`, from: 'alice@mail.test',
+      file: `${EML}/signed-rsa.eml`,
+      from: 'alice@mail.test',
       dkim: [{ result: 'pass', domain: 'mail.test', selector: 'rsa2048', algorithm: 'rsa-sha256', aligned: true }],
       spf: null,
       dmarc: { result: 'pass', policy: 'reject', aligned: { spf: false, dkim: true } },
@@ -27,7 +28,20 @@ describe('mailcheck verify (CLI)', () => {
   });
 
   it('SPF with --ip/--helo/--sender, and the Authentication-Results a receiver would add', async () => {
-    const r = await runCli(['verify', `${EML}/tampered.eml`, ...ZONES, '--ip', '127.0.0.1', '--helo', 'mx.mail.test', '--sender', 'alice@mail.test', '--authserv-id', 'mx.example', '--json']);
+    const r = await runCli([
+      'verify',
+      `${EML}/tampered.eml`,
+      ...ZONES,
+      '--ip',
+      '127.0.0.1',
+      '--helo',
+      'mx.mail.test',
+      '--sender',
+      'alice@mail.test',
+      '--authserv-id',
+      'mx.example',
+      '--json',
+    ]);
     const j = JSON.parse(r.stdout);
     expect(j.spf).toMatchObject({ result: 'pass', domain: 'mail.test' });
     expect(j.dkim[0].result).toBe('fail');
@@ -44,7 +58,10 @@ describe('mailcheck verify (CLI)', () => {
   });
 
   it('exit 3 when DNS cannot answer (a resolver that never replies), not a verdict', async () => {
-    const r = await runCli(['verify', `${EML}/signed-ed25519.eml`, '--resolver', '127.0.0.1:9', '--timeout', '200', '--json'], { timeoutMs: 20000 });
+    const r = await runCli(
+      ['verify', `${EML}/signed-ed25519.eml`, '--resolver', '127.0.0.1:9', '--timeout', '200', '--json'],
+      { timeoutMs: 20000 },
+    );
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).dkim[0].result).toBe('temperror');
   });
@@ -60,27 +77,47 @@ describe('mailcheck verify (CLI)', () => {
 
   it('several files and an mbox: NDJSON, one line per message, in order', async () => {
     const r = await runCli(['verify', `${EML}/inbox.mbox`, `${EML}/unsigned.eml`, ...ZONES, '--json']);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.file, l.index ?? null, l.dmarc.result])).toEqual([
-      [`${EML}/inbox.mbox`, 1, 'pass'], [`${EML}/inbox.mbox`, 2, 'pass'], [`${EML}/inbox.mbox`, 3, 'none'], [`${EML}/unsigned.eml`, null, 'none'],
+      [`${EML}/inbox.mbox`, 1, 'pass'],
+      [`${EML}/inbox.mbox`, 2, 'pass'],
+      [`${EML}/inbox.mbox`, 3, 'none'],
+      [`${EML}/unsigned.eml`, null, 'none'],
     ]);
     expect(r.code).toBe(1);
   });
 
   it('a file that is not a message is exit 2 with one clear line, and the other files are still verified', async () => {
-    const r = await runCli(['verify', `${EML}/not-a-message.txt`, `${EML}/signed-rsa.eml`, `${EML}/nope.eml`, ...ZONES, '--json']);
+    const r = await runCli([
+      'verify',
+      `${EML}/not-a-message.txt`,
+      `${EML}/signed-rsa.eml`,
+      `${EML}/nope.eml`,
+      ...ZONES,
+      '--json',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`mailcheck: ${EML}/not-a-message.txt: not a message: the first line of the header section is not a header field`);
+    expect(r.stderr).toContain(
+      `mailcheck: ${EML}/not-a-message.txt: not a message: the first line of the header section is not a header field`,
+    );
     expect(r.stderr).toContain(`mailcheck: ${EML}/nope.eml: cannot read: no such file or folder`);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.find((l) => l.file.endsWith('signed-rsa.eml')).dmarc.result).toBe('pass');
     expect(lines.filter((l) => l.error)).toHaveLength(2);
   });
 
   it('bad flags are usage errors (exit 2)', async () => {
     expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--ip', 'not-an-ip'])).code).toBe(2);
-    expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--sender', 'a@b'])).stderr).toContain('--helo and --sender need --ip');
+    expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--sender', 'a@b'])).stderr).toContain(
+      '--helo and --sender need --ip',
+    );
     expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--jobs', '0'])).code).toBe(2);
   });
 
@@ -88,12 +125,20 @@ describe('mailcheck verify (CLI)', () => {
     const md = join(tmp, 'Maildir');
     for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(md, sub), { recursive: true });
     const names = ['signed-rsa.eml', 'signed-ed25519.eml', 'tampered.eml', 'no-dmarc.eml'];
-    for (let i = 0; i < 240; i++) cpSync(`${EML}/${names[i % names.length]}`, join(md, 'new', `${String(i).padStart(4, '0')}.M1P1.host`));
+    for (let i = 0; i < 240; i++)
+      cpSync(`${EML}/${names[i % names.length]}`, join(md, 'new', `${String(i).padStart(4, '0')}.M1P1.host`));
     writeFileSync(join(md, 'cur', 'garbage:2,S'), readFileSync(`${EML}/not-a-message.txt`));
     const many = await runCli(['verify', md, ...ZONES, '--json', '--jobs', '2'], { timeoutMs: 60000 });
     const one = await runCli(['verify', md, ...ZONES, '--json', '--jobs', '1'], { timeoutMs: 60000 });
     expect(many.code).toBe(2); // the garbage file
-    const strip = (s: string) => s.trim().split('\n').map((l) => { const j = JSON.parse(l); return [j.file, j.error ?? j.dmarc.result, j.dkim?.map((d: { result: string }) => d.result).join()]; });
+    const strip = (s: string) =>
+      s
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const j = JSON.parse(l);
+          return [j.file, j.error ?? j.dmarc.result, j.dkim?.map((d: { result: string }) => d.result).join()];
+        });
     expect(strip(many.stdout)).toEqual(strip(one.stdout));
     expect(strip(many.stdout)).toHaveLength(241);
     expect(strip(many.stdout).filter((x) => x[1] === 'fail')).toHaveLength(60);
@@ -104,11 +149,24 @@ describe('mailcheck verify (CLI)', () => {
     const names = ['signed-rsa.eml', 'signed-ed25519.eml', 'tampered.eml', 'no-dmarc.eml'];
     const mbox = join(tmp, 'big.mbox');
     let text = '';
-    for (let i = 0; i < 120; i++) text += `From sender@mail.test Sat Nov 29 10:00:00 2025\n${readFileSync(`${EML}/${names[i % names.length]}`, 'latin1').replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1')}\n`;
+    for (let i = 0; i < 120; i++)
+      text += `From sender@mail.test Sat Nov 29 10:00:00 2025\n${readFileSync(
+        `${EML}/${names[i % names.length]}`,
+        'latin1',
+      )
+        .replace(/\r\n/g, '\n')
+        .replace(/^(>*From )/gm, '>$1')}\n`;
     writeFileSync(mbox, text, 'latin1');
     const many = await runCli(['verify', mbox, ...ZONES, '--json', '--jobs', '2'], { timeoutMs: 60000 });
     const one = await runCli(['verify', mbox, ...ZONES, '--json', '--jobs', '1'], { timeoutMs: 60000 });
-    const strip = (s: string) => s.trim().split('\n').map((l) => { const j = JSON.parse(l); return [j.index, j.dmarc.result, j.dkim.map((d: { result: string }) => d.result).join()]; });
+    const strip = (s: string) =>
+      s
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const j = JSON.parse(l);
+          return [j.index, j.dmarc.result, j.dkim.map((d: { result: string }) => d.result).join()];
+        });
     expect(strip(many.stdout)).toEqual(strip(one.stdout));
     expect(strip(many.stdout).map((x) => x[0])).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     expect(strip(many.stdout).filter((x) => x[2] === 'pass')).toHaveLength(90);
@@ -126,14 +184,18 @@ describe('mailcheck verify (CLI)', () => {
     const deep = join(tmp, 'a-folder-with-a-rather-long-name-for-its-messages', 'another-level-of-nesting');
     mkdirSync(deep, { recursive: true });
     for (const f of ['signed-rsa.eml', 'signed-ed25519.eml']) cpSync(`${EML}/${f}`, join(deep, f));
-    const piped = await runCli(['verify', join(deep, 'signed-rsa.eml'), join(deep, 'signed-ed25519.eml'), ...ZONES], { env: { COLUMNS: undefined } });
+    const piped = await runCli(['verify', join(deep, 'signed-rsa.eml'), join(deep, 'signed-ed25519.eml'), ...ZONES], {
+      env: { COLUMNS: undefined },
+    });
     const lines = piped.stdout.split('\n').filter((l) => l.includes(deep));
     expect(lines).toHaveLength(2);
     for (const l of lines) {
       expect(l.length).toBeGreaterThan(80);
       expect(l).toMatch(/^✓ .*\.eml\s+\S+@mail\.test\s+dmarc=pass dkim=pass\(mail\.test\)$/);
     }
-    const narrow = await runCli(['verify', join(deep, 'signed-rsa.eml'), join(deep, 'signed-ed25519.eml'), ...ZONES], { env: { COLUMNS: '80' } });
+    const narrow = await runCli(['verify', join(deep, 'signed-rsa.eml'), join(deep, 'signed-ed25519.eml'), ...ZONES], {
+      env: { COLUMNS: '80' },
+    });
     expect(Math.max(...narrow.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
   });
 });

@@ -9,12 +9,25 @@ import { parseZone } from '../../src/dns/zone/parse.js';
 import { zoneResolver } from '../../src/dns/zone/resolver.js';
 
 export type Misbehaviour =
-  | 'normal' | 'truncate' | 'silent' | 'wrong-id' | 'wrong-question' | 'garbage' | 'servfail' | 'refused'
-  | `slow:${number}` | 'spoof-then-real' | 'compression-loop'
+  | 'normal'
+  | 'truncate'
+  | 'silent'
+  | 'wrong-id'
+  | 'wrong-question'
+  | 'garbage'
+  | 'servfail'
+  | 'refused'
+  | `slow:${number}`
+  | 'spoof-then-real'
+  | 'compression-loop'
   /** An old server: FORMERR to any query with EDNS (RFC 6891 §7), normal answers without. */
   | 'no-edns';
 
-export interface ReceivedQuery { name: string; type: string; transport: 'udp' | 'tcp' }
+export interface ReceivedQuery {
+  name: string;
+  type: string;
+  transport: 'udp' | 'tcp';
+}
 
 export interface TestDnsServer {
   host: string;
@@ -51,7 +64,8 @@ export async function startTestDnsServer(opts: TestDnsServerOptions): Promise<Te
     const question = { name: msg.questions[0]!.name, type: msg.questions[0]!.type, transport: q.transport };
     queries.push(question);
     const mode = typeof state.mode === 'function' ? state.mode(question) : state.mode;
-    const rcodeOnly = (rcode: string) => encodeResponse({ id: msg.id, rcode, flags: { rd: msg.flags.rd }, questions: msg.questions });
+    const rcodeOnly = (rcode: string) =>
+      encodeResponse({ id: msg.id, rcode, flags: { rd: msg.flags.rd }, questions: msg.questions });
 
     switch (true) {
       case mode === 'silent':
@@ -78,7 +92,14 @@ export async function startTestDnsServer(opts: TestDnsServerOptions): Promise<Te
       case mode === 'no-edns' && msg.edns !== undefined:
         return q.send(rcodeOnly('FORMERR'));
       case mode === 'truncate' && q.transport === 'udp':
-        return q.send(encodeResponse({ id: msg.id, rcode: 'NOERROR', flags: { aa: true, tc: true, rd: msg.flags.rd }, questions: msg.questions }));
+        return q.send(
+          encodeResponse({
+            id: msg.id,
+            rcode: 'NOERROR',
+            flags: { aa: true, tc: true, rd: msg.flags.rd },
+            questions: msg.questions,
+          }),
+        );
       case mode.startsWith('slow:'):
         await new Promise((r) => setTimeout(r, Number(mode.slice(5))));
         break;
@@ -89,10 +110,18 @@ export async function startTestDnsServer(opts: TestDnsServerOptions): Promise<Te
     if (!decoded.ok) return q.send(real);
     if (mode === 'wrong-id') return q.send(encodeResponse({ ...decoded.message, id: (msg.id + 1) & 0xffff }));
     if (mode === 'wrong-question') {
-      return q.send(encodeResponse({ ...decoded.message, questions: [{ ...msg.questions[0]!, name: `wrong.${msg.questions[0]!.name}` }] }));
+      return q.send(
+        encodeResponse({
+          ...decoded.message,
+          questions: [{ ...msg.questions[0]!, name: `wrong.${msg.questions[0]!.name}` }],
+        }),
+      );
     }
     if (mode === 'spoof-then-real' && q.transport === 'udp') {
-      const lie = { ...decoded.message, answers: [{ name: question.name, type: 'A', class: 'IN', ttl: 3600, data: '198.51.100.66' }] };
+      const lie = {
+        ...decoded.message,
+        answers: [{ name: question.name, type: 'A', class: 'IN', ttl: 3600, data: '198.51.100.66' }],
+      };
       // Right id from the wrong source port (an off-path attacker), then the right port with a wrong id, then the truth.
       await new Promise<void>((ok) => spoofer.send(encodeResponse(lie), q.remote.port, q.remote.address, () => ok()));
       q.send(encodeResponse({ ...lie, id: (msg.id + 1) & 0xffff }));
@@ -114,7 +143,9 @@ export async function startTestDnsServer(opts: TestDnsServerOptions): Promise<Te
     },
     queries,
     count: (name, type, transport) =>
-      queries.filter((q) => q.name === name.toLowerCase() && (!type || q.type === type) && (!transport || q.transport === transport)).length,
+      queries.filter(
+        (q) => q.name === name.toLowerCase() && (!type || q.type === type) && (!transport || q.transport === transport),
+      ).length,
     close: async () => {
       spoofer.close();
       await server.close();

@@ -6,7 +6,15 @@ export type FakeAnswers = Record<string, Lookup<unknown> | unknown[]>;
 
 /** `ok(records, { ad: true })` shorthand for table entries. */
 export function ok<R>(records: R[], o: { ad?: boolean; server?: string } = {}): Lookup<R> {
-  return { status: 'ok', records, ttl: 300, cnames: [], aa: false, ad: o.ad ?? false, server: o.server ?? '192.0.2.53:53' };
+  return {
+    status: 'ok',
+    records,
+    ttl: 300,
+    cnames: [],
+    aa: false,
+    ad: o.ad ?? false,
+    server: o.server ?? '192.0.2.53:53',
+  };
 }
 
 export function fakeResolver(answers: FakeAnswers, log: string[] = []): Resolver {

@@ -18,12 +18,19 @@ export interface TestHttpsServer {
   close(): Promise<void>;
 }
 
-export async function startHttpsServer(tls: { cert: string; key: string }, routes: Record<string, Route> = {}): Promise<TestHttpsServer> {
+export async function startHttpsServer(
+  tls: { cert: string; key: string },
+  routes: Record<string, Route> = {},
+): Promise<TestHttpsServer> {
   const table = new Map(Object.entries(routes));
   const requests: TestHttpsServer['requests'] = [];
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    requests.push({ host: req.headers.host, path, servername: (req.socket as unknown as { servername?: string }).servername });
+    requests.push({
+      host: req.headers.host,
+      path,
+      servername: (req.socket as unknown as { servername?: string }).servername,
+    });
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     const r = table.get(`${host}${path}`) ?? table.get(path);
     if (!r) {
@@ -37,9 +44,10 @@ export async function startHttpsServer(tls: { cert: string; key: string }, route
     port: (server.address() as AddressInfo).port,
     routes: table,
     requests,
-    close: () => new Promise<void>((ok) => {
-      server.closeAllConnections();
-      server.close(() => ok());
-    }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

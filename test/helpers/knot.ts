@@ -22,9 +22,12 @@ export interface KnotServer {
 
 /** Path of knotd ($KNOTD, else PATH and the sbin dirs, often not on PATH), or undefined when not installed. */
 export function findKnotd(): string | undefined {
-  const candidates = process.env.KNOTD !== undefined
-    ? [process.env.KNOTD]
-    : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'].map((d) => join(d, 'knotd'));
+  const candidates =
+    process.env.KNOTD !== undefined
+      ? [process.env.KNOTD]
+      : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'].map((d) =>
+          join(d, 'knotd'),
+        );
   return candidates.find((path) => {
     try {
       accessSync(path, constants.X_OK);
@@ -87,17 +90,22 @@ ${zones.map((z) => `  - domain: "${z.origin}."\n    file: "${z.file}"`).join('\n
 }
 
 /** Starts knotd serving `zoneFiles` and resolves once every zone answers its SOA with AA. */
-export async function startKnot(zoneFiles: string[], opts: { host?: string; readyTimeoutMs?: number } = {}): Promise<KnotServer> {
+export async function startKnot(
+  zoneFiles: string[],
+  opts: { host?: string; readyTimeoutMs?: number } = {},
+): Promise<KnotServer> {
   const knotd = findKnotd();
   if (!knotd) throw new Error('knotd is not installed (Debian package `knot`; .ci/run installs it)');
   const host = opts.host ?? '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'mailcheck-knot-'));
   await Promise.all(['run', 'db', 'zones'].map((d) => mkdir(join(dir, d))));
-  const zones = await Promise.all(zoneFiles.map(async (f, i) => {
-    const file = join(dir, 'zones', `${i}-${basename(f)}`);
-    await copyFile(f, file);
-    return { origin: await originOf(f), file };
-  }));
+  const zones = await Promise.all(
+    zoneFiles.map(async (f, i) => {
+      const file = join(dir, 'zones', `${i}-${basename(f)}`);
+      await copyFile(f, file);
+      return { origin: await originOf(f), file };
+    }),
+  );
 
   for (let tries = 0; ; tries++) {
     const port = await freePort(host);
@@ -118,7 +126,13 @@ export async function startKnot(zoneFiles: string[], opts: { host?: string; read
       await kill();
       await rm(dir, { recursive: true, force: true });
     };
-    const ready = await waitReady(exited, host, port, zones.map((z) => z.origin), opts.readyTimeoutMs ?? 15000);
+    const ready = await waitReady(
+      exited,
+      host,
+      port,
+      zones.map((z) => z.origin),
+      opts.readyTimeoutMs ?? 15000,
+    );
     if (ready === true) return { host, port, zones: zones.map((z) => z.origin), log: () => log, stop };
     await kill();
     // Someone took the port between our probe and knot's bind: try another one.
@@ -129,7 +143,13 @@ export async function startKnot(zoneFiles: string[], opts: { host?: string; read
 }
 
 /** true once every origin answers SOA with AA; otherwise why not. */
-async function waitReady(exited: Promise<number | null>, host: string, port: number, origins: string[], timeoutMs: number): Promise<true | string> {
+async function waitReady(
+  exited: Promise<number | null>,
+  host: string,
+  port: number,
+  origins: string[],
+  timeoutMs: number,
+): Promise<true | string> {
   let gone: string | undefined;
   void exited.then((code) => (gone = `knotd exited (code ${code})`));
   const deadline = Date.now() + timeoutMs;
@@ -138,7 +158,13 @@ async function waitReady(exited: Promise<number | null>, host: string, port: num
     if (gone) return gone;
     for (const origin of [...pending]) {
       const r = await queryUdp({ host, port }, encodeQuery(origin, 'SOA'), { timeoutMs: 200 });
-      if (r.kind === 'response' && r.message.rcode === 'NOERROR' && r.message.flags.aa && r.message.answers.some((a) => a.type === 'SOA')) pending.delete(origin);
+      if (
+        r.kind === 'response' &&
+        r.message.rcode === 'NOERROR' &&
+        r.message.flags.aa &&
+        r.message.answers.some((a) => a.type === 'SOA')
+      )
+        pending.delete(origin);
     }
     if (pending.size === 0) return true;
     await new Promise((r) => setTimeout(r, 50));

@@ -24,7 +24,10 @@ export interface PostfixOptions {
   main?: Record<string, string>;
 }
 
-export interface DeliveredMessage { file: string; content: string }
+export interface DeliveredMessage {
+  file: string;
+  content: string;
+}
 
 export interface RunningPostfix {
   host: string;
@@ -45,7 +48,7 @@ export interface RunningPostfix {
 /** Why Postfix cannot run here, or undefined when it can (it needs the binary, and root to start master). */
 export function postfixUnavailable(): string | undefined {
   if (!existsSync(POSTFIX)) return `${POSTFIX} not found (Debian package postfix)`;
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'Postfix\'s master must be started as root';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return "Postfix's master must be started as root";
   return undefined;
 }
 
@@ -114,7 +117,12 @@ export async function startPostfix(opts: PostfixOptions = {}): Promise<RunningPo
       await writeFile(join(etc, 'cert.pem'), opts.tls.cert);
       await writeFile(join(etc, 'key.pem'), opts.tls.key, { mode: 0o600 });
     }
-    await writeFile(join(etc, 'main.cf'), Object.entries(main).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
+    await writeFile(
+      join(etc, 'main.cf'),
+      Object.entries(main)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join('\n') + '\n',
+    );
     await writeFile(join(etc, 'master.cf'), masterCf(port));
     try {
       await run(POSTFIX, ['-c', etc, 'start'], { timeout: 30_000 });
@@ -141,7 +149,11 @@ function running(dir: string, etc: string, maildir: string, port: number, hostna
   };
   let stopped = false;
   return {
-    host: '127.0.0.1', port, hostname, dir, maildir,
+    host: '127.0.0.1',
+    port,
+    hostname,
+    dir,
+    maildir,
     log: () => readFile(join(dir, 'maillog'), 'utf8').catch(() => ''),
     messages,
     async waitForMessages(n, timeoutMs = 15_000) {
@@ -150,7 +162,9 @@ function running(dir: string, etc: string, maildir: string, port: number, hostna
         const m = await messages();
         if (m.length >= n) return m;
         if (Date.now() > end) {
-          throw new Error(`Postfix delivered ${m.length} of ${n} messages within ${timeoutMs} ms\n${await readFile(join(dir, 'maillog'), 'utf8').catch(() => '')}`);
+          throw new Error(
+            `Postfix delivered ${m.length} of ${n} messages within ${timeoutMs} ms\n${await readFile(join(dir, 'maillog'), 'utf8').catch(() => '')}`,
+          );
         }
         await new Promise((ok) => setTimeout(ok, 100));
       }

@@ -5,11 +5,21 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { startReceiver, type ReceivedMessage, type Receiver, type ReceiverOptions, type RejectedMessage } from '../../src/receive/server.js';
+import {
+  startReceiver,
+  type ReceivedMessage,
+  type Receiver,
+  type ReceiverOptions,
+  type RejectedMessage,
+} from '../../src/receive/server.js';
 import type { Resolver } from '../../src/dns/types.js';
 import { fixtureResolver } from './zones.js';
 
-export interface Reply { code: number; lines: string[]; text: string }
+export interface Reply {
+  code: number;
+  lines: string[];
+  text: string;
+}
 
 export interface RawClient {
   socket: Socket | TLSSocket;
@@ -170,30 +180,52 @@ export interface TestReceiver {
 }
 
 /** A receiver on 127.0.0.1:0 with a temp Maildir, answering DNS from the fixture zones (offline) unless given a resolver. */
-export async function startTestReceiver(overrides: Partial<ReceiverOptions> = {}, resolver: Resolver = fixtureResolver()): Promise<TestReceiver> {
+export async function startTestReceiver(
+  overrides: Partial<ReceiverOptions> = {},
+  resolver: Resolver = fixtureResolver(),
+): Promise<TestReceiver> {
   const dir = await mkdtemp(join(tmpdir(), 'mailcheck-receive-'));
   const maildir = join(dir, 'Maildir');
-  const receiver = await startReceiver({
-    host: '127.0.0.1', port: 0, maildir, hostname: 'mx.mail.test', tls: 'none',
-    maxSize: 1024 * 1024, maxRecipients: 100, maxConnections: 100, commandTimeoutMs: 10_000, dataTimeoutMs: 60_000,
-    ...overrides,
-  }, { resolver, now: () => new Date() });
+  const receiver = await startReceiver(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      maildir,
+      hostname: 'mx.mail.test',
+      tls: 'none',
+      maxSize: 1024 * 1024,
+      maxRecipients: 100,
+      maxConnections: 100,
+      commandTimeoutMs: 10_000,
+      dataTimeoutMs: 60_000,
+      ...overrides,
+    },
+    { resolver, now: () => new Date() },
+  );
   const messages: ReceivedMessage[] = [];
   const rejected: RejectedMessage[] = [];
   receiver.on('message', (m) => messages.push(m));
   receiver.on('rejected', (r) => rejected.push(r));
   let stopped = false;
   return {
-    receiver, port: receiver.port, maildir, messages, rejected,
+    receiver,
+    port: receiver.port,
+    maildir,
+    messages,
+    rejected,
     waitFor: async (n, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < n) {
-        if (Date.now() > deadline) throw new Error(`only ${messages.length} of ${n} messages stored within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`only ${messages.length} of ${n} messages stored within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 10));
       }
       return messages;
     },
-    files: async () => ({ new: (await readdir(join(maildir, 'new'))).sort(), tmp: await readdir(join(maildir, 'tmp')) }),
+    files: async () => ({
+      new: (await readdir(join(maildir, 'new'))).sort(),
+      tmp: await readdir(join(maildir, 'tmp')),
+    }),
     read: (file) => readFile(file.includes('/') ? file : join(maildir, 'new', file)),
     stop: async () => {
       if (!stopped) {

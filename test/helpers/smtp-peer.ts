@@ -61,7 +61,13 @@ export interface SmtpPeerOptions {
   bannerDelayMs?: number;
   /** Extensions announced in EHLO; default PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES (+ STARTTLS with tls). */
   extensions?: string[];
-  tls?: { cert: string; key: string; minVersion?: SecureContextOptions['minVersion']; maxVersion?: SecureContextOptions['maxVersion']; ciphers?: string };
+  tls?: {
+    cert: string;
+    key: string;
+    minVersion?: SecureContextOptions['minVersion'];
+    maxVersion?: SecureContextOptions['maxVersion'];
+    ciphers?: string;
+  };
   /** TLS from the first byte (port 465 style). */
   implicitTls?: boolean;
   mode?: Misbehaviour;
@@ -73,7 +79,13 @@ export interface SmtpPeerOptions {
   dataReply?: string;
 }
 
-export interface ReceivedMessage { mailFrom: string; rcptTo: string[]; data: Buffer; tls: boolean; helo: string }
+export interface ReceivedMessage {
+  mailFrom: string;
+  rcptTo: string[];
+  data: Buffer;
+  tls: boolean;
+  helo: string;
+}
 
 export interface SmtpPeer {
   host: string;
@@ -95,7 +107,13 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
   const mismatches: string[] = [];
   const sockets = new Set<Socket>();
   const context = opts.tls
-    ? createSecureContext({ cert: opts.tls.cert, key: opts.tls.key, minVersion: opts.tls.minVersion ?? 'TLSv1', maxVersion: opts.tls.maxVersion, ciphers: opts.tls.ciphers ?? 'DEFAULT:@SECLEVEL=0' })
+    ? createSecureContext({
+        cert: opts.tls.cert,
+        key: opts.tls.key,
+        minVersion: opts.tls.minVersion ?? 'TLSv1',
+        maxVersion: opts.tls.maxVersion,
+        ciphers: opts.tls.ciphers ?? 'DEFAULT:@SECLEVEL=0',
+      })
     : undefined;
   let queueId = 0x1000;
   let streamed = 0;
@@ -117,7 +135,13 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
     let step = 0;
 
     const send = (lines: string | string[]) => {
-      if (!sock.destroyed) sock.write([lines].flat().map((l) => `${l}\r\n`).join(''));
+      if (!sock.destroyed)
+        sock.write(
+          [lines]
+            .flat()
+            .map((l) => `${l}\r\n`)
+            .join(''),
+        );
     };
     const startTls = () => {
       const secure = new TLSSocket(sock, { isServer: true, secureContext: context });
@@ -165,7 +189,9 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
     const scripted = (line: string) => {
       const s = opts.script![step++];
       if (!s) return send('500 5.5.1 script ended');
-      const ok = s.expect === undefined || (typeof s.expect === 'string' ? line.toUpperCase().startsWith(s.expect.toUpperCase()) : s.expect.test(line));
+      const ok =
+        s.expect === undefined ||
+        (typeof s.expect === 'string' ? line.toUpperCase().startsWith(s.expect.toUpperCase()) : s.expect.test(line));
       if (!ok) mismatches.push(`step ${step}: expected ${String(s.expect)}, got ${line}`);
       const act = () => {
         if (s.reply) send(s.reply);
@@ -193,7 +219,10 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
           }
           helo = arg;
           const ext = opts.extensions ?? ['PIPELINING', 'SIZE 10485760', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES'];
-          const list = [...ext, ...(context && !(sock instanceof TLSSocket) && !opts.extensions?.length ? ['STARTTLS'] : [])];
+          const list = [
+            ...ext,
+            ...(context && !(sock instanceof TLSSocket) && !opts.extensions?.length ? ['STARTTLS'] : []),
+          ];
           return send([hostname, ...list].map((l, i, a) => `250${i === a.length - 1 ? ' ' : '-'}${l}`));
         }
         case 'HELO':
@@ -216,9 +245,14 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
           const addr = /<([^>]*)>/.exec(arg)?.[1] ?? '';
           const domain = addr.split('@').pop()!.toLowerCase();
           if (opts.mode === '4xx-then-5xx') {
-            return send(rcptCount++ === 0 ? `450 4.2.0 <${addr}>: Mailbox busy, try again later` : `550 5.1.1 <${addr}>: Recipient address rejected: no such user`);
+            return send(
+              rcptCount++ === 0
+                ? `450 4.2.0 <${addr}>: Mailbox busy, try again later`
+                : `550 5.1.1 <${addr}>: Recipient address rejected: no such user`,
+            );
           }
-          if (opts.localDomains && !opts.localDomains.includes(domain)) return send(`554 5.7.1 <${addr}>: Relay access denied`);
+          if (opts.localDomains && !opts.localDomains.includes(domain))
+            return send(`554 5.7.1 <${addr}>: Relay access denied`);
           tx.rcptTo.push(addr);
           return send('250 2.1.5 Ok');
         }
@@ -288,7 +322,11 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
         default:
           // wrong-order: an unasked reply right behind the greeting, in the same write, so that the client has
           // it before it sends EHLO however loaded the machine is (two writes could reach it either side of EHLO).
-          send(opts.mode === 'wrong-order' ? [`220 ${opts.greeting ?? `${hostname} ESMTP mailcheck-peer`}`, '250 2.0.0 Ok'] : `220 ${opts.greeting ?? `${hostname} ESMTP mailcheck-peer`}`);
+          send(
+            opts.mode === 'wrong-order'
+              ? [`220 ${opts.greeting ?? `${hostname} ESMTP mailcheck-peer`}`, '250 2.0.0 Ok']
+              : `220 ${opts.greeting ?? `${hostname} ESMTP mailcheck-peer`}`,
+          );
           if (opts.mode === 'close-after-banner') sock.end();
       }
     };
@@ -300,14 +338,19 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   const port = (server.address() as { port: number }).port;
   return {
-    host: '127.0.0.1', port, sessions, messages, mismatches,
+    host: '127.0.0.1',
+    port,
+    sessions,
+    messages,
+    mismatches,
     get streamed() {
       return streamed;
     },
-    close: () => new Promise<void>((ok) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => ok());
-    }),
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => ok());
+      }),
   };
 }
 
@@ -324,7 +367,14 @@ export interface GeneratedCert {
  * A certificate made with openssl for tests: self-signed, or issued by `ca`. EC P-256 keys (fast to make).
  * Dates are relative to the real clock; tests move ctx.now() to see it expired or not yet valid.
  */
-export function generateCertificate(o: { cn: string; altNames?: string[]; days?: number; ca?: GeneratedCert; isCa?: boolean; rsa?: boolean }): GeneratedCert {
+export function generateCertificate(o: {
+  cn: string;
+  altNames?: string[];
+  days?: number;
+  ca?: GeneratedCert;
+  isCa?: boolean;
+  rsa?: boolean;
+}): GeneratedCert {
   const dir = mkdtempSync(join(tmpdir(), 'mc-cert-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
@@ -332,7 +382,12 @@ export function generateCertificate(o: { cn: string; altNames?: string[]; days?:
   const sans = (o.altNames ?? [o.cn]).map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
   const lines = o.isCa
     ? ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash']
-    : ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=serverAuth', ...(sans ? [`subjectAltName=${sans}`] : [])];
+    : [
+        'basicConstraints=CA:FALSE',
+        'keyUsage=critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage=serverAuth',
+        ...(sans ? [`subjectAltName=${sans}`] : []),
+      ];
   writeFileSync(ext, `[req]\ndistinguished_name=dn\n[dn]\n[ext]\n${lines.join('\n')}\n`);
   const newkey = o.rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
   const days = String(o.days ?? 30);
@@ -340,12 +395,51 @@ export function generateCertificate(o: { cn: string; altNames?: string[]; days?:
   if (o.ca) {
     const csr = join(dir, 'req.csr');
     run(['req', '-new', ...newkey, '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${o.cn}`, '-config', ext]);
-    run(['x509', '-req', '-in', csr, '-CA', o.ca.certFile, '-CAkey', o.ca.keyFile, '-CAcreateserial', '-days', days, '-out', certFile, '-extfile', ext, '-extensions', 'ext']);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      o.ca.certFile,
+      '-CAkey',
+      o.ca.keyFile,
+      '-CAcreateserial',
+      '-days',
+      days,
+      '-out',
+      certFile,
+      '-extfile',
+      ext,
+      '-extensions',
+      'ext',
+    ]);
   } else {
-    run(['req', '-x509', ...newkey, '-nodes', '-keyout', keyFile, '-out', certFile, '-days', days, '-subj', `/CN=${o.cn}`, '-config', ext, '-extensions', 'ext']);
+    run([
+      'req',
+      '-x509',
+      ...newkey,
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      days,
+      '-subj',
+      `/CN=${o.cn}`,
+      '-config',
+      ext,
+      '-extensions',
+      'ext',
+    ]);
   }
   return {
-    cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile, dir,
+    cert: readFileSync(certFile, 'utf8'),
+    key: readFileSync(keyFile, 'utf8'),
+    certFile,
+    keyFile,
+    dir,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -36,8 +36,27 @@ export function createTestCa(name = 'mailcheck test CA'): TestCa {
   const dir = mkdtempSync(join(tmpdir(), 'mailcheck-ca-'));
   const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const caFile = join(dir, 'ca.pem');
-  ssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', caFile, '-days', '3650',
-    '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  ssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    caFile,
+    '-days',
+    '3650',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   let n = 0;
   return {
     dir,
@@ -49,12 +68,62 @@ export function createTestCa(name = 'mailcheck test CA'): TestCa {
       const certFile = join(dir, `${id}.pem`);
       const san = `subjectAltName=${names.map((x) => `DNS:${x}`).join(',')}`;
       if (o.selfSigned) {
-        ssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', String(o.days ?? 365),
-          '-subj', `/CN=${names[0]}`, '-addext', san]);
+        ssl([
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+          '-days',
+          String(o.days ?? 365),
+          '-subj',
+          `/CN=${names[0]}`,
+          '-addext',
+          san,
+        ]);
       } else {
-        ssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', `${id}.csr`, '-subj', `/CN=${names[0]}`]);
-        writeFileSync(join(dir, `${id}.ext`), `${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=${o.eku ?? 'serverAuth'}\n`);
-        ssl(['x509', '-req', '-in', `${id}.csr`, '-CA', caFile, '-CAkey', 'ca.key', '-CAcreateserial', '-days', String(o.days ?? 365), '-out', certFile, '-extfile', `${id}.ext`]);
+        ssl([
+          'req',
+          '-new',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          keyFile,
+          '-out',
+          `${id}.csr`,
+          '-subj',
+          `/CN=${names[0]}`,
+        ]);
+        writeFileSync(
+          join(dir, `${id}.ext`),
+          `${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=${o.eku ?? 'serverAuth'}\n`,
+        );
+        ssl([
+          'x509',
+          '-req',
+          '-in',
+          `${id}.csr`,
+          '-CA',
+          caFile,
+          '-CAkey',
+          'ca.key',
+          '-CAcreateserial',
+          '-days',
+          String(o.days ?? 365),
+          '-out',
+          certFile,
+          '-extfile',
+          `${id}.ext`,
+        ]);
       }
       return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
     },

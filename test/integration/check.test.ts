@@ -45,17 +45,50 @@ withKnot('check against Knot DNS', () => {
 
   it('gives over the wire the verdicts the zone files give in memory', async () => {
     const domains = ['posture.test', 'weak.posture.test', 'stale.posture.test', 'nomail.posture.test'];
-    const wire = await runCli(['check', ...domains, '--resolver', `${knot.host}:${knot.port}`, '--selector', 's1', ...tls, '--json']);
-    const local = await runCli(['check', ...domains, '--offline', ...POSTURE.flatMap((f) => ['--zone', f]), '--selector', 's1', ...tls, '--json']);
+    const wire = await runCli([
+      'check',
+      ...domains,
+      '--resolver',
+      `${knot.host}:${knot.port}`,
+      '--selector',
+      's1',
+      ...tls,
+      '--json',
+    ]);
+    const local = await runCli([
+      'check',
+      ...domains,
+      '--offline',
+      ...POSTURE.flatMap((f) => ['--zone', f]),
+      '--selector',
+      's1',
+      ...tls,
+      '--json',
+    ]);
     expect(wire.stderr).toBe('');
-    const parse = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as { domain: string; ok: boolean; summary: { check: string; verdict: string }[]; findings: { id: string; check: string }[] });
+    const parse = (s: string) =>
+      s
+        .trim()
+        .split('\n')
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              domain: string;
+              ok: boolean;
+              summary: { check: string; verdict: string }[];
+              findings: { id: string; check: string }[];
+            },
+        );
     const [w, l] = [parse(wire.stdout), parse(local.stdout)];
     expect(w.map((x) => x.domain)).toEqual(domains);
     expect(w.map((x) => x.ok)).toEqual([true, false, false, false]);
     // DNSSEC and DANE differ by nature: a zone file is "local", a non-validating authoritative answer is "unsigned".
     const comparable = (x: (typeof w)[number]) => ({
       verdicts: x.summary.filter((s) => !['dnssec', 'dane'].includes(s.check)).map((s) => `${s.check}:${s.verdict}`),
-      ids: x.findings.filter((f) => !['dnssec', 'dane'].includes(f.check)).map((f) => f.id).sort(),
+      ids: x.findings
+        .filter((f) => !['dnssec', 'dane'].includes(f.check))
+        .map((f) => f.id)
+        .sort(),
     });
     expect(w.map(comparable)).toEqual(l.map(comparable));
     expect(w[0]!.findings.map((f) => f.id)).toContain('dnssec.unsigned');
@@ -65,7 +98,19 @@ withKnot('check against Knot DNS', () => {
   it('a resolver that does not answer makes checks unknown (exit 3), within the budget', async () => {
     // A UDP port nobody listens on: every query times out.
     const start = Date.now();
-    const r = await runCli(['check', 'posture.test', '--resolver', '127.0.0.1:9', '--timeout', '200', '--budget', '3000', '--selector', 's1', '--json']);
+    const r = await runCli([
+      'check',
+      'posture.test',
+      '--resolver',
+      '127.0.0.1:9',
+      '--timeout',
+      '200',
+      '--budget',
+      '3000',
+      '--selector',
+      's1',
+      '--json',
+    ]);
     expect(r.code).toBe(3);
     expect(Date.now() - start).toBeLessThan(10_000);
     const j = JSON.parse(r.stdout);
@@ -98,9 +143,13 @@ _25._tcp.mx TLSA 3 1 1 ${tlsa}
     if (!hasOpenssl()) throw new Error('openssl not found: install the Debian package `openssl` (.ci/run does)');
     ca = createTestCa();
     const cert = ca.issue(['mx.pf.test']);
-    spki = createHash('sha256').update(new X509Certificate(cert.cert).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    spki = createHash('sha256')
+      .update(new X509Certificate(cert.cert).publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex');
     pf = await startPostfix({ tls: cert, hostname: 'mx.pf.test', domains: ['pf.test'] });
-    https = await startHttpsServer(ca.issue(['mta-sts.pf.test']), { '/.well-known/mta-sts.txt': { body: 'version: STSv1\nmode: enforce\nmx: mx.pf.test\nmax_age: 604800\n' } });
+    https = await startHttpsServer(ca.issue(['mta-sts.pf.test']), {
+      '/.well-known/mta-sts.txt': { body: 'version: STSv1\nmode: enforce\nmx: mx.pf.test\nmax_age: 604800\n' },
+    });
     dir = mkdtempSync(join(tmpdir(), 'mc-check-pf-'));
   });
   afterAll(async () => {
@@ -113,13 +162,45 @@ _25._tcp.mx TLSA 3 1 1 ${tlsa}
   const check = async (tlsa: string) => {
     const file = join(dir, 'pf.test.zone');
     writeFileSync(file, zone(tlsa));
-    const r = await runCli(['check', 'pf.test', '--offline', '--zone', file, '--smtp', '--smtp-port', String(pf.port), '--ca', ca.caFile, '--mta-sts-port', String(https.port), '--json'], { timeoutMs: 30_000 });
-    return { code: r.code, j: JSON.parse(r.stdout) as { checks: Record<string, { findings: { id: string; severity: string; advice?: string }[]; hosts?: unknown[] }>; findings: { id: string; severity: string; check: string; advice?: string }[] } };
+    const r = await runCli(
+      [
+        'check',
+        'pf.test',
+        '--offline',
+        '--zone',
+        file,
+        '--smtp',
+        '--smtp-port',
+        String(pf.port),
+        '--ca',
+        ca.caFile,
+        '--mta-sts-port',
+        String(https.port),
+        '--json',
+      ],
+      { timeoutMs: 30_000 },
+    );
+    return {
+      code: r.code,
+      j: JSON.parse(r.stdout) as {
+        checks: Record<string, { findings: { id: string; severity: string; advice?: string }[]; hosts?: unknown[] }>;
+        findings: { id: string; severity: string; check: string; advice?: string }[];
+      },
+    };
   };
 
   it('matches the TLSA record against the certificate Postfix serves after STARTTLS, and checks MTA-STS against it', async () => {
     const { j } = await check(spki);
-    expect(j.checks.smtp).toMatchObject({ kind: 'probe', hosts: [{ exchange: 'mx.pf.test', connected: true, tls: { ok: true, certificate: { trusted: true, hostnameMatch: true } } }] });
+    expect(j.checks.smtp).toMatchObject({
+      kind: 'probe',
+      hosts: [
+        {
+          exchange: 'mx.pf.test',
+          connected: true,
+          tls: { ok: true, certificate: { trusted: true, hostnameMatch: true } },
+        },
+      ],
+    });
     expect(j.findings.find((f) => f.id === 'dane.cert.match')).toMatchObject({ check: 'dane', severity: 'ok' });
     expect(j.findings.find((f) => f.id === 'mta-sts.smtp.ok')).toMatchObject({ check: 'mtaSts', severity: 'ok' });
   });
@@ -127,6 +208,9 @@ _25._tcp.mx TLSA 3 1 1 ${tlsa}
   it('a stale TLSA record fails, and the advice gives the record to publish', async () => {
     const { code, j } = await check('00'.repeat(32));
     expect(code).toBe(1);
-    expect(j.findings.find((f) => f.id === 'dane.cert.mismatch')).toMatchObject({ severity: 'fail', advice: expect.stringContaining(`_25._tcp.mx.pf.test. TLSA 3 1 1 ${spki}`) });
+    expect(j.findings.find((f) => f.id === 'dane.cert.mismatch')).toMatchObject({
+      severity: 'fail',
+      advice: expect.stringContaining(`_25._tcp.mx.pf.test. TLSA 3 1 1 ${spki}`),
+    });
   });
 });

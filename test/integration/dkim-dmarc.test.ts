@@ -13,10 +13,12 @@ import { zoneResolver } from '../../src/dns/zone/resolver.js';
 import { runCli } from '../helpers/cli.js';
 import { findKnotd, startKnot, type KnotServer } from '../helpers/knot.js';
 
-const ZONE_FILES = ['dkim.test', 'dkim-provider.test', 'dmarc.test', 'dmarc-none.test', 'reports.test']
-  .map((z) => new URL(`../../fixtures/zones/${z}.zone`, import.meta.url).pathname);
+const ZONE_FILES = ['dkim.test', 'dkim-provider.test', 'dmarc.test', 'dmarc-none.test', 'reports.test'].map(
+  (z) => new URL(`../../fixtures/zones/${z}.zone`, import.meta.url).pathname,
+);
 const AS_ZONES = ['--offline', ...ZONE_FILES.flatMap((f) => ['--zone', f])];
-const EXPLICIT = 's2048,ed,old,weak,short,huge,pkcs1,edspki,nok,testing,sha1,svc,dup,vlast,v2,nop,garbage,notb64,unknownk,extra,syntax,spf,alias,nosuch';
+const EXPLICIT =
+  's2048,ed,old,weak,short,huge,pkcs1,edspki,nok,testing,sha1,svc,dup,vlast,v2,nop,garbage,notb64,unknownk,extra,syntax,spf,alias,nosuch';
 
 /** One command per finding family; every fixture name appears. */
 const CASES: string[][] = [
@@ -29,9 +31,29 @@ const CASES: string[][] = [
   ['dkim', 'multi.dkim.test', '--selector', 'default'],
   ['dkim', 'ctrl.dkim.test', '--selector', 'default'],
   ['dkim', 'm365.dkim.test', '--key', 'fixtures/keys/rsa-2048-rotated.pem'],
-  ...['dmarc.test', 'deep.sub.dmarc.test', 'none.dmarc.test', 'pct.dmarc.test', 'spnone.dmarc.test', 'case.dmarc.test', 'badp.dmarc.test',
-    'badp-norua.dmarc.test', 'nop.dmarc.test', 'nosemi.dmarc.test', 'multi.dmarc.test', 'tags.dmarc.test', 'uris.dmarc.test', 'syntax.dmarc.test', 'ver.dmarc.test',
-    'order.dmarc.test', 'cname.dmarc.test', 'other.dmarc.test', 'ctrl.dmarc.test', 'ext.dmarc.test', 'www.dmarc-none.test'].map((d) => ['dmarc', d]),
+  ...[
+    'dmarc.test',
+    'deep.sub.dmarc.test',
+    'none.dmarc.test',
+    'pct.dmarc.test',
+    'spnone.dmarc.test',
+    'case.dmarc.test',
+    'badp.dmarc.test',
+    'badp-norua.dmarc.test',
+    'nop.dmarc.test',
+    'nosemi.dmarc.test',
+    'multi.dmarc.test',
+    'tags.dmarc.test',
+    'uris.dmarc.test',
+    'syntax.dmarc.test',
+    'ver.dmarc.test',
+    'order.dmarc.test',
+    'cname.dmarc.test',
+    'other.dmarc.test',
+    'ctrl.dmarc.test',
+    'ext.dmarc.test',
+    'www.dmarc-none.test',
+  ].map((d) => ['dmarc', d]),
 ];
 
 /** Everything but the DNS steps (timings, servers) must agree whoever serves the zones. */
@@ -55,7 +77,9 @@ async function sameAsZones(server: { host: string; port: number }): Promise<void
     const what = args.join(' ');
     expect(viaZone.stderr, `${what} via --zone`).toBe('');
     expect(viaServer.stderr, what).toBe('');
-    expect(comparable(viaServer.stdout, `${what} via ${server.host}:${server.port}`), what).toEqual(comparable(viaZone.stdout, `${what} via --zone`));
+    expect(comparable(viaServer.stdout, `${what} via ${server.host}:${server.port}`), what).toEqual(
+      comparable(viaZone.stdout, `${what} via --zone`),
+    );
     expect(viaServer.code, args.join(' ')).toBe(viaZone.code);
   }
 }
@@ -67,7 +91,10 @@ const withKnot = knotd || process.env.CI ? describe : describe.skip;
 withKnot('dkim and dmarc against Knot DNS', () => {
   let knot: KnotServer;
   beforeAll(async () => {
-    if (!knotd) throw new Error('knotd not found: install the Debian package `knot` (.ci/run does) to run the DKIM/DMARC integration tests');
+    if (!knotd)
+      throw new Error(
+        'knotd not found: install the Debian package `knot` (.ci/run does) to run the DKIM/DMARC integration tests',
+      );
     knot = await startKnot(ZONE_FILES);
   });
   afterAll(async () => knot?.stop());
@@ -88,7 +115,11 @@ withKnot('dkim and dmarc against Knot DNS', () => {
 describe('dkim and dmarc against our own DNS server', () => {
   let server: RunningDnsServer;
   beforeAll(async () => {
-    server = await startDnsServer({ host: '127.0.0.1', port: 0, resolver: zoneResolver(await Promise.all(ZONE_FILES.map(loadZoneFile))) });
+    server = await startDnsServer({
+      host: '127.0.0.1',
+      port: 0,
+      resolver: zoneResolver(await Promise.all(ZONE_FILES.map(loadZoneFile))),
+    });
   });
   afterAll(async () => server?.close());
 
@@ -125,7 +156,11 @@ my $v = Mail::DKIM::Verifier->new(); local $/; my $m = <STDIN>; $m =~ s/\\r?\\n/
 $v->PRINT($m); $v->CLOSE; print join(' ', map { $_->result } $v->signatures), "\\n";
 `;
 
-function run(cmd: string, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  input: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -143,70 +178,136 @@ const withPeers = (knotd && havePeers) || process.env.CI ? describe : describe.s
 
 withPeers('keys from `mailcheck dkim keygen` verify with python3-dkim and Mail::DKIM', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mc-keygen-it-'));
-  const MESSAGE = 'From: alice@keygen.test\r\nTo: bob@example.test\r\nSubject: published with knot\r\nDate: Sat, 29 Nov 2026 10:00:00 +0000\r\nMessage-ID: <k1@keygen.test>\r\n\r\nHello through knot.\r\n';
+  const MESSAGE =
+    'From: alice@keygen.test\r\nTo: bob@example.test\r\nSubject: published with knot\r\nDate: Sat, 29 Nov 2026 10:00:00 +0000\r\nMessage-ID: <k1@keygen.test>\r\n\r\nHello through knot.\r\n';
   const keys: Record<'rsa' | 'ed25519', { pem: string; file: string }> = {} as never;
   let knot: KnotServer;
 
   beforeAll(async () => {
     if (!knotd) throw new Error('knotd not found: install the Debian package `knot`');
     const probe = await run(PYTHON, ['-c', 'import dkim, nacl, dns.resolver'], '');
-    if (probe.code !== 0) throw new Error(`python3-dkim, python3-nacl or python3-dnspython missing (.ci/run installs them): ${probe.stderr.trim()}`);
+    if (probe.code !== 0)
+      throw new Error(
+        `python3-dkim, python3-nacl or python3-dnspython missing (.ci/run installs them): ${probe.stderr.trim()}`,
+      );
     const perl = await run('/usr/bin/perl', ['-MMail::DKIM::Verifier', '-MNet::DNS', '-e', '1'], '');
-    if (perl.code !== 0) throw new Error(`Mail::DKIM missing (Debian package libmail-dkim-perl): ${perl.stderr.trim()}`);
+    if (perl.code !== 0)
+      throw new Error(`Mail::DKIM missing (Debian package libmail-dkim-perl): ${perl.stderr.trim()}`);
     const lines: string[] = [];
     for (const type of ['rsa', 'ed25519'] as const) {
       const file = join(dir, `${type}.pem`);
-      const r = await runCli(['dkim', 'keygen', '--domain', 'keygen.test', '--selector', type, '--type', type, '--out', file, '--json']);
+      const r = await runCli([
+        'dkim',
+        'keygen',
+        '--domain',
+        'keygen.test',
+        '--selector',
+        type,
+        '--type',
+        type,
+        '--out',
+        file,
+        '--json',
+      ]);
       expect(r.code, r.stderr).toBe(0);
       lines.push(JSON.parse(r.stdout).zoneLine);
       keys[type] = { pem: readFileSync(file, 'utf8'), file };
     }
     const zone = join(dir, 'keygen.test.zone');
-    writeFileSync(zone, `$ORIGIN keygen.test.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 604800 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n${lines.join('\n')}\n`);
+    writeFileSync(
+      zone,
+      `$ORIGIN keygen.test.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 604800 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n${lines.join('\n')}\n`,
+    );
     knot = await startKnot([zone]);
   });
   afterAll(async () => knot?.stop());
 
   it('mailcheck reads both published keys back through knot and matches the key files', async () => {
     for (const type of ['rsa', 'ed25519'] as const) {
-      const r = await runCli(['dkim', 'keygen.test', '--selector', type, '--key', keys[type].file, '--resolver', `${knot.host}:${knot.port}`, '--json']);
-      expect(JSON.parse(r.stdout).selectors[0]).toMatchObject({ found: true, keyType: type, keyBits: type === 'rsa' ? 2048 : 256, keyMatch: true });
+      const r = await runCli([
+        'dkim',
+        'keygen.test',
+        '--selector',
+        type,
+        '--key',
+        keys[type].file,
+        '--resolver',
+        `${knot.host}:${knot.port}`,
+        '--json',
+      ]);
+      expect(JSON.parse(r.stdout).selectors[0]).toMatchObject({
+        found: true,
+        keyType: type,
+        keyBits: type === 'rsa' ? 2048 : 256,
+        keyMatch: true,
+      });
     }
   });
 
-  it.each(['rsa', 'ed25519'] as const)('python3-dkim signs with the %s key; mailauth verifies it against knot', async (type) => {
-    // dkimpy takes RSA keys as PEM and Ed25519 keys as the base64 32-byte seed (the end of our PKCS#8).
-    const der = createPrivateKey(keys[type].pem).export({ type: 'pkcs8', format: 'der' });
-    const key = type === 'rsa' ? keys[type].pem : der.subarray(der.length - 32).toString('base64');
-    const signed = await run(PYTHON, ['-c', PY], JSON.stringify({ op: 'sign', message: MESSAGE, selector: type, domain: 'keygen.test', key, type }));
-    expect(signed.code, signed.stderr).toBe(0);
-    const message = JSON.parse(signed.stdout).signature + MESSAGE;
-    const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
-    const { networkResolver } = await import('../../src/dns/network.js');
-    const { toMailauthResolver } = await import('../../src/dns/adapters/mailauth.js');
-    const resolver = toMailauthResolver(networkResolver({ servers: [{ host: knot.host, port: knot.port }], timeoutMs: 2000 }));
-    const result = await dkimVerify(message, { resolver } as never);
-    expect(result.results.map((x: { status: { result: string } }) => x.status.result)).toEqual(['pass']);
-  });
+  it.each(['rsa', 'ed25519'] as const)(
+    'python3-dkim signs with the %s key; mailauth verifies it against knot',
+    async (type) => {
+      // dkimpy takes RSA keys as PEM and Ed25519 keys as the base64 32-byte seed (the end of our PKCS#8).
+      const der = createPrivateKey(keys[type].pem).export({ type: 'pkcs8', format: 'der' });
+      const key = type === 'rsa' ? keys[type].pem : der.subarray(der.length - 32).toString('base64');
+      const signed = await run(
+        PYTHON,
+        ['-c', PY],
+        JSON.stringify({ op: 'sign', message: MESSAGE, selector: type, domain: 'keygen.test', key, type }),
+      );
+      expect(signed.code, signed.stderr).toBe(0);
+      const message = JSON.parse(signed.stdout).signature + MESSAGE;
+      const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
+      const { networkResolver } = await import('../../src/dns/network.js');
+      const { toMailauthResolver } = await import('../../src/dns/adapters/mailauth.js');
+      const resolver = toMailauthResolver(
+        networkResolver({ servers: [{ host: knot.host, port: knot.port }], timeoutMs: 2000 }),
+      );
+      const result = await dkimVerify(message, { resolver } as never);
+      expect(result.results.map((x: { status: { result: string } }) => x.status.result)).toEqual(['pass']);
+    },
+  );
 
-  it.each(['rsa', 'ed25519'] as const)('mailauth signs with the %s key; python3-dkim verifies it against knot', async (type) => {
-    const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
-    const signed = await dkimSign(MESSAGE, {
-      signatureData: [{ signingDomain: 'keygen.test', selector: type, privateKey: keys[type].pem, algorithm: type === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256' }],
-    } as never);
-    const r = await run(PYTHON, ['-c', PY], JSON.stringify({ op: 'verify', message: signed.signatures + MESSAGE, port: knot.port }));
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ pass: true });
-  });
+  it.each(['rsa', 'ed25519'] as const)(
+    'mailauth signs with the %s key; python3-dkim verifies it against knot',
+    async (type) => {
+      const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
+      const signed = await dkimSign(MESSAGE, {
+        signatureData: [
+          {
+            signingDomain: 'keygen.test',
+            selector: type,
+            privateKey: keys[type].pem,
+            algorithm: type === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256',
+          },
+        ],
+      } as never);
+      const r = await run(
+        PYTHON,
+        ['-c', PY],
+        JSON.stringify({ op: 'verify', message: signed.signatures + MESSAGE, port: knot.port }),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ pass: true });
+    },
+  );
 
   it('Mail::DKIM verifies an RSA signature made with the generated key, fetching the record from knot', async () => {
     const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
-    const signed = await dkimSign(MESSAGE, { signatureData: [{ signingDomain: 'keygen.test', selector: 'rsa', privateKey: keys.rsa.pem, algorithm: 'rsa-sha256' }] } as never);
+    const signed = await dkimSign(MESSAGE, {
+      signatureData: [
+        { signingDomain: 'keygen.test', selector: 'rsa', privateKey: keys.rsa.pem, algorithm: 'rsa-sha256' },
+      ],
+    } as never);
     const r = await run('/usr/bin/perl', ['-e', PERL, String(knot.port)], signed.signatures + MESSAGE);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('pass');
     // And a tampered body fails, so the pass above means something.
-    const bad = await run('/usr/bin/perl', ['-e', PERL, String(knot.port)], signed.signatures + MESSAGE.replace('Hello', 'Hullo'));
+    const bad = await run(
+      '/usr/bin/perl',
+      ['-e', PERL, String(knot.port)],
+      signed.signatures + MESSAGE.replace('Hello', 'Hullo'),
+    );
     expect(bad.stdout.trim()).toBe('fail');
   });
 });

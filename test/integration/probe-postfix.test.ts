@@ -18,14 +18,21 @@ suite('probe against Postfix', () => {
   let ca: GeneratedCert;
   let cert: GeneratedCert;
   const ctx = (): Context => ({
-    resolver: layered([zoneOf`$ORIGIN postfix.test.
+    resolver: layered(
+      [
+        zoneOf`$ORIGIN postfix.test.
 @ SOA ns hostmaster 1 3600 600 604800 300
 @ NS ns
 ns A 127.0.0.1
 @ MX 10 mx
 mx A 127.0.0.1
-`], offlineResolver()),
-    timeoutMs: 5000, now: () => new Date(), onEvent: () => {},
+`,
+      ],
+      offlineResolver(),
+    ),
+    timeoutMs: 5000,
+    now: () => new Date(),
+    onEvent: () => {},
   });
 
   beforeAll(async () => {
@@ -41,19 +48,46 @@ mx A 127.0.0.1
   });
 
   it('reads the banner, the extensions and the certificate through STARTTLS', async () => {
-    const h = await probeHost({ exchange: 'mx.postfix.test', address: pf.host, port: pf.port, ptr: [] }, ctx(), { ca: [ca.cert], helo: 'probe.client.test' });
+    const h = await probeHost({ exchange: 'mx.postfix.test', address: pf.host, port: pf.port, ptr: [] }, ctx(), {
+      ca: [ca.cert],
+      helo: 'probe.client.test',
+    });
     expect(h.banner).toBe('220 mx.postfix.test ESMTP Postfix (mailcheck test)');
     expect(h.ehlo.hostname).toBe('mx.postfix.test');
-    expect(h.ehlo.extensions).toEqual(expect.arrayContaining(['PIPELINING', 'SIZE 10240000', 'STARTTLS', 'ENHANCEDSTATUSCODES', '8BITMIME', 'SMTPUTF8']));
+    expect(h.ehlo.extensions).toEqual(
+      expect.arrayContaining([
+        'PIPELINING',
+        'SIZE 10240000',
+        'STARTTLS',
+        'ENHANCEDSTATUSCODES',
+        '8BITMIME',
+        'SMTPUTF8',
+      ]),
+    );
     expect(h.tls).toMatchObject({ offered: true, ok: true, protocol: 'TLSv1.3' });
-    expect(h.tls?.certificate).toMatchObject({ subject: 'CN=mx.postfix.test', issuer: 'CN=mailcheck integration CA', hostnameMatch: true, trusted: true, selfSigned: false, keyType: 'rsa', keyBits: 2048 });
+    expect(h.tls?.certificate).toMatchObject({
+      subject: 'CN=mx.postfix.test',
+      issuer: 'CN=mailcheck integration CA',
+      hostnameMatch: true,
+      trusted: true,
+      selfSigned: false,
+      keyType: 'rsa',
+      keyBits: 2048,
+    });
     expect(h.ehloTls?.extensions).not.toContain('STARTTLS');
     expect(h.findings.map((f) => f.id)).toEqual(['probe.tls.ok', 'probe.host.ok']);
-    expect(await pf.log()).toMatch(/Anonymous TLS connection established from unknown\[127\.0\.0\.1\]|TLS connection established from/);
+    expect(await pf.log()).toMatch(
+      /Anonymous TLS connection established from unknown\[127\.0\.0\.1\]|TLS connection established from/,
+    );
   });
 
   it('finds no open relay (Postfix answers 554 Relay access denied)', async () => {
-    const r = await probeTarget('postfix.test', ctx(), { port: pf.port, ca: [ca.cert], relayTest: true, helo: 'probe.client.test' });
+    const r = await probeTarget('postfix.test', ctx(), {
+      port: pf.port,
+      ca: [ca.cert],
+      relayTest: true,
+      helo: 'probe.client.test',
+    });
     expect(r.hosts[0]!.relay).toMatchObject({ accepted: false, code: 554 });
     expect(r.hosts[0]!.relay!.reply).toMatch(/Relay access denied/);
     expect(r.findings.map((f) => f.id)).toContain('probe.relay.closed');
@@ -66,13 +100,46 @@ mx A 127.0.0.1
     const { tmpdir } = await import('node:os');
     const caFile = join(mkdtempSync(join(tmpdir(), 'mc-ca-')), 'ca.pem');
     writeFileSync(caFile, ca.cert);
-    const r = await runCli(['probe', '127.0.0.1', '--port', String(pf.port), '--ca', caFile, '--helo', 'probe.client.test', '--json', '--offline']);
+    const r = await runCli([
+      'probe',
+      '127.0.0.1',
+      '--port',
+      String(pf.port),
+      '--ca',
+      caFile,
+      '--helo',
+      'probe.client.test',
+      '--json',
+      '--offline',
+    ]);
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ target: '127.0.0.1', port: pf.port, hosts: [{ exchange: '127.0.0.1', address: '127.0.0.1', connected: true, banner: expect.stringMatching(/^220 mx\.postfix\.test /) }] });
+    expect(j).toMatchObject({
+      target: '127.0.0.1',
+      port: pf.port,
+      hosts: [
+        {
+          exchange: '127.0.0.1',
+          address: '127.0.0.1',
+          connected: true,
+          banner: expect.stringMatching(/^220 mx\.postfix\.test /),
+        },
+      ],
+    });
     const h = j.hosts[0];
     expect(Object.keys(h.tls)).toEqual(expect.arrayContaining(['offered', 'ok', 'protocol', 'cipher', 'certificate']));
-    expect(Object.keys(h.tls.certificate)).toEqual(expect.arrayContaining(['subject', 'issuer', 'validFrom', 'validTo', 'altNames', 'selfSigned', 'hostnameMatch', 'trusted']));
+    expect(Object.keys(h.tls.certificate)).toEqual(
+      expect.arrayContaining([
+        'subject',
+        'issuer',
+        'validFrom',
+        'validTo',
+        'altNames',
+        'selfSigned',
+        'hostnameMatch',
+        'trusted',
+      ]),
+    );
     expect(Object.keys(h.timings)).toEqual(['connectMs', 'bannerMs', 'ehloMs', 'tlsMs']);
     expect(h.transcript[0]).toEqual({ dir: 'S', line: expect.stringMatching(/^220 /) });
     // An IP target has no name to check the certificate against, and no PTR offline: a warning, not a failure.

@@ -30,7 +30,22 @@ suite('receive under load (smtp-source)', () => {
       if (!SOURCE) throw new Error('smtp-source not installed (Debian: apt-get install postfix)');
       r = await startTestReceiver({ maxConnections: 200 });
       const n = 1000;
-      await exec(SOURCE, ['-s', '20', '-m', String(n), '-l', '2000', '-f', 'alice@mail.test', '-t', 'bob@example.net', '-M', 'client.mail.test', ...(reuse ? ['-d'] : []), `127.0.0.1:${r.port}`]);
+      await exec(SOURCE, [
+        '-s',
+        '20',
+        '-m',
+        String(n),
+        '-l',
+        '2000',
+        '-f',
+        'alice@mail.test',
+        '-t',
+        'bob@example.net',
+        '-M',
+        'client.mail.test',
+        ...(reuse ? ['-d'] : []),
+        `127.0.0.1:${r.port}`,
+      ]);
       // smtp-source exits once every 250 came back: by then every message must already be in new/.
       const files = await r.files();
       expect(files.new).toHaveLength(n);

@@ -21,18 +21,40 @@ const ctx = (resolver: Resolver): Context => ({ resolver, timeoutMs: 2000, now: 
 
 /** One question per finding and result kind (the names are documented in the zone file). */
 const CASES: { domain?: string; ip?: string; sender?: string; helo?: string }[] = [
-  { domain: 'spf.test' }, { domain: 'spf.test', ip: '192.0.2.25' }, { domain: 'spf.test', ip: '2001:db8:25::1' },
-  { domain: 'spf.test', ip: '198.51.100.7' }, { domain: 'spf.test', ip: '203.0.113.9' }, { domain: 'l1.spf.test', ip: '203.0.113.9' },
-  { domain: 'none.spf.test', ip: '192.0.2.1' }, { domain: 'nonexistent.spf.test' }, { domain: 'lead.spf.test' },
-  { domain: 'multiple.spf.test', ip: '192.0.2.1' }, { domain: 'syntax.spf.test', ip: '192.0.2.1' }, { domain: 'ctrl.spf.test' },
-  { domain: 'rrtype.spf.test' }, { domain: 'passall.spf.test' }, { domain: 'neutralall.spf.test', ip: '203.0.113.9' },
-  { domain: 'noall.spf.test' }, { domain: 'after.spf.test' }, { domain: 'redirall.spf.test' }, { domain: 'ptr.spf.test' },
-  { domain: 'modifier.spf.test' }, { domain: 'redir.spf.test', ip: '198.51.100.7' }, { domain: 'brokeninclude.spf.test', ip: '192.0.2.1' },
-  { domain: 'loop.spf.test', ip: '192.0.2.1' }, { domain: 'cnamed.spf.test', ip: '2001:db8::1' }, { domain: 'near.spf.test' },
-  { domain: 'toomany.spf.test', ip: '192.0.2.99' }, { domain: 'void1.spf.test' }, { domain: 'voids.spf.test', ip: '192.0.2.1' },
-  { domain: 'mx11.spf.test', ip: '192.0.2.25' }, { domain: 'long.spf.test', ip: '198.51.100.49' },
-  { sender: 'eve@explained.spf.test', ip: '198.51.100.99' }, { domain: 'expbad.spf.test', ip: '192.0.2.1' },
-  { sender: 'alice@macro.spf.test', ip: '192.0.2.7' }, { domain: 'macro.spf.test' },
+  { domain: 'spf.test' },
+  { domain: 'spf.test', ip: '192.0.2.25' },
+  { domain: 'spf.test', ip: '2001:db8:25::1' },
+  { domain: 'spf.test', ip: '198.51.100.7' },
+  { domain: 'spf.test', ip: '203.0.113.9' },
+  { domain: 'l1.spf.test', ip: '203.0.113.9' },
+  { domain: 'none.spf.test', ip: '192.0.2.1' },
+  { domain: 'nonexistent.spf.test' },
+  { domain: 'lead.spf.test' },
+  { domain: 'multiple.spf.test', ip: '192.0.2.1' },
+  { domain: 'syntax.spf.test', ip: '192.0.2.1' },
+  { domain: 'ctrl.spf.test' },
+  { domain: 'rrtype.spf.test' },
+  { domain: 'passall.spf.test' },
+  { domain: 'neutralall.spf.test', ip: '203.0.113.9' },
+  { domain: 'noall.spf.test' },
+  { domain: 'after.spf.test' },
+  { domain: 'redirall.spf.test' },
+  { domain: 'ptr.spf.test' },
+  { domain: 'modifier.spf.test' },
+  { domain: 'redir.spf.test', ip: '198.51.100.7' },
+  { domain: 'brokeninclude.spf.test', ip: '192.0.2.1' },
+  { domain: 'loop.spf.test', ip: '192.0.2.1' },
+  { domain: 'cnamed.spf.test', ip: '2001:db8::1' },
+  { domain: 'near.spf.test' },
+  { domain: 'toomany.spf.test', ip: '192.0.2.99' },
+  { domain: 'void1.spf.test' },
+  { domain: 'voids.spf.test', ip: '192.0.2.1' },
+  { domain: 'mx11.spf.test', ip: '192.0.2.25' },
+  { domain: 'long.spf.test', ip: '198.51.100.49' },
+  { sender: 'eve@explained.spf.test', ip: '198.51.100.99' },
+  { domain: 'expbad.spf.test', ip: '192.0.2.1' },
+  { sender: 'alice@macro.spf.test', ip: '192.0.2.7' },
+  { domain: 'macro.spf.test' },
 ];
 
 /** What must agree whoever serves the zone: everything but timings and the servers named in steps. */
@@ -54,7 +76,10 @@ const withKnot = knotd || process.env.CI ? describe : describe.skip;
 withKnot('mailcheck spf against Knot DNS', () => {
   let knot: KnotServer;
   beforeAll(async () => {
-    if (!knotd) throw new Error('knotd not found: install the Debian package `knot` (.ci/run does) to run the SPF integration tests');
+    if (!knotd)
+      throw new Error(
+        'knotd not found: install the Debian package `knot` (.ci/run does) to run the SPF integration tests',
+      );
     knot = await startKnot([ZONE_FILE]);
   });
   afterAll(async () => knot?.stop());
@@ -73,17 +98,27 @@ withKnot('mailcheck spf against Knot DNS', () => {
     expect(JSON.parse(pass.stdout)).toMatchObject({ result: 'pass', lookups: 3 });
     const fail = await runCli(['spf', '--sender', 'eve@explained.spf.test', '--ip', '198.51.100.99', ...resolver]);
     expect(fail.code).toBe(1);
-    expect(JSON.parse(fail.stdout)).toMatchObject({ result: 'fail', explanation: expect.stringContaining('198.51.100.99 is not one of') });
+    expect(JSON.parse(fail.stdout)).toMatchObject({
+      result: 'fail',
+      explanation: expect.stringContaining('198.51.100.99 is not one of'),
+    });
     const lint = await runCli(['spf', 'toomany.spf.test', ...resolver]);
     expect(lint.code).toBe(1);
-    expect(JSON.parse(lint.stdout)).toMatchObject({ lookups: 12, findings: expect.arrayContaining([expect.objectContaining({ id: 'spf.lookups.exceeded' })]) });
+    expect(JSON.parse(lint.stdout)).toMatchObject({
+      lookups: 12,
+      findings: expect.arrayContaining([expect.objectContaining({ id: 'spf.lookups.exceeded' })]),
+    });
   });
 });
 
 describe('mailcheck spf against our own DNS server', () => {
   let server: RunningDnsServer;
   beforeAll(async () => {
-    server = await startDnsServer({ host: '127.0.0.1', port: 0, resolver: zoneResolver([await loadZoneFile(ZONE_FILE)]) });
+    server = await startDnsServer({
+      host: '127.0.0.1',
+      port: 0,
+      resolver: zoneResolver([await loadZoneFile(ZONE_FILE)]),
+    });
   });
   afterAll(async () => server?.close());
 
@@ -103,15 +138,28 @@ describe('DNS failures on the wire', () => {
   afterAll(async () => dns?.close());
   const net = () => networkResolver({ servers: [dns.address], timeoutMs: 300 });
 
-  it.each(['silent', 'servfail'] as const)('%s below an include → temperror (exit 3), never none or permerror', async (mode) => {
-    dns.mode = (q) => (q.name === '_spf.spf.test' ? mode : 'normal');
-    const r = await checkSpf({ domain: 'spf.test', ip: '2001:db8::1' }, ctx(net()));
-    expect(r.result).toBe('temperror');
-    expect(r.findings).toContainEqual(expect.objectContaining({ id: 'spf.lookup.temporary', temporary: true }));
-    const cli = await runCli(['spf', 'spf.test', '--ip', '2001:db8::1', '--resolver', `${dns.host}:${dns.port}`, '--timeout', '300', '--json']);
-    expect(cli.code).toBe(3);
-    expect(JSON.parse(cli.stdout).result).toBe('temperror');
-  });
+  it.each(['silent', 'servfail'] as const)(
+    '%s below an include → temperror (exit 3), never none or permerror',
+    async (mode) => {
+      dns.mode = (q) => (q.name === '_spf.spf.test' ? mode : 'normal');
+      const r = await checkSpf({ domain: 'spf.test', ip: '2001:db8::1' }, ctx(net()));
+      expect(r.result).toBe('temperror');
+      expect(r.findings).toContainEqual(expect.objectContaining({ id: 'spf.lookup.temporary', temporary: true }));
+      const cli = await runCli([
+        'spf',
+        'spf.test',
+        '--ip',
+        '2001:db8::1',
+        '--resolver',
+        `${dns.host}:${dns.port}`,
+        '--timeout',
+        '300',
+        '--json',
+      ]);
+      expect(cli.code).toBe(3);
+      expect(JSON.parse(cli.stdout).result).toBe('temperror');
+    },
+  );
 
   it('a truncated UDP answer is retried over TCP and the long record is read whole', async () => {
     dns.mode = 'truncate';

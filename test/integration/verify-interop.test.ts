@@ -34,7 +34,10 @@ async function missingPeers(): Promise<string | undefined> {
 }
 const missing = await missingPeers();
 /** Mail::DKIM verifies Ed25519 only from the release that ships Mail::DKIM::Algorithm::ed25519_sha256. */
-const mailDkimEd25519 = await exec('perl', ['-MMail::DKIM::Algorithm::ed25519_sha256', '-e1']).then(() => true, () => false);
+const mailDkimEd25519 = await exec('perl', ['-MMail::DKIM::Algorithm::ed25519_sha256', '-e1']).then(
+  () => true,
+  () => false,
+);
 // Without the peers the suite is skipped on a laptop, and fails with the reason in CI.
 const suite = missing && !process.env.CI ? describe.skip : describe;
 
@@ -115,12 +118,25 @@ suite('DKIM interop: python3-dkim and Mail::DKIM', () => {
     const ed = generateKeyPairSync('ed25519');
     // Mail::DKIM reads PKCS#1; dkimpy takes PKCS#1 for RSA and the bare base64 seed for Ed25519 (as dknewkey writes).
     writeFileSync(files.rsaPem, rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }));
-    writeFileSync(files.edSeed, ed.privateKey.export({ type: 'pkcs8', format: 'der' }).subarray(-32).toString('base64'));
-    records['rsa._domainkey.interop.test'] = `v=DKIM1; k=rsa; p=${rsa.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
-    records['ed._domainkey.interop.test'] = `v=DKIM1; k=ed25519; p=${ed.publicKey.export({ type: 'spki', format: 'der' }).subarray(12).toString('base64')}`;
-    const txt = (s: string) => `( ${s.match(/.{1,200}/g)!.map((x) => `"${x}"`).join(' ')} )`;
-    const zone = `$ORIGIN interop.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 604800 300\n@ NS ns\nns A 127.0.0.1\n@ TXT "v=spf1 ip4:127.0.0.1 -all"\n_dmarc TXT "v=DMARC1; p=reject"\n` +
-      Object.entries(records).map(([n, v]) => `${n.replace('.interop.test', '')} TXT ${txt(v)}`).join('\n') + '\n';
+    writeFileSync(
+      files.edSeed,
+      ed.privateKey.export({ type: 'pkcs8', format: 'der' }).subarray(-32).toString('base64'),
+    );
+    records['rsa._domainkey.interop.test'] =
+      `v=DKIM1; k=rsa; p=${rsa.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+    records['ed._domainkey.interop.test'] =
+      `v=DKIM1; k=ed25519; p=${ed.publicKey.export({ type: 'spki', format: 'der' }).subarray(12).toString('base64')}`;
+    const txt = (s: string) =>
+      `( ${s
+        .match(/.{1,200}/g)!
+        .map((x) => `"${x}"`)
+        .join(' ')} )`;
+    const zone =
+      `$ORIGIN interop.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 604800 300\n@ NS ns\nns A 127.0.0.1\n@ TXT "v=spf1 ip4:127.0.0.1 -all"\n_dmarc TXT "v=DMARC1; p=reject"\n` +
+      Object.entries(records)
+        .map(([n, v]) => `${n.replace('.interop.test', '')} TXT ${txt(v)}`)
+        .join('\n') +
+      '\n';
     writeFileSync(files.zone, zone);
     resolver = zoneResolver([parseZone(zone)]);
     dns = await startDnsServer({ resolver });
@@ -135,7 +151,9 @@ suite('DKIM interop: python3-dkim and Mail::DKIM', () => {
     const out = new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-      child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${cmd} exited ${code}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${cmd} exited ${code}`)),
+      );
     });
     child.stdin!.end(input);
     return out;
@@ -143,11 +161,33 @@ suite('DKIM interop: python3-dkim and Mail::DKIM', () => {
   const ours = (bytes: Buffer) => verifyMessage(bytes, { authservId: 'test' }, { resolver, now: () => new Date() });
 
   const signers: [string, () => Promise<Buffer>][] = [
-    ['python3-dkim rsa-sha256 relaxed/relaxed', () => run(PYTHON, ['-c', PY_SIGN, 'rsa', 'interop.test', files.rsaPem, 'rsa-sha256', 'relaxed', 'relaxed'], MESSAGE)],
-    ['python3-dkim rsa-sha256 simple/simple', () => run(PYTHON, ['-c', PY_SIGN, 'rsa', 'interop.test', files.rsaPem, 'rsa-sha256', 'simple', 'simple'], MESSAGE)],
-    ['python3-dkim ed25519-sha256 relaxed/simple', () => run(PYTHON, ['-c', PY_SIGN, 'ed', 'interop.test', files.edSeed, 'ed25519-sha256', 'relaxed', 'simple'], MESSAGE)],
-    ['Mail::DKIM rsa-sha256 relaxed/relaxed', () => run('perl', ['-e', PERL_SIGN, 'interop.test', 'rsa', files.rsaPem, 'relaxed/relaxed'], MESSAGE)],
-    ['Mail::DKIM rsa-sha256 simple/simple', () => run('perl', ['-e', PERL_SIGN, 'interop.test', 'rsa', files.rsaPem, 'simple/simple'], MESSAGE)],
+    [
+      'python3-dkim rsa-sha256 relaxed/relaxed',
+      () =>
+        run(PYTHON, ['-c', PY_SIGN, 'rsa', 'interop.test', files.rsaPem, 'rsa-sha256', 'relaxed', 'relaxed'], MESSAGE),
+    ],
+    [
+      'python3-dkim rsa-sha256 simple/simple',
+      () =>
+        run(PYTHON, ['-c', PY_SIGN, 'rsa', 'interop.test', files.rsaPem, 'rsa-sha256', 'simple', 'simple'], MESSAGE),
+    ],
+    [
+      'python3-dkim ed25519-sha256 relaxed/simple',
+      () =>
+        run(
+          PYTHON,
+          ['-c', PY_SIGN, 'ed', 'interop.test', files.edSeed, 'ed25519-sha256', 'relaxed', 'simple'],
+          MESSAGE,
+        ),
+    ],
+    [
+      'Mail::DKIM rsa-sha256 relaxed/relaxed',
+      () => run('perl', ['-e', PERL_SIGN, 'interop.test', 'rsa', files.rsaPem, 'relaxed/relaxed'], MESSAGE),
+    ],
+    [
+      'Mail::DKIM rsa-sha256 simple/simple',
+      () => run('perl', ['-e', PERL_SIGN, 'interop.test', 'rsa', files.rsaPem, 'simple/simple'], MESSAGE),
+    ],
   ];
 
   for (const [name, sign] of signers) {
@@ -180,11 +220,24 @@ suite('DKIM interop: python3-dkim and Mail::DKIM', () => {
     try {
       for (const [, sign] of [signers[0]!, signers[2]!, signers[4]!]) {
         const signed = await sign();
-        expect((await transact(await rawClient(receiver.port), { helo: 'client.interop.test', from: 'alice@interop.test', to: ['bob@example.net'], data: signed })).code).toBe(250);
+        expect(
+          (
+            await transact(await rawClient(receiver.port), {
+              helo: 'client.interop.test',
+              from: 'alice@interop.test',
+              to: ['bob@example.net'],
+              data: signed,
+            })
+          ).code,
+        ).toBe(250);
       }
       const stored = await receiver.waitFor(3);
       for (const m of stored) {
-        expect(m.auth).toMatchObject({ spf: { result: 'pass' }, dkim: [{ result: 'pass' }], dmarc: { result: 'pass' } });
+        expect(m.auth).toMatchObject({
+          spf: { result: 'pass' },
+          dkim: [{ result: 'pass' }],
+          dmarc: { result: 'pass' },
+        });
         const py = await exec(PYTHON, ['-c', PY_VERIFY, JSON.stringify(records), m.file]);
         expect(py.stdout.trim(), `python3-dkim on ${m.file}`).toBe('pass');
         if (m.auth.dkim[0]!.algorithm === 'ed25519-sha256' && !mailDkimEd25519) continue;

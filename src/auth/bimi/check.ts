@@ -54,7 +54,11 @@ export interface CheckBimiOptions {
   now?: () => Date;
 }
 
-export async function checkBimi(domain: string, ctx: Pick<Context, 'resolver' | 'timeoutMs' | 'now'>, opts: CheckBimiOptions = {}): Promise<BimiResult> {
+export async function checkBimi(
+  domain: string,
+  ctx: Pick<Context, 'resolver' | 'timeoutMs' | 'now'>,
+  opts: CheckBimiOptions = {},
+): Promise<BimiResult> {
   const trace = traceResolver(ctx.resolver);
   const selector = opts.selector ?? 'default';
   const orgDomain = organizationalDomain(domain);
@@ -66,37 +70,95 @@ export async function checkBimi(domain: string, ctx: Pick<Context, 'resolver' | 
   }
   const parsed = at.records.length === 1 ? parseBimiRecord(at.records[0]!) : null;
   const base: Omit<BimiResult, 'findings' | 'steps'> = {
-    kind: 'bimi', domain, selector, orgDomain, recordDomain: at.records.length ? recordDomain : null, recordName: at.records.length ? at.name : null,
-    lookup: at.status, record: at.records[0] ?? null, records: at.records, discarded: at.discarded,
-    location: parsed?.location ?? null, authority: parsed?.authority ?? null, declined: parsed?.declined ?? false, parsed, logo: null, vmc: null,
+    kind: 'bimi',
+    domain,
+    selector,
+    orgDomain,
+    recordDomain: at.records.length ? recordDomain : null,
+    recordName: at.records.length ? at.name : null,
+    lookup: at.status,
+    record: at.records[0] ?? null,
+    records: at.records,
+    discarded: at.discarded,
+    location: parsed?.location ?? null,
+    authority: parsed?.authority ?? null,
+    declined: parsed?.declined ?? false,
+    parsed,
+    logo: null,
+    vmc: null,
   };
   const steps: Step[] = [];
   if (opts.fetch && parsed && !parsed.errors.length) {
-    const get = (url: string, maxBytes: number) => fetchAsset(url, trace, { timeoutMs: ctx.timeoutMs, maxBytes, ...(opts.ca ? { ca: opts.ca } : {}) }, steps);
+    const get = (url: string, maxBytes: number) =>
+      fetchAsset(url, trace, { timeoutMs: ctx.timeoutMs, maxBytes, ...(opts.ca ? { ca: opts.ca } : {}) }, steps);
     const [logo, vmc] = await Promise.all([
       parsed.location && /^https:/i.test(parsed.location) ? get(parsed.location, 2 * 32_768) : null,
       parsed.authority && /^https:/i.test(parsed.authority) ? get(parsed.authority, 256 * 1024) : null,
     ]);
-    if (logo) base.logo = { ...logo.asset, ...(logo.body && logo.asset.status === 200 ? { svg: inspectSvg(logo.body) } : {}) };
+    if (logo)
+      base.logo = { ...logo.asset, ...(logo.body && logo.asset.status === 200 ? { svg: inspectSvg(logo.body) } : {}) };
     if (vmc) {
-      base.vmc = { ...vmc.asset, ...(vmc.body && vmc.asset.status === 200 ? { vmc: inspectVmc(vmc.body.toString('utf8'), { domain, orgDomain, now: (opts.now ?? ctx.now)() }) } : {}) };
+      base.vmc = {
+        ...vmc.asset,
+        ...(vmc.body && vmc.asset.status === 200
+          ? { vmc: inspectVmc(vmc.body.toString('utf8'), { domain, orgDomain, now: (opts.now ?? ctx.now)() }) }
+          : {}),
+      };
     }
   }
   return { ...base, findings: bimiFindings(base), steps: [...trace.steps, ...steps] };
 }
 
-async function fetchRecords(name: string, resolver: Resolver): Promise<{ name: string; status: LookupStatus; records: string[]; discarded: string[] }> {
+async function fetchRecords(
+  name: string,
+  resolver: Resolver,
+): Promise<{ name: string; status: LookupStatus; records: string[]; discarded: string[] }> {
   const answer = await resolver.lookup(name, 'TXT');
   const texts = recordsOf(answer).map(txtJoin);
-  return { name, status: answer.status, records: texts.filter(isBimiTxt), discarded: texts.filter((t) => !isBimiTxt(t)) };
+  return {
+    name,
+    status: answer.status,
+    records: texts.filter(isBimiTxt),
+    discarded: texts.filter((t) => !isBimiTxt(t)),
+  };
 }
 
-async function fetchAsset(url: string, resolver: Resolver, o: { timeoutMs: number; maxBytes: number; ca?: string[] }, steps: Step[]): Promise<{ asset: BimiAsset; body?: Buffer }> {
+async function fetchAsset(
+  url: string,
+  resolver: Resolver,
+  o: { timeoutMs: number; maxBytes: number; ca?: string[] },
+  steps: Step[],
+): Promise<{ asset: BimiAsset; body?: Buffer }> {
   const got = await httpsGet(url, { resolver, ...o });
   if (!got.ok) {
     steps.push({ kind: 'tls', summary: `GET ${url} → ${got.stage} failed: ${got.message}`, ms: got.ms, ok: false });
-    return { asset: { url, status: 0, contentType: null, bytes: 0, truncated: false, ms: got.ms, error: { stage: got.stage, message: got.message, temporary: got.temporary } } };
+    return {
+      asset: {
+        url,
+        status: 0,
+        contentType: null,
+        bytes: 0,
+        truncated: false,
+        ms: got.ms,
+        error: { stage: got.stage, message: got.message, temporary: got.temporary },
+      },
+    };
   }
-  steps.push({ kind: 'tls', summary: `GET ${url} → HTTP ${got.status}, ${got.body.length} bytes`, ms: got.ms, ok: got.status === 200 });
-  return { asset: { url, status: got.status, contentType: got.contentType, bytes: got.body.length, truncated: got.truncated, ms: got.ms }, body: got.body };
+  steps.push({
+    kind: 'tls',
+    summary: `GET ${url} → HTTP ${got.status}, ${got.body.length} bytes`,
+    ms: got.ms,
+    ok: got.status === 200,
+  });
+  return {
+    asset: {
+      url,
+      status: got.status,
+      contentType: got.contentType,
+      bytes: got.body.length,
+      truncated: got.truncated,
+      ms: got.ms,
+    },
+    body: got.body,
+  };
 }

@@ -14,7 +14,20 @@ export interface SvgInspection {
 /** Logos over 32 KiB are refused by the BIMI group's guidance and by major providers. */
 export const SVG_MAX_BYTES = 32_768;
 
-const FORBIDDEN_ELEMENTS = ['script', 'foreignObject', 'image', 'animate', 'animateMotion', 'animateTransform', 'animateColor', 'set', 'a', 'iframe', 'video', 'audio'];
+const FORBIDDEN_ELEMENTS = [
+  'script',
+  'foreignObject',
+  'image',
+  'animate',
+  'animateMotion',
+  'animateTransform',
+  'animateColor',
+  'set',
+  'a',
+  'iframe',
+  'video',
+  'audio',
+];
 
 export function inspectSvg(body: Buffer): SvgInspection {
   const text = body.toString('utf8');
@@ -24,7 +37,8 @@ export function inspectSvg(body: Buffer): SvgInspection {
     if (new RegExp(`<(?:[A-Za-z]+:)?${el}\\b`, 'i').test(text)) forbidden.push(`<${el}>`);
   }
   if (/\son[a-z]+\s*=/i.test(text)) forbidden.push('event handler attribute (on…=)');
-  if (/(?:xlink:)?href\s*=\s*["']\s*(?:https?:|data:|javascript:|\/\/)/i.test(text)) forbidden.push('external reference (href to a URL)');
+  if (/(?:xlink:)?href\s*=\s*["']\s*(?:https?:|data:|javascript:|\/\/)/i.test(text))
+    forbidden.push('external reference (href to a URL)');
   const title = /<title\b[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1]?.trim() ?? null;
   return {
     isSvg: Boolean(root),

@@ -26,8 +26,16 @@ export interface VmcInspection {
 export function inspectVmc(pem: string, o: { domain: string; orgDomain: string; now: Date }): VmcInspection {
   const blocks = splitPem(pem);
   const empty: VmcInspection = {
-    certificates: blocks.length, subject: null, issuer: null, validFrom: null, validTo: null, altNames: [], bimiEku: false,
-    expired: false, notYetValid: false, coversDomain: false,
+    certificates: blocks.length,
+    subject: null,
+    issuer: null,
+    validFrom: null,
+    validTo: null,
+    altNames: [],
+    bimiEku: false,
+    expired: false,
+    notYetValid: false,
+    coversDomain: false,
   };
   if (!blocks.length) return { ...empty, error: 'no PEM certificate in the file' };
   let leaf: X509Certificate;
@@ -36,7 +44,10 @@ export function inspectVmc(pem: string, o: { domain: string; orgDomain: string; 
   } catch (e) {
     return { ...empty, error: `the first certificate does not parse: ${(e as Error).message}` };
   }
-  const altNames = (leaf.subjectAltName ?? '').split(/,\s*/).filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4).toLowerCase());
+  const altNames = (leaf.subjectAltName ?? '')
+    .split(/,\s*/)
+    .filter((n) => n.startsWith('DNS:'))
+    .map((n) => n.slice(4).toLowerCase());
   const from = new Date(leaf.validFrom);
   const to = new Date(leaf.validTo);
   const now = o.now.getTime();

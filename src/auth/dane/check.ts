@@ -57,31 +57,58 @@ export interface CheckDaneOptions {
   port?: number;
 }
 
-export async function checkDane(domain: string, ctx: Pick<Context, 'resolver'>, opts: CheckDaneOptions = {}): Promise<DaneResult> {
+export async function checkDane(
+  domain: string,
+  ctx: Pick<Context, 'resolver'>,
+  opts: CheckDaneOptions = {},
+): Promise<DaneResult> {
   const trace = traceResolver(ctx.resolver);
   const port = opts.port ?? 25;
   const mx = await trace.lookup(domain, 'MX');
   const server = mx.server;
-  const source: DaneResult['source'] = server.startsWith('zone:') ? 'zone' : server === 'offline' ? 'offline' : 'resolver';
+  const source: DaneResult['source'] = server.startsWith('zone:')
+    ? 'zone'
+    : server === 'offline'
+      ? 'offline'
+      : 'resolver';
   const mxSecure = mx.status === 'ok' && mx.ad;
-  const exchanges = [...new Set(recordsOf(mx).map((r) => r.exchange).filter((x) => x !== ''))];
+  const exchanges = [
+    ...new Set(
+      recordsOf(mx)
+        .map((r) => r.exchange)
+        .filter((x) => x !== ''),
+    ),
+  ];
   // An insecure MX RRset means senders never ask for TLSA, so neither do we (one query fewer per host at scale);
   // a zone file is checked anyway, since that is where a DANE deployment is prepared.
   const applicable = mx.status === 'ok' && (mxSecure || opts.signed === true || source === 'zone');
   const hosts: DaneHost[] = applicable
-    ? await Promise.all(exchanges.map(async (exchange) => {
-        const name = `_${port}._tcp.${exchange}`;
-        const t = await trace.lookup(name, 'TLSA');
-        return {
-          exchange, name, lookup: t.status, secure: t.status === 'ok' && t.ad,
-          records: recordsOf(t).map((r) => {
-            const problem = tlsaProblem(r);
-            return { ...r, usable: problem === null, ...(problem ? { problem } : {}), text: describeTlsa(r) };
-          }),
-        };
-      }))
+    ? await Promise.all(
+        exchanges.map(async (exchange) => {
+          const name = `_${port}._tcp.${exchange}`;
+          const t = await trace.lookup(name, 'TLSA');
+          return {
+            exchange,
+            name,
+            lookup: t.status,
+            secure: t.status === 'ok' && t.ad,
+            records: recordsOf(t).map((r) => {
+              const problem = tlsaProblem(r);
+              return { ...r, usable: problem === null, ...(problem ? { problem } : {}), text: describeTlsa(r) };
+            }),
+          };
+        }),
+      )
     : [];
-  const base: Omit<DaneResult, 'findings' | 'steps'> = { kind: 'dane', domain, mxLookup: mx.status, mxSecure, applicable, source, hosts };
+  const base: Omit<DaneResult, 'findings' | 'steps'> = {
+    kind: 'dane',
+    domain,
+    mxLookup: mx.status,
+    mxSecure,
+    applicable,
+    source,
+    hosts,
+  };
   return { ...base, findings: daneFindings(base), steps: trace.steps };
 }
 
@@ -95,11 +122,23 @@ export function withServedChains(r: DaneResult, chains: ReadonlyMap<string, Serv
   const hosts = r.hosts.map((h) => {
     const served = chains.get(h.exchange);
     if (!served) return h;
-    if (!served.ok) return { ...h, match: { checked: false, matched: false, record: null, error: served.message, temporary: served.temporary } };
+    if (!served.ok)
+      return {
+        ...h,
+        match: { checked: false, matched: false, record: null, error: served.message, temporary: served.temporary },
+      };
     const hit = h.records.find((t) => tlsaMatches(t, served.chain));
     const leaf = served.chain[0];
     const spki = leaf ? associationData(leaf, 1, 1) : null;
-    return { ...h, match: { checked: true, matched: Boolean(hit), record: hit ? hit.text : null, ...(spki ? { expected: `3 1 1 ${spki}` } : {}) } };
+    return {
+      ...h,
+      match: {
+        checked: true,
+        matched: Boolean(hit),
+        record: hit ? hit.text : null,
+        ...(spki ? { expected: `3 1 1 ${spki}` } : {}),
+      },
+    };
   });
   const base = { ...r, hosts };
   return { ...base, findings: daneFindings(base) };

@@ -10,14 +10,19 @@ const DIGEST_BYTES: Record<number, number> = { 1: 32, 2: 64 };
 
 /** "3 1 1 (DANE-EE SPKI SHA2-256) 2a4f…". */
 export function describeTlsa(r: TlsaRecord): string {
-  const names = [USAGES[r.usage] ?? r.usage, SELECTORS[r.selector] ?? r.selector, MATCHING[r.matchingType] ?? r.matchingType].join(' ');
+  const names = [
+    USAGES[r.usage] ?? r.usage,
+    SELECTORS[r.selector] ?? r.selector,
+    MATCHING[r.matchingType] ?? r.matchingType,
+  ].join(' ');
   return `${r.usage} ${r.selector} ${r.matchingType} (${names}) ${r.data.length > 16 ? `${r.data.slice(0, 16)}…` : r.data}`;
 }
 
 /** Why an SMTP client must ignore this record, or null when it is usable. */
 export function tlsaProblem(r: TlsaRecord): string | null {
   // RFC 7672 §3.1.3: there is no shared set of public CAs for SMTP, so PKIX usages are "unusable" there.
-  if (r.usage === 0 || r.usage === 1) return `usage ${r.usage} (${USAGES[r.usage]}) is unusable for SMTP; use 3 (DANE-EE) or 2 (DANE-TA)`;
+  if (r.usage === 0 || r.usage === 1)
+    return `usage ${r.usage} (${USAGES[r.usage]}) is unusable for SMTP; use 3 (DANE-EE) or 2 (DANE-TA)`;
   if (r.usage !== 2 && r.usage !== 3) return `usage ${r.usage} is not defined`;
   if (r.selector !== 0 && r.selector !== 1) return `selector ${r.selector} is not defined`;
   if (!(r.matchingType in MATCHING)) return `matching type ${r.matchingType} is not defined`;

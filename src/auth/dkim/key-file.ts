@@ -18,7 +18,9 @@ export async function readDkimPrivateKey(path: string): Promise<DkimPrivateKey> 
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read key file '${path}': ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read key file '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
+    );
   }
   const { key, type, bits } = parseDkimPrivateKey(text, `key file '${path}'`);
   return { path, type, bits, publicKey: createPublicKey(key) };

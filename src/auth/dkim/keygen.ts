@@ -35,14 +35,17 @@ export const MAX_RSA_BITS = 4096;
 
 export function generateDkimKey(opts: DkimKeygenOptions): GeneratedDkimKey {
   const type = opts.type ?? 'rsa';
-  const bits = type === 'rsa' ? opts.bits ?? 2048 : 256;
+  const bits = type === 'rsa' ? (opts.bits ?? 2048) : 256;
   if (type === 'rsa' && (!Number.isInteger(bits) || bits < MIN_RSA_BITS || bits > MAX_RSA_BITS)) {
     throw new RangeError(`RSA key size must be an integer from ${MIN_RSA_BITS} to ${MAX_RSA_BITS} bits`);
   }
-  const { privateKey, publicKey } = type === 'rsa'
-    ? generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 0x10001 })
-    : generateKeyPairSync('ed25519');
-  const privateKeyPem = privateKey.export(type === 'rsa' ? { type: 'pkcs1', format: 'pem' } : { type: 'pkcs8', format: 'pem' }).toString();
+  const { privateKey, publicKey } =
+    type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 0x10001 })
+      : generateKeyPairSync('ed25519');
+  const privateKeyPem = privateKey
+    .export(type === 'rsa' ? { type: 'pkcs1', format: 'pem' } : { type: 'pkcs8', format: 'pem' })
+    .toString();
   const record = `v=DKIM1; k=${type}; p=${dkimPublicKeyValue(publicKey)}`;
   const name = `${opts.selector}._domainkey.${opts.domain}`;
   const strings = splitTxt(record);

@@ -31,7 +31,11 @@ function readKey(trimmed: string): KeyObject | undefined {
   try {
     if (trimmed.includes('-----BEGIN')) return createPrivateKey(trimmed);
     if (/^[A-Za-z0-9+/]{43}=$/.test(trimmed)) {
-      return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(trimmed, 'base64')]), format: 'der', type: 'pkcs8' });
+      return createPrivateKey({
+        key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(trimmed, 'base64')]),
+        format: 'der',
+        type: 'pkcs8',
+      });
     }
   } catch {
     // falls through: not a key we can read

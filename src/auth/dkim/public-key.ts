@@ -20,7 +20,9 @@ export function decodeDkimPublicKey(p: string): DecodedKey {
   const der = Buffer.from(p, 'base64');
   // RFC 8463 §4.2: an Ed25519 p= is the raw 32-byte public key, not a SubjectPublicKeyInfo.
   if (der.length === 32) {
-    const key = tryKey(() => createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, der]), format: 'der', type: 'spki' }));
+    const key = tryKey(() =>
+      createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, der]), format: 'der', type: 'spki' }),
+    );
     if (key) return { ok: true, type: 'ed25519', bits: 256, format: 'raw', key };
   }
   // The usual case, a strict-DER RSA SubjectPublicKeyInfo, is sized without OpenSSL; the key object is made
@@ -30,20 +32,25 @@ export function decodeDkimPublicKey(p: string): DecodedKey {
   const spki = tryKey(() => createPublicKey({ key: der, format: 'der', type: 'spki' }));
   if (spki) {
     const type = spki.asymmetricKeyType;
-    if (type === 'rsa') return { ok: true, type, bits: spki.asymmetricKeyDetails?.modulusLength ?? 0, format: 'spki', key: spki };
+    if (type === 'rsa')
+      return { ok: true, type, bits: spki.asymmetricKeyDetails?.modulusLength ?? 0, format: 'spki', key: spki };
     if (type === 'ed25519') return { ok: true, type, bits: 256, format: 'spki', key: spki };
     return { ok: false, reason: `p= holds a ${type ?? 'unknown'} key, which DKIM does not define`, type };
   }
   // RFC 6376 §3.6.1 literally says RSAPublicKey; most publishers (and verifiers) use SubjectPublicKeyInfo.
   const pkcs1 = tryKey(() => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }));
-  if (pkcs1) return { ok: true, type: 'rsa', bits: pkcs1.asymmetricKeyDetails?.modulusLength ?? 0, format: 'pkcs1', key: pkcs1 };
+  if (pkcs1)
+    return { ok: true, type: 'rsa', bits: pkcs1.asymmetricKeyDetails?.modulusLength ?? 0, format: 'pkcs1', key: pkcs1 };
   return { ok: false, reason: `p= decodes to ${der.length} bytes that are neither an RSA nor an Ed25519 public key` };
 }
 
 function lazyRsaKey(der: Buffer, bits: number): DecodedKey {
   let key: KeyObject | undefined;
   return {
-    ok: true, type: 'rsa', bits, format: 'spki',
+    ok: true,
+    type: 'rsa',
+    bits,
+    format: 'spki',
     get key(): KeyObject {
       return (key ??= createPublicKey({ key: der, format: 'der', type: 'spki' }));
     },
@@ -58,7 +65,10 @@ export function dkimPublicKeyValue(key: KeyObject): string {
 
 /** Same public key, whatever the encoding it came in. */
 export function samePublicKey(a: KeyObject, b: KeyObject): boolean {
-  return a.asymmetricKeyType === b.asymmetricKeyType && a.export({ type: 'spki', format: 'der' }).equals(b.export({ type: 'spki', format: 'der' }));
+  return (
+    a.asymmetricKeyType === b.asymmetricKeyType &&
+    a.export({ type: 'spki', format: 'der' }).equals(b.export({ type: 'spki', format: 'der' }))
+  );
 }
 
 function tryKey(f: () => KeyObject): KeyObject | undefined {

@@ -32,7 +32,13 @@ const KNOWN = new Set(['v', 'k', 'p', 'h', 's', 't', 'n']);
 export function parseDkimKeyRecord(text: string): DkimKeyRecord {
   const { tags, issues } = parseTagList(text);
   const get = (n: string) => tags.find((t) => t.name === n);
-  const list = (v: string | undefined) => (v === undefined ? undefined : v.split(':').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const list = (v: string | undefined) =>
+    v === undefined
+      ? undefined
+      : v
+          .split(':')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
   const v = get('v');
   const p = get('p');
   return {

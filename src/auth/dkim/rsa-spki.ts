@@ -17,7 +17,8 @@ export function rsaSpkiBits(der: Uint8Array): number | undefined {
   const outer = tlv(der, 0, 0x30);
   if (!outer || outer.end !== der.length) return undefined;
   let pos = outer.start;
-  if (der.length - pos < RSA_ALGORITHM.length || !RSA_ALGORITHM.equals(der.subarray(pos, pos + RSA_ALGORITHM.length))) return undefined;
+  if (der.length - pos < RSA_ALGORITHM.length || !RSA_ALGORITHM.equals(der.subarray(pos, pos + RSA_ALGORITHM.length)))
+    return undefined;
   pos += RSA_ALGORITHM.length;
   const bits = tlv(der, pos, 0x03);
   // The key is a whole number of octets: no unused bits.

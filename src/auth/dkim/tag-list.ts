@@ -54,7 +54,12 @@ export function parseTagList(raw: string, opts: { caseInsensitive?: boolean } = 
     const eq = segment.indexOf('=');
     const lead = segment.length - segment.trimStart().length;
     if (eq < 0) {
-      issues.push({ kind: 'no-equals', message: `'${segment.trim()}' is not a tag=value pair`, start: start + lead, end: start + segment.trimEnd().length });
+      issues.push({
+        kind: 'no-equals',
+        message: `'${segment.trim()}' is not a tag=value pair`,
+        start: start + lead,
+        end: start + segment.trimEnd().length,
+      });
       return;
     }
     const rawName = segment.slice(0, eq).trim();
@@ -63,19 +68,44 @@ export function parseTagList(raw: string, opts: { caseInsensitive?: boolean } = 
     const vLead = rawValue.length - rawValue.trimStart().length;
     const value = rawValue.trim();
     const valueStart = start + eq + 1 + vLead;
-    const tag: Tag = { name, value, start: start + lead, end: start + segment.trimEnd().length, valueStart, valueEnd: valueStart + value.length };
+    const tag: Tag = {
+      name,
+      value,
+      start: start + lead,
+      end: start + segment.trimEnd().length,
+      valueStart,
+      valueEnd: valueStart + value.length,
+    };
     if (!TAG_NAME.test(rawName)) {
-      issues.push({ kind: 'bad-name', message: rawName ? `'${rawName}' is not a valid tag name` : 'a value with no tag name', start: tag.start, end: start + eq + 1, tag: rawName });
+      issues.push({
+        kind: 'bad-name',
+        message: rawName ? `'${rawName}' is not a valid tag name` : 'a value with no tag name',
+        start: tag.start,
+        end: start + eq + 1,
+        tag: rawName,
+      });
       return;
     }
     const bad = BAD_VALUE_CHAR.exec(value);
     if (bad) {
       const at = valueStart + bad.index;
-      issues.push({ kind: 'bad-char', message: `${rawName}= contains a character not allowed in a tag value (U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`, start: at, end: at + bad[0].length, tag: name });
+      issues.push({
+        kind: 'bad-char',
+        message: `${rawName}= contains a character not allowed in a tag value (U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`,
+        start: at,
+        end: at + bad[0].length,
+        tag: name,
+      });
     }
     const prior = seen.get(name);
     if (prior) {
-      issues.push({ kind: 'duplicate', message: `${rawName}= appears more than once`, start: tag.start, end: tag.end, tag: name });
+      issues.push({
+        kind: 'duplicate',
+        message: `${rawName}= appears more than once`,
+        start: tag.start,
+        end: tag.end,
+        tag: name,
+      });
       return;
     }
     seen.set(name, tag);

@@ -59,9 +59,26 @@ export async function checkDmarc(domain: string, ctx: Pick<Context, 'resolver'>)
   const trace = traceResolver(ctx.resolver);
   const orgDomain = organizationalDomain(domain);
   const result: DmarcResult = {
-    kind: 'dmarc', domain, recordDomain: null, record: null, policy: null, subdomainPolicy: null, pct: 100, adkim: 'r', aspf: 'r',
-    rua: [], ruf: [], orgDomain, findings: [], steps: trace.steps, nonexistentPolicy: null, appliedPolicy: null,
-    records: [], discarded: [], destinations: [], parsed: null,
+    kind: 'dmarc',
+    domain,
+    recordDomain: null,
+    record: null,
+    policy: null,
+    subdomainPolicy: null,
+    pct: 100,
+    adkim: 'r',
+    aspf: 'r',
+    rua: [],
+    ruf: [],
+    orgDomain,
+    findings: [],
+    steps: trace.steps,
+    nonexistentPolicy: null,
+    appliedPolicy: null,
+    records: [],
+    discarded: [],
+    destinations: [],
+    parsed: null,
   };
   const findings = result.findings;
 
@@ -74,25 +91,54 @@ export async function checkDmarc(domain: string, ctx: Pick<Context, 'resolver'>)
   }
   findings.push(...discardedFindings(result.discarded));
   if (isTemporary(at)) {
-    findings.push(finding('dmarc.lookup.temporary', 'fail', `The TXT lookup for ${at.name} failed (${at.status.toUpperCase()} from ${at.server}): no verdict on DMARC for ${domain}.`, { temporary: true }));
+    findings.push(
+      finding(
+        'dmarc.lookup.temporary',
+        'fail',
+        `The TXT lookup for ${at.name} failed (${at.status.toUpperCase()} from ${at.server}): no verdict on DMARC for ${domain}.`,
+        { temporary: true },
+      ),
+    );
     return result;
   }
   if (!at.records.length) {
     const where = orgDomain !== domain ? `_dmarc.${domain} nor at _dmarc.${orgDomain}` : `_dmarc.${domain}`;
-    findings.push(finding('dmarc.record.missing', 'fail', `No DMARC record at ${where}: receivers apply no policy to mail claiming to be from ${domain}, and nobody gets reports.`, {
-      ref: 'RFC 7489 §6.6.3', advice: `Publish _dmarc.${orgDomain}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${orgDomain}" and tighten p= once reports look clean.`,
-    }));
+    findings.push(
+      finding(
+        'dmarc.record.missing',
+        'fail',
+        `No DMARC record at ${where}: receivers apply no policy to mail claiming to be from ${domain}, and nobody gets reports.`,
+        {
+          ref: 'RFC 7489 §6.6.3',
+          advice: `Publish _dmarc.${orgDomain}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${orgDomain}" and tighten p= once reports look clean.`,
+        },
+      ),
+    );
     return result;
   }
 
   const recordDomain = at.name.replace(/^_dmarc\./, '');
   Object.assign(result, { recordDomain, record: at.records[0]!, records: at.records });
   if (recordDomain !== domain) {
-    findings.push(finding('dmarc.record.inherited', 'info', `${domain} has no DMARC record of its own; the record of its organizational domain ${recordDomain} applies, with its subdomain policy.`, { ref: 'RFC 7489 §6.6.3' }));
+    findings.push(
+      finding(
+        'dmarc.record.inherited',
+        'info',
+        `${domain} has no DMARC record of its own; the record of its organizational domain ${recordDomain} applies, with its subdomain policy.`,
+        { ref: 'RFC 7489 §6.6.3' },
+      ),
+    );
   }
   if (at.records.length > 1) {
     // Step 5: several records → policy discovery ends and DMARC is not applied.
-    findings.push(finding('dmarc.record.multiple', 'fail', `${at.name} has ${at.records.length} DMARC records; receivers then apply no DMARC at all.`, { ref: 'RFC 7489 §6.6.3', advice: 'Merge them into one record.' }));
+    findings.push(
+      finding(
+        'dmarc.record.multiple',
+        'fail',
+        `${at.name} has ${at.records.length} DMARC records; receivers then apply no DMARC at all.`,
+        { ref: 'RFC 7489 §6.6.3', advice: 'Merge them into one record.' },
+      ),
+    );
     return result;
   }
 
@@ -127,7 +173,9 @@ async function fetchDmarc(domain: string, resolver: Resolver): Promise<Fetched> 
     name,
     status: answer.status,
     records: texts.filter(isDmarcRecord),
-    discarded: texts.filter((t) => !isDmarcRecord(t)).map((record) => ({ name, record, reason: 'does not start with v=DMARC1' })),
+    discarded: texts
+      .filter((t) => !isDmarcRecord(t))
+      .map((record) => ({ name, record, reason: 'does not start with v=DMARC1' })),
   };
 }
 
@@ -135,7 +183,16 @@ function discardedFindings(discarded: DiscardedRecord[]): DmarcFinding[] {
   return discarded.map((d) =>
     // Something that tries to be DMARC (a typo in v=, tags out of order) is a mistake; anything else is noise.
     /dmarc|(^|;)\s*p\s*=/i.test(d.record)
-      ? finding('dmarc.record.discarded', 'fail', `The TXT record at ${d.name} looks like DMARC but does not start with v=DMARC1, so receivers ignore it.`, { ref: 'RFC 7489 §6.6.3', advice: 'Start the record with "v=DMARC1;".' })
-      : finding('dmarc.record.other-txt', 'info', `${d.name} also holds a TXT record that is not DMARC; receivers ignore it.`),
+      ? finding(
+          'dmarc.record.discarded',
+          'fail',
+          `The TXT record at ${d.name} looks like DMARC but does not start with v=DMARC1, so receivers ignore it.`,
+          { ref: 'RFC 7489 §6.6.3', advice: 'Start the record with "v=DMARC1;".' },
+        )
+      : finding(
+          'dmarc.record.other-txt',
+          'info',
+          `${d.name} also holds a TXT record that is not DMARC; receivers ignore it.`,
+        ),
   );
 }

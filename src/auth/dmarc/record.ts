@@ -56,8 +56,15 @@ export function parseDmarcRecord(text: string): DmarcRecord {
     issues,
     version: v?.value ?? null,
     versionFirst: Boolean(v && tags[0] === v),
-    p: value('p'), sp: value('sp'), np: value('np'), pct: value('pct'), adkim: value('adkim'), aspf: value('aspf'),
-    fo: value('fo'), rf: value('rf'), ri: value('ri'),
+    p: value('p'),
+    sp: value('sp'),
+    np: value('np'),
+    pct: value('pct'),
+    adkim: value('adkim'),
+    aspf: value('aspf'),
+    fo: value('fo'),
+    rf: value('rf'),
+    ri: value('ri'),
     rua: parseUriList(tag('rua')),
     ruf: parseUriList(tag('ruf')),
     unknownTags: tags.filter((t) => !KNOWN.has(t.name)),
@@ -94,10 +101,12 @@ function parseUri(raw: string): Omit<DmarcUri, 'raw' | 'start' | 'end'> {
   if (bang >= 0) {
     sizeLimit = raw.slice(bang + 1);
     uri = raw.slice(0, bang);
-    if (!/^\d+[kmgt]?$/i.test(sizeLimit)) return { ...none, sizeLimit, error: `'!${sizeLimit}' is not a size limit (digits, then k, m, g or t)` };
+    if (!/^\d+[kmgt]?$/i.test(sizeLimit))
+      return { ...none, sizeLimit, error: `'!${sizeLimit}' is not a size limit (digits, then k, m, g or t)` };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase() ?? null;
-  if (!scheme) return { ...none, sizeLimit, error: uri.includes('@') ? 'an address without "mailto:"' : 'not a URI (no scheme)' };
+  if (!scheme)
+    return { ...none, sizeLimit, error: uri.includes('@') ? 'an address without "mailto:"' : 'not a URI (no scheme)' };
   if (scheme !== 'mailto') return { ...none, scheme, sizeLimit };
   let address: string;
   try {
@@ -106,7 +115,13 @@ function parseUri(raw: string): Omit<DmarcUri, 'raw' | 'start' | 'end'> {
     return { ...none, scheme, sizeLimit, error: 'bad percent-encoding' };
   }
   const at = address.lastIndexOf('@');
-  const domain = at > 0 ? address.slice(at + 1).toLowerCase().replace(/\.$/, '') : '';
+  const domain =
+    at > 0
+      ? address
+          .slice(at + 1)
+          .toLowerCase()
+          .replace(/\.$/, '')
+      : '';
   if (at <= 0 || !/^(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{1,63}(?<!-)$/i.test(domain) || /\s/.test(address)) {
     return { ...none, scheme, address, sizeLimit, error: `'${address}' is not an email address` };
   }
@@ -145,11 +160,15 @@ export function dmarcValues(r: DmarcRecord): DmarcValues {
     policy = subdomainPolicy = degraded === 'none' ? 'none' : null;
   }
   const align = (v: string | null) => (v?.toLowerCase() === 's' ? 's' : 'r');
-  const list = (v: string | null, def: string) => (v ?? def).split(':').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const list = (v: string | null, def: string) =>
+    (v ?? def)
+      .split(':')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
   return {
     policy,
     subdomainPolicy,
-    nonexistentPolicy: degraded ? subdomainPolicy : policyValue(r.np) ?? subdomainPolicy,
+    nonexistentPolicy: degraded ? subdomainPolicy : (policyValue(r.np) ?? subdomainPolicy),
     degraded,
     pct: validPct(r.pct) ?? 100,
     adkim: align(r.adkim),

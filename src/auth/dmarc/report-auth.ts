@@ -22,23 +22,42 @@ export interface DmarcReportDestination {
   authorizationRecord?: string;
 }
 
-export async function checkReportDestinations(recordDomain: string, r: DmarcRecord, resolver: Resolver): Promise<{ destinations: DmarcReportDestination[]; findings: DmarcFinding[] }> {
+export async function checkReportDestinations(
+  recordDomain: string,
+  r: DmarcRecord,
+  resolver: Resolver,
+): Promise<{ destinations: DmarcReportDestination[]; findings: DmarcFinding[] }> {
   const org = organizationalDomain(recordDomain);
-  const uris = [...r.rua.map((u) => ({ tag: 'rua' as const, u })), ...r.ruf.map((u) => ({ tag: 'ruf' as const, u }))]
-    .filter(({ u }) => !u.error && u.scheme === 'mailto' && u.domain);
+  const uris = [
+    ...r.rua.map((u) => ({ tag: 'rua' as const, u })),
+    ...r.ruf.map((u) => ({ tag: 'ruf' as const, u })),
+  ].filter(({ u }) => !u.error && u.scheme === 'mailto' && u.domain);
   // One lookup per destination host, however many addresses point there.
   const answers = new Map<string, ReturnType<Resolver['lookup']>>();
-  const destinations = await Promise.all(uris.map(async ({ tag, u }): Promise<DmarcReportDestination> => {
-    const domain = u.domain!;
-    const base = { tag, uri: u.raw, address: u.address!, domain };
-    if (organizationalDomain(domain) === org) return { ...base, external: false, authorizationName: null, authorized: null };
-    const name = `${recordDomain}._report._dmarc.${domain}`;
-    if (!answers.has(name)) answers.set(name, resolver.lookup(name, 'TXT'));
-    const answer = await answers.get(name)!;
-    if (isTemporary(answer)) return { ...base, external: true, authorizationName: name, authorized: null, lookup: answer.status };
-    const record = recordsOf(answer).map((x) => txtJoin(x as string[])).find(isDmarcRecord);
-    return { ...base, external: true, authorizationName: name, authorized: Boolean(record), lookup: answer.status, ...(record ? { authorizationRecord: record } : {}) };
-  }));
+  const destinations = await Promise.all(
+    uris.map(async ({ tag, u }): Promise<DmarcReportDestination> => {
+      const domain = u.domain!;
+      const base = { tag, uri: u.raw, address: u.address!, domain };
+      if (organizationalDomain(domain) === org)
+        return { ...base, external: false, authorizationName: null, authorized: null };
+      const name = `${recordDomain}._report._dmarc.${domain}`;
+      if (!answers.has(name)) answers.set(name, resolver.lookup(name, 'TXT'));
+      const answer = await answers.get(name)!;
+      if (isTemporary(answer))
+        return { ...base, external: true, authorizationName: name, authorized: null, lookup: answer.status };
+      const record = recordsOf(answer)
+        .map((x) => txtJoin(x as string[]))
+        .find(isDmarcRecord);
+      return {
+        ...base,
+        external: true,
+        authorizationName: name,
+        authorized: Boolean(record),
+        lookup: answer.status,
+        ...(record ? { authorizationRecord: record } : {}),
+      };
+    }),
+  );
 
   const findings: DmarcFinding[] = [];
   const seen = new Set<string>();
@@ -47,13 +66,35 @@ export async function checkReportDestinations(recordDomain: string, r: DmarcReco
     seen.add(d.domain);
     const tags = [...new Set(destinations.filter((x) => x.domain === d.domain).map((x) => x.tag))].join('/');
     if (d.authorized === null) {
-      findings.push(finding('dmarc.report.temporary', 'warn', `The authorization lookup ${d.authorizationName} failed (${d.lookup?.toUpperCase()}): unknown whether ${d.domain} accepts ${tags} reports for ${recordDomain}.`, { temporary: true, ref: 'RFC 7489 §7.1' }));
+      findings.push(
+        finding(
+          'dmarc.report.temporary',
+          'warn',
+          `The authorization lookup ${d.authorizationName} failed (${d.lookup?.toUpperCase()}): unknown whether ${d.domain} accepts ${tags} reports for ${recordDomain}.`,
+          { temporary: true, ref: 'RFC 7489 §7.1' },
+        ),
+      );
     } else if (d.authorized) {
-      findings.push(finding('dmarc.report.authorized', 'ok', `External ${tags} destination ${d.domain} has authorized reports for ${recordDomain} (${d.authorizationName}).`, { ref: 'RFC 7489 §7.1' }));
+      findings.push(
+        finding(
+          'dmarc.report.authorized',
+          'ok',
+          `External ${tags} destination ${d.domain} has authorized reports for ${recordDomain} (${d.authorizationName}).`,
+          { ref: 'RFC 7489 §7.1' },
+        ),
+      );
     } else {
-      findings.push(finding('dmarc.report.unauthorized', 'warn', `External ${tags} destination ${d.domain} has not authorized reports for ${recordDomain} (no v=DMARC1 record at ${d.authorizationName}): receivers will not send reports there.`, {
-        ref: 'RFC 7489 §7.1', advice: `Have ${d.domain} publish ${d.authorizationName}. TXT "v=DMARC1", or send reports to an address under ${org}.`,
-      }));
+      findings.push(
+        finding(
+          'dmarc.report.unauthorized',
+          'warn',
+          `External ${tags} destination ${d.domain} has not authorized reports for ${recordDomain} (no v=DMARC1 record at ${d.authorizationName}): receivers will not send reports there.`,
+          {
+            ref: 'RFC 7489 §7.1',
+            advice: `Have ${d.domain} publish ${d.authorizationName}. TXT "v=DMARC1", or send reports to an address under ${org}.`,
+          },
+        ),
+      );
     }
   }
   return { destinations, findings };

@@ -68,17 +68,31 @@ export async function checkDnssec(domain: string, ctx: Pick<Context, 'resolver'>
     validated ||= k.status === 'ok' && k.ad;
   }
   const base: Omit<DnssecResult, 'findings' | 'steps'> = {
-    kind: 'dnssec', domain, zone, source, dsLookup: ds.status, dnskeyLookup,
-    signed: ds.status === 'ok' ? dsRecords.length > 0 : ds.status === 'nodata' || ds.status === 'nxdomain' ? false : null,
+    kind: 'dnssec',
+    domain,
+    zone,
+    source,
+    dsLookup: ds.status,
+    dnskeyLookup,
+    signed:
+      ds.status === 'ok' ? dsRecords.length > 0 : ds.status === 'nodata' || ds.status === 'nxdomain' ? false : null,
     validated,
     ds: dsRecords.map((d) => {
       const m = keys.length ? dsMatch(zone, d, keys) : { matched: null, computable: false };
       return {
-        ...d, algorithmName: algorithmName(d.algorithm), digestName: DIGESTS[d.digestType]?.name ?? `digest ${d.digestType}`,
+        ...d,
+        algorithmName: algorithmName(d.algorithm),
+        digestName: DIGESTS[d.digestType]?.name ?? `digest ${d.digestType}`,
         matched: m.computable && keys.length ? m.matched !== null : null,
       };
     }),
-    dnskeys: keys.map((k) => ({ keyTag: keyTag(k), flags: k.flags, algorithm: k.algorithm, algorithmName: ALGORITHMS[k.algorithm]?.name ?? `algorithm ${k.algorithm}`, sep: (k.flags & 1) === 1 })),
+    dnskeys: keys.map((k) => ({
+      keyTag: keyTag(k),
+      flags: k.flags,
+      algorithm: k.algorithm,
+      algorithmName: ALGORITHMS[k.algorithm]?.name ?? `algorithm ${k.algorithm}`,
+      sep: (k.flags & 1) === 1,
+    })),
   };
   return { ...base, findings: dnssecFindings(base), steps: trace.steps };
 }

@@ -56,18 +56,27 @@ export function keyTag(k: DnskeyRecord): number {
 /** Owner name in canonical wire form (RFC 4034 §6.2: lowercase, uncompressed). */
 export function nameWire(name: string): Buffer {
   const labels = name.toLowerCase().replace(/\.$/, '').split('.').filter(Boolean);
-  return Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])),
+    Buffer.from([0]),
+  ]);
 }
 
 /** The DS digest of a DNSKEY (hex), or null for a digest type we cannot compute. */
 export function dsDigest(owner: string, k: DnskeyRecord, digestType: number): string | null {
   const hash = DIGESTS[digestType]?.hash;
   if (!hash) return null;
-  return createHash(hash).update(Buffer.concat([nameWire(owner), dnskeyRdata(k)])).digest('hex');
+  return createHash(hash)
+    .update(Buffer.concat([nameWire(owner), dnskeyRdata(k)]))
+    .digest('hex');
 }
 
 /** Which DNSKEY (if any) a DS record points at: same key tag and algorithm, and the digest matches. */
-export function dsMatch(owner: string, ds: DsRecord, keys: readonly DnskeyRecord[]): { matched: DnskeyRecord | null; computable: boolean } {
+export function dsMatch(
+  owner: string,
+  ds: DsRecord,
+  keys: readonly DnskeyRecord[],
+): { matched: DnskeyRecord | null; computable: boolean } {
   const computable = Boolean(DIGESTS[ds.digestType]?.hash);
   for (const k of keys) {
     if (k.algorithm !== ds.algorithm || keyTag(k) !== ds.keyTag) continue;

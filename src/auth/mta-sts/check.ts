@@ -61,7 +61,11 @@ export interface CheckMtaStsOptions {
 
 export const POLICY_MAX_BYTES = 65_536;
 
-export async function checkMtaSts(domain: string, ctx: Pick<Context, 'resolver' | 'timeoutMs'>, opts: CheckMtaStsOptions = {}): Promise<MtaStsResult> {
+export async function checkMtaSts(
+  domain: string,
+  ctx: Pick<Context, 'resolver' | 'timeoutMs'>,
+  opts: CheckMtaStsOptions = {},
+): Promise<MtaStsResult> {
   const trace = traceResolver(ctx.resolver);
   const maxBytes = opts.maxBytes ?? POLICY_MAX_BYTES;
   const [txt, mxAnswer] = await Promise.all([trace.lookup(`_mta-sts.${domain}`, 'TXT'), trace.lookup(domain, 'MX')]);
@@ -71,22 +75,54 @@ export async function checkMtaSts(domain: string, ctx: Pick<Context, 'resolver' 
   const policyHost = `mta-sts.${domain}`;
   const policyUrl = `https://${policyHost}/.well-known/mta-sts.txt`;
   const base: Omit<MtaStsResult, 'findings' | 'steps'> = {
-    kind: 'mta-sts', domain, lookup: txt.status, record: records[0] ?? null, records, discarded: texts.filter((t) => !isMtaStsTxt(t)),
-    id: parsed?.id ?? null, recordErrors: parsed?.errors ?? [], policyHost, policyUrl,
-    fetch: null, policyText: null, policy: null, mode: null,
+    kind: 'mta-sts',
+    domain,
+    lookup: txt.status,
+    record: records[0] ?? null,
+    records,
+    discarded: texts.filter((t) => !isMtaStsTxt(t)),
+    id: parsed?.id ?? null,
+    recordErrors: parsed?.errors ?? [],
+    policyHost,
+    policyUrl,
+    fetch: null,
+    policyText: null,
+    policy: null,
+    mode: null,
     mxLookup: mxAnswer.status,
-    mx: recordsOf(mxAnswer).filter((m) => m.exchange !== '').map((m) => ({ exchange: m.exchange, pattern: null })),
+    mx: recordsOf(mxAnswer)
+      .filter((m) => m.exchange !== '')
+      .map((m) => ({ exchange: m.exchange, pattern: null })),
   };
   const extraSteps: Step[] = [];
   // Fetch whenever a v=STSv1 record exists, even a broken one: the report can then say what else is wrong.
   if (records.length) {
-    const got = await httpsGet(policyUrl, { resolver: trace, timeoutMs: ctx.timeoutMs, maxBytes, ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.port ? { port: opts.port } : {}) });
+    const got = await httpsGet(policyUrl, {
+      resolver: trace,
+      timeoutMs: ctx.timeoutMs,
+      maxBytes,
+      ...(opts.ca ? { ca: opts.ca } : {}),
+      ...(opts.port ? { port: opts.port } : {}),
+    });
     if (got.ok) {
       base.fetch = {
-        url: policyUrl, status: got.status, contentType: got.contentType, location: got.location, address: got.address,
-        bytes: got.body.length, truncated: got.truncated, maxBytes, ms: got.ms, certificate: got.certificate,
+        url: policyUrl,
+        status: got.status,
+        contentType: got.contentType,
+        location: got.location,
+        address: got.address,
+        bytes: got.body.length,
+        truncated: got.truncated,
+        maxBytes,
+        ms: got.ms,
+        certificate: got.certificate,
       };
-      extraSteps.push({ kind: 'tls', summary: `GET ${policyUrl} [${got.address}]:${got.port} → HTTP ${got.status}${got.contentType ? ` ${got.contentType}` : ''}, ${got.body.length} bytes`, ms: got.ms, ok: got.status === 200 });
+      extraSteps.push({
+        kind: 'tls',
+        summary: `GET ${policyUrl} [${got.address}]:${got.port} → HTTP ${got.status}${got.contentType ? ` ${got.contentType}` : ''}, ${got.body.length} bytes`,
+        ms: got.ms,
+        ok: got.status === 200,
+      });
       if (got.status === 200) {
         base.policyText = got.body.toString('utf8');
         base.policy = parseMtaStsPolicy(base.policyText);
@@ -95,10 +131,24 @@ export async function checkMtaSts(domain: string, ctx: Pick<Context, 'resolver' 
       }
     } else {
       base.fetch = {
-        url: policyUrl, status: 0, contentType: null, location: null, address: got.address ?? null, bytes: 0, truncated: false, maxBytes, ms: got.ms,
-        certificate: null, error: { stage: got.stage, message: got.message, temporary: got.temporary },
+        url: policyUrl,
+        status: 0,
+        contentType: null,
+        location: null,
+        address: got.address ?? null,
+        bytes: 0,
+        truncated: false,
+        maxBytes,
+        ms: got.ms,
+        certificate: null,
+        error: { stage: got.stage, message: got.message, temporary: got.temporary },
       };
-      extraSteps.push({ kind: 'tls', summary: `GET ${policyUrl} → ${got.stage} failed: ${got.message}`, ms: got.ms, ok: false });
+      extraSteps.push({
+        kind: 'tls',
+        summary: `GET ${policyUrl} → ${got.stage} failed: ${got.message}`,
+        ms: got.ms,
+        ok: false,
+      });
     }
   }
   return { ...base, findings: mtaStsFindings(base), steps: [...trace.steps, ...extraSteps] };

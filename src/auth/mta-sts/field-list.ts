@@ -22,7 +22,11 @@ const FIELD_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
  * Splits `raw` into its fields. `version` is the exact first field ("v=STSv1"); `check` may say what is wrong
  * with a well-named field's value (it runs in order, so errors read left to right).
  */
-export function parseFieldList(raw: string, version: string, check?: (field: TagField) => string | undefined): FieldList {
+export function parseFieldList(
+  raw: string,
+  version: string,
+  check?: (field: TagField) => string | undefined,
+): FieldList {
   const errors: string[] = [];
   const fields: TagField[] = [];
   const parts = raw.split(';').map((p) => p.replace(/^[ \t]+|[ \t]+$/g, ''));

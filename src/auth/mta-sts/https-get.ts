@@ -28,7 +28,12 @@ export interface ServedCertificate {
 
 export type HttpsGetResult =
   | {
-      ok: true; url: string; address: string; port: number; status: number; contentType: string | null;
+      ok: true;
+      url: string;
+      address: string;
+      port: number;
+      status: number;
+      contentType: string | null;
       /** The Location header of a 3xx, which we do not follow. */
       location: string | null;
       body: Buffer;
@@ -38,7 +43,9 @@ export type HttpsGetResult =
       certificate: ServedCertificate | null;
     }
   | {
-      ok: false; url: string; stage: HttpsStage;
+      ok: false;
+      url: string;
+      stage: HttpsStage;
       /** A timeout, refused connection or DNS failure: no verdict, try again (exit 3). */
       temporary: boolean;
       message: string;
@@ -60,7 +67,16 @@ function contextFor(extra: readonly string[]): SecureContext {
   return c;
 }
 
-const TEMPORARY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED']);
+const TEMPORARY_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 
 export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGetResult> {
   const start = performance.now();
@@ -71,7 +87,15 @@ export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGe
   } catch {
     return { ok: false, url, stage: 'url', temporary: false, message: 'not a valid URL', ms: 0 };
   }
-  if (u.protocol !== 'https:') return { ok: false, url, stage: 'url', temporary: false, message: `${u.protocol.replace(':', '')} is not https`, ms: 0 };
+  if (u.protocol !== 'https:')
+    return {
+      ok: false,
+      url,
+      stage: 'url',
+      temporary: false,
+      message: `${u.protocol.replace(':', '')} is not https`,
+      ms: 0,
+    };
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const port = o.port ?? (u.port ? Number(u.port) : 443);
   let addresses: string[];
@@ -79,7 +103,8 @@ export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGe
     addresses = [host];
   } else {
     const found = await resolveAddresses(host, o.resolver);
-    if (!found.ok) return { ok: false, url, stage: 'dns', temporary: found.temporary, message: found.message, ms: ms() };
+    if (!found.ok)
+      return { ok: false, url, stage: 'dns', temporary: found.temporary, message: found.message, ms: ms() };
     addresses = found.addresses;
   }
   let last: HttpsGetResult | undefined;
@@ -91,7 +116,10 @@ export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGe
   return last!;
 }
 
-async function resolveAddresses(host: string, resolver: Resolver): Promise<{ ok: true; addresses: string[] } | { ok: false; temporary: boolean; message: string }> {
+async function resolveAddresses(
+  host: string,
+  resolver: Resolver,
+): Promise<{ ok: true; addresses: string[] } | { ok: false; temporary: boolean; message: string }> {
   const a = await resolver.lookup(host, 'A');
   if (a.status === 'ok') return { ok: true, addresses: a.records };
   if (a.status === 'nxdomain') return { ok: false, temporary: false, message: `${host} does not exist (NXDOMAIN)` };
@@ -99,12 +127,23 @@ async function resolveAddresses(host: string, resolver: Resolver): Promise<{ ok:
   if (aaaa.status === 'ok') return { ok: true, addresses: aaaa.records };
   if (isTemporary(a) || isTemporary(aaaa)) {
     const bad = isTemporary(a) ? a : aaaa;
-    return { ok: false, temporary: true, message: `the address lookup for ${host} failed (${bad.status.toUpperCase()})` };
+    return {
+      ok: false,
+      temporary: true,
+      message: `the address lookup for ${host} failed (${bad.status.toUpperCase()})`,
+    };
   }
   return { ok: false, temporary: false, message: `${host} has no A or AAAA record` };
 }
 
-function getOnce(u: URL, host: string, address: string, port: number, o: HttpsGetOptions, start: number): Promise<HttpsGetResult> {
+function getOnce(
+  u: URL,
+  host: string,
+  address: string,
+  port: number,
+  o: HttpsGetOptions,
+  start: number,
+): Promise<HttpsGetResult> {
   const ms = () => Math.round(performance.now() - start);
   const url = u.toString();
   return new Promise((resolve) => {
@@ -118,15 +157,24 @@ function getOnce(u: URL, host: string, address: string, port: number, o: HttpsGe
     };
     // secureContext reaches tls.connect through the agent (https.RequestOptions does not declare it).
     const req = request({
-      host: address, port, method: 'GET', path: `${u.pathname}${u.search}`,
+      host: address,
+      port,
+      method: 'GET',
+      path: `${u.pathname}${u.search}`,
       // SNI and the RFC 6125 name check use the host name, never the address we connect to.
       ...(isIP(host) ? {} : { servername: host }),
       headers: { host: u.host, 'user-agent': 'mailcheck', accept: '*/*', connection: 'close' },
-      rejectUnauthorized: true, agent: false,
+      rejectUnauthorized: true,
+      agent: false,
       ...({ secureContext: contextFor(o.ca ?? []) } as object),
     });
     const timer = setTimeout(() => {
-      const e = Object.assign(new Error(`no ${stage === 'http' ? 'response' : stage === 'tls' ? 'TLS handshake' : 'connection'} within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' });
+      const e = Object.assign(
+        new Error(
+          `no ${stage === 'http' ? 'response' : stage === 'tls' ? 'TLS handshake' : 'connection'} within ${o.timeoutMs} ms`,
+        ),
+        { code: 'ETIMEDOUT' },
+      );
       req.destroy(e);
     }, o.timeoutMs);
     req.on('socket', (s) => {
@@ -136,7 +184,16 @@ function getOnce(u: URL, host: string, address: string, port: number, o: HttpsGe
     req.on('error', (e: NodeJS.ErrnoException) => {
       const code = e.code ?? '';
       const temporary = TEMPORARY_CODES.has(code) && stage !== 'http' ? true : code === 'ETIMEDOUT';
-      done({ ok: false, url, stage, temporary, message: describeError(e), ...(code ? { code } : {}), address, ms: ms() });
+      done({
+        ok: false,
+        url,
+        stage,
+        temporary,
+        message: describeError(e),
+        ...(code ? { code } : {}),
+        address,
+        ms: ms(),
+      });
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -144,11 +201,24 @@ function getOnce(u: URL, host: string, address: string, port: number, o: HttpsGe
       let truncated = false;
       const sock = res.socket as TLSSocket;
       const peer = sock.getPeerCertificate?.();
-      const certificate = peer && peer.subject ? { subject: dn(peer.subject), issuer: dn(peer.issuer), validTo: new Date(peer.valid_to).toISOString() } : null;
-      const finish = () => done({
-        ok: true, url, address, port, status: res.statusCode ?? 0, contentType: header(res.headers['content-type']),
-        location: header(res.headers.location), body: Buffer.concat(chunks), truncated, ms: ms(), certificate,
-      });
+      const certificate =
+        peer && peer.subject
+          ? { subject: dn(peer.subject), issuer: dn(peer.issuer), validTo: new Date(peer.valid_to).toISOString() }
+          : null;
+      const finish = () =>
+        done({
+          ok: true,
+          url,
+          address,
+          port,
+          status: res.statusCode ?? 0,
+          contentType: header(res.headers['content-type']),
+          location: header(res.headers.location),
+          body: Buffer.concat(chunks),
+          truncated,
+          ms: ms(),
+          certificate,
+        });
       res.on('data', (d: Buffer) => {
         if (truncated) return;
         const room = o.maxBytes - size;
@@ -164,7 +234,9 @@ function getOnce(u: URL, host: string, address: string, port: number, o: HttpsGe
         size += d.length;
       });
       res.on('end', finish);
-      res.on('error', (e: NodeJS.ErrnoException) => done({ ok: false, url, stage: 'http', temporary: true, message: describeError(e), address, ms: ms() }));
+      res.on('error', (e: NodeJS.ErrnoException) =>
+        done({ ok: false, url, stage: 'http', temporary: true, message: describeError(e), address, ms: ms() }),
+      );
     });
     req.end();
   });
@@ -176,7 +248,9 @@ function header(v: string | string[] | undefined): string | null {
 
 function dn(o: Record<string, unknown> | undefined): string {
   if (!o) return '';
-  return Object.entries(o).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(', ');
+  return Object.entries(o)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`)
+    .join(', ');
 }
 
 function describeError(e: NodeJS.ErrnoException): string {

@@ -24,7 +24,15 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
 export function parseMtaStsPolicy(text: string): MtaStsPolicy {
-  const policy: MtaStsPolicy = { version: null, mode: null, maxAge: null, mx: [], extensions: [], errors: [], warnings: [] };
+  const policy: MtaStsPolicy = {
+    version: null,
+    mode: null,
+    maxAge: null,
+    mx: [],
+    extensions: [],
+    errors: [],
+    warnings: [],
+  };
   const seen = new Set<string>();
   const lines = text.split(/\r?\n/);
   lines.forEach((line, i) => {
@@ -56,7 +64,8 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicy {
         break;
       case 'max_age':
         if (!/^\d{1,10}$/.test(value)) policy.errors.push(`max_age "${value}" is not a number of seconds`);
-        else if (Number(value) > MAX_AGE_LIMIT) policy.errors.push(`max_age ${value} is over the limit of ${MAX_AGE_LIMIT} seconds`);
+        else if (Number(value) > MAX_AGE_LIMIT)
+          policy.errors.push(`max_age ${value} is over the limit of ${MAX_AGE_LIMIT} seconds`);
         else policy.maxAge = Number(value);
         break;
       case 'mx':
@@ -67,7 +76,8 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicy {
         policy.extensions.push({ name: key, value });
     }
   });
-  if (policy.version === null && !policy.errors.some((e) => e.startsWith('version'))) policy.errors.push('the version field is missing');
+  if (policy.version === null && !policy.errors.some((e) => e.startsWith('version')))
+    policy.errors.push('the version field is missing');
   if (policy.mode === null && !seen.has('mode')) policy.errors.push('the mode field is missing');
   if (policy.maxAge === null && !seen.has('max_age')) policy.errors.push('the max_age field is missing');
   // §3.2: mx is required unless the mode is "none".

@@ -17,7 +17,11 @@ export interface CheckSpfOptions {
   spfRrType?: boolean;
 }
 
-export async function checkSpf(input: { domain?: string; ip?: string; sender?: string; helo?: string }, ctx: Context, opts: CheckSpfOptions = {}): Promise<SpfResult> {
+export async function checkSpf(
+  input: { domain?: string; ip?: string; sender?: string; helo?: string },
+  ctx: Context,
+  opts: CheckSpfOptions = {},
+): Promise<SpfResult> {
   const { domain, sender, helo, ip } = spfInputs(input);
   const trace = traceResolver(ctx.resolver);
   const tree = await buildSpfTree(trace, domain, { sender, helo, ip });
@@ -55,11 +59,21 @@ export function resultFinding(e: SpfEvaluation, ip: string, domain: string): Fin
     case 'pass':
       return finding(id, 'ok', `${ip} may send mail for ${domain} (pass): ${e.reason}.`, { ref });
     case 'temperror':
-      return finding(id, 'fail', `No verdict for ${ip} and ${domain} (temperror): ${e.reason}.`, { ref, temporary: true });
+      return finding(id, 'fail', `No verdict for ${ip} and ${domain} (temperror): ${e.reason}.`, {
+        ref,
+        temporary: true,
+      });
     case 'fail':
-      return finding(id, 'fail', `${ip} is not allowed to send mail for ${domain} (fail): ${e.reason}.${e.explanation ? ` The domain explains: "${e.explanation}"` : ''}`, { ref });
+      return finding(
+        id,
+        'fail',
+        `${ip} is not allowed to send mail for ${domain} (fail): ${e.reason}.${e.explanation ? ` The domain explains: "${e.explanation}"` : ''}`,
+        { ref },
+      );
     case 'softfail':
-      return finding(id, 'fail', `${ip} is probably not allowed to send mail for ${domain} (softfail): ${e.reason}.`, { ref });
+      return finding(id, 'fail', `${ip} is probably not allowed to send mail for ${domain} (softfail): ${e.reason}.`, {
+        ref,
+      });
     case 'neutral':
       return finding(id, 'fail', `${domain} says nothing about ${ip} (neutral): ${e.reason}.`, { ref });
     case 'none':

@@ -7,8 +7,16 @@ import { addressMatches, inPrefix, ipText as ipLabel, parseIp, parseNetwork, typ
 import { expandMacros, parseMacroString, toTargetName, type MacroValues } from './macro.js';
 import { isDnsTerm, parseSpfRecord } from './record.js';
 import {
-  LOOKUP_LIMIT, MX_LIMIT, PTR_LIMIT, VOID_LIMIT,
-  type Qualifier, type SpfEvalStep, type SpfEvaluation, type SpfMatch, type SpfResultCode, type SpfTerm,
+  LOOKUP_LIMIT,
+  MX_LIMIT,
+  PTR_LIMIT,
+  VOID_LIMIT,
+  type Qualifier,
+  type SpfEvalStep,
+  type SpfEvaluation,
+  type SpfMatch,
+  type SpfResultCode,
+  type SpfTerm,
 } from './types.js';
 import { normalizeSender } from './identity.js';
 
@@ -35,7 +43,10 @@ const RESULT: Record<Qualifier, SpfResultCode> = { '+': 'pass', '-': 'fail', '~'
 class Abort extends Error {
   /** Set once the step that caused it is in the trace, so outer includes do not repeat it. */
   stepped = false;
-  constructor(readonly result: 'permerror' | 'temperror', message: string) {
+  constructor(
+    readonly result: 'permerror' | 'temperror',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -86,15 +97,29 @@ class Evaluator {
   }
 
   async run(domain: string): Promise<SpfEvaluation> {
-    const done = (o: Omit<SpfEvaluation, 'lookups' | 'voidLookups' | 'steps'>): SpfEvaluation =>
-      ({ ...o, lookups: this.lookups, voidLookups: this.voids, steps: this.steps });
+    const done = (o: Omit<SpfEvaluation, 'lookups' | 'voidLookups' | 'steps'>): SpfEvaluation => ({
+      ...o,
+      lookups: this.lookups,
+      voidLookups: this.voids,
+      steps: this.steps,
+    });
     // RFC 7208 §4.3: a malformed or single-label <domain> (or a domain literal) gives "none" at once.
     const bad = initialDomainProblem(domain);
-    if (bad) return done({ result: 'none', matched: [], reason: `${domain} ${bad}, so there is no SPF record to check (RFC 7208 §4.3)` });
+    if (bad)
+      return done({
+        result: 'none',
+        matched: [],
+        reason: `${domain} ${bad}, so there is no SPF record to check (RFC 7208 §4.3)`,
+      });
     try {
       const o = await this.evalDomain(domain, 0, 'top');
       const explanation = o.result === 'fail' && o.exp ? await this.explain(o.exp.domain, o.exp.term) : undefined;
-      return done({ result: o.result, matched: o.matched, reason: o.reason, ...(explanation !== undefined ? { explanation } : {}) });
+      return done({
+        result: o.result,
+        matched: o.matched,
+        reason: o.reason,
+        ...(explanation !== undefined ? { explanation } : {}),
+      });
     } catch (e) {
       if (e instanceof Abort) return done({ result: e.result, matched: [], reason: e.message });
       throw e;
@@ -107,21 +132,35 @@ class Evaluator {
 
   private async evalDomain(domain: string, depth: number, via: 'top' | 'include' | 'redirect'): Promise<Outcome> {
     const fetched = await fetchSpfRecord(this.resolver, domain);
-    if (fetched.status === 'temporary') throw new Abort('temperror', `the SPF record of ${domain} could not be fetched: ${fetched.error}`);
+    if (fetched.status === 'temporary')
+      throw new Abort('temperror', `the SPF record of ${domain} could not be fetched: ${fetched.error}`);
     if (fetched.status === 'none' || fetched.status === 'nxdomain') {
       const why = fetched.status === 'nxdomain' ? 'does not exist' : 'has no SPF record';
       if (via === 'top') return { result: 'none', matched: [], reason: `${domain} ${why} (RFC 7208 §4.5)` };
       // An include or redirect to a domain with no record is a permerror (RFC 7208 §5.2, §6.1).
       throw new Abort('permerror', `${via} target ${domain} ${why} (RFC 7208 ${via === 'include' ? '§5.2' : '§6.1'})`);
     }
-    if (fetched.status === 'multiple') throw new Abort('permerror', `${domain} publishes ${fetched.records.length} SPF records; there must be one (RFC 7208 §4.5)`);
+    if (fetched.status === 'multiple')
+      throw new Abort(
+        'permerror',
+        `${domain} publishes ${fetched.records.length} SPF records; there must be one (RFC 7208 §4.5)`,
+      );
     const parsed = parseSpfRecord(fetched.record);
     this.step(depth, domain, fetched.record, 'record', via);
     // Syntax errors anywhere in the record are a permerror, even after a matching term (RFC 7208 §4.6).
     const err = parsed.errors[0];
-    if (err) throw new Abort('permerror', `syntax error in the SPF record of ${domain}: ${err.message}${err.term ? ` (in '${err.term}')` : ''}`);
+    if (err)
+      throw new Abort(
+        'permerror',
+        `syntax error in the SPF record of ${domain}: ${err.message}${err.term ? ` (in '${err.term}')` : ''}`,
+      );
     const values: MacroValues = {
-      sender: this.sender, domain, ip: this.ip, helo: this.input.helo, receiver: this.input.receiver, now: this.input.now,
+      sender: this.sender,
+      domain,
+      ip: this.ip,
+      helo: this.input.helo,
+      receiver: this.input.receiver,
+      now: this.input.now,
       validatedName: (d) => this.validatedName(d),
     };
     for (const term of parsed.terms) {
@@ -152,19 +191,30 @@ class Evaluator {
       const r = parsed.redirect;
       this.countLookup(domain, r, depth);
       const target = await this.target(r.domainSpec!, values);
-      if (!target) throw new Abort('permerror', `redirect=${r.domainSpec} of ${domain} does not expand to a valid domain name (RFC 7208 §6.1)`);
+      if (!target)
+        throw new Abort(
+          'permerror',
+          `redirect=${r.domainSpec} of ${domain} does not expand to a valid domain name (RFC 7208 §6.1)`,
+        );
       this.step(depth, domain, r.raw, 'match', `no mechanism matched: continue with the record of ${target}`);
       const o = await this.evalDomain(target, depth + 1, 'redirect');
       return { ...o, matched: [{ domain, term: r.raw }, ...o.matched] };
     }
-    return { result: 'neutral', matched: [], reason: `no mechanism of ${domain} matched and it has no redirect=: the default result is neutral (RFC 7208 §4.7)` };
+    return {
+      result: 'neutral',
+      matched: [],
+      reason: `no mechanism of ${domain} matched and it has no redirect=: the default result is neutral (RFC 7208 §4.7)`,
+    };
   }
 
   private countLookup(domain: string, term: SpfTerm, depth: number): void {
     this.lookups++;
     if (this.lookups > this.maxLookups) {
       this.step(depth, domain, term.raw, 'error', `lookup ${this.lookups}: over the limit of ${this.maxLookups}`);
-      const abort = new Abort('permerror', `'${term.raw}' in ${domain} is DNS-querying term number ${this.lookups}; the limit is ${this.maxLookups} (RFC 7208 §4.6.4)`);
+      const abort = new Abort(
+        'permerror',
+        `'${term.raw}' in ${domain} is DNS-querying term number ${this.lookups}; the limit is ${this.maxLookups} (RFC 7208 §4.6.4)`,
+      );
       abort.stepped = true;
       throw abort;
     }
@@ -173,7 +223,10 @@ class Evaluator {
   private countVoid(domain: string, term: SpfTerm, name: string): void {
     this.voids++;
     if (this.voids > this.maxVoid) {
-      throw new Abort('permerror', `'${term.raw}' in ${domain}: ${name} is void lookup number ${this.voids}; the limit is ${this.maxVoid} (RFC 7208 §4.6.4)`);
+      throw new Abort(
+        'permerror',
+        `'${term.raw}' in ${domain}: ${name} is void lookup number ${this.voids}; the limit is ${this.maxVoid} (RFC 7208 §4.6.4)`,
+      );
     }
   }
 
@@ -181,7 +234,12 @@ class Evaluator {
     return toTargetName(await expandMacros(parseMacroString(spec).tokens, values));
   }
 
-  private async mechanism(term: SpfTerm, domain: string, depth: number, values: MacroValues): Promise<{ match: boolean; detail: string; inner?: SpfMatch[] }> {
+  private async mechanism(
+    term: SpfTerm,
+    domain: string,
+    depth: number,
+    values: MacroValues,
+  ): Promise<{ match: boolean; detail: string; inner?: SpfMatch[] }> {
     const ip = this.ip;
     const client = ipLabel(ip);
     switch (term.name) {
@@ -190,7 +248,7 @@ class Evaluator {
       case 'ip4':
       case 'ip6': {
         const family = term.name === 'ip4' ? 4 : 6;
-        const prefix = family === 4 ? term.cidr4 ?? 32 : term.cidr6 ?? 128;
+        const prefix = family === 4 ? (term.cidr4 ?? 32) : (term.cidr6 ?? 128);
         if (ip.family !== family) return { match: false, detail: `${client} is not an IPv${family} address` };
         const match = inPrefix(parseNetwork(term.network!, family)!, ip.bytes, prefix);
         return { match, detail: `${client} is ${match ? '' : 'not '}in ${term.network}/${prefix}` };
@@ -198,39 +256,68 @@ class Evaluator {
       case 'a':
       case 'mx': {
         const name = term.domainSpec ? await this.target(term.domainSpec, values) : domain;
-        if (!name) return { match: false, detail: `'${term.domainSpec}' does not expand to a valid domain name: no match` };
-        const prefix = ip.family === 4 ? term.cidr4 ?? 32 : term.cidr6 ?? 128;
+        if (!name)
+          return { match: false, detail: `'${term.domainSpec}' does not expand to a valid domain name: no match` };
+        const prefix = ip.family === 4 ? (term.cidr4 ?? 32) : (term.cidr6 ?? 128);
         if (term.name === 'a') {
           const addrs = await this.addresses(name, true, domain, term);
           const hit = addrs.find((a) => addressMatches(a, ip, prefix));
-          return { match: hit !== undefined, detail: hit ? `${name} has address ${hit}${prefix !== (ip.family === 4 ? 32 : 128) ? `, and ${client} is in ${hit}/${prefix}` : ''}` : `${client} is not among the ${ip.family === 4 ? 'A' : 'AAAA'} records of ${name}${addrs.length ? ` (${addrs.join(', ')})` : ''}` };
+          return {
+            match: hit !== undefined,
+            detail: hit
+              ? `${name} has address ${hit}${prefix !== (ip.family === 4 ? 32 : 128) ? `, and ${client} is in ${hit}/${prefix}` : ''}`
+              : `${client} is not among the ${ip.family === 4 ? 'A' : 'AAAA'} records of ${name}${addrs.length ? ` (${addrs.join(', ')})` : ''}`,
+          };
         }
         const mx = await this.resolver.lookup(name, 'MX');
-        if (isTemporary(mx)) throw new Abort('temperror', `MX ${name}: ${mx.status.toUpperCase()}${mx.error ? ` (${mx.error})` : ''} (RFC 7208 §5)`);
+        if (isTemporary(mx))
+          throw new Abort(
+            'temperror',
+            `MX ${name}: ${mx.status.toUpperCase()}${mx.error ? ` (${mx.error})` : ''} (RFC 7208 §5)`,
+          );
         if (mx.status !== 'ok') {
           this.countVoid(domain, term, `MX ${name}`);
           return { match: false, detail: `${name} has no MX records (no fallback to its address: RFC 7208 §5.4)` };
         }
         // RFC 7208 §4.6.4: more than 10 MX records is a permerror for the publisher's own data.
-        if (mx.records.length > MX_LIMIT) throw new Abort('permerror', `${name} has ${mx.records.length} MX records; "mx" may look at no more than ${MX_LIMIT} (RFC 7208 §4.6.4)`);
-        const hosts = [...mx.records].sort((a, b) => a.preference - b.preference).map((r) => r.exchange).filter((x) => x !== '');
+        if (mx.records.length > MX_LIMIT)
+          throw new Abort(
+            'permerror',
+            `${name} has ${mx.records.length} MX records; "mx" may look at no more than ${MX_LIMIT} (RFC 7208 §4.6.4)`,
+          );
+        const hosts = [...mx.records]
+          .sort((a, b) => a.preference - b.preference)
+          .map((r) => r.exchange)
+          .filter((x) => x !== '');
         for (const host of hosts) {
           const addrs = await this.addresses(host, false, domain, term);
           const hit = addrs.find((a) => addressMatches(a, ip, prefix));
-          if (hit) return { match: true, detail: `${host}, an MX host of ${name}, has address ${hit}${prefix !== (ip.family === 4 ? 32 : 128) ? `, and ${client} is in ${hit}/${prefix}` : ''}` };
+          if (hit)
+            return {
+              match: true,
+              detail: `${host}, an MX host of ${name}, has address ${hit}${prefix !== (ip.family === 4 ? 32 : 128) ? `, and ${client} is in ${hit}/${prefix}` : ''}`,
+            };
         }
-        return { match: false, detail: `${client} is not an address of the MX hosts of ${name} (${hosts.join(', ') || 'null MX'})` };
+        return {
+          match: false,
+          detail: `${client} is not an address of the MX hosts of ${name} (${hosts.join(', ') || 'null MX'})`,
+        };
       }
       case 'exists': {
         const name = await this.target(term.domainSpec!, values);
-        if (!name) return { match: false, detail: `'${term.domainSpec}' does not expand to a valid domain name: no match` };
+        if (!name)
+          return { match: false, detail: `'${term.domainSpec}' does not expand to a valid domain name: no match` };
         // Always an A query, whatever the client's address family (RFC 7208 §5.7).
         const addrs = await this.addresses(name, true, domain, term, 'A');
-        return { match: addrs.length > 0, detail: addrs.length ? `${name} exists (A ${addrs[0]})` : `${name} has no A record` };
+        return {
+          match: addrs.length > 0,
+          detail: addrs.length ? `${name} exists (A ${addrs[0]})` : `${name} has no A record`,
+        };
       }
       case 'ptr': {
         const target = (term.domainSpec ? await this.target(term.domainSpec, values) : domain)?.toLowerCase();
-        if (!target) return { match: false, detail: `'${term.domainSpec}' does not expand to a valid domain name: no match` };
+        if (!target)
+          return { match: false, detail: `'${term.domainSpec}' does not expand to a valid domain name: no match` };
         const ptr = await this.validatedNames();
         if (ptr.status === 'void') this.countVoid(domain, term, `PTR ${reverseName(ipLabel(ip))}`);
         const hit = ptr.names.find((n) => n.toLowerCase() === target || n.toLowerCase().endsWith(`.${target}`));
@@ -238,12 +325,18 @@ class Evaluator {
           match: hit !== undefined,
           detail: hit
             ? `${client} has the validated name ${hit}, in ${target}`
-            : ptr.names.length ? `no validated name of ${client} (${ptr.names.join(', ')}) is in ${target}` : `${client} has no validated reverse name`,
+            : ptr.names.length
+              ? `no validated name of ${client} (${ptr.names.join(', ')}) is in ${target}`
+              : `${client} has no validated reverse name`,
         };
       }
       case 'include': {
         const name = await this.target(term.domainSpec!, values);
-        if (!name) throw new Abort('permerror', `include:${term.domainSpec} does not expand to a valid domain name (RFC 7208 §5.2)`);
+        if (!name)
+          throw new Abort(
+            'permerror',
+            `include:${term.domainSpec} does not expand to a valid domain name (RFC 7208 §5.2)`,
+          );
         const inner = await this.evalDomain(name, depth + 1, 'include');
         // RFC 7208 §5.2: only a pass matches; fail, softfail and neutral do not (temperror/permerror threw).
         return inner.result === 'pass'
@@ -255,10 +348,20 @@ class Evaluator {
   }
 
   /** A or AAAA (by client family) of a name; a void answer counts when `countsVoid` (the term's own query). */
-  private async addresses(name: string, countsVoid: boolean, domain: string, term: SpfTerm, type?: 'A' | 'AAAA'): Promise<string[]> {
+  private async addresses(
+    name: string,
+    countsVoid: boolean,
+    domain: string,
+    term: SpfTerm,
+    type?: 'A' | 'AAAA',
+  ): Promise<string[]> {
     const t = type ?? (this.ip.family === 4 ? 'A' : 'AAAA');
     const answer = await this.resolver.lookup(name, t);
-    if (isTemporary(answer)) throw new Abort('temperror', `${t} ${name}: ${answer.status.toUpperCase()}${answer.error ? ` (${answer.error})` : ''} (RFC 7208 §5)`);
+    if (isTemporary(answer))
+      throw new Abort(
+        'temperror',
+        `${t} ${name}: ${answer.status.toUpperCase()}${answer.error ? ` (${answer.error})` : ''} (RFC 7208 §5)`,
+      );
     if (answer.status !== 'ok' || answer.records.length === 0) {
       if (countsVoid) this.countVoid(domain, term, `${t} ${name}`);
       return [];
@@ -275,7 +378,8 @@ class Evaluator {
       const names: string[] = [];
       for (const name of answer.records.slice(0, PTR_LIMIT)) {
         const fwd = await this.resolver.lookup(name, this.ip.family === 4 ? 'A' : 'AAAA');
-        if (fwd.status === 'ok' && fwd.records.some((a) => addressMatches(a, this.ip, this.ip.family === 4 ? 32 : 128))) names.push(name.replace(/\.$/, ''));
+        if (fwd.status === 'ok' && fwd.records.some((a) => addressMatches(a, this.ip, this.ip.family === 4 ? 32 : 128)))
+          names.push(name.replace(/\.$/, ''));
       }
       return { names, status: 'ok' as const };
     })();
@@ -286,13 +390,23 @@ class Evaluator {
   private async validatedName(domain: string): Promise<string> {
     const { names } = await this.validatedNames();
     const d = domain.toLowerCase();
-    return names.find((n) => n.toLowerCase() === d) ?? names.find((n) => n.toLowerCase().endsWith(`.${d}`)) ?? names[0] ?? 'unknown';
+    return (
+      names.find((n) => n.toLowerCase() === d) ??
+      names.find((n) => n.toLowerCase().endsWith(`.${d}`)) ??
+      names[0] ??
+      'unknown'
+    );
   }
 
   /** RFC 7208 §6.2: any problem with exp= (DNS, not exactly one TXT, bad syntax) means no explanation. */
   private async explain(domain: string, term: SpfTerm): Promise<string | undefined> {
     const values: MacroValues = {
-      sender: this.sender, domain, ip: this.ip, helo: this.input.helo, receiver: this.input.receiver, now: this.input.now,
+      sender: this.sender,
+      domain,
+      ip: this.ip,
+      helo: this.input.helo,
+      receiver: this.input.receiver,
+      now: this.input.now,
       validatedName: (d) => this.validatedName(d),
     };
     const name = await this.target(term.domainSpec!, values);
@@ -317,4 +431,3 @@ export function initialDomainProblem(domain: string): string | undefined {
   if (labels.length < 2) return 'is not a fully qualified domain name';
   return undefined;
 }
-

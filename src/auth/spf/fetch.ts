@@ -14,7 +14,10 @@ export type SpfFetch =
 export async function fetchSpfRecord(resolver: Resolver, domain: string): Promise<SpfFetch> {
   const answer = await resolver.lookup(domain, 'TXT');
   if (isTemporary(answer)) {
-    return { status: 'temporary', error: `TXT ${domain}: ${answer.status.toUpperCase()} from ${answer.server}${answer.error ? ` (${answer.error})` : ''}` };
+    return {
+      status: 'temporary',
+      error: `TXT ${domain}: ${answer.status.toUpperCase()} from ${answer.server}${answer.error ? ` (${answer.error})` : ''}`,
+    };
   }
   if (answer.status === 'nxdomain') return { status: 'nxdomain', txt: [] };
   const all = answer.status === 'ok' ? answer.records : [];

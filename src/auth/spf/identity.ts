@@ -30,7 +30,8 @@ export function spfInputs(input: { domain?: string; ip?: string; sender?: string
   let ip: string | undefined;
   if (input.ip !== undefined) {
     const raw = input.ip.trim().replace(/^\[(.*)\]$/, '$1');
-    if (!isIP(raw) || !parseIp(raw)) throw new UsageError(`--ip '${printable(input.ip)}' is not an IPv4 or IPv6 address`);
+    if (!isIP(raw) || !parseIp(raw))
+      throw new UsageError(`--ip '${printable(input.ip)}' is not an IPv4 or IPv6 address`);
     ip = raw;
   }
   let helo: string | undefined;
@@ -45,9 +46,13 @@ export function spfInputs(input: { domain?: string; ip?: string; sender?: string
     const s = input.sender.trim().replace(/^<(.*)>$/, '$1');
     if (s) {
       const at = s.lastIndexOf('@');
-      if (at < 0) throw new UsageError(`--sender '${printable(input.sender)}' is not an address (local@domain; '' or '<>' for the null sender)`);
+      if (at < 0)
+        throw new UsageError(
+          `--sender '${printable(input.sender)}' is not an address (local@domain; '' or '<>' for the null sender)`,
+        );
       const local = s.slice(0, at);
-      if (/[\x00-\x1f\x7f]/.test(local) || local.length > 64) throw new UsageError(`--sender '${printable(input.sender)}' has an invalid local-part`);
+      if (/[\x00-\x1f\x7f]/.test(local) || local.length > 64)
+        throw new UsageError(`--sender '${printable(input.sender)}' has an invalid local-part`);
       sender = `${local}@${toALabel(s.slice(at + 1), '--sender domain')}`;
     }
   }
@@ -55,11 +60,18 @@ export function spfInputs(input: { domain?: string; ip?: string; sender?: string
     throw new UsageError('give a domain, a --sender address or a --helo name to check');
   }
   const normalized = normalizeSender(sender, helo ?? input.domain);
-  const domain = input.domain !== undefined
-    ? toALabel(input.domain)
-    : sender ? normalized.slice(normalized.lastIndexOf('@') + 1)
-    : helo && !helo.startsWith('[') ? helo
-    : (() => { throw new UsageError(`--helo '${printable(helo ?? '')}' is an address literal: give a domain or --sender`); })();
+  const domain =
+    input.domain !== undefined
+      ? toALabel(input.domain)
+      : sender
+        ? normalized.slice(normalized.lastIndexOf('@') + 1)
+        : helo && !helo.startsWith('[')
+          ? helo
+          : (() => {
+              throw new UsageError(
+                `--helo '${printable(helo ?? '')}' is an address literal: give a domain or --sender`,
+              );
+            })();
   return { domain, sender: normalizeSender(sender, helo ?? domain), ...(helo ? { helo } : {}), ...(ip ? { ip } : {}) };
 }
 

@@ -16,7 +16,9 @@ export function parseIp(input: string): SpfIp | undefined {
   const family = isIP(s);
   if (family === 4) return { family: 4, bytes: s.split('.').map(Number) };
   if (family !== 6) return undefined;
-  const bytes = expandIpv6(s).split(':').flatMap((g) => [parseInt(g.slice(0, 2), 16), parseInt(g.slice(2), 16)]);
+  const bytes = expandIpv6(s)
+    .split(':')
+    .flatMap((g) => [parseInt(g.slice(0, 2), 16), parseInt(g.slice(2), 16)]);
   // RFC 7208 §5: an IPv4-mapped IPv6 client "MUST still be considered an IPv4 address".
   if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
     return { family: 4, bytes: bytes.slice(12) };
@@ -28,7 +30,9 @@ export function parseIp(input: string): SpfIp | undefined {
 export function parseNetwork(input: string, family: 4 | 6): number[] | undefined {
   if (isIP(input) !== family || input.includes('%')) return undefined;
   if (family === 4) return input.split('.').map(Number);
-  return expandIpv6(input).split(':').flatMap((g) => [parseInt(g.slice(0, 2), 16), parseInt(g.slice(2), 16)]);
+  return expandIpv6(input)
+    .split(':')
+    .flatMap((g) => [parseInt(g.slice(0, 2), 16), parseInt(g.slice(2), 16)]);
 }
 
 /** True when the first `prefix` bits of a and b agree. */
@@ -45,7 +49,10 @@ export function inPrefix(a: readonly number[], b: readonly number[], prefix: num
 /** %{i}: dotted quad, or 32 dot-separated nibbles for IPv6 (upper case, as RFC 7208 §7.4's example). */
 export function ipDotted(ip: SpfIp): string {
   if (ip.family === 4) return ip.bytes.join('.');
-  return ip.bytes.flatMap((b) => [b >> 4, b & 15]).map((n) => n.toString(16).toUpperCase()).join('.');
+  return ip.bytes
+    .flatMap((b) => [b >> 4, b & 15])
+    .map((n) => n.toString(16).toUpperCase())
+    .join('.');
 }
 
 /** %{c}: dotted quad, or the RFC 5952 canonical IPv6 text (lower case, longest zero run compressed). */
@@ -54,11 +61,17 @@ export function ipText(ip: SpfIp): string {
   const groups = Array.from({ length: 8 }, (_, i) => (ip.bytes[2 * i]! << 8) | ip.bytes[2 * i + 1]!);
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = groups.map((g) => g.toString(16));

@@ -6,7 +6,15 @@ export type MacroToken =
   | { kind: 'literal'; text: string }
   /** %% %_ %- : macro-expands in the grammar (they can end a domain-spec). */
   | { kind: 'escape'; text: string }
-  | { kind: 'macro'; letter: string; upper: boolean; digits?: number; reverse: boolean; delimiters: string; raw: string };
+  | {
+      kind: 'macro';
+      letter: string;
+      upper: boolean;
+      digits?: number;
+      reverse: boolean;
+      delimiters: string;
+      raw: string;
+    };
 
 export interface MacroParse {
   tokens: MacroToken[];
@@ -27,7 +35,7 @@ export function parseMacroString(s: string, opts: { exp?: boolean } = {}): Macro
     if (literal) tokens.push({ kind: 'literal', text: literal });
     literal = '';
   };
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = s[i]!;
     if (c !== '%') {
       const code = c.charCodeAt(0);
@@ -48,7 +56,14 @@ export function parseMacroString(s: string, opts: { exp?: boolean } = {}): Macro
       continue;
     }
     if (next !== '{') {
-      return { tokens, error: { message: `'%' must be followed by '{', '%', '_' or '-' (RFC 7208 §7.1)`, offset: i, length: next === undefined ? 1 : 2 } };
+      return {
+        tokens,
+        error: {
+          message: `'%' must be followed by '{', '%', '_' or '-' (RFC 7208 §7.1)`,
+          offset: i,
+          length: next === undefined ? 1 : 2,
+        },
+      };
     }
     const close = s.indexOf('}', i + 2);
     const body = close < 0 ? s.slice(i + 2) : s.slice(i + 2, close);
@@ -71,13 +86,24 @@ export function parseMacroString(s: string, opts: { exp?: boolean } = {}): Macro
       };
     }
     if (m[2] && Number(m[2]) === 0) {
-      return { tokens, error: { message: `macro '%{${body}}' keeps zero labels: the number must be non-zero (RFC 7208 §7.3)`, offset: i, length } };
+      return {
+        tokens,
+        error: {
+          message: `macro '%{${body}}' keeps zero labels: the number must be non-zero (RFC 7208 §7.3)`,
+          offset: i,
+          length,
+        },
+      };
     }
     flush();
     tokens.push({
-      kind: 'macro', letter, upper: m[1] !== letter, reverse: m[3] !== '',
+      kind: 'macro',
+      letter,
+      upper: m[1] !== letter,
+      reverse: m[3] !== '',
       ...(m[2] ? { digits: Number(m[2]) } : {}),
-      delimiters: m[4] ?? '', raw: s.slice(i, close + 1),
+      delimiters: m[4] ?? '',
+      raw: s.slice(i, close + 1),
     });
     i = close + 1;
   }
@@ -134,20 +160,31 @@ export async function expandMacros(tokens: readonly MacroToken[], v: MacroValues
 async function macroValue(letter: string, v: MacroValues): Promise<string> {
   const at = v.sender.lastIndexOf('@');
   switch (letter) {
-    case 's': return v.sender;
-    case 'l': return at > 0 ? v.sender.slice(0, at) : 'postmaster';
-    case 'o': return at >= 0 ? v.sender.slice(at + 1) : v.sender;
-    case 'd': return v.domain;
-    case 'h': return v.helo ?? '';
-    case 'r': return v.receiver || 'unknown';
-    case 't': return String(Math.floor((v.now ? v.now() : new Date()).getTime() / 1000));
+    case 's':
+      return v.sender;
+    case 'l':
+      return at > 0 ? v.sender.slice(0, at) : 'postmaster';
+    case 'o':
+      return at >= 0 ? v.sender.slice(at + 1) : v.sender;
+    case 'd':
+      return v.domain;
+    case 'h':
+      return v.helo ?? '';
+    case 'r':
+      return v.receiver || 'unknown';
+    case 't':
+      return String(Math.floor((v.now ? v.now() : new Date()).getTime() / 1000));
   }
   if (!v.ip) throw new MacroUnavailable(letter);
   switch (letter) {
-    case 'i': return ipDotted(v.ip);
-    case 'c': return ipText(v.ip);
-    case 'v': return v.ip.family === 4 ? 'in-addr' : 'ip6';
-    case 'p': return v.validatedName ? v.validatedName(v.domain) : 'unknown';
+    case 'i':
+      return ipDotted(v.ip);
+    case 'c':
+      return ipText(v.ip);
+    case 'v':
+      return v.ip.family === 4 ? 'in-addr' : 'ip6';
+    case 'p':
+      return v.validatedName ? v.validatedName(v.domain) : 'unknown';
   }
   throw new Error(`unexpected macro letter ${letter}`);
 }

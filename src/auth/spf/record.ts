@@ -17,7 +17,11 @@ export function isSpfRecord(text: string): boolean {
 export function parseSpfRecord(text: string): ParsedSpf {
   const parsed: ParsedSpf = { text, isSpf: isSpfRecord(text), terms: [], errors: [] };
   if (!parsed.isSpf) {
-    parsed.errors.push({ message: 'not an SPF record: it must start with "v=spf1" followed by a space or the end', start: 0, end: Math.min(text.length, 7) });
+    parsed.errors.push({
+      message: 'not an SPF record: it must start with "v=spf1" followed by a space or the end',
+      start: 0,
+      end: Math.min(text.length, 7),
+    });
     return parsed;
   }
   // Terms are separated by one or more spaces, and only spaces (RFC 7208 §4.6.1, §12).
@@ -34,7 +38,12 @@ export function parseSpfRecord(text: string): ParsedSpf {
     const found = parsed.terms.filter((t) => t.kind === 'modifier' && t.name === name);
     if (found.length > 1) {
       const dup = found[1]!;
-      parsed.errors.push({ message: `"${name}" appears more than once (RFC 7208 §6)`, start: dup.start, end: dup.end, term: dup.raw });
+      parsed.errors.push({
+        message: `"${name}" appears more than once (RFC 7208 §6)`,
+        start: dup.start,
+        end: dup.end,
+        term: dup.raw,
+      });
     }
     if (found[0]) parsed[name] = found[0];
   }
@@ -65,16 +74,22 @@ export function parseTerm(raw: string, start = 0): SpfTerm {
   }
   const mech = /^([+\-~?]?)([A-Za-z][A-Za-z0-9]*)(.*)$/s.exec(raw);
   if (!mech) {
-    return { ...base, kind: 'mechanism', name: raw.replace(/^[+\-~?]/, ''), error: `'${raw}' is neither a mechanism nor a modifier` };
+    return {
+      ...base,
+      kind: 'mechanism',
+      name: raw.replace(/^[+\-~?]/, ''),
+      error: `'${raw}' is neither a mechanism nor a modifier`,
+    };
   }
   const qualifier = (mech[1] || '+') as Qualifier;
   const name = mech[2]!.toLowerCase();
   const rest = mech[3]!;
   const term: SpfTerm = { ...base, kind: 'mechanism', name, qualifier };
   if (!MECHANISMS.has(name)) {
-    term.error = name === 'redirect' || name === 'exp'
-      ? `'${mech[2]}' is a modifier: write ${name}=<domain> (RFC 7208 §6)`
-      : `unknown mechanism '${mech[2]}'`;
+    term.error =
+      name === 'redirect' || name === 'exp'
+        ? `'${mech[2]}' is a modifier: write ${name}=<domain> (RFC 7208 §6)`
+        : `unknown mechanism '${mech[2]}'`;
     return term;
   }
   if (bad) {
@@ -92,7 +107,8 @@ function parseArguments(term: SpfTerm, name: string, rest: string): string | und
       return rest ? `"all" takes no argument, found '${rest}' (RFC 7208 §5.1)` : undefined;
     case 'include':
     case 'exists': {
-      if (!rest.startsWith(':')) return `"${name}" needs a domain: ${name}:<domain> (RFC 7208 §5.${name === 'include' ? 2 : 7})`;
+      if (!rest.startsWith(':'))
+        return `"${name}" needs a domain: ${name}:<domain> (RFC 7208 §5.${name === 'include' ? 2 : 7})`;
       term.domainSpec = rest.slice(1);
       const err = domainSpecError(term.domainSpec);
       return err ? `${name}: ${err}` : undefined;
@@ -120,16 +136,19 @@ function parseArguments(term: SpfTerm, name: string, rest: string): string | und
         term.cidr6 = v;
       }
       if (!spec) return undefined;
-      if (!spec.startsWith(':')) return `unexpected '${rest}' after "${name}" (expected :<domain> and /<cidr>//<cidr6>)`;
+      if (!spec.startsWith(':'))
+        return `unexpected '${rest}' after "${name}" (expected :<domain> and /<cidr>//<cidr6>)`;
       term.domainSpec = spec.slice(1);
       const err = domainSpecError(term.domainSpec);
-      if (err && name === 'a' && isIP(term.domainSpec)) return `a: '${term.domainSpec}' is an IP address, not a domain: write ip${isIP(term.domainSpec)}:${term.domainSpec}`;
+      if (err && name === 'a' && isIP(term.domainSpec))
+        return `a: '${term.domainSpec}' is an IP address, not a domain: write ip${isIP(term.domainSpec)}:${term.domainSpec}`;
       return err ? `${name}: ${err}` : undefined;
     }
     case 'ip4':
     case 'ip6': {
       const family = name === 'ip4' ? 4 : 6;
-      if (!rest.startsWith(':') || rest.length === 1) return `"${name}" needs a network: ${name}:<address>[/<prefix>] (RFC 7208 §5.6)`;
+      if (!rest.startsWith(':') || rest.length === 1)
+        return `"${name}" needs a network: ${name}:<address>[/<prefix>] (RFC 7208 §5.6)`;
       const m = /^([^/]*)(?:\/(\d+))?$/.exec(rest.slice(1));
       if (!m) return `invalid ${name} network '${rest.slice(1)}' (RFC 7208 §5.6)`;
       const network = m[1]!;
@@ -139,7 +158,8 @@ function parseArguments(term: SpfTerm, name: string, rest: string): string | und
       term.network = network;
       if (m[2] !== undefined) {
         const v = cidrValue(m[2], family === 4 ? 32 : 128);
-        if (v === undefined) return `invalid CIDR length '/${m[2]}' for ${name} (0-${family === 4 ? 32 : 128}, no leading zeros; RFC 7208 §5.6)`;
+        if (v === undefined)
+          return `invalid CIDR length '/${m[2]}' for ${name} (0-${family === 4 ? 32 : 128}, no leading zeros; RFC 7208 §5.6)`;
         if (family === 4) term.cidr4 = v;
         else term.cidr6 = v;
       }

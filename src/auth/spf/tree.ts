@@ -6,7 +6,15 @@ import { fetchSpfRecord } from './fetch.js';
 import { parseIp } from './ip.js';
 import { expandMacros, MacroUnavailable, parseMacroString, toTargetName, type MacroValues } from './macro.js';
 import { isDnsTerm, isSpfRecord, parseSpfRecord } from './record.js';
-import { LOOKUP_LIMIT, MX_LIMIT, VOID_LIMIT, type SpfCost, type SpfTerm, type SpfTree, type SpfTreeTerm } from './types.js';
+import {
+  LOOKUP_LIMIT,
+  MX_LIMIT,
+  VOID_LIMIT,
+  type SpfCost,
+  type SpfTerm,
+  type SpfTree,
+  type SpfTreeTerm,
+} from './types.js';
 
 export interface TreeOptions {
   /** <sender> for %{s} %{l} %{o} (already normalized). */
@@ -53,18 +61,29 @@ async function walk(w: Walk, domain: string, path: string[]): Promise<SpfTree> {
     if (fetched.txt.length === 0) emptyAnswers.add(tree);
     return tree;
   }
-  if (fetched.status === 'multiple') return { domain, record: null, status: 'multiple', records: fetched.records, ...ignored, ...EMPTY };
+  if (fetched.status === 'multiple')
+    return { domain, record: null, status: 'multiple', records: fetched.records, ...ignored, ...EMPTY };
   const parsed = parseSpfRecord(fetched.record);
   const before = { lookups: w.lookups, voids: w.voids };
   const tree: SpfTree = {
-    domain, record: fetched.record, strings: fetched.strings, status: parsed.errors.length ? 'invalid' : 'ok',
-    ...ignored, errors: parsed.errors, terms: [], lookups: 0, voidLookups: 0,
+    domain,
+    record: fetched.record,
+    strings: fetched.strings,
+    status: parsed.errors.length ? 'invalid' : 'ok',
+    ...ignored,
+    errors: parsed.errors,
+    terms: [],
+    lookups: 0,
+    voidLookups: 0,
   };
   const nodes = new Map<SpfTerm, SpfTreeTerm>();
   const hasAll = parsed.terms.some((t) => t.kind === 'mechanism' && t.name === 'all' && !t.error);
   // Evaluation order: mechanisms left to right, then redirect (RFC 7208 §4.6.2, §6.1); a match at "all" ends it.
   let afterAll = false;
-  const ordered = [...parsed.terms.filter((t) => t.kind === 'mechanism'), ...parsed.terms.filter((t) => t.kind === 'modifier')];
+  const ordered = [
+    ...parsed.terms.filter((t) => t.kind === 'mechanism'),
+    ...parsed.terms.filter((t) => t.kind === 'modifier'),
+  ];
   for (const term of ordered) {
     const unreachable = term.kind === 'mechanism' ? afterAll : term.name === 'redirect' && hasAll;
     nodes.set(term, await termNode(w, term, domain, [...path, domain.toLowerCase()], unreachable));
@@ -76,23 +95,38 @@ async function walk(w: Walk, domain: string, path: string[]): Promise<SpfTree> {
   return tree;
 }
 
-async function termNode(w: Walk, term: SpfTerm, domain: string, path: string[], unreachable: boolean): Promise<SpfTreeTerm> {
-  const node: SpfTreeTerm = { ...term, cost: { lookups: 0, voidLookups: 0 }, runningLookups: w.lookups, runningVoid: w.voids };
+async function termNode(
+  w: Walk,
+  term: SpfTerm,
+  domain: string,
+  path: string[],
+  unreachable: boolean,
+): Promise<SpfTreeTerm> {
+  const node: SpfTreeTerm = {
+    ...term,
+    cost: { lookups: 0, voidLookups: 0 },
+    runningLookups: w.lookups,
+    runningVoid: w.voids,
+  };
   if (term.error) {
     node.cost.note = 'syntax error: check_host() gives permerror for this record';
     return node;
   }
   if (unreachable) {
     node.unreachable = true;
-    node.cost.note = term.kind === 'modifier'
-      ? 'ignored: the record has "all", so redirect= is never reached (RFC 7208 §6.1)'
-      : 'after "all": never evaluated';
+    node.cost.note =
+      term.kind === 'modifier'
+        ? 'ignored: the record has "all", so redirect= is never reached (RFC 7208 §6.1)'
+        : 'after "all": never evaluated';
     return node;
   }
   if (!isDnsTerm(term)) {
-    node.cost.note = term.name === 'exp'
-      ? 'not counted: exp= is looked up only after a fail, once (RFC 7208 §4.6.4, §6.2)'
-      : term.kind === 'modifier' ? 'unknown modifier: ignored (RFC 7208 §6)' : 'no DNS query';
+    node.cost.note =
+      term.name === 'exp'
+        ? 'not counted: exp= is looked up only after a fail, once (RFC 7208 §4.6.4, §6.2)'
+        : term.kind === 'modifier'
+          ? 'unknown modifier: ignored (RFC 7208 §6)'
+          : 'no DNS query';
     if (term.name === 'exp') await expTarget(w, term, domain, node);
     return node;
   }
@@ -124,9 +158,21 @@ async function termNode(w: Walk, term: SpfTerm, domain: string, path: string[], 
     case 'include':
     case 'redirect': {
       if (path.includes(target.toLowerCase())) {
-        node.child = { domain: target, record: null, status: 'loop', note: `${target} is already being evaluated: the ${term.name} loops until the lookup limit`, ...EMPTY };
+        node.child = {
+          domain: target,
+          record: null,
+          status: 'loop',
+          note: `${target} is already being evaluated: the ${term.name} loops until the lookup limit`,
+          ...EMPTY,
+        };
       } else if (w.records >= (w.opts.maxRecords ?? 40)) {
-        node.child = { domain: target, record: null, status: 'not-followed', note: `not followed: more than ${w.opts.maxRecords ?? 40} records in the tree`, ...EMPTY };
+        node.child = {
+          domain: target,
+          record: null,
+          status: 'not-followed',
+          note: `not followed: more than ${w.opts.maxRecords ?? 40} records in the tree`,
+          ...EMPTY,
+        };
       } else {
         node.child = await walk(w, target, path);
         // Void only when the TXT query itself came back empty, not when the name merely has other TXT records.
@@ -145,7 +191,8 @@ async function termNode(w: Walk, term: SpfTerm, domain: string, path: string[], 
       const has6 = aaaa.status === 'ok' && aaaa.records.length > 0;
       node.lookup = has4 || has6 ? 'ok' : 'void';
       isVoid = !has4 && !has6;
-      if (!isVoid && (!has4 || !has6)) node.cost.note += `; no ${has4 ? 'AAAA' : 'A'} record: a void lookup for IPv${has4 ? 6 : 4} clients`;
+      if (!isVoid && (!has4 || !has6))
+        node.cost.note += `; no ${has4 ? 'AAAA' : 'A'} record: a void lookup for IPv${has4 ? 6 : 4} clients`;
       break;
     }
     case 'mx': {
@@ -159,7 +206,8 @@ async function termNode(w: Walk, term: SpfTerm, domain: string, path: string[], 
       isVoid = mx.status !== 'ok';
       node.lookup = isVoid ? 'void' : 'ok';
       node.cost.queries = 1 + count;
-      if (node.mxCount > MX_LIMIT) node.cost.note += `; ${node.mxCount} MX records: more than ${MX_LIMIT} is a permerror`;
+      if (node.mxCount > MX_LIMIT)
+        node.cost.note += `; ${node.mxCount} MX records: more than ${MX_LIMIT} is a permerror`;
       break;
     }
     case 'exists': {
@@ -194,10 +242,20 @@ async function expTarget(w: Walk, term: SpfTerm, domain: string, node: SpfTreeTe
   if (!expansion.name) return;
   node.target = expansion.name;
   const txt = await w.resolver.lookup(expansion.name, 'TXT');
-  node.lookup = isTemporary(txt) ? txt.status : txt.status !== 'ok' ? 'void' : txt.records.length > 1 ? 'multiple' : 'ok';
+  node.lookup = isTemporary(txt)
+    ? txt.status
+    : txt.status !== 'ok'
+      ? 'void'
+      : txt.records.length > 1
+        ? 'multiple'
+        : 'ok';
 }
 
-async function expand(w: Walk, spec: string | undefined, domain: string): Promise<{ name?: string; dependsOn?: string }> {
+async function expand(
+  w: Walk,
+  spec: string | undefined,
+  domain: string,
+): Promise<{ name?: string; dependsOn?: string }> {
   if (spec === undefined) return { name: domain };
   const ip = w.opts.ip ? parseIp(w.opts.ip) : undefined;
   const values: MacroValues = { sender: w.opts.sender, domain, helo: w.opts.helo, ...(ip ? { ip } : {}) };
@@ -212,12 +270,18 @@ async function expand(w: Walk, spec: string | undefined, domain: string): Promis
 
 function costNote(name: string, target: string): string {
   switch (name) {
-    case 'include': return `1 lookup (TXT ${target}), plus what its record costs`;
-    case 'redirect': return `1 lookup (TXT ${target}), plus what its record costs`;
-    case 'a': return `1 lookup (A or AAAA ${target}, by the client's address family)`;
-    case 'mx': return `1 lookup (MX ${target}); its hosts' address queries are limited separately, to ${MX_LIMIT}`;
-    case 'ptr': return '1 lookup (PTR of the client); up to 10 of its names checked, outside the limit of 10';
-    case 'exists': return `1 lookup (A ${target})`;
+    case 'include':
+      return `1 lookup (TXT ${target}), plus what its record costs`;
+    case 'redirect':
+      return `1 lookup (TXT ${target}), plus what its record costs`;
+    case 'a':
+      return `1 lookup (A or AAAA ${target}, by the client's address family)`;
+    case 'mx':
+      return `1 lookup (MX ${target}); its hosts' address queries are limited separately, to ${MX_LIMIT}`;
+    case 'ptr':
+      return '1 lookup (PTR of the client); up to 10 of its names checked, outside the limit of 10';
+    case 'exists':
+      return `1 lookup (A ${target})`;
   }
   return '';
 }

@@ -81,7 +81,7 @@ export interface SpfTreeTerm extends SpfTerm {
 }
 
 export type SpfTreeStatus =
-  | 'ok' | 'invalid' | 'none' | 'nxdomain' | 'multiple' | 'temporary' | 'loop' | 'not-followed' | 'bad-name';
+  'ok' | 'invalid' | 'none' | 'nxdomain' | 'multiple' | 'temporary' | 'loop' | 'not-followed' | 'bad-name';
 
 export interface SpfTree {
   domain: string;

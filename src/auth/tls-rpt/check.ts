@@ -28,8 +28,14 @@ export async function checkTlsRpt(domain: string, ctx: Pick<Context, 'resolver'>
   const records = texts.filter(isTlsRptTxt);
   const parsed = records.length === 1 ? parseTlsRptRecord(records[0]!) : null;
   const base: Omit<TlsRptResult, 'findings' | 'steps'> = {
-    kind: 'tls-rpt', domain, lookup: answer.status, record: records[0] ?? null, records,
-    discarded: texts.filter((t) => !isTlsRptTxt(t)), rua: parsed?.rua.map((u) => u.raw) ?? [], parsed,
+    kind: 'tls-rpt',
+    domain,
+    lookup: answer.status,
+    record: records[0] ?? null,
+    records,
+    discarded: texts.filter((t) => !isTlsRptTxt(t)),
+    rua: parsed?.rua.map((u) => u.raw) ?? [],
+    parsed,
   };
   return { ...base, findings: tlsRptFindings(base), steps: trace.steps };
 }

@@ -22,7 +22,8 @@ export function isTlsRptTxt(text: string): boolean {
   return /^v=TLSRPTv1[ \t]*(;|$)/.test(text);
 }
 
-const MAILBOX = /^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const MAILBOX =
+  /^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function parseTlsRptRecord(raw: string): TlsRptRecord {
   const { fields, errors } = parseFieldList(raw, 'v=TLSRPTv1');
@@ -34,7 +35,11 @@ export function parseTlsRptRecord(raw: string): TlsRptRecord {
 
 /** rua= is a comma-separated URI list; commas and "!" inside a URI must be %-encoded (§3). */
 export function parseRua(value: string): TlsRptUri[] {
-  return value.split(',').map((s) => s.replace(/^[ \t]+|[ \t]+$/g, '')).filter((s) => s !== '').map(parseUri);
+  return value
+    .split(',')
+    .map((s) => s.replace(/^[ \t]+|[ \t]+$/g, ''))
+    .filter((s) => s !== '')
+    .map(parseUri);
 }
 
 function parseUri(raw: string): TlsRptUri {
@@ -43,7 +48,9 @@ function parseUri(raw: string): TlsRptUri {
   const scheme = m[1]!.toLowerCase();
   if (scheme === 'mailto') {
     const mailbox = decodeURIComponentSafe(m[2]!.split('?')[0]!);
-    return MAILBOX.test(mailbox ?? '') ? { raw, scheme, target: mailbox } : { raw, scheme, target: mailbox, problem: 'not a valid email address' };
+    return MAILBOX.test(mailbox ?? '')
+      ? { raw, scheme, target: mailbox }
+      : { raw, scheme, target: mailbox, problem: 'not a valid email address' };
   }
   if (scheme === 'https') {
     try {

@@ -47,8 +47,14 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
   const adaptive = opts.concurrency === undefined;
   const budgetMs = parseInteger(opts.budget ?? '20000', '--budget', 100, 3_600_000);
   const policy = opts.policy ? await loadPolicy(opts.policy) : undefined;
-  const selectors = [...new Set([...(opts.selector ?? []), ...(policy?.dkim?.selectors ?? [])].map((s) => toALabel(s, 'selector')))];
-  const dnsbl = (opts.dnsbl ?? []).flatMap((z) => z.split(',')).map((z) => z.trim()).filter(Boolean).map((z) => toALabel(z, 'DNSBL zone'));
+  const selectors = [
+    ...new Set([...(opts.selector ?? []), ...(policy?.dkim?.selectors ?? [])].map((s) => toALabel(s, 'selector'))),
+  ];
+  const dnsbl = (opts.dnsbl ?? [])
+    .flatMap((z) => z.split(','))
+    .map((z) => z.trim())
+    .filter(Boolean)
+    .map((z) => toALabel(z, 'DNSBL zone'));
   const ca = await readCaFiles(opts.ca ?? []);
   const strict = Boolean(opts.strict ?? policy?.strict);
   if (!domains.length && !opts.batch) throw new UsageError('give a domain to check, or --batch <file> (- for stdin)');
@@ -57,8 +63,14 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
   if (opts.batch && opts.batch !== '-') await assertReadable(opts.batch);
 
   const postureOptions: PostureOptions = {
-    ...(selectors.length ? { selectors } : {}), smtp: Boolean(opts.smtp), fetch: Boolean(opts.fetch), budgetMs, strict,
-    ...(ca.length ? { ca } : {}), ...(dnsbl.length ? { dnsbl } : {}), ...(policy ? { policy } : {}),
+    ...(selectors.length ? { selectors } : {}),
+    smtp: Boolean(opts.smtp),
+    fetch: Boolean(opts.fetch),
+    budgetMs,
+    strict,
+    ...(ca.length ? { ca } : {}),
+    ...(dnsbl.length ? { dnsbl } : {}),
+    ...(policy ? { policy } : {}),
     ...(opts.mtaStsPort ? { mtaStsPort: parseInteger(opts.mtaStsPort, '--mta-sts-port', 1, 65535) } : {}),
     ...(opts.smtpPort ? { smtpPort: parseInteger(opts.smtpPort, '--smtp-port', 1, 65535) } : {}),
   };
@@ -66,41 +78,77 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
   const fileFor = zoneFileOf(ctx);
 
   if (single) {
-    const result = await withSpinner(ctx, format, `Checking ${single}`, () => checkPosture(single, ctx, postureOptions));
+    const result = await withSpinner(ctx, format, `Checking ${single}`, () =>
+      checkPosture(single, ctx, postureOptions),
+    );
     const out = (() => {
       switch (format) {
-        case 'json': return toJson(result);
-        case 'junit': return junitOpen() + junitSuite(result, { strict, timestamp: ctx.now() }) + junitClose();
-        case 'github': return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose }) + githubAnnotations(result, { strict, fileFor });
-        default: return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose });
+        case 'json':
+          return toJson(result);
+        case 'junit':
+          return junitOpen() + junitSuite(result, { strict, timestamp: ctx.now() }) + junitClose();
+        case 'github':
+          return (
+            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose }) +
+            githubAnnotations(result, { strict, fileFor })
+          );
+        default:
+          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose });
       }
     })();
     process.stdout.write(out);
     return exitCode([result], { strict });
   }
-  return runMany(domains, opts.batch, { ctx, format, concurrency, adaptive, order: opts.order ?? 'input', strict, postureOptions, fileFor });
+  return runMany(domains, opts.batch, {
+    ctx,
+    format,
+    concurrency,
+    adaptive,
+    order: opts.order ?? 'input',
+    strict,
+    postureOptions,
+    fileFor,
+  });
 }
 
 async function runMany(
-  positional: string[], batch: string | undefined,
-  o: { ctx: CliContext; format: Format; concurrency: number; adaptive: boolean; order: 'input' | 'completion'; strict: boolean; postureOptions: PostureOptions; fileFor: (d: string) => string | undefined },
+  positional: string[],
+  batch: string | undefined,
+  o: {
+    ctx: CliContext;
+    format: Format;
+    concurrency: number;
+    adaptive: boolean;
+    order: 'input' | 'completion';
+    strict: boolean;
+    postureOptions: PostureOptions;
+    fileFor: (d: string) => string | undefined;
+  },
 ): Promise<number> {
   const { ctx, format, strict } = o;
-  const total = batch && batch !== '-' ? positional.length + (await countDomains(batch)) : batch ? undefined : positional.length;
+  const total =
+    batch && batch !== '-' ? positional.length + (await countDomains(batch)) : batch ? undefined : positional.length;
   async function* inputs(): AsyncGenerator<string> {
     yield* positional;
     if (batch) yield* readDomains(batch);
   }
   const stats = createBatchStats();
   // Progress goes to stderr, so it may show with --json too (stdout stays machine output); never in CI or with -v.
-  const bar = process.stderr.isTTY && process.env.CI === undefined && !ctx.verbose ? progressBar({ ...(total !== undefined ? { total } : {}) }) : undefined;
+  const bar =
+    process.stderr.isTTY && process.env.CI === undefined && !ctx.verbose
+      ? progressBar({ ...(total !== undefined ? { total } : {}) })
+      : undefined;
   const start = performance.now();
   let code: 0 | 1 | 3 = 0;
   let invalid = 0;
   if (format === 'junit') await write(junitOpen());
   const level = o.adaptive ? adaptiveConcurrency(o.concurrency) : undefined;
   try {
-    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), { concurrency: o.concurrency, order: o.order, ...(level ? { limit: level } : {}) })) {
+    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), {
+      concurrency: o.concurrency,
+      order: o.order,
+      ...(level ? { limit: level } : {}),
+    })) {
       addToStats(stats, result);
       if (result.findings.some((f) => f.id === 'posture.input.invalid')) invalid++;
       const c = exitCode([result], { strict });
@@ -128,8 +176,12 @@ async function runMany(
     bar?.stop();
   }
   if (format === 'junit') await write(junitClose());
-  if (format === 'text' || format === 'github') await write(renderBatchSummary(stats, ctx.theme, { seconds: (performance.now() - start) / 1000 }));
-  if (invalid) process.stderr.write(`mailcheck: ${invalid} input line${invalid > 1 ? 's were' : ' was'} not a domain name (reported in place)\n`);
+  if (format === 'text' || format === 'github')
+    await write(renderBatchSummary(stats, ctx.theme, { seconds: (performance.now() - start) / 1000 }));
+  if (invalid)
+    process.stderr.write(
+      `mailcheck: ${invalid} input line${invalid > 1 ? 's were' : ' was'} not a domain name (reported in place)\n`,
+    );
   return code;
 }
 
@@ -153,12 +205,14 @@ function write(s: string): Promise<void> {
 }
 
 function parseFormat(opts: CheckCliOptions): Format {
-  if (opts.json && opts.format && opts.format !== 'json' && opts.format !== 'text') throw new UsageError(`--json and --format ${opts.format} ask for two different outputs; use one`);
-  return opts.json ? 'json' : opts.format ?? 'text';
+  if (opts.json && opts.format && opts.format !== 'json' && opts.format !== 'text')
+    throw new UsageError(`--json and --format ${opts.format} ask for two different outputs; use one`);
+  return opts.json ? 'json' : (opts.format ?? 'text');
 }
 
 function parseInteger(v: string, what: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) throw new UsageError(`${what} '${v}' is not a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max)
+    throw new UsageError(`${what} '${v}' is not a whole number from ${min} to ${max}`);
   return Number(v);
 }
 
@@ -170,16 +224,18 @@ async function assertReadable(file: string): Promise<void> {
     if (!isFile) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read --batch file '${file}': ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read --batch file '${file}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
+    );
   }
 }
-
 
 /** The --zone file a domain's records come from, for GitHub annotations on that file. */
 function zoneFileOf(ctx: CliContext): (domain: string) => string | undefined {
   return (domain) => {
     let best: { origin: string; source?: string } | undefined;
-    for (const z of ctx.zones) if (inZone(domain, z.origin) && (!best || z.origin.length > best.origin.length)) best = z;
+    for (const z of ctx.zones)
+      if (inZone(domain, z.origin) && (!best || z.origin.length > best.origin.length)) best = z;
     return best?.source;
   };
 }

@@ -4,7 +4,11 @@ import type { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { buildProgram } from '../program.js';
 
-interface Spec { name: string; options: string[]; subcommands: Spec[] }
+interface Spec {
+  name: string;
+  options: string[];
+  subcommands: Spec[];
+}
 
 function specOf(cmd: Command): Spec {
   const flags = (o: Option) => [o.long, o.short].filter((f): f is string => Boolean(f));
@@ -49,7 +53,9 @@ complete -o default -F _mailcheck mailcheck
 
 function zsh(s: Spec): string {
   const cmds = s.subcommands.map((c) => `'${c.name}'`).join(' ');
-  const cases = s.subcommands.map((c) => `    ${c.name}) compadd -- ${[...c.options, ...c.subcommands.map((x) => x.name)].join(' ')} ;;`).join('\n');
+  const cases = s.subcommands
+    .map((c) => `    ${c.name}) compadd -- ${[...c.options, ...c.subcommands.map((x) => x.name)].join(' ')} ;;`)
+    .join('\n');
   return `#compdef mailcheck
 # mailcheck zsh completion: mailcheck completion zsh > "\${fpath[1]}/_mailcheck"
 _mailcheck() {
@@ -67,11 +73,16 @@ compdef _mailcheck mailcheck
 }
 
 function fish(s: Spec): string {
-  const lines = ['# mailcheck fish completion: mailcheck completion fish > ~/.config/fish/completions/mailcheck.fish', 'complete -c mailcheck -f'];
+  const lines = [
+    '# mailcheck fish completion: mailcheck completion fish > ~/.config/fish/completions/mailcheck.fish',
+    'complete -c mailcheck -f',
+  ];
   for (const c of s.subcommands) lines.push(`complete -c mailcheck -n __fish_use_subcommand -a ${c.name}`);
   for (const c of s.subcommands) {
-    for (const o of c.options.filter((x) => x.startsWith('--'))) lines.push(`complete -c mailcheck -n '__fish_seen_subcommand_from ${c.name}' -l ${o.slice(2)}`);
-    for (const sub of c.subcommands) lines.push(`complete -c mailcheck -n '__fish_seen_subcommand_from ${c.name}' -a ${sub.name}`);
+    for (const o of c.options.filter((x) => x.startsWith('--')))
+      lines.push(`complete -c mailcheck -n '__fish_seen_subcommand_from ${c.name}' -l ${o.slice(2)}`);
+    for (const sub of c.subcommands)
+      lines.push(`complete -c mailcheck -n '__fish_seen_subcommand_from ${c.name}' -a ${sub.name}`);
   }
   return lines.join('\n') + '\n';
 }

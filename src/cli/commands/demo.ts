@@ -27,17 +27,31 @@ export async function run(opts: DemoCliOptions): Promise<number> {
   const smtpPort = port(opts.smtpPort ?? '0', '--smtp-port');
   // Offline: the demo's resolvers are its own; nothing here may read resolv.conf or ask the network.
   const ctx = await createContext({ ...opts, offline: true });
-  const { result, stage } = await runDemo({
-    domain: DEMO_DOMAIN, selector: 'demo', dnsPort, smtpPort, keyType: opts.keyType, keep: Boolean(opts.keep), ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
-  }, ctx).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'EADDRINUSE') throw new UsageError(`cannot start the sandbox: port in use (${e.message.replace(/^.*EADDRINUSE\s*/, '')})`);
+  const { result, stage } = await runDemo(
+    {
+      domain: DEMO_DOMAIN,
+      selector: 'demo',
+      dnsPort,
+      smtpPort,
+      keyType: opts.keyType,
+      keep: Boolean(opts.keep),
+      ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
+    },
+    ctx,
+  ).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EADDRINUSE')
+      throw new UsageError(`cannot start the sandbox: port in use (${e.message.replace(/^.*EADDRINUSE\s*/, '')})`);
     if (e.code === 'EACCES') throw new UsageError(`cannot start the sandbox: permission denied (${e.message})`);
     throw e;
   });
   const code = exitCode([result]);
   // With --keep the command streams (the result, then a line per message the sandbox receives): NDJSON throughout.
   const json = stage ? toNdjsonLine(result) : toJson(result);
-  process.stdout.write(ctx.json ? json : renderDemo(result, ctx.theme, { verbose: ctx.verbose }) + (stage ? renderKeep(result, ctx.theme) : ''));
+  process.stdout.write(
+    ctx.json
+      ? json
+      : renderDemo(result, ctx.theme, { verbose: ctx.verbose }) + (stage ? renderKeep(result, ctx.theme) : ''),
+  );
   if (!stage) return code;
   // Kept running: the receiver reports what the user sends to it, live, like `mailcheck receive`.
   let seen = 0;

@@ -26,7 +26,8 @@ export async function run(opts: KeygenOptions): Promise<number> {
   const selector = toALabel(opts.selector, 'selector');
   const type = (opts.type ?? 'rsa').toLowerCase();
   if (type !== 'rsa' && type !== 'ed25519') throw new UsageError(`--type '${opts.type}' is not rsa or ed25519`);
-  if (type === 'ed25519' && opts.bits !== undefined) throw new UsageError('--bits applies to RSA keys only (Ed25519 keys are always 256 bits)');
+  if (type === 'ed25519' && opts.bits !== undefined)
+    throw new UsageError('--bits applies to RSA keys only (Ed25519 keys are always 256 bits)');
   const bits = opts.bits === undefined ? 2048 : Number(opts.bits);
   if (!/^\d+$/.test(opts.bits ?? '2048') || bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
     throw new UsageError(`--bits '${opts.bits}' is not a key size from ${MIN_RSA_BITS} to ${MAX_RSA_BITS}`);
@@ -35,9 +36,20 @@ export async function run(opts: KeygenOptions): Promise<number> {
   const key = generateDkimKey({ domain, selector, type, bits });
   await writePrivateKey(keyFile, key.privateKeyPem, Boolean(opts.force));
   const result: DkimKeygenResult = {
-    kind: 'dkim-keygen', domain, selector, keyFile, record: key.record, zoneLine: key.zoneLine, type: key.type, bits: key.bits, name: key.name, strings: key.strings,
+    kind: 'dkim-keygen',
+    domain,
+    selector,
+    keyFile,
+    record: key.record,
+    zoneLine: key.zoneLine,
+    type: key.type,
+    bits: key.bits,
+    name: key.name,
+    strings: key.strings,
   };
-  process.stdout.write(opts.json ? toJson(result) : renderDkimKeygen(result, createTheme(useColor(opts), outputWidth())));
+  process.stdout.write(
+    opts.json ? toJson(result) : renderDkimKeygen(result, createTheme(useColor(opts), outputWidth())),
+  );
   return 0;
 }
 
@@ -50,7 +62,9 @@ async function writePrivateKey(path: string, pem: string, force: boolean): Promi
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new UsageError(`key file '${path}' already exists; use --force to overwrite it`);
-    throw new UsageError(`cannot write key file '${path}': ${code === 'ENOENT' ? 'no such directory' : code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot write key file '${path}': ${code === 'ENOENT' ? 'no such directory' : (code ?? (e as Error).message)}`,
+    );
   }
   try {
     await handle.chmod(0o600); // whatever the umask
@@ -64,7 +78,9 @@ async function writePrivateKey(path: string, pem: string, force: boolean): Promi
       await rename(target, path);
     } catch (e) {
       await unlink(target).catch(() => {});
-      throw new UsageError(`cannot write key file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(
+        `cannot write key file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
   }
 }

@@ -21,15 +21,24 @@ export async function run(domain: string | undefined, opts: DkimOptions): Promis
   const message = opts.fromMessage !== undefined ? await readMessage(opts.fromMessage) : undefined;
   if (domain === undefined) {
     const first = message !== undefined ? signaturesInMessage(message)[0] : undefined;
-    if (message === undefined) throw new UsageError("missing required argument 'domain' (or give --from-message <eml>)");
-    if (!first) throw new UsageError(`'${opts.fromMessage}' has no DKIM-Signature header to take a domain from; name the domain`);
+    if (message === undefined)
+      throw new UsageError("missing required argument 'domain' (or give --from-message <eml>)");
+    if (!first)
+      throw new UsageError(`'${opts.fromMessage}' has no DKIM-Signature header to take a domain from; name the domain`);
     domain = first.domain;
   }
   const name = toALabel(domain);
-  const selectors = (opts.selector ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean).map((s) => toALabel(s, 'selector'));
+  const selectors = (opts.selector ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => toALabel(s, 'selector'));
   const ctx = await createContext(opts);
   // No spinner under --verbose: the query lines stream to the same stderr and would land on the spinner's line.
-  const spinner = ctx.interactive && !ctx.verbose && !selectors.length && message === undefined ? await startSpinner(`probing common DKIM selectors for ${name}…`) : undefined;
+  const spinner =
+    ctx.interactive && !ctx.verbose && !selectors.length && message === undefined
+      ? await startSpinner(`probing common DKIM selectors for ${name}…`)
+      : undefined;
   try {
     const result = await checkDkim(name, ctx, { selectors, keyFile: opts.key, message });
     spinner?.stop();
@@ -46,7 +55,9 @@ async function readMessage(path: string): Promise<string> {
     return await readFile(path, 'latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read message '${path}': ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read message '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
+    );
   }
 }
 

@@ -30,16 +30,27 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
   const name = parseTarget(target);
   const helo = parseHelo(opts.helo);
   const ca = await readCaFiles(opts.ca ?? []);
-  if (opts.relayTo !== undefined && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(opts.relayTo)) throw new UsageError(`--relay-to '${opts.relayTo}' is not an email address`);
+  if (opts.relayTo !== undefined && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(opts.relayTo))
+    throw new UsageError(`--relay-to '${opts.relayTo}' is not an email address`);
   const ctx = await createContext(opts);
   const spin = await spinner(ctx, `Probing ${name}`);
   try {
     const result = await probeTarget(name, spin.ctx, {
-      port, ...(opts.tls ? { tls: opts.tls } : {}), ...(helo ? { helo } : {}), all: Boolean(opts.all),
-      relayTest: Boolean(opts.relayTest), authTest: opts.authTest !== false, ...(opts.relayTo ? { relayRecipient: opts.relayTo } : {}), ca,
+      port,
+      ...(opts.tls ? { tls: opts.tls } : {}),
+      ...(helo ? { helo } : {}),
+      all: Boolean(opts.all),
+      relayTest: Boolean(opts.relayTest),
+      authTest: opts.authTest !== false,
+      ...(opts.relayTo ? { relayRecipient: opts.relayTo } : {}),
+      ca,
     });
     spin.stop();
-    process.stdout.write(ctx.json ? toJson(result) : renderProbe(result, ctx.theme, { steps: ctx.verbose, transcript: opts.transcript !== false && !ctx.verbose }));
+    process.stdout.write(
+      ctx.json
+        ? toJson(result)
+        : renderProbe(result, ctx.theme, { steps: ctx.verbose, transcript: opts.transcript !== false && !ctx.verbose }),
+    );
     return exitCode([result]);
   } finally {
     spin.stop();
@@ -47,7 +58,8 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
 }
 
 export function parsePort(v: string, what = '--port'): number {
-  if (!/^\d{1,5}$/.test(v.trim()) || Number(v) < 1 || Number(v) > 65535) throw new UsageError(`${what} '${v}' is not a port number (1-65535)`);
+  if (!/^\d{1,5}$/.test(v.trim()) || Number(v) < 1 || Number(v) > 65535)
+    throw new UsageError(`${what} '${v}' is not a port number (1-65535)`);
   return Number(v);
 }
 
@@ -61,13 +73,13 @@ export function parseTarget(target: string): string {
 /** EHLO argument: a host name or an address literal (RFC 5321 §4.1.3); default this host's FQDN when it has one. */
 export function parseHelo(v: string | undefined): string | undefined {
   if (v !== undefined) {
-    if (!/^\[(IPv6:)?[0-9a-fA-F:.]+\]$/.test(v) && !isValidDomain(v)) throw new UsageError(`--helo '${v}' is not a host name or an address literal like [192.0.2.1]`);
+    if (!/^\[(IPv6:)?[0-9a-fA-F:.]+\]$/.test(v) && !isValidDomain(v))
+      throw new UsageError(`--helo '${v}' is not a host name or an address literal like [192.0.2.1]`);
     return v;
   }
   const own = hostname();
   return own.includes('.') && isValidDomain(own) ? own.toLowerCase() : undefined;
 }
-
 
 /** A spinner on stderr for TTYs (never with --json or --verbose), fed by the SMTP events. */
 export async function spinner(ctx: CliContext, text: string): Promise<{ ctx: CliContext; stop(): void }> {
@@ -76,7 +88,8 @@ export async function spinner(ctx: CliContext, text: string): Promise<{ ctx: Cli
   const s = ora({ text, stream: process.stderr }).start();
   const onEvent = (e: MailcheckEvent) => {
     ctx.onEvent(e);
-    if (e.type === 'smtp.line') s.text = `${text}: ${e.host} ${e.dir === 'C' ? '→' : '←'} ${e.line.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}`;
+    if (e.type === 'smtp.line')
+      s.text = `${text}: ${e.host} ${e.dir === 'C' ? '→' : '←'} ${e.line.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}`;
   };
   return { ctx: { ...ctx, onEvent }, stop: () => s.isSpinning && s.stop() };
 }

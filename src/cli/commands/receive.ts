@@ -43,9 +43,14 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   if (!isValidDomain(name) && !isIP(name)) throw new UsageError(`--hostname '${opts.hostname}' is not a host name`);
   if ((opts.cert === undefined) !== (opts.key === undefined)) throw new UsageError('--cert and --key go together');
   if (opts.cert !== undefined && tls === 'none') throw new UsageError('--cert/--key need --tls (or --port 465)');
-  const commandTimeoutMs = opts.timeout !== undefined ? integer(opts.timeout, '--timeout', 1, 600_000) : DEFAULT_COMMAND_TIMEOUT_MS;
+  const commandTimeoutMs =
+    opts.timeout !== undefined ? integer(opts.timeout, '--timeout', 1, 600_000) : DEFAULT_COMMAND_TIMEOUT_MS;
   const receiverOpts: ReceiverOptions = {
-    host, port, maildir: opts.maildir, hostname: name, tls,
+    host,
+    port,
+    maildir: opts.maildir,
+    hostname: name,
+    tls,
     ...(tls !== 'none' ? await certificate(opts, name) : {}),
     maxSize: byteSize(opts.maxSize),
     maxRecipients: integer(opts.maxRecipients, '--max-recipients', 1, 100_000),
@@ -61,23 +66,55 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     const timer = setTimeout(f, OUTPUT_EVERY_MS);
     return () => clearTimeout(timer);
   });
-  if (ctx.verbose) receiverOpts.onLine = (dir, line, session) => ctx.onEvent({ type: 'smtp.line', dir, line, host: session });
+  if (ctx.verbose)
+    receiverOpts.onLine = (dir, line, session) => ctx.onEvent({ type: 'smtp.line', dir, line, host: session });
   // Anything but loopback is reachable by others: say so, this is a test receiver.
-  if (!/^(127\.|::1$|::ffff:127\.)/.test(host)) process.stderr.write(`mailcheck: warning: listening on ${host}, reachable from other hosts: anyone who can connect can make this receiver store mail\n`);
+  if (!/^(127\.|::1$|::ffff:127\.)/.test(host))
+    process.stderr.write(
+      `mailcheck: warning: listening on ${host}, reachable from other hosts: anyone who can connect can make this receiver store mail\n`,
+    );
 
   const receiver = await startReceiver(receiverOpts, ctx).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') throw new UsageError(`cannot listen on ${host}:${port}: the port is in use`);
-    if (e.code === 'EACCES') throw new UsageError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`);
+    if (e.code === 'EACCES')
+      throw new UsageError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`);
     if (e.code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${host}: not an address of this machine`);
-    if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST') throw new UsageError(`cannot use Maildir '${opts.maildir}': ${e.message}`);
+    if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST')
+      throw new UsageError(`cannot use Maildir '${opts.maildir}': ${e.message}`);
     throw e;
   });
-  if (ctx.json) out(toNdjsonLine({ event: 'listening', host: receiver.host, port: receiver.port, maildir: receiver.maildir, hostname: name, tls, staleTmp: receiver.tmpSweep }));
-  else out(renderListening({ ...receiverOpts, host: receiver.host, port: receiver.port, maildir: receiver.maildir, certificate: tls === 'none' ? null : opts.cert ? 'given' : 'self-signed', ...(count ? { count } : {}) }, ctx.theme));
+  if (ctx.json)
+    out(
+      toNdjsonLine({
+        event: 'listening',
+        host: receiver.host,
+        port: receiver.port,
+        maildir: receiver.maildir,
+        hostname: name,
+        tls,
+        staleTmp: receiver.tmpSweep,
+      }),
+    );
+  else
+    out(
+      renderListening(
+        {
+          ...receiverOpts,
+          host: receiver.host,
+          port: receiver.port,
+          maildir: receiver.maildir,
+          certificate: tls === 'none' ? null : opts.cert ? 'given' : 'self-signed',
+          ...(count ? { count } : {}),
+        },
+        ctx.theme,
+      ),
+    );
   // Left by deliveries that never finished (a crash, kill -9): the Maildir rule removes them after 36 hours.
   const { removed, kept } = receiver.tmpSweep;
   if (!ctx.json && (removed || kept)) {
-    out(`  ${ctx.theme.dim('tmp/')} ${removed} unfinished deliver${removed === 1 ? 'y' : 'ies'} older than 36 h removed, ${kept} younger left in place (an interrupted delivery, or another writer's)\n`);
+    out(
+      `  ${ctx.theme.dim('tmp/')} ${removed} unfinished deliver${removed === 1 ? 'y' : 'ies'} older than 36 h removed, ${kept} younger left in place (an interrupted delivery, or another writer's)\n`,
+    );
   }
 
   let failed = 0;
@@ -125,11 +162,16 @@ function tlsMode(v: string | boolean | undefined, port: number): ReceiverOptions
   throw new UsageError(`--tls '${v}' is not one of starttls, implicit, none`);
 }
 
-async function certificate(opts: ReceiveCliOptions, name: string): Promise<{ cert: string | Buffer; key: string | Buffer }> {
+async function certificate(
+  opts: ReceiveCliOptions,
+  name: string,
+): Promise<{ cert: string | Buffer; key: string | Buffer }> {
   if (opts.cert === undefined || opts.key === undefined) return selfSignedCertificate(name);
   const read = async (path: string, what: string) => {
     const text = await readFile(path).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read ${what} '${path}': ${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message}`);
+      throw new UsageError(
+        `cannot read ${what} '${path}': ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`,
+      );
     });
     if (!text.includes('-----BEGIN')) throw new UsageError(`${what} '${path}' is not a PEM file`);
     return text;
@@ -138,7 +180,8 @@ async function certificate(opts: ReceiveCliOptions, name: string): Promise<{ cer
   const { createPrivateKey, X509Certificate } = await import('node:crypto');
   try {
     const x = new X509Certificate(cert);
-    if (!x.checkPrivateKey(createPrivateKey(key))) throw new UsageError(`--key '${opts.key}' does not belong to the certificate in '${opts.cert}'`);
+    if (!x.checkPrivateKey(createPrivateKey(key)))
+      throw new UsageError(`--key '${opts.key}' does not belong to the certificate in '${opts.cert}'`);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`--cert/--key: ${(e as Error).message}`);
@@ -147,7 +190,8 @@ async function certificate(opts: ReceiveCliOptions, name: string): Promise<{ cer
 }
 
 function integer(v: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} '${v}' is not a whole number between ${min} and ${max}`);
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max)
+    throw new UsageError(`${flag} '${v}' is not a whole number between ${min} and ${max}`);
   return Number(v);
 }
 

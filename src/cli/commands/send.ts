@@ -45,9 +45,19 @@ export async function run(opts: SendCliOptions): Promise<number> {
   const ctx = await createContext(opts);
   const spin = await spinner(ctx, `Sending to ${input.to.map((m) => m.address).join(', ')}`);
   try {
-    const result = await sendMessage(input, spin.ctx, { ...(server ? { server } : {}), port, tls, ...(helo ? { helo } : {}), ca });
+    const result = await sendMessage(input, spin.ctx, {
+      ...(server ? { server } : {}),
+      port,
+      tls,
+      ...(helo ? { helo } : {}),
+      ca,
+    });
     spin.stop();
-    process.stdout.write(ctx.json ? toJson(result) : renderSend(result, ctx.theme, { steps: ctx.verbose, transcript: opts.transcript !== false && !ctx.verbose }));
+    process.stdout.write(
+      ctx.json
+        ? toJson(result)
+        : renderSend(result, ctx.theme, { steps: ctx.verbose, transcript: opts.transcript !== false && !ctx.verbose }),
+    );
     return exitCode([result]);
   } finally {
     spin.stop();
@@ -57,9 +67,17 @@ export async function run(opts: SendCliOptions): Promise<number> {
 async function readInput(opts: SendCliOptions): Promise<SendInput> {
   const from = parseMailbox(opts.from, '--from');
   if (!opts.to?.length) throw new UsageError('--to is required');
-  const to = opts.to.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean).map((t) => parseMailbox(t, '--to'));
+  const to = opts.to
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => parseMailbox(t, '--to'));
   if (opts.eml !== undefined) {
-    for (const [flag, v] of [['--body', opts.body], ['--subject', opts.subject], ['--header', opts.header]] as const) {
+    for (const [flag, v] of [
+      ['--body', opts.body],
+      ['--subject', opts.subject],
+      ['--header', opts.header],
+    ] as const) {
       if (v !== undefined) throw new UsageError(`${flag} cannot be used with --eml: the file is sent as is`);
     }
   }
@@ -69,7 +87,9 @@ async function readInput(opts: SendCliOptions): Promise<SendInput> {
   if (opts.body !== undefined) input.body = opts.body === '-' ? await readStdin() : opts.body;
   if (opts.eml !== undefined) {
     const bytes = await readFile(opts.eml).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read --eml file '${opts.eml}': ${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message}`);
+      throw new UsageError(
+        `cannot read --eml file '${opts.eml}': ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`,
+      );
     });
     const problem = emlProblem(bytes);
     if (problem) throw new UsageError(`--eml file '${opts.eml}' ${problem}`);
@@ -78,16 +98,20 @@ async function readInput(opts: SendCliOptions): Promise<SendInput> {
   if ((opts.dkimKey === undefined) !== (opts.dkimSelector === undefined)) {
     throw new UsageError('--dkim-key and --dkim-selector go together');
   }
-  if (opts.dkimDomain !== undefined && opts.dkimKey === undefined) throw new UsageError('--dkim-domain needs --dkim-key and --dkim-selector');
+  if (opts.dkimDomain !== undefined && opts.dkimKey === undefined)
+    throw new UsageError('--dkim-domain needs --dkim-key and --dkim-selector');
   if (opts.dkimKey !== undefined && opts.dkimSelector !== undefined) {
     if (!/^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*$/.test(opts.dkimSelector)) {
       throw new UsageError(`--dkim-selector '${opts.dkimSelector}' is not a valid selector (RFC 6376 §3.1)`);
     }
     const text = await readFile(opts.dkimKey, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read --dkim-key file '${opts.dkimKey}': ${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message}`);
+      throw new UsageError(
+        `cannot read --dkim-key file '${opts.dkimKey}': ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`,
+      );
     });
     input.dkim = {
-      key: parseSigningKey(text, `--dkim-key '${opts.dkimKey}'`), selector: opts.dkimSelector,
+      key: parseSigningKey(text, `--dkim-key '${opts.dkimKey}'`),
+      selector: opts.dkimSelector,
       ...(opts.dkimDomain !== undefined ? { domain: toALabel(opts.dkimDomain, '--dkim-domain') } : {}),
     };
   }

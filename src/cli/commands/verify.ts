@@ -34,7 +34,10 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   if (v8Flags.length) setFlagsFromString(v8Flags.join(' '));
   const pool = procs > 1 ? startPool(procs - 1, verifyOpts, v8Flags) : undefined;
   const [{ createContext }, { unverifiable, verifyTasks }, { exitCode }, { toJson, toNdjsonLine }] = await Promise.all([
-    import('../context.js'), import('../../verify/run.js'), import('../exit-code.js'), import('../../report/json.js'),
+    import('../context.js'),
+    import('../../verify/run.js'),
+    import('../exit-code.js'),
+    import('../../report/json.js'),
   ]);
   const ctx = await createContext(opts).catch(async (e: unknown) => {
     await pool?.terminate();
@@ -59,13 +62,19 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   let lastDraw = 0;
 
   const show = (item: VerifyItem) => {
-    if ('error' in item) toStderr(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
+    if ('error' in item)
+      toStderr(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
     if (ctx.json) write(single ? toJson(item) : toNdjsonLine(item));
     else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.verbose }));
-    else if ('error' in item) return; // already said on stderr
+    else if ('error' in item)
+      return; // already said on stderr
     else if (!quiet || item.findings.some((f) => f.severity === 'fail')) {
       if (quiet) toStderr('\r\x1b[K');
-      write(ctx.verbose ? text!.renderVerify(item, ctx.theme, { findings: true }) + '\n' : text!.renderVerifyLine(item, ctx.theme));
+      write(
+        ctx.verbose
+          ? text!.renderVerify(item, ctx.theme, { findings: true }) + '\n'
+          : text!.renderVerifyLine(item, ctx.theme),
+      );
     }
   };
   items.forEach(show);
@@ -82,7 +91,8 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     },
   });
   if (quiet) toStderr('\r\x1b[K');
-  if (text && !single) write(text.renderVerifySummary(text.summarize(items, (performance.now() - start) / 1000), ctx.theme));
+  if (text && !single)
+    write(text.renderVerifySummary(text.summarize(items, (performance.now() - start) / 1000), ctx.theme));
   flush();
   // Bad input outranks verdicts: the user has to fix the command line or the files first.
   if (items.some((i) => 'error' in i)) return 2;
@@ -90,12 +100,15 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
 }
 
 function parseVerifyOptions(opts: VerifyCliOptions) {
-  if (opts.ip !== undefined && !isIP(opts.ip.replace(/^\[|\]$/g, ''))) throw new UsageError(`--ip '${opts.ip}' is not an IP address`);
-  if (opts.helo !== undefined && !/^[\x21-\x7e]{1,255}$/.test(opts.helo)) throw new UsageError(`--helo '${opts.helo}' is not a host name or address literal`);
+  if (opts.ip !== undefined && !isIP(opts.ip.replace(/^\[|\]$/g, '')))
+    throw new UsageError(`--ip '${opts.ip}' is not an IP address`);
+  if (opts.helo !== undefined && !/^[\x21-\x7e]{1,255}$/.test(opts.helo))
+    throw new UsageError(`--helo '${opts.helo}' is not a host name or address literal`);
   let sender = opts.sender;
   if (sender !== undefined) {
     sender = sender.trim().replace(/^<(.*)>$/, '$1');
-    if (sender !== '' && !/^[^\s@]+@[^\s@]+$/.test(sender)) throw new UsageError(`--sender '${opts.sender}' is not an address (use '<>' for a null sender)`);
+    if (sender !== '' && !/^[^\s@]+@[^\s@]+$/.test(sender))
+      throw new UsageError(`--sender '${opts.sender}' is not an address (use '<>' for a null sender)`);
   }
   if ((opts.helo !== undefined || opts.sender !== undefined) && opts.ip === undefined) {
     throw new UsageError('--helo and --sender need --ip: SPF judges the client IP');
@@ -109,6 +122,7 @@ function parseVerifyOptions(opts: VerifyCliOptions) {
 }
 
 function parseJobs(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new UsageError(`--jobs '${v}' is not a number between 1 and 256`);
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256)
+    throw new UsageError(`--jobs '${v}' is not a number between 1 and 256`);
   return Number(v);
 }

@@ -5,28 +5,57 @@ import { collect, examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineCheck(program: Command): void {
   addGlobalOptions(program.command('check'))
-    .description('the whole mail posture of each domain: mx, spf, dkim, dmarc, mta-sts, tls-rpt, bimi, dnssec, dane; a CI gate')
+    .description(
+      'the whole mail posture of each domain: mx, spf, dkim, dmarc, mta-sts, tls-rpt, bimi, dnssec, dane; a CI gate',
+    )
     .argument('[domains...]', 'domains to check (several are streamed like a batch)')
     .option('--batch <file>', "read domains from a file, one per line, # comments ('-' = stdin)")
     .option('--selector <s>', 'DKIM selector (repeatable; default: discovery among common selectors)', collect)
     .option('--policy <file>', 'YAML requirements that become findings: the CI gate (see docs/ci-gate.md)')
     .option('--strict', 'warnings fail too')
-    .addOption(new Option('--format <format>', 'output: text, json (NDJSON for several domains), junit (XML) or github (annotations)').choices(['text', 'json', 'junit', 'github']))
-    .option('--concurrency <n>', 'domains checked at once in batch mode (default: as many as keep the process busy, up to 64)')
-    .addOption(new Option('--order <order>', 'batch output order: input (default) or completion (as each finishes)').choices(['input', 'completion']).default('input'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'output: text, json (NDJSON for several domains), junit (XML) or github (annotations)',
+      ).choices(['text', 'json', 'junit', 'github']),
+    )
+    .option(
+      '--concurrency <n>',
+      'domains checked at once in batch mode (default: as many as keep the process busy, up to 64)',
+    )
+    .addOption(
+      new Option('--order <order>', 'batch output order: input (default) or completion (as each finishes)')
+        .choices(['input', 'completion'])
+        .default('input'),
+    )
     .option('--budget <ms>', 'time budget per domain; what has not finished by then is reported unknown', '20000')
     .option('--smtp', 'also probe each MX host over SMTP (STARTTLS, certificate) and match DANE TLSA against it')
     .option('--fetch', 'fetch the BIMI logo and mark certificate (off by default)')
     .option('--dnsbl <zones>', 'look up each MX address in these DNS blocklists (comma-separated, repeatable)', collect)
-    .addOption(new Option('--ca <pem>', 'also trust the CA certificate(s) in this PEM file, for HTTPS and SMTP (repeatable)').argParser(collect))
-    .addOption(new Option('--mta-sts-port <port>', 'connect to this port for the MTA-STS policy instead of 443 (for tests)'))
+    .addOption(
+      new Option(
+        '--ca <pem>',
+        'also trust the CA certificate(s) in this PEM file, for HTTPS and SMTP (repeatable)',
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option('--mta-sts-port <port>', 'connect to this port for the MTA-STS policy instead of 443 (for tests)'),
+    )
     .addOption(new Option('--smtp-port <port>', 'SMTP port for --smtp and DANE instead of 25 (for tests)'))
-    .addHelpText('after', examples([
-      'mailcheck check example.com',
-      'mailcheck check example.com --selector s1 --smtp',
-      'mailcheck check --batch domains.txt --json > posture.ndjson',
-      'mailcheck check example.com --policy mailcheck.yml --format junit > report.xml',
-      'mailcheck check example.com --zone zones/example.com.zone --offline --policy mailcheck.yml --format github',
-    ]) + exitCodes('all passed (warnings too, unless --strict)', 'a check failed', 'a check had no verdict (DNS timeout, SERVFAIL)'))
+    .addHelpText(
+      'after',
+      examples([
+        'mailcheck check example.com',
+        'mailcheck check example.com --selector s1 --smtp',
+        'mailcheck check --batch domains.txt --json > posture.ndjson',
+        'mailcheck check example.com --policy mailcheck.yml --format junit > report.xml',
+        'mailcheck check example.com --zone zones/example.com.zone --offline --policy mailcheck.yml --format github',
+      ]) +
+        exitCodes(
+          'all passed (warnings too, unless --strict)',
+          'a check failed',
+          'a check had no verdict (DNS timeout, SERVFAIL)',
+        ),
+    )
     .action(lazyAction(() => import('../commands/check.js')));
 }

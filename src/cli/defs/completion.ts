@@ -8,6 +8,12 @@ export function defineCompletion(program: Command): void {
   addGlobalOptions(program.command('completion'))
     .description('print a shell completion script')
     .argument('<shell>', 'bash, zsh or fish')
-    .addHelpText('after', examples(['source <(mailcheck completion bash)', 'mailcheck completion fish > ~/.config/fish/completions/mailcheck.fish']))
+    .addHelpText(
+      'after',
+      examples([
+        'source <(mailcheck completion bash)',
+        'mailcheck completion fish > ~/.config/fish/completions/mailcheck.fish',
+      ]),
+    )
     .action(lazyAction(() => import('../commands/completion.js')));
 }

@@ -5,9 +5,14 @@ import { examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineDmarc(program: Command): void {
   addGlobalOptions(program.command('dmarc'))
-    .description('find, parse and lint the DMARC record, with organizational-domain fallback and report authorization (RFC 7489)')
+    .description(
+      'find, parse and lint the DMARC record, with organizational-domain fallback and report authorization (RFC 7489)',
+    )
     .argument('<domain>', 'the From: domain')
-    .addHelpText('after', examples(['mailcheck dmarc example.com', 'mailcheck dmarc mail.example.com --json'])
-      + exitCodes('policy found (warnings allowed)', 'no usable record, or a broken one', 'DNS timeout or SERVFAIL'))
+    .addHelpText(
+      'after',
+      examples(['mailcheck dmarc example.com', 'mailcheck dmarc mail.example.com --json']) +
+        exitCodes('policy found (warnings allowed)', 'no usable record, or a broken one', 'DNS timeout or SERVFAIL'),
+    )
     .action(lazyAction(() => import('../commands/dmarc.js')));
 }

@@ -17,17 +17,21 @@ export function defineReceive(program: Command): void {
     .option('--max-size <bytes>', 'largest message accepted, advertised in EHLO SIZE (k/m suffixes)', '25m')
     .option('--max-recipients <n>', 'recipients per message (more get 452)', '100')
     .option('--max-connections <n>', 'concurrent connections (more get 421)', '100')
-    .option('--hostname <name>', 'name in the greeting and Received: headers (default: this host\'s name)')
-    .addHelpText('after', `
+    .option('--hostname <name>', "name in the greeting and Received: headers (default: this host's name)")
+    .addHelpText(
+      'after',
+      `
 Timeouts: --timeout is the time a client has for each command line (60 s by
   default) and ten times that for DATA; idle or slow clients get 421.
 SIGINT/SIGTERM stop accepting, finish the messages in flight, and exit 0.
 With --json: NDJSON on stdout, a "listening" event, then one "message" event
   per stored message.
-` + examples([
-      'mailcheck receive --port 2525',
-      'mailcheck receive --once --json --maildir /tmp/inbox',
-      'mailcheck receive --tls --hostname mx.example.test --zone fixtures/zones/mail.test.zone --offline',
-    ]))
+` +
+        examples([
+          'mailcheck receive --port 2525',
+          'mailcheck receive --once --json --maildir /tmp/inbox',
+          'mailcheck receive --tls --hostname mx.example.test --zone fixtures/zones/mail.test.zone --offline',
+        ]),
+    )
     .action(lazyAction(() => import('../commands/receive.js')));
 }

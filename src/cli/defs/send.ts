@@ -5,10 +5,12 @@ import { collect, examples, lazyAction } from '../lazy.js';
 
 export function defineSend(program: Command): void {
   addGlobalOptions(program.command('send'))
-    .description('compose (or take) a message, DKIM-sign it if asked, and deliver it through MX or a given server (RFC 5321, 6376)')
+    .description(
+      'compose (or take) a message, DKIM-sign it if asked, and deliver it through MX or a given server (RFC 5321, 6376)',
+    )
     .requiredOption('--from <addr>', 'envelope and header sender ("Name <a@example.com>" or a@example.com)')
     .requiredOption('--to <addr>', 'recipient (repeatable)', collect)
-    .option('--server <host[:port]>', 'deliver here instead of the recipients\' MX (port 25 unless given)')
+    .option('--server <host[:port]>', "deliver here instead of the recipients' MX (port 25 unless given)")
     .option('--port <port>', 'port for MX delivery', '25')
     .option('--subject <s>', 'Subject: header')
     .option('--body <text>', 'message body (- reads stdin)')
@@ -17,14 +19,24 @@ export function defineSend(program: Command): void {
     .option('--dkim-key <pem>', 'DKIM private key (PEM, from mailcheck dkim keygen): RSA or Ed25519')
     .option('--dkim-selector <s>', 'DKIM selector (s=)')
     .option('--dkim-domain <d>', 'DKIM signing domain (d=; default: the From: domain)')
-    .addOption(new Option('--tls <mode>', 'starttls (when offered), require (never in clear), implicit (port 465), none (default: implicit on 465, else starttls)').choices(['starttls', 'implicit', 'none', 'require']))
-    .option('--helo <name>', 'name to send in EHLO (default: this host\'s FQDN, or our address as [literal])')
-    .addOption(new Option('--ca <pem>', 'also trust the CA certificate(s) in this PEM file (repeatable)').argParser(collect))
+    .addOption(
+      new Option(
+        '--tls <mode>',
+        'starttls (when offered), require (never in clear), implicit (port 465), none (default: implicit on 465, else starttls)',
+      ).choices(['starttls', 'implicit', 'none', 'require']),
+    )
+    .option('--helo <name>', "name to send in EHLO (default: this host's FQDN, or our address as [literal])")
+    .addOption(
+      new Option('--ca <pem>', 'also trust the CA certificate(s) in this PEM file (repeatable)').argParser(collect),
+    )
     .option('--no-transcript', 'leave the SMTP transcript out of the text report')
-    .addHelpText('after', examples([
-      'mailcheck send --from me@example.com --to you@example.net --subject hi --body "hello"',
-      'mailcheck send --from me@example.com --to you@example.test --server 127.0.0.1:2525 --dkim-key s1.pem --dkim-selector s1',
-      'mailcheck send --from me@example.com --to you@example.net --eml message.eml --tls require',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'mailcheck send --from me@example.com --to you@example.net --subject hi --body "hello"',
+        'mailcheck send --from me@example.com --to you@example.test --server 127.0.0.1:2525 --dkim-key s1.pem --dkim-selector s1',
+        'mailcheck send --from me@example.com --to you@example.net --eml message.eml --tls require',
+      ]),
+    )
     .action(lazyAction(() => import('../commands/send.js')));
 }

@@ -10,10 +10,13 @@ export function defineSpf(program: Command): void {
     .option('--ip <ip>', 'evaluate check_host() for this client IP')
     .option('--sender <addr>', 'MAIL FROM address (empty: postmaster@<helo>)')
     .option('--helo <name>', 'HELO/EHLO name')
-    .addHelpText('after', examples([
-      'mailcheck spf example.com',
-      'mailcheck spf --ip 192.0.2.1 --sender user@example.com',
-      'mailcheck spf example.test --zone fixtures/zones/example.test.zone --offline --ip 192.0.2.7',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'mailcheck spf example.com',
+        'mailcheck spf --ip 192.0.2.1 --sender user@example.com',
+        'mailcheck spf example.test --zone fixtures/zones/example.test.zone --offline --ip 192.0.2.7',
+      ]),
+    )
     .action(lazyAction(() => import('../commands/spf.js')));
 }

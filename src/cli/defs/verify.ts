@@ -10,13 +10,16 @@ export function defineVerify(program: Command): void {
     .option('--ip <ip>', 'the connecting client IP (for SPF)')
     .option('--helo <name>', 'the client HELO name')
     .option('--sender <addr>', 'the MAIL FROM address (default: the Return-Path: header; "<>" for a bounce)')
-    .option('--authserv-id <name>', 'name in the Authentication-Results header (default: this host\'s name)')
+    .option('--authserv-id <name>', "name in the Authentication-Results header (default: this host's name)")
     .option('--jobs <n>', 'processes verifying big folders (default: one per CPU core; 1 = only this one)')
-    .addHelpText('after', examples([
-      'mailcheck verify message.eml',
-      'mailcheck verify message.eml --ip 192.0.2.1 --helo mail.example.com',
-      'mailcheck verify ./mailcheck-inbox --json',
-      'mailcheck verify fixtures/eml/signed-rsa.eml --zone fixtures/zones/mail.test.zone --offline',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'mailcheck verify message.eml',
+        'mailcheck verify message.eml --ip 192.0.2.1 --helo mail.example.com',
+        'mailcheck verify ./mailcheck-inbox --json',
+        'mailcheck verify fixtures/eml/signed-rsa.eml --zone fixtures/zones/mail.test.zone --offline',
+      ]),
+    )
     .action(lazyAction(() => import('../commands/verify.js')));
 }

@@ -4,10 +4,21 @@ import type { MxRecord, Resolver, RRType } from '../types.js';
 
 export type MailauthResolver = (name: string, type: string) => Promise<unknown>;
 
-const CODES = { nxdomain: 'ENOTFOUND', nodata: 'ENODATA', timeout: 'ETIMEOUT', refused: 'EREFUSED', servfail: 'ESERVFAIL', malformed: 'EBADRESP' } as const;
+const CODES = {
+  nxdomain: 'ENOTFOUND',
+  nodata: 'ENODATA',
+  timeout: 'ETIMEOUT',
+  refused: 'EREFUSED',
+  servfail: 'ESERVFAIL',
+  malformed: 'EBADRESP',
+} as const;
 
 export class DnsLookupError extends Error {
-  constructor(readonly code: string, readonly hostname: string, readonly rrtype: string) {
+  constructor(
+    readonly code: string,
+    readonly hostname: string,
+    readonly rrtype: string,
+  ) {
     super(`${code} ${hostname} ${rrtype}`);
   }
 

@@ -10,7 +10,9 @@ export async function loadZoneFile(path: string): Promise<Zone> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read zone file '${path}': ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read zone file '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
+    );
   }
   // A file named example.com.zone or example.com.db without $ORIGIN gets its origin from the name.
   const fromName = basename(path).replace(/\.(zone|db|txt)$/i, '');

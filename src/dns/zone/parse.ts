@@ -19,15 +19,37 @@ export interface Zone {
 
 export class ZoneSyntaxError extends Error {
   override readonly name = 'ZoneSyntaxError';
-  constructor(message: string, readonly line: number, readonly source = 'zone') {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly source = 'zone',
+  ) {
     super(`${source}:${line}: ${message}`);
   }
 }
 
-interface Token { text: string; quoted: boolean }
+interface Token {
+  text: string;
+  quoted: boolean;
+}
 
 const CLASSES = new Set(['IN', 'CH', 'HS', 'CS']);
-const TYPES = new Set<string>(['A', 'AAAA', 'MX', 'TXT', 'SPF', 'CNAME', 'PTR', 'NS', 'SOA', 'TLSA', 'DS', 'DNSKEY', 'SRV', 'CAA']);
+const TYPES = new Set<string>([
+  'A',
+  'AAAA',
+  'MX',
+  'TXT',
+  'SPF',
+  'CNAME',
+  'PTR',
+  'NS',
+  'SOA',
+  'TLSA',
+  'DS',
+  'DNSKEY',
+  'SRV',
+  'CAA',
+]);
 
 /** Parses a master file. `origin` is the default $ORIGIN (e.g. from the file name) when the file sets none. */
 export function parseZone(text: string, opts: { origin?: string; source?: string; defaultTtl?: number } = {}): Zone {
@@ -60,7 +82,8 @@ export function parseZone(text: string, opts: { origin?: string; source?: string
     let i = 0;
     let owner: string;
     if (ownerBlank) {
-      if (lastOwner === undefined) throw new ZoneSyntaxError('record with no owner name and no previous owner', line, source);
+      if (lastOwner === undefined)
+        throw new ZoneSyntaxError('record with no owner name and no previous owner', line, source);
       owner = lastOwner;
     } else {
       if (!origin && !head.text.endsWith('.') && head.text !== '@') {
@@ -88,7 +111,9 @@ export function parseZone(text: string, opts: { origin?: string; source?: string
     const rdata = tokens.slice(i + 1);
     let data: RecordMap[RRType];
     try {
-      data = parseRdata(type as RRType, rdata, (n) => (n === '@' ? requireOrigin(origin, line, source) : absolute(n, origin)));
+      data = parseRdata(type as RRType, rdata, (n) =>
+        n === '@' ? requireOrigin(origin, line, source) : absolute(n, origin),
+      );
     } catch (e) {
       throw new ZoneSyntaxError(`${type}: ${(e as Error).message}`, line, source);
     }
@@ -100,9 +125,15 @@ export function parseZone(text: string, opts: { origin?: string; source?: string
   }
   // The SOA owner is the zone apex; else the first $ORIGIN; else the origin the caller supplied.
   const zoneOrigin = soaOwner(records) ?? firstOrigin ?? (opts.origin ? absolute(opts.origin, '') : undefined);
-  if (!zoneOrigin) throw new ZoneSyntaxError('no $ORIGIN and no SOA record: cannot tell which names this zone answers for', 1, source);
+  if (!zoneOrigin)
+    throw new ZoneSyntaxError('no $ORIGIN and no SOA record: cannot tell which names this zone answers for', 1, source);
   const stray = records.find((r) => !(r.name === zoneOrigin || r.name.endsWith(`.${zoneOrigin}`) || zoneOrigin === ''));
-  if (stray) throw new ZoneSyntaxError(`owner '${stray.name}' is outside the zone's origin '${zoneOrigin}': put it in a zone file of its own`, 1, source);
+  if (stray)
+    throw new ZoneSyntaxError(
+      `owner '${stray.name}' is outside the zone's origin '${zoneOrigin}': put it in a zone file of its own`,
+      1,
+      source,
+    );
   return { origin: zoneOrigin, records: dedupeRecords(records), source };
 }
 
@@ -137,7 +168,9 @@ function requireOrigin(origin: string, line: number, source: string): string {
 
 /** Canonical absolute name: lowercase, no trailing dot ('' is the root). */
 export function absolute(name: string, origin: string): string {
-  const unescaped = name.replace(/\\(\d{3}|.)/g, (_m, e: string) => (e.length === 3 ? String.fromCharCode(Number(e)) : e));
+  const unescaped = name.replace(/\\(\d{3}|.)/g, (_m, e: string) =>
+    e.length === 3 ? String.fromCharCode(Number(e)) : e,
+  );
   if (name === '.') return '';
   if (name.endsWith('.') && !name.endsWith('\\.')) return unescaped.slice(0, -1).toLowerCase();
   const rel = unescaped.toLowerCase();
@@ -159,7 +192,10 @@ function parseTtl(t: string | undefined, line: number, source: string): number {
 }
 
 /** Splits the text into logical lines (parentheses join physical lines), tokenizing quotes and comments. */
-function* logicalLines(text: string, source: string): Generator<{ tokens: Token[]; line: number; ownerBlank: boolean }> {
+function* logicalLines(
+  text: string,
+  source: string,
+): Generator<{ tokens: Token[]; line: number; ownerBlank: boolean }> {
   let tokens: Token[] = [];
   let depth = 0;
   let startLine = 1;
@@ -175,18 +211,33 @@ function* logicalLines(text: string, source: string): Generator<{ tokens: Token[
     let i = 0;
     while (i < physical.length) {
       const c = physical[i]!;
-      if (c === ' ' || c === '\t') { i++; continue; }
+      if (c === ' ' || c === '\t') {
+        i++;
+        continue;
+      }
       if (c === ';') break;
-      if (c === '(') { depth++; i++; continue; }
+      if (c === '(') {
+        depth++;
+        i++;
+        continue;
+      }
       if (c === ')') {
         if (depth === 0) throw new ZoneSyntaxError("unbalanced ')'", lineNo, source);
-        depth--; i++; continue;
+        depth--;
+        i++;
+        continue;
       }
       if (c === '"') {
         let j = i + 1;
         let s = '';
         while (j < physical.length && physical[j] !== '"') {
-          if (physical[j] === '\\' && j + 1 < physical.length) { s += physical[j]! + physical[j + 1]!; j += 2; } else { s += physical[j]; j++; }
+          if (physical[j] === '\\' && j + 1 < physical.length) {
+            s += physical[j]! + physical[j + 1]!;
+            j += 2;
+          } else {
+            s += physical[j];
+            j++;
+          }
         }
         if (j >= physical.length) throw new ZoneSyntaxError('unterminated quoted string', lineNo, source);
         tokens.push({ text: s, quoted: true });
@@ -196,7 +247,13 @@ function* logicalLines(text: string, source: string): Generator<{ tokens: Token[
       let j = i;
       let s = '';
       while (j < physical.length && !' \t;()"'.includes(physical[j]!)) {
-        if (physical[j] === '\\' && j + 1 < physical.length) { s += physical[j]! + physical[j + 1]!; j += 2; } else { s += physical[j]; j++; }
+        if (physical[j] === '\\' && j + 1 < physical.length) {
+          s += physical[j]! + physical[j + 1]!;
+          j += 2;
+        } else {
+          s += physical[j];
+          j++;
+        }
       }
       tokens.push({ text: s, quoted: false });
       i = j;

@@ -16,7 +16,11 @@ export function parseRdata(type: RRType, t: Token[], name: NameFn): RecordMap[RR
     return Number(s);
   };
   const hex = (from: number) => {
-    const h = t.slice(from).map((x) => x.text).join('').toLowerCase();
+    const h = t
+      .slice(from)
+      .map((x) => x.text)
+      .join('')
+      .toLowerCase();
     if (!/^([0-9a-f]{2})+$/.test(h)) throw new Error('invalid hex data');
     return h;
   };
@@ -38,7 +42,8 @@ export function parseRdata(type: RRType, t: Token[], name: NameFn): RecordMap[RR
       need(1);
       return t.map((x) => {
         const s = unescapeString(x.text);
-        if (Buffer.byteLength(s, 'latin1') > 255) throw new Error('a character-string is longer than 255 bytes: split it into several quoted strings');
+        if (Buffer.byteLength(s, 'latin1') > 255)
+          throw new Error('a character-string is longer than 255 bytes: split it into several quoted strings');
         return Buffer.from(s, 'latin1').toString('utf8');
       });
     case 'CNAME':
@@ -49,25 +54,52 @@ export function parseRdata(type: RRType, t: Token[], name: NameFn): RecordMap[RR
     case 'SOA':
       need(7);
       return {
-        mname: name(t[0]!.text), rname: name(t[1]!.text), serial: num(2, 4294967295, 'serial'),
-        refresh: num(3, 2147483647, 'refresh'), retry: num(4, 2147483647, 'retry'),
-        expire: num(5, 2147483647, 'expire'), minimum: num(6, 2147483647, 'minimum'),
+        mname: name(t[0]!.text),
+        rname: name(t[1]!.text),
+        serial: num(2, 4294967295, 'serial'),
+        refresh: num(3, 2147483647, 'refresh'),
+        retry: num(4, 2147483647, 'retry'),
+        expire: num(5, 2147483647, 'expire'),
+        minimum: num(6, 2147483647, 'minimum'),
       };
     case 'TLSA':
       need(4);
-      return { usage: num(0, 255, 'usage'), selector: num(1, 255, 'selector'), matchingType: num(2, 255, 'matching type'), data: hex(3) };
+      return {
+        usage: num(0, 255, 'usage'),
+        selector: num(1, 255, 'selector'),
+        matchingType: num(2, 255, 'matching type'),
+        data: hex(3),
+      };
     case 'DS':
       need(4);
-      return { keyTag: num(0, 65535, 'key tag'), algorithm: num(1, 255, 'algorithm'), digestType: num(2, 255, 'digest type'), digest: hex(3) };
+      return {
+        keyTag: num(0, 65535, 'key tag'),
+        algorithm: num(1, 255, 'algorithm'),
+        digestType: num(2, 255, 'digest type'),
+        digest: hex(3),
+      };
     case 'DNSKEY': {
       need(4);
-      const key = t.slice(3).map((x) => x.text).join('');
+      const key = t
+        .slice(3)
+        .map((x) => x.text)
+        .join('');
       if (!/^[A-Za-z0-9+/]+=*$/.test(key)) throw new Error('invalid base64 key');
-      return { flags: num(0, 65535, 'flags'), protocol: num(1, 255, 'protocol'), algorithm: num(2, 255, 'algorithm'), key };
+      return {
+        flags: num(0, 65535, 'flags'),
+        protocol: num(1, 255, 'protocol'),
+        algorithm: num(2, 255, 'algorithm'),
+        key,
+      };
     }
     case 'SRV':
       need(4);
-      return { priority: num(0, 65535, 'priority'), weight: num(1, 65535, 'weight'), port: num(2, 65535, 'port'), target: name(t[3]!.text) };
+      return {
+        priority: num(0, 65535, 'priority'),
+        weight: num(1, 65535, 'weight'),
+        port: num(2, 65535, 'port'),
+        target: name(t[3]!.text),
+      };
     case 'CAA':
       need(3);
       return { flags: num(0, 255, 'flags'), tag: t[1]!.text, value: unescapeString(t[2]!.text) };
@@ -76,12 +108,14 @@ export function parseRdata(type: RRType, t: Token[], name: NameFn): RecordMap[RR
 
 /** \DDD (decimal byte) and \X escapes of RFC 1035 §5.1, as a latin1 byte string. */
 function unescapeString(s: string): string {
-  return s.replace(/\\(\d{3}|[\s\S])/g, (_m, e: string) => {
-    if (e.length === 3) {
-      const v = Number(e);
-      if (v > 255) throw new Error(`invalid escape \\${e}`);
-      return String.fromCharCode(v);
-    }
-    return e;
-  }).replace(/[^\x00-\xff]/g, (c) => Buffer.from(c, 'utf8').toString('latin1'));
+  return s
+    .replace(/\\(\d{3}|[\s\S])/g, (_m, e: string) => {
+      if (e.length === 3) {
+        const v = Number(e);
+        if (v > 255) throw new Error(`invalid escape \\${e}`);
+        return String.fromCharCode(v);
+      }
+      return e;
+    })
+    .replace(/[^\x00-\xff]/g, (c) => Buffer.from(c, 'utf8').toString('latin1'));
 }

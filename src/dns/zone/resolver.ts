@@ -55,7 +55,17 @@ export function zoneResolver(
       const server = `zone:${z.zone.origin || '.'}`;
       const here = z.byName.get(name) ?? (z.existing.has(name) ? [] : wildcard(z, name));
       const emit = (status: string, answers: number) =>
-        opts.onEvent?.({ type: 'dns.query', name, qtype: type, server, transport: 'zone', status, flags: { aa: true, ad: false, tc: false }, answers, ms: performance.now() - start });
+        opts.onEvent?.({
+          type: 'dns.query',
+          name,
+          qtype: type,
+          server,
+          transport: 'zone',
+          status,
+          flags: { aa: true, ad: false, tc: false },
+          answers,
+          ms: performance.now() - start,
+        });
       if (here === undefined) {
         emit('nxdomain', 0);
         return { status: 'nxdomain', server, cnames, aa: true, ad: false };
@@ -63,7 +73,15 @@ export function zoneResolver(
       const matches = here.filter((r) => r.type === type);
       if (matches.length) {
         emit('ok', matches.length);
-        return { status: 'ok', records: matches.map((r) => r.data as RecordOf<T>), ttl: Math.min(...matches.map((r) => r.ttl)), server, cnames, aa: true, ad: false };
+        return {
+          status: 'ok',
+          records: matches.map((r) => r.data as RecordOf<T>),
+          ttl: Math.min(...matches.map((r) => r.ttl)),
+          server,
+          cnames,
+          aa: true,
+          ad: false,
+        };
       }
       const cname = here.find((r) => r.type === 'CNAME');
       if (cname && type !== 'CNAME' && !o.noFollow) {
@@ -71,7 +89,12 @@ export function zoneResolver(
         cnames.push(name);
         const target = cname.data as string;
         if (cnames.includes(target) || hop >= MAX_CNAME_HOPS) {
-          return { status: 'servfail', server, error: `CNAME loop or chain longer than ${MAX_CNAME_HOPS} at ${name}`, cnames };
+          return {
+            status: 'servfail',
+            server,
+            error: `CNAME loop or chain longer than ${MAX_CNAME_HOPS} at ${name}`,
+            cnames,
+          };
         }
         name = target;
         continue;
@@ -88,7 +111,10 @@ export function zoneResolver(
 }
 
 /** RFC 4592: the source of synthesis is `*.<closest encloser>`; returns undefined when the name does not exist. */
-function wildcard(z: { zone: Zone; byName: Map<string, ZoneRecord[]>; existing: Set<string> }, name: string): ZoneRecord[] | undefined {
+function wildcard(
+  z: { zone: Zone; byName: Map<string, ZoneRecord[]>; existing: Set<string> },
+  name: string,
+): ZoneRecord[] | undefined {
   let encloser = parent(name);
   while (encloser && !z.existing.has(encloser) && inZone(encloser, z.zone.origin)) encloser = parent(encloser);
   if (!z.existing.has(encloser)) return undefined;

@@ -12,7 +12,8 @@ export function renderPostureLine(r: PostureResult, t: Theme, width = 30): strin
   const name = escapeControl(r.domain).padEnd(width);
   const invalid = r.findings.find((f) => f.id === 'posture.input.invalid');
   if (invalid) return `${fitLines(`${t.fail('✗')} ${name} ${t.fail(escapeControl(invalid.message))}`, t.lineWidth)}\n`;
-  const by = (pred: (s: PostureResult['summary'][number]) => boolean) => r.summary.filter(pred).map((s) => CHECK_LABELS[s.check]);
+  const by = (pred: (s: PostureResult['summary'][number]) => boolean) =>
+    r.summary.filter(pred).map((s) => CHECK_LABELS[s.check]);
   const fail = by((s) => s.verdict === 'fail');
   const unknown = by((s) => s.verdict === 'unknown');
   const warn = by((s) => s.verdict === 'pass' && s.severity === 'warn');
@@ -30,21 +31,36 @@ export function renderBatchSummary(s: BatchStats, t: Theme, o: { seconds: number
   for (const name of CHECK_NAMES) {
     const c = s.perCheck[name];
     if (!c) continue;
-    rows.push([CHECK_LABELS[name], t.ok(String(c.pass)), c.fail ? t.fail(String(c.fail)) : '0', c.unknown ? t.warn(String(c.unknown)) : '0']);
+    rows.push([
+      CHECK_LABELS[name],
+      t.ok(String(c.pass)),
+      c.fail ? t.fail(String(c.fail)) : '0',
+      c.unknown ? t.warn(String(c.unknown)) : '0',
+    ]);
   }
   const out: string[] = [''];
   const rate = o.seconds > 0 ? s.domains / o.seconds : 0;
-  out.push(t.bold(`${s.domains} domain${s.domains === 1 ? '' : 's'} in ${o.seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 1 : 0)}/s)`) +
-    `: ${t.ok(`${s.ok} ok`)}, ${t.fail(`${s.failed} failed`)}, ${t.warn(`${s.unknown} unknown`)}${s.invalid ? `, ${t.fail(`${s.invalid} not a domain`)}` : ''}` +
-    (o.queries !== undefined && s.domains ? t.dim(` · ${(o.queries / s.domains).toFixed(1)} DNS queries per domain`) : ''));
+  out.push(
+    t.bold(
+      `${s.domains} domain${s.domains === 1 ? '' : 's'} in ${o.seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 1 : 0)}/s)`,
+    ) +
+      `: ${t.ok(`${s.ok} ok`)}, ${t.fail(`${s.failed} failed`)}, ${t.warn(`${s.unknown} unknown`)}${s.invalid ? `, ${t.fail(`${s.invalid} not a domain`)}` : ''}` +
+      (o.queries !== undefined && s.domains
+        ? t.dim(` · ${(o.queries / s.domains).toFixed(1)} DNS queries per domain`)
+        : ''),
+  );
   if (rows.length > 1) {
-    out.push(table(rows, {
-      border: getBorderCharacters('norc'),
-      columns: { 1: { alignment: 'right' }, 2: { alignment: 'right' }, 3: { alignment: 'right' } },
-      drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
-    }).trimEnd());
+    out.push(
+      table(rows, {
+        border: getBorderCharacters('norc'),
+        columns: { 1: { alignment: 'right' }, 2: { alignment: 'right' }, 3: { alignment: 'right' } },
+        drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
+      }).trimEnd(),
+    );
   }
-  const common = Object.entries(s.failures).sort((a, b) => b[1] - a[1]).slice(0, 5);
+  const common = Object.entries(s.failures)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5);
   if (common.length) {
     out.push(t.bold('Most common failures'));
     for (const [id, n] of common) out.push(`  ${String(n).padStart(6)}  ${id}`);

@@ -17,7 +17,10 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       if (!r) return [];
       if (r.nullMx && !r.mx.length) return ['null MX (0 .): accepts no mail'];
       if (r.implicit) return [`no MX: implicit MX ${r.mx[0]?.addresses.map((a) => a.address).join(', ') ?? ''}`];
-      return r.mx.map((h) => `${String(h.preference).padStart(3)} ${e(h.exchange)} ${t.dim('→')} ${h.addresses.length ? h.addresses.map((a) => `${a.address}${a.fcrdns ? '' : t.warn(' (no FCrDNS)')}`).join(', ') : t.fail(h.status)}`);
+      return r.mx.map(
+        (h) =>
+          `${String(h.preference).padStart(3)} ${e(h.exchange)} ${t.dim('→')} ${h.addresses.length ? h.addresses.map((a) => `${a.address}${a.fcrdns ? '' : t.warn(' (no FCrDNS)')}`).join(', ') : t.fail(h.status)}`,
+      );
     }
     case 'spf': {
       const r = c.spf;
@@ -28,8 +31,14 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       const r = c.dkim;
       if (!r) return [];
       const found = r.selectors.filter((s) => s.found);
-      const lines = found.map((s) => `${e(s.selector)}: ${s.revoked ? t.fail('revoked') : `${s.keyType ?? '?'}${s.keyBits ? ` ${s.keyBits} bits` : ''}`}${s.testing ? t.warn(' (testing)') : ''}`);
-      if (!found.length) lines.push(`no key among ${r.selectors.length} selector${r.selectors.length === 1 ? '' : 's'} ${r.guessed ? '(common names tried)' : `(${r.selectors.map((s) => e(s.selector)).join(', ')})`}`);
+      const lines = found.map(
+        (s) =>
+          `${e(s.selector)}: ${s.revoked ? t.fail('revoked') : `${s.keyType ?? '?'}${s.keyBits ? ` ${s.keyBits} bits` : ''}`}${s.testing ? t.warn(' (testing)') : ''}`,
+      );
+      if (!found.length)
+        lines.push(
+          `no key among ${r.selectors.length} selector${r.selectors.length === 1 ? '' : 's'} ${r.guessed ? '(common names tried)' : `(${r.selectors.map((s) => e(s.selector)).join(', ')})`}`,
+        );
       return lines;
     }
     case 'dmarc': {
@@ -49,14 +58,27 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       const r = c.bimi;
       if (!r) return [];
       const lines = [`record ${r.recordName ? `at ${e(r.recordName)} ` : ''}${q(r.record)}`];
-      if (r.logo) lines.push(`logo ${e(r.logo.url)} → ${r.logo.error ? t.fail(e(r.logo.error.message)) : `HTTP ${r.logo.status}, ${r.logo.bytes} bytes${r.logo.svg ? `, ${r.logo.svg.tinyPs ? 'SVG Tiny PS' : 'SVG'}` : ''}`}`);
-      if (r.vmc) lines.push(`mark certificate ${e(r.vmc.url)} → ${r.vmc.error ? t.fail(e(r.vmc.error.message)) : `HTTP ${r.vmc.status}${r.vmc.vmc?.subject ? `, ${e(r.vmc.vmc.subject)}, until ${r.vmc.vmc.validTo?.slice(0, 10)}` : ''}`}`);
+      if (r.logo)
+        lines.push(
+          `logo ${e(r.logo.url)} → ${r.logo.error ? t.fail(e(r.logo.error.message)) : `HTTP ${r.logo.status}, ${r.logo.bytes} bytes${r.logo.svg ? `, ${r.logo.svg.tinyPs ? 'SVG Tiny PS' : 'SVG'}` : ''}`}`,
+        );
+      if (r.vmc)
+        lines.push(
+          `mark certificate ${e(r.vmc.url)} → ${r.vmc.error ? t.fail(e(r.vmc.error.message)) : `HTTP ${r.vmc.status}${r.vmc.vmc?.subject ? `, ${e(r.vmc.vmc.subject)}, until ${r.vmc.vmc.validTo?.slice(0, 10)}` : ''}`}`,
+        );
       return lines;
     }
     case 'dnssec': {
       const r = c.dnssec;
       if (!r) return [];
-      const ds = r.ds.length ? r.ds.map((d) => `DS ${d.keyTag} ${d.algorithmName} ${d.digestName}${d.matched === false ? t.fail(' (no matching key)') : ''}`).join(', ') : 'no DS';
+      const ds = r.ds.length
+        ? r.ds
+            .map(
+              (d) =>
+                `DS ${d.keyTag} ${d.algorithmName} ${d.digestName}${d.matched === false ? t.fail(' (no matching key)') : ''}`,
+            )
+            .join(', ')
+        : 'no DS';
       const answers = r.answers ? `, ${r.answers.authenticated}/${r.answers.total} answers with AD` : '';
       return [`${e(r.zone)}: ${ds}; ${r.dnskeys.length} DNSKEY; source ${r.source}${answers}`];
     }
@@ -68,7 +90,11 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       return r.hosts.map((h) => {
         const head = `${e(h.exchange)} [${h.address}]:${h.port}`;
         if (!h.connected) return `${head} ${t.warn(`no connection (${h.error?.kind ?? 'failed'})`)}`;
-        const tls = h.tls?.ok ? `${h.tls.protocol}, certificate ${e(h.tls.certificate?.subject ?? '—')}${h.tls.certificate?.trusted ? '' : t.warn(' (untrusted)')}` : h.tls?.offered ? t.fail('TLS failed') : t.warn('no STARTTLS');
+        const tls = h.tls?.ok
+          ? `${h.tls.protocol}, certificate ${e(h.tls.certificate?.subject ?? '—')}${h.tls.certificate?.trusted ? '' : t.warn(' (untrusted)')}`
+          : h.tls?.offered
+            ? t.fail('TLS failed')
+            : t.warn('no STARTTLS');
         return `${head} ${t.dim(e(h.banner?.split('\n')[0] ?? ''))} · ${tls}`;
       });
     }
@@ -76,7 +102,9 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       const r = c.dnsbl;
       if (!r) return [];
       const listed = r.listings.filter((l) => l.listed);
-      return [`${new Set(r.listings.map((l) => l.address)).size} address(es) × ${r.zones.length} list(s): ${listed.length ? t.fail(`${listed.length} listing(s)`) : 'no listing'}`];
+      return [
+        `${new Set(r.listings.map((l) => l.address)).size} address(es) × ${r.zones.length} list(s): ${listed.length ? t.fail(`${listed.length} listing(s)`) : 'no listing'}`,
+      ];
     }
   }
 }
@@ -85,11 +113,16 @@ function mtaStsFacts(r: MtaStsResult, t: Theme): string[] {
   if (!r.records.length) return ['no _mta-sts record'];
   const lines = [`record ${q(r.record)}`];
   if (r.fetch) {
-    lines.push(`policy ${e(r.policyUrl)} → ${r.fetch.error ? t.fail(`${r.fetch.error.stage}: ${e(r.fetch.error.message)}`) : `HTTP ${r.fetch.status}${r.fetch.contentType ? `, ${e(r.fetch.contentType)}` : ''}`}`);
+    lines.push(
+      `policy ${e(r.policyUrl)} → ${r.fetch.error ? t.fail(`${r.fetch.error.stage}: ${e(r.fetch.error.message)}`) : `HTTP ${r.fetch.status}${r.fetch.contentType ? `, ${e(r.fetch.contentType)}` : ''}`}`,
+    );
   }
   if (r.policy) {
-    lines.push(`mode ${r.policy.mode ?? '—'}, max_age ${r.policy.maxAge ?? '—'}, mx ${r.policy.mx.map(e).join(', ') || '—'}`);
-    for (const m of r.mx) lines.push(`  ${e(m.exchange)} ${m.pattern ? t.ok(`✓ ${e(m.pattern)}`) : t.fail('✗ not covered')}`);
+    lines.push(
+      `mode ${r.policy.mode ?? '—'}, max_age ${r.policy.maxAge ?? '—'}, mx ${r.policy.mx.map(e).join(', ') || '—'}`,
+    );
+    for (const m of r.mx)
+      lines.push(`  ${e(m.exchange)} ${m.pattern ? t.ok(`✓ ${e(m.pattern)}`) : t.fail('✗ not covered')}`);
   }
   return lines;
 }
@@ -97,8 +130,14 @@ function mtaStsFacts(r: MtaStsResult, t: Theme): string[] {
 function daneFacts(r: DaneResult, t: Theme): string[] {
   if (!r.applicable) return [r.mxLookup === 'ok' ? 'MX not DNSSEC-validated: DANE does not apply' : 'no MX'];
   return r.hosts.map((h) => {
-    const records = h.records.length ? h.records.map((x) => (x.usable ? x.text : t.fail(`${x.text} (unusable)`))).join('; ') : 'no TLSA';
-    const match = h.match?.checked ? (h.match.matched ? t.ok(' ✓ matches the served certificate') : t.fail(' ✗ does not match the served certificate')) : '';
+    const records = h.records.length
+      ? h.records.map((x) => (x.usable ? x.text : t.fail(`${x.text} (unusable)`))).join('; ')
+      : 'no TLSA';
+    const match = h.match?.checked
+      ? h.match.matched
+        ? t.ok(' ✓ matches the served certificate')
+        : t.fail(' ✗ does not match the served certificate')
+      : '';
     return `${e(h.name)}: ${records}${match}`;
   });
 }

@@ -44,16 +44,23 @@ export function summaryTable(summary: readonly CheckSummary[], t: Theme, width: 
     [t.bold('Check'), t.bold('Status'), t.bold('Reason')],
     ...summary.map((s) => [CHECK_LABELS[s.check], statusCell(s, t), escapeControl(s.reason)]),
   ];
-  return fitTable(rows, { width, wrap: 2, indent: '', minWrap: 24, config: { drawHorizontalLine: headerRules } }) + '\n';
+  return (
+    fitTable(rows, { width, wrap: 2, indent: '', minWrap: 24, config: { drawHorizontalLine: headerRules } }) + '\n'
+  );
 }
 
 /** ✓ pass · ! warn · i info · ✗ fail · ? unknown — symbol and word, so nothing is lost without colour. */
 export function statusCell(s: Pick<CheckSummary, 'state'>, t: Theme): string {
   switch (s.state) {
-    case 'fail': return t.fail('✗ fail');
-    case 'unknown': return t.warn('? unknown');
-    case 'warn': return t.warn('! warn');
-    case 'info': return t.info('i info');
-    default: return t.ok('✓ pass');
+    case 'fail':
+      return t.fail('✗ fail');
+    case 'unknown':
+      return t.warn('? unknown');
+    case 'warn':
+      return t.warn('! warn');
+    case 'info':
+      return t.info('i info');
+    default:
+      return t.ok('✓ pass');
   }
 }

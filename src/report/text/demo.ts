@@ -14,7 +14,17 @@ export interface RenderDemoOptions {
 }
 
 const KIND: Record<DemoStep['kind'], string> = {
-  keygen: 'KEY', dns: 'DNS', listen: 'UP', tcp: 'TCP', tls: 'TLS', smtp: 'SMTP', spf: 'SPF', dkim: 'DKIM', dmarc: 'DMARC', arc: 'ARC', store: 'STORE',
+  keygen: 'KEY',
+  dns: 'DNS',
+  listen: 'UP',
+  tcp: 'TCP',
+  tls: 'TLS',
+  smtp: 'SMTP',
+  spf: 'SPF',
+  dkim: 'DKIM',
+  dmarc: 'DMARC',
+  arc: 'ARC',
+  store: 'STORE',
 };
 
 export function renderDemo(r: DemoResult, t: Theme, o: RenderDemoOptions = {}): string {
@@ -27,7 +37,10 @@ export function renderDemo(r: DemoResult, t: Theme, o: RenderDemoOptions = {}): 
   for (const [name, type, data] of zoneRecords(r, o.verbose)) {
     const lead = `    ${name.padEnd(NAME_WIDTH)} ${type.padEnd(5)} `;
     const lines = wrap(data, width, lead, ' '.repeat(lead.length));
-    out.push(`    ${name.padEnd(NAME_WIDTH)} ${t.bold(type.padEnd(5))} ${t.dim(lines[0]!.slice(lead.length))}`, ...lines.slice(1).map((l) => t.dim(l)));
+    out.push(
+      `    ${name.padEnd(NAME_WIDTH)} ${t.bold(type.padEnd(5))} ${t.dim(lines[0]!.slice(lead.length))}`,
+      ...lines.slice(1).map((l) => t.dim(l)),
+    );
   }
 
   let n = 0;
@@ -37,13 +50,21 @@ export function renderDemo(r: DemoResult, t: Theme, o: RenderDemoOptions = {}): 
     for (const s of r.steps.filter((x) => x.act === act.name)) {
       if (s.actor !== actor) {
         actor = s.actor;
-        out.push(`  ${t.accent(actor === 'sender' ? 'The sender' : 'The receiver')}${t.dim(actor === 'sender' ? ` (mailcheck send, from ${act.clientAddress})` : ' (mailcheck receive)')}`);
+        out.push(
+          `  ${t.accent(actor === 'sender' ? 'The sender' : 'The receiver')}${t.dim(actor === 'sender' ? ` (mailcheck send, from ${act.clientAddress})` : ' (mailcheck receive)')}`,
+        );
       }
       out.push(...stepLines(s, ++n, t, width, o.verbose));
       if (s.kind === 'smtp' && hasTranscript(s.detail)) {
         // The first conversation in full; later ones from MAIL FROM on, where they differ.
         const lines = s.detail.transcript;
-        const from = i === 0 || o.verbose ? 0 : Math.max(0, lines.findIndex((l) => /^MAIL FROM:/i.test(l.line)));
+        const from =
+          i === 0 || o.verbose
+            ? 0
+            : Math.max(
+                0,
+                lines.findIndex((l) => /^MAIL FROM:/i.test(l.line)),
+              );
         if (from > 0) out.push(t.dim(`         (greeting, EHLO and STARTTLS as in act 1)`));
         out.push(...transcriptLines(lines.slice(from), t, width, o.verbose));
       }
@@ -57,10 +78,22 @@ export function renderDemo(r: DemoResult, t: Theme, o: RenderDemoOptions = {}): 
   out.push('');
   const seconds = (r.ms / 1000).toFixed(1);
   if (r.ok) {
-    out.push(...wrap(`✓ Every step behaved as expected (${seconds} s): the genuine message passed, the forgery was caught.`, width, '', '  ').map((l) => t.ok(l)));
+    out.push(
+      ...wrap(
+        `✓ Every step behaved as expected (${seconds} s): the genuine message passed, the forgery was caught.`,
+        width,
+        '',
+        '  ',
+      ).map((l) => t.ok(l)),
+    );
   } else {
     out.push(t.fail(`✗ Some steps did not behave as expected (${seconds} s):`));
-    out.push(renderFindings(r.findings.filter((f) => f.severity !== 'ok'), t).trimEnd());
+    out.push(
+      renderFindings(
+        r.findings.filter((f) => f.severity !== 'ok'),
+        t,
+      ).trimEnd(),
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -71,7 +104,9 @@ function authResultsLines(value: string, width: number): string[] {
   const [authserv, ...methods] = unfolded.split(/;\s*/);
   return [
     ...wrap(`Authentication-Results: ${authserv};`, width, '         ', '           '),
-    ...methods.flatMap((m, i) => wrap(`${m}${i < methods.length - 1 ? ';' : ''}`, width, '           ', '             ')),
+    ...methods.flatMap((m, i) =>
+      wrap(`${m}${i < methods.length - 1 ? ';' : ''}`, width, '           ', '             '),
+    ),
   ];
 }
 
@@ -91,8 +126,20 @@ export function renderKeep(r: DemoResult, t: Theme): string {
     `  mailcheck verify ${r.maildir} ${res}`,
     `  ${t.dim(`Offline, from the zone files: mailcheck check ${r.domain} --offline ${r.zoneFiles.map((f) => `--zone ${f}`).join(' ')}`)}`,
     `  ${t.dim(`dig @${r.dns.host} -p ${r.dns.port} ${r.domain} MX   works too.`)}`,
-    ...wrap('check will flag the loopback MX address and the unreachable MTA-STS policy host: on the internet both would be real problems.', width, '  ', '  ').map((l) => t.dim(l)),
-    ...(r.kept ? [] : wrap(`The files in ${r.maildir.replace(/\/inbox$/, '')} go when the sandbox stops (--dir keeps them).`, width, '  ', '  ').map((l) => t.dim(l))),
+    ...wrap(
+      'check will flag the loopback MX address and the unreachable MTA-STS policy host: on the internet both would be real problems.',
+      width,
+      '  ',
+      '  ',
+    ).map((l) => t.dim(l)),
+    ...(r.kept
+      ? []
+      : wrap(
+          `The files in ${r.maildir.replace(/\/inbox$/, '')} go when the sandbox stops (--dir keeps them).`,
+          width,
+          '  ',
+          '  ',
+        ).map((l) => t.dim(l))),
     '',
   ];
   return lines.join('\n') + '\n';
@@ -110,7 +157,12 @@ function stepLines(s: DemoStep, n: number | null, t: Theme, width: number, verbo
   const first = `${lead}${mark} ${t.bold(kind)} ${tone(s, lines[0]!.trimStart(), t)}`;
   const rest = lines.slice(1).map((l) => tone(s, l, t));
   const out = [first, ...rest];
-  if (s.why && s.actual !== 'pass') out.push(...wrap(`why: ${escapeControl(s.why)}`, width, ' '.repeat(head.length), ' '.repeat(head.length + 5)).map((l) => t.dim(l)));
+  if (s.why && s.actual !== 'pass')
+    out.push(
+      ...wrap(`why: ${escapeControl(s.why)}`, width, ' '.repeat(head.length), ' '.repeat(head.length + 5)).map((l) =>
+        t.dim(l),
+      ),
+    );
   if (s.expected && !s.ok) out.push(t.fail(`${' '.repeat(head.length)}expected ${s.expected}, got ${s.actual}`));
   return out;
 }
@@ -126,11 +178,18 @@ function actVerdict(a: DemoAct, t: Theme, width: number): string {
   const dm = a.dmarc;
   if (!dm) return t.fail('  ✗ the message was not received');
   const verdict = `SPF ${a.spf ?? '–'} · DKIM ${a.dkim.join(', ') || '–'} · DMARC ${dm.result}${dm.result !== 'pass' && dm.policy ? ` → p=${dm.policy}` : ''}`;
-  const meaning = a.name === 'legitimate'
-    ? (dm.result === 'pass' ? 'authentic, goes to the inbox' : 'should have passed')
-    : (dm.result === 'fail' ? `caught: a DMARC-honouring receiver ${dm.policy === 'reject' ? 'rejects' : dm.policy === 'quarantine' ? 'quarantines' : 'reports'} it` : 'should have failed');
+  const meaning =
+    a.name === 'legitimate'
+      ? dm.result === 'pass'
+        ? 'authentic, goes to the inbox'
+        : 'should have passed'
+      : dm.result === 'fail'
+        ? `caught: a DMARC-honouring receiver ${dm.policy === 'reject' ? 'rejects' : dm.policy === 'quarantine' ? 'quarantines' : 'reports'} it`
+        : 'should have failed';
   const colour = a.ok ? t.ok : t.fail;
-  return wrap(`${a.ok ? '✓' : '✗'} ${verdict}: ${meaning}`, width, '  ', '    ').map((l) => colour(l)).join('\n');
+  return wrap(`${a.ok ? '✓' : '✗'} ${verdict}: ${meaning}`, width, '  ', '    ')
+    .map((l) => colour(l))
+    .join('\n');
 }
 
 const TIMED = new Set<DemoStep['kind']>(['keygen', 'listen', 'dns', 'smtp']);
@@ -145,7 +204,8 @@ const NAME_WIDTH = 28;
 /** [owner, type, data] of each published record (SOA and NS only when verbose). */
 function zoneRecords(r: DemoResult, verbose?: boolean): [string, string, string][] {
   const setup = r.steps.find((s) => s.kind === 'listen' && Array.isArray((s.detail as { records?: unknown })?.records));
-  const records = (setup?.detail as { records: { name: string; type: string; data: string }[] } | undefined)?.records ?? [];
+  const records =
+    (setup?.detail as { records: { name: string; type: string; data: string }[] } | undefined)?.records ?? [];
   return records
     .filter((x) => verbose || (x.type !== 'SOA' && x.type !== 'NS' && !x.name.startsWith('ns.')))
     .map((x) => [escapeControl(x.name), x.type, escapeControl(verbose ? x.data : shortenKey(x.data))]);

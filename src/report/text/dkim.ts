@@ -12,8 +12,18 @@ import { fitLines, wrapStyled, wrapText } from '../wrap.js';
 export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = {}): string {
   const out: string[] = [heading(t, `DKIM keys for ${r.domain}`)];
   out.push(...intro(r, t));
-  const shown = r.guessed ? r.selectors.filter((s) => s.found || s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata') : r.selectors;
-  if (shown.length) out.push('', fitTable([header(r, t), ...shown.map((s) => row(s, r, t))], { width: t.width, wrap: 4, config: { drawHorizontalLine: headerRules } }));
+  const shown = r.guessed
+    ? r.selectors.filter((s) => s.found || (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata'))
+    : r.selectors;
+  if (shown.length)
+    out.push(
+      '',
+      fitTable([header(r, t), ...shown.map((s) => row(s, r, t))], {
+        width: t.width,
+        wrap: 4,
+        config: { drawHorizontalLine: headerRules },
+      }),
+    );
   if (r.guessed) {
     const missing = r.selectors.filter((s) => !shown.includes(s));
     if (missing.length) {
@@ -29,9 +39,13 @@ export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = 
   if (r.keyFile) {
     const k = r.keyFile;
     const desc = `${escapeControl(k.path)} ${t.dim(`(${k.type === 'rsa' ? `${k.bits}-bit RSA` : 'Ed25519'})`)}`;
-    out.push('', heading(t, 'Private key'), k.matches.length
-      ? `  ${t.ok('✓')} ${desc} ${t.ok(`matches selector ${k.matches.map((m) => escapeControl(m)).join(', ')}`)}`
-      : `  ${t.fail('✗')} ${desc} ${t.fail('matches no published key')}`);
+    out.push(
+      '',
+      heading(t, 'Private key'),
+      k.matches.length
+        ? `  ${t.ok('✓')} ${desc} ${t.ok(`matches selector ${k.matches.map((m) => escapeControl(m)).join(', ')}`)}`
+        : `  ${t.fail('✗')} ${desc} ${t.fail('matches no published key')}`,
+    );
   }
   out.push(...reportTail(r, t, opts));
   return fitLines(out.join('\n'), t.width) + '\n';
@@ -42,25 +56,38 @@ function intro(r: DkimResult, t: Theme): string[] {
   if (r.messageSignatures?.length) {
     for (const sig of r.messageSignatures) {
       const mine = sig.domain === r.domain;
-      lines.push(`  ${t.dim('message signed with')} d=${escapeControl(sig.domain)} s=${escapeControl(sig.selector)}${sig.algorithm ? t.dim(` a=${escapeControl(sig.algorithm)}`) : ''}${mine ? '' : t.dim(' (another domain)')}`);
+      lines.push(
+        `  ${t.dim('message signed with')} d=${escapeControl(sig.domain)} s=${escapeControl(sig.selector)}${sig.algorithm ? t.dim(` a=${escapeControl(sig.algorithm)}`) : ''}${mine ? '' : t.dim(' (another domain)')}`,
+      );
     }
   }
   for (const p of r.providers) {
-    lines.push(`  ${t.dim(escapeControl(p.evidence))} ${t.dim('→')} ${t.accent(p.provider)}${t.dim(`: also tried ${p.selectors.map((s) => escapeControl(s)).join(', ')}`)}`);
+    lines.push(
+      `  ${t.dim(escapeControl(p.evidence))} ${t.dim('→')} ${t.accent(p.provider)}${t.dim(`: also tried ${p.selectors.map((s) => escapeControl(s)).join(', ')}`)}`,
+    );
   }
   if (r.guessed && !r.selectors.length) {
-    lines.push(`  ${t.warn('?')} MX/TXT ${escapeControl(r.domain)} failed ${t.dim('→ selectors not probed (see findings)')}`);
+    lines.push(
+      `  ${t.warn('?')} MX/TXT ${escapeControl(r.domain)} failed ${t.dim('→ selectors not probed (see findings)')}`,
+    );
     return lines;
   }
   const found = r.selectors.filter((s) => s.found).length;
   const asked = r.guessed
     ? `tried ${r.selectors.length} ${r.providers.length ? 'common and provider' : 'common'} selectors`
     : `asked ${r.selectors.length} selector${r.selectors.length > 1 ? 's' : ''}`;
-  lines.push(...wrapStyled([
-    [`TXT <selector>._domainkey.${escapeControl(r.domain)}: ${asked} →`],
-    found ? [` ${found} found`, t.ok] : [' none found', t.warn],
-    ...(r.guessed ? [[' (DKIM has no way to list them; name yours with --selector)', t.dim] as const] : []),
-  ], t.width, `  ${t.dim('?')} `, '    '));
+  lines.push(
+    ...wrapStyled(
+      [
+        [`TXT <selector>._domainkey.${escapeControl(r.domain)}: ${asked} →`],
+        found ? [` ${found} found`, t.ok] : [' none found', t.warn],
+        ...(r.guessed ? [[' (DKIM has no way to list them; name yours with --selector)', t.dim] as const] : []),
+      ],
+      t.width,
+      `  ${t.dim('?')} `,
+      '    ',
+    ),
+  );
   return lines;
 }
 
@@ -73,16 +100,33 @@ function row(s: DkimSelectorResult, r: DkimResult, t: Theme): string[] {
   const worst: Severity = worstSeverity(mine.filter((f) => f.id !== 'dkim.record.delegated'));
   const status = statusOf(s, worst, t);
   const key = s.keyType === 'rsa' ? 'RSA' : s.keyType === 'ed25519' ? 'Ed25519' : t.dim('—');
-  const bits = s.keyBits === null ? t.dim('—') : s.keyType === 'rsa' && s.keyBits < 1024 ? t.fail(String(s.keyBits)) : s.keyType === 'rsa' && s.keyBits < 2048 ? t.warn(String(s.keyBits)) : String(s.keyBits);
-  const flags = [s.testing && t.warn('testing (t=y)'), s.strict && 't=s', s.cnames.length && t.dim('CNAME'), s.records && s.records.length > 1 && t.fail(`${s.records.length} records`)]
-    .filter(Boolean).join(' ');
+  const bits =
+    s.keyBits === null
+      ? t.dim('—')
+      : s.keyType === 'rsa' && s.keyBits < 1024
+        ? t.fail(String(s.keyBits))
+        : s.keyType === 'rsa' && s.keyBits < 2048
+          ? t.warn(String(s.keyBits))
+          : String(s.keyBits);
+  const flags = [
+    s.testing && t.warn('testing (t=y)'),
+    s.strict && 't=s',
+    s.cnames.length && t.dim('CNAME'),
+    s.records && s.records.length > 1 && t.fail(`${s.records.length} records`),
+  ]
+    .filter(Boolean)
+    .join(' ');
   const match = s.keyMatch === undefined ? t.dim('—') : s.keyMatch ? t.ok('✓ match') : t.dim('no');
   return [t.bold(escapeControl(s.selector)), status, key, bits, flags, ...(r.keyFile ? [match] : [])];
 }
 
 function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
-  if (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata') return t.warn(`? ${s.lookup.toUpperCase()}`);
-  if (!s.found) return s.record !== null ? t.fail('✗ not a DKIM key') : t.fail(`✗ ${s.lookup === 'nxdomain' ? 'no such name' : 'no TXT record'}`);
+  if (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata')
+    return t.warn(`? ${s.lookup.toUpperCase()}`);
+  if (!s.found)
+    return s.record !== null
+      ? t.fail('✗ not a DKIM key')
+      : t.fail(`✗ ${s.lookup === 'nxdomain' ? 'no such name' : 'no TXT record'}`);
   if (s.revoked) return t.severity(worst === 'ok' ? 'info' : worst, '– revoked (p= empty)');
   const word = worst === 'fail' ? '✗ broken' : worst === 'warn' ? '! usable' : '✓ valid';
   return t.severity(worst === 'info' ? 'ok' : worst, word);
@@ -90,10 +134,14 @@ function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
 
 function recordBlock(s: DkimSelectorResult, findings: DkimFinding[], t: Theme): string[] {
   const lines: string[] = [];
-  const via = s.cnames.length ? t.dim(` (CNAME → ${escapeControl(s.delegatedTo ?? s.cnames[s.cnames.length - 1]!)})`) : '';
+  const via = s.cnames.length
+    ? t.dim(` (CNAME → ${escapeControl(s.delegatedTo ?? s.cnames[s.cnames.length - 1]!)})`)
+    : '';
   lines.push(`  ${t.bold(escapeControl(s.name))}${via}`);
   const raw = s.record!;
-  const marks = findings.filter((f) => f.selector === s.selector && f.span).map((f) => ({ span: f.span!, severity: f.severity }));
+  const marks = findings
+    .filter((f) => f.selector === s.selector && f.span)
+    .map((f) => ({ span: f.span!, severity: f.severity }));
   lines.push(...renderMarkedRecord(raw, marks, t, { indent: '    ', elide: keyRange(raw) }));
   for (const other of (s.records ?? []).filter((x) => x !== raw)) {
     lines.push(...renderMarkedRecord(other, [], t, { indent: `    ${t.fail('+')} `, elide: keyRange(other) }));
@@ -107,5 +155,5 @@ function keyRange(raw: string): [number, number] | undefined {
   if (!m) return undefined;
   const start = m.index + m[0].length;
   const end = raw.indexOf(';', start);
-  return [start, (end < 0 ? raw.length : end)];
+  return [start, end < 0 ? raw.length : end];
 }

@@ -14,12 +14,26 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
   out.push(...discovery(r, t));
   for (const d of r.discarded) {
     out.push(`    ${t.dim('ignored:')} ${t.dim(esc(d.name))} ${t.dim(`(${d.reason})`)}`);
-    out.push(...renderMarkedRecord(d.record, [{ span: [0, Math.min(d.record.length, d.record.indexOf(';') < 0 ? d.record.length : d.record.indexOf(';'))], severity: 'fail' }], t, { indent: '      ' }));
+    out.push(
+      ...renderMarkedRecord(
+        d.record,
+        [
+          {
+            span: [0, Math.min(d.record.length, d.record.indexOf(';') < 0 ? d.record.length : d.record.indexOf(';'))],
+            severity: 'fail',
+          },
+        ],
+        t,
+        { indent: '      ' },
+      ),
+    );
   }
   if (r.record !== null && r.recordDomain) {
     out.push('', heading(t, `Record at _dmarc.${r.recordDomain}`));
     if (r.records.length > 1) {
-      r.records.forEach((rec, i) => out.push(...renderMarkedRecord(rec, [], t, { indent: `  ${t.fail(`${i + 1}.`)} ` })));
+      r.records.forEach((rec, i) =>
+        out.push(...renderMarkedRecord(rec, [], t, { indent: `  ${t.fail(`${i + 1}.`)} ` })),
+      );
     } else {
       const marks = r.findings.filter((f) => f.span).map((f) => ({ span: f.span!, severity: f.severity }));
       out.push(...renderMarkedRecord(r.record, marks, t, { indent: '  ' }));
@@ -27,7 +41,11 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
   }
   if (r.parsed && r.records.length === 1) {
     // The meaning column wraps to fit the terminal.
-    out.push('', heading(t, 'Policy'), fitTable(policyRows(r, t), { width: t.width, wrap: 2, minWrap: 20, config: { drawHorizontalLine: headerRules } }));
+    out.push(
+      '',
+      heading(t, 'Policy'),
+      fitTable(policyRows(r, t), { width: t.width, wrap: 2, minWrap: 20, config: { drawHorizontalLine: headerRules } }),
+    );
   }
   const dest = destinations(r, t);
   if (dest.length) out.push('', heading(t, 'Report destinations'), ...dest);
@@ -41,13 +59,21 @@ function discovery(r: DmarcResult, t: Theme): string[] {
   for (const s of r.steps) {
     const d = s.detail as DnsStepDetail | undefined;
     if (!d || !d.name.startsWith('_dmarc.')) continue;
-    const org = d.name === `_dmarc.${r.orgDomain}` && r.orgDomain !== r.domain ? t.dim(' (organizational domain, Public Suffix List)') : '';
+    const org =
+      d.name === `_dmarc.${r.orgDomain}` && r.orgDomain !== r.domain
+        ? t.dim(' (organizational domain, Public Suffix List)')
+        : '';
     const texts = (d.records as string[][]).map((x) => x.join(''));
     const dmarc = texts.filter((x) => /^v\s*=\s*DMARC1\b/i.test(x.trimStart())).length;
     let answer: string;
     switch (d.status) {
       case 'ok':
-        answer = dmarc === 1 ? t.ok('1 DMARC record') : dmarc ? t.fail(`${dmarc} DMARC records`) : t.warn(`${texts.length} TXT record${texts.length > 1 ? 's' : ''}, none DMARC`);
+        answer =
+          dmarc === 1
+            ? t.ok('1 DMARC record')
+            : dmarc
+              ? t.fail(`${dmarc} DMARC records`)
+              : t.warn(`${texts.length} TXT record${texts.length > 1 ? 's' : ''}, none DMARC`);
         break;
       case 'nxdomain':
         answer = t.dim('NXDOMAIN');
@@ -66,34 +92,69 @@ function discovery(r: DmarcResult, t: Theme): string[] {
 
 function policyRows(r: DmarcResult, t: Theme): string[][] {
   const p = r.parsed!;
-  const pol = (v: string | null) => (v === 'reject' || v === 'quarantine' ? t.ok(v) : v === 'none' ? t.warn(v) : t.fail('no DMARC'));
+  const pol = (v: string | null) =>
+    v === 'reject' || v === 'quarantine' ? t.ok(v) : v === 'none' ? t.warn(v) : t.fail('no DMARC');
   const valid = (v: string) => /^(none|quarantine|reject)$/i.test(v);
   // What is written, and what receivers make of it when that differs (defaults, RFC 7489 §6.6.3 step 6).
   const policyCell = (raw: string | null, effective: string | null, def: string) => {
-    if (raw === null) return def === 'required' ? `${t.fail('(missing)')} → ${pol(effective)}` : `${pol(effective)}${t.dim(` (default: ${def})`)}`;
+    if (raw === null)
+      return def === 'required'
+        ? `${t.fail('(missing)')} → ${pol(effective)}`
+        : `${pol(effective)}${t.dim(` (default: ${def})`)}`;
     return valid(raw) && raw.toLowerCase() === effective ? pol(effective) : `${t.fail(esc(raw))} → ${pol(effective)}`;
   };
   const given = (v: string | null, def: string) => (v === null ? t.dim(` (default: ${def})`) : '');
   const inherited = r.recordDomain !== r.domain;
   const rows: string[][] = [
     [t.dim('tag'), t.dim('value'), t.dim('meaning')],
-    ['p', policyCell(p.p, r.policy, 'required'), `mail from ${esc(r.recordDomain!)} failing DMARC${!inherited ? t.accent(' ← applies to this domain') : ''}`],
-    ['sp', policyCell(p.sp, r.subdomainPolicy, 'p'), `mail from subdomains${inherited ? t.accent(` ← applies to ${esc(r.domain)}`) : ''}`],
+    [
+      'p',
+      policyCell(p.p, r.policy, 'required'),
+      `mail from ${esc(r.recordDomain!)} failing DMARC${!inherited ? t.accent(' ← applies to this domain') : ''}`,
+    ],
+    [
+      'sp',
+      policyCell(p.sp, r.subdomainPolicy, 'p'),
+      `mail from subdomains${inherited ? t.accent(` ← applies to ${esc(r.domain)}`) : ''}`,
+    ],
     ['np', policyCell(p.np, r.nonexistentPolicy, 'sp'), 'mail from subdomains that do not exist (RFC 9091)'],
-    ['pct', (r.pct < 100 ? t.warn(String(r.pct)) : String(r.pct)) + given(p.pct, '100'), 'percentage of failing mail the policy applies to'],
-    ['adkim', `${r.adkim}${given(p.adkim, 'r')}`, r.adkim === 's' ? 'strict: DKIM d= must equal the From: domain' : 'relaxed: DKIM d= in the same organizational domain'],
-    ['aspf', `${r.aspf}${given(p.aspf, 'r')}`, r.aspf === 's' ? 'strict: MAIL FROM domain must equal the From: domain' : 'relaxed: MAIL FROM in the same organizational domain'],
+    [
+      'pct',
+      (r.pct < 100 ? t.warn(String(r.pct)) : String(r.pct)) + given(p.pct, '100'),
+      'percentage of failing mail the policy applies to',
+    ],
+    [
+      'adkim',
+      `${r.adkim}${given(p.adkim, 'r')}`,
+      r.adkim === 's'
+        ? 'strict: DKIM d= must equal the From: domain'
+        : 'relaxed: DKIM d= in the same organizational domain',
+    ],
+    [
+      'aspf',
+      `${r.aspf}${given(p.aspf, 'r')}`,
+      r.aspf === 's'
+        ? 'strict: MAIL FROM domain must equal the From: domain'
+        : 'relaxed: MAIL FROM in the same organizational domain',
+    ],
   ];
-  if (p.fo !== null) rows.push(['fo', esc(p.fo), 'when to send failure reports (0 all fail, 1 any fails, d DKIM, s SPF)']);
+  if (p.fo !== null)
+    rows.push(['fo', esc(p.fo), 'when to send failure reports (0 all fail, 1 any fails, d DKIM, s SPF)']);
   if (p.ri !== null) rows.push(['ri', esc(p.ri), 'requested seconds between aggregate reports']);
   if (p.rf !== null) rows.push(['rf', esc(p.rf), 'failure report format']);
   return rows;
 }
 
 function destinations(r: DmarcResult, t: Theme): string[] {
-  const invalid = [...(r.parsed?.rua ?? []).map((u) => ({ tag: 'rua', u })), ...(r.parsed?.ruf ?? []).map((u) => ({ tag: 'ruf', u }))]
-    .filter(({ u }) => u.error || u.scheme !== 'mailto');
-  const width = Math.max(0, ...r.destinations.map((d) => esc(d.uri).length), ...invalid.map(({ u }) => esc(u.raw).length));
+  const invalid = [
+    ...(r.parsed?.rua ?? []).map((u) => ({ tag: 'rua', u })),
+    ...(r.parsed?.ruf ?? []).map((u) => ({ tag: 'ruf', u })),
+  ].filter(({ u }) => u.error || u.scheme !== 'mailto');
+  const width = Math.max(
+    0,
+    ...r.destinations.map((d) => esc(d.uri).length),
+    ...invalid.map(({ u }) => esc(u.raw).length),
+  );
   const lines = r.destinations.map((d) => {
     const what = !d.external
       ? t.dim('✓ same organization, no authorization needed')
@@ -105,7 +166,9 @@ function destinations(r: DmarcResult, t: Theme): string[] {
     return `  ${t.dim(d.tag)} ${esc(d.uri).padEnd(width)}  ${what}`;
   });
   for (const { tag, u } of invalid) {
-    lines.push(`  ${t.dim(tag)} ${esc(u.raw).padEnd(width)}  ${u.error ? t.fail(`✗ ${esc(u.error)}`) : t.warn(`! ${esc(u.scheme ?? '')}: is not mailto:`)}`);
+    lines.push(
+      `  ${t.dim(tag)} ${esc(u.raw).padEnd(width)}  ${u.error ? t.fail(`✗ ${esc(u.error)}`) : t.warn(`! ${esc(u.scheme ?? '')}: is not mailto:`)}`,
+    );
   }
   return lines;
 }

@@ -18,7 +18,8 @@ export function renderMx(r: MxResult, t: Theme, opts: { steps?: boolean } = {}):
   } else if (!['ok', 'nodata'].includes(r.lookup)) {
     out.push(`  ${t.warn(`└─ ${r.lookup.toUpperCase()}`)}  ${t.dim('no answer: try again or another --resolver')}`);
   }
-  if (r.implicit) out.push(`  ${t.warn('└─ no MX records')} ${t.dim('→ implicit MX: the domain\'s own address (RFC 5321 §5.1)')}`);
+  if (r.implicit)
+    out.push(`  ${t.warn('└─ no MX records')} ${t.dim("→ implicit MX: the domain's own address (RFC 5321 §5.1)")}`);
   r.mx.forEach((host, i) => out.push(...renderHost(host, i === r.mx.length - 1, t)));
   out.push(...reportTail(r, t, opts));
   return fitLines(out.join('\n'), t.width) + '\n';
@@ -37,13 +38,19 @@ function renderHost(h: MxHost, last: boolean, t: Theme): string[] {
   }
   lines.push(`  ${pad}   ${t.dim(`? A/AAAA ${name}`)}`);
   if (!h.addresses.length) {
-    lines.push(`  ${pad}   └─ ${h.status === 'temporary' ? t.warn('? lookup failed (temporary)') : t.fail(`✗ no address${h.status === 'nxdomain' ? ' (NXDOMAIN)' : ''}`)}`);
+    lines.push(
+      `  ${pad}   └─ ${h.status === 'temporary' ? t.warn('? lookup failed (temporary)') : t.fail(`✗ no address${h.status === 'nxdomain' ? ' (NXDOMAIN)' : ''}`)}`,
+    );
   }
   const width = Math.max(...h.addresses.map((a) => a.address.length), 0);
   h.addresses.forEach((a, i) => {
     const b = i === h.addresses.length - 1 ? '└─' : '├─';
     const type = a.family === 4 ? 'A   ' : 'AAAA';
-    const ptr = a.ptr.length ? `PTR ${a.ptr.map((s) => escapeControl(s)).join(', ')}` : a.ptrStatus ? `PTR ${a.ptrStatus}` : 'no PTR';
+    const ptr = a.ptr.length
+      ? `PTR ${a.ptr.map((s) => escapeControl(s)).join(', ')}`
+      : a.ptrStatus
+        ? `PTR ${a.ptrStatus}`
+        : 'no PTR';
     const fc = a.fcrdns ? t.ok('✓ FCrDNS') : t.warn(a.ptr.length ? '! PTR does not point back' : '! no reverse DNS');
     lines.push(`  ${pad}   ${b} ${t.dim(type)} ${a.address.padEnd(width)} ${t.dim('←')} ${ptr}  ${fc}`);
   });

@@ -17,11 +17,18 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
   if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t));
   if (r.all && r.hosts.length > 1) {
     // Eight columns: on a narrow terminal the greeting wraps, then goes (each host's transcript shows it).
-    out.push('', fitTable([
-      ['', 'MX', 'address', 'greeting', 'ESMTP', 'TLS', 'certificate', 'greeting in'].map((h) => t.dim(h)),
-      ...r.hosts.map((h) => hostRow(h, t)),
-    ], { width: t.width, wrap: 3, minWrap: 16, drop: [3] }));
-    for (const h of r.hosts) if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
+    out.push(
+      '',
+      fitTable(
+        [
+          ['', 'MX', 'address', 'greeting', 'ESMTP', 'TLS', 'certificate', 'greeting in'].map((h) => t.dim(h)),
+          ...r.hosts.map((h) => hostRow(h, t)),
+        ],
+        { width: t.width, wrap: 3, minWrap: 16, drop: [3] },
+      ),
+    );
+    for (const h of r.hosts)
+      if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
   } else {
     for (const h of r.hosts) {
       out.push('', ...renderHost(h, t));
@@ -36,36 +43,73 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
 function renderHost(h: ProbeHost, t: Theme): string[] {
   const lines = [t.bold(`${hostLabel(h)}`)];
   const step = (ok: boolean | null, name: string, text: string, ms: number | null) =>
-    lines.push(`  ${ok === null ? t.dim('·') : ok ? t.ok('✓') : t.fail('✗')} ${name.padEnd(11)} ${text}${ms !== null ? ` ${t.dim(`${ms} ms`)}` : ''}`);
-  step(h.connected, 'connect', h.connected ? t.dim('TCP') : t.fail(escapeControl(h.error?.message ?? 'failed')), h.timings.connectMs);
+    lines.push(
+      `  ${ok === null ? t.dim('·') : ok ? t.ok('✓') : t.fail('✗')} ${name.padEnd(11)} ${text}${ms !== null ? ` ${t.dim(`${ms} ms`)}` : ''}`,
+    );
+  step(
+    h.connected,
+    'connect',
+    h.connected ? t.dim('TCP') : t.fail(escapeControl(h.error?.message ?? 'failed')),
+    h.timings.connectMs,
+  );
   if (!h.connected) return lines;
   if (h.tls && h.tls.attempted && h.timings.bannerMs === null && !h.tls.ok) {
     step(false, 'TLS', t.fail(escapeControl(h.tls.error ?? 'failed')), h.timings.tlsMs);
     return lines;
   }
   if (h.banner !== null) {
-    step(h.bannerCode === 220, 'greeting', replyTone(h.bannerCode ?? 0, escapeControl(h.banner.replace(/\n/g, ' / ')), t), h.timings.bannerMs);
+    step(
+      h.bannerCode === 220,
+      'greeting',
+      replyTone(h.bannerCode ?? 0, escapeControl(h.banner.replace(/\n/g, ' / ')), t),
+      h.timings.bannerMs,
+    );
   } else if (h.error?.stage === 'banner') {
     step(false, 'greeting', t.fail(escapeControl(h.error.message)), h.timings.bannerMs);
     return lines;
   }
   if (h.timings.ehloMs !== null) {
-    const ehloText = h.error?.stage === 'ehlo' ? t.fail(escapeControl(h.error.message)) : h.esmtp ? extensionsText(h.ehlo.extensions, t) : t.warn('EHLO refused; HELO accepted (no ESMTP)');
+    const ehloText =
+      h.error?.stage === 'ehlo'
+        ? t.fail(escapeControl(h.error.message))
+        : h.esmtp
+          ? extensionsText(h.ehlo.extensions, t)
+          : t.warn('EHLO refused; HELO accepted (no ESMTP)');
     step(h.error?.stage !== 'ehlo', h.esmtp ? 'EHLO' : 'HELO', ehloText, h.timings.ehloMs);
   }
   if (h.auth) {
     const a = h.auth;
-    const verdict = a.accepted === true ? t.fail(`takes AUTH ${a.tried} in the clear`) : a.accepted === false ? t.ok('demands STARTTLS first') : t.warn('no verdict');
-    step(a.accepted === null ? null : !a.accepted, 'AUTH test', `${verdict} ${t.dim(`(${escapeControl(a.reply)})`)}`, null);
+    const verdict =
+      a.accepted === true
+        ? t.fail(`takes AUTH ${a.tried} in the clear`)
+        : a.accepted === false
+          ? t.ok('demands STARTTLS first')
+          : t.warn('no verdict');
+    step(
+      a.accepted === null ? null : !a.accepted,
+      'AUTH test',
+      `${verdict} ${t.dim(`(${escapeControl(a.reply)})`)}`,
+      null,
+    );
   }
   if (h.tls) {
     if (!h.tls.attempted) {
-      step(null, 'STARTTLS', h.tls.offered ? t.dim('offered, not tried (--tls none)') : t.fail('not offered: mail travels in plaintext'), null);
+      step(
+        null,
+        'STARTTLS',
+        h.tls.offered ? t.dim('offered, not tried (--tls none)') : t.fail('not offered: mail travels in plaintext'),
+        null,
+      );
     } else if (!h.tls.ok) {
       step(false, 'TLS', t.fail(escapeControl(h.tls.error ?? 'failed')), h.timings.tlsMs);
     } else {
       const old = /^(SSLv3|TLSv1|TLSv1\.1)$/.test(h.tls.protocol ?? '');
-      step(!old, 'TLS', `${old ? t.fail(h.tls.protocol ?? '') : t.ok(h.tls.protocol ?? '')} ${t.dim(h.tls.cipher ?? '')}`, h.timings.tlsMs);
+      step(
+        !old,
+        'TLS',
+        `${old ? t.fail(h.tls.protocol ?? '') : t.ok(h.tls.protocol ?? '')} ${t.dim(h.tls.cipher ?? '')}`,
+        h.timings.tlsMs,
+      );
       if (h.tls.certificate) lines.push(...renderCertificate(h.tls.certificate, h.tls.chain ?? [], t));
       if (h.ehloTls) step(true, 'EHLO (TLS)', extensionsText(h.ehloTls.extensions, t), null);
       else if (h.error?.stage === 'ehlo-tls') step(false, 'EHLO (TLS)', t.fail(escapeControl(h.error.message)), null);
@@ -73,17 +117,42 @@ function renderHost(h: ProbeHost, t: Theme): string[] {
   }
   if (h.relay) {
     const r = h.relay;
-    const verdict = r.accepted === true ? t.fail('OPEN RELAY: accepted') : r.accepted === false ? t.ok('refused') : t.warn('no verdict');
-    step(r.accepted === null ? null : !r.accepted, 'relay test', `${verdict} ${t.dim(`RCPT TO:<${escapeControl(r.rcptTo)}> → ${escapeControl(r.reply)}`)}`, null);
+    const verdict =
+      r.accepted === true
+        ? t.fail('OPEN RELAY: accepted')
+        : r.accepted === false
+          ? t.ok('refused')
+          : t.warn('no verdict');
+    step(
+      r.accepted === null ? null : !r.accepted,
+      'relay test',
+      `${verdict} ${t.dim(`RCPT TO:<${escapeControl(r.rcptTo)}> → ${escapeControl(r.reply)}`)}`,
+      null,
+    );
   }
   return lines;
 }
 
 function renderCertificate(c: CertificateInfo, chain: { subject: string; issuer: string }[], t: Theme): string[] {
   const pad = '                ';
-  const days = c.expired ? t.fail(`expired ${-c.daysLeft} days ago`) : c.notYetValid ? t.fail('not yet valid') : c.daysLeft < 14 ? t.warn(`${c.daysLeft} days left`) : t.ok(`${c.daysLeft} days left`);
-  const name = c.hostnameMatch === null ? t.dim('no name to check') : c.hostnameMatch ? t.ok(`✓ covers ${escapeControl(c.checkedName ?? '')}`) : t.fail(`✗ does not cover ${escapeControl(c.checkedName ?? '')}`);
-  const trust = c.trusted ? t.ok('✓ trusted chain') : c.selfSigned ? t.warn('! self-signed') : t.warn(`! untrusted${c.trustError ? ` (${escapeControl(c.trustError)})` : ''}`);
+  const days = c.expired
+    ? t.fail(`expired ${-c.daysLeft} days ago`)
+    : c.notYetValid
+      ? t.fail('not yet valid')
+      : c.daysLeft < 14
+        ? t.warn(`${c.daysLeft} days left`)
+        : t.ok(`${c.daysLeft} days left`);
+  const name =
+    c.hostnameMatch === null
+      ? t.dim('no name to check')
+      : c.hostnameMatch
+        ? t.ok(`✓ covers ${escapeControl(c.checkedName ?? '')}`)
+        : t.fail(`✗ does not cover ${escapeControl(c.checkedName ?? '')}`);
+  const trust = c.trusted
+    ? t.ok('✓ trusted chain')
+    : c.selfSigned
+      ? t.warn('! self-signed')
+      : t.warn(`! untrusted${c.trustError ? ` (${escapeControl(c.trustError)})` : ''}`);
   return [
     `${pad}${t.dim('subject ')} ${escapeControl(c.subject)}`,
     `${pad}${t.dim('issuer  ')} ${escapeControl(c.issuer)}${chain.length > 1 ? t.dim(`  (${chain.length} certificates sent)`) : ''}`,
@@ -94,8 +163,13 @@ function renderCertificate(c: CertificateInfo, chain: { subject: string; issuer:
 }
 
 /** The conversation, C: and S: lines, coloured by reply class; network text escaped. */
-export function renderTranscript(h: { exchange: string; address: string; port: number; transcript: TranscriptLine[] }, t: Theme): string[] {
-  const lines = [t.dim(`Transcript ${h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`}:${h.port}`)];
+export function renderTranscript(
+  h: { exchange: string; address: string; port: number; transcript: TranscriptLine[] },
+  t: Theme,
+): string[] {
+  const lines = [
+    t.dim(`Transcript ${h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`}:${h.port}`),
+  ];
   for (const l of h.transcript) {
     if (l.dir === 'C') {
       lines.push(`  ${t.accent('C:')} ${escapeControl(l.line)}`);
@@ -111,12 +185,45 @@ function hostRow(h: ProbeHost, t: Theme): string[] {
   const worst = worstMark(h.findings, t);
   const greeting = !h.connected
     ? t.fail(h.error?.kind ?? 'no connection')
-    : h.bannerCode !== null ? replyTone(h.bannerCode, escapeControl(truncate(h.banner ?? '', 36)), t) : t.fail(h.error?.kind ?? '?');
+    : h.bannerCode !== null
+      ? replyTone(h.bannerCode, escapeControl(truncate(h.banner ?? '', 36)), t)
+      : t.fail(h.error?.kind ?? '?');
   const esmtp = !h.connected || h.timings.ehloMs === null ? t.dim('–') : h.esmtp ? t.ok('yes') : t.warn('HELO only');
-  const tls = !h.tls ? t.dim('–') : h.tls.ok ? t.ok(h.tls.protocol ?? 'yes') : h.tls.attempted ? t.fail('failed') : h.tls.offered ? t.dim('not tried') : t.fail('none');
+  const tls = !h.tls
+    ? t.dim('–')
+    : h.tls.ok
+      ? t.ok(h.tls.protocol ?? 'yes')
+      : h.tls.attempted
+        ? t.fail('failed')
+        : h.tls.offered
+          ? t.dim('not tried')
+          : t.fail('none');
   const c = h.tls?.certificate;
-  const cert = !c ? t.dim('–') : c.expired ? t.fail('expired') : c.notYetValid ? t.fail('not yet valid') : c.hostnameMatch === false ? t.warn('wrong name') : c.selfSigned ? t.warn('self-signed') : !c.trusted ? t.warn('untrusted') : c.daysLeft < 14 ? t.warn(`${c.daysLeft} days left`) : t.ok(`ok, ${c.daysLeft} d`);
-  return [worst, escapeControl(h.preference !== undefined ? `${h.preference} ${h.exchange}` : h.exchange), h.address, greeting, esmtp, tls, cert, h.timings.bannerMs !== null ? `${h.timings.bannerMs} ms` : t.dim('–')];
+  const cert = !c
+    ? t.dim('–')
+    : c.expired
+      ? t.fail('expired')
+      : c.notYetValid
+        ? t.fail('not yet valid')
+        : c.hostnameMatch === false
+          ? t.warn('wrong name')
+          : c.selfSigned
+            ? t.warn('self-signed')
+            : !c.trusted
+              ? t.warn('untrusted')
+              : c.daysLeft < 14
+                ? t.warn(`${c.daysLeft} days left`)
+                : t.ok(`ok, ${c.daysLeft} d`);
+  return [
+    worst,
+    escapeControl(h.preference !== undefined ? `${h.preference} ${h.exchange}` : h.exchange),
+    h.address,
+    greeting,
+    esmtp,
+    tls,
+    cert,
+    h.timings.bannerMs !== null ? `${h.timings.bannerMs} ms` : t.dim('–'),
+  ];
 }
 
 function worstMark(f: readonly Finding[], t: Theme): string {
@@ -135,7 +242,9 @@ export function replyTone(code: number, text: string, t: Theme): string {
 
 function extensionsText(ext: string[], t: Theme): string {
   if (!ext.length) return t.dim('(no extensions)');
-  return ext.map((e) => (/^STARTTLS$/i.test(e) ? t.ok(e) : /^AUTH\b/i.test(e) ? t.warn(escapeControl(e)) : escapeControl(e))).join(t.dim(' · '));
+  return ext
+    .map((e) => (/^STARTTLS$/i.test(e) ? t.ok(e) : /^AUTH\b/i.test(e) ? t.warn(escapeControl(e)) : escapeControl(e)))
+    .join(t.dim(' · '));
 }
 
 function hostLabel(h: ProbeHost): string {

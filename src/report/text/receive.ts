@@ -21,19 +21,34 @@ export interface ListeningInfo {
 }
 
 const TONE: Record<string, 'ok' | 'warn' | 'fail' | 'dim'> = {
-  pass: 'ok', fail: 'fail', permerror: 'fail', softfail: 'warn', neutral: 'warn', policy: 'warn', temperror: 'warn', none: 'dim',
+  pass: 'ok',
+  fail: 'fail',
+  permerror: 'fail',
+  softfail: 'warn',
+  neutral: 'warn',
+  policy: 'warn',
+  temperror: 'warn',
+  none: 'dim',
 };
 
 export function renderListening(i: ListeningInfo, t: Theme): string {
   const addr = i.host.includes(':') ? `[${i.host}]:${i.port}` : `${i.host}:${i.port}`;
-  const tls = i.tls === 'implicit' ? `implicit TLS, ${i.certificate} certificate` : i.tls === 'starttls' ? `STARTTLS offered, ${i.certificate} certificate` : 'no TLS';
-  return fitLines([
-    `${t.bold('mailcheck receive')} listening on ${t.accent(`smtp://${addr}`)} as ${escapeControl(i.hostname)} ${t.dim(`(${tls})`)}`,
-    `  ${t.dim('storing in')} ${escapeControl(i.maildir)}${t.dim('/new (Maildir: fsynced before each 250)')}`,
-    `  ${t.dim('limits:')} ${formatBytes(i.maxSize)} per message, ${i.maxRecipients} recipients, ${i.maxConnections} connections; ${i.commandTimeoutMs / 1000} s per command, ${i.dataTimeoutMs / 1000} s for DATA`,
-    `  ${t.dim(i.count ? `stops after ${i.count} message${i.count === 1 ? '' : 's'} (or Ctrl-C)` : 'stop with Ctrl-C')}`,
-    '',
-  ].join('\n') + '\n', t.width);
+  const tls =
+    i.tls === 'implicit'
+      ? `implicit TLS, ${i.certificate} certificate`
+      : i.tls === 'starttls'
+        ? `STARTTLS offered, ${i.certificate} certificate`
+        : 'no TLS';
+  return fitLines(
+    [
+      `${t.bold('mailcheck receive')} listening on ${t.accent(`smtp://${addr}`)} as ${escapeControl(i.hostname)} ${t.dim(`(${tls})`)}`,
+      `  ${t.dim('storing in')} ${escapeControl(i.maildir)}${t.dim('/new (Maildir: fsynced before each 250)')}`,
+      `  ${t.dim('limits:')} ${formatBytes(i.maxSize)} per message, ${i.maxRecipients} recipients, ${i.maxConnections} connections; ${i.commandTimeoutMs / 1000} s per command, ${i.dataTimeoutMs / 1000} s for DATA`,
+      `  ${t.dim(i.count ? `stops after ${i.count} message${i.count === 1 ? '' : 's'} (or Ctrl-C)` : 'stop with Ctrl-C')}`,
+      '',
+    ].join('\n') + '\n',
+    t.width,
+  );
 }
 
 /** "✓ 10:00:01 #1 alice@mail.test → bob@example.net  2.1 KB TLSv1.3  spf=pass dkim=pass(mail.test) dmarc=pass" */
@@ -41,19 +56,37 @@ export function renderReceived(m: ReceivedMessage, t: Theme, n: number): string 
   const failed = m.findings.some((f) => f.severity === 'fail');
   const mark = failed ? t.fail('✗') : t.ok('✓');
   const time = m.receivedAt.slice(11, 19);
-  const rcpt = m.rcptTo.length > 2 ? `${escapeControl(m.rcptTo[0]!)} +${m.rcptTo.length - 1}` : m.rcptTo.map((r) => escapeControl(r)).join(', ');
+  const rcpt =
+    m.rcptTo.length > 2
+      ? `${escapeControl(m.rcptTo[0]!)} +${m.rcptTo.length - 1}`
+      : m.rcptTo.map((r) => escapeControl(r)).join(', ');
   const tls = m.tls ? t.ok(m.tlsProtocol ?? 'TLS') : t.dim('plain');
-  const dkim = m.auth.dkim.map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`).join(' ');
-  const auth = [tone(t, m.auth.spf.result, `spf=${m.auth.spf.result}`), dkim, tone(t, m.auth.dmarc.result, `dmarc=${m.auth.dmarc.result}`), m.auth.arc.result !== 'none' ? tone(t, m.auth.arc.result, `arc=${m.auth.arc.result}`) : ''].filter(Boolean).join(' ');
+  const dkim = m.auth.dkim
+    .map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`)
+    .join(' ');
+  const auth = [
+    tone(t, m.auth.spf.result, `spf=${m.auth.spf.result}`),
+    dkim,
+    tone(t, m.auth.dmarc.result, `dmarc=${m.auth.dmarc.result}`),
+    m.auth.arc.result !== 'none' ? tone(t, m.auth.arc.result, `arc=${m.auth.arc.result}`) : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const from = escapeControl(m.mailFrom || '<>');
   const header = m.from && m.from !== m.mailFrom ? t.dim(` (From: ${escapeControl(m.from)})`) : '';
   const file = m.file.slice(m.file.lastIndexOf('/new/') + 1);
   // One message, one entry: it wraps under itself at the terminal's width rather than at its edge.
-  return fitLines(`${mark} ${t.dim(time)} ${t.bold(`#${n}`)} ${from}${header} → ${rcpt}  ${formatBytes(m.size)} ${tls}  ${auth}  ${t.dim(escapeControl(file))}\n`, t.lineWidth);
+  return fitLines(
+    `${mark} ${t.dim(time)} ${t.bold(`#${n}`)} ${from}${header} → ${rcpt}  ${formatBytes(m.size)} ${tls}  ${auth}  ${t.dim(escapeControl(file))}\n`,
+    t.lineWidth,
+  );
 }
 
 export function renderRejected(r: RejectedMessage, t: Theme): string {
-  return fitLines(`${t.fail('✗')} ${t.dim(new Date().toISOString().slice(11, 19))} ${t.fail(`${r.code} refused`)} ${escapeControl(r.mailFrom || '<>')} → ${r.rcptTo.map((x) => escapeControl(x)).join(', ')}: ${escapeControl(r.reason)}\n`, t.lineWidth);
+  return fitLines(
+    `${t.fail('✗')} ${t.dim(new Date().toISOString().slice(11, 19))} ${t.fail(`${r.code} refused`)} ${escapeControl(r.mailFrom || '<>')} → ${r.rcptTo.map((x) => escapeControl(x)).join(', ')}: ${escapeControl(r.reason)}\n`,
+    t.lineWidth,
+  );
 }
 
 export function renderReceiveSummary(stored: number, failed: number, rejected: number, t: Theme): string {

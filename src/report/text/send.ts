@@ -8,8 +8,13 @@ import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
 import { renderTranscript } from './probe.js';
 const OUTCOME: Record<SendSession['outcome'], string> = {
-  data: 'message sent', 'no-recipients': 'every recipient refused', unreachable: 'unreachable', refused: 'refused',
-  'tls-required': 'no TLS: not sent', unsuitable: 'cannot take this message', lost: 'connection lost',
+  data: 'message sent',
+  'no-recipients': 'every recipient refused',
+  unreachable: 'unreachable',
+  refused: 'refused',
+  'tls-required': 'no TLS: not sent',
+  unsuitable: 'cannot take this message',
+  lost: 'connection lost',
 };
 
 export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; transcript?: boolean } = {}): string {
@@ -19,8 +24,12 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
   out.push(`  ${t.dim('from   ')} ${e(r.from)}`);
   out.push(`  ${t.dim('to     ')} ${r.to.map((x) => e(x)).join(', ')}`);
   out.push(`  ${t.dim('size   ')} ${r.size} bytes`);
-  out.push(`  ${t.dim('DKIM   ')} ${r.dkim.signed ? `${t.ok('✓ signed')} d=${e(r.dkim.domain ?? '')} s=${e(r.dkim.selector ?? '')} ${t.dim(`${r.dkim.algorithm ?? ''}${r.dkim.keyBits ? ` ${r.dkim.keyBits}-bit` : ''}, relaxed/relaxed`)}` : t.dim('not signed (give --dkim-key and --dkim-selector)')}`);
-  out.push(`  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}` : ''}`);
+  out.push(
+    `  ${t.dim('DKIM   ')} ${r.dkim.signed ? `${t.ok('✓ signed')} d=${e(r.dkim.domain ?? '')} s=${e(r.dkim.selector ?? '')} ${t.dim(`${r.dkim.algorithm ?? ''}${r.dkim.keyBits ? ` ${r.dkim.keyBits}-bit` : ''}, relaxed/relaxed`)}` : t.dim('not signed (give --dkim-key and --dkim-selector)')}`,
+  );
+  out.push(
+    `  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}` : ''}`,
+  );
 
   out.push('', heading(t, 'Route'));
   for (const route of r.routes) {
@@ -31,11 +40,15 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
     }
     if (route.hosts[0]?.preference === null) {
       const h = route.hosts[0];
-      out.push(`  ${t.dim('›')} ${who} → ${t.dim('--server')} ${e(h.exchange)}${h.addresses[0] !== h.exchange ? t.dim(` [${h.addresses.join(', ')}]`) : ''}:${route.port}`);
+      out.push(
+        `  ${t.dim('›')} ${who} → ${t.dim('--server')} ${e(h.exchange)}${h.addresses[0] !== h.exchange ? t.dim(` [${h.addresses.join(', ')}]`) : ''}:${route.port}`,
+      );
       continue;
     }
     const hosts = route.hosts.map((h) => `${h.preference} ${e(h.exchange)}${t.dim(` [${h.addresses.join(', ')}]`)}`);
-    out.push(`  ${t.dim('?')} ${e(route.domain)} ${t.dim(`(${who})`)} → ${t.dim(route.implicit ? 'implicit MX' : 'MX')} ${hosts.join(t.dim(', '))}${route.port !== 25 ? t.dim(` port ${route.port}`) : ''}`);
+    out.push(
+      `  ${t.dim('?')} ${e(route.domain)} ${t.dim(`(${who})`)} → ${t.dim(route.implicit ? 'implicit MX' : 'MX')} ${hosts.join(t.dim(', '))}${route.port !== 25 ? t.dim(` port ${route.port}`) : ''}`,
+    );
   }
   if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t, '    '));
 
@@ -45,7 +58,9 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
       const ok = s.outcome === 'data' && /^2/.test(s.reply);
       const at = s.exchange === s.address ? `${s.address}:${s.port}` : `${s.exchange} [${s.address}]:${s.port}`;
       const tls = s.tls ? t.ok(s.tls.protocol ?? 'TLS') : t.dim('plaintext');
-      out.push(`  ${ok ? t.ok('✓') : t.fail('✗')} ${e(at)}  ${tls}  ${ok ? e(s.reply) : t.fail(`${OUTCOME[s.outcome]}: ${e(s.reply)}`)} ${t.dim(`${s.ms} ms`)}`);
+      out.push(
+        `  ${ok ? t.ok('✓') : t.fail('✗')} ${e(at)}  ${tls}  ${ok ? e(s.reply) : t.fail(`${OUTCOME[s.outcome]}: ${e(s.reply)}`)} ${t.dim(`${s.ms} ms`)}`,
+      );
       if (s.tlsFallback) out.push(`    ${t.warn(`! STARTTLS failed (${e(s.tlsFallback)}); retried in plaintext`)}`);
     }
     if (opts.transcript !== false) {
@@ -55,11 +70,27 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
 
   out.push('', heading(t, 'Recipients'));
   const rows = [
-    ...r.delivered.map((d) => [t.ok('✓ delivered'), e(d.recipient), e(d.exchange), e(d.response) + (d.queueId ? t.dim(`  (queue id ${e(d.queueId)})`) : '')]),
-    ...r.rejected.map((x) => [x.temporary ? t.warn(`✗ ${x.reason}`) : t.fail(`✗ ${x.reason}`), e(x.recipient), e(x.exchange ?? '–'), e(x.response)]),
+    ...r.delivered.map((d) => [
+      t.ok('✓ delivered'),
+      e(d.recipient),
+      e(d.exchange),
+      e(d.response) + (d.queueId ? t.dim(`  (queue id ${e(d.queueId)})`) : ''),
+    ]),
+    ...r.rejected.map((x) => [
+      x.temporary ? t.warn(`✗ ${x.reason}`) : t.fail(`✗ ${x.reason}`),
+      e(x.recipient),
+      e(x.exchange ?? '–'),
+      e(x.response),
+    ]),
   ];
   // The reply wraps to fit the terminal.
-  out.push(fitTable([['', 'recipient', 'server', 'reply'].map((h) => t.dim(h)), ...rows], { width: t.width, wrap: 3, minWrap: 16 }));
+  out.push(
+    fitTable([['', 'recipient', 'server', 'reply'].map((h) => t.dim(h)), ...rows], {
+      width: t.width,
+      wrap: 3,
+      minWrap: 16,
+    }),
+  );
 
   out.push(...reportTail(r, t));
   return fitLines(out.join('\n'), t.width) + '\n';

@@ -1,7 +1,14 @@
 // The SPF report (RFC 7208): the record with any offending part marked, the include/redirect tree with each term's
 // cost and the running total against the limits, what each top-level term costs, check_host() step by step.
 import { table } from 'table';
-import type { SpfEvaluation, SpfResult, SpfResultCode, SpfSyntaxError, SpfTree, SpfTreeTerm } from '../../auth/spf/types.js';
+import type {
+  SpfEvaluation,
+  SpfResult,
+  SpfResultCode,
+  SpfSyntaxError,
+  SpfTree,
+  SpfTreeTerm,
+} from '../../auth/spf/types.js';
 import { escapeControl } from '../../core/text.js';
 import { heading, reportTail } from '../steps.js';
 import { TABLE_STYLE } from '../table.js';
@@ -10,14 +17,17 @@ import { fitLines, wrapText } from '../wrap.js';
 
 const LIMIT = 10;
 const VOID_LIMIT = 2;
-const COUNTING = 'How lookups are counted (RFC 7208 §4.6.4): include, a, mx, ptr, exists and redirect= cost 1 each, '
-  + 'ip4, ip6 and all cost nothing; exp= is looked up only after a fail and is not counted; each mx or ptr may '
-  + 'also query up to 10 host addresses, limited separately. A term whose query finds no records is a void lookup (at most 2).';
+const COUNTING =
+  'How lookups are counted (RFC 7208 §4.6.4): include, a, mx, ptr, exists and redirect= cost 1 each, ' +
+  'ip4, ip6 and all cost nothing; exp= is looked up only after a fail and is not counted; each mx or ptr may ' +
+  'also query up to 10 host addresses, limited separately. A term whose query finds no records is a void lookup (at most 2).';
 
 export function renderSpf(r: SpfResult, t: Theme, opts: { steps?: boolean } = {}): string {
   const out: string[] = [heading(t, `SPF for ${r.domain}`)];
   if (r.identity?.ip) {
-    out.push(`  ${t.dim('client')} ${r.identity.ip}  ${t.dim('MAIL FROM')} ${esc(r.identity.sender)}${r.identity.helo ? `  ${t.dim('HELO')} ${esc(r.identity.helo)}` : ''}`);
+    out.push(
+      `  ${t.dim('client')} ${r.identity.ip}  ${t.dim('MAIL FROM')} ${esc(r.identity.sender)}${r.identity.helo ? `  ${t.dim('HELO')} ${esc(r.identity.helo)}` : ''}`,
+    );
   }
   const tree = r.tree;
   if (tree) {
@@ -43,7 +53,10 @@ function renderRecordBlock(tree: SpfTree, t: Theme, indent: string): string[] {
     case 'nxdomain':
       return [`${indent}${t.fail('✗ the domain does not exist (NXDOMAIN)')}`, ...ignoredLines(tree, t, indent)];
     case 'none':
-      return [`${indent}${t.fail('✗ no SPF record')} ${t.dim('(no TXT record starting with "v=spf1")')}`, ...ignoredLines(tree, t, indent)];
+      return [
+        `${indent}${t.fail('✗ no SPF record')} ${t.dim('(no TXT record starting with "v=spf1")')}`,
+        ...ignoredLines(tree, t, indent),
+      ];
     case 'multiple':
       return [
         `${indent}${t.fail(`✗ ${tree.records!.length} SPF records: there must be one (permerror)`)}`,
@@ -52,7 +65,9 @@ function renderRecordBlock(tree: SpfTree, t: Theme, indent: string): string[] {
   }
   const lines = markErrors(tree.record ?? '', tree.errors, t, indent);
   if ((tree.strings?.length ?? 0) > 1) {
-    lines.push(`${indent}${t.dim(`published as ${tree.strings!.length} strings of ${tree.strings!.map((s) => Buffer.byteLength(s, 'utf8')).join(' + ')} bytes, joined without spaces (RFC 7208 §3.3)`)}`);
+    lines.push(
+      `${indent}${t.dim(`published as ${tree.strings!.length} strings of ${tree.strings!.map((s) => Buffer.byteLength(s, 'utf8')).join(' + ')} bytes, joined without spaces (RFC 7208 §3.3)`)}`,
+    );
   }
   return [...lines, ...ignoredLines(tree, t, indent)];
 }
@@ -102,9 +117,10 @@ function renderTree(tree: SpfTree, t: Theme): string[] {
   const lines = [head];
   for (const r of rows) {
     const c = r.colours;
-    const numbers = r.lookups !== undefined && c
-      ? `${c.lookups(r.lookups.padStart(7))}  ${c.void((r.void ?? '').padStart(4))}  ${c.running((r.running ?? '').padStart(5))}`
-      : '';
+    const numbers =
+      r.lookups !== undefined && c
+        ? `${c.lookups(r.lookups.padStart(7))}  ${c.void((r.void ?? '').padStart(4))}  ${c.running((r.running ?? '').padStart(5))}`
+        : '';
     if (numbers && r.plain + 1 > width) lines.push(`  ${r.label}`, `  ${' '.repeat(width)}${numbers}`);
     else lines.push(`  ${r.label}${numbers ? ' '.repeat(width - r.plain) + numbers : ''}`);
     for (const a of r.after ?? []) lines.push(`  ${a}`);
@@ -143,13 +159,19 @@ function termRow(term: SpfTreeTerm, branch: string, cont: string, t: Theme): Row
   };
   row.after = [];
   if (term.error) row.after.push(`${t.dim(cont)}${t.fail(`^ ${esc(term.error)}`)}`);
-  if (term.lookup && !['ok', 'void'].includes(term.lookup) && term.name !== 'exp') row.after.push(`${t.dim(cont)}${t.warn(`? ${term.lookup.toUpperCase()}: a check would give temperror`)}`);
-  if (term.mxCount !== undefined && term.mxCount > 10) row.after.push(`${t.dim(cont)}${t.fail(`✗ ${term.mxCount} MX records: more than 10 is a permerror`)}`);
+  if (term.lookup && !['ok', 'void'].includes(term.lookup) && term.name !== 'exp')
+    row.after.push(`${t.dim(cont)}${t.warn(`? ${term.lookup.toUpperCase()}: a check would give temperror`)}`);
+  if (term.mxCount !== undefined && term.mxCount > 10)
+    row.after.push(`${t.dim(cont)}${t.fail(`✗ ${term.mxCount} MX records: more than 10 is a permerror`)}`);
   if (term.stopsEvaluation === 'lookups') {
-    row.after.push(`${t.dim(cont)}${t.fail(`✗ evaluation stops here: DNS-querying term ${term.runningLookups} of at most ${LIMIT} → permerror (RFC 7208 §4.6.4)`)}`);
+    row.after.push(
+      `${t.dim(cont)}${t.fail(`✗ evaluation stops here: DNS-querying term ${term.runningLookups} of at most ${LIMIT} → permerror (RFC 7208 §4.6.4)`)}`,
+    );
   }
   if (term.stopsEvaluation === 'void') {
-    row.after.push(`${t.dim(cont)}${t.fail(`✗ evaluation stops here: void lookup ${term.runningVoid} of at most ${VOID_LIMIT} → permerror (RFC 7208 §4.6.4)`)}`);
+    row.after.push(
+      `${t.dim(cont)}${t.fail(`✗ evaluation stops here: void lookup ${term.runningVoid} of at most ${VOID_LIMIT} → permerror (RFC 7208 §4.6.4)`)}`,
+    );
   }
   return row;
 }
@@ -162,27 +184,46 @@ function childRows(child: SpfTree, cont: string, t: Theme, rows: Row[]): void {
     case 'ok':
     case 'invalid': {
       const record = esc(child.record ?? '');
-      rows.push({ label: `${t.dim(head)}${t.bold(name)}  ${child.status === 'invalid' ? t.fail(record) : t.dim(record)}`, plain: head.length + name.length + 2 + record.length });
+      rows.push({
+        label: `${t.dim(head)}${t.bold(name)}  ${child.status === 'invalid' ? t.fail(record) : t.dim(record)}`,
+        plain: head.length + name.length + 2 + record.length,
+      });
       treeRows(child, inner, t, rows);
       return;
     }
     default: {
       const why: Record<string, string> = {
-        none: '✗ no SPF record → permerror', nxdomain: '✗ does not exist → permerror',
-        multiple: `✗ ${child.records?.length ?? 2} SPF records → permerror`, temporary: `? lookup failed → temperror${child.note ? ` (${child.note})` : ''}`,
-        loop: '✗ loop: already being evaluated → runs into the lookup limit', 'not-followed': `i ${child.note ?? 'not followed'}`,
+        none: '✗ no SPF record → permerror',
+        nxdomain: '✗ does not exist → permerror',
+        multiple: `✗ ${child.records?.length ?? 2} SPF records → permerror`,
+        temporary: `? lookup failed → temperror${child.note ? ` (${child.note})` : ''}`,
+        loop: '✗ loop: already being evaluated → runs into the lookup limit',
+        'not-followed': `i ${child.note ?? 'not followed'}`,
         'bad-name': `✗ ${child.note ?? 'not a valid domain name'} → permerror`,
       };
       const text = esc(why[child.status] ?? child.status);
       const colour = child.status === 'temporary' || child.status === 'not-followed' ? t.warn : t.fail;
-      rows.push({ label: `${t.dim(head)}${t.bold(name)}  ${colour(text)}`, plain: head.length + name.length + 2 + text.length });
+      rows.push({
+        label: `${t.dim(head)}${t.bold(name)}  ${colour(text)}`,
+        plain: head.length + name.length + 2 + text.length,
+      });
     }
   }
 }
 
 function totals(r: SpfResult, t: Theme): string {
-  const l = r.lookups > LIMIT ? t.fail(`${r.lookups} of at most ${LIMIT}`) : r.lookups >= 8 ? t.warn(`${r.lookups} of at most ${LIMIT}`) : t.ok(`${r.lookups} of at most ${LIMIT}`);
-  const v = r.voidLookups > VOID_LIMIT ? t.fail(`${r.voidLookups} of at most ${VOID_LIMIT}`) : r.voidLookups ? t.warn(`${r.voidLookups} of at most ${VOID_LIMIT}`) : t.ok(`0 of at most ${VOID_LIMIT}`);
+  const l =
+    r.lookups > LIMIT
+      ? t.fail(`${r.lookups} of at most ${LIMIT}`)
+      : r.lookups >= 8
+        ? t.warn(`${r.lookups} of at most ${LIMIT}`)
+        : t.ok(`${r.lookups} of at most ${LIMIT}`);
+  const v =
+    r.voidLookups > VOID_LIMIT
+      ? t.fail(`${r.voidLookups} of at most ${VOID_LIMIT}`)
+      : r.voidLookups
+        ? t.warn(`${r.voidLookups} of at most ${VOID_LIMIT}`)
+        : t.ok(`0 of at most ${VOID_LIMIT}`);
   return `DNS-querying terms: ${l} · void lookups: ${v}`;
 }
 
@@ -200,8 +241,15 @@ function costTable(tree: SpfTree, t: Theme): string | undefined {
     ]),
     [t.bold('total'), t.bold(String(tree.lookups)), t.bold(String(tree.voidLookups)), ''],
   ];
-  return table(data, { ...TABLE_STYLE, drawHorizontalLine: (i: number, size: number) => i <= 1 || i >= size - 1, columns: { 1: { alignment: 'right' }, 2: { alignment: 'right' }, 3: { alignment: 'right' } } })
-    .trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+  return table(data, {
+    ...TABLE_STYLE,
+    drawHorizontalLine: (i: number, size: number) => i <= 1 || i >= size - 1,
+    columns: { 1: { alignment: 'right' }, 2: { alignment: 'right' }, 3: { alignment: 'right' } },
+  })
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
 }
 
 function countRecords(tree: SpfTree): number {
@@ -222,11 +270,15 @@ function renderEvaluation(r: SpfResult, e: SpfEvaluation, t: Theme): string[] {
     out.push(`${pad}${mark} ${esc(s.term)}  ${t.dim(esc(s.detail))}`);
   }
   if (e.steps.length > shown.length) out.push(`  ${t.dim(`… ${e.steps.length - shown.length} more steps`)}`);
-  const matched = e.matched.length ? ` ${t.dim('matched')} ${e.matched.map((m) => `${esc(m.term)} ${t.dim(`in ${esc(m.domain)}`)}`).join(t.dim(' → '))}` : '';
+  const matched = e.matched.length
+    ? ` ${t.dim('matched')} ${e.matched.map((m) => `${esc(m.term)} ${t.dim(`in ${esc(m.domain)}`)}`).join(t.dim(' → '))}`
+    : '';
   out.push('', `  Result: ${resultColour(e.result, t)}${matched}`);
   out.push(`  ${t.dim('why:')} ${esc(e.reason)}`);
   if (e.explanation !== undefined) out.push(`  ${t.dim('explanation (exp=):')} ${JSON.stringify(esc(e.explanation))}`);
-  out.push(`  ${t.dim(`${e.lookups} DNS-querying term${e.lookups === 1 ? '' : 's'} and ${e.voidLookups} void lookup${e.voidLookups === 1 ? '' : 's'} used by this evaluation`)}`);
+  out.push(
+    `  ${t.dim(`${e.lookups} DNS-querying term${e.lookups === 1 ? '' : 's'} and ${e.voidLookups} void lookup${e.voidLookups === 1 ? '' : 's'} used by this evaluation`)}`,
+  );
   return out;
 }
 

@@ -10,7 +10,14 @@ import { fitLines } from '../wrap.js';
 
 type Tone = 'ok' | 'warn' | 'fail' | 'dim';
 const TONE: Record<string, Tone> = {
-  pass: 'ok', fail: 'fail', permerror: 'fail', softfail: 'warn', neutral: 'warn', policy: 'warn', temperror: 'warn', none: 'dim',
+  pass: 'ok',
+  fail: 'fail',
+  permerror: 'fail',
+  softfail: 'warn',
+  neutral: 'warn',
+  policy: 'warn',
+  temperror: 'warn',
+  none: 'dim',
 };
 
 /** A result word in the colour that means something: green pass, red fail/permerror, yellow the rest, dim none. */
@@ -21,7 +28,8 @@ export function result(t: Theme, r: string): string {
 }
 
 export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: boolean } = {}): string {
-  if ('error' in item) return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}: ${escapeControl(item.error)}\n`, t.width);
+  if ('error' in item)
+    return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}: ${escapeControl(item.error)}\n`, t.width);
   const out: string[] = [];
   out.push(heading(t, `Message ${where(item)}`));
   out.push(`  ${t.dim('From:   ')} ${escapeControl(item.from ?? '(none)')}`);
@@ -40,7 +48,13 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       d.aligned ? t.ok('aligned') : t.dim('not aligned'),
       t.dim(escapeControl(d.reason ?? '')),
     ]);
-    out.push(fitTable([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), t.dim('why')], ...rows], { width: t.width, wrap: 5, config: TABLE }));
+    out.push(
+      fitTable([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), t.dim('why')], ...rows], {
+        width: t.width,
+        wrap: 5,
+        config: TABLE,
+      }),
+    );
   }
 
   out.push('', `${t.bold('SPF')}   ${t.dim('the connecting client (RFC 7208)')}`);
@@ -48,27 +62,40 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
     out.push(`  ${t.dim('· not checked: give --ip (and --helo, --sender) of the client that delivered the message')}`);
   } else {
     const s = item.spf;
-    out.push(s.sender
-      ? `  ${result(t, s.result)}  ${s.ip} for ${escapeControl(s.sender)} ${t.dim(`(${s.identity === 'mailfrom' ? 'MAIL FROM' : 'HELO'} identity, policy of ${escapeControl(s.domain || '-')})`)}`
-      : `  ${result(t, s.result)}  ${s.ip} ${t.dim('with no identity to check: give --sender or --helo (or keep the Return-Path: header)')}`);
+    out.push(
+      s.sender
+        ? `  ${result(t, s.result)}  ${s.ip} for ${escapeControl(s.sender)} ${t.dim(`(${s.identity === 'mailfrom' ? 'MAIL FROM' : 'HELO'} identity, policy of ${escapeControl(s.domain || '-')})`)}`
+        : `  ${result(t, s.result)}  ${s.ip} ${t.dim('with no identity to check: give --sender or --helo (or keep the Return-Path: header)')}`,
+    );
     if (s.record) out.push(`     ${t.dim(escapeControl(s.record))}`);
     if (s.reason && s.result !== 'pass') out.push(`     ${t.dim(escapeControl(s.reason))}`);
   }
 
   const dm = item.dmarc;
-  out.push('', `${t.bold('DMARC')} ${t.dim('the From: domain\'s policy (RFC 7489)')}`);
-  out.push(`  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`);
+  out.push('', `${t.bold('DMARC')} ${t.dim("the From: domain's policy (RFC 7489)")}`);
+  out.push(
+    `  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`,
+  );
   if (dm.record) out.push(`     ${t.dim(escapeControl(dm.record))}`);
   const mode = (m: 's' | 'r') => t.dim(m === 's' ? '(strict)' : '(relaxed)');
-  out.push(`     alignment: DKIM ${dm.aligned.dkim ? t.ok('✓') : t.fail('✗')} ${mode(dm.adkim)}   SPF ${dm.aligned.spf ? t.ok('✓') : item.spf ? t.fail('✗') : t.dim('–')} ${mode(dm.aspf)}`);
+  out.push(
+    `     alignment: DKIM ${dm.aligned.dkim ? t.ok('✓') : t.fail('✗')} ${mode(dm.adkim)}   SPF ${dm.aligned.spf ? t.ok('✓') : item.spf ? t.fail('✗') : t.dim('–')} ${mode(dm.aspf)}`,
+  );
   if (dm.reason) out.push(`     ${t.dim(escapeControl(dm.reason))}`);
-  if (dm.result === 'fail') out.push(`     a receiver applying the policy would ${t.fail(dm.disposition === 'none' ? 'only report it' : dm.disposition)} this message`);
+  if (dm.result === 'fail')
+    out.push(
+      `     a receiver applying the policy would ${t.fail(dm.disposition === 'none' ? 'only report it' : dm.disposition)} this message`,
+    );
 
   out.push('', `${t.bold('ARC')}   ${t.dim('chain of custody through forwarders (RFC 8617)')}`);
-  out.push(`  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`);
+  out.push(
+    `  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`,
+  );
 
   out.push('', heading(t, 'Authentication-Results a receiver would add'));
-  out.push(...item.authenticationResults.split('\r\n').map((l) => `  ${t.dim(escapeControl(l.replace(/^\t/, '    ')))}`));
+  out.push(
+    ...item.authenticationResults.split('\r\n').map((l) => `  ${t.dim(escapeControl(l.replace(/^\t/, '    ')))}`),
+  );
   if (opts.findings) out.push('', heading(t, 'Findings'), renderFindings(item.findings, t).trimEnd());
   out.push('', verdictLine(item.findings, t));
   return fitLines(out.join('\n') + '\n', t.width);
@@ -76,14 +103,29 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
 
 /** One line per message, for folders and mbox files. */
 export function renderVerifyLine(item: VerifyItem, t: Theme): string {
-  if ('error' in item) return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}  ${t.fail(escapeControl(item.error))}\n`, t.lineWidth);
-  const dkim = item.dkim.map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`).join(' ');
+  if ('error' in item)
+    return fitLines(
+      `${t.fail('✗')} ${escapeControl(where(item))}  ${t.fail(escapeControl(item.error))}\n`,
+      t.lineWidth,
+    );
+  const dkim = item.dkim
+    .map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`)
+    .join(' ');
   const spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
   const mark = verdictLine(item.findings, t).split(' ')[0];
-  return fitLines(`${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`, t.lineWidth);
+  return fitLines(
+    `${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`,
+    t.lineWidth,
+  );
 }
 
-export interface VerifySummary { total: number; byDmarc: Record<string, number>; authenticated: number; unreadable: number; seconds: number }
+export interface VerifySummary {
+  total: number;
+  byDmarc: Record<string, number>;
+  authenticated: number;
+  unreadable: number;
+  seconds: number;
+}
 
 export function summarize(items: readonly VerifyItem[], seconds: number): VerifySummary {
   const byDmarc: Record<string, number> = {};
@@ -101,10 +143,15 @@ export function summarize(items: readonly VerifyItem[], seconds: number): Verify
 }
 
 export function renderVerifySummary(s: VerifySummary, t: Theme): string {
-  const rows = Object.entries(s.byDmarc).sort((a, b) => b[1] - a[1]).map(([r, n]) => [result(t, `${r}`), String(n)]);
+  const rows = Object.entries(s.byDmarc)
+    .sort((a, b) => b[1] - a[1])
+    .map(([r, n]) => [result(t, `${r}`), String(n)]);
   if (s.unreadable) rows.push([t.fail('✗ not a message'), String(s.unreadable)]);
   const rate = s.seconds > 0 ? ` in ${s.seconds.toFixed(2)} s (${thousands(s.total / s.seconds)} msgs/s)` : '';
-  const verdict = s.authenticated === s.total ? t.ok(`✓ all ${s.total} authenticated`) : t.fail(`✗ ${s.total - s.authenticated} of ${s.total} not authenticated`);
+  const verdict =
+    s.authenticated === s.total
+      ? t.ok(`✓ all ${s.total} authenticated`)
+      : t.fail(`✗ ${s.total - s.authenticated} of ${s.total} not authenticated`);
   return `\n${heading(t, `${s.total} message${s.total === 1 ? '' : 's'} verified${rate}`)}\n${indent(table([[t.dim('DMARC'), t.dim('messages')], ...rows], TABLE))}\n${verdict}\n`;
 }
 
@@ -130,7 +177,11 @@ function tone(t: Theme, r: string, text: string): string {
 }
 
 function indent(s: string): string {
-  return s.trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+  return s
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
 }
 
 const TABLE = {
@@ -138,4 +189,3 @@ const TABLE = {
   columnDefault: { paddingLeft: 0, paddingRight: 2 },
   drawHorizontalLine: () => false,
 } as const;
-

@@ -44,7 +44,7 @@ export function canonicalBody(body: Buffer, canon: Canon, emit: (piece: Buffer) 
   }
   if (end === 0) return 0;
   let length = 0;
-  for (let from = 0; from < end; ) {
+  for (let from = 0; from < end;) {
     // Cut right after a CRLF so no run of WSP and no line end is split between two slices.
     let to = Math.min(end, from + slice);
     if (to < end) {
@@ -59,7 +59,10 @@ export function canonicalBody(body: Buffer, canon: Canon, emit: (piece: Buffer) 
     }
     let piece = body.subarray(from, to);
     if (piece.includes(32) || piece.includes(9)) {
-      const s = piece.toString('latin1').replace(/[ \t]+(?=\r\n|$)/g, '').replace(/[ \t]+/g, ' ');
+      const s = piece
+        .toString('latin1')
+        .replace(/[ \t]+(?=\r\n|$)/g, '')
+        .replace(/[ \t]+/g, ' ');
       piece = Buffer.from(s, 'latin1');
     }
     emit(piece);

@@ -27,7 +27,8 @@ export function parseKeyRecord(text: string): KeyParse {
   if ('error' in parsed) return { ok: false, reason: `key syntax error: ${parsed.error}` };
   const t = parsed.tags;
   // v= is optional, but when present it must be first and DKIM1 (§3.6.1).
-  if (t.has('v') && (t.get('v') !== 'DKIM1' || t.keys().next().value !== 'v')) return { ok: false, reason: 'key record version is not DKIM1' };
+  if (t.has('v') && (t.get('v') !== 'DKIM1' || t.keys().next().value !== 'v'))
+    return { ok: false, reason: 'key record version is not DKIM1' };
   const k = (t.get('k') ?? 'rsa').toLowerCase();
   if (k !== 'rsa' && k !== 'ed25519') return { ok: false, reason: `unsupported key type k=${k}` };
   if (!t.has('p')) return { ok: false, reason: 'key record has no p= tag' };
@@ -40,11 +41,19 @@ export function parseKeyRecord(text: string): KeyParse {
     return { ok: false, reason: `key service type s=${s} excludes email` };
   }
   const flags = (t.get('t') ?? '').split(':').map((x) => x.trim().toLowerCase());
-  const hashes = t.has('h') ? t.get('h')!.split(':').map((x) => x.trim().toLowerCase()) : undefined;
+  const hashes = t.has('h')
+    ? t
+        .get('h')!
+        .split(':')
+        .map((x) => x.trim().toLowerCase())
+    : undefined;
   const key = keyObject(k, p);
   if (key instanceof Error) return { ok: false, reason: key.message };
-  const bits = k === 'rsa' ? key.asymmetricKeyDetails?.modulusLength ?? 0 : 256;
-  return { ok: true, key: { keyType: k, key, bits, hashes, strict: flags.includes('s'), testing: flags.includes('y') } };
+  const bits = k === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : 256;
+  return {
+    ok: true,
+    key: { keyType: k, key, bits, hashes, strict: flags.includes('s'), testing: flags.includes('y') },
+  };
 }
 
 function keyObject(k: 'rsa' | 'ed25519', p: string): KeyObject | Error {
@@ -56,8 +65,10 @@ function keyObject(k: 'rsa' | 'ed25519', p: string): KeyObject | Error {
   const d = decodeDkimPublicKey(p);
   let result: KeyObject | Error;
   if (!d.ok) result = new Error(`invalid public key: ${d.reason}`);
-  else if (d.type !== k) result = new Error(`invalid public key: p= holds an ${d.type === 'rsa' ? 'RSA' : 'Ed25519'} key, but k=${k}`);
-  else if (k === 'ed25519' && d.format !== 'raw') result = new Error('invalid public key: an ed25519 p= must be the bare 32-byte key (RFC 8463 §4.2)');
+  else if (d.type !== k)
+    result = new Error(`invalid public key: p= holds an ${d.type === 'rsa' ? 'RSA' : 'Ed25519'} key, but k=${k}`);
+  else if (k === 'ed25519' && d.format !== 'raw')
+    result = new Error('invalid public key: an ed25519 p= must be the bare 32-byte key (RFC 8463 §4.2)');
   else result = d.key;
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(id, result);

@@ -35,18 +35,29 @@ const ALGORITHMS: Record<string, { keyType: 'rsa' | 'ed25519'; hash: 'sha256' | 
   'rsa-sha1': { keyType: 'rsa', hash: 'sha1' },
   'ed25519-sha256': { keyType: 'ed25519', hash: 'sha256' }, // RFC 8463 §3
 };
-const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+const DOMAIN =
+  /^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 
 export function parseSignature(field: HeaderField, nowSeconds: number): SignatureParse {
   const value = field.raw.slice(field.raw.indexOf(':') + 1);
   const parsed = parseTagList(value);
-  if ('error' in parsed) return { ok: false, reason: `signature syntax error: ${parsed.error}`, domain: '', selector: '', algorithm: '' };
+  if ('error' in parsed)
+    return { ok: false, reason: `signature syntax error: ${parsed.error}`, domain: '', selector: '', algorithm: '' };
   const t = parsed.tags;
-  const domain = stripFws(t.get('d') ?? '').toLowerCase().replace(/\.$/, '');
+  const domain = stripFws(t.get('d') ?? '')
+    .toLowerCase()
+    .replace(/\.$/, '');
   const selector = stripFws(t.get('s') ?? '').toLowerCase();
   const algorithm = stripFws(t.get('a') ?? '').toLowerCase();
   const b = stripFws(t.get('b') ?? '');
-  const bad = (reason: string): SignatureParse => ({ ok: false, reason, domain, selector, algorithm, ...(b ? { b } : {}) });
+  const bad = (reason: string): SignatureParse => ({
+    ok: false,
+    reason,
+    domain,
+    selector,
+    algorithm,
+    ...(b ? { b } : {}),
+  });
 
   const missing = REQUIRED.filter((k) => !t.has(k));
   if (missing.length) return bad(`signature lacks required tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')}=`);
@@ -55,19 +66,31 @@ export function parseSignature(field: HeaderField, nowSeconds: number): Signatur
   if (!alg) return bad(`unsupported algorithm a=${algorithm}`);
   if (!DOMAIN.test(domain)) return bad(`d=${domain} is not a domain name`);
   if (!DOMAIN.test(selector)) return bad(`s=${selector} is not a valid selector`);
-  const [hc = 'simple', bc = 'simple', ...extra] = (t.get('c') ?? 'simple/simple').toLowerCase().split('/').map((x) => x.trim());
+  const [hc = 'simple', bc = 'simple', ...extra] = (t.get('c') ?? 'simple/simple')
+    .toLowerCase()
+    .split('/')
+    .map((x) => x.trim());
   if (extra.length || !isCanon(hc) || !isCanon(bc)) return bad(`unsupported canonicalization c=${t.get('c')}`);
   const q = t.get('q');
-  if (q !== undefined && !q.split(':').some((x) => x.trim().toLowerCase() === 'dns/txt')) return bad(`unsupported query method q=${q}`);
+  if (q !== undefined && !q.split(':').some((x) => x.trim().toLowerCase() === 'dns/txt'))
+    return bad(`unsupported query method q=${q}`);
 
-  const signedHeaders = t.get('h')!.split(':').map((h) => h.replace(/[ \t\r\n]/g, '').toLowerCase()).filter(Boolean);
+  const signedHeaders = t
+    .get('h')!
+    .split(':')
+    .map((h) => h.replace(/[ \t\r\n]/g, '').toLowerCase())
+    .filter(Boolean);
   // §6.1.1: a signature that does not cover From: must be ignored (PERMFAIL "From field not signed").
   if (!signedHeaders.includes('from')) return bad('From: is not among the signed header fields (h=)');
 
   const identity = stripFws(t.get('i') ?? `@${domain}`);
-  const iDomain = identity.slice(identity.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '');
+  const iDomain = identity
+    .slice(identity.lastIndexOf('@') + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
   // §6.1.1: the i= domain must be d= or a subdomain of it.
-  if (!identity.includes('@') || (iDomain !== domain && !iDomain.endsWith(`.${domain}`))) return bad(`i=${identity} is not within d=${domain}`);
+  if (!identity.includes('@') || (iDomain !== domain && !iDomain.endsWith(`.${domain}`)))
+    return bad(`i=${identity} is not within d=${domain}`);
 
   let bodyLength: number | undefined;
   if (t.has('l')) {
@@ -80,16 +103,33 @@ export function parseSignature(field: HeaderField, nowSeconds: number): Signatur
   if (timestamp !== undefined && !Number.isInteger(timestamp)) return bad('t= is not a number');
   if (expires !== undefined && !Number.isInteger(expires)) return bad('x= is not a number');
   // §3.5 x=: the value MUST be greater than t=; a signature past x= is expired (§6.1.1).
-  if (expires !== undefined && timestamp !== undefined && expires < timestamp) return bad('x= (expiry) is before t= (signing time)');
-  if (expires !== undefined && expires < nowSeconds) return bad(`signature expired at ${new Date(expires * 1000).toISOString()}`);
+  if (expires !== undefined && timestamp !== undefined && expires < timestamp)
+    return bad('x= (expiry) is before t= (signing time)');
+  if (expires !== undefined && expires < nowSeconds)
+    return bad(`signature expired at ${new Date(expires * 1000).toISOString()}`);
 
   const bodyHash = stripFws(t.get('bh')!);
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(bodyHash) || !/^[A-Za-z0-9+/]+={0,2}$/.test(b)) return bad('b= or bh= is not base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(bodyHash) || !/^[A-Za-z0-9+/]+={0,2}$/.test(b))
+    return bad('b= or bh= is not base64');
   return {
     ok: true,
     sig: {
-      field, algorithm, keyType: alg.keyType, hash: alg.hash, headerCanon: hc, bodyCanon: bc, domain, selector, identity,
-      signedHeaders, bodyHash, signature: Buffer.from(b, 'base64'), b, bodyLength, timestamp, expires,
+      field,
+      algorithm,
+      keyType: alg.keyType,
+      hash: alg.hash,
+      headerCanon: hc,
+      bodyCanon: bc,
+      domain,
+      selector,
+      identity,
+      signedHeaders,
+      bodyHash,
+      signature: Buffer.from(b, 'base64'),
+      b,
+      bodyLength,
+      timestamp,
+      expires,
     },
   };
 }

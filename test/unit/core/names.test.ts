@@ -12,10 +12,17 @@ describe('toALabel', () => {
     ['münchen.de', 'xn--mnchen-3ya.de'],
   ])('%s → %s', (input, out) => expect(toALabel(input)).toBe(out));
 
-  it.each(['', 'exa mple.com', 'user@example.com', '-bad.com', 'a..b', `${'a'.repeat(64)}.com`, '192.0.2.1', 'http://x.com', `${'abc.'.repeat(70)}com`])(
-    'rejects %j with a UsageError',
-    (input) => expect(() => toALabel(input)).toThrow(UsageError),
-  );
+  it.each([
+    '',
+    'exa mple.com',
+    'user@example.com',
+    '-bad.com',
+    'a..b',
+    `${'a'.repeat(64)}.com`,
+    '192.0.2.1',
+    'http://x.com',
+    `${'abc.'.repeat(70)}com`,
+  ])('rejects %j with a UsageError', (input) => expect(() => toALabel(input)).toThrow(UsageError));
 });
 
 describe('parseHostPort', () => {
@@ -26,13 +33,17 @@ describe('parseHostPort', () => {
     ['::1', { host: '::1', port: 53 }],
     ['[2001:db8::1]', { host: '2001:db8::1', port: 53 }],
   ])('%s', (input, out) => expect(parseHostPort(input, 53)).toEqual(out));
-  it.each(['1.2.3.4:0', '1.2.3.4:99999', '1.2.3.4:x', ''])('rejects %j', (input) => expect(() => parseHostPort(input, 53)).toThrow(UsageError));
+  it.each(['1.2.3.4:0', '1.2.3.4:99999', '1.2.3.4:x', ''])('rejects %j', (input) =>
+    expect(() => parseHostPort(input, 53)).toThrow(UsageError),
+  );
 });
 
 describe('reverse names', () => {
   it('builds in-addr.arpa and nibble ip6.arpa names', () => {
     expect(reverseName('192.0.2.10')).toBe('10.2.0.192.in-addr.arpa');
-    expect(reverseName('2001:db8::10')).toBe('0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa');
+    expect(reverseName('2001:db8::10')).toBe(
+      '0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
+    );
     expect(expandIpv6('::ffff:192.0.2.1')).toBe('0000:0000:0000:0000:0000:ffff:c000:0201');
   });
 });

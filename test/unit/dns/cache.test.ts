@@ -21,7 +21,15 @@ function fake(answers: Record<string, Lookup<unknown>>, delay = 10) {
   };
   return { resolver, calls };
 }
-const ok = (ttl: number): Lookup<unknown> => ({ status: 'ok', records: ['192.0.2.1'], ttl, server: 's', cnames: [], aa: false, ad: false });
+const ok = (ttl: number): Lookup<unknown> => ({
+  status: 'ok',
+  records: ['192.0.2.1'],
+  ttl,
+  server: 's',
+  cnames: [],
+  aa: false,
+  ad: false,
+});
 const clock = () => {
   let t = 1_000_000;
   return { now: () => t, advance: (s: number) => (t += s * 1000) };
@@ -89,7 +97,11 @@ describe('cached', () => {
   it('different types and noFollow are different questions', async () => {
     const { resolver, calls } = fake({ 'a.test': ok(60) });
     const c = cached(resolver);
-    await Promise.all([c.lookup('a.test', 'A'), c.lookup('a.test', 'AAAA'), c.lookup('a.test', 'A', { noFollow: true })]);
+    await Promise.all([
+      c.lookup('a.test', 'A'),
+      c.lookup('a.test', 'AAAA'),
+      c.lookup('a.test', 'A', { noFollow: true }),
+    ]);
     expect(calls).toHaveLength(3);
   });
 
@@ -108,24 +120,31 @@ describe('cached', () => {
   });
 
   it('evicts exactly like a reference LRU over any sequence of questions', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 60 }), async (max, seq) => {
-      const answers = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`n${i}.test`, ok(60)]));
-      const { resolver, calls } = fake(answers, 0);
-      const c = cached(resolver, { maxEntries: max });
-      const model: string[] = [];
-      let misses = 0;
-      for (const i of seq) {
-        const name = `n${i}.test`;
-        const at = model.indexOf(name);
-        if (at >= 0) model.splice(at, 1);
-        else misses++;
-        model.push(name);
-        if (model.length > max) model.shift();
-        await c.lookup(name, 'A');
-      }
-      expect(calls).toHaveLength(misses);
-      expect(c.size).toBe(model.length);
-    }), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 60 }),
+        async (max, seq) => {
+          const answers = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`n${i}.test`, ok(60)]));
+          const { resolver, calls } = fake(answers, 0);
+          const c = cached(resolver, { maxEntries: max });
+          const model: string[] = [];
+          let misses = 0;
+          for (const i of seq) {
+            const name = `n${i}.test`;
+            const at = model.indexOf(name);
+            if (at >= 0) model.splice(at, 1);
+            else misses++;
+            model.push(name);
+            if (model.length > max) model.shift();
+            await c.lookup(name, 'A');
+          }
+          expect(calls).toHaveLength(misses);
+          expect(c.size).toBe(model.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('one caller aborting does not cancel the query for the others; the last one does', async () => {
@@ -181,7 +200,10 @@ describe('cached over the network', () => {
   let s: TestDnsServer;
   afterAll(() => s.close());
   it('N concurrent lookups reach the server once', async () => {
-    s = await startTestDnsServer({ zone: '$ORIGIN c.test.\n$TTL 60\n@ SOA ns h 1 1 1 1 1\nwww A 192.0.2.1\n', mode: 'slow:30' });
+    s = await startTestDnsServer({
+      zone: '$ORIGIN c.test.\n$TTL 60\n@ SOA ns h 1 1 1 1 1\nwww A 192.0.2.1\n',
+      mode: 'slow:30',
+    });
     const c = cached(networkResolver({ servers: [s.address], timeoutMs: 500 }));
     const all = await Promise.all(Array.from({ length: 8 }, () => c.lookup('www.c.test', 'A')));
     expect(all.every((a) => a.status === 'ok')).toBe(true);

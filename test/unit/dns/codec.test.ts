@@ -3,29 +3,59 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import dnsPacket from 'dns-packet';
 import {
-  decodeMessage, encodeQuery, encodeResponse, extractAnswer, isReplyTo, nameError, negativeTtl, type DnsMessage, type DnsRecord,
+  decodeMessage,
+  encodeQuery,
+  encodeResponse,
+  extractAnswer,
+  isReplyTo,
+  nameError,
+  negativeTtl,
+  type DnsMessage,
+  type DnsRecord,
 } from '../../../src/dns/codec.js';
 import { RR_TYPES, type RRType, type RecordMap } from '../../../src/dns/types.js';
 
 const SAMPLES: { [T in RRType]: RecordMap[T][] } = {
   A: ['192.0.2.1'],
   AAAA: ['2001:db8::10'],
-  MX: [{ preference: 10, exchange: 'mx1.example.test' }, { preference: 0, exchange: '' }],
+  MX: [
+    { preference: 10, exchange: 'mx1.example.test' },
+    { preference: 0, exchange: '' },
+  ],
   TXT: [['v=spf1 -all'], ['part one ', 'part two'], ['héllo ✓'], ['']],
   SPF: [['v=spf1 ip4:192.0.2.0/24 ', '-all']],
   CNAME: ['target.example.test'],
   PTR: ['host.example.test'],
   NS: ['ns1.example.test'],
-  SOA: [{ mname: 'ns1.example.test', rname: 'hostmaster.example.test', serial: 2026112901, refresh: 3600, retry: 600, expire: 604800, minimum: 300 }],
+  SOA: [
+    {
+      mname: 'ns1.example.test',
+      rname: 'hostmaster.example.test',
+      serial: 2026112901,
+      refresh: 3600,
+      retry: 600,
+      expire: 604800,
+      minimum: 300,
+    },
+  ],
   TLSA: [{ usage: 3, selector: 1, matchingType: 1, data: '0123456789abcdef'.repeat(4) }],
   DS: [{ keyTag: 12345, algorithm: 13, digestType: 2, digest: 'ab'.repeat(32) }],
   DNSKEY: [{ flags: 257, protocol: 3, algorithm: 13, key: Buffer.from('a key of some bytes').toString('base64') }],
   SRV: [{ priority: 10, weight: 5, port: 25, target: 'mail.example.test' }],
-  CAA: [{ flags: 0, tag: 'issue', value: 'letsencrypt.org' }, { flags: 128, tag: 'iodef', value: 'mailto:sec@example.test' }],
+  CAA: [
+    { flags: 0, tag: 'issue', value: 'letsencrypt.org' },
+    { flags: 128, tag: 'iodef', value: 'mailto:sec@example.test' },
+  ],
 };
 
 function roundTrip(records: DnsRecord[]): DnsMessage {
-  const bytes = encodeResponse({ id: 7, rcode: 'NOERROR', flags: { aa: true }, questions: [{ name: 'example.test', type: 'A', class: 'IN' }], answers: records });
+  const bytes = encodeResponse({
+    id: 7,
+    rcode: 'NOERROR',
+    flags: { aa: true },
+    questions: [{ name: 'example.test', type: 'A', class: 'IN' }],
+    answers: records,
+  });
   const d = decodeMessage(bytes);
   if (!d.ok) throw new Error(d.error);
   return d.message;
@@ -54,7 +84,9 @@ describe('record round trip', () => {
 
   it('decodes names lowercase without the trailing dot, and TXT Buffers as UTF-8', () => {
     const bytes = dnsPacket.encode({
-      type: 'response', id: 1, questions: [{ name: 'Example.TEST', type: 'MX' }],
+      type: 'response',
+      id: 1,
+      questions: [{ name: 'Example.TEST', type: 'MX' }],
       answers: [
         { name: 'Example.TEST.', type: 'MX', ttl: 5, data: { preference: 5, exchange: 'MX.Example.Test.' } },
         { name: 'example.test', type: 'TXT', ttl: 9, data: [Buffer.from('caf\u00e9', 'utf8'), Buffer.from('x')] },
@@ -68,7 +100,11 @@ describe('record round trip', () => {
   });
 
   it('leaves types it does not model as data null', () => {
-    const bytes = dnsPacket.encode({ type: 'response', id: 1, answers: [{ name: 'a.test', type: 'NULL', ttl: 1, data: Buffer.from('x') }] });
+    const bytes = dnsPacket.encode({
+      type: 'response',
+      id: 1,
+      answers: [{ name: 'a.test', type: 'NULL', ttl: 1, data: Buffer.from('x') }],
+    });
     const d = decodeMessage(bytes);
     expect(d.ok && d.message.answers[0]).toMatchObject({ type: 'NULL', data: null });
   });
@@ -105,11 +141,20 @@ describe('encodeQuery', () => {
 describe('decodeMessage', () => {
   it('reads rcode, flags and the EDNS extended rcode', () => {
     const bytes = encodeResponse({
-      id: 9, rcode: 'BADVERS', flags: { aa: true, ad: true, tc: true }, questions: [{ name: 'a.test', type: 'A', class: 'IN' }],
+      id: 9,
+      rcode: 'BADVERS',
+      flags: { aa: true, ad: true, tc: true },
+      questions: [{ name: 'a.test', type: 'A', class: 'IN' }],
       edns: { udpPayloadSize: 1232, version: 0, dnssecOk: false },
     });
     const d = decodeMessage(bytes);
-    expect(d.ok && d.message).toMatchObject({ id: 9, response: true, rcode: 'BADVERS', flags: { aa: true, ad: true, tc: true, ra: false }, edns: { udpPayloadSize: 1232 } });
+    expect(d.ok && d.message).toMatchObject({
+      id: 9,
+      response: true,
+      rcode: 'BADVERS',
+      flags: { aa: true, ad: true, tc: true, ra: false },
+      edns: { udpPayloadSize: 1232 },
+    });
   });
 
   it('returns an error value for a compression pointer loop instead of hanging or throwing', () => {
@@ -119,23 +164,35 @@ describe('decodeMessage', () => {
   });
 
   it('never throws, on random bytes or on damaged real messages', () => {
-    const real = roundTrip([{ name: 'x.test', type: 'MX', class: 'IN', ttl: 1, data: { preference: 1, exchange: 'y.test' } }]);
+    const real = roundTrip([
+      { name: 'x.test', type: 'MX', class: 'IN', ttl: 1, data: { preference: 1, exchange: 'y.test' } },
+    ]);
     const bytes = encodeResponse({ ...real, answers: real.answers });
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
-      expect(() => decodeMessage(Buffer.from(b))).not.toThrow();
-    }));
-    fc.assert(fc.property(fc.nat(bytes.length - 1), fc.nat(255), fc.nat(bytes.length), (at, v, cut) => {
-      const b = Buffer.from(bytes);
-      b[at] = v;
-      expect(() => decodeMessage(b.subarray(0, cut))).not.toThrow();
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
+        expect(() => decodeMessage(Buffer.from(b))).not.toThrow();
+      }),
+    );
+    fc.assert(
+      fc.property(fc.nat(bytes.length - 1), fc.nat(255), fc.nat(bytes.length), (at, v, cut) => {
+        const b = Buffer.from(bytes);
+        b[at] = v;
+        expect(() => decodeMessage(b.subarray(0, cut))).not.toThrow();
+      }),
+    );
   });
 });
 
 describe('isReplyTo', () => {
   const q = encodeQuery('Mixed.Case.test', 'TXT');
   const reply = (over: Partial<DnsMessage>) => {
-    const d = decodeMessage(encodeResponse({ id: q.id, rcode: 'NOERROR', questions: [{ name: 'mixed.CASE.test', type: 'TXT', class: 'IN' }] }));
+    const d = decodeMessage(
+      encodeResponse({
+        id: q.id,
+        rcode: 'NOERROR',
+        questions: [{ name: 'mixed.CASE.test', type: 'TXT', class: 'IN' }],
+      }),
+    );
     return { ...(d.ok ? d.message : ({} as DnsMessage)), ...over };
   };
   it('matches id and question, the name case-insensitively', () => {
@@ -148,15 +205,41 @@ describe('isReplyTo', () => {
 });
 
 describe('extractAnswer and negativeTtl', () => {
-  const rr = (name: string, type: string, ttl: number, data: unknown): DnsRecord => ({ name, type, class: 'IN', ttl, data: data as DnsRecord['data'] });
-  const msg = (answers: DnsRecord[], authorities: DnsRecord[] = []): DnsMessage =>
-    ({ id: 1, response: true, opcode: 'QUERY', rcode: 'NOERROR', flags: { aa: true, tc: false, rd: true, ra: false, ad: false, cd: false }, questions: [], answers, authorities, additionals: [] });
+  const rr = (name: string, type: string, ttl: number, data: unknown): DnsRecord => ({
+    name,
+    type,
+    class: 'IN',
+    ttl,
+    data: data as DnsRecord['data'],
+  });
+  const msg = (answers: DnsRecord[], authorities: DnsRecord[] = []): DnsMessage => ({
+    id: 1,
+    response: true,
+    opcode: 'QUERY',
+    rcode: 'NOERROR',
+    flags: { aa: true, tc: false, rd: true, ra: false, ad: false, cd: false },
+    questions: [],
+    answers,
+    authorities,
+    additionals: [],
+  });
 
   it('follows the chain from the query name, whatever the record order, with the min TTL', () => {
-    const m = msg([rr('c.test', 'A', 50, '192.0.2.1'), rr('b.test', 'CNAME', 30, 'c.test'), rr('a.test', 'CNAME', 100, 'b.test'), rr('x.test', 'A', 1, '192.0.2.9')]);
+    const m = msg([
+      rr('c.test', 'A', 50, '192.0.2.1'),
+      rr('b.test', 'CNAME', 30, 'c.test'),
+      rr('a.test', 'CNAME', 100, 'b.test'),
+      rr('x.test', 'A', 1, '192.0.2.9'),
+    ]);
     expect(extractAnswer(m, 'A.test.', 'A')).toEqual({
-      chain: [{ owner: 'a.test', target: 'b.test', ttl: 100 }, { owner: 'b.test', target: 'c.test', ttl: 30 }],
-      finalName: 'c.test', records: ['192.0.2.1'], ttl: 30, loop: false,
+      chain: [
+        { owner: 'a.test', target: 'b.test', ttl: 100 },
+        { owner: 'b.test', target: 'c.test', ttl: 30 },
+      ],
+      finalName: 'c.test',
+      records: ['192.0.2.1'],
+      ttl: 30,
+      loop: false,
     });
     expect(extractAnswer(m, 'a.test', 'A', { follow: false })).toMatchObject({ chain: [], records: [] });
     expect(extractAnswer(m, 'a.test', 'CNAME')).toMatchObject({ chain: [], records: ['b.test'] });
@@ -164,7 +247,11 @@ describe('extractAnswer and negativeTtl', () => {
 
   it('detects a loop', () => {
     const m = msg([rr('a.test', 'CNAME', 1, 'b.test'), rr('b.test', 'CNAME', 1, 'a.test')]);
-    expect(extractAnswer(m, 'a.test', 'MX')).toMatchObject({ loop: true, records: [], chain: [{ owner: 'a.test' }, { owner: 'b.test' }] });
+    expect(extractAnswer(m, 'a.test', 'MX')).toMatchObject({
+      loop: true,
+      records: [],
+      chain: [{ owner: 'a.test' }, { owner: 'b.test' }],
+    });
   });
 
   it('takes the negative TTL from an enclosing SOA only (RFC 2308 §5)', () => {

@@ -7,7 +7,12 @@ import { startDnsServer } from '../../../src/dns/server.js';
 import { parseZone } from '../../../src/dns/zone/parse.js';
 import { zoneResolver } from '../../../src/dns/zone/resolver.js';
 import type { Lookup, Resolver } from '../../../src/dns/types.js';
-import { deadServerAddress, startTestDnsServer, type Misbehaviour, type TestDnsServer } from '../../helpers/dns-server.js';
+import {
+  deadServerAddress,
+  startTestDnsServer,
+  type Misbehaviour,
+  type TestDnsServer,
+} from '../../helpers/dns-server.js';
 
 const BIG = Array.from({ length: 6 }, (_, i) => `"${String(i).repeat(250)}"`).join(' ');
 const TEST_ZONE = `
@@ -57,8 +62,16 @@ async function server(mode: Misbehaviour = 'normal', resolver?: Resolver): Promi
   servers.push(s);
   return s;
 }
-function resolverFor(list: { host: string; port: number }[], extra: { retries?: number; events?: MailcheckEvent[] } = {}) {
-  return networkResolver({ servers: list, timeoutMs: T, retries: extra.retries, onEvent: extra.events ? (e) => extra.events!.push(e) : undefined });
+function resolverFor(
+  list: { host: string; port: number }[],
+  extra: { retries?: number; events?: MailcheckEvent[] } = {},
+) {
+  return networkResolver({
+    servers: list,
+    timeoutMs: T,
+    retries: extra.retries,
+    onEvent: extra.events ? (e) => extra.events!.push(e) : undefined,
+  });
 }
 async function timed<R>(p: Promise<R>): Promise<[R, number]> {
   const start = performance.now();
@@ -81,24 +94,43 @@ describe('answers from a well-behaved server', () => {
 
   it('ok: records, TTL, AA, server', async () => {
     expect(await r.lookup('WWW.test.', 'A')).toEqual({
-      status: 'ok', records: ['192.0.2.1'], ttl: 300, server: `127.0.0.1:${s.port}`, cnames: [], aa: true, ad: false,
+      status: 'ok',
+      records: ['192.0.2.1'],
+      ttl: 300,
+      server: `127.0.0.1:${s.port}`,
+      cnames: [],
+      aa: true,
+      ad: false,
     });
     expect(await r.lookup('www.test', 'AAAA')).toMatchObject({ status: 'ok', records: ['2001:db8::1'] });
     expect(await r.lookup('mail.test', 'MX')).toMatchObject({
-      status: 'ok', records: [{ preference: 10, exchange: 'mx.test' }, { preference: 20, exchange: 'mx2.other' }],
+      status: 'ok',
+      records: [
+        { preference: 10, exchange: 'mx.test' },
+        { preference: 20, exchange: 'mx2.other' },
+      ],
     });
     expect(await r.lookup('txt.test', 'TXT')).toMatchObject({ status: 'ok', records: [['one ', 'two']] });
   });
 
   it('NODATA and NXDOMAIN are answers, with the SOA negative TTL (RFC 2308 §5)', async () => {
-    expect(await r.lookup('www.test', 'MX')).toEqual({ status: 'nodata', server: `127.0.0.1:${s.port}`, cnames: [], aa: true, ad: false, ttl: 60 });
+    expect(await r.lookup('www.test', 'MX')).toEqual({
+      status: 'nodata',
+      server: `127.0.0.1:${s.port}`,
+      cnames: [],
+      aa: true,
+      ad: false,
+      ttl: 60,
+    });
     expect(await r.lookup('nope.test', 'A')).toMatchObject({ status: 'nxdomain', aa: true, cnames: [], ttl: 60 });
   });
 
   it('a reply too big for UDP comes over TCP (TC=1, RFC 7766 §5)', async () => {
     const before = s.count('big.test', 'TXT', 'tcp');
     const a = await r.lookup('big.test', 'TXT');
-    expect(a.status === 'ok' && a.records[0]!.join('')).toBe(Array.from({ length: 6 }, (_, i) => String(i).repeat(250)).join(''));
+    expect(a.status === 'ok' && a.records[0]!.join('')).toBe(
+      Array.from({ length: 6 }, (_, i) => String(i).repeat(250)).join(''),
+    );
     expect(s.count('big.test', 'TXT', 'tcp')).toBe(before + 1);
   });
 
@@ -118,7 +150,11 @@ describe('CNAME chains', () => {
   });
 
   it('returns the chain with the final records', async () => {
-    expect(await r.lookup('alias2.test', 'A')).toMatchObject({ status: 'ok', records: ['192.0.2.1'], cnames: ['alias2.test', 'alias.test'] });
+    expect(await r.lookup('alias2.test', 'A')).toMatchObject({
+      status: 'ok',
+      records: ['192.0.2.1'],
+      cnames: ['alias2.test', 'alias.test'],
+    });
   });
 
   it('does not chase for type CNAME or noFollow', async () => {
@@ -139,12 +175,18 @@ describe('CNAME chains', () => {
 
   it('reports a loop across re-queries as servfail with the chain', async () => {
     const a = await r.lookup('pingpong.test', 'A');
-    expect(a).toMatchObject({ status: 'servfail', cnames: ['pingpong.test', 'pong.other'], error: expect.stringMatching(/CNAME loop/) });
+    expect(a).toMatchObject({
+      status: 'servfail',
+      cnames: ['pingpong.test', 'pong.other'],
+      error: expect.stringMatching(/CNAME loop/),
+    });
   });
 
   it('reports a loop inside one answer (an authoritative server sends the looping CNAMEs) the same way', async () => {
     expect(await r.lookup('loop1.test', 'TXT')).toMatchObject({
-      status: 'servfail', cnames: ['loop1.test', 'loop2.test'], error: 'CNAME loop: loop1.test → loop2.test → loop1.test',
+      status: 'servfail',
+      cnames: ['loop1.test', 'loop2.test'],
+      error: 'CNAME loop: loop1.test → loop2.test → loop1.test',
     });
     expect(s.count('loop1.test', 'TXT')).toBe(1);
   });
@@ -164,7 +206,10 @@ describe.concurrent('misbehaving servers', () => {
     expect(a).toMatchObject({ status: 'ok', server: `127.0.0.1:${good.port}` });
     expect(ms).toBeGreaterThanOrEqual(T - 10);
     expect(ms).toBeLessThan(T * 3);
-    expect(events.map((e) => e.type === 'dns.query' && [e.status, e.attempt])).toEqual([['timeout', 1], ['ok', 2]]);
+    expect(events.map((e) => e.type === 'dns.query' && [e.status, e.attempt])).toEqual([
+      ['timeout', 1],
+      ['ok', 2],
+    ]);
   });
 
   it('silent everywhere: timeout after every round', async () => {
@@ -195,20 +240,30 @@ describe.concurrent('misbehaving servers', () => {
     it(`${mode}: ${status} when it is the only server; the resolver survives`, async () => {
       const bad = await server(mode);
       const r = resolverFor([bad.address], { retries: 1 });
-      expect(await r.lookup('www.test', 'A')).toMatchObject({ status, server: `127.0.0.1:${bad.port}`, error: expect.stringMatching(error) });
+      expect(await r.lookup('www.test', 'A')).toMatchObject({
+        status,
+        server: `127.0.0.1:${bad.port}`,
+        error: expect.stringMatching(error),
+      });
       expect(bad.count('www.test', 'A')).toBe(2);
       bad.mode = 'normal';
       expect(await r.lookup('www.test', 'A')).toMatchObject({ status: 'ok' });
     });
     it(`${mode}: the next server answers`, async () => {
       const [bad, good] = [await server(mode), await server()];
-      expect(await resolverFor([bad.address, good.address]).lookup('www.test', 'A')).toMatchObject({ status: 'ok', server: `127.0.0.1:${good.port}` });
+      expect(await resolverFor([bad.address, good.address]).lookup('www.test', 'A')).toMatchObject({
+        status: 'ok',
+        server: `127.0.0.1:${good.port}`,
+      });
     });
   }
 
   it('the worst failure wins: SERVFAIL from one server beats silence from another', async () => {
     const [sf, silent] = [await server('servfail'), await server('silent')];
-    expect(await resolverFor([sf.address, silent.address], { retries: 0 }).lookup('www.test', 'A')).toMatchObject({ status: 'servfail', server: `127.0.0.1:${sf.port}` });
+    expect(await resolverFor([sf.address, silent.address], { retries: 0 }).lookup('www.test', 'A')).toMatchObject({
+      status: 'servfail',
+      server: `127.0.0.1:${sf.port}`,
+    });
   });
 
   it('slow but within the timeout is fine', async () => {
@@ -218,15 +273,24 @@ describe.concurrent('misbehaving servers', () => {
 
   it('spoof-then-real: ignores the forged replies and takes the real one', async () => {
     const s = await server('spoof-then-real');
-    expect(await resolverFor([s.address]).lookup('www.test', 'A')).toMatchObject({ status: 'ok', records: ['192.0.2.1'] });
+    expect(await resolverFor([s.address]).lookup('www.test', 'A')).toMatchObject({
+      status: 'ok',
+      records: ['192.0.2.1'],
+    });
   });
 
   it('truncate: TC over UDP, then the same server over TCP', async () => {
     const s = await server('truncate');
     const events: MailcheckEvent[] = [];
-    expect(await resolverFor([s.address], { events }).lookup('mail.test', 'MX')).toMatchObject({ status: 'ok', records: [{ exchange: 'mx.test' }, { exchange: 'mx2.other' }] });
+    expect(await resolverFor([s.address], { events }).lookup('mail.test', 'MX')).toMatchObject({
+      status: 'ok',
+      records: [{ exchange: 'mx.test' }, { exchange: 'mx2.other' }],
+    });
     expect([s.count('mail.test', 'MX', 'udp'), s.count('mail.test', 'MX', 'tcp')]).toEqual([1, 1]);
-    expect(events.map((e) => e.type === 'dns.query' && [e.transport, e.status, e.flags?.tc])).toEqual([['udp', 'truncated', true], ['tcp', 'ok', false]]);
+    expect(events.map((e) => e.type === 'dns.query' && [e.transport, e.status, e.flags?.tc])).toEqual([
+      ['udp', 'truncated', true],
+      ['tcp', 'ok', false],
+    ]);
   });
 
   it('no-edns: FORMERR to EDNS, so it asks again without (RFC 6891 §7)', async () => {
@@ -239,13 +303,20 @@ describe.concurrent('misbehaving servers', () => {
     const silent = await server('silent');
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 30);
-    const [a, ms] = await timed(networkResolver({ servers: [silent.address, silent.address], timeoutMs: 5000 }).lookup('www.test', 'A', { signal: ac.signal }));
+    const [a, ms] = await timed(
+      networkResolver({ servers: [silent.address, silent.address], timeoutMs: 5000 }).lookup('www.test', 'A', {
+        signal: ac.signal,
+      }),
+    );
     expect(a).toMatchObject({ status: 'timeout', error: 'aborted' });
     expect(ms).toBeLessThan(1000);
   });
 
   it('no servers at all is a timeout that says so', async () => {
-    expect(await networkResolver({ servers: [], timeoutMs: T }).lookup('www.test', 'A')).toMatchObject({ status: 'timeout', error: /no DNS servers/ });
+    expect(await networkResolver({ servers: [], timeoutMs: T }).lookup('www.test', 'A')).toMatchObject({
+      status: 'timeout',
+      error: /no DNS servers/,
+    });
   });
 });
 
@@ -259,7 +330,11 @@ describe('IPv6', () => {
     }
     try {
       const events: MailcheckEvent[] = [];
-      const r = networkResolver({ servers: [{ host: '::1', port: v6.port }], timeoutMs: T, onEvent: (e) => events.push(e) });
+      const r = networkResolver({
+        servers: [{ host: '::1', port: v6.port }],
+        timeoutMs: T,
+        onEvent: (e) => events.push(e),
+      });
       expect(await r.lookup('www.test', 'A')).toMatchObject({ status: 'ok', server: `[::1]:${v6.port}` });
       expect(await r.lookup('big.test', 'TXT')).toMatchObject({ status: 'ok' });
       expect(events.map((e) => e.type === 'dns.query' && e.transport)).toEqual(['udp', 'udp', 'tcp']);
@@ -274,9 +349,21 @@ describe('events', () => {
     const s = await server();
     const events: MailcheckEvent[] = [];
     await resolverFor([s.address], { events }).lookup('alias.test', 'A');
-    expect(events).toEqual([{
-      type: 'dns.query', name: 'alias.test', qtype: 'A', server: `127.0.0.1:${s.port}`, transport: 'udp', status: 'ok', rcode: 'NOERROR',
-      flags: { aa: true, ad: false, tc: false }, ttl: 300, answers: 2, ms: expect.any(Number), attempt: 1,
-    }]);
+    expect(events).toEqual([
+      {
+        type: 'dns.query',
+        name: 'alias.test',
+        qtype: 'A',
+        server: `127.0.0.1:${s.port}`,
+        transport: 'udp',
+        status: 'ok',
+        rcode: 'NOERROR',
+        flags: { aa: true, ad: false, tc: false },
+        ttl: 300,
+        answers: 2,
+        ms: expect.any(Number),
+        attempt: 1,
+      },
+    ]);
   });
 });

@@ -19,7 +19,9 @@ describe('parseResolvConf', () => {
       'nameserver fe80::1%eth0',
     ].join('\n');
     expect(parseResolvConf(text)).toEqual([
-      { host: '192.0.2.53', port: 53 }, { host: '2001:db8::53', port: 53 }, { host: 'fe80::1%eth0', port: 53 },
+      { host: '192.0.2.53', port: 53 },
+      { host: '2001:db8::53', port: 53 },
+      { host: 'fe80::1%eth0', port: 53 },
     ]);
   });
 

@@ -49,9 +49,17 @@ describe('answers', () => {
   it('records with AA, the question echoed, the id kept', async () => {
     const q = encodeQuery('s.test', 'MX');
     const m = await udp(q.bytes);
-    expect(m).toMatchObject({ id: q.id, response: true, rcode: 'NOERROR', flags: { aa: true, rd: true, tc: false }, questions: [q.question] });
+    expect(m).toMatchObject({
+      id: q.id,
+      response: true,
+      rcode: 'NOERROR',
+      flags: { aa: true, rd: true, tc: false },
+      questions: [q.question],
+    });
     // The zone lists that MX twice; an RRset goes on the wire once (RFC 2181 §5).
-    expect(m.answers).toEqual([{ name: 's.test', type: 'MX', class: 'IN', ttl: 300, data: { preference: 10, exchange: 'mx.s.test' } }]);
+    expect(m.answers).toEqual([
+      { name: 's.test', type: 'MX', class: 'IN', ttl: 300, data: { preference: 10, exchange: 'mx.s.test' } },
+    ]);
     expect(m.edns).toMatchObject({ version: 0 });
   });
 
@@ -69,7 +77,9 @@ describe('answers', () => {
   it('puts the CNAME chain before the final records', async () => {
     const m = await ask('alias2.s.test', 'A');
     expect(m.answers.map((a) => [a.name, a.type, a.data])).toEqual([
-      ['alias2.s.test', 'CNAME', 'alias.s.test'], ['alias.s.test', 'CNAME', 'mx.s.test'], ['mx.s.test', 'A', '192.0.2.25'],
+      ['alias2.s.test', 'CNAME', 'alias.s.test'],
+      ['alias.s.test', 'CNAME', 'mx.s.test'],
+      ['mx.s.test', 'A', '192.0.2.25'],
     ]);
   });
 
@@ -90,7 +100,11 @@ describe('answers', () => {
 
   it('SERVFAIL when the resolver fails temporarily or throws', async () => {
     const failing: Resolver = { lookup: async () => ({ status: 'timeout', server: 'x' }) };
-    const throwing: Resolver = { lookup: async () => { throw new Error('bug'); } };
+    const throwing: Resolver = {
+      lookup: async () => {
+        throw new Error('bug');
+      },
+    };
     for (const r of [failing, throwing]) {
       const d = decodeMessage((await answerQuery(encodeQuery('a.test', 'A').bytes, r, 'udp'))!);
       expect(d.ok && [d.message.rcode, d.message.flags.aa]).toEqual(['SERVFAIL', false]);
@@ -100,12 +114,24 @@ describe('answers', () => {
   it('answers from any Resolver, rebuilding the chain it followed', async () => {
     const flat: Resolver = {
       lookup: async (name, type) => {
-        if (type === 'CNAME') return { status: 'ok', records: ['b.flat'] as never[], ttl: 9, server: 'x', cnames: [], aa: true, ad: false };
-        return { status: 'ok', records: ['192.0.2.9'] as never[], ttl: 5, server: 'x', cnames: [name], aa: true, ad: false };
+        if (type === 'CNAME')
+          return { status: 'ok', records: ['b.flat'] as never[], ttl: 9, server: 'x', cnames: [], aa: true, ad: false };
+        return {
+          status: 'ok',
+          records: ['192.0.2.9'] as never[],
+          ttl: 5,
+          server: 'x',
+          cnames: [name],
+          aa: true,
+          ad: false,
+        };
       },
     };
     const d = decodeMessage((await answerQuery(encodeQuery('a.flat', 'A').bytes, flat, 'udp'))!);
-    expect(d.ok && d.message.answers.map((a) => [a.name, a.type, a.ttl, a.data])).toEqual([['a.flat', 'CNAME', 9, 'b.flat'], ['b.flat', 'A', 5, '192.0.2.9']]);
+    expect(d.ok && d.message.answers.map((a) => [a.name, a.type, a.ttl, a.data])).toEqual([
+      ['a.flat', 'CNAME', 9, 'b.flat'],
+      ['b.flat', 'A', 5, '192.0.2.9'],
+    ]);
   });
 
   it('NOTIMP for other opcodes, FORMERR for two questions, BADVERS for EDNS version 1, REFUSED for class CH', async () => {
@@ -113,12 +139,42 @@ describe('answers', () => {
     const notify = dnsPacket.encode({ type: 'query', id: 3, questions: [{ name: 's.test', type: 'SOA' }] });
     notify.writeUInt16BE(4 << 11, 2);
     expect((await udp(notify)).rcode).toBe('NOTIMP');
-    expect((await raw({ type: 'query', id: 4, questions: [{ name: 'a.s.test', type: 'A' }, { name: 'b.s.test', type: 'A' }] })).rcode).toBe('FORMERR');
-    expect((await raw({
-      type: 'query', id: 5, questions: [{ name: 's.test', type: 'A' }],
-      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 1, flags: 0, flag_do: false, options: [] }],
-    })).rcode).toBe('BADVERS');
-    expect((await raw({ type: 'query', id: 6, questions: [{ name: 's.test', type: 'TXT', class: 'CH' }] })).rcode).toBe('REFUSED');
+    expect(
+      (
+        await raw({
+          type: 'query',
+          id: 4,
+          questions: [
+            { name: 'a.s.test', type: 'A' },
+            { name: 'b.s.test', type: 'A' },
+          ],
+        })
+      ).rcode,
+    ).toBe('FORMERR');
+    expect(
+      (
+        await raw({
+          type: 'query',
+          id: 5,
+          questions: [{ name: 's.test', type: 'A' }],
+          additionals: [
+            {
+              type: 'OPT',
+              name: '.',
+              udpPayloadSize: 1232,
+              extendedRcode: 0,
+              ednsVersion: 1,
+              flags: 0,
+              flag_do: false,
+              options: [],
+            },
+          ],
+        })
+      ).rcode,
+    ).toBe('BADVERS');
+    expect((await raw({ type: 'query', id: 6, questions: [{ name: 's.test', type: 'TXT', class: 'CH' }] })).rcode).toBe(
+      'REFUSED',
+    );
   });
 });
 
@@ -128,12 +184,25 @@ describe('UDP size (RFC 1035 §4.2.1, RFC 6891 §6.2.5)', () => {
     expect([m.flags.tc, m.answers.length, m.rcode]).toEqual([true, 0, 'NOERROR']);
   });
 
-  it('with EDNS, the asker\'s buffer size is honoured', async () => {
+  it("with EDNS, the asker's buffer size is honoured", async () => {
     const m = await ask('big.s.test', 'TXT', true);
     expect([m.flags.tc, m.answers.length]).toEqual([false, 1]);
     const small = dnsPacket.encode({
-      type: 'query', id: 8, questions: [{ name: 'big.s.test', type: 'TXT' }],
-      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 600, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+      type: 'query',
+      id: 8,
+      questions: [{ name: 'big.s.test', type: 'TXT' }],
+      additionals: [
+        {
+          type: 'OPT',
+          name: '.',
+          udpPayloadSize: 600,
+          extendedRcode: 0,
+          ednsVersion: 0,
+          flags: 0,
+          flag_do: false,
+          options: [],
+        },
+      ],
     });
     expect((await udp(small)).flags.tc).toBe(true);
   });
@@ -141,7 +210,9 @@ describe('UDP size (RFC 1035 §4.2.1, RFC 6891 §6.2.5)', () => {
 
 describe('TCP size (RFC 1035 §4.2.2)', () => {
   it('an answer too big for a TCP message (over 65,535 octets) is SERVFAIL, not silence', async () => {
-    const many = parseZone(`$ORIGIN m.test.\n@ SOA ns hostmaster 1 3600 600 604800 45\n${Array.from({ length: 3000 }, (_, i) => `@ TXT "record number ${i} of many"`).join('\n')}\n`);
+    const many = parseZone(
+      `$ORIGIN m.test.\n@ SOA ns hostmaster 1 3600 600 604800 45\n${Array.from({ length: 3000 }, (_, i) => `@ TXT "record number ${i} of many"`).join('\n')}\n`,
+    );
     const q = encodeQuery('m.test', 'TXT', { edns: true });
     const out = await answerQuery(q.bytes, zoneResolver([many]), 'tcp');
     expect(out).toBeDefined();
@@ -152,12 +223,18 @@ describe('TCP size (RFC 1035 §4.2.2)', () => {
 
 describe('TCP', () => {
   it('answers several queries on one connection, sent one octet at a time', async () => {
-    const queries = [encodeQuery('s.test', 'MX'), encodeQuery('big.s.test', 'TXT', { edns: false }), encodeQuery('nope.s.test', 'A')];
-    const stream = Buffer.concat(queries.map((q) => {
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(q.bytes.length);
-      return Buffer.concat([len, q.bytes]);
-    }));
+    const queries = [
+      encodeQuery('s.test', 'MX'),
+      encodeQuery('big.s.test', 'TXT', { edns: false }),
+      encodeQuery('nope.s.test', 'A'),
+    ];
+    const stream = Buffer.concat(
+      queries.map((q) => {
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(q.bytes.length);
+        return Buffer.concat([len, q.bytes]);
+      }),
+    );
     const replies = await new Promise<DnsMessage[]>((resolve, reject) => {
       const out: DnsMessage[] = [];
       let buf = Buffer.alloc(0);
@@ -191,7 +268,12 @@ describe('garbage', () => {
     const got: Buffer[] = [];
     s.on('message', (m) => got.push(m));
     await new Promise<void>((ok) => s.bind(0, '127.0.0.1', () => ok()));
-    for (const junk of [Buffer.alloc(0), Buffer.from('hello'), Buffer.alloc(300, 0xff), dnsPacket.encode({ type: 'response', id: 1, questions: [{ name: 's.test', type: 'A' }] })]) {
+    for (const junk of [
+      Buffer.alloc(0),
+      Buffer.from('hello'),
+      Buffer.alloc(300, 0xff),
+      dnsPacket.encode({ type: 'response', id: 1, questions: [{ name: 's.test', type: 'A' }] }),
+    ]) {
       s.send(junk, server.port, '127.0.0.1');
     }
     await new Promise((r) => setTimeout(r, 100));

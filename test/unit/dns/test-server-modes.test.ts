@@ -12,7 +12,10 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-interface Datagram { bytes: Buffer; port: number }
+interface Datagram {
+  bytes: Buffer;
+  port: number;
+}
 /** Sends the query from an unconnected socket and collects every datagram for `ms` (spoofs included). */
 async function collectUdp(q: EncodedQuery, ms = 120): Promise<Datagram[]> {
   const sock = createSocket('udp4');
@@ -27,10 +30,13 @@ async function collectUdp(q: EncodedQuery, ms = 120): Promise<Datagram[]> {
 function tcpOnce(q: EncodedQuery): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
-    const c = connect(s.port, '127.0.0.1', () => c.write(Buffer.concat([Buffer.from([q.bytes.length >> 8, q.bytes.length & 0xff]), q.bytes])));
+    const c = connect(s.port, '127.0.0.1', () =>
+      c.write(Buffer.concat([Buffer.from([q.bytes.length >> 8, q.bytes.length & 0xff]), q.bytes])),
+    );
     c.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) (c.end(), resolve(buf.subarray(2, 2 + buf.readUInt16BE(0))));
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0))
+        (c.end(), resolve(buf.subarray(2, 2 + buf.readUInt16BE(0))));
     });
     c.on('error', reject);
   });
@@ -56,7 +62,10 @@ describe('modes', () => {
     s.mode = 'truncate';
     const [d] = await collectUdp(encodeQuery('www.m.test', 'A'));
     expect(decoded(d!.bytes)).toMatchObject({ flags: { tc: true }, answers: [] });
-    expect(decoded(await tcpOnce(encodeQuery('www.m.test', 'A')))).toMatchObject({ flags: { tc: false }, answers: [{ data: '192.0.2.1' }] });
+    expect(decoded(await tcpOnce(encodeQuery('www.m.test', 'A')))).toMatchObject({
+      flags: { tc: false },
+      answers: [{ data: '192.0.2.1' }],
+    });
   });
 
   it('silent: nothing', async () => {
@@ -104,8 +113,12 @@ describe('modes', () => {
     s.mode = 'spoof-then-real';
     const q = encodeQuery('www.m.test', 'A');
     const got = await collectUdp(q);
-    expect(got.map((d) => [d.port === s.port, decoded(d.bytes).id === q.id, decoded(d.bytes).answers[0]?.data])).toEqual([
-      [false, true, '198.51.100.66'], [true, false, '198.51.100.66'], [true, true, '192.0.2.1'],
+    expect(
+      got.map((d) => [d.port === s.port, decoded(d.bytes).id === q.id, decoded(d.bytes).answers[0]?.data]),
+    ).toEqual([
+      [false, true, '198.51.100.66'],
+      [true, false, '198.51.100.66'],
+      [true, true, '192.0.2.1'],
     ]);
   });
 

@@ -17,10 +17,20 @@ function pool(o: Parameters<typeof createUdpPool>[0] = {}): UdpPool {
   return p;
 }
 
-interface Seen { id: number; name: string; port: number }
+interface Seen {
+  id: number;
+  name: string;
+  port: number;
+}
 
 /** A UDP peer that answers each question with an A record derived from its name, after `delayMs`. */
-async function peer(o: { delayMs?: number; before?: (sock: UdpSocket, q: Seen, raw: Buffer) => void; silentFor?: (name: string) => boolean } = {}) {
+async function peer(
+  o: {
+    delayMs?: number;
+    before?: (sock: UdpSocket, q: Seen, raw: Buffer) => void;
+    silentFor?: (name: string) => boolean;
+  } = {},
+) {
   const sock = createSocket('udp4');
   const seen: Seen[] = [];
   let outstanding = 0;
@@ -41,20 +51,34 @@ async function peer(o: { delayMs?: number; before?: (sock: UdpSocket, q: Seen, r
   });
   await new Promise<void>((ok) => sock.bind(0, '127.0.0.1', () => ok()));
   cleanups.push(() => sock.close());
-  return { address: { host: '127.0.0.1', port: sock.address().port }, seen, get maxOutstanding() { return maxOutstanding; } };
+  return {
+    address: { host: '127.0.0.1', port: sock.address().port },
+    seen,
+    get maxOutstanding() {
+      return maxOutstanding;
+    },
+  };
 }
 
 /** n.test → 192.0.2.n: every answer says which question it answers. */
 const addressFor = (name: string) => `192.0.2.${Number(/^q(\d+)/.exec(name)?.[1] ?? 0) % 256}`;
 const answer = (id: number, name: string, data = addressFor(name)) =>
-  encodeResponse({ id, rcode: 'NOERROR', questions: [{ name, type: 'A', class: 'IN' }], answers: [{ name, type: 'A', class: 'IN', ttl: 5, data }] });
-const dataOf = (r: Awaited<ReturnType<UdpPool['query']>>) => (r.kind === 'response' ? r.message.answers[0]?.data : r.kind);
+  encodeResponse({
+    id,
+    rcode: 'NOERROR',
+    questions: [{ name, type: 'A', class: 'IN' }],
+    answers: [{ name, type: 'A', class: 'IN', ttl: 5, data }],
+  });
+const dataOf = (r: Awaited<ReturnType<UdpPool['query']>>) =>
+  r.kind === 'response' ? r.message.answers[0]?.data : r.kind;
 
 describe('createUdpPool', () => {
   it('concurrent queries share a few long-lived sockets and each gets its own answer', async () => {
     const p = await peer({ delayMs: 20 });
     const udp = pool({ perSocket: 16, maxSockets: 4 });
-    const rs = await Promise.all(Array.from({ length: 60 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })));
+    const rs = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })),
+    );
     expect(rs.map(dataOf)).toEqual(Array.from({ length: 60 }, (_, i) => `192.0.2.${i}`));
     const ports = new Set(p.seen.map((s) => s.port));
     expect(ports.size).toBeGreaterThan(1);
@@ -66,7 +90,11 @@ describe('createUdpPool', () => {
     const p = await peer({ delayMs: 30 });
     const udp = pool({ perSocket: 500, maxSockets: 1, maxInFlight: 500 });
     // Every caller encodes with the same id: the pool must give all but one a fresh id and still match replies.
-    const rs = await Promise.all(Array.from({ length: 200 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A', { id: 4242 }), { timeoutMs: 2000 })));
+    const rs = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        udp.query(p.address, encodeQuery(`q${i}.test`, 'A', { id: 4242 }), { timeoutMs: 2000 }),
+      ),
+    );
     expect(rs.map(dataOf)).toEqual(Array.from({ length: 200 }, (_, i) => `192.0.2.${i % 256}`));
     expect(new Set(p.seen.map((s) => s.port)).size).toBe(1);
     expect(new Set(p.seen.map((s) => s.id)).size).toBe(200);
@@ -87,7 +115,9 @@ describe('createUdpPool', () => {
       },
     });
     const udp = pool();
-    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })));
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })),
+    );
     expect(rs.map(dataOf)).toEqual(Array.from({ length: 20 }, (_, i) => `192.0.2.${i}`));
   });
 
@@ -123,7 +153,10 @@ describe('createUdpPool', () => {
   it('recycles a socket after recycleQueries queries, so the source port changes; retired sockets close', async () => {
     const p = await peer();
     const udp = pool({ recycleQueries: 3 });
-    for (let i = 0; i < 9; i++) expect(dataOf(await udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 }))).toBe(`192.0.2.${i}`);
+    for (let i = 0; i < 9; i++)
+      expect(dataOf(await udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 }))).toBe(
+        `192.0.2.${i}`,
+      );
     const ports = p.seen.map((s) => s.port);
     expect(new Set(ports).size).toBe(3);
     expect(ports.slice(0, 3).every((x) => x === ports[0])).toBe(true);
@@ -146,7 +179,9 @@ describe('createUdpPool', () => {
   it('keeps at most maxInFlight queries at one server; the rest wait and all are answered', async () => {
     const p = await peer({ delayMs: 15 });
     const udp = pool({ maxInFlight: 5 });
-    const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })));
+    const rs = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })),
+    );
     expect(rs.every((r) => r.kind === 'response')).toBe(true);
     expect(p.maxOutstanding).toBeLessThanOrEqual(5);
     expect(p.maxOutstanding).toBeGreaterThan(1);
@@ -171,8 +206,14 @@ describe('createUdpPool', () => {
     const udp = pool();
     const start = performance.now();
     const [toDead, toGood] = await Promise.all([
-      Promise.all(Array.from({ length: 5 }, (_, i) => udp.query(dead, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 2000 }))),
-      Promise.all(Array.from({ length: 5 }, (_, i) => udp.query(good.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 2000 }))),
+      Promise.all(
+        Array.from({ length: 5 }, (_, i) => udp.query(dead, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 2000 })),
+      ),
+      Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          udp.query(good.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 2000 }),
+        ),
+      ),
     ]);
     expect(toDead.every((r) => r.kind === 'error')).toBe(true);
     expect(toGood.map(dataOf)).toEqual(['192.0.2.0', '192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']);
@@ -182,17 +223,21 @@ describe('createUdpPool', () => {
   });
 
   it('a host that is not an IP address is an error value', async () => {
-    expect(await pool().query({ host: 'dns.example', port: 53 }, encodeQuery('q.test', 'A'), { timeoutMs: 100 })).toMatchObject({ kind: 'error', error: /not an IP/ });
+    expect(
+      await pool().query({ host: 'dns.example', port: 53 }, encodeQuery('q.test', 'A'), { timeoutMs: 100 }),
+    ).toMatchObject({ kind: 'error', error: /not an IP/ });
   });
 
-  it('leaves nothing keeping the process alive: idle sockets are unref\'d, close() closes them all', async () => {
+  it("leaves nothing keeping the process alive: idle sockets are unref'd, close() closes them all", async () => {
     const udpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
     const p = await peer();
     // Sockets of earlier tests finish closing first.
     await new Promise((r) => setTimeout(r, 50));
     const before = udpHandles();
     const udp = createUdpPool();
-    await Promise.all(Array.from({ length: 10 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => udp.query(p.address, encodeQuery(`q${i}.test`, 'A'), { timeoutMs: 1000 })),
+    );
     expect(udp.stats().open).toBeGreaterThan(0);
     expect(udpHandles()).toBe(before);
     udp.close();

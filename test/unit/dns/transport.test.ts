@@ -20,7 +20,8 @@ async function tcpPeer(onQuery: (socket: Socket, query: Buffer) => void): Promis
     socket.on('error', () => undefined);
     socket.on('data', (c) => {
       buf = Buffer.concat([buf, c]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) onQuery(socket, buf.subarray(2, 2 + buf.readUInt16BE(0)));
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0))
+        onQuery(socket, buf.subarray(2, 2 + buf.readUInt16BE(0)));
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
@@ -38,7 +39,12 @@ async function udpPeer(onQuery: (sock: UdpSocket, query: Buffer, port: number) =
 
 const q = encodeQuery('t.test', 'A');
 const reply = (id = q.id, name = 't.test') =>
-  encodeResponse({ id, rcode: 'NOERROR', questions: [{ name, type: 'A', class: 'IN' }], answers: [{ name, type: 'A', class: 'IN', ttl: 5, data: '192.0.2.5' }] });
+  encodeResponse({
+    id,
+    rcode: 'NOERROR',
+    questions: [{ name, type: 'A', class: 'IN' }],
+    answers: [{ name, type: 'A', class: 'IN', ttl: 5, data: '192.0.2.5' }],
+  });
 const framed = (b: Buffer) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
 const opts = { timeoutMs: 200 };
 
@@ -56,7 +62,10 @@ describe('queryTcp', () => {
 
   it('a connection closed half-way is an error, not a hang', async () => {
     const port = await tcpPeer((s) => s.end(framed(reply()).subarray(0, 20)));
-    expect(await queryTcp({ host: '127.0.0.1', port }, q, opts)).toMatchObject({ kind: 'error', error: /middle of a reply/ });
+    expect(await queryTcp({ host: '127.0.0.1', port }, q, opts)).toMatchObject({
+      kind: 'error',
+      error: /middle of a reply/,
+    });
   });
 
   it('a reply to another question is malformed', async () => {
@@ -66,7 +75,10 @@ describe('queryTcp', () => {
 
   it('undecodable bytes are malformed', async () => {
     const port = await tcpPeer((s) => s.write(framed(Buffer.from('definitely not DNS'))));
-    expect(await queryTcp({ host: '127.0.0.1', port }, q, opts)).toMatchObject({ kind: 'malformed', error: /undecodable/ });
+    expect(await queryTcp({ host: '127.0.0.1', port }, q, opts)).toMatchObject({
+      kind: 'malformed',
+      error: /undecodable/,
+    });
   });
 
   it('silence is a timeout after timeoutMs; a closed port is an error at once', async () => {
@@ -81,7 +93,9 @@ describe('queryTcp', () => {
     const port = await tcpPeer(() => undefined);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 20);
-    expect(await queryTcp({ host: '127.0.0.1', port }, q, { timeoutMs: 5000, signal: ac.signal })).toMatchObject({ kind: 'aborted' });
+    expect(await queryTcp({ host: '127.0.0.1', port }, q, { timeoutMs: 5000, signal: ac.signal })).toMatchObject({
+      kind: 'aborted',
+    });
   });
 });
 
@@ -92,12 +106,18 @@ describe('queryUdp', () => {
       s.send(Buffer.from('junk'), from, '127.0.0.1');
       setTimeout(() => s.send(reply(), from, '127.0.0.1'), 20);
     });
-    expect(await queryUdp({ host: '127.0.0.1', port }, q, opts)).toMatchObject({ kind: 'response', message: { answers: [{ data: '192.0.2.5' }] } });
+    expect(await queryUdp({ host: '127.0.0.1', port }, q, opts)).toMatchObject({
+      kind: 'response',
+      message: { answers: [{ data: '192.0.2.5' }] },
+    });
   });
 
   it('only undecodable datagrams: malformed once the time is up', async () => {
     const port = await udpPeer((s, _m, from) => s.send(Buffer.from('junk'), from, '127.0.0.1'));
-    expect(await queryUdp({ host: '127.0.0.1', port }, q, opts)).toMatchObject({ kind: 'malformed', error: /undecodable/ });
+    expect(await queryUdp({ host: '127.0.0.1', port }, q, opts)).toMatchObject({
+      kind: 'malformed',
+      error: /undecodable/,
+    });
   });
 
   it('uses a fresh source port per query', async () => {
@@ -117,7 +137,10 @@ describe('queryUdp', () => {
   });
 
   it('a host that is not an IP address is an error value', async () => {
-    expect(await queryUdp({ host: 'dns.example', port: 53 }, q, opts)).toMatchObject({ kind: 'error', error: /not an IP/ });
+    expect(await queryUdp({ host: 'dns.example', port: 53 }, q, opts)).toMatchObject({
+      kind: 'error',
+      error: /not an IP/,
+    });
   });
 });
 

@@ -20,13 +20,26 @@ x.w    A 192.0.2.9
 describe('zoneResolver', () => {
   const r = zoneResolver([z]);
   it('answers records, NODATA and NXDOMAIN authoritatively', async () => {
-    expect(await r.lookup('Z.TEST.', 'MX')).toMatchObject({ status: 'ok', records: [{ preference: 10, exchange: 'mx.z.test' }], aa: true, server: 'zone:z.test' });
+    expect(await r.lookup('Z.TEST.', 'MX')).toMatchObject({
+      status: 'ok',
+      records: [{ preference: 10, exchange: 'mx.z.test' }],
+      aa: true,
+      server: 'zone:z.test',
+    });
     expect(await r.lookup('mx.z.test', 'AAAA')).toMatchObject({ status: 'nodata' });
     expect(await r.lookup('nope.z.test', 'A')).toMatchObject({ status: 'nxdomain' });
   });
   it('answers a record listed twice in the file once, as an authoritative server does', async () => {
-    const dup = zoneResolver([parseZone('$ORIGIN d.test.\n@ MX 10 mx\n@ MX 10 mx\n@ MX 20 mx\nmx A 192.0.2.1\nmx A 192.0.2.1\n')]);
-    expect(await dup.lookup('d.test', 'MX')).toMatchObject({ status: 'ok', records: [{ preference: 10, exchange: 'mx.d.test' }, { preference: 20, exchange: 'mx.d.test' }] });
+    const dup = zoneResolver([
+      parseZone('$ORIGIN d.test.\n@ MX 10 mx\n@ MX 10 mx\n@ MX 20 mx\nmx A 192.0.2.1\nmx A 192.0.2.1\n'),
+    ]);
+    expect(await dup.lookup('d.test', 'MX')).toMatchObject({
+      status: 'ok',
+      records: [
+        { preference: 10, exchange: 'mx.d.test' },
+        { preference: 20, exchange: 'mx.d.test' },
+      ],
+    });
     expect(await dup.lookup('mx.d.test', 'A')).toMatchObject({ status: 'ok', records: ['192.0.2.1'] });
   });
   it('treats empty non-terminals as existing (NODATA, not NXDOMAIN)', async () => {
@@ -34,7 +47,11 @@ describe('zoneResolver', () => {
     expect(await r.lookup('c.z.test', 'A')).toMatchObject({ status: 'nodata' });
   });
   it('follows CNAMEs and reports the chain; CNAME queries are not followed', async () => {
-    expect(await r.lookup('alias.z.test', 'A')).toMatchObject({ status: 'ok', records: ['192.0.2.1'], cnames: ['alias.z.test'] });
+    expect(await r.lookup('alias.z.test', 'A')).toMatchObject({
+      status: 'ok',
+      records: ['192.0.2.1'],
+      cnames: ['alias.z.test'],
+    });
     expect(await r.lookup('alias.z.test', 'CNAME')).toMatchObject({ status: 'ok', records: ['mx.z.test'], cnames: [] });
     expect(await r.lookup('alias.z.test', 'A', { noFollow: true })).toMatchObject({ status: 'nodata' });
   });
@@ -52,11 +69,23 @@ describe('zoneResolver', () => {
     const outside: Resolver = {
       async lookup(name) {
         asked.push(name);
-        return { status: 'ok', records: ['198.51.100.7'] as never[], ttl: 60, server: 'net', cnames: [], aa: false, ad: false };
+        return {
+          status: 'ok',
+          records: ['198.51.100.7'] as never[],
+          ttl: 60,
+          server: 'net',
+          cnames: [],
+          aa: false,
+          ad: false,
+        };
       },
     };
     const withNet = layered([z], outside);
-    expect(await withNet.lookup('out.z.test', 'A')).toMatchObject({ status: 'ok', records: ['198.51.100.7'], cnames: ['out.z.test'] });
+    expect(await withNet.lookup('out.z.test', 'A')).toMatchObject({
+      status: 'ok',
+      records: ['198.51.100.7'],
+      cnames: ['out.z.test'],
+    });
     expect(asked).toEqual(['host.elsewhere.test']);
     expect(await withNet.lookup('other.test', 'A')).toMatchObject({ status: 'ok', server: 'net' });
     const offline = layered([z], offlineResolver());
@@ -66,6 +95,10 @@ describe('zoneResolver', () => {
   it('picks the most specific zone when origins nest', async () => {
     const child = parseZone('$ORIGIN sub.z.test.\n@ SOA ns h 1 2 3 4 5\n@ A 192.0.2.77');
     const both = zoneResolver([z, child]);
-    expect(await both.lookup('sub.z.test', 'A')).toMatchObject({ status: 'ok', records: ['192.0.2.77'], server: 'zone:sub.z.test' });
+    expect(await both.lookup('sub.z.test', 'A')).toMatchObject({
+      status: 'ok',
+      records: ['192.0.2.77'],
+      server: 'zone:sub.z.test',
+    });
   });
 });

@@ -13,14 +13,20 @@ describe('checkMx', () => {
     expect(r).toMatchObject({ kind: 'mx', domain: 'example.test', nullMx: false, implicit: false });
     expect(r.mx).toEqual([
       {
-        preference: 10, exchange: 'mx1.example.test', cnames: [], status: 'ok',
+        preference: 10,
+        exchange: 'mx1.example.test',
+        cnames: [],
+        status: 'ok',
         addresses: [
           { address: '192.0.2.10', family: 4, ptr: ['mx1.example.test'], fcrdns: true },
           { address: '2001:db8::10', family: 6, ptr: ['mx1.example.test'], fcrdns: true },
         ],
       },
       {
-        preference: 20, exchange: 'mx2.example.test', cnames: [], status: 'ok',
+        preference: 20,
+        exchange: 'mx2.example.test',
+        cnames: [],
+        status: 'ok',
         addresses: [{ address: '192.0.2.20', family: 4, ptr: ['wrong.example.net'], fcrdns: false }],
       },
     ]);
@@ -32,18 +38,28 @@ describe('checkMx', () => {
 
   it('flags CNAME exchanges, IP literals, hosts without address, loopback and duplicates', async () => {
     const r = await checkMx('broken.example.test', { resolver });
-    expect(ids(r)).toEqual(expect.arrayContaining([
-      'mx.exchange.cname', 'mx.exchange.ip-literal', 'mx.exchange.no-address', 'mx.address.reserved', 'mx.exchange.duplicate',
-    ]));
+    expect(ids(r)).toEqual(
+      expect.arrayContaining([
+        'mx.exchange.cname',
+        'mx.exchange.ip-literal',
+        'mx.exchange.no-address',
+        'mx.address.reserved',
+        'mx.exchange.duplicate',
+      ]),
+    );
     expect(r.mx.find((h) => h.exchange === '192.0.2.99')).toMatchObject({ status: 'ip-literal', addresses: [] });
     expect(r.mx.find((h) => h.exchange === 'alias.example.test')!.cnames).toEqual(['alias.example.test']);
     // MX 50 mx1 and MX 60 mx1 (listed twice in the file: one record) — one host under two preferences.
     expect(r.mx.filter((h) => h.exchange === 'mx1.example.test').map((h) => h.preference)).toEqual([50, 60]);
-    expect(r.findings.find((f) => f.id === 'mx.exchange.duplicate')?.message).toBe('mx1.example.test is listed 2 times (preferences 50, 60); the extra records add no redundancy.');
+    expect(r.findings.find((f) => f.id === 'mx.exchange.duplicate')?.message).toBe(
+      'mx1.example.test is listed 2 times (preferences 50, 60); the extra records add no redundancy.',
+    );
   });
 
   it('does not flag a record that is merely written twice in the zone (it is one record)', async () => {
-    const r = await checkMx('t', { resolver: layered([zoneOf`$ORIGIN t.\n@ MX 10 mx\n@ MX 10 mx\nmx A 198.51.100.1`], offlineResolver()) });
+    const r = await checkMx('t', {
+      resolver: layered([zoneOf`$ORIGIN t.\n@ MX 10 mx\n@ MX 10 mx\nmx A 198.51.100.1`], offlineResolver()),
+    });
     expect(r.mx).toHaveLength(1);
     expect(ids(r)).not.toContain('mx.exchange.duplicate');
   });
@@ -68,7 +84,9 @@ describe('checkMx', () => {
   });
 
   it('reports a mixed null MX as a failure', async () => {
-    const r = await checkMx('t', { resolver: layered([zoneOf`$ORIGIN t.\n@ MX 0 .\n@ MX 10 mx\nmx A 198.51.100.1`], offlineResolver()) });
+    const r = await checkMx('t', {
+      resolver: layered([zoneOf`$ORIGIN t.\n@ MX 0 .\n@ MX 10 mx\nmx A 198.51.100.1`], offlineResolver()),
+    });
     expect(r.nullMx).toBe(true);
     expect(ids(r)).toContain('mx.null.mixed');
   });
@@ -83,7 +101,10 @@ describe('checkMx', () => {
   it('marks an exchange whose address lookup timed out as temporary, not missing', async () => {
     const base = layered([zoneOf`$ORIGIN t.\n@ MX 10 mx.slow.test.`], offlineResolver());
     const r = await checkMx('t', {
-      resolver: { lookup: (n, t, o) => (n === 'mx.slow.test' ? Promise.resolve({ status: 'servfail', server: 'x' }) : base.lookup(n, t, o)) },
+      resolver: {
+        lookup: (n, t, o) =>
+          n === 'mx.slow.test' ? Promise.resolve({ status: 'servfail', server: 'x' }) : base.lookup(n, t, o),
+      },
     });
     expect(r.mx[0]!.status).toBe('temporary');
     expect(r.findings.find((f) => f.id === 'mx.exchange.temporary')?.temporary).toBe(true);

@@ -69,15 +69,22 @@ describe('runBatch with a changing limit', () => {
     const peaks: number[] = [];
     const inputs = Array.from({ length: 30 }, (_, i) => i);
     const out: number[] = [];
-    for await (const item of runBatch((async function* () { yield* inputs; })(), async (n) => {
-      running++;
-      peaks[n] = running;
-      await sleep(3);
-      running--;
-      // Halfway through, the controller lets more in.
-      if (n === 10) limit = 6;
-      return n;
-    }, { concurrency: 8, order: 'input', limit: { limit: () => limit, raised: () => new Promise(() => {}) } })) out.push(item.result);
+    for await (const item of runBatch(
+      (async function* () {
+        yield* inputs;
+      })(),
+      async (n) => {
+        running++;
+        peaks[n] = running;
+        await sleep(3);
+        running--;
+        // Halfway through, the controller lets more in.
+        if (n === 10) limit = 6;
+        return n;
+      },
+      { concurrency: 8, order: 'input', limit: { limit: () => limit, raised: () => new Promise(() => {}) } },
+    ))
+      out.push(item.result);
     expect(out).toEqual(inputs);
     expect(Math.max(...peaks.slice(0, 10))).toBeLessThanOrEqual(2);
     expect(Math.max(...peaks.slice(15))).toBeGreaterThan(2);
@@ -94,11 +101,22 @@ describe('runBatch with a changing limit', () => {
       wake();
     }, 20);
     const items = [];
-    for await (const item of runBatch((async function* () { yield* [0, 1, 2]; })(), async (n) => {
-      started[n] = performance.now() - t0;
-      await sleep(n === 0 ? 300 : 5);
-      return n;
-    }, { concurrency: 8, order: 'input', limit: { limit: () => limit, raised: () => new Promise<void>((r) => (wake = r)) } })) items.push(item.result);
+    for await (const item of runBatch(
+      (async function* () {
+        yield* [0, 1, 2];
+      })(),
+      async (n) => {
+        started[n] = performance.now() - t0;
+        await sleep(n === 0 ? 300 : 5);
+        return n;
+      },
+      {
+        concurrency: 8,
+        order: 'input',
+        limit: { limit: () => limit, raised: () => new Promise<void>((r) => (wake = r)) },
+      },
+    ))
+      items.push(item.result);
     expect(items).toEqual([0, 1, 2]);
     // Domains 1 and 2 began when the limit rose, not when domain 0 ended ~300 ms in.
     expect(started[1]).toBeLessThan(150);

@@ -21,13 +21,17 @@ describe('runBatch', () => {
     const inputs = Array.from({ length: 40 }, (_, i) => i);
     const out: number[] = [];
     const start = performance.now();
-    for await (const item of runBatch(from(inputs), async (n) => {
-      running++;
-      peak = Math.max(peak, running);
-      await sleep(n % 3 === 0 ? 30 : 5);
-      running--;
-      return n * 2;
-    }, { concurrency: 8, order: 'input' })) {
+    for await (const item of runBatch(
+      from(inputs),
+      async (n) => {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(n % 3 === 0 ? 30 : 5);
+        running--;
+        return n * 2;
+      },
+      { concurrency: 8, order: 'input' },
+    )) {
       out.push(item.result);
       expect(item.result).toBe(item.input * 2);
     }
@@ -39,10 +43,15 @@ describe('runBatch', () => {
 
   it('in completion order, a slow domain does not hold back the others', async () => {
     const out: string[] = [];
-    for await (const item of runBatch(from(['slow', 'a', 'b', 'c']), async (s) => {
-      await sleep(s === 'slow' ? 80 : 5);
-      return s;
-    }, { concurrency: 4, order: 'completion' })) out.push(item.result);
+    for await (const item of runBatch(
+      from(['slow', 'a', 'b', 'c']),
+      async (s) => {
+        await sleep(s === 'slow' ? 80 : 5);
+        return s;
+      },
+      { concurrency: 4, order: 'completion' },
+    ))
+      out.push(item.result);
     expect(out[out.length - 1]).toBe('slow');
     expect(out.slice(0, 3).sort()).toEqual(['a', 'b', 'c']);
   });
@@ -51,10 +60,17 @@ describe('runBatch', () => {
     let read = 0;
     let release!: () => void;
     const stuck = new Promise<void>((r) => (release = r));
-    const gen = runBatch(from(Array.from({ length: 1000 }, (_, i) => i), () => read++), async (n) => {
-      if (n === 0) await stuck;
-      return n;
-    }, { concurrency: 4, order: 'input', window: 16 });
+    const gen = runBatch(
+      from(
+        Array.from({ length: 1000 }, (_, i) => i),
+        () => read++,
+      ),
+      async (n) => {
+        if (n === 0) await stuck;
+        return n;
+      },
+      { concurrency: 4, order: 'input', window: 16 },
+    );
     const first = gen.next();
     await sleep(50);
     expect(read).toBeLessThanOrEqual(17);
@@ -67,10 +83,14 @@ describe('runBatch', () => {
 
   it('rethrows a failure of the work (a bug), after letting the rest settle', async () => {
     const run = async () => {
-      for await (const _ of runBatch(from([1, 2, 3]), async (n) => {
-        if (n === 2) throw new Error('bug');
-        return n;
-      }, { concurrency: 2, order: 'input' }));
+      for await (const _ of runBatch(
+        from([1, 2, 3]),
+        async (n) => {
+          if (n === 2) throw new Error('bug');
+          return n;
+        },
+        { concurrency: 2, order: 'input' },
+      ));
     };
     await expect(run()).rejects.toThrow('bug');
   });
@@ -85,7 +105,17 @@ describe('runBatch', () => {
 describe('readDomains', () => {
   it('skips blank lines and comments, trims, and reads CRLF files', async () => {
     const out: string[] = [];
-    for await (const d of readDomains(Readable.from(['# header\r\n', 'example.com\r\n', '\r\n', '  b.example  # trailing comment\n', '#c.example\n', 'c.example']))) out.push(d);
+    for await (const d of readDomains(
+      Readable.from([
+        '# header\r\n',
+        'example.com\r\n',
+        '\r\n',
+        '  b.example  # trailing comment\n',
+        '#c.example\n',
+        'c.example',
+      ]),
+    ))
+      out.push(d);
     expect(out).toEqual(['example.com', 'b.example', 'c.example']);
   });
 });
@@ -94,14 +124,33 @@ describe('batch stats', () => {
   it('counts domains by outcome and checks by verdict, without keeping results', () => {
     const s = createBatchStats();
     const result = (verdicts: Record<string, 'pass' | 'fail' | 'unknown'>, ok = false): PostureResult => ({
-      kind: 'posture', domain: 'x', ok, checks: {} as never, ms: 1,
-      summary: Object.entries(verdicts).map(([check, verdict]) => ({ check: check as never, verdict, severity: 'ok', state: verdict === 'pass' ? 'pass' : verdict, reason: '', id: null })),
+      kind: 'posture',
+      domain: 'x',
+      ok,
+      checks: {} as never,
+      ms: 1,
+      summary: Object.entries(verdicts).map(([check, verdict]) => ({
+        check: check as never,
+        verdict,
+        severity: 'ok',
+        state: verdict === 'pass' ? 'pass' : verdict,
+        reason: '',
+        id: null,
+      })),
       findings: verdicts.mx === 'fail' ? [{ id: 'mx.none', severity: 'fail', message: '', check: 'mx' }] : [],
     });
     addToStats(s, result({ mx: 'pass', spf: 'pass' }, true));
     addToStats(s, result({ mx: 'fail', spf: 'unknown' }));
     addToStats(s, result({ mx: 'pass', spf: 'unknown' }));
     addToStats(s, invalidInput('bad..x', 'not a domain'));
-    expect(s).toMatchObject({ domains: 4, ok: 1, failed: 1, unknown: 1, invalid: 1, perCheck: { mx: { pass: 2, fail: 1, unknown: 0 }, spf: { pass: 1, fail: 0, unknown: 2 } }, failures: { 'mx.none': 1 } });
+    expect(s).toMatchObject({
+      domains: 4,
+      ok: 1,
+      failed: 1,
+      unknown: 1,
+      invalid: 1,
+      perCheck: { mx: { pass: 2, fail: 1, unknown: 0 }, spf: { pass: 1, fail: 0, unknown: 2 } },
+      failures: { 'mx.none': 1 },
+    });
   });
 });

@@ -6,7 +6,8 @@ import { budgetResolver, expiry } from '../../../src/posture/budget.js';
 import type { Resolver } from '../../../src/dns/types.js';
 
 const never: Resolver = { lookup: () => new Promise(() => {}) };
-const settled = <T>(p: Promise<T>) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 0))]);
+const settled = <T>(p: Promise<T>) =>
+  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 0))]);
 
 describe('budget', () => {
   it('expiry() resolves null graceMs after the abort, not before; at once plus grace when already aborted', async () => {

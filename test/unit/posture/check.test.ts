@@ -12,7 +12,8 @@ beforeAll(async () => {
 afterAll(() => fx?.close());
 
 const opts = () => ({ selectors: ['s1'], ca: [fx.ca.caPem], mtaStsPort: fx.https.port });
-const verdicts = (r: { summary: { check: string; verdict: string }[] }) => Object.fromEntries(r.summary.map((s) => [s.check, s.verdict]));
+const verdicts = (r: { summary: { check: string; verdict: string }[] }) =>
+  Object.fromEntries(r.summary.map((s) => [s.check, s.verdict]));
 
 describe('checkPosture', () => {
   it('passes a domain that is set up right, with every check nested as its own result', async () => {
@@ -34,7 +35,9 @@ describe('checkPosture', () => {
     expect(r.summary.find((s) => s.check === 'mtaSts')).toMatchObject({ state: 'pass', id: 'mta-sts.ok' });
     expect(r.summary.find((s) => s.check === 'dane')).toMatchObject({ state: 'info', id: 'dane.none' });
     // The flattened findings carry their check; every check's findings are there.
-    expect(r.findings.filter((f) => f.check === 'dmarc').map((f) => f.id)).toEqual(r.checks.dmarc!.findings.map((f) => f.id));
+    expect(r.findings.filter((f) => f.check === 'dmarc').map((f) => f.id)).toEqual(
+      r.checks.dmarc!.findings.map((f) => f.id),
+    );
     expect(r.checks.dnssec!.answers!.total).toBeGreaterThan(10);
   });
 
@@ -43,19 +46,31 @@ describe('checkPosture', () => {
     expect(r.ok).toBe(false);
     expect(verdicts(r)).toMatchObject({ dkim: 'fail', mtaSts: 'fail', bimi: 'fail', spf: 'pass', dmarc: 'pass' });
     const ids = r.findings.map((f) => `${f.check}:${f.id}`);
-    expect(ids).toEqual(expect.arrayContaining(['bimi:bimi.dmarc.not-enforced', 'tlsRpt:tls-rpt.recommended', 'mtaSts:mta-sts.policy.host-missing', 'dmarc:dmarc.policy.none']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'bimi:bimi.dmarc.not-enforced',
+        'tlsRpt:tls-rpt.recommended',
+        'mtaSts:mta-sts.policy.host-missing',
+        'dmarc:dmarc.policy.none',
+      ]),
+    );
   });
 
   it('fails an enforce policy that does not list an MX host', async () => {
     const r = await checkPosture('stale.posture.test', fx.ctx(), opts());
-    expect(r.findings.find((f) => f.id === 'mta-sts.mx.unmatched')).toMatchObject({ check: 'mtaSts', severity: 'fail', message: expect.stringContaining('mx3.stale.posture.test') });
+    expect(r.findings.find((f) => f.id === 'mta-sts.mx.unmatched')).toMatchObject({
+      check: 'mtaSts',
+      severity: 'fail',
+      message: expect.stringContaining('mx3.stale.posture.test'),
+    });
   });
 
   it('keeps unknown apart from fail: a SERVFAIL on one name makes only that check unknown', async () => {
     const flaky: Resolver = {
-      lookup: (name, type, o) => (name === '_smtp._tls.posture.test'
-        ? Promise.resolve({ status: 'servfail', server: '192.0.2.1:53' } as Lookup<never>)
-        : fx.resolver.lookup(name, type, o)),
+      lookup: (name, type, o) =>
+        name === '_smtp._tls.posture.test'
+          ? Promise.resolve({ status: 'servfail', server: '192.0.2.1:53' } as Lookup<never>)
+          : fx.resolver.lookup(name, type, o),
     };
     const r = await checkPosture('posture.test', fx.ctx(flaky), opts());
     expect(verdicts(r)).toMatchObject({ tlsRpt: 'unknown', dmarc: 'pass', mx: 'pass' });
@@ -66,9 +81,14 @@ describe('checkPosture', () => {
   it('gives each domain a time budget: what hangs is reported unknown, quickly', async () => {
     // A resolver that never answers for _dmarc names, unless aborted.
     const hanging: Resolver = {
-      lookup: (name, type, o) => (name.startsWith('_dmarc.')
-        ? new Promise((resolve) => o?.signal?.addEventListener('abort', () => resolve({ status: 'timeout', server: 'test', error: 'aborted' } as Lookup<never>)))
-        : fx.resolver.lookup(name, type, o)),
+      lookup: (name, type, o) =>
+        name.startsWith('_dmarc.')
+          ? new Promise((resolve) =>
+              o?.signal?.addEventListener('abort', () =>
+                resolve({ status: 'timeout', server: 'test', error: 'aborted' } as Lookup<never>),
+              ),
+            )
+          : fx.resolver.lookup(name, type, o),
     };
     const start = performance.now();
     const r = await checkPosture('posture.test', fx.ctx(hanging), { ...opts(), budgetMs: 300 });
@@ -77,9 +97,15 @@ describe('checkPosture', () => {
   });
 
   it('a lookup that never settles is released by the budget: that check is unknown', async () => {
-    const deaf: Resolver = { lookup: (name, type, o) => (name.startsWith('_smtp._tls.') ? new Promise(() => {}) : fx.resolver.lookup(name, type, o)) };
+    const deaf: Resolver = {
+      lookup: (name, type, o) =>
+        name.startsWith('_smtp._tls.') ? new Promise(() => {}) : fx.resolver.lookup(name, type, o),
+    };
     const r = await checkPosture('posture.test', fx.ctx(deaf), { ...opts(), budgetMs: 200 });
-    expect(r.findings.find((f) => f.check === 'tlsRpt')).toMatchObject({ id: 'tls-rpt.lookup.temporary', temporary: true });
+    expect(r.findings.find((f) => f.check === 'tlsRpt')).toMatchObject({
+      id: 'tls-rpt.lookup.temporary',
+      temporary: true,
+    });
     expect(r.summary.find((s) => s.check === 'tlsRpt')).toMatchObject({ verdict: 'unknown' });
   });
 
@@ -90,10 +116,18 @@ describe('checkPosture', () => {
     try {
       const port = (silent.address() as { port: number }).port;
       const start = performance.now();
-      const r = await checkPosture('posture.test', { ...fx.ctx(), timeoutMs: 10_000 }, { ...opts(), mtaStsPort: port, budgetMs: 300 });
+      const r = await checkPosture(
+        'posture.test',
+        { ...fx.ctx(), timeoutMs: 10_000 },
+        { ...opts(), mtaStsPort: port, budgetMs: 300 },
+      );
       expect(performance.now() - start).toBeLessThan(2000);
       expect(r.checks.mtaSts).toBeNull();
-      expect(r.findings.find((f) => f.check === 'mtaSts')).toMatchObject({ id: 'posture.budget.exceeded', temporary: true, message: expect.stringContaining('300 ms') });
+      expect(r.findings.find((f) => f.check === 'mtaSts')).toMatchObject({
+        id: 'posture.budget.exceeded',
+        temporary: true,
+        message: expect.stringContaining('300 ms'),
+      });
       expect(r.summary.find((s) => s.check === 'mtaSts')).toMatchObject({ verdict: 'unknown' });
       expect(r.summary.find((s) => s.check === 'mx')).toMatchObject({ verdict: 'pass' });
     } finally {
@@ -102,14 +136,23 @@ describe('checkPosture', () => {
   });
 
   it('an internal error in one check becomes a finding, not a crash', async () => {
-    const broken: Resolver = { lookup: (name, type, o) => (type === 'DS' ? Promise.reject(new Error('boom')) : fx.resolver.lookup(name, type, o)) };
+    const broken: Resolver = {
+      lookup: (name, type, o) =>
+        type === 'DS' ? Promise.reject(new Error('boom')) : fx.resolver.lookup(name, type, o),
+    };
     const r = await checkPosture('posture.test', fx.ctx(broken), opts());
-    expect(r.findings.find((f) => f.id === 'posture.check.error')).toMatchObject({ check: 'dnssec', severity: 'fail', message: expect.stringContaining('boom') });
+    expect(r.findings.find((f) => f.id === 'posture.check.error')).toMatchObject({
+      check: 'dnssec',
+      severity: 'fail',
+      message: expect.stringContaining('boom'),
+    });
     expect(verdicts(r)).toMatchObject({ mx: 'pass', dnssec: 'fail' });
   });
 
   it('--strict turns warnings into failures for ok', async () => {
-    fx.https.routes.set('mta-sts.posture.test/.well-known/mta-sts.txt', { body: GOOD_POLICY.replace('604800', '3600') });
+    fx.https.routes.set('mta-sts.posture.test/.well-known/mta-sts.txt', {
+      body: GOOD_POLICY.replace('604800', '3600'),
+    });
     try {
       const lax = await checkPosture('posture.test', fx.ctx(), opts());
       expect(lax.ok).toBe(true);
@@ -126,6 +169,11 @@ describe('checkPosture', () => {
     expect(JSON.stringify(slim).length).toBeLessThan(JSON.stringify(r).length * 0.8);
     for (const c of Object.values(slim.checks)) expect(c).not.toHaveProperty('steps');
     expect(slim.checks.mx).toMatchObject({ domain: 'posture.test', mx: r.checks.mx!.mx });
-    expect(invalidInput('bad..name', 'not a domain')).toMatchObject({ domain: 'bad..name', ok: false, summary: [], findings: [{ id: 'posture.input.invalid', check: 'posture' }] });
+    expect(invalidInput('bad..name', 'not a domain')).toMatchObject({
+      domain: 'bad..name',
+      ok: false,
+      summary: [],
+      findings: [{ id: 'posture.input.invalid', check: 'posture' }],
+    });
   });
 });

@@ -12,13 +12,20 @@ describe('policy validation', () => {
   it('reads the fixture gate', async () => {
     const p = await loadPolicy(`${FIXTURES}mailcheck.yml`);
     expect(p).toMatchObject({
-      mx: { required: true, minHosts: 2 }, spf: { maxLookups: 8, all: ['-all', '~all'] }, dkim: { selectors: ['s1'], minBits: 2048 },
-      dmarc: { policy: { atLeast: 'reject' }, rua: true }, mtaSts: { mode: { atLeast: 'enforce' } }, tlsRpt: { required: true },
+      mx: { required: true, minHosts: 2 },
+      spf: { maxLookups: 8, all: ['-all', '~all'] },
+      dkim: { selectors: ['s1'], minBits: 2048 },
+      dmarc: { policy: { atLeast: 'reject' }, rua: true },
+      mtaSts: { mode: { atLeast: 'enforce' } },
+      tlsRpt: { required: true },
     });
   });
 
   it.each([
-    [{ dmarc: { polcy: 'reject' } }, /unknown key 'dmarc\.polcy' — did you mean 'policy'\? \(known under dmarc: required, policy/],
+    [
+      { dmarc: { polcy: 'reject' } },
+      /unknown key 'dmarc\.polcy' — did you mean 'policy'\? \(known under dmarc: required, policy/,
+    ],
     [{ dmark: { policy: 'reject' } }, /unknown key 'dmark' — did you mean 'dmarc'\?/],
     [{ dmarc: { policy: 'rejekt' } }, /dmarc\.policy must be one of none, quarantine, reject/],
     [{ dmarc: { policy: ['reject', 'nope'] } }, /dmarc\.policy must be one of/],
@@ -50,7 +57,10 @@ describe('policy validation', () => {
 
   it('accepts an empty file and "optional" values', () => {
     expect(parsePolicy(null, 'p')).toEqual({ source: 'p' });
-    expect(parsePolicy({ dmarc: { rua: 'optional', policy: ['quarantine', 'reject'] } }, 'p').dmarc).toEqual({ rua: false, policy: { oneOf: ['quarantine', 'reject'] } });
+    expect(parsePolicy({ dmarc: { rua: 'optional', policy: ['quarantine', 'reject'] } }, 'p').dmarc).toEqual({
+      rua: false,
+      policy: { oneOf: ['quarantine', 'reject'] },
+    });
   });
 
   it('matches ignore patterns by id or prefix', () => {
@@ -73,9 +83,17 @@ describe('policy evaluation', () => {
     const r = await checkPosture('posture.test', fx.ctx(), { ...opts(), selectors: ['s1'], policy });
     const own = r.findings.filter((f) => f.id.startsWith('policy.'));
     expect(own.map((f) => [f.id, f.severity])).toEqual([
-      ['policy.mx.required', 'ok'], ['policy.mx.min-hosts', 'ok'], ['policy.spf.required', 'ok'], ['policy.spf.max-lookups', 'ok'], ['policy.spf.all', 'ok'],
-      ['policy.dkim.selector', 'ok'], ['policy.dkim.min-bits', 'ok'], ['policy.dmarc.policy', 'ok'], ['policy.dmarc.rua', 'ok'],
-      ['policy.mta-sts.mode', 'ok'], ['policy.tls-rpt.required', 'ok'],
+      ['policy.mx.required', 'ok'],
+      ['policy.mx.min-hosts', 'ok'],
+      ['policy.spf.required', 'ok'],
+      ['policy.spf.max-lookups', 'ok'],
+      ['policy.spf.all', 'ok'],
+      ['policy.dkim.selector', 'ok'],
+      ['policy.dkim.min-bits', 'ok'],
+      ['policy.dmarc.policy', 'ok'],
+      ['policy.dmarc.rua', 'ok'],
+      ['policy.mta-sts.mode', 'ok'],
+      ['policy.tls-rpt.required', 'ok'],
     ]);
     expect(r.ok).toBe(true);
   });
@@ -85,15 +103,30 @@ describe('policy evaluation', () => {
     const r = await checkPosture('weak.posture.test', fx.ctx(), { ...opts(), selectors: ['s1'], policy });
     const failed = r.findings.filter((f) => f.id.startsWith('policy.') && f.severity === 'fail');
     expect(failed.map((f) => `${f.check}:${f.id}`)).toEqual([
-      'mx:policy.mx.min-hosts', 'dkim:policy.dkim.selector', 'dmarc:policy.dmarc.policy', 'dmarc:policy.dmarc.rua', 'mtaSts:policy.mta-sts.mode', 'tlsRpt:policy.tls-rpt.required',
+      'mx:policy.mx.min-hosts',
+      'dkim:policy.dkim.selector',
+      'dmarc:policy.dmarc.policy',
+      'dmarc:policy.dmarc.rua',
+      'mtaSts:policy.mta-sts.mode',
+      'tlsRpt:policy.tls-rpt.required',
     ]);
-    expect(failed.find((f) => f.id === 'policy.dmarc.policy')!.message).toBe('Fails the policy (' + policy.source + '): the DMARC policy must be reject; it is p=none.');
+    expect(failed.find((f) => f.id === 'policy.dmarc.policy')!.message).toBe(
+      'Fails the policy (' + policy.source + '): the DMARC policy must be reject; it is p=none.',
+    );
   });
 
   it('leaves a requirement unjudged when its check had no verdict', async () => {
-    const r = await checkPosture('posture.test', fx.ctx({ lookup: (n, t, o) => (n.startsWith('_dmarc.') ? Promise.resolve({ status: 'timeout', server: 'x' }) : fx.resolver.lookup(n, t, o)) }), {
-      ...opts(), policy: parsePolicy({ dmarc: { policy: 'reject' } }, 'p'),
-    });
+    const r = await checkPosture(
+      'posture.test',
+      fx.ctx({
+        lookup: (n, t, o) =>
+          n.startsWith('_dmarc.') ? Promise.resolve({ status: 'timeout', server: 'x' }) : fx.resolver.lookup(n, t, o),
+      }),
+      {
+        ...opts(),
+        policy: parsePolicy({ dmarc: { policy: 'reject' } }, 'p'),
+      },
+    );
     expect(r.findings.filter((f) => f.id.startsWith('policy.'))).toEqual([]);
     expect(r.summary.find((s) => s.check === 'dmarc')!.verdict).toBe('unknown');
   });
@@ -108,21 +141,34 @@ describe('policy evaluation', () => {
     expect(r.ok).toBe(false);
     const ignored = parsePolicy({ ignore: ['dkim.*', 'dane.*'], strict: true }, 'p');
     const weak = await checkPosture('nomail.posture.test', fx.ctx(), { ...opts(), selectors: ['s1'], policy: ignored });
-    expect(weak.findings.find((f) => f.id === 'dkim.selector.missing')).toMatchObject({ severity: 'info', message: expect.stringMatching(/^\(ignored by policy\)/) });
+    expect(weak.findings.find((f) => f.id === 'dkim.selector.missing')).toMatchObject({
+      severity: 'info',
+      message: expect.stringMatching(/^\(ignored by policy\)/),
+    });
   });
 
   it('an SMTP requirement without --smtp says it was not checked', async () => {
-    const r = await checkPosture('posture.test', fx.ctx(), { ...opts(), policy: parsePolicy({ smtp: { starttls: 'required' } }, 'p') });
+    const r = await checkPosture('posture.test', fx.ctx(), {
+      ...opts(),
+      policy: parsePolicy({ smtp: { starttls: 'required' } }, 'p'),
+    });
     expect(r.findings.find((f) => f.id === 'policy.smtp.not-probed')).toMatchObject({ severity: 'warn' });
   });
 });
 
 describe('allQualifier', () => {
-  const tree = (terms: object[]) => ({ domain: 'x', record: '', status: 'ok', errors: [], terms, lookups: 0, voidLookups: 0 }) as never;
+  const tree = (terms: object[]) =>
+    ({ domain: 'x', record: '', status: 'ok', errors: [], terms, lookups: 0, voidLookups: 0 }) as never;
   it('reads the all of the record, or of its redirect target (RFC 7208 §6.1)', () => {
     expect(allQualifier(tree([{ kind: 'mechanism', name: 'all', qualifier: '~' }]))).toBe('~all');
     expect(allQualifier(tree([{ kind: 'mechanism', name: 'all', qualifier: '+' }]))).toBe('+all');
-    expect(allQualifier(tree([{ kind: 'modifier', name: 'redirect', child: tree([{ kind: 'mechanism', name: 'all', qualifier: '-' }]) }]))).toBe('-all');
+    expect(
+      allQualifier(
+        tree([
+          { kind: 'modifier', name: 'redirect', child: tree([{ kind: 'mechanism', name: 'all', qualifier: '-' }]) },
+        ]),
+      ),
+    ).toBe('-all');
     expect(allQualifier(tree([{ kind: 'mechanism', name: 'ip4' }]))).toBeNull();
   });
 });

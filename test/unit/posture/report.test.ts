@@ -35,7 +35,15 @@ print(t('testsuite'), t('testcase'), t('failure'), t('error'))`;
 const hostile: () => PostureResult = () => ({
   ...weak,
   domain: 'weak.posture.test',
-  findings: [...weak.findings, { id: 'spf.record.invalid', severity: 'fail', check: 'spf', message: 'TXT "<script>&\'\u0007\u001b[31m ]]> \ud800 end' }],
+  findings: [
+    ...weak.findings,
+    {
+      id: 'spf.record.invalid',
+      severity: 'fail',
+      check: 'spf',
+      message: 'TXT "<script>&\'\u0007\u001b[31m ]]> \ud800 end',
+    },
+  ],
 });
 
 describe('JUnit XML', () => {
@@ -43,7 +51,9 @@ describe('JUnit XML', () => {
     const out = renderJunit([good, weak], { timestamp: new Date('2026-11-29T00:00:00Z') });
     expect(parseXml(out)).toEqual([2, 18, 3, 0]);
     expect(out).toContain('<testsuite name="weak.posture.test" tests="9" failures="3" errors="0"');
-    expect(out).toMatch(/<testcase classname="mailcheck\.weak\.posture\.test" name="DKIM" time="[\d.]+">\n\s+<failure message="No DKIM key at s1\._domainkey/);
+    expect(out).toMatch(
+      /<testcase classname="mailcheck\.weak\.posture\.test" name="DKIM" time="[\d.]+">\n\s+<failure message="No DKIM key at s1\._domainkey/,
+    );
   });
 
   it('--strict makes warnings failures; without it they are system-out', () => {
@@ -59,7 +69,14 @@ describe('JUnit XML', () => {
   });
 
   it('an unknown check is an error, not a failure', () => {
-    const unknown: PostureResult = { ...good, findings: [...good.findings, { id: 'tls-rpt.lookup.temporary', severity: 'fail', temporary: true, message: 'SERVFAIL', check: 'tlsRpt' }], summary: good.summary.map((s) => (s.check === 'tlsRpt' ? { ...s, verdict: 'unknown' as const } : s)) };
+    const unknown: PostureResult = {
+      ...good,
+      findings: [
+        ...good.findings,
+        { id: 'tls-rpt.lookup.temporary', severity: 'fail', temporary: true, message: 'SERVFAIL', check: 'tlsRpt' },
+      ],
+      summary: good.summary.map((s) => (s.check === 'tlsRpt' ? { ...s, verdict: 'unknown' as const } : s)),
+    };
     expect(parseXml(renderJunit([unknown]))).toEqual([1, 9, 0, 1]);
   });
 });
@@ -68,15 +85,29 @@ describe('GitHub annotations', () => {
   it('errors for failures, warnings for warnings and unknowns, on the zone file', () => {
     const out = githubAnnotations(weak, { fileFor: () => 'zones/posture.test.zone' });
     const lines = out.trim().split('\n');
-    expect(lines.every((l) => /^::(error|warning) file=zones\/posture\.test\.zone,title=mailcheck [A-Z-]+ \(weak\.posture\.test\)::/.test(l))).toBe(true);
+    expect(
+      lines.every((l) =>
+        /^::(error|warning) file=zones\/posture\.test\.zone,title=mailcheck [A-Z-]+ \(weak\.posture\.test\)::/.test(l),
+      ),
+    ).toBe(true);
     expect(lines.find((l) => l.includes('[bimi.dmarc.not-enforced]'))).toMatch(/^::error /);
     expect(lines.find((l) => l.includes('[dmarc.policy.none]'))).toMatch(/^::warning /);
-    expect(githubAnnotations(weak, { strict: true }).split('\n').find((l) => l.includes('[dmarc.policy.none]'))).toMatch(/^::error title=/);
+    expect(
+      githubAnnotations(weak, { strict: true })
+        .split('\n')
+        .find((l) => l.includes('[dmarc.policy.none]')),
+    ).toMatch(/^::error title=/);
     expect(githubAnnotations(good)).toBe('');
   });
   it('escapes %, newlines and property separators as the workflow-command format requires', () => {
-    const r: PostureResult = { ...good, domain: 'a,b:c', findings: [{ id: 'x.y', severity: 'fail', check: 'mx', message: '100% bad\r\nnext' }] };
-    expect(githubAnnotations(r, { fileFor: () => 'z:1,2.zone' })).toBe('::error file=z%3A1%2C2.zone,title=mailcheck MX (a%2Cb%3Ac)::100%25 bad\\x0d\\nnext [x.y]\n');
+    const r: PostureResult = {
+      ...good,
+      domain: 'a,b:c',
+      findings: [{ id: 'x.y', severity: 'fail', check: 'mx', message: '100% bad\r\nnext' }],
+    };
+    expect(githubAnnotations(r, { fileFor: () => 'z:1,2.zone' })).toBe(
+      '::error file=z%3A1%2C2.zone,title=mailcheck MX (a%2Cb%3Ac)::100%25 bad\\x0d\\nnext [x.y]\n',
+    );
   });
 });
 
@@ -104,7 +135,9 @@ describe('text report', () => {
   });
   it('batch lines and the closing summary', () => {
     expect(renderPostureLine(good, plainTheme)).toMatch(/^✓ posture\.test +all checks pass \d+ ms\n$/);
-    expect(renderPostureLine(weak, { ...plainTheme, lineWidth: 200 })).toMatch(/^✗ weak\.posture\.test +fail: DKIM, MTA-STS, BIMI · warn: MX, SPF, DMARC, TLS-RPT/);
+    expect(renderPostureLine(weak, { ...plainTheme, lineWidth: 200 })).toMatch(
+      /^✗ weak\.posture\.test +fail: DKIM, MTA-STS, BIMI · warn: MX, SPF, DMARC, TLS-RPT/,
+    );
     const s = createBatchStats();
     addToStats(s, good);
     addToStats(s, weak);

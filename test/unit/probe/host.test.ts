@@ -20,13 +20,21 @@ afterEach(async () => {
 });
 
 function ctx(o: { now?: number; timeoutMs?: number } = {}): Context {
-  return { resolver: offlineResolver(), timeoutMs: o.timeoutMs ?? 1000, now: () => new Date(o.now ?? issued + DAY), onEvent: () => {} };
+  return {
+    resolver: offlineResolver(),
+    timeoutMs: o.timeoutMs ?? 1000,
+    now: () => new Date(o.now ?? issued + DAY),
+    onEvent: () => {},
+  };
 }
 
 async function probe(peer: SmtpPeerOptions, opts: ProbeOptions = {}, c: Context = ctx()) {
   const p = await startSmtpPeer({ hostname: 'mx.probe.test', ...peer });
   peers.push(p);
-  const h = await probeHost({ exchange: 'mx.probe.test', address: p.host, port: p.port, ptr: ['mx.probe.test'] }, c, { ca: [ca.cert], ...opts });
+  const h = await probeHost({ exchange: 'mx.probe.test', address: p.host, port: p.port, ptr: ['mx.probe.test'] }, c, {
+    ca: [ca.cert],
+    ...opts,
+  });
   return { h, p, ids: h.findings.map((f) => f.id), code: exitCode([{ kind: 'probe', findings: h.findings }]) };
 }
 
@@ -34,10 +42,21 @@ describe('probeHost against a well-behaved server', () => {
   it('reads banner, extensions, TLS and a trusted certificate, then QUITs without DATA', async () => {
     const { h, p, ids, code } = await probe({ tls: good });
     expect(h).toMatchObject({
-      connected: true, banner: '220 mx.probe.test ESMTP mailcheck-peer', bannerHostname: 'mx.probe.test', esmtp: true,
-      ehlo: { hostname: 'mx.probe.test', extensions: expect.arrayContaining(['PIPELINING', 'STARTTLS', 'SIZE 10485760']) },
+      connected: true,
+      banner: '220 mx.probe.test ESMTP mailcheck-peer',
+      bannerHostname: 'mx.probe.test',
+      esmtp: true,
+      ehlo: {
+        hostname: 'mx.probe.test',
+        extensions: expect.arrayContaining(['PIPELINING', 'STARTTLS', 'SIZE 10485760']),
+      },
       ehloTls: { hostname: 'mx.probe.test', extensions: expect.not.arrayContaining(['STARTTLS']) },
-      tls: { offered: true, ok: true, protocol: 'TLSv1.3', certificate: { subject: 'CN=mx.probe.test', hostnameMatch: true, trusted: true, selfSigned: false } },
+      tls: {
+        offered: true,
+        ok: true,
+        protocol: 'TLSv1.3',
+        certificate: { subject: 'CN=mx.probe.test', hostnameMatch: true, trusted: true, selfSigned: false },
+      },
     });
     for (const k of ['connectMs', 'bannerMs', 'ehloMs', 'tlsMs'] as const) expect(h.timings[k]).toBeTypeOf('number');
     expect(ids).toEqual(['probe.tls.ok', 'probe.host.ok']);
@@ -92,7 +111,10 @@ describe('probeHost against a well-behaved server', () => {
   });
 
   it('speaks implicit TLS (port 465 style) before the greeting', async () => {
-    const r = await probe({ tls: good, implicitTls: true, extensions: ['PIPELINING', 'AUTH PLAIN LOGIN'] }, { tls: 'implicit' });
+    const r = await probe(
+      { tls: good, implicitTls: true, extensions: ['PIPELINING', 'AUTH PLAIN LOGIN'] },
+      { tls: 'implicit' },
+    );
     expect(r.h.tls).toMatchObject({ ok: true, offered: true });
     expect(r.h.banner).toMatch(/^220 /);
     expect(r.ids).not.toContain('probe.auth.plaintext');
@@ -177,7 +199,12 @@ describe('probeHost against misbehaving servers: clean findings, no hang', () =>
     const port = p.port;
     await p.close();
     const h = await probeHost({ exchange: 'mx.probe.test', address: '127.0.0.1', port }, ctx());
-    expect(h).toMatchObject({ connected: false, error: { stage: 'connect', kind: 'refused' }, tls: null, banner: null });
+    expect(h).toMatchObject({
+      connected: false,
+      error: { stage: 'connect', kind: 'refused' },
+      tls: null,
+      banner: null,
+    });
     expect(h.findings.map((f) => f.id)).toEqual(['probe.connect.refused']);
     expect(exitCode([{ kind: 'probe', findings: h.findings }])).toBe(3);
   });
@@ -216,26 +243,62 @@ describe('relay test (opt-in)', () => {
 
 describe('AUTH before TLS (RFC 4954 §4)', () => {
   const greet = { reply: '220 mx.probe.test ESMTP' };
-  const ehlo = (auth: string) => ({ expect: 'EHLO', reply: ['250-mx.probe.test', `250-AUTH ${auth}`, '250 PIPELINING'] });
+  const ehlo = (auth: string) => ({
+    expect: 'EHLO',
+    reply: ['250-mx.probe.test', `250-AUTH ${auth}`, '250 PIPELINING'],
+  });
 
   it('checking a made-up password in the clear is a failure; the password is masked in the transcript', async () => {
-    const r = await probe({ script: [greet, ehlo('PLAIN LOGIN'), { expect: /^AUTH PLAIN \S+$/, reply: '535 5.7.8 Error: authentication failed' }, { expect: 'QUIT', reply: '221 bye' }] }, { tls: 'none' });
+    const r = await probe(
+      {
+        script: [
+          greet,
+          ehlo('PLAIN LOGIN'),
+          { expect: /^AUTH PLAIN \S+$/, reply: '535 5.7.8 Error: authentication failed' },
+          { expect: 'QUIT', reply: '221 bye' },
+        ],
+      },
+      { tls: 'none' },
+    );
     expect(r.h.auth).toMatchObject({ offered: ['PLAIN', 'LOGIN'], tried: 'PLAIN', accepted: true, code: 535 });
     expect(r.h.findings.find((f) => f.id === 'probe.auth.plaintext')).toMatchObject({ severity: 'fail' });
     expect(r.h.transcript).toContainEqual({ dir: 'C', line: 'AUTH PLAIN ****' });
-    expect(Buffer.from(r.p.sessions[0]![1]!.split(' ')[2]!, 'base64').toString()).toBe('\0mailcheck-probe\0not-a-password');
+    expect(Buffer.from(r.p.sessions[0]![1]!.split(' ')[2]!, 'base64').toString()).toBe(
+      '\0mailcheck-probe\0not-a-password',
+    );
     expect(r.p.mismatches).toEqual([]);
   });
 
   it('a server that lists AUTH but demands STARTTLS first is only noted', async () => {
-    const r = await probe({ script: [greet, ehlo('PLAIN'), { expect: 'AUTH PLAIN', reply: '538 5.7.11 Encryption required for requested authentication mechanism' }, { expect: 'QUIT', reply: '221 bye' }] }, { tls: 'none' });
+    const r = await probe(
+      {
+        script: [
+          greet,
+          ehlo('PLAIN'),
+          { expect: 'AUTH PLAIN', reply: '538 5.7.11 Encryption required for requested authentication mechanism' },
+          { expect: 'QUIT', reply: '221 bye' },
+        ],
+      },
+      { tls: 'none' },
+    );
     expect(r.h.auth).toMatchObject({ accepted: false, code: 538 });
     expect(r.h.findings.find((f) => f.id === 'probe.auth.offered-plaintext')).toMatchObject({ severity: 'info' });
     expect(r.code).toBe(0);
   });
 
   it('AUTH LOGIN asking for a user name in the clear counts; the exchange is cancelled with "*"', async () => {
-    const r = await probe({ script: [greet, ehlo('LOGIN'), { expect: 'AUTH LOGIN', reply: '334 VXNlcm5hbWU6' }, { expect: '*', reply: '501 5.7.0 cancelled' }, { expect: 'QUIT', reply: '221 bye' }] }, { tls: 'none' });
+    const r = await probe(
+      {
+        script: [
+          greet,
+          ehlo('LOGIN'),
+          { expect: 'AUTH LOGIN', reply: '334 VXNlcm5hbWU6' },
+          { expect: '*', reply: '501 5.7.0 cancelled' },
+          { expect: 'QUIT', reply: '221 bye' },
+        ],
+      },
+      { tls: 'none' },
+    );
     expect(r.h.auth).toMatchObject({ tried: 'LOGIN', accepted: true, code: 334 });
     expect(r.ids).toContain('probe.auth.plaintext');
     expect(r.p.mismatches).toEqual([]);

@@ -7,29 +7,75 @@ import { createTheme, plainTheme } from '../../../src/report/theme.js';
 const wide = { ...plainTheme, width: 200 };
 
 const host = (o: Partial<ProbeHost> = {}): ProbeHost => ({
-  exchange: 'mx1.example.test', address: '192.0.2.10', port: 25, preference: 10, connected: true,
-  banner: '220 mx1.example.test ESMTP Postfix', bannerCode: 220, bannerHostname: 'mx1.example.test', ptr: ['mx1.example.test'],
-  ehlo: { hostname: 'mx1.example.test', extensions: ['PIPELINING', 'SIZE 10240000', 'STARTTLS'] }, esmtp: true,
+  exchange: 'mx1.example.test',
+  address: '192.0.2.10',
+  port: 25,
+  preference: 10,
+  connected: true,
+  banner: '220 mx1.example.test ESMTP Postfix',
+  bannerCode: 220,
+  bannerHostname: 'mx1.example.test',
+  ptr: ['mx1.example.test'],
+  ehlo: { hostname: 'mx1.example.test', extensions: ['PIPELINING', 'SIZE 10240000', 'STARTTLS'] },
+  esmtp: true,
   ehloTls: { hostname: 'mx1.example.test', extensions: ['PIPELINING', 'SIZE 10240000'] },
   tls: {
-    offered: true, ok: true, attempted: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384',
+    offered: true,
+    ok: true,
+    attempted: true,
+    protocol: 'TLSv1.3',
+    cipher: 'TLS_AES_256_GCM_SHA384',
     certificate: {
-      subject: 'CN=mx1.example.test', issuer: 'CN=Example CA', validFrom: '2026-11-01T00:00:00.000Z', validTo: '2026-12-05T00:00:00.000Z',
-      altNames: ['mx1.example.test'], selfSigned: false, hostnameMatch: true, trusted: true, checkedName: 'mx1.example.test',
-      expired: false, notYetValid: false, daysLeft: 6, serialNumber: '01', fingerprint256: 'AA', keyType: 'rsa', keyBits: 2048, chainLength: 2,
+      subject: 'CN=mx1.example.test',
+      issuer: 'CN=Example CA',
+      validFrom: '2026-11-01T00:00:00.000Z',
+      validTo: '2026-12-05T00:00:00.000Z',
+      altNames: ['mx1.example.test'],
+      selfSigned: false,
+      hostnameMatch: true,
+      trusted: true,
+      checkedName: 'mx1.example.test',
+      expired: false,
+      notYetValid: false,
+      daysLeft: 6,
+      serialNumber: '01',
+      fingerprint256: 'AA',
+      keyType: 'rsa',
+      keyBits: 2048,
+      chainLength: 2,
     },
-    chain: [{ subject: 'CN=mx1.example.test', issuer: 'CN=Example CA' }, { subject: 'CN=Example CA', issuer: 'CN=Example CA' }],
+    chain: [
+      { subject: 'CN=mx1.example.test', issuer: 'CN=Example CA' },
+      { subject: 'CN=Example CA', issuer: 'CN=Example CA' },
+    ],
   },
   timings: { connectMs: 1.2, bannerMs: 40, ehloMs: 2, tlsMs: 12 },
   transcript: [
-    { dir: 'S', line: '220 mx1.example.test ESMTP Postfix' }, { dir: 'C', line: 'EHLO client.test' },
-    { dir: 'S', line: '250-mx1.example.test' }, { dir: 'S', line: '250 STARTTLS' }, { dir: 'C', line: 'STARTTLS' }, { dir: 'S', line: '454 4.7.0 \x1b[2Jnot now' },
+    { dir: 'S', line: '220 mx1.example.test ESMTP Postfix' },
+    { dir: 'C', line: 'EHLO client.test' },
+    { dir: 'S', line: '250-mx1.example.test' },
+    { dir: 'S', line: '250 STARTTLS' },
+    { dir: 'C', line: 'STARTTLS' },
+    { dir: 'S', line: '454 4.7.0 \x1b[2Jnot now' },
   ],
-  findings: [{ id: 'probe.cert.expiring', severity: 'warn', message: 'The certificate of mx1.example.test [192.0.2.10]:25 expires on 2026-12-05, in 6 days.' }],
+  findings: [
+    {
+      id: 'probe.cert.expiring',
+      severity: 'warn',
+      message: 'The certificate of mx1.example.test [192.0.2.10]:25 expires on 2026-12-05, in 6 days.',
+    },
+  ],
   ...o,
 });
 const result = (hosts: ProbeHost[], all = false): ProbeResult => ({
-  kind: 'probe', target: 'example.test', port: 25, tls: 'starttls', all, hosts, findings: hosts.flatMap((h) => h.findings), steps: [],
+  kind: 'probe',
+  target: 'example.test',
+  port: 25,
+  tls: 'starttls',
+  all,
+  hosts,
+  findings: hosts.flatMap((h) => h.findings),
+  steps: [],
 });
 
 describe('renderProbe', () => {
@@ -51,11 +97,23 @@ describe('renderProbe', () => {
   });
 
   it('shows several hosts (--all) as a table', () => {
-    const down = host({ exchange: 'mx2.example.test', address: '2001:db8::20', preference: 20, connected: false, banner: null, bannerCode: null, tls: null, transcript: [],
-      timings: { connectMs: 5000, bannerMs: null, ehloMs: null, tlsMs: null }, error: { stage: 'connect', kind: 'timeout', message: 'no TCP connection within 5000 ms' },
-      findings: [{ id: 'probe.connect.timeout', severity: 'fail', message: 'No connection', temporary: true }] });
+    const down = host({
+      exchange: 'mx2.example.test',
+      address: '2001:db8::20',
+      preference: 20,
+      connected: false,
+      banner: null,
+      bannerCode: null,
+      tls: null,
+      transcript: [],
+      timings: { connectMs: 5000, bannerMs: null, ehloMs: null, tlsMs: null },
+      error: { stage: 'connect', kind: 'timeout', message: 'no TCP connection within 5000 ms' },
+      findings: [{ id: 'probe.connect.timeout', severity: 'fail', message: 'No connection', temporary: true }],
+    });
     const out = renderProbe(result([host(), down], true), wide, { transcript: false });
-    expect(out).toMatch(/│ ! │ 10 mx1\.example\.test │ 192\.0\.2\.10 +│ 220 mx1\.example\.test ESMTP Postfix │ yes +│ TLSv1\.3 │ 6 days left +│ 40 ms/);
+    expect(out).toMatch(
+      /│ ! │ 10 mx1\.example\.test │ 192\.0\.2\.10 +│ 220 mx1\.example\.test ESMTP Postfix │ yes +│ TLSv1\.3 │ 6 days left +│ 40 ms/,
+    );
     expect(out).toMatch(/│ \? │ 20 mx2\.example\.test │ 2001:db8::20 │ timeout +│ – /);
     expect(out).not.toContain('Transcript');
   });

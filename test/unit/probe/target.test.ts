@@ -34,7 +34,13 @@ afterAll(() => peer.close());
 
 function ctx(resolver: Resolver = layered([zone, ptrZone], offlineResolver())): Context & { events: string[] } {
   const events: string[] = [];
-  return { resolver, timeoutMs: 1000, now: () => new Date(), onEvent: (e) => e.type === 'smtp.line' && events.push(`${e.host} ${e.dir} ${e.line}`), events };
+  return {
+    resolver,
+    timeoutMs: 1000,
+    now: () => new Date(),
+    onEvent: (e) => e.type === 'smtp.line' && events.push(`${e.host} ${e.dir} ${e.line}`),
+    events,
+  };
 }
 
 describe('probeTarget', () => {
@@ -42,7 +48,10 @@ describe('probeTarget', () => {
     const c = ctx();
     const r = await probeTarget('probe.test', c, { port: peer.port, tls: 'none' });
     expect(r).toMatchObject({ kind: 'probe', target: 'probe.test', port: peer.port, tls: 'none' });
-    expect(r.hosts.map((h) => [h.exchange, h.address, h.connected])).toEqual([['mx1.probe.test', '127.0.0.2', false], ['mx2.probe.test', '127.0.0.1', true]]);
+    expect(r.hosts.map((h) => [h.exchange, h.address, h.connected])).toEqual([
+      ['mx1.probe.test', '127.0.0.2', false],
+      ['mx2.probe.test', '127.0.0.1', true],
+    ]);
     const refused = r.findings.find((f) => f.id === 'probe.connect.refused')!;
     expect(refused).toMatchObject({ severity: 'warn' });
     expect(refused.temporary).toBeUndefined();
@@ -57,13 +66,18 @@ describe('probeTarget', () => {
   it('with all, probes every address concurrently; the unreachable one is temporary', async () => {
     const r = await probeTarget('probe.test', ctx(), { port: peer.port, all: true, tls: 'none' });
     expect(r.hosts).toHaveLength(2);
-    expect(r.findings.find((f) => f.id === 'probe.connect.refused')).toMatchObject({ severity: 'fail', temporary: true });
+    expect(r.findings.find((f) => f.id === 'probe.connect.refused')).toMatchObject({
+      severity: 'fail',
+      temporary: true,
+    });
     expect(exitCode([r])).toBe(3);
   });
 
   it('probes an IP address as is, with its PTR name', async () => {
     const r = await probeTarget('127.0.0.1', ctx(), { port: peer.port, tls: 'none' });
-    expect(r.hosts).toMatchObject([{ exchange: '127.0.0.1', address: '127.0.0.1', ptr: ['mx2.probe.test'], connected: true }]);
+    expect(r.hosts).toMatchObject([
+      { exchange: '127.0.0.1', address: '127.0.0.1', ptr: ['mx2.probe.test'], connected: true },
+    ]);
     expect(r.findings.map((f) => f.id)).not.toContain('probe.banner.hostname-mismatch');
   });
 
@@ -73,12 +87,18 @@ describe('probeTarget', () => {
   });
 
   it('null MX, NXDOMAIN and a DNS failure are findings, not crashes', async () => {
-    expect((await probeTarget('nullmx.probe.test', ctx(), { port: peer.port })).findings.map((f) => f.id)).toEqual(['probe.target.null-mx']);
-    expect((await probeTarget('missing.probe.test', ctx(), { port: peer.port })).findings.map((f) => f.id)).toEqual(['probe.target.nxdomain']);
+    expect((await probeTarget('nullmx.probe.test', ctx(), { port: peer.port })).findings.map((f) => f.id)).toEqual([
+      'probe.target.null-mx',
+    ]);
+    expect((await probeTarget('missing.probe.test', ctx(), { port: peer.port })).findings.map((f) => f.id)).toEqual([
+      'probe.target.nxdomain',
+    ]);
     const servfail: Resolver = { lookup: async () => ({ status: 'servfail', server: '192.0.2.53:53' }) };
     const r = await probeTarget('probe.test', ctx(servfail), { port: peer.port });
     expect(r.findings).toMatchObject([{ id: 'probe.target.temporary', temporary: true }]);
     expect(exitCode([r])).toBe(3);
-    expect((await probeTarget('temp.probe.test', ctx(), { port: peer.port })).findings.map((f) => f.id)).toEqual(['probe.target.no-address']);
+    expect((await probeTarget('temp.probe.test', ctx(), { port: peer.port })).findings.map((f) => f.id)).toEqual([
+      'probe.target.no-address',
+    ]);
   });
 });

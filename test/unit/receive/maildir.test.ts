@@ -92,14 +92,20 @@ describe('openMaildir', () => {
 
 describe('openMaildir: a disk that refuses (tests run as root, so a read-only mode would not stop us)', () => {
   it.each([
-    ['new/ replaced by a regular file', async (d: string) => {
-      await rm(join(d, 'new'), { recursive: true });
-      await writeFile(join(d, 'new'), 'not a directory');
-    }],
-    ['tmp/ replaced by a dangling symlink', async (d: string) => {
-      await rm(join(d, 'tmp'), { recursive: true });
-      await symlink(join(d, 'nowhere'), join(d, 'tmp'));
-    }],
+    [
+      'new/ replaced by a regular file',
+      async (d: string) => {
+        await rm(join(d, 'new'), { recursive: true });
+        await writeFile(join(d, 'new'), 'not a directory');
+      },
+    ],
+    [
+      'tmp/ replaced by a dangling symlink',
+      async (d: string) => {
+        await rm(join(d, 'tmp'), { recursive: true });
+        await symlink(join(d, 'nowhere'), join(d, 'tmp'));
+      },
+    ],
   ])('%s: the delivery fails and leaves no file anywhere', async (_what, breakIt) => {
     const dir = await mkdtemp(join(tmpdir(), 'maildir-'));
     try {

@@ -29,7 +29,9 @@ describe('selfSignedCertificate (RFC 5280)', () => {
   it('encodes any random serial as a minimal positive INTEGER (a leading 0x00 made OpenSSL refuse the certificate)', () => {
     for (const first of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
       const bytes = (n: number) => Buffer.from([first, 0x05, ...Array(n - 2).fill(0x33)]);
-      const x = new X509Certificate(selfSignedCertificate('mx.mail.test', new Date('2026-03-01T00:00:00Z'), 30, bytes).cert);
+      const x = new X509Certificate(
+        selfSignedCertificate('mx.mail.test', new Date('2026-03-01T00:00:00Z'), 30, bytes).cert,
+      );
       // 16 octets, the first in 0x40–0x7f: positive, and no padding octet.
       expect(x.serialNumber).toMatch(/^[4-7][0-9A-F]{31}$/);
     }

@@ -29,7 +29,12 @@ describe('receive: a message in, a file out', () => {
   it('stores the original bytes after Return-Path, Authentication-Results and Received, and answers 250 only once the file is in new/', async () => {
     r = await startTestReceiver();
     const c = await rawClient(r.port);
-    const reply = await transact(c, { helo: 'mx.mail.test', from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED });
+    const reply = await transact(c, {
+      helo: 'mx.mail.test',
+      from: 'alice@mail.test',
+      to: ['bob@example.net'],
+      data: SIGNED,
+    });
     expect(reply.code).toBe(250);
     // The 250 came after fsync and rename: the file is there now, and nothing is left in tmp/.
     const files = await r.files();
@@ -38,13 +43,27 @@ describe('receive: a message in, a file out', () => {
     const stored = await r.read(files.new[0]!);
     expect(stored.subarray(stored.length - SIGNED.length).equals(SIGNED)).toBe(true);
     const trace = stored.subarray(0, stored.length - SIGNED.length).toString();
-    expect(trace).toMatch(/^Return-Path: <alice@mail\.test>\r\nAuthentication-Results: mx\.mail\.test;\r\n\tdkim=pass header\.d=mail\.test/);
-    expect(trace).toMatch(/\r\nReceived: from mx\.mail\.test \(\[127\.0\.0\.1\]\)\r\n\tby mx\.mail\.test \(mailcheck\) with ESMTP id [0-9A-F]+\r\n\tfor <bob@example\.net>; \w{3}, \d\d? \w{3} \d{4} \d\d:\d\d:\d\d \+0000\r\n$/);
+    expect(trace).toMatch(
+      /^Return-Path: <alice@mail\.test>\r\nAuthentication-Results: mx\.mail\.test;\r\n\tdkim=pass header\.d=mail\.test/,
+    );
+    expect(trace).toMatch(
+      /\r\nReceived: from mx\.mail\.test \(\[127\.0\.0\.1\]\)\r\n\tby mx\.mail\.test \(mailcheck\) with ESMTP id [0-9A-F]+\r\n\tfor <bob@example\.net>; \w{3}, \d\d? \w{3} \d{4} \d\d:\d\d:\d\d \+0000\r\n$/,
+    );
     const [m] = await r.waitFor(1);
     expect(m).toMatchObject({
-      event: 'message', remoteAddress: '127.0.0.1', helo: 'mx.mail.test', mailFrom: 'alice@mail.test', rcptTo: ['bob@example.net'],
-      size: SIGNED.length, tls: false,
-      auth: { spf: { result: 'pass', domain: 'mail.test' }, dkim: [{ result: 'pass', domain: 'mail.test', selector: 'rsa2048' }], dmarc: { result: 'pass', policy: 'reject' }, arc: { result: 'none' } },
+      event: 'message',
+      remoteAddress: '127.0.0.1',
+      helo: 'mx.mail.test',
+      mailFrom: 'alice@mail.test',
+      rcptTo: ['bob@example.net'],
+      size: SIGNED.length,
+      tls: false,
+      auth: {
+        spf: { result: 'pass', domain: 'mail.test' },
+        dkim: [{ result: 'pass', domain: 'mail.test', selector: 'rsa2048' }],
+        dmarc: { result: 'pass', policy: 'reject' },
+        arc: { result: 'none' },
+      },
     });
     expect(m!.file.endsWith(files.new[0]!)).toBe(true);
     expect(reply.text).toContain(m!.id);
@@ -54,7 +73,11 @@ describe('receive: a message in, a file out', () => {
     r = await startTestReceiver();
     await transact(await rawClient(r.port), { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED });
     const [m] = await r.waitFor(1);
-    const v = await verifyMessage(readFileSync(m!.file), { authservId: 'test', ip: '127.0.0.1' }, { resolver: fixtureResolver(), now: () => new Date() });
+    const v = await verifyMessage(
+      readFileSync(m!.file),
+      { authservId: 'test', ip: '127.0.0.1' },
+      { resolver: fixtureResolver(), now: () => new Date() },
+    );
     expect(v.dkim[0]!.result).toBe('pass');
     expect(v.spf).toMatchObject({ result: 'pass', sender: 'alice@mail.test' }); // from the Return-Path we wrote
   });
@@ -70,7 +93,11 @@ describe('receive: a message in, a file out', () => {
 
   it('keeps messages that are not RFC 5322 (a receiver stores, it does not judge form) and says so', async () => {
     r = await startTestReceiver();
-    const reply = await transact(await rawClient(r.port), { from: 'alice@mail.test', to: ['bob@example.net'], data: 'just some text\r\nwithout headers\r\n' });
+    const reply = await transact(await rawClient(r.port), {
+      from: 'alice@mail.test',
+      to: ['bob@example.net'],
+      data: 'just some text\r\nwithout headers\r\n',
+    });
     expect(reply.code).toBe(250);
     const [m] = await r.waitFor(1);
     expect(m!.findings.map((f) => f.id)).toContain('receive.message.malformed');
@@ -79,7 +106,11 @@ describe('receive: a message in, a file out', () => {
 
   it('accepts any recipient domain and never relays: every message ends in the Maildir', async () => {
     r = await startTestReceiver();
-    const reply = await transact(await rawClient(r.port), { from: 'alice@mail.test', to: ['x@elsewhere.example', 'y@other.example'], data: SIGNED });
+    const reply = await transact(await rawClient(r.port), {
+      from: 'alice@mail.test',
+      to: ['x@elsewhere.example', 'y@other.example'],
+      data: SIGNED,
+    });
     expect(reply.code).toBe(250);
     const [m] = await r.waitFor(1);
     expect(m!.rcptTo).toEqual(['x@elsewhere.example', 'y@other.example']);
@@ -186,7 +217,7 @@ describe('receive: limits with proper SMTP replies', () => {
     expect((await r.files()).new).toEqual([]);
   });
 
-  it('keeps concurrent sessions apart: each message gets its own session\'s HELO and SPF (session ids are unique)', async () => {
+  it("keeps concurrent sessions apart: each message gets its own session's HELO and SPF (session ids are unique)", async () => {
     r = await startTestReceiver();
     const senders = ['alice@mail.test', 'news@mailer.test', 'bob@strict.mail.test', 'x@soft.mail.test'];
     const clients = await Promise.all(senders.map(() => rawClient(r!.port)));
@@ -196,9 +227,12 @@ describe('receive: limits with proper SMTP replies', () => {
     for (const [i, c] of clients.entries()) expectCode(await c.command(`MAIL FROM:<${senders[i]}>`), 250);
     for (const c of clients) expectCode(await c.command('RCPT TO:<bob@example.net>'), 250);
     for (const c of clients) expectCode(await c.command('DATA'), 354);
-    for (const [i, c] of clients.entries()) c.writeRaw(`From: <${senders[i]}>\r\nSubject: ${i}\r\n\r\nbody ${i}\r\n.\r\n`);
+    for (const [i, c] of clients.entries())
+      c.writeRaw(`From: <${senders[i]}>\r\nSubject: ${i}\r\n\r\nbody ${i}\r\n.\r\n`);
     for (const c of clients) expectCode(await c.reply(15000), 250);
-    const got = (await r.waitFor(4)).map((m) => [m.mailFrom, m.helo, m.auth.spf.domain, m.auth.spf.result, m.subject]).sort();
+    const got = (await r.waitFor(4))
+      .map((m) => [m.mailFrom, m.helo, m.auth.spf.domain, m.auth.spf.result, m.subject])
+      .sort();
     expect(got).toEqual([
       ['alice@mail.test', 'client0.mail.test', 'mail.test', 'pass', '0'],
       ['bob@strict.mail.test', 'client2.mail.test', 'strict.mail.test', 'pass', '2'],
@@ -224,7 +258,9 @@ describe('receive: limits with proper SMTP replies', () => {
     expectCode(await c.reply(), 220);
     expect((await c.command('EHLO client.test')).lines.some((l) => /^250[- ]PIPELINING$/.test(l))).toBe(true);
     c.writeRaw('MAIL FROM:<a@mail.test>\r\nRCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n');
-    expect([(await c.reply()).code, (await c.reply()).code, (await c.reply()).code, (await c.reply()).code]).toEqual([250, 250, 250, 354]);
+    expect([(await c.reply()).code, (await c.reply()).code, (await c.reply()).code, (await c.reply()).code]).toEqual([
+      250, 250, 250, 354,
+    ]);
     c.writeRaw('Subject: piped\r\n\r\nbody\r\n.\r\nQUIT\r\n');
     expect((await c.reply()).code).toBe(250);
     expect((await c.reply()).code).toBe(221);
@@ -240,17 +276,23 @@ describe('receive: TLS', () => {
     expect((await c.command('EHLO client.test')).lines.some((l) => /^250[- ]STARTTLS$/.test(l))).toBe(true);
     await c.starttls('mx.mail.test');
     expect((await c.command('EHLO client.test')).lines.some((l) => l.includes('STARTTLS'))).toBe(false);
-    expect(await transact(c, { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED }, { greeting: false })).toMatchObject({ code: 250 });
+    expect(
+      await transact(c, { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED }, { greeting: false }),
+    ).toMatchObject({ code: 250 });
     const [m] = await r.waitFor(1);
     expect(m).toMatchObject({ tls: true, tlsProtocol: expect.stringMatching(/^TLSv1\.[23]$/) });
-    expect(readFileSync(m!.file, 'latin1')).toMatch(/\(using TLSv1\.[23] with cipher [A-Z0-9_-]+\)\r\n\tby mx\.mail\.test \(mailcheck\) with ESMTPS id/);
+    expect(readFileSync(m!.file, 'latin1')).toMatch(
+      /\(using TLSv1\.[23] with cipher [A-Z0-9_-]+\)\r\n\tby mx\.mail\.test \(mailcheck\) with ESMTPS id/,
+    );
   });
 
   it('speaks implicit TLS (RFC 8314) from the first byte', async () => {
     const { selfSignedCertificate } = await import('../../../src/receive/self-signed.js');
     r = await startTestReceiver({ tls: 'implicit', ...selfSignedCertificate('mx.mail.test') });
     const c = await rawClient(r.port, { tls: true });
-    expect(await transact(c, { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED })).toMatchObject({ code: 250 });
+    expect(await transact(c, { from: 'alice@mail.test', to: ['bob@example.net'], data: SIGNED })).toMatchObject({
+      code: 250,
+    });
     expect((await r.waitFor(1))[0]!.tls).toBe(true);
   });
 });

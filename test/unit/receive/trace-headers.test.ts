@@ -2,23 +2,41 @@ import { describe, expect, it } from 'vitest';
 import { received, rfc5322Date, traceHeaders } from '../../../src/receive/trace-headers.js';
 
 const base = {
-  hostname: 'mx.mail.test', helo: 'client.example', ip: '192.0.2.7', clientName: null, protocol: 'ESMTP', id: 'ABC123',
-  mailFrom: 'a@example.org', rcptTo: ['b@mail.test'], date: new Date('2025-11-29T10:00:00Z'),
+  hostname: 'mx.mail.test',
+  helo: 'client.example',
+  ip: '192.0.2.7',
+  clientName: null,
+  protocol: 'ESMTP',
+  id: 'ABC123',
+  mailFrom: 'a@example.org',
+  rcptTo: ['b@mail.test'],
+  date: new Date('2025-11-29T10:00:00Z'),
 };
 
 describe('trace headers (RFC 5321 §4.4, RFC 3848, RFC 8601)', () => {
   it('Return-Path, then Authentication-Results, then Received, each CRLF-terminated', () => {
-    const h = traceHeaders({ ...base, authenticationResults: 'Authentication-Results: mx.mail.test;\r\n\tdkim=none' }).toString();
+    const h = traceHeaders({
+      ...base,
+      authenticationResults: 'Authentication-Results: mx.mail.test;\r\n\tdkim=none',
+    }).toString();
     expect(h).toBe(
       'Return-Path: <a@example.org>\r\n' +
-      'Authentication-Results: mx.mail.test;\r\n\tdkim=none\r\n' +
-      'Received: from client.example ([192.0.2.7])\r\n\tby mx.mail.test (mailcheck) with ESMTP id ABC123\r\n\tfor <b@mail.test>; Sat, 29 Nov 2025 10:00:00 +0000\r\n',
+        'Authentication-Results: mx.mail.test;\r\n\tdkim=none\r\n' +
+        'Received: from client.example ([192.0.2.7])\r\n\tby mx.mail.test (mailcheck) with ESMTP id ABC123\r\n\tfor <b@mail.test>; Sat, 29 Nov 2025 10:00:00 +0000\r\n',
     );
   });
 
   it('names a forward-confirmed client, writes IPv6 literals as [IPv6:…], and the TLS protocol and cipher', () => {
-    const r = received({ ...base, ip: '2001:db8::7', clientName: 'client.example', protocol: 'ESMTPS', tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' } });
-    expect(r).toBe('Received: from client.example (client.example [IPv6:2001:db8::7])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)\r\n\tby mx.mail.test (mailcheck) with ESMTPS id ABC123\r\n\tfor <b@mail.test>; Sat, 29 Nov 2025 10:00:00 +0000');
+    const r = received({
+      ...base,
+      ip: '2001:db8::7',
+      clientName: 'client.example',
+      protocol: 'ESMTPS',
+      tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
+    });
+    expect(r).toBe(
+      'Received: from client.example (client.example [IPv6:2001:db8::7])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)\r\n\tby mx.mail.test (mailcheck) with ESMTPS id ABC123\r\n\tfor <b@mail.test>; Sat, 29 Nov 2025 10:00:00 +0000',
+    );
   });
 
   it('omits "for" with several recipients, and writes a null sender as <>', () => {

@@ -39,8 +39,22 @@ describe('renderMx', () => {
 
   it('escapes control characters from DNS data before they reach a terminal', () => {
     const evil: MxResult = {
-      kind: 'mx', domain: 'evil.test', nullMx: false, implicit: false, lookup: 'ok', steps: [], findings: [],
-      mx: [{ preference: 10, exchange: 'mx.evil.test', cnames: [], status: 'ok', addresses: [{ address: '198.51.100.1', family: 4, ptr: ['x\x1b[31m.test'], fcrdns: false }] }],
+      kind: 'mx',
+      domain: 'evil.test',
+      nullMx: false,
+      implicit: false,
+      lookup: 'ok',
+      steps: [],
+      findings: [],
+      mx: [
+        {
+          preference: 10,
+          exchange: 'mx.evil.test',
+          cnames: [],
+          status: 'ok',
+          addresses: [{ address: '198.51.100.1', family: 4, ptr: ['x\x1b[31m.test'], fcrdns: false }],
+        },
+      ],
     };
     const text = renderMx(evil, createTheme(true));
     expect(text).not.toContain('x\x1b[31m');

@@ -17,8 +17,16 @@ const split = (m: Buffer) => {
 
 describe('parseMailbox', () => {
   it('reads bare and named addresses, and converts IDN domains to A-labels', () => {
-    expect(parseMailbox('a@Example.TEST', 'x')).toEqual({ address: 'a@example.test', local: 'a', domain: 'example.test', utf8: false });
-    expect(parseMailbox('"Doe, Jane" <jane@bücher.example>', 'x')).toMatchObject({ name: 'Doe, Jane', address: 'jane@xn--bcher-kva.example' });
+    expect(parseMailbox('a@Example.TEST', 'x')).toEqual({
+      address: 'a@example.test',
+      local: 'a',
+      domain: 'example.test',
+      utf8: false,
+    });
+    expect(parseMailbox('"Doe, Jane" <jane@bücher.example>', 'x')).toMatchObject({
+      name: 'Doe, Jane',
+      address: 'jane@xn--bcher-kva.example',
+    });
     expect(parseMailbox('<x@y.test>', 'x')).toMatchObject({ address: 'x@y.test' });
   });
 
@@ -26,7 +34,15 @@ describe('parseMailbox', () => {
     expect(parseMailbox('jösé@example.test', 'x')).toMatchObject({ utf8: true, address: 'jösé@example.test' });
   });
 
-  it.each(['nobody', '@example.test', 'a@', 'a b@example.test', 'a@exa mple.test', `${'x'.repeat(65)}@example.test`, 'a@192.0.2.1'])('rejects %j with a usage error', (bad) => {
+  it.each([
+    'nobody',
+    '@example.test',
+    'a@',
+    'a b@example.test',
+    'a@exa mple.test',
+    `${'x'.repeat(65)}@example.test`,
+    'a@192.0.2.1',
+  ])('rejects %j with a usage error', (bad) => {
     expect(() => parseMailbox(bad, '--to')).toThrow(/--to/);
   });
 });
@@ -36,7 +52,10 @@ describe('MIME pieces', () => {
     expect(encodeHeaderText('plain')).toBe('plain');
     const enc = encodeHeaderText('Grüße aus Köln — ünïcödé '.repeat(4));
     for (const w of enc.split(' ')) expect(w.length).toBeLessThanOrEqual(75);
-    const decoded = enc.split(' ').map((w) => Buffer.from(/^=\?UTF-8\?B\?(.*)\?=$/.exec(w)![1]!, 'base64').toString('utf8')).join('');
+    const decoded = enc
+      .split(' ')
+      .map((w) => Buffer.from(/^=\?UTF-8\?B\?(.*)\?=$/.exec(w)![1]!, 'base64').toString('utf8'))
+      .join('');
     expect(decoded).toBe('Grüße aus Köln — ünïcödé '.repeat(4));
   });
 
@@ -51,15 +70,25 @@ describe('MIME pieces', () => {
     for (const line of qp.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76);
     expect(qp).toContain('=2Eleading dot');
     expect(qp).toContain('trailing space=20');
-    const decoded = Buffer.from(qp.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+    const decoded = Buffer.from(
+      qp.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
     expect(decoded).toBe(`${'é'.repeat(60)}\r\n.leading dot\r\ntrailing space \r\n`);
   });
 
   it('folds long header fields at whitespace (RFC 5322 §2.2.3)', () => {
     const f = foldHeader('To', Array.from({ length: 8 }, (_, i) => `recipient${i}@example.test`).join(', '));
     for (const l of f.split('\r\n')) expect(l.length).toBeLessThanOrEqual(78);
-    expect(f.split('\r\n').slice(1).every((l) => l.startsWith(' '))).toBe(true);
-    expect(f.replace(/\r\n/g, '')).toBe(`To: ${Array.from({ length: 8 }, (_, i) => `recipient${i}@example.test`).join(', ')}`);
+    expect(
+      f
+        .split('\r\n')
+        .slice(1)
+        .every((l) => l.startsWith(' ')),
+    ).toBe(true);
+    expect(f.replace(/\r\n/g, '')).toBe(
+      `To: ${Array.from({ length: 8 }, (_, i) => `recipient${i}@example.test`).join(', ')}`,
+    );
   });
 });
 
@@ -98,7 +127,13 @@ describe('composeMessage', () => {
   });
 
   it('adds --header fields; one named like ours replaces ours', () => {
-    const c = compose({ headers: [parseHeaderOption('X-Test: 1'), parseHeaderOption('Subject: from --header'), parseHeaderOption('Message-ID: <fixed@example.test>')] });
+    const c = compose({
+      headers: [
+        parseHeaderOption('X-Test: 1'),
+        parseHeaderOption('Subject: from --header'),
+        parseHeaderOption('Message-ID: <fixed@example.test>'),
+      ],
+    });
     const { head } = split(c.message);
     expect(head.match(/^Subject:/gm)).toHaveLength(1);
     expect(head).toContain('Subject: from --header');
@@ -127,7 +162,9 @@ describe('readEml', () => {
     const e = readEml(Buffer.from('From: "X" <x@Sub.Example.TEST>\nMessage-ID: <1@x>\nSubject: a\n  folded\n\nbody\n'));
     expect(e).toMatchObject({ messageId: '<1@x>', fromAddress: 'x@Sub.Example.TEST', fromDomain: 'sub.example.test' });
     expect(e.headers.find((h) => h.name === 'Subject')?.value).toBe('a folded');
-    expect(e.message.toString()).toBe('From: "X" <x@Sub.Example.TEST>\r\nMessage-ID: <1@x>\r\nSubject: a\r\n  folded\r\n\r\nbody\r\n');
+    expect(e.message.toString()).toBe(
+      'From: "X" <x@Sub.Example.TEST>\r\nMessage-ID: <1@x>\r\nSubject: a\r\n  folded\r\n\r\nbody\r\n',
+    );
   });
 
   it('says when a file is not a message', () => {

@@ -36,13 +36,26 @@ async function peer(o: SmtpPeerOptions = {}) {
   return p;
 }
 function ctx(o: { timeoutMs?: number; resolver?: Resolver } = {}): Context {
-  return { resolver: o.resolver ?? layered([zone], offlineResolver()), timeoutMs: o.timeoutMs ?? 1000, now: () => now, onEvent: () => {} };
+  return {
+    resolver: o.resolver ?? layered([zone], offlineResolver()),
+    timeoutMs: o.timeoutMs ?? 1000,
+    now: () => now,
+    onEvent: () => {},
+  };
 }
 const input = (to: string[] = ['bob@send.test'], extra: Partial<SendInput> = {}): SendInput => ({
-  from: parseMailbox('Alice <alice@example.test>', '--from'), to: to.map((t) => parseMailbox(t, '--to')), subject: 'hi', body: 'Hello.\n.starts with a dot\n', ...extra,
+  from: parseMailbox('Alice <alice@example.test>', '--from'),
+  to: to.map((t) => parseMailbox(t, '--to')),
+  subject: 'hi',
+  body: 'Hello.\n.starts with a dot\n',
+  ...extra,
 });
 async function send(p: SmtpPeer | null, i: SendInput, o: SendOptions = {}, c = ctx()) {
-  const r = await sendMessage(i, c, { ...(p ? { server: { host: p.host, port: p.port } } : {}), random: () => 'fixed', ...o });
+  const r = await sendMessage(i, c, {
+    ...(p ? { server: { host: p.host, port: p.port } } : {}),
+    random: () => 'fixed',
+    ...o,
+  });
   return { r, ids: r.findings.map((f) => f.id), code: exitCode([r]) };
 }
 
@@ -53,12 +66,32 @@ describe('deliver to a given server', () => {
     expect(code).toBe(0);
     expect(ids).toEqual(['send.delivered', 'send.delivered']);
     expect(r.delivered).toEqual([
-      { recipient: 'bob@send.test', exchange: '127.0.0.1', address: '127.0.0.1', port: p.port, response: expect.stringMatching(/^250 2\.0\.0 Ok: queued as /), code: 250, queueId: expect.stringMatching(/^[0-9A-F]+$/), tls: { protocol: 'TLSv1.3', cipher: expect.any(String) } },
+      {
+        recipient: 'bob@send.test',
+        exchange: '127.0.0.1',
+        address: '127.0.0.1',
+        port: p.port,
+        response: expect.stringMatching(/^250 2\.0\.0 Ok: queued as /),
+        code: 250,
+        queueId: expect.stringMatching(/^[0-9A-F]+$/),
+        tls: { protocol: 'TLSv1.3', cipher: expect.any(String) },
+      },
       expect.objectContaining({ recipient: 'carol@send.test' }),
     ]);
-    expect(r).toMatchObject({ messageId: expect.stringMatching(/@example\.test>$/), from: 'alice@example.test', to: ['bob@send.test', 'carol@send.test'], rejected: [], tls: { mode: 'starttls', encrypted: true, protocol: 'TLSv1.3' }, dkim: { signed: false, domain: null, selector: null } });
+    expect(r).toMatchObject({
+      messageId: expect.stringMatching(/@example\.test>$/),
+      from: 'alice@example.test',
+      to: ['bob@send.test', 'carol@send.test'],
+      rejected: [],
+      tls: { mode: 'starttls', encrypted: true, protocol: 'TLSv1.3' },
+      dkim: { signed: false, domain: null, selector: null },
+    });
     const got = p.messages[0]!;
-    expect(got).toMatchObject({ mailFrom: 'alice@example.test', rcptTo: ['bob@send.test', 'carol@send.test'], tls: true });
+    expect(got).toMatchObject({
+      mailFrom: 'alice@example.test',
+      rcptTo: ['bob@send.test', 'carol@send.test'],
+      tls: true,
+    });
     expect(got.data.toString()).toContain('\r\n\r\nHello.\r\n.starts with a dot\r\n');
     // Pipelined: MAIL, RCPT, RCPT, DATA written before any reply was read (RFC 2920).
     const t = r.sessions[0]!.transcript.map((l) => `${l.dir} ${l.line.split(/[ :]/)[0]}`);
@@ -100,7 +133,13 @@ describe('deliver to a given server', () => {
     const { r, ids, code } = await send(p, input(['one@send.test', 'two@send.test']), { tls: 'none' });
     expect(ids).toEqual(['send.deferred', 'send.rejected']);
     expect(r.rejected).toEqual([
-      expect.objectContaining({ recipient: 'one@send.test', code: 450, reason: 'deferred', temporary: true, response: expect.stringMatching(/^450 4\.2\.0 /) }),
+      expect.objectContaining({
+        recipient: 'one@send.test',
+        code: 450,
+        reason: 'deferred',
+        temporary: true,
+        response: expect.stringMatching(/^450 4\.2\.0 /),
+      }),
       expect.objectContaining({ recipient: 'two@send.test', code: 550, reason: 'rejected', temporary: false }),
     ]);
     expect(code).toBe(1);
@@ -138,7 +177,9 @@ describe('deliver to a given server', () => {
   });
 
   it('8-bit --eml: BODY=8BITMIME when offered, refused locally when not (RFC 6152)', async () => {
-    const eml = Buffer.from('From: alice@example.test\nTo: bob@send.test\nSubject: 8bit\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nGrüße\n');
+    const eml = Buffer.from(
+      'From: alice@example.test\nTo: bob@send.test\nSubject: 8bit\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nGrüße\n',
+    );
     const ok = await peer({ extensions: ['8BITMIME', 'SIZE 1000000'] });
     expect((await send(ok, input(undefined, { eml }), { tls: 'none' })).code).toBe(0);
     expect(ok.sessions[0]!.find((l) => l.startsWith('MAIL'))).toMatch(/ BODY=8BITMIME$/);
@@ -161,10 +202,24 @@ describe('deliver to a given server', () => {
 describe('deliver through MX', () => {
   it('tries exchanges in preference order, falling back from an unreachable one', async () => {
     const p = await peer({ tls: cert });
-    const d = await deliver(Buffer.from('From: a@example.test\r\nSubject: x\r\n\r\nbody\r\n'), { from: 'a@example.test', to: ['bob@send.test'] }, ctx(), { port: p.port });
-    expect(d.attempts.map((a) => [a.exchange, a.address, a.outcome])).toEqual([['mx1.send.test', '127.0.0.2', 'unreachable'], ['mx2.send.test', '127.0.0.1', 'data']]);
+    const d = await deliver(
+      Buffer.from('From: a@example.test\r\nSubject: x\r\n\r\nbody\r\n'),
+      { from: 'a@example.test', to: ['bob@send.test'] },
+      ctx(),
+      { port: p.port },
+    );
+    expect(d.attempts.map((a) => [a.exchange, a.address, a.outcome])).toEqual([
+      ['mx1.send.test', '127.0.0.2', 'unreachable'],
+      ['mx2.send.test', '127.0.0.1', 'data'],
+    ]);
     expect(d.delivered).toMatchObject([{ recipient: 'bob@send.test', exchange: 'mx2.send.test', port: p.port }]);
-    expect(d.routes[0]).toMatchObject({ domain: 'send.test', hosts: [{ exchange: 'mx1.send.test', preference: 10 }, { exchange: 'mx2.send.test', preference: 20 }] });
+    expect(d.routes[0]).toMatchObject({
+      domain: 'send.test',
+      hosts: [
+        { exchange: 'mx1.send.test', preference: 10 },
+        { exchange: 'mx2.send.test', preference: 20 },
+      ],
+    });
     expect(d.steps.some((s) => s.summary.startsWith('MX send.test'))).toBe(true);
   });
 
@@ -188,7 +243,11 @@ describe('deliver through MX', () => {
     const p = await peer();
     const { r, code } = await send(null, input(['x@implicit.send.test']), { port: p.port, tls: 'none' });
     expect(code).toBe(0);
-    expect(r.routes[0]).toMatchObject({ domain: 'implicit.send.test', implicit: true, hosts: [{ exchange: 'implicit.send.test', addresses: ['127.0.0.1'] }] });
+    expect(r.routes[0]).toMatchObject({
+      domain: 'implicit.send.test',
+      implicit: true,
+      hosts: [{ exchange: 'implicit.send.test', addresses: ['127.0.0.1'] }],
+    });
     expect(r.delivered[0]!.exchange).toBe('implicit.send.test');
   });
 

@@ -7,18 +7,74 @@ import type { SendResult } from '../../../src/send/check.js';
 const wide = { ...plainTheme, width: 200 };
 
 const r: SendResult = {
-  kind: 'send', messageId: '<abc@example.test>', from: 'alice@example.test', to: ['bob@example.net', 'x@nullmx.example'],
-  delivered: [{ recipient: 'bob@example.net', exchange: 'mx.example.net', address: '192.0.2.25', port: 25, response: '250 2.0.0 Ok: queued as 4ABC', code: 250, queueId: '4ABC', tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' } }],
-  rejected: [{ recipient: 'x@nullmx.example', response: 'nullmx.example publishes a null MX: it accepts no mail (RFC 7505)', code: 0, reason: 'no-route', temporary: false }],
+  kind: 'send',
+  messageId: '<abc@example.test>',
+  from: 'alice@example.test',
+  to: ['bob@example.net', 'x@nullmx.example'],
+  delivered: [
+    {
+      recipient: 'bob@example.net',
+      exchange: 'mx.example.net',
+      address: '192.0.2.25',
+      port: 25,
+      response: '250 2.0.0 Ok: queued as 4ABC',
+      code: 250,
+      queueId: '4ABC',
+      tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
+    },
+  ],
+  rejected: [
+    {
+      recipient: 'x@nullmx.example',
+      response: 'nullmx.example publishes a null MX: it accepts no mail (RFC 7505)',
+      code: 0,
+      reason: 'no-route',
+      temporary: false,
+    },
+  ],
   tls: { mode: 'starttls', encrypted: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
-  dkim: { signed: true, domain: 'example.test', selector: 's1', algorithm: 'ed25519-sha256', keyBits: 256, signedHeaders: ['from', 'to'] },
+  dkim: {
+    signed: true,
+    domain: 'example.test',
+    selector: 's1',
+    algorithm: 'ed25519-sha256',
+    keyBits: 256,
+    signedHeaders: ['from', 'to'],
+  },
   size: 812,
   routes: [
-    { domain: 'example.net', recipients: ['bob@example.net'], port: 25, implicit: false, hosts: [{ exchange: 'mx.example.net', preference: 10, addresses: ['192.0.2.25'] }] },
-    { domain: 'nullmx.example', recipients: ['x@nullmx.example'], port: 25, implicit: false, hosts: [], problem: 'nullmx.example publishes a null MX: it accepts no mail (RFC 7505)' },
+    {
+      domain: 'example.net',
+      recipients: ['bob@example.net'],
+      port: 25,
+      implicit: false,
+      hosts: [{ exchange: 'mx.example.net', preference: 10, addresses: ['192.0.2.25'] }],
+    },
+    {
+      domain: 'nullmx.example',
+      recipients: ['x@nullmx.example'],
+      port: 25,
+      implicit: false,
+      hosts: [],
+      problem: 'nullmx.example publishes a null MX: it accepts no mail (RFC 7505)',
+    },
   ],
-  sessions: [{ exchange: 'mx.example.net', address: '192.0.2.25', port: 25, outcome: 'data', reply: '250 2.0.0 Ok: queued as 4ABC', tls: { protocol: 'TLSv1.3', cipher: 'x' }, ms: 80,
-    transcript: [{ dir: 'S', line: '220 mx.example.net ESMTP' }, { dir: 'C', line: 'EHLO client.test' }, { dir: 'S', line: '550 5.1.1 \x07bell' }] }],
+  sessions: [
+    {
+      exchange: 'mx.example.net',
+      address: '192.0.2.25',
+      port: 25,
+      outcome: 'data',
+      reply: '250 2.0.0 Ok: queued as 4ABC',
+      tls: { protocol: 'TLSv1.3', cipher: 'x' },
+      ms: 80,
+      transcript: [
+        { dir: 'S', line: '220 mx.example.net ESMTP' },
+        { dir: 'C', line: 'EHLO client.test' },
+        { dir: 'S', line: '550 5.1.1 \x07bell' },
+      ],
+    },
+  ],
   findings: [
     { id: 'send.delivered', severity: 'ok', message: 'bob@example.net: delivered' },
     { id: 'send.route.none', severity: 'fail', message: 'x@nullmx.example: nowhere to deliver' },
@@ -37,7 +93,9 @@ describe('renderSend', () => {
     expect(out).toContain('✓ mx.example.net [192.0.2.25]:25  TLSv1.3  250 2.0.0 Ok: queued as 4ABC 80 ms');
     expect(out).toContain('Transcript mx.example.net [192.0.2.25]:25');
     expect(out).toContain('  S: 550 5.1.1 \\x07bell');
-    expect(out).toMatch(/│ ✓ delivered +│ bob@example\.net +│ mx\.example\.net │ 250 2\.0\.0 Ok: queued as 4ABC  \(queue id 4ABC\)/);
+    expect(out).toMatch(
+      /│ ✓ delivered +│ bob@example\.net +│ mx\.example\.net │ 250 2\.0\.0 Ok: queued as 4ABC  \(queue id 4ABC\)/,
+    );
     expect(out).toMatch(/│ ✗ no-route +│ x@nullmx\.example │ – /);
     expect(out).toContain('✗ 1 failed check');
     expect(out).not.toMatch(/[\x07\x1b]/);

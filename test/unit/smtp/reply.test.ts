@@ -22,7 +22,10 @@ describe('ReplyParser (RFC 5321 §4.2)', () => {
   it('joins a multi-line EHLO reply into one reply', () => {
     const [r, ...rest] = new ReplyParser().feed(EHLO);
     expect(rest).toEqual([]);
-    expect(r).toEqual({ code: 250, lines: ['mx.example.test Hello', 'PIPELINING', 'SIZE 10240000', 'STARTTLS', '8BITMIME'] });
+    expect(r).toEqual({
+      code: 250,
+      lines: ['mx.example.test Hello', 'PIPELINING', 'SIZE 10240000', 'STARTTLS', '8BITMIME'],
+    });
   });
 
   it('gives the same replies whatever the chunk sizes (one byte at a time, odd sizes)', () => {
@@ -30,9 +33,11 @@ describe('ReplyParser (RFC 5321 §4.2)', () => {
     const whole = new ReplyParser().feed(text);
     expect(whole).toHaveLength(4);
     for (const sizes of [[1], [2], [3, 7], [5, 1, 13], [64]]) expect(feedInChunks(text, sizes)).toEqual(whole);
-    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }), (sizes) => {
-      expect(feedInChunks(text, sizes)).toEqual(whole);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }), (sizes) => {
+        expect(feedInChunks(text, sizes)).toEqual(whole);
+      }),
+    );
   });
 
   it('does not split a UTF-8 character cut across two chunks', () => {
@@ -49,7 +54,10 @@ describe('ReplyParser (RFC 5321 §4.2)', () => {
   });
 
   it('accepts a code with no text, and bare LF line ends', () => {
-    expect(new ReplyParser().feed('250\n354 go\n')).toEqual([{ code: 250, lines: [''] }, { code: 354, lines: ['go'] }]);
+    expect(new ReplyParser().feed('250\n354 go\n')).toEqual([
+      { code: 250, lines: [''] },
+      { code: 354, lines: ['go'] },
+    ]);
   });
 
   it('reports a line without a reply code as malformed, not a throw', () => {
@@ -66,7 +74,9 @@ describe('ReplyParser (RFC 5321 §4.2)', () => {
     const p = new ReplyParser(100);
     const out: Reply[] = [];
     for (let i = 0; i < 50; i++) out.push(...p.feed('x'.repeat(37)));
-    expect(out).toEqual([{ code: 0, lines: [], failure: { kind: 'too-long', message: expect.stringContaining('100') } }]);
+    expect(out).toEqual([
+      { code: 0, lines: [], failure: { kind: 'too-long', message: expect.stringContaining('100') } },
+    ]);
     expect(p.partial).toBeLessThanOrEqual(100);
     expect(p.feed('xxx\r\n250 ok\r\n')).toEqual([{ code: 250, lines: ['ok'] }]);
   });
@@ -89,6 +99,8 @@ describe('ReplyParser (RFC 5321 §4.2)', () => {
     const r = new ReplyParser().feed(EHLO)[0]!;
     expect(replyToLines(r)).toEqual(EHLO.trimEnd().split('\r\n'));
     expect(replyText(makeReply(550, ['5.1.1 no', 'such user']))).toBe('550 5.1.1 no such user');
-    expect(replyText({ code: 0, lines: [], failure: { kind: 'timeout', message: 'no reply within 5 ms' } })).toBe('timeout: no reply within 5 ms');
+    expect(replyText({ code: 0, lines: [], failure: { kind: 'timeout', message: 'no reply within 5 ms' } })).toBe(
+      'timeout: no reply within 5 ms',
+    );
   });
 });

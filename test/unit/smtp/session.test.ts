@@ -84,7 +84,10 @@ describe('SmtpSession', () => {
     const s = await open(p);
     expect((await s.read()).code).toBe(220);
     await new Promise((r) => setTimeout(r, 50)); // the extra "250 2.0.0 Ok" arrives
-    expect(await s.command('EHLO x')).toMatchObject({ code: 0, failure: { kind: 'malformed', message: expect.stringMatching(/nobody asked for.*out of order/) } });
+    expect(await s.command('EHLO x')).toMatchObject({
+      code: 0,
+      failure: { kind: 'malformed', message: expect.stringMatching(/nobody asked for.*out of order/) },
+    });
     expect(s.closed).toBe(true);
     expect(p.sessions[0]).toEqual([]); // EHLO was never sent
   });
@@ -194,7 +197,10 @@ describe('SmtpSession DATA against a server that stops reading', () => {
   it('times out instead of waiting for ever on a backed-up write', async () => {
     const p = await startSmtpPeer({ mode: 'stall-data' });
     try {
-      const c = await SmtpSession.connect({ host: 'peer.test', address: p.host, port: p.port }, { timeoutMs: 300, maxDataLines: 5 });
+      const c = await SmtpSession.connect(
+        { host: 'peer.test', address: p.host, port: p.port },
+        { timeoutMs: 300, maxDataLines: 5 },
+      );
       if (!c.ok) throw new Error(c.failure.message);
       const s = c.session;
       await s.read();
@@ -204,7 +210,10 @@ describe('SmtpSession DATA against a server that stops reading', () => {
       expect((await s.command('DATA')).code).toBe(354);
       const t = performance.now();
       const r = await s.data(Buffer.alloc(16 * 1024 * 1024, 'a\r\n'));
-      expect(r).toMatchObject({ code: 0, failure: { kind: 'timeout', message: expect.stringMatching(/stopped reading/) } });
+      expect(r).toMatchObject({
+        code: 0,
+        failure: { kind: 'timeout', message: expect.stringMatching(/stopped reading/) },
+      });
       expect(performance.now() - t).toBeLessThan(5000);
     } finally {
       await p.close();

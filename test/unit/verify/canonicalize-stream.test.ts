@@ -11,7 +11,10 @@ function reference(body: Buffer, canon: 'simple' | 'relaxed'): Buffer {
     while (end >= 2 && body[end - 2] === 13 && body[end - 1] === 10) end -= 2;
     return end === 0 ? Buffer.from('\r\n') : Buffer.concat([body.subarray(0, end), Buffer.from('\r\n')]);
   }
-  let s = body.toString('latin1').replace(/[ \t]+(?=\r\n|$)/g, '').replace(/[ \t]+/g, ' ');
+  let s = body
+    .toString('latin1')
+    .replace(/[ \t]+(?=\r\n|$)/g, '')
+    .replace(/[ \t]+/g, ' ');
   let end = s.length;
   while (end >= 2 && s.charCodeAt(end - 2) === 13 && s.charCodeAt(end - 1) === 10) end -= 2;
   return end === 0 ? Buffer.alloc(0) : Buffer.from(`${s.slice(0, end)}\r\n`, 'latin1');
@@ -22,13 +25,21 @@ const body = fc.array(piece, { maxLength: 60 }).map((parts) => Buffer.from(parts
 
 describe('canonicalBody, streamed', () => {
   it('equals the whole-body canonicalization for any slice size, both canonicalizations', () => {
-    fc.assert(fc.property(body, fc.integer({ min: 1, max: 12 }), fc.constantFrom('simple' as const, 'relaxed' as const), (b, slice, canon) => {
-      const pieces: Buffer[] = [];
-      const length = canonicalBody(b, canon, (p) => pieces.push(p), slice);
-      const out = Buffer.concat(pieces);
-      expect(out.toString('latin1')).toBe(reference(b, canon).toString('latin1'));
-      expect(length).toBe(out.length);
-    }), { seed: 42, numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        body,
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom('simple' as const, 'relaxed' as const),
+        (b, slice, canon) => {
+          const pieces: Buffer[] = [];
+          const length = canonicalBody(b, canon, (p) => pieces.push(p), slice);
+          const out = Buffer.concat(pieces);
+          expect(out.toString('latin1')).toBe(reference(b, canon).toString('latin1'));
+          expect(length).toBe(out.length);
+        },
+      ),
+      { seed: 42, numRuns: 2000 },
+    );
   });
 
   it('hands a large body over in slices, without one copy of the whole', () => {

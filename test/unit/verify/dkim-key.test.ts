@@ -25,16 +25,28 @@ describe('parseKeyRecord: p= decoded by the one decoder, held to what k= says', 
   });
 
   it('refuses a key of another type than k= names, either way round', () => {
-    expect(parseKeyRecord(`k=rsa; p=${edRaw}`)).toMatchObject({ ok: false, reason: 'invalid public key: p= holds an Ed25519 key, but k=rsa' });
-    expect(parseKeyRecord(`k=ed25519; p=${rsaSpki}`)).toMatchObject({ ok: false, reason: 'invalid public key: p= holds an RSA key, but k=ed25519' });
+    expect(parseKeyRecord(`k=rsa; p=${edRaw}`)).toMatchObject({
+      ok: false,
+      reason: 'invalid public key: p= holds an Ed25519 key, but k=rsa',
+    });
+    expect(parseKeyRecord(`k=ed25519; p=${rsaSpki}`)).toMatchObject({
+      ok: false,
+      reason: 'invalid public key: p= holds an RSA key, but k=ed25519',
+    });
   });
 
   it('refuses an Ed25519 key wrapped in SubjectPublicKeyInfo: RFC 8463 publishes it bare', () => {
-    expect(parseKeyRecord(`k=ed25519; p=${edSpki.toString('base64')}`)).toMatchObject({ ok: false, reason: expect.stringMatching(/bare 32-byte key/) });
+    expect(parseKeyRecord(`k=ed25519; p=${edSpki.toString('base64')}`)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/bare 32-byte key/),
+    });
   });
 
   it('says why junk is not a key, and k= defaults to rsa', () => {
     const r = parseKeyRecord(`p=${Buffer.from('not a key at all').toString('base64')}`);
-    expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/^invalid public key: p= decodes to 16 bytes/) });
+    expect(r).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^invalid public key: p= decodes to 16 bytes/),
+    });
   });
 });

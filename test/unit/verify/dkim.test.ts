@@ -23,12 +23,25 @@ let ed: TestKey;
 let weak: TestKey;
 let resolver: ReturnType<typeof resolverFor>;
 
-async function sign(msg: string, key: TestKey, selector: string, opts: { canon?: string; algorithm?: string; domain?: string } = {}): Promise<Buffer> {
-  return mailauthSign(Buffer.from(msg), [{
-    signingDomain: opts.domain ?? 'mail.test', selector, privateKey: key.privatePem,
-    algorithm: opts.algorithm ?? (key.type === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256'),
-    canonicalization: opts.canon ?? 'relaxed/relaxed',
-  }], new Date(NOW.getTime() - 60_000));
+async function sign(
+  msg: string,
+  key: TestKey,
+  selector: string,
+  opts: { canon?: string; algorithm?: string; domain?: string } = {},
+): Promise<Buffer> {
+  return mailauthSign(
+    Buffer.from(msg),
+    [
+      {
+        signingDomain: opts.domain ?? 'mail.test',
+        selector,
+        privateKey: key.privatePem,
+        algorithm: opts.algorithm ?? (key.type === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256'),
+        canonicalization: opts.canon ?? 'relaxed/relaxed',
+      },
+    ],
+    new Date(NOW.getTime() - 60_000),
+  );
 }
 
 const verify = (b: Buffer) => verifyDkim(parseMessage(b), resolver, NOW);
@@ -52,7 +65,10 @@ garbage._domainkey TXT ${txt('v=DKIM1; k=rsa; p=AAAAB3NzaC1yc2EAAAADAQABAAABAQ')
 describe('verifyDkim against signatures made by mailauth (a second implementation)', () => {
   for (const canon of ['relaxed/relaxed', 'simple/simple', 'relaxed/simple', 'simple/relaxed']) {
     it(`passes rsa-sha256 and ed25519-sha256 with c=${canon}`, async () => {
-      for (const [k, sel] of [[rsa, 'rsa'], [ed, 'ed']] as const) {
+      for (const [k, sel] of [
+        [rsa, 'rsa'],
+        [ed, 'ed'],
+      ] as const) {
         const [r] = await verify(await sign(MESSAGE, k, sel, { canon }));
         expect(r).toMatchObject({ result: 'pass', domain: 'mail.test', selector: sel, canonicalization: canon });
       }
@@ -93,7 +109,10 @@ describe('verifyDkim against signatures made by mailauth (a second implementatio
     const once = await sign(MESSAGE, ed, 'ed');
     const twice = await sign(once.toString('latin1'), rsa, 'rsa');
     const results = await verify(twice);
-    expect(results.map((r) => [r.selector, r.result])).toEqual([['rsa', 'pass'], ['ed', 'pass']]);
+    expect(results.map((r) => [r.selector, r.result])).toEqual([
+      ['rsa', 'pass'],
+      ['ed', 'pass'],
+    ]);
   });
 });
 
@@ -137,7 +156,9 @@ describe('verifyDkim: RFC 6376 / RFC 8301 rules mailauth does not apply', () => 
   });
 
   it('an unsigned message gives one "none" entry', async () => {
-    expect(await verify(Buffer.from(MESSAGE))).toEqual([{ result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' }]);
+    expect(await verify(Buffer.from(MESSAGE))).toEqual([
+      { result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' },
+    ]);
   });
 
   it('a DNS failure fetching the key is temperror, not "no key" (RFC 6376 §6.1.2 step 3)', async () => {
@@ -170,7 +191,9 @@ describe('verifyDkim: signature field checks (§6.1.1), reported as neutral (RFC
 
   it('t=s on the key requires i= to be exactly d= (§3.6.1 t=s)', async () => {
     const msg = MESSAGE;
-    const signed = await mailauthSign(Buffer.from(msg), [{ signingDomain: 'mail.test', selector: 'strict', privateKey: ed.privatePem, algorithm: 'ed25519-sha256' }]);
+    const signed = await mailauthSign(Buffer.from(msg), [
+      { signingDomain: 'mail.test', selector: 'strict', privateKey: ed.privatePem, algorithm: 'ed25519-sha256' },
+    ]);
     const sub = signed.toString('latin1').replace('DKIM-Signature: ', 'DKIM-Signature: i=@sub.mail.test; ');
     // the i= change also breaks the signature; what matters is that the key check comes first
     const [res] = await verify(Buffer.from(sub, 'latin1'));

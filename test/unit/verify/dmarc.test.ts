@@ -13,10 +13,26 @@ _dmarc.twice TXT "v=DMARC1; p=reject"
 _dmarc.nop TXT "v=DMARC1; rua=mailto:r@example.com"
 _dmarc.bad TXT "v=DMARC1; p=maybe"
 `);
-const pass = (domain: string): DkimSignatureResult => ({ result: 'pass', domain, selector: 's', algorithm: 'ed25519-sha256' });
-const spf = (result: SpfVerdict['result'], domain: string): SpfVerdict => ({ result, domain, identity: 'mailfrom', sender: `x@${domain}`, ip: '192.0.2.1' });
-const input = (from: string, o: { dkim?: DkimSignatureResult[]; spf?: SpfVerdict | null } = {}) =>
-  ({ fromAddresses: [`a@${from}`], fromFieldCount: 1, fromDomain: from, dkim: o.dkim ?? [], spf: o.spf ?? null });
+const pass = (domain: string): DkimSignatureResult => ({
+  result: 'pass',
+  domain,
+  selector: 's',
+  algorithm: 'ed25519-sha256',
+});
+const spf = (result: SpfVerdict['result'], domain: string): SpfVerdict => ({
+  result,
+  domain,
+  identity: 'mailfrom',
+  sender: `x@${domain}`,
+  ip: '192.0.2.1',
+});
+const input = (from: string, o: { dkim?: DkimSignatureResult[]; spf?: SpfVerdict | null } = {}) => ({
+  fromAddresses: [`a@${from}`],
+  fromFieldCount: 1,
+  fromDomain: from,
+  dkim: o.dkim ?? [],
+  spf: o.spf ?? null,
+});
 
 describe('DMARC (RFC 7489)', () => {
   it('strict DKIM alignment needs the same name: d=sub of a strict From domain does not align (§3.1.1)', async () => {
@@ -32,16 +48,27 @@ describe('DMARC (RFC 7489)', () => {
   });
 
   it('an SPF result other than pass never aligns', async () => {
-    expect((await evaluateDmarc(input('example.com', { spf: spf('softfail', 'example.com') }), resolver)).result).toBe('fail');
+    expect((await evaluateDmarc(input('example.com', { spf: spf('softfail', 'example.com') }), resolver)).result).toBe(
+      'fail',
+    );
   });
 
   it('a subdomain without its own record gets sp= from the organizational domain (§6.6.3, §6.3)', async () => {
     const v = await evaluateDmarc(input('news.example.com'), resolver);
-    expect(v).toMatchObject({ result: 'fail', recordDomain: 'example.com', policy: 'quarantine', pct: 50, disposition: 'quarantine' });
+    expect(v).toMatchObject({
+      result: 'fail',
+      recordDomain: 'example.com',
+      policy: 'quarantine',
+      pct: 50,
+      disposition: 'quarantine',
+    });
   });
 
-  it('a subdomain with its own record gets that record\'s p=', async () => {
-    expect(await evaluateDmarc(input('own.example.com'), resolver)).toMatchObject({ recordDomain: 'own.example.com', policy: 'none' });
+  it("a subdomain with its own record gets that record's p=", async () => {
+    expect(await evaluateDmarc(input('own.example.com'), resolver)).toMatchObject({
+      recordDomain: 'own.example.com',
+      policy: 'none',
+    });
   });
 
   it('TXT records that are not DMARC are ignored, and discovery falls back to the organizational domain', async () => {
@@ -55,14 +82,22 @@ describe('DMARC (RFC 7489)', () => {
   });
 
   it('a record without a valid p= counts as p=none when it has rua=, else as no record (§6.6.3 step 6)', async () => {
-    expect(await evaluateDmarc(input('nop.example.com'), resolver)).toMatchObject({ recordDomain: 'nop.example.com', policy: 'none' });
+    expect(await evaluateDmarc(input('nop.example.com'), resolver)).toMatchObject({
+      recordDomain: 'nop.example.com',
+      policy: 'none',
+    });
     expect((await evaluateDmarc(input('bad.example.com'), resolver)).recordDomain).toBe('example.com');
   });
 
   it('no From:, several From: fields or several authors: permerror (§6.6.1)', async () => {
-    expect((await evaluateDmarc({ ...input('example.com'), fromAddresses: [], fromDomain: '' }, resolver)).result).toBe('permerror');
+    expect((await evaluateDmarc({ ...input('example.com'), fromAddresses: [], fromDomain: '' }, resolver)).result).toBe(
+      'permerror',
+    );
     expect((await evaluateDmarc({ ...input('example.com'), fromFieldCount: 2 }, resolver)).result).toBe('permerror');
-    expect((await evaluateDmarc({ ...input('example.com'), fromAddresses: ['a@example.com', 'b@example.com'] }, resolver)).result).toBe('permerror');
+    expect(
+      (await evaluateDmarc({ ...input('example.com'), fromAddresses: ['a@example.com', 'b@example.com'] }, resolver))
+        .result,
+    ).toBe('permerror');
   });
 
   it('a DNS failure is temperror, not "no record"', async () => {

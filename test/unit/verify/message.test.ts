@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHeaderText, parseAddressList, addressDomain } from '../../../src/verify/address.js';
-import { canonicalBody, canonicalizeHeader, selectSignedFields, withoutSignatureValue } from '../../../src/verify/dkim/canonicalize.js';
+import {
+  canonicalBody,
+  canonicalizeHeader,
+  selectSignedFields,
+  withoutSignatureValue,
+} from '../../../src/verify/dkim/canonicalize.js';
 import { parseTagList } from '../../../src/verify/dkim/tag-list.js';
 import { MessageFormatError, parseMessage, toCrlf } from '../../../src/verify/message.js';
 
@@ -14,7 +19,10 @@ function canonicalizeBody(body: Buffer, canon: 'simple' | 'relaxed'): Buffer {
 describe('parseMessage', () => {
   it('keeps header fields byte for byte, folding included, and splits the body at the first empty line', () => {
     const m = parseMessage(Buffer.from('Subject: a\r\n  folded\r\nFrom : x@y\r\n\r\nbody\r\n\r\nmore'));
-    expect(m.headers).toEqual([{ key: 'subject', raw: 'Subject: a\r\n  folded' }, { key: 'from', raw: 'From : x@y' }]);
+    expect(m.headers).toEqual([
+      { key: 'subject', raw: 'Subject: a\r\n  folded' },
+      { key: 'from', raw: 'From : x@y' },
+    ]);
     expect(m.body.toString()).toBe('body\r\n\r\nmore');
   });
 
@@ -30,7 +38,11 @@ describe('parseMessage', () => {
 
   for (const [what, text, error] of [
     ['an empty file', '', /empty/],
-    ['text that is not a header', 'Dear Bob,\nhow are you?\n', /first line of the header section is not a header field/],
+    [
+      'text that is not a header',
+      'Dear Bob,\nhow are you?\n',
+      /first line of the header section is not a header field/,
+    ],
     ['a broken header in the middle', 'Subject: x\nthis is no header\n\nbody', /line 2/],
     ['binary junk', 'Subject: \0\0\0\n\n', /NUL/],
     ['a leading empty line', '\r\nSubject: x\r\n', /starts with an empty line/],
@@ -68,7 +80,11 @@ describe('canonicalization: the example of RFC 6376 §3.4.6', () => {
 describe('signed field selection and the b= tag (RFC 6376 §5.4.2, §3.7)', () => {
   const m = parseMessage(Buffer.from('Received: 1\r\nTo: a\r\nReceived: 2\r\nFrom: f\r\n\r\n'));
   it('takes fields bottom up, and a name listed more often than present stands for nothing', () => {
-    expect(selectSignedFields(m.headers, ['received', 'received', 'received', 'from']).map((h) => h.raw)).toEqual(['Received: 2', 'Received: 1', 'From: f']);
+    expect(selectSignedFields(m.headers, ['received', 'received', 'received', 'from']).map((h) => h.raw)).toEqual([
+      'Received: 2',
+      'Received: 1',
+      'From: f',
+    ]);
   });
   it('empties b= but keeps bh= and everything else', () => {
     const f = { key: 'dkim-signature', raw: 'DKIM-Signature: v=1; bh=abc=;\r\n b=AAAA\r\n BBBB; s=x' };
@@ -100,6 +116,8 @@ describe('From: addresses (RFC 5322 §3.4)', () => {
 
   it('domains come out as lowercase A-labels; UTF-8 header bytes read back as UTF-8', () => {
     expect(addressDomain('x@Example.COM.')).toBe('example.com');
-    expect(addressDomain(decodeHeaderText(Buffer.from('x@bücher.example', 'utf8').toString('latin1')))).toBe('xn--bcher-kva.example');
+    expect(addressDomain(decodeHeaderText(Buffer.from('x@bücher.example', 'utf8').toString('latin1')))).toBe(
+      'xn--bcher-kva.example',
+    );
   });
 });

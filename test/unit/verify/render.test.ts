@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { progressBar, renderVerify, renderVerifyLine, renderVerifySummary, summarize } from '../../../src/report/text/verify.js';
+import {
+  progressBar,
+  renderVerify,
+  renderVerifyLine,
+  renderVerifySummary,
+  summarize,
+} from '../../../src/report/text/verify.js';
 import { createTheme, plainTheme } from '../../../src/report/theme.js';
 import { unverifiable, type VerifiedFile } from '../../../src/verify/run.js';
 import { verifyMessage } from '../../../src/verify/verdict.js';
@@ -12,7 +18,12 @@ const wide = createTheme(false, 200);
 const ctx = { resolver: fixtureResolver(['mail.test.zone', 'mailer.test.zone']), now: () => new Date() };
 async function item(name: string, bytes?: Buffer, o: { ip?: string; helo?: string } = {}): Promise<VerifiedFile> {
   const raw = bytes ?? readFileSync(new URL(`../../../fixtures/eml/${name}`, import.meta.url));
-  return { kind: 'verify', file: name, size: raw.length, ...(await verifyMessage(raw, { authservId: 'mx.test', ...o }, ctx)) };
+  return {
+    kind: 'verify',
+    file: name,
+    size: raw.length,
+    ...(await verifyMessage(raw, { authservId: 'mx.test', ...o }, ctx)),
+  };
 }
 
 describe('renderVerify', () => {
@@ -26,19 +37,26 @@ describe('renderVerify', () => {
     expect(text).toContain('alignment: DKIM ✗ (relaxed)   SPF – (relaxed)');
     expect(text).toContain('a receiver applying the policy would reject this message');
     expect(text).toContain('· none  no ARC sets');
-    expect(text).toMatch(/Authentication-Results a receiver would add\n {2}Authentication-Results: mx\.test;\n {6}dkim=pass header\.d=mailer\.test/);
+    expect(text).toMatch(
+      /Authentication-Results a receiver would add\n {2}Authentication-Results: mx\.test;\n {6}dkim=pass header\.d=mailer\.test/,
+    );
     expect(text.trimEnd().split('\n').pop()).toBe('✗ 1 failed check');
   });
 
   it('with --ip: the SPF identity, the record and the result', async () => {
     const text = renderVerify(await item('signed-rsa.eml', undefined, { ip: '127.0.0.1', helo: 'mx.mail.test' }), wide);
-    expect(text).toMatch(/SPF .*\n {2}✓ pass {2}127\.0\.0\.1 for postmaster@mx\.mail\.test \(HELO identity, policy of mx\.mail\.test\)\n {5}v=spf1 a -all\n/);
+    expect(text).toMatch(
+      /SPF .*\n {2}✓ pass {2}127\.0\.0\.1 for postmaster@mx\.mail\.test \(HELO identity, policy of mx\.mail\.test\)\n {5}v=spf1 a -all\n/,
+    );
     const none = renderVerify(await item('signed-rsa.eml', undefined, { ip: '127.0.0.1' }), wide);
     expect(none).toContain('· none  127.0.0.1 with no identity to check: give --sender or --helo');
   });
 
   it('escapes control characters from the message (no terminal escapes get through)', async () => {
-    const evil = Buffer.from('From: "\x1b[31mred\x1b[0m" <a@mailer.test>\r\nSubject: \x1b]0;title\x07 hi\r\n\r\nbody\r\n', 'latin1');
+    const evil = Buffer.from(
+      'From: "\x1b[31mred\x1b[0m" <a@mailer.test>\r\nSubject: \x1b]0;title\x07 hi\r\n\r\nbody\r\n',
+      'latin1',
+    );
     const text = renderVerify(await item('evil.eml', evil), createTheme(true));
     expect(text).not.toMatch(/\x1b\]0;/);
     expect(text).toContain('\\x1b]0;title\\x07 hi');
@@ -47,7 +65,9 @@ describe('renderVerify', () => {
   it('one line per message, errors included, and a summary table with the rate', async () => {
     const ok = await item('signed-rsa.eml');
     const bad = unverifiable({ file: 'junk.txt' }, 'not a message: the file is empty');
-    expect(renderVerifyLine(ok, plainTheme)).toBe('✓ signed-rsa.eml  alice@mail.test  dmarc=pass dkim=pass(mail.test)\n');
+    expect(renderVerifyLine(ok, plainTheme)).toBe(
+      '✓ signed-rsa.eml  alice@mail.test  dmarc=pass dkim=pass(mail.test)\n',
+    );
     expect(renderVerifyLine(bad, plainTheme)).toBe('✗ junk.txt  not a message: the file is empty\n');
     const summary = renderVerifySummary(summarize([ok, bad], 0.5), plainTheme);
     expect(summary).toContain('2 messages verified in 0.50 s (4 msgs/s)');
@@ -65,11 +85,19 @@ describe('at 80 columns', () => {
   it('no line of a report, a folder line or an error is wider than the terminal', async () => {
     for (const name of ['third-party.eml', 'tampered.eml', 'signed-rsa.eml']) {
       for (const t of [plainTheme, createTheme(true)]) {
-        const text = renderVerify(await item(name, undefined, { ip: '192.0.2.77' }), t) + renderVerifyLine(await item(name), t);
-        for (const line of text.split('\n')) expect(line.replace(/\x1b\[[0-9;]*m/g, '').length, line).toBeLessThanOrEqual(80);
+        const text =
+          renderVerify(await item(name, undefined, { ip: '192.0.2.77' }), t) + renderVerifyLine(await item(name), t);
+        for (const line of text.split('\n'))
+          expect(line.replace(/\x1b\[[0-9;]*m/g, '').length, line).toBeLessThanOrEqual(80);
       }
     }
-    const err = renderVerifyLine(unverifiable({ file: `/very/long/path/${'x'.repeat(60)}.eml` }, 'not a message: the first line of the header section is not a header field'), plainTheme);
+    const err = renderVerifyLine(
+      unverifiable(
+        { file: `/very/long/path/${'x'.repeat(60)}.eml` },
+        'not a message: the first line of the header section is not a header field',
+      ),
+      plainTheme,
+    );
     for (const line of err.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 });

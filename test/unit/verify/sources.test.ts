@@ -8,7 +8,8 @@ import { fixtureResolver } from '../../helpers/zones.js';
 
 describe('splitMbox (RFC 4155, mboxrd)', () => {
   it('splits at "From " lines after an empty line, drops the separator line and undoes >From quoting', () => {
-    const mbox = 'From a@x Sat Nov 29 10:00:00 2025\nSubject: 1\n\n>From the start\n>>From quoted twice\nFrom inside a paragraph is not a separator\n\nFrom b@x Sat Nov 29 10:00:01 2025\nSubject: 2\n\nbody\n\n';
+    const mbox =
+      'From a@x Sat Nov 29 10:00:00 2025\nSubject: 1\n\n>From the start\n>>From quoted twice\nFrom inside a paragraph is not a separator\n\nFrom b@x Sat Nov 29 10:00:01 2025\nSubject: 2\n\nbody\n\n';
     const parts = splitMbox(Buffer.from(mbox)).map((b) => b.toString());
     expect(parts).toEqual([
       'Subject: 1\n\nFrom the start\n>From quoted twice\nFrom inside a paragraph is not a separator\n',
@@ -45,7 +46,12 @@ describe('expandTargets and verifyTasks', () => {
   it('verifies in input order; a file that is not a message is an item with an error, the others go on', async () => {
     const { tasks } = await expandTargets([join(dir, 'junk.txt'), join(dir, 'Maildir')]);
     const items: VerifyItem[] = [];
-    await verifyTasks(tasks, { authservId: 'x' }, { resolver: fixtureResolver(), now: () => new Date() }, { jobs: 1, onItem: (i) => items.push(i) });
+    await verifyTasks(
+      tasks,
+      { authservId: 'x' },
+      { resolver: fixtureResolver(), now: () => new Date() },
+      { jobs: 1, onItem: (i) => items.push(i) },
+    );
     expect(items.map((i) => ('error' in i ? `error: ${i.error}` : i.from))).toEqual([
       "error: not a message: the first line of the header section is not a header field ('not a message at all')",
       'a@mailer.test',

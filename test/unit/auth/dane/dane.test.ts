@@ -21,7 +21,12 @@ beforeAll(() => {
 });
 afterAll(() => ca?.cleanup());
 
-const tlsa = (usage: number, selector: number, matchingType: number, data: string): TlsaRecord => ({ usage, selector, matchingType, data });
+const tlsa = (usage: number, selector: number, matchingType: number, data: string): TlsaRecord => ({
+  usage,
+  selector,
+  matchingType,
+  data,
+});
 
 describe('TLSA usability for SMTP (RFC 7672 §3.1)', () => {
   it.each([
@@ -61,7 +66,14 @@ describe('TLSA matching (RFC 6698 §2.1, RFC 7671 §5)', () => {
 });
 
 describe('checkDane', () => {
-  const mx = (ad: boolean) => ok([{ preference: 10, exchange: 'mx.dane.test' }, { preference: 20, exchange: 'mx2.dane.test' }], { ad });
+  const mx = (ad: boolean) =>
+    ok(
+      [
+        { preference: 10, exchange: 'mx.dane.test' },
+        { preference: 20, exchange: 'mx2.dane.test' },
+      ],
+      { ad },
+    );
   it('does not look for TLSA behind an insecure MX RRset (RFC 7672 §2.2.1)', async () => {
     const log: string[] = [];
     const r = await checkDane('dane.test', { resolver: fakeResolver({ 'dane.test MX': mx(false) }, log) });
@@ -71,13 +83,19 @@ describe('checkDane', () => {
   });
 
   it('reads TLSA of each MX host when the MX answer is validated, and says which hosts lack it', async () => {
-    const r = await checkDane('dane.test', { resolver: fakeResolver({
-      'dane.test MX': mx(true),
-      '_25._tcp.mx.dane.test TLSA': ok([tlsa(3, 1, 1, associationData(leafDer, 1, 1)!)], { ad: true }),
-      '_25._tcp.mx2.dane.test TLSA': { status: 'nodata', server: 'x', cnames: [], aa: false, ad: true },
-    }) });
+    const r = await checkDane('dane.test', {
+      resolver: fakeResolver({
+        'dane.test MX': mx(true),
+        '_25._tcp.mx.dane.test TLSA': ok([tlsa(3, 1, 1, associationData(leafDer, 1, 1)!)], { ad: true }),
+        '_25._tcp.mx2.dane.test TLSA': { status: 'nodata', server: 'x', cnames: [], aa: false, ad: true },
+      }),
+    });
     expect(r.applicable).toBe(true);
-    expect(r.hosts[0]).toMatchObject({ exchange: 'mx.dane.test', secure: true, records: [{ usable: true, text: expect.stringMatching(/^3 1 1 \(DANE-EE SPKI SHA2-256\)/) }] });
+    expect(r.hosts[0]).toMatchObject({
+      exchange: 'mx.dane.test',
+      secure: true,
+      records: [{ usable: true, text: expect.stringMatching(/^3 1 1 \(DANE-EE SPKI SHA2-256\)/) }],
+    });
     expect(r.findings.map((f) => f.id)).toEqual(['dane.tlsa.single', 'dane.partial']);
     expect(hostsToMatch(r)).toEqual(['mx.dane.test']);
   });
@@ -97,13 +115,26 @@ _25._tcp.mx TLSA 3 1 1 ${spki}
     expect(matched.findings.map((f) => [f.id, f.severity])).toEqual([['dane.cert.match', 'ok']]);
     const other = new X509Certificate(ca.issue(['mx.dane.test']).cert).raw;
     const mismatch = withServedChains(r, new Map([['mx.dane.test', { ok: true, chain: [other] }]]));
-    expect(mismatch.findings[0]).toMatchObject({ id: 'dane.cert.mismatch', severity: 'fail', advice: expect.stringContaining(`TLSA 3 1 1 ${associationData(other, 1, 1)}`) });
-    const down = withServedChains(r, new Map([['mx.dane.test', { ok: false, temporary: true, message: 'connection refused' }]]));
+    expect(mismatch.findings[0]).toMatchObject({
+      id: 'dane.cert.mismatch',
+      severity: 'fail',
+      advice: expect.stringContaining(`TLSA 3 1 1 ${associationData(other, 1, 1)}`),
+    });
+    const down = withServedChains(
+      r,
+      new Map([['mx.dane.test', { ok: false, temporary: true, message: 'connection refused' }]]),
+    );
     expect(down.findings.find((f) => f.id === 'dane.cert.temporary')).toMatchObject({ temporary: true });
   });
 
   it('keeps a TLSA SERVFAIL apart from "no TLSA"', async () => {
-    const r = await checkDane('dane.test', { resolver: fakeResolver({ 'dane.test MX': mx(true), '_25._tcp.mx.dane.test TLSA': { status: 'servfail', server: 'x' }, '_25._tcp.mx2.dane.test TLSA': { status: 'nodata', server: 'x', cnames: [], aa: false, ad: true } }) });
+    const r = await checkDane('dane.test', {
+      resolver: fakeResolver({
+        'dane.test MX': mx(true),
+        '_25._tcp.mx.dane.test TLSA': { status: 'servfail', server: 'x' },
+        '_25._tcp.mx2.dane.test TLSA': { status: 'nodata', server: 'x', cnames: [], aa: false, ad: true },
+      }),
+    });
     expect(r.findings.map((f) => f.id)).toEqual(['dane.tlsa.temporary']);
   });
 });
@@ -111,11 +142,20 @@ _25._tcp.mx TLSA 3 1 1 ${spki}
 describe('fetchServedChain', () => {
   it('gets the chain after STARTTLS from a real SMTP server (smtp-server)', async () => {
     const { SMTPServer } = await import('smtp-server');
-    const server = new SMTPServer({ key: leaf.key, cert: leaf.cert, authOptional: true, disableReverseLookup: true, logger: false });
+    const server = new SMTPServer({
+      key: leaf.key,
+      cert: leaf.cert,
+      authOptional: true,
+      disableReverseLookup: true,
+      logger: false,
+    });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
     const port = (server.server.address() as { port: number }).port;
     try {
-      const r = await fetchServedChain({ exchange: 'mx.dane.test', address: '127.0.0.1', port }, { timeoutMs: 3000, onEvent: () => {} });
+      const r = await fetchServedChain(
+        { exchange: 'mx.dane.test', address: '127.0.0.1', port },
+        { timeoutMs: 3000, onEvent: () => {} },
+      );
       expect(r.ok).toBe(true);
       if (r.ok) expect(r.chain[0]!.equals(leafDer)).toBe(true);
     } finally {
@@ -123,7 +163,10 @@ describe('fetchServedChain', () => {
     }
   });
   it('a refused connection is temporary', async () => {
-    const r = await fetchServedChain({ exchange: 'mx.dane.test', address: '127.0.0.1', port: 1 }, { timeoutMs: 1000, onEvent: () => {} });
+    const r = await fetchServedChain(
+      { exchange: 'mx.dane.test', address: '127.0.0.1', port: 1 },
+      { timeoutMs: 1000, onEvent: () => {} },
+    );
     expect(r).toMatchObject({ ok: false, temporary: true });
   });
 });

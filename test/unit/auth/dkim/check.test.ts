@@ -14,10 +14,20 @@ describe('checkDkim with named selectors', () => {
   it('reads a healthy RSA key: type and size from the key, contract fields', async () => {
     const r = await checkDkim('dkim.test', ctx, { selectors: ['s2048'] });
     expect(r).toMatchObject({ kind: 'dkim', domain: 'dkim.test', guessed: false });
-    expect(r.selectors).toEqual([expect.objectContaining({
-      selector: 's2048', name: 's2048._domainkey.dkim.test', source: 'explicit', found: true, keyType: 'rsa', keyBits: 2048,
-      testing: false, revoked: false, lookup: 'ok', cnames: [],
-    })]);
+    expect(r.selectors).toEqual([
+      expect.objectContaining({
+        selector: 's2048',
+        name: 's2048._domainkey.dkim.test',
+        source: 'explicit',
+        found: true,
+        keyType: 'rsa',
+        keyBits: 2048,
+        testing: false,
+        revoked: false,
+        lookup: 'ok',
+        cnames: [],
+      }),
+    ]);
     expect(r.selectors[0]!.record).toMatch(/^v=DKIM1; k=rsa; p=MIIBIjAN[A-Za-z0-9+/=]+$/);
     expect(ids(r)).toEqual(['dkim.key.ok']);
     expect(r.steps[0]!.summary).toMatch(/^TXT s2048\._domainkey\.dkim\.test → /);
@@ -60,7 +70,10 @@ describe('checkDkim with named selectors', () => {
   it('follows RFC 6376 §3.6.1 where mailauth does not: k= defaults to rsa, s= must allow email, empty p= is revoked', async () => {
     const r = await checkDkim('dkim.test', ctx, { selectors: ['nok', 'svc', 'old', 'nop'] });
     expect(r.findings.filter((f) => f.severity !== 'info').map((f) => [f.selector, f.id])).toEqual([
-      ['nok', 'dkim.key.type-mismatch'], ['svc', 'dkim.key.service'], ['old', 'dkim.key.revoked'], ['nop', 'dkim.record.no-key'],
+      ['nok', 'dkim.key.type-mismatch'],
+      ['svc', 'dkim.key.service'],
+      ['old', 'dkim.key.revoked'],
+      ['nop', 'dkim.record.no-key'],
     ]);
   });
 
@@ -81,10 +94,19 @@ describe('checkDkim with named selectors', () => {
 
   it('follows CNAME delegations, also into another zone', async () => {
     const inZone = await checkDkim('dkim.test', ctx, { selectors: ['alias'] });
-    expect(inZone.selectors[0]).toMatchObject({ found: true, keyBits: 2048, cnames: ['alias._domainkey.dkim.test'], delegatedTo: 's2048._domainkey.dkim.test' });
+    expect(inZone.selectors[0]).toMatchObject({
+      found: true,
+      keyBits: 2048,
+      cnames: ['alias._domainkey.dkim.test'],
+      delegatedTo: 's2048._domainkey.dkim.test',
+    });
     expect(ids(inZone)).toEqual(['dkim.key.ok', 'dkim.record.delegated']);
     const m365 = await checkDkim('m365.dkim.test', ctx, { selectors: ['selector1'] });
-    expect(m365.selectors[0]).toMatchObject({ found: true, keyType: 'rsa', delegatedTo: 'selector1-m365-dkim-test._domainkey.tenant.dkim-provider.test' });
+    expect(m365.selectors[0]).toMatchObject({
+      found: true,
+      keyType: 'rsa',
+      delegatedTo: 'selector1-m365-dkim-test._domainkey.tenant.dkim-provider.test',
+    });
   });
 
   it('reports two key records at one selector as a failure (RFC 6376 §3.6.2.2)', async () => {
@@ -118,7 +140,9 @@ describe('checkDkim without selectors: guessing', () => {
 
   it('guesses Microsoft 365 selectors from MX/SPF, including selector1-<domain-with-dashes>', async () => {
     const r = await checkDkim('m365.dkim.test', ctx);
-    expect(r.providers).toEqual([expect.objectContaining({ provider: 'Microsoft 365', evidence: 'MX m365-dkim-test.mail.protection.outlook.com' })]);
+    expect(r.providers).toEqual([
+      expect.objectContaining({ provider: 'Microsoft 365', evidence: 'MX m365-dkim-test.mail.protection.outlook.com' }),
+    ]);
     const found = r.selectors.filter((s) => s.found);
     expect(found.map((s) => [s.selector, s.source, s.revoked])).toEqual([
       ['selector1', 'provider', false],
@@ -146,14 +170,18 @@ describe('checkDkim: selectors from a message', () => {
 
   it('fails when the message names a selector that has no key', async () => {
     const r = await checkDkim('dkim.test', ctx, { message: message('dkim.test', 'gone') });
-    expect(r.findings.find((f) => f.id === 'dkim.selector.missing')!.message).toMatch(/message is signed with selector gone/);
+    expect(r.findings.find((f) => f.id === 'dkim.selector.missing')!.message).toMatch(
+      /message is signed with selector gone/,
+    );
   });
 
   it('says when the message is signed by another domain, and falls back to guessing', async () => {
     const r = await checkDkim('dkim.test', ctx, { message: message('esp.example', 'x') });
     expect(r.guessed).toBe(true);
     expect(ids(r)).toContain('dkim.message.other-domain');
-    expect(ids(await checkDkim('dkim.test', ctx, { message: 'From: a@b\r\n\r\nhi' }))).toContain('dkim.message.unsigned');
+    expect(ids(await checkDkim('dkim.test', ctx, { message: 'From: a@b\r\n\r\nhi' }))).toContain(
+      'dkim.message.unsigned',
+    );
   });
 });
 
@@ -166,7 +194,10 @@ describe('checkDkim --key: does the private key match the published one?', () =>
   });
 
   it('fails on a key that belongs to no published record', async () => {
-    const r = await checkDkim('dkim.test', ctx, { selectors: ['s2048', 'ed'], keyFile: KEYS_DIR + 'rsa-2048-rotated.pem' });
+    const r = await checkDkim('dkim.test', ctx, {
+      selectors: ['s2048', 'ed'],
+      keyFile: KEYS_DIR + 'rsa-2048-rotated.pem',
+    });
     expect(r.selectors.map((s) => s.keyMatch)).toEqual([false, false]);
     expect(r.findings.find((f) => f.id === 'dkim.key-file.mismatch')).toMatchObject({ severity: 'fail' });
   });
@@ -176,40 +207,55 @@ describe('checkDkim --key: does the private key match the published one?', () =>
     expect(r.keyFile!.matches).toEqual(['ed']);
     const { readFileSync, writeFileSync, mkdtempSync } = await import('node:fs');
     const { createPrivateKey } = await import('node:crypto');
-    const der = createPrivateKey(readFileSync(KEYS_DIR + 'ed25519.pem', 'utf8')).export({ type: 'pkcs8', format: 'der' });
+    const der = createPrivateKey(readFileSync(KEYS_DIR + 'ed25519.pem', 'utf8')).export({
+      type: 'pkcs8',
+      format: 'der',
+    });
     const seed = `${mkdtempSync('/tmp/mc-dkim-')}/seed.key`;
     writeFileSync(seed, der.subarray(der.length - 32).toString('base64') + '\n');
     expect((await checkDkim('dkim.test', ctx, { selectors: ['ed'], keyFile: seed })).keyFile!.matches).toEqual(['ed']);
   });
 
   it('throws a UsageError for an unreadable or non-key file', async () => {
-    await expect(checkDkim('dkim.test', ctx, { selectors: ['s2048'], keyFile: '/nonexistent.pem' })).rejects.toThrow(/cannot read key file.*no such file/);
-    await expect(checkDkim('dkim.test', ctx, { selectors: ['s2048'], keyFile: KEYS_DIR + 'generate.sh' })).rejects.toMatchObject({ name: 'UsageError' });
+    await expect(checkDkim('dkim.test', ctx, { selectors: ['s2048'], keyFile: '/nonexistent.pem' })).rejects.toThrow(
+      /cannot read key file.*no such file/,
+    );
+    await expect(
+      checkDkim('dkim.test', ctx, { selectors: ['s2048'], keyFile: KEYS_DIR + 'generate.sh' }),
+    ).rejects.toMatchObject({ name: 'UsageError' });
   });
 });
 
 describe('checkDkim: temporary failures are unknown, never "no key"', () => {
   const failing = (status: 'timeout' | 'servfail', match: RegExp): Resolver => ({
-    lookup: (n, t, o) => (match.test(n) ? Promise.resolve({ status, server: '192.0.2.53:53' }) : resolver.lookup(n, t, o)),
+    lookup: (n, t, o) =>
+      match.test(n) ? Promise.resolve({ status, server: '192.0.2.53:53' }) : resolver.lookup(n, t, o),
   });
 
   it('an explicit selector that times out is temporary', async () => {
     const r = await checkDkim('dkim.test', { resolver: failing('timeout', /^s2048\./) }, { selectors: ['s2048'] });
     expect(r.selectors[0]).toMatchObject({ found: false, lookup: 'timeout' });
-    expect(r.findings).toEqual([expect.objectContaining({ id: 'dkim.lookup.temporary', temporary: true, selector: 's2048' })]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({ id: 'dkim.lookup.temporary', temporary: true, selector: 's2048' }),
+    ]);
   });
 
-  it('does not probe 40 selectors through a resolver that failed the domain\'s own MX and TXT', async () => {
+  it("does not probe 40 selectors through a resolver that failed the domain's own MX and TXT", async () => {
     const r = await checkDkim('none.dkim.test', { resolver: failing('timeout', /./) });
     expect(r.selectors).toEqual([]);
     expect(r.steps.map((s) => s.summary.split(' →')[0]).sort()).toEqual(['MX none.dkim.test', 'TXT none.dkim.test']);
-    expect(r.findings).toEqual([expect.objectContaining({ id: 'dkim.lookup.temporary', severity: 'fail', temporary: true })]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({ id: 'dkim.lookup.temporary', severity: 'fail', temporary: true }),
+    ]);
     expect(renderDkim(r, plainTheme)).toContain('? MX/TXT none.dkim.test failed → selectors not probed');
   });
 
   it('guessed selectors that SERVFAIL prevent the "no DKIM" verdict', async () => {
     const r = await checkDkim('none.dkim.test', { resolver: failing('servfail', /^(default|dkim)\._domainkey/) });
     expect(ids(r)).toEqual(['dkim.lookup.temporary']);
-    expect(r.findings[0]).toMatchObject({ temporary: true, message: expect.stringMatching(/^2 of \d+ selector lookups failed \(SERVFAIL\)/) });
+    expect(r.findings[0]).toMatchObject({
+      temporary: true,
+      message: expect.stringMatching(/^2 of \d+ selector lookups failed \(SERVFAIL\)/),
+    });
   });
 });

@@ -12,7 +12,12 @@ describe('generateDkimKey', () => {
     ['rsa', 1024, 'RSA PRIVATE KEY'],
     ['ed25519', 256, 'PRIVATE KEY'],
   ] as const)('%s/%i: the record holds the public half of the PEM, and lints clean', (type, bits, pemLabel) => {
-    const k = generateDkimKey({ domain: 'example.test', selector: 's1', type, bits: type === 'rsa' ? bits : undefined });
+    const k = generateDkimKey({
+      domain: 'example.test',
+      selector: 's1',
+      type,
+      bits: type === 'rsa' ? bits : undefined,
+    });
     expect(k).toMatchObject({ type, bits, name: 's1._domainkey.example.test' });
     expect(k.privateKeyPem).toContain(`-----BEGIN ${pemLabel}-----`);
     const record = parseDkimKeyRecord(k.record);
@@ -22,7 +27,9 @@ describe('generateDkimKey', () => {
     // The published key verifies what the private key signs.
     const data = Buffer.from('hello');
     const sig = sign(type === 'rsa' ? 'sha256' : null, data, createPrivateKey(k.privateKeyPem));
-    expect(verify(type === 'rsa' ? 'sha256' : null, data, (decoded as { key: ReturnType<typeof createPublicKey> }).key, sig)).toBe(true);
+    expect(
+      verify(type === 'rsa' ? 'sha256' : null, data, (decoded as { key: ReturnType<typeof createPublicKey> }).key, sig),
+    ).toBe(true);
     const ids = lintDkimKey(record, { selector: 's1' }).map((f) => f.id);
     expect(ids).toEqual(bits === 1024 ? ['dkim.key.rsa-short'] : ['dkim.key.ok']);
   });

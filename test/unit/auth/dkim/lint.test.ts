@@ -8,7 +8,10 @@ import { ed25519Raw, pkcs1, spki } from './keys.js';
 const R2048 = spki('rsa-2048.pem');
 const ED = ed25519Raw();
 const lint = (text: string, explicit = true) => lintDkimKey(parseDkimKeyRecord(text), { selector: 's', explicit });
-const ids = (text: string, explicit = true) => lint(text, explicit).map((f) => `${f.id}:${f.severity}`).sort();
+const ids = (text: string, explicit = true) =>
+  lint(text, explicit)
+    .map((f) => `${f.id}:${f.severity}`)
+    .sort();
 
 describe('lintDkimKey: record → finding ids', () => {
   it.each([
@@ -66,11 +69,20 @@ describe('key type and size come from the key itself', () => {
   it('reads Ed25519 raw keys (RFC 8463) as 256-bit Ed25519', () => {
     const { publicKey } = generateKeyPairSync('ed25519');
     const der = publicKey.export({ type: 'spki', format: 'der' });
-    expect(decodeDkimPublicKey(der.subarray(der.length - 32).toString('base64'))).toMatchObject({ ok: true, type: 'ed25519', bits: 256, format: 'raw' });
+    expect(decodeDkimPublicKey(der.subarray(der.length - 32).toString('base64'))).toMatchObject({
+      ok: true,
+      type: 'ed25519',
+      bits: 256,
+      format: 'raw',
+    });
   });
 
   it('gives the size of the 512-bit fixture key even though it is unusable', () => {
-    expect(dkimKeyInfo(parseDkimKeyRecord(`p=${spki('rsa-512.pem')}`))).toMatchObject({ keyType: 'rsa', keyBits: 512, revoked: false });
+    expect(dkimKeyInfo(parseDkimKeyRecord(`p=${spki('rsa-512.pem')}`))).toMatchObject({
+      keyType: 'rsa',
+      keyBits: 512,
+      revoked: false,
+    });
   });
 
   it('says what other key types are', () => {
@@ -80,6 +92,12 @@ describe('key type and size come from the key itself', () => {
   });
 
   it('reports flags and revocation', () => {
-    expect(dkimKeyInfo(parseDkimKeyRecord('v=DKIM1; t=y:s; p='))).toMatchObject({ testing: true, strict: true, revoked: true, keyType: null, keyBits: null });
+    expect(dkimKeyInfo(parseDkimKeyRecord('v=DKIM1; t=y:s; p='))).toMatchObject({
+      testing: true,
+      strict: true,
+      revoked: true,
+      keyType: null,
+      keyBits: null,
+    });
   });
 });

@@ -23,15 +23,29 @@ describe('signaturesInMessage (RFC 6376 §3.5)', () => {
 
   it('ignores signatures without d= or s=, and LF-only messages work too', () => {
     expect(signaturesInMessage('DKIM-Signature: v=1; d=x.test\nFrom: a\n\nbody')).toEqual([]);
-    expect(signaturesInMessage('DKIM-Signature: d=x.test; s=a\n\nbody')).toEqual([{ domain: 'x.test', selector: 'a', algorithm: null }]);
+    expect(signaturesInMessage('DKIM-Signature: d=x.test; s=a\n\nbody')).toEqual([
+      { domain: 'x.test', selector: 'a', algorithm: null },
+    ]);
   });
 });
 
 describe('providerGuesses', () => {
   it.each([
-    [{ mx: ['contoso-com.mail.protection.outlook.com'], spf: null }, 'Microsoft 365', ['selector1', 'selector2', 'selector1-contoso-com', 'selector2-contoso-com']],
-    [{ mx: [], spf: 'v=spf1 include:spf.protection.outlook.com -all' }, 'Microsoft 365', ['selector1', 'selector2', 'selector1-contoso-com', 'selector2-contoso-com']],
-    [{ mx: ['aspmx.l.google.com', 'alt1.aspmx.l.google.com'], spf: null }, 'Google Workspace', ['google', 'google2048']],
+    [
+      { mx: ['contoso-com.mail.protection.outlook.com'], spf: null },
+      'Microsoft 365',
+      ['selector1', 'selector2', 'selector1-contoso-com', 'selector2-contoso-com'],
+    ],
+    [
+      { mx: [], spf: 'v=spf1 include:spf.protection.outlook.com -all' },
+      'Microsoft 365',
+      ['selector1', 'selector2', 'selector1-contoso-com', 'selector2-contoso-com'],
+    ],
+    [
+      { mx: ['aspmx.l.google.com', 'alt1.aspmx.l.google.com'], spf: null },
+      'Google Workspace',
+      ['google', 'google2048'],
+    ],
     [{ mx: ['in1-smtp.messagingengine.com'], spf: null }, 'Fastmail', ['fm1', 'fm2', 'fm3', 'mesmtp']],
     [{ mx: [], spf: 'v=spf1 include:sendgrid.net ~all' }, 'SendGrid', ['s1', 's2', 'smtpapi']],
   ])('%j → %s', (evidence, provider, selectors) => {
@@ -39,6 +53,11 @@ describe('providerGuesses', () => {
   });
 
   it('guesses nothing from unrelated mail setups (and does not match look-alike names)', () => {
-    expect(providerGuesses('x.test', { mx: ['mx.x.test', 'evil-google.com.attacker.test'], spf: 'v=spf1 include:notsendgrid.net -all' })).toEqual([]);
+    expect(
+      providerGuesses('x.test', {
+        mx: ['mx.x.test', 'evil-google.com.attacker.test'],
+        spf: 'v=spf1 include:notsendgrid.net -all',
+      }),
+    ).toEqual([]);
   });
 });

@@ -7,7 +7,11 @@ describe('parseTagList (RFC 6376 §3.2)', () => {
     const raw = ' v=DKIM1 ;k = rsa;\tp=AB CD ;';
     const { tags, issues } = parseTagList(raw);
     expect(issues).toEqual([]);
-    expect(tags.map((t) => [t.name, t.value])).toEqual([['v', 'DKIM1'], ['k', 'rsa'], ['p', 'AB CD']]);
+    expect(tags.map((t) => [t.name, t.value])).toEqual([
+      ['v', 'DKIM1'],
+      ['k', 'rsa'],
+      ['p', 'AB CD'],
+    ]);
     const p = tags[2]!;
     expect(raw.slice(p.valueStart, p.valueEnd)).toBe('AB CD');
     expect(raw.slice(tags[1]!.start, tags[1]!.end)).toBe('k = rsa');
@@ -38,12 +42,32 @@ describe('parseTagList (RFC 6376 §3.2)', () => {
 describe('parseDkimKeyRecord (RFC 6376 §3.6.1)', () => {
   it('applies the defaults: k=rsa, s=*, no flags, no hash restriction', () => {
     const r = parseDkimKeyRecord('p=QUJD');
-    expect(r).toMatchObject({ version: null, versionNotFirst: false, keyType: 'rsa', publicKey: 'QUJD', hashes: null, services: ['*'], flags: [], notes: null, unknownTags: [] });
+    expect(r).toMatchObject({
+      version: null,
+      versionNotFirst: false,
+      keyType: 'rsa',
+      publicKey: 'QUJD',
+      hashes: null,
+      services: ['*'],
+      flags: [],
+      notes: null,
+      unknownTags: [],
+    });
   });
 
   it('reads every tag, lowercasing lists and removing whitespace inside p=', () => {
-    const r = parseDkimKeyRecord('v=DKIM1; k=ED25519; h=sha256:SHA1; s=email:*; t=y:s; n=rotate me; p=QU JD\r\n\tRE==; q=dns');
-    expect(r).toMatchObject({ version: 'DKIM1', keyType: 'ed25519', hashes: ['sha256', 'sha1'], services: ['email', '*'], flags: ['y', 's'], notes: 'rotate me', publicKey: 'QUJDRE==' });
+    const r = parseDkimKeyRecord(
+      'v=DKIM1; k=ED25519; h=sha256:SHA1; s=email:*; t=y:s; n=rotate me; p=QU JD\r\n\tRE==; q=dns',
+    );
+    expect(r).toMatchObject({
+      version: 'DKIM1',
+      keyType: 'ed25519',
+      hashes: ['sha256', 'sha1'],
+      services: ['email', '*'],
+      flags: ['y', 's'],
+      notes: 'rotate me',
+      publicKey: 'QUJDRE==',
+    });
     expect(r.unknownTags.map((t) => t.name)).toEqual(['q']);
   });
 

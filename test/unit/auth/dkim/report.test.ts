@@ -14,31 +14,44 @@ const ctx = { resolver: fixtureResolver(['dkim.test.zone', 'dkim-provider.test.z
 
 describe('renderDkim', () => {
   it('tells the guessing story: what was tried, a table of what was found, the rest in one line', async () => {
-    const text = renderDkim(await checkDkim('m365.dkim.test', ctx, { keyFile: KEYS_DIR + 'rsa-2048-rotated.pem' }), wide);
+    const text = renderDkim(
+      await checkDkim('m365.dkim.test', ctx, { keyFile: KEYS_DIR + 'rsa-2048-rotated.pem' }),
+      wide,
+    );
     expect(text).toMatch(/^DKIM keys for m365\.dkim\.test\n/);
-    expect(text).toContain('MX m365-dkim-test.mail.protection.outlook.com → Microsoft 365: also tried selector1, selector2, selector1-m365-dkim-test, selector2-m365-dkim-test');
-    expect(text).toMatch(/TXT <selector>\._domainkey\.m365\.dkim\.test: tried 39 common and provider selectors → 2 found \(DKIM has no way to list them/);
+    expect(text).toContain(
+      'MX m365-dkim-test.mail.protection.outlook.com → Microsoft 365: also tried selector1, selector2, selector1-m365-dkim-test, selector2-m365-dkim-test',
+    );
+    expect(text).toMatch(
+      /TXT <selector>\._domainkey\.m365\.dkim\.test: tried 39 common and provider selectors → 2 found \(DKIM has no way to list them/,
+    );
     expect(text).toMatch(/│ selector\s+│ status\s+│ key │ bits │ flags │ --key\s+│/);
     expect(text).toMatch(/│ selector1\s+│ ✓ valid\s+│ RSA │ 2048 │ CNAME │ ✓ match │/);
     expect(text).toMatch(/│ selector2-m365-dkim-test │ – revoked \(p= empty\) │ —\s+│ —\s+│\s+│ no\s+│/);
     expect(text).toMatch(/no key at 37 other selectors: selector2, selector1-m365-dkim-test, default,/);
-    expect(text).toContain('selector1._domainkey.m365.dkim.test (CNAME → selector1-m365-dkim-test._domainkey.tenant.dkim-provider.test)');
+    expect(text).toContain(
+      'selector1._domainkey.m365.dkim.test (CNAME → selector1-m365-dkim-test._domainkey.tenant.dkim-provider.test)',
+    );
     expect(text).toContain('✓ fixtures/keys/rsa-2048-rotated.pem'.replace('fixtures/keys/', KEYS_DIR));
     expect(text).toMatch(/\n✓ passed\n$/);
   });
 
   it('marks the offending part under the record, eliding the key base64', async () => {
     const text = renderDkim(await checkDkim('dkim.test', ctx, { selectors: ['testing', 'weak'] }), wide);
-    expect(text).toContain([
-      '  testing._domainkey.dkim.test',
-      '    v=DKIM1; k=rsa; t=y:s; p=MIIBIjANBgkq…(392 chars)…EwIDAQAB',
-      '                    ^^^^^',
-    ].join('\n'));
-    expect(text).toContain([
-      '  weak._domainkey.dkim.test',
-      '    v=DKIM1; k=rsa; p=MFwwDQYJKoZI…(128 chars)…AwEAAQ==',
-      '                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
-    ].join('\n'));
+    expect(text).toContain(
+      [
+        '  testing._domainkey.dkim.test',
+        '    v=DKIM1; k=rsa; t=y:s; p=MIIBIjANBgkq…(392 chars)…EwIDAQAB',
+        '                    ^^^^^',
+      ].join('\n'),
+    );
+    expect(text).toContain(
+      [
+        '  weak._domainkey.dkim.test',
+        '    v=DKIM1; k=rsa; p=MFwwDQYJKoZI…(128 chars)…AwEAAQ==',
+        '                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+      ].join('\n'),
+    );
     expect(text).toMatch(/│ weak\s+│ ✗ broken │ RSA │ 512\s+│/);
     expect(text).toMatch(/✗ 1 failed check, 1 warning\n$/);
   });
@@ -61,7 +74,9 @@ describe('renderDkim', () => {
   it('shows the DNS queries with --verbose', async () => {
     const text = renderDkim(await checkDkim('dkim.test', ctx, { selectors: ['alias'] }), wide, { steps: true });
     // A step with a whole key wraps: its later lines are indented under the first.
-    expect(text).toMatch(/DNS queries\n.*TXT alias\._domainkey\.dkim\.test → "v=DKIM1; k=rsa;\s+p=[\s\S]*\n {4}[\s\S]*\(via CNAME\s+alias\._domainkey\.dkim\.test\)/);
+    expect(text).toMatch(
+      /DNS queries\n.*TXT alias\._domainkey\.dkim\.test → "v=DKIM1; k=rsa;\s+p=[\s\S]*\n {4}[\s\S]*\(via CNAME\s+alias\._domainkey\.dkim\.test\)/,
+    );
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(200);
     expect(text).toMatch(/CNAME alias\._domainkey\.dkim\.test → s2048\._domainkey\.dkim\.test/);
   });
@@ -70,7 +85,21 @@ describe('renderDkim', () => {
 describe('renderDkimKeygen', () => {
   it('shows where the key went, the record as strings, the zone line and the next command', () => {
     const k = generateDkimKey({ domain: 'example.test', selector: 's1', type: 'rsa', bits: 2048 });
-    const text = renderDkimKeygen({ kind: 'dkim-keygen', domain: 'example.test', selector: 's1', keyFile: 's1.pem', record: k.record, zoneLine: k.zoneLine, type: k.type, bits: k.bits, name: k.name, strings: k.strings }, plainTheme);
+    const text = renderDkimKeygen(
+      {
+        kind: 'dkim-keygen',
+        domain: 'example.test',
+        selector: 's1',
+        keyFile: 's1.pem',
+        record: k.record,
+        zoneLine: k.zoneLine,
+        type: k.type,
+        bits: k.bits,
+        name: k.name,
+        strings: k.strings,
+      },
+      plainTheme,
+    );
     expect(text).toContain('✓ wrote the 2048-bit RSA private key to s1.pem');
     expect(text).toContain('name  s1._domainkey.example.test');
     expect(text).toContain(`    "${k.strings[0]}"\n    "${k.strings[1]}"`);

@@ -21,7 +21,9 @@ function openssl(der: Buffer): number | 'rejected' | 'not-rsa' {
 
 const derOf = (pem: string) => createPublicKey(pem).export({ type: 'spki', format: 'der' });
 const fixture = derOf(readFileSync(KEYS_DIR + 'rsa-2048.pem', 'utf8'));
-const generated = [1024, 1536, 2048, 3072, 4096].map((bits) => generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'der' }));
+const generated = [1024, 1536, 2048, 3072, 4096].map((bits) =>
+  generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'der' }),
+);
 
 describe('rsaSpkiBits', () => {
   it('sizes real keys exactly as OpenSSL does', () => {
@@ -32,12 +34,26 @@ describe('rsaSpkiBits', () => {
   });
 
   it('leaves every other form to OpenSSL: PKCS#1, Ed25519, RSA-PSS, trailing bytes, BER lengths', () => {
-    const pkcs1 = createPublicKey({ key: fixture, format: 'der', type: 'spki' }).export({ type: 'pkcs1', format: 'der' });
+    const pkcs1 = createPublicKey({ key: fixture, format: 'der', type: 'spki' }).export({
+      type: 'pkcs1',
+      format: 'der',
+    });
     const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });
-    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' });
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey.export({
+      type: 'spki',
+      format: 'der',
+    });
     // The outer length written in long form with a needless extra octet (0x83 00 01 22): valid BER, not DER.
     const ber = Buffer.concat([Buffer.from([0x30, 0x83, 0x00, fixture[2]!, fixture[3]!]), fixture.subarray(4)]);
-    for (const der of [pkcs1, ed, pss, Buffer.concat([fixture, Buffer.from([0])]), ber, fixture.subarray(0, 100), Buffer.alloc(0)]) {
+    for (const der of [
+      pkcs1,
+      ed,
+      pss,
+      Buffer.concat([fixture, Buffer.from([0])]),
+      ber,
+      fixture.subarray(0, 100),
+      Buffer.alloc(0),
+    ]) {
       expect(rsaSpkiBits(der)).toBeUndefined();
     }
   });
@@ -49,18 +65,25 @@ describe('rsaSpkiBits', () => {
       fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), value: fc.constant(0) }),
     );
-    fc.assert(fc.property(fc.constantFrom(fixture, generated[0]!), fc.array(mutation, { minLength: 1, maxLength: 3 }), (base, ms) => {
-      let b = Buffer.from(base);
-      for (const m of ms) {
-        const at = m.at % (b.length + 1);
-        if (m.kind === 'flip' && at < b.length) b[at] = m.value;
-        if (m.kind === 'drop') b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]);
-        if (m.kind === 'insert') b = Buffer.concat([b.subarray(0, at), Buffer.from([m.value]), b.subarray(at)]);
-        if (m.kind === 'truncate') b = b.subarray(0, at);
-      }
-      const fast = rsaSpkiBits(b);
-      if (fast !== undefined) expect(openssl(b)).toBe(fast);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(fixture, generated[0]!),
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        (base, ms) => {
+          let b = Buffer.from(base);
+          for (const m of ms) {
+            const at = m.at % (b.length + 1);
+            if (m.kind === 'flip' && at < b.length) b[at] = m.value;
+            if (m.kind === 'drop') b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]);
+            if (m.kind === 'insert') b = Buffer.concat([b.subarray(0, at), Buffer.from([m.value]), b.subarray(at)]);
+            if (m.kind === 'truncate') b = b.subarray(0, at);
+          }
+          const fast = rsaSpkiBits(b);
+          if (fast !== undefined) expect(openssl(b)).toBe(fast);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   it('decodeDkimPublicKey gives the same verdict with it, and still makes the key object on demand', () => {

@@ -11,8 +11,18 @@ describe('checkDmarc', () => {
   it('gives the contract fields for a healthy record, checking the external rua', async () => {
     const r = await checkDmarc('dmarc.test', ctx);
     expect(r).toMatchObject({
-      kind: 'dmarc', domain: 'dmarc.test', recordDomain: 'dmarc.test', policy: 'reject', subdomainPolicy: 'reject', pct: 100, adkim: 's', aspf: 'r',
-      rua: ['mailto:agg@dmarc.test', 'mailto:dmarc@reports.test!10m'], ruf: ['mailto:fr@dmarc.test'], orgDomain: 'dmarc.test', appliedPolicy: 'reject',
+      kind: 'dmarc',
+      domain: 'dmarc.test',
+      recordDomain: 'dmarc.test',
+      policy: 'reject',
+      subdomainPolicy: 'reject',
+      pct: 100,
+      adkim: 's',
+      aspf: 'r',
+      rua: ['mailto:agg@dmarc.test', 'mailto:dmarc@reports.test!10m'],
+      ruf: ['mailto:fr@dmarc.test'],
+      orgDomain: 'dmarc.test',
+      appliedPolicy: 'reject',
     });
     expect(r.record).toMatch(/^v=DMARC1; p=reject;/);
     expect(ids(r)).toEqual(['dmarc.alignment.strict', 'dmarc.policy.enforced', 'dmarc.report.authorized']);
@@ -21,14 +31,26 @@ describe('checkDmarc', () => {
       ['rua', 'reports.test', true, true, 'dmarc.test._report._dmarc.reports.test'],
       ['ruf', 'dmarc.test', false, null, null],
     ]);
-    expect(r.steps.map((s) => s.summary.split(' →')[0])).toEqual(['TXT _dmarc.dmarc.test', 'TXT dmarc.test._report._dmarc.reports.test']);
+    expect(r.steps.map((s) => s.summary.split(' →')[0])).toEqual([
+      'TXT _dmarc.dmarc.test',
+      'TXT dmarc.test._report._dmarc.reports.test',
+    ]);
   });
 
   it('falls back to the organizational domain and applies its subdomain policy (RFC 7489 §6.6.3)', async () => {
     const r = await checkDmarc('deep.sub.dmarc.test', ctx);
-    expect(r).toMatchObject({ recordDomain: 'dmarc.test', orgDomain: 'dmarc.test', policy: 'reject', appliedPolicy: 'reject' });
+    expect(r).toMatchObject({
+      recordDomain: 'dmarc.test',
+      orgDomain: 'dmarc.test',
+      policy: 'reject',
+      appliedPolicy: 'reject',
+    });
     expect(ids(r)).toContain('dmarc.record.inherited');
-    expect(r.steps.map((s) => s.summary.split(' →')[0])).toEqual(['TXT _dmarc.deep.sub.dmarc.test', 'TXT _dmarc.dmarc.test', 'TXT dmarc.test._report._dmarc.reports.test']);
+    expect(r.steps.map((s) => s.summary.split(' →')[0])).toEqual([
+      'TXT _dmarc.deep.sub.dmarc.test',
+      'TXT _dmarc.dmarc.test',
+      'TXT dmarc.test._report._dmarc.reports.test',
+    ]);
   });
 
   it('fails when neither the domain nor its organizational domain has a record', async () => {
@@ -48,7 +70,19 @@ describe('checkDmarc', () => {
     ['nop.dmarc.test', ['dmarc.policy.missing']],
     ['nosemi.dmarc.test', ['dmarc.policy.missing', 'dmarc.rua.missing', 'dmarc.version.invalid']],
     ['multi.dmarc.test', ['dmarc.record.multiple']],
-    ['tags.dmarc.test', ['dmarc.fo.without-ruf', 'dmarc.policy.enforced', 'dmarc.tag.invalid', 'dmarc.tag.invalid', 'dmarc.tag.invalid', 'dmarc.tag.invalid', 'dmarc.tag.invalid', 'dmarc.tag.unknown']],
+    [
+      'tags.dmarc.test',
+      [
+        'dmarc.fo.without-ruf',
+        'dmarc.policy.enforced',
+        'dmarc.tag.invalid',
+        'dmarc.tag.invalid',
+        'dmarc.tag.invalid',
+        'dmarc.tag.invalid',
+        'dmarc.tag.invalid',
+        'dmarc.tag.unknown',
+      ],
+    ],
     ['uris.dmarc.test', ['dmarc.policy.enforced', 'dmarc.uri.invalid', 'dmarc.uri.invalid', 'dmarc.uri.scheme']],
     ['syntax.dmarc.test', ['dmarc.policy.enforced', 'dmarc.record.syntax', 'dmarc.tag.duplicate']],
     // The ESC ] 0 ; … BEL sequence holds a ';', so it also splits the tag list.
@@ -58,7 +92,10 @@ describe('checkDmarc', () => {
 
   // mailauth 4.13.3's getDmarcRecord returns p=block as is; receivers must not (RFC 7489 §6.6.3 step 6).
   it('degrades an invalid p= to none when rua= is valid, to nothing otherwise (RFC 7489 §6.6.3 step 6)', async () => {
-    expect(await checkDmarc('badp.dmarc.test', ctx)).toMatchObject({ policy: 'none', record: 'v=DMARC1; p=block; rua=mailto:agg@dmarc.test' });
+    expect(await checkDmarc('badp.dmarc.test', ctx)).toMatchObject({
+      policy: 'none',
+      record: 'v=DMARC1; p=block; rua=mailto:agg@dmarc.test',
+    });
     expect(await checkDmarc('badp-norua.dmarc.test', ctx)).toMatchObject({ policy: null });
   });
 
@@ -81,13 +118,20 @@ describe('checkDmarc', () => {
   });
 
   it('follows a CNAME at _dmarc', async () => {
-    expect(await checkDmarc('cname.dmarc.test', ctx)).toMatchObject({ recordDomain: 'cname.dmarc.test', policy: 'quarantine', pct: 25 });
+    expect(await checkDmarc('cname.dmarc.test', ctx)).toMatchObject({
+      recordDomain: 'cname.dmarc.test',
+      policy: 'quarantine',
+      pct: 25,
+    });
   });
 
   it('checks each external report destination for authorization (RFC 7489 §7.1), wildcards included', async () => {
     const r = await checkDmarc('ext.dmarc.test', ctx);
     expect(r.destinations.map((d) => [d.domain, d.authorized])).toEqual([
-      ['reports.test', true], ['wild.reports.test', true], ['nope.reports.test', false], ['bogus.reports.test', false],
+      ['reports.test', true],
+      ['wild.reports.test', true],
+      ['nope.reports.test', false],
+      ['bogus.reports.test', false],
     ]);
     expect(r.findings.filter((f) => f.id === 'dmarc.report.unauthorized').map((f) => f.message)).toEqual([
       expect.stringContaining('nope.reports.test has not authorized reports for ext.dmarc.test'),
@@ -102,7 +146,8 @@ describe('checkDmarc', () => {
 
   describe('temporary failures are unknown, never "no record"', () => {
     const failing = (match: RegExp, status: 'timeout' | 'servfail' = 'timeout'): Resolver => ({
-      lookup: (n, t, o) => (match.test(n) ? Promise.resolve({ status, server: '192.0.2.53:53' }) : resolver.lookup(n, t, o)),
+      lookup: (n, t, o) =>
+        match.test(n) ? Promise.resolve({ status, server: '192.0.2.53:53' }) : resolver.lookup(n, t, o),
     });
 
     it('on the record lookup', async () => {

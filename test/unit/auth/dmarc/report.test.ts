@@ -13,27 +13,35 @@ const ctx = { resolver: fixtureResolver(['dmarc.test.zone', 'dmarc-none.test.zon
 describe('renderDmarc', () => {
   it('tells policy discovery step by step and what applies to the domain asked', async () => {
     const text = renderDmarc(await checkDmarc('sub.dmarc.test', ctx), wide);
-    expect(text).toContain([
-      'DMARC for sub.dmarc.test',
-      '  ? TXT _dmarc.sub.dmarc.test → NXDOMAIN',
-      '  ? TXT _dmarc.dmarc.test (organizational domain, Public Suffix List) → 1 DMARC record',
-      '',
-      'Record at _dmarc.dmarc.test',
-      '  v=DMARC1; p=reject; rua=mailto:agg@dmarc.test,mailto:dmarc@reports.test!10m; ruf=mailto:fr@dmarc.test; fo=1; adkim=s',
-    ].join('\n'));
+    expect(text).toContain(
+      [
+        'DMARC for sub.dmarc.test',
+        '  ? TXT _dmarc.sub.dmarc.test → NXDOMAIN',
+        '  ? TXT _dmarc.dmarc.test (organizational domain, Public Suffix List) → 1 DMARC record',
+        '',
+        'Record at _dmarc.dmarc.test',
+        '  v=DMARC1; p=reject; rua=mailto:agg@dmarc.test,mailto:dmarc@reports.test!10m; ruf=mailto:fr@dmarc.test; fo=1; adkim=s',
+      ].join('\n'),
+    );
     expect(text).toMatch(/│ sp\s+│ reject \(default: p\)\s+│ mail from subdomains ← applies to sub\.dmarc\.test\s+│/);
-    expect(text).toMatch(/rua mailto:dmarc@reports\.test!10m  ✓ authorized by dmarc\.test\._report\._dmarc\.reports\.test/);
+    expect(text).toMatch(
+      /rua mailto:dmarc@reports\.test!10m  ✓ authorized by dmarc\.test\._report\._dmarc\.reports\.test/,
+    );
     expect(text).toMatch(/\n✓ passed\n$/);
   });
 
   it('shows discarded records and why', async () => {
     const text = renderDmarc(await checkDmarc('order.dmarc.test', ctx), wide);
     expect(text).toContain('  ? TXT _dmarc.order.dmarc.test → 1 TXT record, none DMARC\n');
-    expect(text).toContain('    ignored: _dmarc.order.dmarc.test (does not start with v=DMARC1)\n      p=reject; v=DMARC1\n      ^^^^^^^^\n');
+    expect(text).toContain(
+      '    ignored: _dmarc.order.dmarc.test (does not start with v=DMARC1)\n      p=reject; v=DMARC1\n      ^^^^^^^^\n',
+    );
   });
 
   it('lists every record when there are several, and bad report URIs with the reason', async () => {
-    expect(renderDmarc(await checkDmarc('multi.dmarc.test', ctx), wide)).toContain('  1. v=DMARC1; p=none; rua=mailto:agg@dmarc.test\n  2. v=DMARC1; p=reject; rua=mailto:agg@dmarc.test\n');
+    expect(renderDmarc(await checkDmarc('multi.dmarc.test', ctx), wide)).toContain(
+      '  1. v=DMARC1; p=none; rua=mailto:agg@dmarc.test\n  2. v=DMARC1; p=reject; rua=mailto:agg@dmarc.test\n',
+    );
     const uris = renderDmarc(await checkDmarc('uris.dmarc.test', ctx), wide);
     expect(uris).toMatch(/rua agg@dmarc\.test\s+✗ an address without "mailto:"/);
     expect(uris).toMatch(/rua https:\/\/dmarc\.test\/r\s+! https: is not mailto:/);
@@ -42,12 +50,18 @@ describe('renderDmarc', () => {
 
   it('marks unauthorized external destinations', async () => {
     const text = renderDmarc(await checkDmarc('ext.dmarc.test', ctx), wide);
-    expect(text).toMatch(/ruf mailto:c@nope\.reports\.test\s+! not authorized \(no v=DMARC1 at ext\.dmarc\.test\._report\._dmarc\.nope\.reports\.test\)/);
-    expect(text).toMatch(/rua mailto:b@wild\.reports\.test\s+✓ authorized by ext\.dmarc\.test\._report\._dmarc\.wild\.reports\.test/);
+    expect(text).toMatch(
+      /ruf mailto:c@nope\.reports\.test\s+! not authorized \(no v=DMARC1 at ext\.dmarc\.test\._report\._dmarc\.nope\.reports\.test\)/,
+    );
+    expect(text).toMatch(
+      /rua mailto:b@wild\.reports\.test\s+✓ authorized by ext\.dmarc\.test\._report\._dmarc\.wild\.reports\.test/,
+    );
   });
 
   it('says "unknown" for a temporary failure, not "no record"', async () => {
-    const r = await checkDmarc('dmarc.test', { resolver: { lookup: async () => ({ status: 'servfail', server: '192.0.2.53:53' }) } });
+    const r = await checkDmarc('dmarc.test', {
+      resolver: { lookup: async () => ({ status: 'servfail', server: '192.0.2.53:53' }) },
+    });
     const text = renderDmarc(r, wide);
     expect(text).toContain('? TXT _dmarc.dmarc.test → SERVFAIL from 192.0.2.53:53: unknown');
     expect(text).toMatch(/\? no verdict: 1 temporary failure\n$/);
@@ -66,27 +80,44 @@ describe('renderDmarc', () => {
 
 describe('renderMarkedRecord', () => {
   it('puts carets under warn/fail spans only, colours info', () => {
-    expect(renderMarkedRecord('v=DMARC1; p=bad; adkim=s', [{ span: [12, 15], severity: 'fail' }, { span: [23, 24], severity: 'info' }], plainTheme, { indent: '' }))
-      .toEqual(['v=DMARC1; p=bad; adkim=s', '            ^^^']);
+    expect(
+      renderMarkedRecord(
+        'v=DMARC1; p=bad; adkim=s',
+        [
+          { span: [12, 15], severity: 'fail' },
+          { span: [23, 24], severity: 'info' },
+        ],
+        plainTheme,
+        { indent: '' },
+      ),
+    ).toEqual(['v=DMARC1; p=bad; adkim=s', '            ^^^']);
   });
 
   it('marks the character before an empty span, so a missing value shows', () => {
-    expect(renderMarkedRecord('v=DKIM1; p=', [{ span: [11, 11], severity: 'warn' }], plainTheme, { indent: '' })).toEqual(['v=DKIM1; p=', '          ^']);
+    expect(
+      renderMarkedRecord('v=DKIM1; p=', [{ span: [11, 11], severity: 'warn' }], plainTheme, { indent: '' }),
+    ).toEqual(['v=DKIM1; p=', '          ^']);
   });
 
   it('keeps carets aligned under escaped control characters', () => {
-    expect(renderMarkedRecord('a=\u0007b; c', [{ span: [2, 4], severity: 'fail' }], plainTheme, { indent: '' })).toEqual(['a=\\x07b; c', '  ^^^^^']);
+    expect(
+      renderMarkedRecord('a=\u0007b; c', [{ span: [2, 4], severity: 'fail' }], plainTheme, { indent: '' }),
+    ).toEqual(['a=\\x07b; c', '  ^^^^^']);
   });
 
   it('elides a long range to head…tail, marking the ellipsis when the span covers it', () => {
     const raw = `p=${'A'.repeat(100)}; x=1`;
-    expect(renderMarkedRecord(raw, [{ span: [2, 102], severity: 'fail' }], plainTheme, { indent: '', elide: [2, 102] }))
-      .toEqual([`p=${'A'.repeat(12)}…(100 chars)…${'A'.repeat(8)}; x=1`, `  ${'^'.repeat(12 + 13 + 8)}`]);
+    expect(
+      renderMarkedRecord(raw, [{ span: [2, 102], severity: 'fail' }], plainTheme, { indent: '', elide: [2, 102] }),
+    ).toEqual([`p=${'A'.repeat(12)}…(100 chars)…${'A'.repeat(8)}; x=1`, `  ${'^'.repeat(12 + 13 + 8)}`]);
   });
 
   it('wraps long records after a separator, carets following their line', () => {
     const raw = `v=DMARC1; p=reject; rua=${Array.from({ length: 6 }, (_, i) => `mailto:r${i}@example.test`).join(',')}; bad`;
-    const lines = renderMarkedRecord(raw, [{ span: [raw.length - 3, raw.length], severity: 'fail' }], plainTheme, { indent: '', width: 60 });
+    const lines = renderMarkedRecord(raw, [{ span: [raw.length - 3, raw.length], severity: 'fail' }], plainTheme, {
+      indent: '',
+      width: 60,
+    });
     expect(lines.every((l) => l.length <= 60)).toBe(true);
     // Breaks fall after commas inside rua=, so no space is lost by trimming line ends.
     expect(lines.filter((l) => !/^\s*\^+$/.test(l)).join('')).toBe(raw);

@@ -51,27 +51,58 @@ describe('checkMtaSts', () => {
   it('fetches the policy from mta-sts.<domain> over verified HTTPS and matches every MX host', async () => {
     server.routes.set(POLICY, { body: good });
     const r = await checkMtaSts('sts.test', ctx(), opts());
-    expect(r).toMatchObject({ kind: 'mta-sts', record: 'v=STSv1; id=20240101', id: '20240101', mode: 'enforce', fetch: { status: 200, address: '127.0.0.1', contentType: 'text/plain' } });
-    expect(r.mx).toEqual([{ exchange: 'mx1.sts.test', pattern: 'mx1.sts.test' }, { exchange: 'mx2.sts.test', pattern: '*.sts.test' }]);
+    expect(r).toMatchObject({
+      kind: 'mta-sts',
+      record: 'v=STSv1; id=20240101',
+      id: '20240101',
+      mode: 'enforce',
+      fetch: { status: 200, address: '127.0.0.1', contentType: 'text/plain' },
+    });
+    expect(r.mx).toEqual([
+      { exchange: 'mx1.sts.test', pattern: 'mx1.sts.test' },
+      { exchange: 'mx2.sts.test', pattern: '*.sts.test' },
+    ]);
     expect(r.findings.map((f) => f.id)).toEqual(['mta-sts.ok']);
     // The request carried the policy host as Host (the URL's, not the test port) and as SNI, though we connected to an address.
-    expect(server.requests.at(-1)).toMatchObject({ host: 'mta-sts.sts.test', servername: 'mta-sts.sts.test', path: POLICY });
-    expect(r.steps.map((s) => s.summary)).toEqual(expect.arrayContaining([expect.stringMatching(/^TXT _mta-sts\.sts\.test/), expect.stringMatching(/^A mta-sts\.sts\.test → 127\.0\.0\.1/), expect.stringMatching(/GET https:\/\/mta-sts\.sts\.test\/\.well-known\/mta-sts\.txt .*HTTP 200/)]));
+    expect(server.requests.at(-1)).toMatchObject({
+      host: 'mta-sts.sts.test',
+      servername: 'mta-sts.sts.test',
+      path: POLICY,
+    });
+    expect(r.steps.map((s) => s.summary)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^TXT _mta-sts\.sts\.test/),
+        expect.stringMatching(/^A mta-sts\.sts\.test → 127\.0\.0\.1/),
+        expect.stringMatching(/GET https:\/\/mta-sts\.sts\.test\/\.well-known\/mta-sts\.txt .*HTTP 200/),
+      ]),
+    );
   });
 
   it('fails an enforce policy that does not cover an MX host (RFC 8461 §4.1), warns in testing mode', async () => {
     server.routes.set(POLICY, { body: 'version: STSv1\nmode: enforce\nmx: mx1.sts.test\nmax_age: 604800\n' });
     const enforce = await checkMtaSts('sts.test', ctx(), opts());
-    expect(enforce.findings.find((f) => f.id === 'mta-sts.mx.unmatched')).toMatchObject({ severity: 'fail', message: expect.stringContaining('mx2.sts.test') });
+    expect(enforce.findings.find((f) => f.id === 'mta-sts.mx.unmatched')).toMatchObject({
+      severity: 'fail',
+      message: expect.stringContaining('mx2.sts.test'),
+    });
     server.routes.set(POLICY, { body: 'version: STSv1\nmode: testing\nmx: mx1.sts.test\nmax_age: 604800\n' });
     const testing = await checkMtaSts('sts.test', ctx(), opts());
-    expect(testing.findings.map((f) => [f.id, f.severity])).toEqual(expect.arrayContaining([['mta-sts.mx.unmatched', 'warn'], ['mta-sts.mode.testing', 'info']]));
+    expect(testing.findings.map((f) => [f.id, f.severity])).toEqual(
+      expect.arrayContaining([
+        ['mta-sts.mx.unmatched', 'warn'],
+        ['mta-sts.mode.testing', 'info'],
+      ]),
+    );
   });
 
   it('warns about a max_age under a day and reports an unused pattern', async () => {
-    server.routes.set(POLICY, { body: 'version: STSv1\nmode: enforce\nmx: *.sts.test\nmx: old.example\nmax_age: 3600\n' });
+    server.routes.set(POLICY, {
+      body: 'version: STSv1\nmode: enforce\nmx: *.sts.test\nmx: old.example\nmax_age: 3600\n',
+    });
     const r = await checkMtaSts('sts.test', ctx(), opts());
-    expect(r.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['mta-sts.max-age.short', 'mta-sts.mx.unused-pattern']));
+    expect(r.findings.map((f) => f.id)).toEqual(
+      expect.arrayContaining(['mta-sts.max-age.short', 'mta-sts.mx.unused-pattern']),
+    );
   });
 
   it.each([
@@ -101,7 +132,10 @@ describe('checkMtaSts', () => {
     const other = await startHttpsServer(ca.issue(['www.sts.test']), { [POLICY]: { body: good } });
     try {
       const wrongName = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port: other.port });
-      expect(wrongName.findings[0]).toMatchObject({ id: 'mta-sts.policy.tls', message: expect.stringMatching(/does not cover the host name/) });
+      expect(wrongName.findings[0]).toMatchObject({
+        id: 'mta-sts.policy.tls',
+        message: expect.stringMatching(/does not cover the host name/),
+      });
     } finally {
       await other.close();
     }
@@ -112,7 +146,9 @@ describe('checkMtaSts', () => {
     const port = gone.port;
     await gone.close();
     const r = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port });
-    expect(r.findings).toEqual([expect.objectContaining({ id: 'mta-sts.policy.unreachable', severity: 'fail', temporary: true })]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({ id: 'mta-sts.policy.unreachable', severity: 'fail', temporary: true }),
+    ]);
   });
 
   it('says when the policy host has no address', async () => {
@@ -134,13 +170,22 @@ describe('checkMtaSts', () => {
 
   it('flags several records and an invalid one', async () => {
     server.routes.set(POLICY, { body: good });
-    expect((await checkMtaSts('two.sts.test', ctx(), opts())).findings[0]).toMatchObject({ id: 'mta-sts.record.multiple', severity: 'fail' });
+    expect((await checkMtaSts('two.sts.test', ctx(), opts())).findings[0]).toMatchObject({
+      id: 'mta-sts.record.multiple',
+      severity: 'fail',
+    });
     const bad = await checkMtaSts('bad.sts.test', ctx(), opts());
-    expect(bad.findings[0]).toMatchObject({ id: 'mta-sts.record.invalid', message: expect.stringMatching(/letters and digits/) });
+    expect(bad.findings[0]).toMatchObject({
+      id: 'mta-sts.record.invalid',
+      message: expect.stringMatching(/letters and digits/),
+    });
   });
 
   it('keeps a SERVFAIL apart from "no record"', async () => {
-    const failing: Resolver = { lookup: async (name, type, o) => (name.startsWith('_mta-sts.') ? { status: 'servfail', server: '192.0.2.53:53' } : resolver.lookup(name, type, o)) };
+    const failing: Resolver = {
+      lookup: async (name, type, o) =>
+        name.startsWith('_mta-sts.') ? { status: 'servfail', server: '192.0.2.53:53' } : resolver.lookup(name, type, o),
+    };
     const r = await checkMtaSts('sts.test', { resolver: failing, timeoutMs: 1000 }, opts());
     expect(r.findings).toEqual([expect.objectContaining({ id: 'mta-sts.lookup.temporary', temporary: true })]);
     expect(r.lookup).toBe('servfail');

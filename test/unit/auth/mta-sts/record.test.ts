@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isMtaStsTxt, parseMtaStsRecord } from '../../../../src/auth/mta-sts/record.js';
-import { matchingPattern, mxPatternMatches, parseMtaStsPolicy, validMxPattern } from '../../../../src/auth/mta-sts/policy.js';
+import {
+  matchingPattern,
+  mxPatternMatches,
+  parseMtaStsPolicy,
+  validMxPattern,
+} from '../../../../src/auth/mta-sts/policy.js';
 
 describe('MTA-STS TXT record (RFC 8461 §3.1)', () => {
   it.each([
@@ -19,7 +24,10 @@ describe('MTA-STS TXT record (RFC 8461 §3.1)', () => {
     const r = parseMtaStsRecord('v=STSv1; id=20160831085700Z; ext_1=foo;');
     expect(r.errors).toEqual([]);
     expect(r.id).toBe('20160831085700Z');
-    expect(r.fields).toEqual([{ name: 'id', value: '20160831085700Z' }, { name: 'ext_1', value: 'foo' }]);
+    expect(r.fields).toEqual([
+      { name: 'id', value: '20160831085700Z' },
+      { name: 'ext_1', value: 'foo' },
+    ]);
   });
 
   it.each([
@@ -40,8 +48,16 @@ describe('MTA-STS TXT record (RFC 8461 §3.1)', () => {
 
 describe('MTA-STS policy file (RFC 8461 §3.2)', () => {
   it('parses the example of the RFC, with CRLF line ends', () => {
-    const p = parseMtaStsPolicy('version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmx: backupmx.example.com\r\nmax_age: 604800\r\n');
-    expect(p).toMatchObject({ version: 'STSv1', mode: 'enforce', maxAge: 604800, mx: ['mail.example.com', '*.example.net', 'backupmx.example.com'], errors: [] });
+    const p = parseMtaStsPolicy(
+      'version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmx: backupmx.example.com\r\nmax_age: 604800\r\n',
+    );
+    expect(p).toMatchObject({
+      version: 'STSv1',
+      mode: 'enforce',
+      maxAge: 604800,
+      mx: ['mail.example.com', '*.example.net', 'backupmx.example.com'],
+      errors: [],
+    });
   });
 
   it('keeps unknown fields as extensions and ignores blank lines', () => {
@@ -90,7 +106,13 @@ describe('MX patterns (RFC 8461 §4.1)', () => {
     expect(matchingPattern(['a.example'], 'b.example')).toBeNull();
   });
 
-  it.each([['*.example.com', true], ['mx.example.com', true], ['*', false], ['a.*.example', false], ['-a.example', false]])('validMxPattern(%j) = %s', (p, ok) => {
+  it.each([
+    ['*.example.com', true],
+    ['mx.example.com', true],
+    ['*', false],
+    ['a.*.example', false],
+    ['-a.example', false],
+  ])('validMxPattern(%j) = %s', (p, ok) => {
     expect(validMxPattern(p)).toBe(ok);
   });
 });

@@ -9,7 +9,12 @@ import type { Lookup, RRType, RecordOf, Resolver } from '../../../../src/dns/typ
 import { fixtureResolver } from '../../../helpers/zones.js';
 
 const zones = fixtureResolver(['spf.test.zone']);
-const ctx = (resolver: Resolver = zones): Context => ({ resolver, timeoutMs: 1000, now: () => new Date('2026-01-01T00:00:00Z'), onEvent: () => {} });
+const ctx = (resolver: Resolver = zones): Context => ({
+  resolver,
+  timeoutMs: 1000,
+  now: () => new Date('2026-01-01T00:00:00Z'),
+  onEvent: () => {},
+});
 const ids = (r: { findings: { id: string }[] }) => r.findings.map((f) => f.id);
 
 describe('checkSpf: one fixture name per finding', () => {
@@ -67,20 +72,42 @@ describe('checkSpf: one fixture name per finding', () => {
 describe('checkSpf: the contract JSON', () => {
   it('has domain, record, lookups, voidLookups, tree and findings, and no result without --ip', async () => {
     const r = await checkSpf({ domain: 'spf.test' }, ctx());
-    expect(r).toMatchObject({ kind: 'spf', domain: 'spf.test', record: 'v=spf1 mx ip4:192.0.2.0/25 include:_spf.spf.test -all', lookups: 3, voidLookups: 0 });
+    expect(r).toMatchObject({
+      kind: 'spf',
+      domain: 'spf.test',
+      record: 'v=spf1 mx ip4:192.0.2.0/25 include:_spf.spf.test -all',
+      lookups: 3,
+      voidLookups: 0,
+    });
     expect(r).not.toHaveProperty('result');
     expect(r.tree!.terms.map((t) => t.raw)).toEqual(['mx', 'ip4:192.0.2.0/25', 'include:_spf.spf.test', '-all']);
-    expect(r.tree!.terms[2]!.child).toMatchObject({ domain: '_spf.spf.test', record: 'v=spf1 ip6:2001:db8::/32 a:relay.spf.test ~all', lookups: 1 });
+    expect(r.tree!.terms[2]!.child).toMatchObject({
+      domain: '_spf.spf.test',
+      record: 'v=spf1 ip6:2001:db8::/32 a:relay.spf.test ~all',
+      lookups: 1,
+    });
     expect(r.steps.length).toBeGreaterThan(0);
     JSON.parse(JSON.stringify(r));
   });
 
   it('with --ip: result, explanation (exp=, with macros) and the evaluation', async () => {
-    const r = await checkSpf({ domain: 'explained.spf.test', ip: '198.51.100.99', sender: 'eve@explained.spf.test' }, ctx());
-    expect(r).toMatchObject({ result: 'fail', explanation: "198.51.100.99 is not one of explained.spf.test's mail servers; see https://spf.test/why?s=eve%40explained.spf.test" });
+    const r = await checkSpf(
+      { domain: 'explained.spf.test', ip: '198.51.100.99', sender: 'eve@explained.spf.test' },
+      ctx(),
+    );
+    expect(r).toMatchObject({
+      result: 'fail',
+      explanation:
+        "198.51.100.99 is not one of explained.spf.test's mail servers; see https://spf.test/why?s=eve%40explained.spf.test",
+    });
     expect(r.findings[0]).toMatchObject({ id: 'spf.result.fail', severity: 'fail' });
     const pass = await checkSpf({ domain: 'spf.test', ip: '2001:db8:ffff::1' }, ctx());
-    expect(pass).toMatchObject({ result: 'pass', evaluation: { matched: [{ term: 'include:_spf.spf.test' }, { domain: '_spf.spf.test', term: 'ip6:2001:db8::/32' }] } });
+    expect(pass).toMatchObject({
+      result: 'pass',
+      evaluation: {
+        matched: [{ term: 'include:_spf.spf.test' }, { domain: '_spf.spf.test', term: 'ip6:2001:db8::/32' }],
+      },
+    });
     expect(pass.findings[0]).toMatchObject({ id: 'spf.result.pass', severity: 'ok' });
   });
 
@@ -92,7 +119,11 @@ describe('checkSpf: the contract JSON', () => {
 
   it('follows an include through a CNAME and shows the record it found', async () => {
     const r = await checkSpf({ domain: 'cnamed.spf.test' }, ctx());
-    expect(r.tree!.terms[0]!.child).toMatchObject({ domain: 'alias.spf.test', status: 'ok', record: 'v=spf1 ip6:2001:db8::/32 a:relay.spf.test ~all' });
+    expect(r.tree!.terms[0]!.child).toMatchObject({
+      domain: 'alias.spf.test',
+      status: 'ok',
+      record: 'v=spf1 ip6:2001:db8::/32 a:relay.spf.test ~all',
+    });
   });
 });
 
@@ -107,7 +138,10 @@ describe('buildSpfTree accounting (RFC 7208 §4.6.4)', () => {
     expect(counted.map((x) => x.term.runningLookups)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     const stop = flat(r.tree!).filter((x) => x.term.stopsEvaluation);
     expect(stop).toHaveLength(1);
-    expect(stop[0]).toMatchObject({ domain: 'l3.spf.test', term: { raw: 'a:h8.spf.test', stopsEvaluation: 'lookups', runningLookups: 11 } });
+    expect(stop[0]).toMatchObject({
+      domain: 'l3.spf.test',
+      term: { raw: 'a:h8.spf.test', stopsEvaluation: 'lookups', runningLookups: 11 },
+    });
     expect(r.tree!.terms.map((t) => t.cost.lookups + (t.child?.lookups ?? 0))).toEqual([4, 4, 4, 0, 0]);
     const f = r.findings.find((x) => x.id === 'spf.lookups.exceeded')!;
     expect(f.message).toContain("'a:h8.spf.test' in l3.spf.test");
@@ -118,19 +152,32 @@ describe('buildSpfTree accounting (RFC 7208 §4.6.4)', () => {
     const r = await checkSpf({ domain: 'voids.spf.test' }, ctx());
     expect(r.voidLookups).toBe(3);
     expect(r.tree!.terms.map((t) => [t.raw, t.cost.voidLookups, t.stopsEvaluation])).toEqual([
-      ['a:nx1.spf.test', 1, undefined], ['a:nx2.spf.test', 1, undefined], ['mx:nx3.spf.test', 1, 'void'],
-      ['ip4:192.0.2.1', 0, undefined], ['-all', 0, undefined],
+      ['a:nx1.spf.test', 1, undefined],
+      ['a:nx2.spf.test', 1, undefined],
+      ['mx:nx3.spf.test', 1, 'void'],
+      ['ip4:192.0.2.1', 0, undefined],
+      ['-all', 0, undefined],
     ]);
   });
 
   it('explains how exp, redirect and mx are counted', async () => {
     const exp = await checkSpf({ domain: 'explained.spf.test' }, ctx());
-    expect(exp.tree!.terms.find((t) => t.name === 'exp')!.cost).toMatchObject({ lookups: 0, note: expect.stringMatching(/only after a fail.*RFC 7208 §4\.6\.4/) });
+    expect(exp.tree!.terms.find((t) => t.name === 'exp')!.cost).toMatchObject({
+      lookups: 0,
+      note: expect.stringMatching(/only after a fail.*RFC 7208 §4\.6\.4/),
+    });
     const redir = await checkSpf({ domain: 'redir.spf.test' }, ctx());
-    expect(redir.tree!.terms[0]!.cost).toMatchObject({ lookups: 1, note: expect.stringMatching(/TXT _spf\.spf\.test/) });
+    expect(redir.tree!.terms[0]!.cost).toMatchObject({
+      lookups: 1,
+      note: expect.stringMatching(/TXT _spf\.spf\.test/),
+    });
     expect(redir.lookups).toBe(2);
     const mx = await checkSpf({ domain: 'spf.test' }, ctx());
-    expect(mx.tree!.terms[0]!.cost).toMatchObject({ lookups: 1, queries: 2, note: expect.stringMatching(/limited separately, to 10/) });
+    expect(mx.tree!.terms[0]!.cost).toMatchObject({
+      lookups: 1,
+      queries: 2,
+      note: expect.stringMatching(/limited separately, to 10/),
+    });
     const unreachable = await checkSpf({ domain: 'redirall.spf.test' }, ctx());
     expect(unreachable.lookups).toBe(0);
     expect(unreachable.tree!.terms[1]).toMatchObject({ unreachable: true, cost: { lookups: 0 } });
@@ -140,7 +187,11 @@ describe('buildSpfTree accounting (RFC 7208 §4.6.4)', () => {
     const without = await checkSpf({ domain: 'macro.spf.test' }, ctx());
     expect(without.tree!.terms[0]).toMatchObject({ cost: { lookups: 1, voidLookups: null } });
     const withIp = await checkSpf({ domain: 'macro.spf.test', ip: '192.0.2.7', sender: 'alice@macro.spf.test' }, ctx());
-    expect(withIp.tree!.terms[0]).toMatchObject({ target: '7.2.0.192.alice.allow.spf.test', lookup: 'ok', cost: { voidLookups: 0 } });
+    expect(withIp.tree!.terms[0]).toMatchObject({
+      target: '7.2.0.192.alice.allow.spf.test',
+      lookup: 'ok',
+      cost: { voidLookups: 0 },
+    });
     expect(withIp.result).toBe('pass');
   });
 });
@@ -148,7 +199,9 @@ describe('buildSpfTree accounting (RFC 7208 §4.6.4)', () => {
 describe('temporary failures are unknown, never "no record"', () => {
   const failing = (pattern: RegExp): Resolver => ({
     lookup<T extends RRType>(name: string, type: T): Promise<Lookup<RecordOf<T>>> {
-      return pattern.test(name) ? Promise.resolve({ status: 'timeout', server: '127.0.0.1:53' }) : zones.lookup(name, type);
+      return pattern.test(name)
+        ? Promise.resolve({ status: 'timeout', server: '127.0.0.1:53' })
+        : zones.lookup(name, type);
     },
   });
 
@@ -170,7 +223,16 @@ describe('temporary failures are unknown, never "no record"', () => {
 describe('lintSpf (pure)', () => {
   it('flags a character-string over 255 bytes', () => {
     const text = `v=spf1 ${'ip4:192.0.2.1 '.repeat(20)}-all`;
-    const tree: SpfTree = { domain: 'x.example', record: text, strings: [text], status: 'ok', errors: [], terms: [], lookups: 0, voidLookups: 0 };
+    const tree: SpfTree = {
+      domain: 'x.example',
+      record: text,
+      strings: [text],
+      status: 'ok',
+      errors: [],
+      terms: [],
+      lookups: 0,
+      voidLookups: 0,
+    };
     expect(lintSpf(tree).map((f) => f.id)).toContain('spf.record.string-too-long');
   });
 });

@@ -57,12 +57,20 @@ function resolverWith(status?: TemporaryStatus, failing = /^slow\.|in-addr\.arpa
 }
 
 const check = (ip: string, domain: string, extra: { sender?: string; helo?: string; resolver?: Resolver } = {}) =>
-  checkHost(extra.resolver ?? resolverWith(), { ip, domain, sender: extra.sender ?? `user@${domain}`, helo: extra.helo ?? 'mail.t.example' });
+  checkHost(extra.resolver ?? resolverWith(), {
+    ip,
+    domain,
+    sender: extra.sender ?? `user@${domain}`,
+    helo: extra.helo ?? 'mail.t.example',
+  });
 
 describe('check_host() (RFC 7208)', () => {
   it('§4.6.2: the first matching mechanism decides; §4.7: nothing matched → its qualifier, else neutral', async () => {
     expect((await check('192.0.2.9', 't.example')).result).toBe('pass');
-    expect(await check('198.51.100.9', 't.example')).toMatchObject({ result: 'fail', matched: [{ domain: 't.example', term: '-all' }] });
+    expect(await check('198.51.100.9', 't.example')).toMatchObject({
+      result: 'fail',
+      matched: [{ domain: 't.example', term: '-all' }],
+    });
   });
 
   it('§5 and §5.6: an IPv4-mapped IPv6 client is IPv4: ip4 matches it, ip6 does not', async () => {
@@ -99,12 +107,23 @@ describe('check_host() (RFC 7208)', () => {
   });
 
   it('§5.2: include of a domain with no SPF record is a permerror; §6.1: so is redirect to one', async () => {
-    expect(await check('192.0.2.1', 'other.t.example')).toMatchObject({ result: 'permerror', reason: /include target broken\.t\.example has no SPF record/ });
-    expect(await check('192.0.2.1', 'redir.t.example')).toMatchObject({ result: 'permerror', reason: /redirect target nowhere\.t\.example does not exist/ });
+    expect(await check('192.0.2.1', 'other.t.example')).toMatchObject({
+      result: 'permerror',
+      reason: /include target broken\.t\.example has no SPF record/,
+    });
+    expect(await check('192.0.2.1', 'redir.t.example')).toMatchObject({
+      result: 'permerror',
+      reason: /redirect target nowhere\.t\.example does not exist/,
+    });
   });
 
   it('§2.4 and §4.3: an empty MAIL FROM is postmaster@<helo>, and %{l} is postmaster', async () => {
-    const r = await checkHost(resolverWith(), { ip: '192.0.2.99', sender: '', helo: 'mail.t.example', domain: 'heloonly.t.example' });
+    const r = await checkHost(resolverWith(), {
+      ip: '192.0.2.99',
+      sender: '',
+      helo: 'mail.t.example',
+      domain: 'heloonly.t.example',
+    });
     expect(r).toMatchObject({ result: 'pass', matched: [{ term: 'exists:%{l}.%{h}.allow.t.example' }] });
   });
 
@@ -115,12 +134,19 @@ describe('check_host() (RFC 7208)', () => {
   it('§6.2: exp= explains a fail, with macros; never a softfail', async () => {
     expect((await check('198.51.100.5', 'explain.t.example')).explanation).toBeUndefined();
     const r = await check('198.51.100.5', 'explain2.t.example', { sender: 'bob@explain2.t.example' });
-    expect(r).toMatchObject({ result: 'fail', explanation: '198.51.100.5 may not send for explain2.t.example (bob@explain2.t.example, helo mail.t.example)' });
+    expect(r).toMatchObject({
+      result: 'fail',
+      explanation: '198.51.100.5 may not send for explain2.t.example (bob@explain2.t.example, helo mail.t.example)',
+    });
   });
 
   it('§4.6.4: 10 DNS-querying terms are allowed, the 11th is a permerror', async () => {
     expect(await check('192.0.2.1', 'limit10.t.example')).toMatchObject({ result: 'pass', lookups: 10 });
-    expect(await check('192.0.2.1', 'limit11.t.example')).toMatchObject({ result: 'permerror', lookups: 11, reason: /number 11; the limit is 10/ });
+    expect(await check('192.0.2.1', 'limit11.t.example')).toMatchObject({
+      result: 'permerror',
+      lookups: 11,
+      reason: /number 11; the limit is 10/,
+    });
   });
 
   it('§4.6.4: 2 void lookups are allowed, the 3rd is a permerror', async () => {
@@ -130,12 +156,18 @@ describe('check_host() (RFC 7208)', () => {
     expect(r.steps.at(-1)).toMatchObject({ term: 'a:n3.t.example', outcome: 'error', detail: /void lookup number 3/ });
   });
 
-  it.each(['timeout', 'servfail', 'refused', 'malformed'] as const)('§2.6.7 and §5: a %s is temperror, never "no record"', async (status) => {
-    const resolver = resolverWith(status);
-    expect(await check('192.0.2.1', 'slowa.t.example', { resolver })).toMatchObject({ result: 'temperror', reason: /slow\.t\.example/ });
-    expect((await check('192.0.2.1', 'slowinc.t.example', { resolver })).result).toBe('temperror');
-    expect((await check('192.0.2.1', 'slow.t.example', { resolver })).result).toBe('temperror');
-  });
+  it.each(['timeout', 'servfail', 'refused', 'malformed'] as const)(
+    '§2.6.7 and §5: a %s is temperror, never "no record"',
+    async (status) => {
+      const resolver = resolverWith(status);
+      expect(await check('192.0.2.1', 'slowa.t.example', { resolver })).toMatchObject({
+        result: 'temperror',
+        reason: /slow\.t\.example/,
+      });
+      expect((await check('192.0.2.1', 'slowinc.t.example', { resolver })).result).toBe('temperror');
+      expect((await check('192.0.2.1', 'slow.t.example', { resolver })).result).toBe('temperror');
+    },
+  );
 
   it('§5.5: a failing PTR lookup makes "ptr" not match instead of temperror', async () => {
     const r = await check('192.0.2.1', 'ptrfail.t.example', { resolver: resolverWith('timeout') });
@@ -167,7 +199,12 @@ describe('check_host() time limit (RFC 7208 §4.6.4)', () => {
         return resolverWith().lookup(name, type, o);
       },
     };
-    const r = await checkHost(slow, { ip: '192.0.2.1', domain: 'limit10.t.example', sender: 'a@limit10.t.example', deadlineMs: 100 });
+    const r = await checkHost(slow, {
+      ip: '192.0.2.1',
+      domain: 'limit10.t.example',
+      sender: 'a@limit10.t.example',
+      deadlineMs: 100,
+    });
     expect(r).toMatchObject({ result: 'temperror', reason: expect.stringMatching(/100 ms limit/) });
   });
 });

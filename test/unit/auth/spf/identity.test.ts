@@ -15,8 +15,17 @@ describe('normalizeSender (RFC 7208 §2.4, §4.3)', () => {
 
 describe('spfInputs', () => {
   it('defaults the domain to the sender domain, else the HELO name', () => {
-    expect(spfInputs({ sender: 'User@Example.COM', helo: 'mx.example.org' })).toEqual({ domain: 'example.com', sender: 'User@example.com', helo: 'mx.example.org' });
-    expect(spfInputs({ sender: '', helo: 'mx.example.org', ip: '192.0.2.1' })).toEqual({ domain: 'mx.example.org', sender: 'postmaster@mx.example.org', helo: 'mx.example.org', ip: '192.0.2.1' });
+    expect(spfInputs({ sender: 'User@Example.COM', helo: 'mx.example.org' })).toEqual({
+      domain: 'example.com',
+      sender: 'User@example.com',
+      helo: 'mx.example.org',
+    });
+    expect(spfInputs({ sender: '', helo: 'mx.example.org', ip: '192.0.2.1' })).toEqual({
+      domain: 'mx.example.org',
+      sender: 'postmaster@mx.example.org',
+      helo: 'mx.example.org',
+      ip: '192.0.2.1',
+    });
     expect(spfInputs({ domain: 'bücher.example' }).domain).toBe('xn--bcher-kva.example');
     expect(spfInputs({ domain: 'example.com', ip: '[2001:db8::1]' }).ip).toBe('2001:db8::1');
   });

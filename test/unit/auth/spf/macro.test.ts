@@ -1,10 +1,23 @@
 // Macro expansion (RFC 7208 §7): the examples of §7.4, transformers, URL escaping, truncation to 253 octets.
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../../../src/auth/spf/ip.js';
-import { expandMacros, MacroUnavailable, parseMacroString, toTargetName, urlEscape, usesClientIp } from '../../../../src/auth/spf/macro.js';
+import {
+  expandMacros,
+  MacroUnavailable,
+  parseMacroString,
+  toTargetName,
+  urlEscape,
+  usesClientIp,
+} from '../../../../src/auth/spf/macro.js';
 
-const values = (ip: string) => ({ sender: 'strong-bad@email.example.com', domain: 'email.example.com', ip: parseIp(ip), helo: 'mx.example.org' });
-const expand = (s: string, ip = '192.0.2.3', exp = false) => expandMacros(parseMacroString(s, { exp }).tokens, values(ip));
+const values = (ip: string) => ({
+  sender: 'strong-bad@email.example.com',
+  domain: 'email.example.com',
+  ip: parseIp(ip),
+  helo: 'mx.example.org',
+});
+const expand = (s: string, ip = '192.0.2.3', exp = false) =>
+  expandMacros(parseMacroString(s, { exp }).tokens, values(ip));
 
 describe('RFC 7208 §7.4 examples', () => {
   it.each([
@@ -32,17 +45,23 @@ describe('RFC 7208 §7.4 examples', () => {
   });
 
   it('IPv6: %{ir}.%{v}._spf.%{d2} gives the nibble form', async () => {
-    expect(await expand('%{ir}.%{v}._spf.%{d2}', '2001:db8::cb01')).toBe('1.0.B.C.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.ip6._spf.example.com');
+    expect(await expand('%{ir}.%{v}._spf.%{d2}', '2001:db8::cb01')).toBe(
+      '1.0.B.C.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.ip6._spf.example.com',
+    );
   });
 });
 
 describe('macro details (RFC 7208 §7.1-§7.3)', () => {
   it('%% %_ %- are a percent, a space and a URL-encoded space', async () => {
-    expect(await expand('macro%%percent%_%_space%-url-space.example.com')).toBe('macro%percent  space%20url-space.example.com');
+    expect(await expand('macro%%percent%_%_space%-url-space.example.com')).toBe(
+      'macro%percent  space%20url-space.example.com',
+    );
   });
   it('splits on several delimiters and joins with dots', async () => {
     const v = { ...values('192.0.2.3'), sender: 'foo-bar+zip+quux@e12.example.com' };
-    expect(await expandMacros(parseMacroString('%{l2r+-}.user.%{d2}').tokens, { ...v, domain: 'e12.example.com' })).toBe('bar.foo.user.example.com');
+    expect(
+      await expandMacros(parseMacroString('%{l2r+-}.user.%{d2}').tokens, { ...v, domain: 'e12.example.com' }),
+    ).toBe('bar.foo.user.example.com');
   });
   it('upper-case letters URL-escape everything outside the unreserved set', async () => {
     const v = { ...values('192.0.2.3'), sender: '~jack&jill=up-a_b3.c@e8.example.com' };
@@ -50,24 +69,38 @@ describe('macro details (RFC 7208 §7.1-§7.3)', () => {
     expect(urlEscape("JUMPIN' JUPITER")).toBe('JUMPIN%27%20JUPITER');
   });
   it('c is the RFC 5952 text of the client, i the dotted form; an IPv4-mapped client is IPv4', async () => {
-    expect(await expand('%{c} %{i}', 'CAFE:BABE::1', true)).toBe('cafe:babe::1 C.A.F.E.B.A.B.E.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1');
+    expect(await expand('%{c} %{i}', 'CAFE:BABE::1', true)).toBe(
+      'cafe:babe::1 C.A.F.E.B.A.B.E.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1',
+    );
     expect(await expand('%{c} %{v}', '::ffff:192.0.2.9', true)).toBe('192.0.2.9 in-addr');
   });
   it('r is "unknown" unless the receiver is known, t is the clock in seconds', async () => {
     const tokens = parseMacroString('%{r} %{t}', { exp: true }).tokens;
-    expect(await expandMacros(tokens, { ...values('192.0.2.3'), now: () => new Date(1700000000123) })).toBe('unknown 1700000000');
+    expect(await expandMacros(tokens, { ...values('192.0.2.3'), now: () => new Date(1700000000123) })).toBe(
+      'unknown 1700000000',
+    );
   });
   it('an empty local-part is postmaster (RFC 7208 §4.3)', async () => {
-    expect(await expandMacros(parseMacroString('%{l}').tokens, { sender: '@example.net', domain: 'example.net' })).toBe('postmaster');
+    expect(await expandMacros(parseMacroString('%{l}').tokens, { sender: '@example.net', domain: 'example.net' })).toBe(
+      'postmaster',
+    );
   });
   it('without a client IP, i/c/v/p cannot be expanded and say so', async () => {
     const tokens = parseMacroString('%{ir}.x.example.com').tokens;
     expect(usesClientIp(tokens)).toBe(true);
-    await expect(expandMacros(tokens, { sender: 'a@b.example', domain: 'b.example' })).rejects.toBeInstanceOf(MacroUnavailable);
+    await expect(expandMacros(tokens, { sender: 'a@b.example', domain: 'b.example' })).rejects.toBeInstanceOf(
+      MacroUnavailable,
+    );
   });
   it.each([
-    ['%', /'%' must be followed/], ['%{', /unterminated/], ['%{d', /unterminated/], ['%{}', /malformed/], ['%{x}', /unknown macro letter/],
-    ['%{d0}', /non-zero/], ['%{c}', /only in explanation/], ['a b', /U\+0020/],
+    ['%', /'%' must be followed/],
+    ['%{', /unterminated/],
+    ['%{d', /unterminated/],
+    ['%{}', /malformed/],
+    ['%{x}', /unknown macro letter/],
+    ['%{d0}', /non-zero/],
+    ['%{c}', /only in explanation/],
+    ['a b', /U\+0020/],
   ])('parse error: %j', (s, message) => {
     expect(parseMacroString(s).error?.message).toMatch(message);
   });

@@ -4,20 +4,43 @@ import { domainSpecError, isSpfRecord, parseSpfRecord } from '../../../../src/au
 
 describe('isSpfRecord (RFC 7208 §4.5)', () => {
   it.each([
-    ['v=spf1', true], ['v=spf1 -all', true], ['V=SpF1 ~all', true],
-    ['v=spf10', false], ['v=spf1mx', false], [' v=spf1 -all', false], ['spf1 -all', false], ['v=spf2.0/pra -all', false], ['', false],
+    ['v=spf1', true],
+    ['v=spf1 -all', true],
+    ['V=SpF1 ~all', true],
+    ['v=spf10', false],
+    ['v=spf1mx', false],
+    [' v=spf1 -all', false],
+    ['spf1 -all', false],
+    ['v=spf2.0/pra -all', false],
+    ['', false],
   ])('%j → %s', (text, expected) => expect(isSpfRecord(text)).toBe(expected));
 });
 
 describe('parseSpfRecord: valid records', () => {
   it('parses qualifiers, names, domain-specs and dual CIDR lengths with their offsets', () => {
-    const p = parseSpfRecord('v=spf1 +a -mx:mail.example.com/24//64 ~ip4:192.0.2.0/24 ?ip6:2001:db8::/32 include:_spf.example.com exists:%{i}.x.example.com ptr all redirect=r.example.com exp=e.example.com');
+    const p = parseSpfRecord(
+      'v=spf1 +a -mx:mail.example.com/24//64 ~ip4:192.0.2.0/24 ?ip6:2001:db8::/32 include:_spf.example.com exists:%{i}.x.example.com ptr all redirect=r.example.com exp=e.example.com',
+    );
     expect(p.errors).toEqual([]);
     expect(p.terms.map((t) => [t.qualifier, t.name])).toEqual([
-      ['+', 'a'], ['-', 'mx'], ['~', 'ip4'], ['?', 'ip6'], ['+', 'include'], ['+', 'exists'], ['+', 'ptr'], ['+', 'all'],
-      [undefined, 'redirect'], [undefined, 'exp'],
+      ['+', 'a'],
+      ['-', 'mx'],
+      ['~', 'ip4'],
+      ['?', 'ip6'],
+      ['+', 'include'],
+      ['+', 'exists'],
+      ['+', 'ptr'],
+      ['+', 'all'],
+      [undefined, 'redirect'],
+      [undefined, 'exp'],
     ]);
-    expect(p.terms[1]).toMatchObject({ domainSpec: 'mail.example.com', cidr4: 24, cidr6: 64, raw: '-mx:mail.example.com/24//64', start: 10 });
+    expect(p.terms[1]).toMatchObject({
+      domainSpec: 'mail.example.com',
+      cidr4: 24,
+      cidr6: 64,
+      raw: '-mx:mail.example.com/24//64',
+      start: 10,
+    });
     expect(p.terms[2]).toMatchObject({ network: '192.0.2.0', cidr4: 24 });
     expect(p.terms[3]).toMatchObject({ network: '2001:db8::', cidr6: 32 });
     expect(p.redirect?.domainSpec).toBe('r.example.com');
@@ -102,19 +125,35 @@ describe('parseSpfRecord: syntax errors make the record a permerror (RFC 7208 §
   });
 
   it('rejects a second redirect= or exp= (RFC 7208 §6)', () => {
-    expect(parseSpfRecord('v=spf1 exp=a.example.com -all exp=b.example.com').errors[0]).toMatchObject({ term: 'exp=b.example.com', message: /more than once/ });
-    expect(parseSpfRecord('v=spf1 redirect=a.example.com redirect=a.example.com').errors[0]!.message).toMatch(/more than once/);
+    expect(parseSpfRecord('v=spf1 exp=a.example.com -all exp=b.example.com').errors[0]).toMatchObject({
+      term: 'exp=b.example.com',
+      message: /more than once/,
+    });
+    expect(parseSpfRecord('v=spf1 redirect=a.example.com redirect=a.example.com').errors[0]!.message).toMatch(
+      /more than once/,
+    );
   });
 
   it('says what is wrong with a record that is not SPF at all', () => {
-    expect(parseSpfRecord('v=spf2.0/pra -all')).toMatchObject({ isSpf: false, terms: [], errors: [{ message: /must start with "v=spf1"/ }] });
+    expect(parseSpfRecord('v=spf2.0/pra -all')).toMatchObject({
+      isSpf: false,
+      terms: [],
+      errors: [{ message: /must start with "v=spf1"/ }],
+    });
   });
 });
 
 describe('domainSpecError (RFC 7208 §7.1 domain-end)', () => {
   it.each([
-    ['example.com', undefined], ['example.com.', undefined], ['%{d}', undefined], ['x.%%', undefined], ['_spf.%{d2}', undefined],
-    ['com', /fully qualified/], ['%{d}com', /must end in/], ['example.123', /all-numeric/], ['', /empty/],
+    ['example.com', undefined],
+    ['example.com.', undefined],
+    ['%{d}', undefined],
+    ['x.%%', undefined],
+    ['_spf.%{d2}', undefined],
+    ['com', /fully qualified/],
+    ['%{d}com', /must end in/],
+    ['example.123', /all-numeric/],
+    ['', /empty/],
   ])('%j', (spec, expected) => {
     const err = domainSpecError(spec);
     if (expected === undefined) expect(err).toBeUndefined();

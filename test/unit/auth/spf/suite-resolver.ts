@@ -25,14 +25,24 @@ type Entry = 'TIMEOUT' | { type: string; value: unknown };
 export function loadSuite(file = SUITE_FILE): SuiteCase[] {
   const cases: SuiteCase[] = [];
   for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-    const data = doc.toJS() as { description: string; tests: Record<string, Record<string, unknown>>; zonedata: Record<string, unknown[]> };
+    const data = doc.toJS() as {
+      description: string;
+      tests: Record<string, Record<string, unknown>>;
+      zonedata: Record<string, unknown[]>;
+    };
     if (!data?.tests) continue;
     const resolver = suiteResolver(data.zonedata ?? {});
     for (const [id, t] of Object.entries(data.tests)) {
       cases.push({
-        scenario: data.description, id, spec: String(t.spec), helo: String(t.helo ?? ''), host: String(t.host),
-        mailfrom: String(t.mailfrom ?? ''), result: ([] as unknown[]).concat(t.result).map(String),
-        ...(t.explanation !== undefined ? { explanation: String(t.explanation) } : {}), resolver,
+        scenario: data.description,
+        id,
+        spec: String(t.spec),
+        helo: String(t.helo ?? ''),
+        host: String(t.host),
+        mailfrom: String(t.mailfrom ?? ''),
+        result: ([] as unknown[]).concat(t.result).map(String),
+        ...(t.explanation !== undefined ? { explanation: String(t.explanation) } : {}),
+        resolver,
       });
     }
   }
@@ -46,7 +56,10 @@ export function suiteResolver(zonedata: Record<string, unknown[]>): Resolver {
     const generated: Entry[] = [];
     let gen = true;
     for (const e of entries ?? []) {
-      if (e === 'TIMEOUT') { list.push('TIMEOUT'); continue; }
+      if (e === 'TIMEOUT') {
+        list.push('TIMEOUT');
+        continue;
+      }
       for (const [type, raw] of Object.entries(e as Record<string, unknown>)) {
         const value = (type === 'TXT' || type === 'SPF') && typeof raw === 'string' ? [raw] : raw;
         if (type === 'TXT') gen = false;
@@ -58,7 +71,10 @@ export function suiteResolver(zonedata: Record<string, unknown[]>): Resolver {
     zone.set(name.toLowerCase(), list);
   }
 
-  const answer = (name: string, type: string): { status: 'ok' | 'nodata' | 'nxdomain' | 'timeout'; records: unknown[]; cname?: string } => {
+  const answer = (
+    name: string,
+    type: string,
+  ): { status: 'ok' | 'nodata' | 'nxdomain' | 'timeout'; records: unknown[]; cname?: string } => {
     const entries = zone.get(name.toLowerCase().replace(/\.$/, ''));
     if (!entries) return { status: name.startsWith('error.') ? 'timeout' : 'nxdomain', records: [] };
     const records: unknown[] = [];
@@ -84,7 +100,8 @@ export function suiteResolver(zonedata: Record<string, unknown[]>): Resolver {
         const a = answer(name, type);
         if (a.status === 'timeout') return { status: 'timeout', server: 'suite', error: 'TIMEOUT in zonedata' };
         if (a.cname) {
-          if (cnames.includes(name) || cnames.length > 8) return { status: 'servfail', server: 'suite', error: 'CNAME loop' };
+          if (cnames.includes(name) || cnames.length > 8)
+            return { status: 'servfail', server: 'suite', error: 'CNAME loop' };
           cnames.push(name);
           name = a.cname;
           continue;

@@ -7,8 +7,14 @@ import { zoneOf } from '../../../helpers/zones.js';
 
 describe('TLS-RPT record (RFC 8460 §3)', () => {
   it('parses the examples of the RFC', () => {
-    expect(parseTlsRptRecord('v=TLSRPTv1;rua=mailto:reports@example.com')).toMatchObject({ errors: [], rua: [{ scheme: 'mailto', target: 'reports@example.com' }] });
-    expect(parseTlsRptRecord('v=TLSRPTv1; rua=https://reporting.example.com/v1/tlsrpt')).toMatchObject({ errors: [], rua: [{ scheme: 'https', target: 'https://reporting.example.com/v1/tlsrpt' }] });
+    expect(parseTlsRptRecord('v=TLSRPTv1;rua=mailto:reports@example.com')).toMatchObject({
+      errors: [],
+      rua: [{ scheme: 'mailto', target: 'reports@example.com' }],
+    });
+    expect(parseTlsRptRecord('v=TLSRPTv1; rua=https://reporting.example.com/v1/tlsrpt')).toMatchObject({
+      errors: [],
+      rua: [{ scheme: 'https', target: 'https://reporting.example.com/v1/tlsrpt' }],
+    });
   });
 
   it('splits several destinations on commas', () => {
@@ -32,7 +38,9 @@ describe('TLS-RPT record (RFC 8460 §3)', () => {
   });
 
   it('rejects two rua fields and malformed fields', () => {
-    expect(parseTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.example; rua=mailto:c@d.example').errors).toContain('the record has more than one rua= field');
+    expect(parseTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.example; rua=mailto:c@d.example').errors).toContain(
+      'the record has more than one rua= field',
+    );
     expect(parseTlsRptRecord('v=TLSRPTv1; rua').errors[0]).toMatch(/not a name=value/);
   });
 });
@@ -64,12 +72,20 @@ describe('checkTlsRpt', () => {
 
   it('returns the record and destinations as data', async () => {
     const r = await checkTlsRpt('rpt.test', ctx);
-    expect(r).toMatchObject({ kind: 'tls-rpt', domain: 'rpt.test', lookup: 'ok', record: 'v=TLSRPTv1; rua=mailto:tls@rpt.test', rua: ['mailto:tls@rpt.test'] });
+    expect(r).toMatchObject({
+      kind: 'tls-rpt',
+      domain: 'rpt.test',
+      lookup: 'ok',
+      record: 'v=TLSRPTv1; rua=mailto:tls@rpt.test',
+      rua: ['mailto:tls@rpt.test'],
+    });
     expect(r.steps).toHaveLength(1);
   });
 
   it('reports a timeout as unknown, not as missing', async () => {
-    const r = await checkTlsRpt('x.test', { resolver: fakeResolver({ '_smtp._tls.x.test TXT': { status: 'timeout', server: '192.0.2.1:53' } }) });
+    const r = await checkTlsRpt('x.test', {
+      resolver: fakeResolver({ '_smtp._tls.x.test TXT': { status: 'timeout', server: '192.0.2.1:53' } }),
+    });
     expect(r.findings).toEqual([expect.objectContaining({ id: 'tls-rpt.lookup.temporary', temporary: true })]);
   });
 });
