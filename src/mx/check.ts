@@ -1,5 +1,6 @@
 // The MX → A/AAAA → PTR chain of a domain (RFC 5321 §5.1), with null MX (RFC 7505) and implicit MX.
-// I/O only through ctx.resolver; returns plain data with the DNS steps it took.
+// I/O only through ctx.resolver; returns plain data with the DNS steps it took. The work per answer is bounded:
+// a hostile MX RRset (1,000 exchanges × 100 addresses) must not cost 100,000 queries.
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import type { Finding, Step } from '../core/result.js';
@@ -16,14 +17,26 @@ export interface MxAddress {
   ptrStatus?: string;
 }
 
+/**
+ * Exchanges whose addresses are looked up, in preference order. A sender tries far fewer (Postfix:
+ * smtp_mx_address_limit 5 addresses per delivery; Exim: hosts_max_try 5) but shuffles equal preferences between
+ * deliveries, so a check looks further than one delivery does; large providers publish 1 to 5 MX records.
+ */
+export const MX_EXCHANGE_LIMIT = 10;
+/** Addresses per exchange that are reverse-checked and kept (round-robin pools of large providers stay under it). */
+export const MX_ADDRESS_LIMIT = 10;
+
 export interface MxHost {
   preference: number;
   exchange: string;
   addresses: MxAddress[];
   /** CNAMEs followed to reach the exchange's addresses (RFC 5321 §5.1 forbids this). */
   cnames: string[];
-  /** 'ok', 'ip-literal', 'no-address', or a temporary status that prevented the lookup. */
-  status: 'ok' | 'ip-literal' | 'no-address' | 'nxdomain' | 'temporary';
+  /** 'ok', 'ip-literal', 'no-address', a temporary status that prevented the lookup, or 'unchecked': beyond
+   *  MX_EXCHANGE_LIMIT, not looked up at all. */
+  status: 'ok' | 'ip-literal' | 'no-address' | 'nxdomain' | 'temporary' | 'unchecked';
+  /** Addresses the exchange has beyond MX_ADDRESS_LIMIT: neither reverse-checked nor listed. */
+  addressesUnchecked?: number;
 }
 
 export interface MxResult {
@@ -47,7 +60,10 @@ export async function checkMx(domain: string, ctx: Pick<Context, 'resolver'>): P
   if (answer.status === 'ok') {
     const records = sortMx(answer.records);
     nullMx = records.some((r) => r.exchange === '');
-    mx = await Promise.all(records.filter((r) => r.exchange !== '').map((r) => resolveExchange(r, trace)));
+    const hosts = records.filter((r) => r.exchange !== '');
+    mx = await Promise.all(hosts.slice(0, MX_EXCHANGE_LIMIT).map((r) => resolveExchange(r, trace)));
+    for (const r of hosts.slice(MX_EXCHANGE_LIMIT))
+      mx.push({ preference: r.preference, exchange: r.exchange, cnames: [], addresses: [], status: 'unchecked' });
   } else if (answer.status === 'nodata') {
     // RFC 5321 §5.1: no MX → the domain itself is the implicit exchange, if it has an address.
     const self = await resolveExchange({ preference: 0, exchange: domain }, trace);
@@ -79,11 +95,15 @@ async function resolveExchange(r: MxRecord, resolver: Resolver): Promise<MxHost>
   if (isIP(r.exchange.replace(/^\[|\]$/g, ''))) return { ...base, addresses: [], status: 'ip-literal' };
   const [a, aaaa] = await Promise.all([resolver.lookup(r.exchange, 'A'), resolver.lookup(r.exchange, 'AAAA')]);
   const cnames = [...new Set([...(a.cnames ?? []), ...(aaaa.cnames ?? [])])];
+  const v4 = a.status === 'ok' ? a.records : [];
+  const v6 = aaaa.status === 'ok' ? aaaa.records : [];
+  const [keep4, keep6] = addressShare(v4.length, v6.length, MX_ADDRESS_LIMIT);
   const found = [
-    ...(a.status === 'ok' ? a.records.map((address) => ({ address, family: 4 as const })) : []),
-    ...(aaaa.status === 'ok' ? aaaa.records.map((address) => ({ address, family: 6 as const })) : []),
+    ...v4.slice(0, keep4).map((address) => ({ address, family: 4 as const })),
+    ...v6.slice(0, keep6).map((address) => ({ address, family: 6 as const })),
   ];
   const addresses = await Promise.all(found.map((f) => reverseCheck(f.address, f.family, resolver)));
+  const unchecked = v4.length + v6.length - found.length;
   const status: MxHost['status'] = addresses.length
     ? 'ok'
     : isTemporary(a) || isTemporary(aaaa)
@@ -91,7 +111,15 @@ async function resolveExchange(r: MxRecord, resolver: Resolver): Promise<MxHost>
       : a.status === 'nxdomain'
         ? 'nxdomain'
         : 'no-address';
-  return { ...base, cnames, addresses, status };
+  const host: MxHost = { ...base, cnames, addresses, status };
+  if (unchecked) host.addressesUnchecked = unchecked;
+  return host;
+}
+
+/** How many IPv4 and IPv6 addresses to keep within `limit`: each family gets half, and what one leaves the other. */
+export function addressShare(n4: number, n6: number, limit: number): [number, number] {
+  const keep4 = Math.min(n4, Math.max(Math.ceil(limit / 2), limit - n6));
+  return [keep4, Math.min(n6, limit - keep4)];
 }
 
 /** PTR, then forward-confirm: some PTR name must resolve back to the same address (FCrDNS). */

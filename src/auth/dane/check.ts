@@ -5,6 +5,7 @@ import type { Context } from '../../core/context.js';
 import type { Finding, Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { recordsOf, type LookupStatus, type TlsaRecord } from '../../dns/types.js';
+import { MX_EXCHANGE_LIMIT, sortMx } from '../../mx/check.js';
 import { daneFindings } from './lint.js';
 import { associationData, describeTlsa, tlsaMatches, tlsaProblem } from './record.js';
 import type { ServedChain } from './served-chain.js';
@@ -47,6 +48,8 @@ export interface DaneResult {
   applicable: boolean;
   source: 'resolver' | 'zone' | 'offline';
   hosts: DaneHost[];
+  /** MX hosts beyond MX_EXCHANGE_LIMIT (mx/check.ts) whose TLSA records were not looked up. */
+  hostsUnchecked?: number;
   findings: Finding[];
   steps: Step[];
 }
@@ -72,13 +75,21 @@ export async function checkDane(
       ? 'offline'
       : 'resolver';
   const mxSecure = mx.status === 'ok' && mx.ad;
-  const exchanges = [
+  let exchanges = [
     ...new Set(
       recordsOf(mx)
         .map((r) => r.exchange)
         .filter((x) => x !== ''),
     ),
   ];
+  // The same bound as the MX check: a hostile RRset of 1,000 hosts must not cost 1,000 TLSA queries.
+  let unchecked = 0;
+  if (exchanges.length > MX_EXCHANGE_LIMIT) {
+    const best = new Set(sortMx(recordsOf(mx)).map((r) => r.exchange));
+    best.delete('');
+    exchanges = [...best].slice(0, MX_EXCHANGE_LIMIT);
+    unchecked = best.size - exchanges.length;
+  }
   // An insecure MX RRset means senders never ask for TLSA, so neither do we (one query fewer per host at scale);
   // a zone file is checked anyway, since that is where a DANE deployment is prepared.
   const applicable = mx.status === 'ok' && (mxSecure || opts.signed === true || source === 'zone');
@@ -109,6 +120,7 @@ export async function checkDane(
     source,
     hosts,
   };
+  if (unchecked && applicable) base.hostsUnchecked = unchecked;
   return { ...base, findings: daneFindings(base), steps: trace.steps };
 }
 

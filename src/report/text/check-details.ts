@@ -17,10 +17,14 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       if (!r) return [];
       if (r.nullMx && !r.mx.length) return ['null MX (0 .): accepts no mail'];
       if (r.implicit) return [`no MX: implicit MX ${r.mx[0]?.addresses.map((a) => a.address).join(', ') ?? ''}`];
-      return r.mx.map(
+      const checked = r.mx.filter((h) => h.status !== 'unchecked');
+      const lines = checked.map(
         (h) =>
           `${String(h.preference).padStart(3)} ${e(h.exchange)} ${t.dim('→')} ${h.addresses.length ? h.addresses.map((a) => `${a.address}${a.fcrdns ? '' : t.warn(' (no FCrDNS)')}`).join(', ') : t.fail(h.status)}`,
       );
+      if (checked.length < r.mx.length)
+        lines.push(t.warn(`… ${r.mx.length - checked.length} more MX records, not checked`));
+      return lines;
     }
     case 'spf': {
       const r = c.spf;
