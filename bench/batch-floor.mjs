@@ -115,7 +115,7 @@ if (mode === 'transport') {
     })();
     for await (const { result } of runBatch(
       inputs,
-      (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }),
+      (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000, steps: false }),
       { concurrency: DEFAULT_CONCURRENCY, order: 'input', limit: level },
     )) {
       bytes += JSON.stringify(withoutSteps(result)).length;

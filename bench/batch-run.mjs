@@ -8,7 +8,10 @@ import { Writable } from 'node:stream';
 const [file, nArg, server, concurrencyArg] = process.argv.slice(2);
 const n = Number(nArg);
 const [host, port] = server.split(':');
-const dist = new URL('../dist/', import.meta.url);
+// BENCH_DIST=<dir>/dist/ measures another build (an old commit's worktree) with this same script.
+const dist = process.env.BENCH_DIST
+  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, '/')}`)
+  : new URL('../dist/', import.meta.url);
 const { networkResolver } = await import(new URL('dns/network.js', dist));
 const { cached } = await import(new URL('dns/cache.js', dist));
 const { checkPosture, withoutSteps } = await import(new URL('posture/check.js', dist));
@@ -66,11 +69,15 @@ let done = 0;
 // 'auto' is the CLI's default (no --concurrency): the batch finds its own level up to 64.
 const level = concurrencyArg === 'auto' ? adaptiveConcurrency(DEFAULT_CONCURRENCY) : undefined;
 const concurrency = level ? DEFAULT_CONCURRENCY : Number(concurrencyArg);
-for await (const { result } of runBatch(firstN(), (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }), {
-  concurrency,
-  order: 'input',
-  ...(level ? { limit: level } : {}),
-})) {
+for await (const { result } of runBatch(
+  firstN(),
+  (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000, steps: false }),
+  {
+    concurrency,
+    order: 'input',
+    ...(level ? { limit: level } : {}),
+  },
+)) {
   done++;
   const v = result.summary.map((s) => s.verdict);
   verdicts[v.includes('fail') ? 'fail' : v.includes('unknown') ? 'unknown' : 'ok']++;
@@ -92,6 +99,8 @@ process.stdout.write(
     shared,
     perDomainOwn: (queries - shared) / done,
     cpuUsPerDomain: (cpu.user + cpu.system) / done,
+    userUsPerDomain: cpu.user / done,
+    systemUsPerDomain: cpu.system / done,
     failedQueries,
     peakRssMb: peakRss / 1048576,
     peakHeapMb: peakHeap / 1048576,

@@ -7,12 +7,13 @@ import { fetchServedChain, type ServedChain } from '../auth/dane/served-chain.js
 import { checkDkim } from '../auth/dkim/check.js';
 import { checkDmarc } from '../auth/dmarc/check.js';
 import { checkDnssec } from '../auth/dnssec/check.js';
-import { answerAuthentication, answerFindings } from '../auth/dnssec/lint.js';
+import { answerAuthentication, answerFindings, stepAnswers } from '../auth/dnssec/lint.js';
 import { checkMtaSts } from '../auth/mta-sts/check.js';
 import { checkSpf } from '../auth/spf/check.js';
 import { checkTlsRpt } from '../auth/tls-rpt/check.js';
 import type { Context } from '../core/context.js';
 import { finding, type Finding, type Step } from '../core/result.js';
+import { quietSteps, type AnswerNote } from '../dns/trace.js';
 import { checkMx, type MxResult } from '../mx/check.js';
 import { probeTarget } from '../probe/check.js';
 import { budgetResolver, expiry } from './budget.js';
@@ -41,6 +42,9 @@ export interface PostureOptions {
   budgetMs?: number;
   policy?: Policy;
   strict?: boolean;
+  /** Record each check's DNS steps (default true). A batch that streams results without them turns this off:
+   *  lookups then build no step, and DNSSEC's count of authenticated answers comes from bare notes instead. */
+  steps?: boolean;
 }
 
 /** After the budget runs out, checks get this long to wind down with their "timeout" answers. */
@@ -51,6 +55,14 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
   const budget = new AbortController();
   const timer = opts.budgetMs ? setTimeout(() => budget.abort(), opts.budgetMs) : undefined;
   const c: Context = opts.budgetMs ? { ...ctx, resolver: budgetResolver(ctx.resolver, budget.signal) } : ctx;
+  // Without steps, each check gets its own answer notes, kept in check order as its steps would have been.
+  const notes = opts.steps === false ? new Map<CheckName, AnswerNote[]>() : undefined;
+  const cx = (check: CheckName): Context => {
+    if (!notes) return c;
+    const log: AnswerNote[] = [];
+    notes.set(check, log);
+    return { ...c, resolver: quietSteps(c.resolver, log) };
+  };
   const errors: PostureFinding[] = [];
   // Without a budget nothing ever expires; with one, every check races the same expiry.
   const expired = opts.budgetMs ? expiry(budget.signal, GRACE_MS) : undefined;
@@ -69,32 +81,32 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
     });
 
   try {
-    const mxP = guard('mx', checkMx(domain, c));
-    const dnssecP = guard('dnssec', checkDnssec(domain, c));
+    const mxP = guard('mx', checkMx(domain, cx('mx')));
+    const dnssecP = guard('dnssec', checkDnssec(domain, cx('dnssec')));
     const [mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane, smtp, dnsbl] = await Promise.all([
       mxP,
-      guard('spf', checkSpf({ domain }, c)),
-      guard('dkim', checkDkim(domain, c, opts.selectors?.length ? { selectors: opts.selectors } : {})),
-      guard('dmarc', checkDmarc(domain, c)),
+      guard('spf', checkSpf({ domain }, cx('spf'))),
+      guard('dkim', checkDkim(domain, cx('dkim'), opts.selectors?.length ? { selectors: opts.selectors } : {})),
+      guard('dmarc', checkDmarc(domain, cx('dmarc'))),
       guard(
         'mtaSts',
-        checkMtaSts(domain, c, {
+        checkMtaSts(domain, cx('mtaSts'), {
           ...(opts.ca ? { ca: opts.ca } : {}),
           ...(opts.mtaStsPort ? { port: opts.mtaStsPort } : {}),
         }),
       ),
-      guard('tlsRpt', checkTlsRpt(domain, c)),
-      guard('bimi', checkBimi(domain, c, { fetch: Boolean(opts.fetch), ...(opts.ca ? { ca: opts.ca } : {}) })),
+      guard('tlsRpt', checkTlsRpt(domain, cx('tlsRpt'))),
+      guard('bimi', checkBimi(domain, cx('bimi'), { fetch: Boolean(opts.fetch), ...(opts.ca ? { ca: opts.ca } : {}) })),
       dnssecP,
       // TLSA names stay _25._tcp.<mx>, the port senders use, even when a test points --smtp-port elsewhere.
       guard(
         'dane',
-        dnssecP.then((d) => checkDane(domain, c, { signed: d?.signed === true })),
+        dnssecP.then((d) => checkDane(domain, cx('dane'), { signed: d?.signed === true })),
       ),
       opts.smtp
         ? guard(
             'smtp',
-            probeTarget(domain, c, {
+            probeTarget(domain, cx('smtp'), {
               all: true,
               ...(opts.smtpPort ? { port: opts.smtpPort } : {}),
               ...(opts.ca ? { ca: opts.ca } : {}),
@@ -104,7 +116,7 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
       opts.dnsbl?.length
         ? guard(
             'dnsbl',
-            mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, c)),
+            mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, cx('dnsbl'))),
           )
         : undefined,
     ]);
@@ -118,7 +130,7 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
       if (chains) checks.dane = withServedChains(dane, chains);
     }
     if (dnssec) {
-      const a = answerAuthentication(allSteps(checks), domain);
+      const a = answerAuthentication(notes ? allNotes(checks, notes) : allAnswers(checks), domain);
       checks.dnssec = {
         ...dnssec,
         answers: { total: a.total, authenticated: a.authenticated },
@@ -240,6 +252,11 @@ async function servedChains(
   return out;
 }
 
-function allSteps(checks: PostureChecks): Step[] {
-  return CHECK_NAMES.flatMap((n) => (checks[n] as { steps?: Step[] } | null | undefined)?.steps ?? []);
+function allAnswers(checks: PostureChecks): AnswerNote[] {
+  return CHECK_NAMES.flatMap((n) => stepAnswers((checks[n] as { steps?: Step[] } | null | undefined)?.steps ?? []));
+}
+
+/** The notes of the checks that finished, in check order: what allAnswers() reads from their steps. */
+function allNotes(checks: PostureChecks, notes: Map<CheckName, AnswerNote[]>): AnswerNote[] {
+  return CHECK_NAMES.flatMap((n) => (checks[n] ? (notes.get(n) ?? []) : []));
 }

@@ -143,8 +143,13 @@ async function runMany(
   let invalid = 0;
   if (format === 'junit') await write(junitOpen());
   const level = o.adaptive ? adaptiveConcurrency(o.concurrency) : undefined;
+  // Streamed lines carry no DNS steps (JUnit sums their times, -v --json prints them): none are built.
+  const posture: PostureOptions = {
+    ...o.postureOptions,
+    steps: format === 'junit' || (format === 'json' && ctx.verbose),
+  };
   try {
-    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), {
+    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, posture), {
       concurrency: o.concurrency,
       order: o.order,
       ...(level ? { limit: level } : {}),
