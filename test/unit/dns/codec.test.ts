@@ -14,6 +14,7 @@ import {
   type DnsRecord,
 } from '../../../src/dns/codec.js';
 import { RR_TYPES, type RRType, type RecordMap } from '../../../src/dns/types.js';
+import { fuzz } from '../fuzz/settings.js';
 
 const SAMPLES: { [T in RRType]: RecordMap[T][] } = {
   A: ['192.0.2.1'],
@@ -127,6 +128,52 @@ describe('encodeQuery', () => {
   it('can leave EDNS out (the retry after FORMERR)', () => {
     const p = dnsPacket.decode(encodeQuery('a.test', 'A', { edns: false }).bytes);
     expect(p.additionals).toEqual([]);
+  });
+
+  it('writes the same bytes as dns-packet for any name, type and EDNS choice (plain names take a fast path)', () => {
+    const label = fc.stringMatching(/^[A-Za-z0-9_-]{1,63}$/);
+    const odd = fc.constantFrom('*', 'caf\u00e9', 'a b', 'x\\.y', '');
+    const name = fc
+      .tuple(
+        fc.array(fc.oneof({ weight: 9, arbitrary: label }, { weight: 1, arbitrary: odd }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.boolean(),
+      )
+      .map(([labels, dot]) => labels.join('.') + (dot ? '.' : ''))
+      .filter((n) => nameError(n) === undefined);
+    fc.assert(
+      fc.property(
+        name,
+        fc.constantFrom(...RR_TYPES, 'ANY', 'NULL'),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.boolean(),
+        (n, type, id, edns) => {
+          const general = dnsPacket.encode({
+            type: 'query',
+            id,
+            flags: dnsPacket.RECURSION_DESIRED,
+            questions: [{ name: n.replace(/\.$/, '') || '.', type: type as dnsPacket.RecordType, class: 'IN' }],
+            additionals: edns
+              ? ([
+                  {
+                    type: 'OPT',
+                    name: '.',
+                    udpPayloadSize: 4096,
+                    extendedRcode: 0,
+                    ednsVersion: 0,
+                    flags: dnsPacket.DNSSEC_OK,
+                    options: [],
+                  },
+                ] as unknown as dnsPacket.Answer[])
+              : [],
+          });
+          expect(encodeQuery(n, type, { id, edns }).bytes.equals(general)).toBe(true);
+        },
+      ),
+      fuzz(2000),
+    );
   });
 
   it('refuses names that cannot go on the wire', () => {
