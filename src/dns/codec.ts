@@ -296,13 +296,17 @@ export function extractAnswer<T extends RRType>(
   const chain: CnameLink[] = [];
   let name = lowerName(qname);
   let loop = false;
-  const seen = new Set([name]);
+  let ttl = Infinity;
   if (opts.follow !== false && type !== 'CNAME') {
+    // Names met along the chain, made when there is one (most answers have none).
+    let seen: Set<string> | undefined;
     for (;;) {
       const c = m.answers.find((r) => r.type === 'CNAME' && r.name === name && typeof r.data === 'string');
       if (!c) break;
       const target = c.data as string;
       chain.push({ owner: name, target, ttl: c.ttl });
+      if (c.ttl < ttl) ttl = c.ttl;
+      seen ??= new Set([name]);
       if (seen.has(target)) {
         loop = true;
         break;
@@ -311,15 +315,14 @@ export function extractAnswer<T extends RRType>(
       name = target;
     }
   }
-  const rrs = loop ? [] : m.answers.filter((r) => r.name === name && r.type === type && r.data !== null);
-  const ttls = [...rrs.map((r) => r.ttl), ...chain.map((c) => c.ttl)];
-  return {
-    chain,
-    finalName: name,
-    records: rrs.map((r) => r.data as RecordOf<T>),
-    ttl: ttls.length ? Math.min(...ttls) : undefined,
-    loop,
-  };
+  const records: RecordOf<T>[] = [];
+  if (!loop)
+    for (const r of m.answers) {
+      if (r.name !== name || r.type !== type || r.data === null) continue;
+      records.push(r.data as RecordOf<T>);
+      if (r.ttl < ttl) ttl = r.ttl;
+    }
+  return { chain, finalName: name, records, ttl: records.length || chain.length ? ttl : undefined, loop };
 }
 
 /**

@@ -165,7 +165,8 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
       if (got.kind === 'failure')
         return { status: got.status, server: got.server, error: got.error, ...(cnames.length ? { cnames } : {}) };
       const m = got.message;
-      const ex = extracted(m, name, type, follow);
+      // Shared with the event for the same reply only when there are events (the memo costs a WeakMap entry).
+      const ex = opts.onEvent ? extracted(m, name, type, follow) : extractAnswer(m, name, type, { follow });
       ad &&= m.flags.ad;
       for (const link of ex.chain) {
         cnames.push(link.owner);
