@@ -2,6 +2,7 @@
 // dns-packet throws on bad input; everything here that decodes returns an error value instead.
 import { randomFillSync } from 'node:crypto';
 import dnsPacket from 'dns-packet';
+import { plainMessage, plainQuery } from './codec-plain.js';
 import type { RRType, RecordMap, RecordOf } from './types.js';
 import { RR_TYPES } from './types.js';
 
@@ -128,64 +129,6 @@ function randomId(): number {
   return ids[idPos++]!;
 }
 
-/** Type codes of the questions we ask (RFC 1035 §3.2.2 and each type's RFC), for plainQuery. */
-const QUESTION_TYPES: Record<string, number> = {
-  A: 1,
-  NS: 2,
-  CNAME: 5,
-  SOA: 6,
-  PTR: 12,
-  MX: 15,
-  TXT: 16,
-  AAAA: 28,
-  SRV: 33,
-  DS: 43,
-  DNSKEY: 48,
-  TLSA: 52,
-  SPF: 99,
-  CAA: 257,
-};
-// The OPT pseudo-record of every EDNS query: root owner, type 41, our UDP size as class, DO=1 (RFC 6891 §6.1.2).
-const OPT = Buffer.from([0, 0, 41, EDNS_UDP_SIZE >> 8, EDNS_UDP_SIZE & 255, 0, 0, 0x80, 0, 0, 0]);
-
-/**
- * The bytes dns-packet would encode for a query of a plain name (labels of letters, digits, '-' and '_') and a
- * type we know, written directly: it is most of what a batch sends, and the general encoder builds a packet
- * object, measures and walks it for every one. Anything else: undefined, and the general encoder does it.
- */
-function plainQuery(name: string, type: string, id: number, edns: boolean): Buffer | undefined {
-  const code = QUESTION_TYPES[type];
-  const n = name.endsWith('.') ? name.slice(0, -1) : name;
-  if (code === undefined || n === '') return undefined;
-  const end = 12 + n.length + 2;
-  const buf = Buffer.allocUnsafe(end + 4 + (edns ? OPT.length : 0));
-  buf.writeUInt16BE(id, 0);
-  buf.writeUInt16BE(F.rd, 2);
-  buf.writeUInt32BE(0x00010000, 4); // QDCOUNT 1, ANCOUNT 0
-  buf.writeUInt32BE(edns ? 1 : 0, 8); // NSCOUNT 0, ARCOUNT
-  let lengthAt = 12;
-  let p = 13;
-  for (let i = 0; i < n.length; i++) {
-    const c = n.charCodeAt(i);
-    if (c === 46) {
-      if (p - lengthAt - 1 === 0 || p - lengthAt - 1 > 63) return undefined;
-      buf[lengthAt] = p - lengthAt - 1;
-      lengthAt = p++;
-    } else if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 45 || c === 95) {
-      buf[p++] = c;
-    } else {
-      return undefined;
-    }
-  }
-  if (p - lengthAt - 1 === 0 || p - lengthAt - 1 > 63) return undefined;
-  buf[lengthAt] = p - lengthAt - 1;
-  buf[p++] = 0;
-  buf.writeUInt16BE(code, p);
-  buf.writeUInt16BE(1, p + 2); // class IN
-  if (edns) OPT.copy(buf, p + 4);
-  return buf;
-}
-
 export interface ResponseSpec {
   id: number;
   opcode?: string;
@@ -223,6 +166,13 @@ export function encodeResponse(spec: ResponseSpec): Buffer {
 
 /** Decodes any message; never throws (compression loops, overruns and bad rdata become `{ ok: false }`). */
 export function decodeMessage(buf: Buffer): Decoded {
+  // Most answers are plain A/AAAA/MX/TXT/PTR/SOA: read directly, without dns-packet's object per field.
+  const plain = plainMessage(buf);
+  return plain ? { ok: true, message: plain } : decodeGeneral(buf);
+}
+
+/** decodeMessage through dns-packet alone: what the plain path must agree with (test/unit/dns/codec-plain.test.ts). */
+export function decodeGeneral(buf: Buffer): Decoded {
   try {
     const p = dnsPacket.decode(buf) as dnsPacket.DecodedPacket & { opcode?: string; rcode?: string };
     const opt = (p.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
