@@ -10,6 +10,7 @@ import {
   LOOKUP_LIMIT,
   MX_LIMIT,
   VOID_LIMIT,
+  type ParsedSpf,
   type SpfCost,
   type SpfTerm,
   type SpfTree,
@@ -63,7 +64,7 @@ async function walk(w: Walk, domain: string, path: string[]): Promise<SpfTree> {
   }
   if (fetched.status === 'multiple')
     return { domain, record: null, status: 'multiple', records: fetched.records, ...ignored, ...EMPTY };
-  const parsed = parseSpfRecord(fetched.record);
+  const parsed = path.length ? sharedParse(domain, fetched.record) : parseSpfRecord(fetched.record);
   const before = { lookups: w.lookups, voids: w.voids };
   const tree: SpfTree = {
     domain,
@@ -93,6 +94,33 @@ async function walk(w: Walk, domain: string, path: string[]): Promise<SpfTree> {
   tree.lookups = w.lookups - before.lookups;
   tree.voidLookups = w.voids - before.voids;
   return tree;
+}
+
+/**
+ * An included (or redirected-to) record is shared: a provider's _spf record is in every customer's, and a batch
+ * meets it once per customer domain. Its parse is kept, by name and text (a record that changes is parsed anew),
+ * frozen, since every tree that includes it holds its terms and errors. A domain's own record is parsed each time.
+ */
+const SHARED_PARSES = 256;
+const sharedParses = new Map<string, ParsedSpf>();
+
+function sharedParse(domain: string, text: string): ParsedSpf {
+  const key = `${domain}\u0000${text}`;
+  let parsed = sharedParses.get(key);
+  if (!parsed) {
+    parsed = deepFreeze(parseSpfRecord(text));
+    if (sharedParses.size >= SHARED_PARSES) sharedParses.delete(sharedParses.keys().next().value!);
+    sharedParses.set(key, parsed);
+  }
+  return parsed;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
 }
 
 async function termNode(
