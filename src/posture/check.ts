@@ -258,5 +258,7 @@ function allAnswers(checks: PostureChecks): AnswerNote[] {
 
 /** The notes of the checks that finished, in check order: what allAnswers() reads from their steps. */
 function allNotes(checks: PostureChecks, notes: Map<CheckName, AnswerNote[]>): AnswerNote[] {
-  return CHECK_NAMES.flatMap((n) => (checks[n] ? (notes.get(n) ?? []) : []));
+  const out: AnswerNote[] = [];
+  for (const n of CHECK_NAMES) if (checks[n]) for (const a of notes.get(n) ?? []) out.push(a);
+  return out;
 }
