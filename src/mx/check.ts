@@ -111,7 +111,7 @@ async function resolveExchange(r: MxRecord, resolver: Resolver): Promise<MxHost>
       : a.status === 'nxdomain'
         ? 'nxdomain'
         : 'no-address';
-  const host: MxHost = { ...base, cnames, addresses, status };
+  const host: MxHost = { preference: r.preference, exchange: r.exchange, cnames, addresses, status };
   if (unchecked) host.addressesUnchecked = unchecked;
   return host;
 }

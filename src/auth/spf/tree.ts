@@ -130,12 +130,12 @@ async function termNode(
   path: string[],
   unreachable: boolean,
 ): Promise<SpfTreeTerm> {
-  const node: SpfTreeTerm = {
-    ...term,
+  // Object.assign, not a spread followed by properties (a slow path in V8 for every term of every tree).
+  const node: SpfTreeTerm = Object.assign({}, term, {
     cost: { lookups: 0, voidLookups: 0 },
     runningLookups: w.lookups,
     runningVoid: w.voids,
-  };
+  });
   if (term.error) {
     node.cost.note = 'syntax error: check_host() gives permerror for this record';
     return node;
