@@ -54,14 +54,16 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
   const start = performance.now();
   const budget = new AbortController();
   const timer = opts.budgetMs ? setTimeout(() => budget.abort(), opts.budgetMs) : undefined;
-  const c: Context = opts.budgetMs ? { ...ctx, resolver: budgetResolver(ctx.resolver, budget.signal) } : ctx;
+  const c: Context = opts.budgetMs
+    ? Object.assign({}, ctx, { resolver: budgetResolver(ctx.resolver, budget.signal) })
+    : ctx;
   // Without steps, each check gets its own answer notes, kept in check order as its steps would have been.
   const notes = opts.steps === false ? new Map<CheckName, AnswerNote[]>() : undefined;
   const cx = (check: CheckName): Context => {
     if (!notes) return c;
     const log: AnswerNote[] = [];
     notes.set(check, log);
-    return { ...c, resolver: quietSteps(c.resolver, log) };
+    return Object.assign({}, c, { resolver: quietSteps(c.resolver, log) });
   };
   const errors: PostureFinding[] = [];
   // Without a budget nothing ever expires; with one, every check races the same expiry.
