@@ -101,7 +101,10 @@ for await (const { result } of runBatch(
 )) {
   done++;
   const v = result.summary.map((s) => s.verdict);
-  verdicts[v.includes('fail') ? 'fail' : v.includes('unknown') ? 'unknown' : 'ok']++;
+  let verdict = 'ok';
+  if (v.includes('fail')) verdict = 'fail';
+  else if (v.includes('unknown')) verdict = 'unknown';
+  verdicts[verdict]++;
   if (!sink.write(JSON.stringify(withoutSteps(result)) + '\n')) await new Promise((r) => sink.once('drain', r));
 }
 const seconds = (performance.now() - start) / 1000;
