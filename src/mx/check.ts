@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import type { Finding, Step } from '../core/result.js';
 import { traceResolver } from '../dns/trace.js';
-import { isTemporary, reverseName, type Lookup, type MxRecord, type Resolver } from '../dns/types.js';
+import { expandIpv6, isTemporary, reverseName, type Lookup, type MxRecord, type Resolver } from '../dns/types.js';
 import { mxFindings } from './findings.js';
 
 export interface MxAddress {
@@ -138,7 +138,5 @@ async function reverseCheck(address: string, family: 4 | 6, resolver: Resolver):
 }
 
 function sameAddress(a: string, b: string): boolean {
-  return (
-    a.toLowerCase() === b.toLowerCase() || (a.includes(':') && b.includes(':') && reverseName(a) === reverseName(b))
-  );
+  return a.toLowerCase() === b.toLowerCase() || (a.includes(':') && b.includes(':') && expandIpv6(a) === expandIpv6(b));
 }
