@@ -38,7 +38,8 @@ const OPT = Buffer.from([0, 0, OPT_TYPE, EDNS_UDP_SIZE >> 8, EDNS_UDP_SIZE & 255
 export function plainQuery(name: string, type: string, id: number, edns: boolean): Buffer | undefined {
   const code = TYPE_CODES[type];
   const n = name.endsWith('.') ? name.slice(0, -1) : name;
-  if (code === undefined || n === '') return undefined;
+  // 253 characters make 255 octets on the wire, the most RFC 1035 §2.3.4 allows.
+  if (code === undefined || n === '' || n.length > 253) return undefined;
   const end = 12 + n.length + 2;
   const buf = Buffer.allocUnsafe(end + 4 + (edns ? OPT.length : 0));
   buf.writeUInt16BE(id, 0);

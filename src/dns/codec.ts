@@ -101,21 +101,24 @@ export function nameError(name: string): string | undefined {
 
 /** A query with a random 16-bit id (RFC 5452 §9.2), RD=1 and, unless `edns: false`, an OPT with DO=1 (RFC 3225). */
 export function encodeQuery(name: string, type: string, opts: { id?: number; edns?: boolean } = {}): EncodedQuery {
-  const err = nameError(name);
-  if (err) throw new RangeError(err);
   const id = opts.id ?? randomId();
   const edns = opts.edns !== false;
   const question: Question = { name: lowerName(name), type, class: 'IN' };
-  const bytes =
-    plainQuery(name, type, id, edns) ??
-    dnsPacket.encode({
-      type: 'query',
-      id,
-      flags: F.rd,
-      questions: [{ name: wireName(name), type: type as dnsPacket.RecordType, class: 'IN' }],
-      additionals: edns ? [optRecord(EDNS_UDP_SIZE, true, 0)] : [],
-    });
+  // A plain name is checked as it is written (labels, length); anything else by nameError, before dns-packet.
+  const bytes = plainQuery(name, type, id, edns) ?? generalQuery(name, type, id, edns);
   return { id, question, bytes, edns };
+}
+
+function generalQuery(name: string, type: string, id: number, edns: boolean): Buffer {
+  const err = nameError(name);
+  if (err) throw new RangeError(err);
+  return dnsPacket.encode({
+    type: 'query',
+    id,
+    flags: F.rd,
+    questions: [{ name: wireName(name), type: type as dnsPacket.RecordType, class: 'IN' }],
+    additionals: edns ? [optRecord(EDNS_UDP_SIZE, true, 0)] : [],
+  });
 }
 
 // Query ids come from a block of random bytes refilled as it runs out: one call into the CSPRNG per 4096 ids

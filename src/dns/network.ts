@@ -48,6 +48,8 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
   // Every answer names its server: one string per server, not one per query.
   const labels = new Map(opts.servers.map((s) => [s, formatServer(s)]));
   const labelOf = (server: DnsServerAddress): string => labels.get(server)!;
+  // The exchange options of every query without a signal (most of a batch's): one object, not one per query.
+  const unsignalled = { timeoutMs: opts.timeoutMs, signal: undefined };
 
   function emit(
     server: DnsServerAddress,
@@ -102,7 +104,7 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
   async function askServers(name: string, type: string, signal: AbortSignal | undefined): Promise<Outcome> {
     let attempt = 0;
     let best: Extract<Outcome, { kind: 'failure' }> | undefined;
-    const xo = { timeoutMs: opts.timeoutMs, signal };
+    const xo = signal ? { timeoutMs: opts.timeoutMs, signal } : unsignalled;
     for (let round = 0; round < rounds; round++) {
       for (const server of opts.servers) {
         const label = labelOf(server);
@@ -190,7 +192,7 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
           records: ex.records,
           ttl: Math.min(ttl, ex.ttl ?? Infinity),
           server: got.server,
-          cnames: cnames.slice(),
+          cnames,
           aa,
           ad,
         };
@@ -244,8 +246,8 @@ function negative<R>(
   ttl: number | undefined,
 ): Lookup<R> {
   return ttl === undefined
-    ? { status, server, cnames: cnames.slice(), aa, ad }
-    : ({ status, server, cnames: cnames.slice(), aa, ad, ttl } as Lookup<R>);
+    ? { status, server, cnames, aa, ad }
+    : ({ status, server, cnames, aa, ad, ttl } as Lookup<R>);
 }
 
 /** The status of one wire exchange, for the event stream ('cname' = a chain we still have to finish). */

@@ -182,6 +182,13 @@ describe('encodeQuery', () => {
     expect(nameError('a..test')).toMatch(/empty label/);
     expect(nameError('ok.example.test.')).toBeUndefined();
     expect(() => encodeQuery('a'.repeat(64), 'A')).toThrow(RangeError);
+    // 253 characters are 255 octets on the wire, the limit; one more is refused by the plain path as by the general.
+    const labels = (n: number) => Array.from({ length: n }, () => 'a'.repeat(62)).join('.');
+    const at253 = `${labels(4)}.${'b'.repeat(253 - 4 * 63)}`;
+    expect(at253).toHaveLength(253);
+    expect(encodeQuery(at253, 'A').bytes.length).toBeGreaterThan(255);
+    expect(() => encodeQuery(`${at253}b`, 'A')).toThrow(/longer than 255 octets/);
+    expect(() => encodeQuery('a..test', 'A')).toThrow(/empty label/);
   });
 });
 
