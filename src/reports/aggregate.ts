@@ -1,6 +1,7 @@
 // Aggregation as the reports stream in: per domain, per sending IP (DMARC) and per MX and failure type (TLS-RPT).
 // Each report is folded in and dropped, so memory grows with distinct sources, not with reports; every per-source
 // list is capped against hostile input. Duplicates (same reporter, report id and domain) are counted once.
+import { organizationalDomain } from '../auth/dmarc/org-domain.js';
 import type { DkimSeen, SourceRow, TlsFailureRow } from './model.js';
 import type { DmarcAggregateReport, DmarcPolicyPublished, TlsRptReport } from './types.js';
 
@@ -136,8 +137,10 @@ export class ReportAggregator {
       s.messages += n;
       widen(s, r.begin, r.end);
       addCapped(s.reporters, org);
-      const dkimAligned = row.dkim === 'pass';
-      const spfAligned = row.spf === 'pass';
+      // Without policy_evaluated's verdicts (some senders leave them out), alignment is judged from auth_results
+      // as RFC 7489 §3.1 relaxed mode does; the report's own verdict wins when it is there.
+      const dkimAligned = row.dkim ? row.dkim === 'pass' : derivedAlignment(row.dkimResults, row.headerFrom ?? name);
+      const spfAligned = row.spf ? row.spf === 'pass' : derivedAlignment(row.spfResults, row.headerFrom ?? name);
       if (dkimAligned) s.alignedDkim += n;
       if (spfAligned) s.alignedSpf += n;
       if (dkimAligned || spfAligned || row.disposition === 'pass') s.dmarcPass += n;
@@ -208,6 +211,11 @@ export class ReportAggregator {
       }
     }
   }
+}
+
+function derivedAlignment(results: readonly { domain?: string; result: string }[], headerFrom: string): boolean {
+  const org = organizationalDomain(headerFrom);
+  return results.some((r) => r.result === 'pass' && r.domain !== undefined && organizationalDomain(r.domain) === org);
 }
 
 function newSource(ip: string): SourceAcc {
