@@ -3,6 +3,7 @@
 // read. Everything from reports and DNS is untrusted text: escaped.
 import { escapeControl } from '../../core/text.js';
 import type { DomainSummary, InputsSummary, SourceRow, TlsFailureRow } from '../../reports/model.js';
+import type { ReportSummary } from '../../reports/recognize.js';
 import { heading, renderFindings } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
@@ -174,4 +175,23 @@ export function renderReportInputs(i: InputsSummary, t: Theme, seconds: number):
 /** 12,345 without loading ICU (toLocaleString's first call costs ~13 ms). */
 export function thousands(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** `receive --reports`: the line under a stored message that is a report. */
+export function renderReportArrival(r: ReportSummary | { error: string }, t: Theme): string {
+  const e = escapeControl;
+  if ('error' in r) return `    ${t.warn('! report')} ${t.dim(`could not be read: ${e(r.error)}`)}\n`;
+  const range = r.begin && r.end ? ` ${r.begin.slice(0, 10)} → ${r.end.slice(0, 10)}` : '';
+  const who = `${e(r.reporter ?? '(unnamed reporter)')} for ${e(r.domain ?? '(no domain)')}${range}`;
+  const more = r.reports > 1 ? t.dim(` (+${r.reports - 1} more report${r.reports === 2 ? '' : 's'})`) : '';
+  if (r.kind === 'dmarc') {
+    const failing = r.failingMessages
+      ? t.fail(
+          `${thousands(r.failingMessages)} failing from ${r.failingSources} source${r.failingSources === 1 ? '' : 's'}`,
+        )
+      : t.ok('none failing');
+    return `    ${t.accent('DMARC report')} ${who}: ${thousands(r.messages ?? 0)} messages, ${failing}${more}\n`;
+  }
+  const failed = r.failedSessions ? t.fail(`${thousands(r.failedSessions)} failed`) : t.ok('none failed');
+  return `    ${t.accent('TLS-RPT report')} ${who}: ${thousands(r.sessions ?? 0)} sessions, ${failed}${more}\n`;
 }
