@@ -5,9 +5,7 @@ import { examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineReport(program: Command): void {
   addGlobalOptions(program.command('report'))
-    .description(
-      'read DMARC aggregate and TLS-RPT reports (files, archives, messages, Maildirs, mbox): who sends as the domain, what fails, and whether p=reject is safe',
-    )
+    .description('DMARC aggregate and TLS-RPT reports: who sends as the domain, what fails, is p=reject safe?')
     .argument('<inputs...>', '.xml, .xml.gz, .zip, .json, .json.gz or .eml files, folders, Maildirs or mbox files')
     .option('--since <date>', 'only reports whose range ends after this (2024-05-01, an ISO time, or 7d / 24h ago)')
     .option('--until <date>', 'only reports whose range starts before this (same forms)')
