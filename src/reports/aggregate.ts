@@ -81,7 +81,7 @@ export class ReportAggregator {
         this.duplicates++;
         return false;
       }
-      if (this.seen.size < MAX_SEEN_IDS) this.seen.add(key);
+      if (this.seen.size < MAX_SEEN_IDS) this.seen.add(flat(key));
     }
     this.reports++;
     if (report.kind === 'dmarc') this.addDmarc(report);
@@ -118,20 +118,21 @@ export class ReportAggregator {
   }
 
   private addDmarc(r: DmarcAggregateReport): void {
-    const name = r.policy.domain ?? r.records[0]?.headerFrom ?? '(unknown domain)';
+    const name = flat(r.policy.domain ?? r.records[0]?.headerFrom ?? '(unknown domain)');
     const d = this.domain(name);
     d.dmarcReports++;
-    const org = r.orgName ?? '(unnamed reporter)';
+    const org = flat(r.orgName ?? '(unnamed reporter)');
     bump(d.reporters, org, 1, Infinity);
     widen(d, r.begin, r.end);
     for (const m of r.missing) bump(d.missing, m, 1, 64);
     const at = r.end ?? r.begin ?? 0;
-    if (r.policy.p !== undefined && (!d.published || at >= d.published.at)) d.published = { at, policy: r.policy };
+    if (r.policy.p !== undefined && (!d.published || at >= d.published.at))
+      d.published = { at, policy: flatPolicy(r.policy) };
     for (const row of r.records) {
       let s = d.sources.get(row.sourceIp);
       if (!s) {
-        s = newSource(row.sourceIp);
-        d.sources.set(row.sourceIp, s);
+        s = newSource(flat(row.sourceIp));
+        d.sources.set(s.ip, s);
       }
       const n = row.count;
       s.messages += n;
@@ -144,37 +145,42 @@ export class ReportAggregator {
       if (dkimAligned) s.alignedDkim += n;
       if (spfAligned) s.alignedSpf += n;
       if (dkimAligned || spfAligned || row.disposition === 'pass') s.dmarcPass += n;
-      if (row.disposition) bump(s.disposition, row.disposition, n);
+      if (row.disposition) bump(s.disposition, flat(row.disposition), n);
       for (const reason of row.reasons) {
-        bump(s.reasons, reason.type, n);
-        if (reason.comment) addCapped(s.comments, reason.comment.slice(0, 200));
+        bump(s.reasons, flat(reason.type), n);
+        if (reason.comment) addCapped(s.comments, flat(reason.comment.slice(0, 200)));
       }
-      if (row.headerFrom) addCapped(s.headerFrom, row.headerFrom);
-      if (row.envelopeFrom) addCapped(s.envelopeFrom, row.envelopeFrom);
+      if (row.headerFrom) addCapped(s.headerFrom, flat(row.headerFrom));
+      if (row.envelopeFrom) addCapped(s.envelopeFrom, flat(row.envelopeFrom));
       // One SPF result per message: the MAIL FROM one when several scopes are given.
       const spf = row.spfResults.find((x) => x.scope === 'mfrom') ?? row.spfResults[0];
       if (spf) {
-        bump(s.spf, spf.result, n);
-        if (spf.domain) addCapped(s.spfDomains, spf.domain);
+        bump(s.spf, flat(spf.result), n);
+        if (spf.domain) addCapped(s.spfDomains, flat(spf.domain));
       }
       for (const k of row.dkimResults) {
-        const key = `${k.domain ?? ''}\0${k.selector ?? ''}`;
+        const key = flat(`${k.domain ?? ''}\0${k.selector ?? ''}`);
         let seen = s.dkim.get(key);
         if (!seen) {
           if (s.dkim.size >= MAX_DKIM) continue;
-          seen = { domain: k.domain ?? null, selector: k.selector ?? null, results: {} };
+          seen = {
+            domain: k.domain ? flat(k.domain) : null,
+            selector: k.selector ? flat(k.selector) : null,
+            results: {},
+          };
           s.dkim.set(key, seen);
         }
-        seen.results[k.result] = (seen.results[k.result] ?? 0) + n;
+        const result = flat(k.result);
+        seen.results[result] = (seen.results[result] ?? 0) + n;
       }
     }
   }
 
   private addTls(r: TlsRptReport): void {
-    const org = r.orgName ?? '(unnamed reporter)';
+    const org = flat(r.orgName ?? '(unnamed reporter)');
     const counted = new Set<string>();
     for (const p of r.policies) {
-      const name = p.policyDomain ?? '(unknown domain)';
+      const name = flat(p.policyDomain ?? '(unknown domain)');
       const d = this.domain(name);
       if (!counted.has(name)) {
         counted.add(name);
@@ -187,14 +193,14 @@ export class ReportAggregator {
       d.tls.successful += p.successfulSessions;
       d.tls.failed += p.failedSessions;
       for (const f of p.failures) {
-        const mx = f.receivingMxHostname ?? f.receivingIp ?? '(unknown MX)';
-        const key = `${mx}\0${f.resultType}`;
+        const mx = flat(f.receivingMxHostname ?? f.receivingIp ?? '(unknown MX)');
+        const key = flat(`${mx}\0${f.resultType}`);
         let acc = d.tls.failures.get(key);
         if (!acc) {
           if (d.tls.failures.size >= 4096) continue;
           acc = {
             mx,
-            resultType: f.resultType,
+            resultType: flat(f.resultType),
             sessions: 0,
             reporters: new Set(),
             receivingIps: new Set(),
@@ -205,12 +211,28 @@ export class ReportAggregator {
         acc.sessions += f.failedSessions;
         widen(acc, r.begin, r.end);
         addCapped(acc.reporters, org);
-        if (f.receivingIp) addCapped(acc.receivingIps, f.receivingIp);
+        if (f.receivingIp) addCapped(acc.receivingIps, flat(f.receivingIp));
         const detail = [f.failureReasonCode, f.additionalInformation].filter(Boolean).join(': ');
-        if (detail) addCapped(acc.details, detail.slice(0, 300), 5);
+        if (detail) addCapped(acc.details, flat(detail.slice(0, 300)), 5);
       }
     }
   }
+}
+
+/**
+ * A copy of `s` that does not hold on to the document it was cut from: V8 keeps substrings (and strings built
+ * from them) as views into the parent string, so one report id kept per report would keep every report's whole
+ * XML alive. Measured: 10,000 reports (17,000 sources) held 173 MiB of heap this way, 42 MiB without.
+ */
+function flat(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
+
+function flatPolicy(p: DmarcPolicyPublished): DmarcPolicyPublished {
+  const out: DmarcPolicyPublished = {};
+  for (const [k, v] of Object.entries(p) as [keyof DmarcPolicyPublished, string | number | undefined][])
+    if (v !== undefined) (out as Record<string, string | number>)[k] = typeof v === 'string' ? flat(v) : v;
+  return out;
 }
 
 function derivedAlignment(results: readonly { domain?: string; result: string }[], headerFrom: string): boolean {

@@ -13,6 +13,8 @@ import { isForwarderName, providerOf } from './providers.js';
 
 export interface DomainPosture {
   domain: string;
+  /** Its organizational domain (RFC 7489 §3.2), computed once. */
+  org?: string;
   /** MX addresses → the exchange's name. */
   mxAddresses: Map<string, string>;
   /** DKIM selectors of the domain that pass from its aligned sources. */
@@ -25,7 +27,13 @@ const CONCURRENCY = 16;
 const FORWARD_REASONS = new Set(['forwarded', 'mailing_list', 'trusted_forwarder']);
 
 export async function lookupPosture(domain: string, rows: readonly SourceRow[], resolver: Resolver) {
-  const posture: DomainPosture = { domain, mxAddresses: new Map(), goodSelectors: new Set(), temporary: false };
+  const posture: DomainPosture = {
+    domain,
+    org: organizationalDomain(domain),
+    mxAddresses: new Map(),
+    goodSelectors: new Set(),
+    temporary: false,
+  };
   const mx = await resolver.lookup(domain, 'MX');
   if (isTemporary(mx)) posture.temporary = true;
   if (mx.status === 'ok') {
@@ -37,12 +45,12 @@ export async function lookupPosture(domain: string, rows: readonly SourceRow[], 
       }
     }
   }
-  const org = organizationalDomain(domain);
+  const org = posture.org!;
+  const under = (d: string) => d === org || d.endsWith(`.${org}`);
   for (const row of rows) {
     if (row.dmarc.pass === 0) continue;
     for (const k of row.dkim)
-      if (k.selector && k.domain && organizationalDomain(k.domain) === org && (k.results.pass ?? 0) > 0)
-        posture.goodSelectors.add(k.selector);
+      if (k.selector && k.domain && under(k.domain) && (k.results.pass ?? 0) > 0) posture.goodSelectors.add(k.selector);
   }
   return posture;
 }
@@ -97,7 +105,7 @@ export function classifyRow(
   spf: Pick<SpfEvaluation, 'result' | 'matched'> | undefined,
 ): Pick<SourceRow, 'group' | 'why'> & { fix?: Fix } {
   const domain = posture.domain;
-  const org = organizationalDomain(domain);
+  const org = posture.org ?? organizationalDomain(domain);
   const underOrg = (d: string) => d === org || d.endsWith(`.${org}`);
   if (row.dmarc.fail === 0) {
     const how = [row.aligned.dkim ? 'DKIM' : '', row.aligned.spf ? 'SPF' : ''].filter(Boolean).join(' and ');
