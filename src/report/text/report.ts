@@ -91,7 +91,7 @@ export function renderReportDomain(
     );
     if (d.tlsFailures.length) out.push(tlsTable(d.tlsFailures, t));
   }
-  out.push('', renderFindings(s.findings, t).trimEnd());
+  if (s.findings.length) out.push('', renderFindings(s.findings, t).trimEnd());
   return out.join('\n') + '\n\n';
 }
 
