@@ -1,13 +1,13 @@
 // `mailcheck report` as a user runs it: report files in every packaging, a zone for the domain's posture, text and
 // NDJSON, --since, exit codes; and the whole loop: reports mailed into `receive --reports`, then read from its Maildir.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
-import { dmarcXml, gzip, reportMessage, tlsRptJson, zip } from '../helpers/report-corpus.js';
+import { dmarcXml, gzip, reportMessage, tlsRptJson } from '../helpers/report-corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,73 +47,73 @@ const google = dmarcXml({
     },
   ],
 });
-const outlook = dmarcXml({
-  org: 'Enterprise Outlook',
-  reportId: 'o1',
-  domain: 'rua.test',
-  begin: 1714608000,
-  end: 1715212800,
-  rows: [
-    { ip: '192.0.2.49', count: 500, headerFrom: 'rua.test' },
-    { ip: '192.0.2.58', count: 20, dkim: 'fail', spf: 'fail', headerFrom: 'rua.test' },
-  ],
-});
 const tls = tlsRptJson({
   domain: 'rua.test',
   successful: 900,
   failures: [{ type: 'certificate-expired', mx: 'mx.rua.test', sessions: 12 }],
 });
 
+// The README tour's corpus (fixtures/reports/rua.test), plus a cut-off gzip and a second copy of a report.
+const TOUR = join(ROOT, 'fixtures/reports/rua.test');
+const TOUR_ZONES = [...ZONE, '--zone', 'fixtures/zones/100.51.198.in-addr.arpa.zone'];
 mkdirSync(join(dir, 'in'));
-writeFileSync(join(dir, 'in', 'google.com!rua.test!1714521600!1714607999.xml.gz'), gzip(google));
-writeFileSync(
-  join(dir, 'in', 'outlook.zip'),
-  zip([{ name: 'enterprise.protection.outlook.com!rua.test!1!2.xml', data: outlook }]),
-);
-writeFileSync(join(dir, 'in', 'tls.json.gz'), gzip(tls));
+for (const f of readdirSync(TOUR)) copyFileSync(join(TOUR, f), join(dir, 'in', f));
 writeFileSync(join(dir, 'in', 'zz-cut.xml.gz'), gzip(google).subarray(0, 50));
-writeFileSync(join(dir, 'in', 'copy.eml'), reportMessage({ attachment: gzip(google), filename: 'g.xml.gz' }));
+copyFileSync(join(TOUR, 'yahoo-report.eml'), join(dir, 'in', 'again.eml'));
 
 describe('mailcheck report', () => {
-  it('text: the sources table, groups, verdict with the fix, TLS-RPT, and the unreadable file on stderr', async () => {
-    const r = await runCli(['report', join(dir, 'in'), ...ZONE], { env: { COLUMNS: '120' } });
-    expect(r.stderr).toMatch(/zz-cut\.xml\.gz: the gzip data is cut off \(unexpected end\)\n$/);
-    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
-    expect(r.code, r.stdout).toBe(1); // own infrastructure fails DMARC
+  it('the README tour: sources table, groups, verdict with fixes, TLS-RPT; exit 1 (own sources fail)', async () => {
+    const r = await runCli(['report', 'fixtures/reports/rua.test', ...TOUR_ZONES]);
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout).toBe(1);
     const out = r.stdout;
     expect(out).toMatch(
-      /^rua\.test {2}2024-05-01 → 2024-05-09 · 2 DMARC reports and 1 TLS-RPT report from 3 reporters$/m,
+      /^rua\.test {2}2024-05-01 → 2024-05-09 · 3 DMARC reports and 1 TLS-RPT report from 4 reporters$/m,
     );
-    expect(out).toMatch(/1,860 messages: 1,500 pass DMARC, 360 fail/);
-    expect(out).toMatch(/│ 198\.51\.100\.5 +│ - +│ 300 16% +│ 0% +│ 0% +│ none +│ own, failing +│/);
-    expect(out).toMatch(/own infrastructure failing 320 \(17\.2%\) from 2 sources/);
+    expect(out).toMatch(/2,789 messages: 2,400 pass DMARC, 389 fail/);
+    expect(out).toMatch(/│ 198\.51\.100\.25 │ mail\.rua\.test +│ 2,400 86% │ 100% +│ 100% +│ aligned +│/);
+    expect(out).toMatch(/│ 203\.0\.113\.5 +│ - +│ 300 11% +│ 0% +│ 0% +│ own, fails │/);
+    expect(out).toMatch(/│ 192\.0\.2\.201 +│ - +│ 9 0% +│ 0% +│ 0% +│ forwarder +│/);
+    expect(out).toMatch(/own infrastructure failing 326 \(11\.7%\) from 3 sources/);
     expect(out).toMatch(
-      /Verdict: not ready for p=quarantine: 17\.6% of legitimate mail \(320 of 1,820 messages\) would be lost/,
+      /Verdict: not ready for p=quarantine: 12\.7% of legitimate mail \(349 of 2,749\s+messages\) would be lost/,
     );
     expect(out).toMatch(
-      /1\. 198\.51\.100\.5, 300 messages: in rua\.test's SPF record via include:_spf\.esp\.rua\.test → ip4:198\.51\.100\.0\/28/,
+      /1\. 203\.0\.113\.5, 300 messages: in rua\.test's SPF record via\s+include:_spf\.esp\.rua\.test → ip4:203\.0\.113\.0\/28/,
     );
-    expect(out).toMatch(/→ the service signs as esp\.example \(selector esp1\): have it sign with d=rua\.test/);
-    expect(out).toMatch(/2\. 192\.0\.2\.58, 20 messages: an address of rua\.test's MX mx\.rua\.test/);
-    expect(out).toMatch(/→ add ip4:192\.0\.2\.58 to rua\.test's SPF record/);
-    expect(out).toMatch(/TLS-RPT 912 sessions: 900 ok, 12 failed/);
-    expect(out).toMatch(/│ mx\.rua\.test +│ certificate-expired +│ 12 +│ run with --smtp/);
-    expect(out).toMatch(/3 reports read from 5 files/);
-    expect(out).toMatch(/1 duplicate report counted once/);
+    expect(out).toMatch(/→ the service signs as esp\.example \(selector esp1\): have it sign with\s+d=rua\.test/);
+    expect(out).toMatch(
+      /2\. 198\.51\.100\.26 \(mx\.rua\.test\), 20 messages: an address of rua\.test's MX\s+mx\.rua\.test/,
+    );
+    expect(out).toMatch(
+      /3\. 198\.51\.100\.40 \(relay\.rua\.test\), 6 messages: its confirmed reverse name\s+relay\.rua\.test is under rua\.test/,
+    );
+    expect(out).toMatch(
+      /→ DKIM with selector old fails: publish the signer's current public key\s+at old\._domainkey\.rua\.test/,
+    );
+    expect(out).toMatch(/TLS-RPT 2,325 sessions: 2,310 ok, 15 failed/);
+    expect(out).toMatch(/│ mx\.rua\.test │ certificate-expired +│ 12 +│ run with --smtp +│/);
+    expect(out).toMatch(/^4 reports read from 4 files/m);
+  });
+
+  it('an unreadable file is one line on stderr and the rest is read; duplicates count once', async () => {
+    const r = await runCli(['report', join(dir, 'in'), ...TOUR_ZONES]);
+    expect(r.stderr).toMatch(/^mailcheck: \S+zz-cut\.xml\.gz: the gzip data is cut off \(unexpected end\)\n$/);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^4 reports read from 6 files/m);
+    expect(r.stdout).toMatch(/1 duplicate report counted once \[report\.input\.duplicate\]/);
   });
 
   it('--json: NDJSON, a line per source and TLS failure, a summary per domain, then the inputs', async () => {
-    const r = await runCli(['report', join(dir, 'in'), ...ZONE, '--json']);
+    const r = await runCli(['report', join(dir, 'in'), ...TOUR_ZONES, '--json']);
     expect(r.code).toBe(1);
     const lines = r.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.type)).toEqual([
-      'source',
-      'source',
-      'source',
-      'source',
+      ...Array<string>(7).fill('source'),
+      'tls-failure',
       'tls-failure',
       'domain',
       'inputs',
@@ -121,7 +121,7 @@ describe('mailcheck report', () => {
     expect(lines[1]).toMatchObject({
       type: 'source',
       domain: 'rua.test',
-      ip: '198.51.100.5',
+      ip: '203.0.113.5',
       messages: 300,
       dmarc: { pass: 0, fail: 300 },
       group: 'own',
@@ -129,38 +129,42 @@ describe('mailcheck report', () => {
       dkim: [{ domain: 'esp.example', selector: 'esp1', results: { pass: 300 } }],
       fix: { kind: 'dkim-sign', selector: 'esp1' },
     });
-    expect(lines[4]).toMatchObject({
+    expect(lines[0]).toMatchObject({ ip: '198.51.100.25', name: 'mail.rua.test', fcrdns: true, group: 'aligned' });
+    expect(lines[7]).toMatchObject({
       type: 'tls-failure',
       mx: 'mx.rua.test',
       resultType: 'certificate-expired',
       sessions: 12,
     });
-    expect(lines[5]).toMatchObject({
+    expect(lines[9]).toMatchObject({
       type: 'domain',
       domain: 'rua.test',
-      reports: { dmarc: 2, tlsrpt: 1 },
+      reports: { dmarc: 3, tlsrpt: 1 },
       published: { p: 'none' },
       current: { policy: 'none' },
-      messages: 1860,
+      messages: 2789,
       groups: {
-        aligned: { messages: 1500 },
-        own: { sources: 2, messages: 320 },
+        aligned: { sources: 1, messages: 2400 },
+        own: { sources: 3, messages: 326 },
+        forwarder: { sources: 2, messages: 23 },
         unknown: { sources: 1, messages: 40 },
       },
-      verdict: { legitimate: 1820, atRisk: 320, quarantineReady: false, rejectReady: false },
-      tls: { successful: 900, failed: 12, byType: { 'certificate-expired': 12 } },
+      verdict: { legitimate: 2749, atRisk: 349, quarantineReady: false, rejectReady: false },
+      tls: { successful: 2310, failed: 15, byType: { 'certificate-expired': 12, 'sts-policy-fetch-error': 3 } },
     });
-    expect(lines[6]).toMatchObject({ type: 'inputs', files: 5, reports: 3, duplicates: 1, unreadable: 1 });
+    expect(lines[10]).toMatchObject({ type: 'inputs', files: 6, reports: 4, duplicates: 1, unreadable: 1 });
   });
 
   it('--since/--until select reports by their date range', async () => {
-    const r = await runCli(['report', join(dir, 'in'), ...ZONE, '--json', '--since', '2024-05-02T12:00:00Z']);
+    const r = await runCli(['report', TOUR, ...TOUR_ZONES, '--json', '--since', '2024-05-02T12:00:00Z']);
     const lines = r.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.at(-1)).toMatchObject({ type: 'inputs', reports: 1, outOfRange: 3 });
-    expect(lines.find((l) => l.type === 'domain')).toMatchObject({ reports: { dmarc: 1, tlsrpt: 0 } });
+    expect(lines.at(-1)).toMatchObject({ type: 'inputs', reports: 2, outOfRange: 2 });
+    expect(lines.find((l) => l.type === 'domain')).toMatchObject({ reports: { dmarc: 2, tlsrpt: 0 }, messages: 1235 });
+    const u = await runCli(['report', TOUR, ...TOUR_ZONES, '--json', '--until', '2024-05-01T12:00:00Z']);
+    expect(u.stdout.trim().split('\n').at(-1)).toMatch(/"reports":2,"duplicates":0,"outOfRange":2/);
   });
 
   it('bad input: nothing that is a report, a missing path, a bad date (exit 2, one line)', async () => {
@@ -170,7 +174,7 @@ describe('mailcheck report', () => {
     const none = await runCli(['report', empty, '--offline']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no DMARC aggregate or TLS-RPT report found in 1 file\n$/);
-    const missing = await runCli(['report', join(dir, 'in'), join(dir, 'nope'), ...ZONE, '--json']);
+    const missing = await runCli(['report', TOUR, join(dir, 'nope'), ...TOUR_ZONES, '--json']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope: no such file or folder/);
     const date = await runCli(['report', join(dir, 'in'), '--since', 'last tuesday']);

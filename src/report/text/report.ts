@@ -5,15 +5,15 @@ import { escapeControl } from '../../core/text.js';
 import type { DomainSummary, InputsSummary, SourceRow, TlsFailureRow } from '../../reports/model.js';
 import type { ReportSummary } from '../../reports/recognize.js';
 import { heading, renderFindings } from '../steps.js';
-import { fitTable } from '../table.js';
+import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
 import { wrapText } from '../wrap.js';
 
 const GROUP_LABEL: Record<SourceRow['group'], string> = {
   aligned: 'aligned',
-  own: 'own, failing',
+  own: 'own, fails',
   forwarder: 'forwarder',
-  unknown: 'unknown, failing',
+  unknown: 'unknown',
 };
 
 export interface ReportTextOptions {
@@ -120,7 +120,13 @@ function sourcesTable(rows: readonly SourceRow[], total: number, t: Theme, top: 
     ];
   });
   const head = ['source', 'reverse name', 'messages', 'SPF ✓', 'DKIM ✓', 'applied', 'group'].map((h) => t.dim(h));
-  let text = fitTable([head, ...body], { width: t.width, wrap: [1], drop: [5], minWrap: 14 });
+  let text = fitTable([head, ...body], {
+    width: t.width,
+    wrap: [1],
+    drop: [5],
+    minWrap: 14,
+    config: { drawHorizontalLine: headerRules },
+  });
   if (shown.length < rows.length)
     text += `\n  ${t.dim(`… ${rows.length - shown.length} more source${rows.length - shown.length === 1 ? '' : 's'} (--top 0 shows all, --json gives every row)`)}`;
   return text;
@@ -152,6 +158,7 @@ function tlsTable(rows: readonly TlsFailureRow[], t: Theme): string {
     width: t.width,
     wrap: [3, 0],
     minWrap: 16,
+    config: { drawHorizontalLine: headerRules },
   });
 }
 
