@@ -31,23 +31,21 @@ export function renderReportDomain(
   const out: string[] = [];
   const range = s.first && s.last ? `${s.first.slice(0, 10)} → ${s.last.slice(0, 10)}` : 'no date range';
   const reports = [
-    s.reports.dmarc ? `${s.reports.dmarc} DMARC report${s.reports.dmarc === 1 ? '' : 's'}` : '',
-    s.reports.tlsrpt ? `${s.reports.tlsrpt} TLS-RPT report${s.reports.tlsrpt === 1 ? '' : 's'}` : '',
+    s.reports.dmarc ? `${s.reports.dmarc} DMARC` : '',
+    s.reports.tlsrpt ? `${s.reports.tlsrpt} TLS-RPT` : '',
   ]
     .filter(Boolean)
     .join(' and ');
-  out.push(
-    heading(t, s.domain) +
-      t.dim(`  ${range} · ${reports} from ${s.reporters.length} reporter${s.reporters.length === 1 ? '' : 's'}`),
-  );
+  const count = s.reports.dmarc + s.reports.tlsrpt;
+  out.push(heading(t, s.domain) + t.dim(`  ${range} · ${reports} report${count === 1 ? '' : 's'}`));
   out.push(
     ...wrapText(
       `${s.reporters
         .slice(0, 6)
-        .map((r) => `${e(r.name)} (${r.reports})`)
+        .map((r) => `${e(r.name)}\u00a0(${r.reports})`) // a name and its count stay on one line
         .join(', ')}${s.reporters.length > 6 ? ', …' : ''}`,
       t.width,
-      `  ${t.dim('reporters:')} `,
+      `  ${t.dim(`${s.reporters.length} reporter${s.reporters.length === 1 ? '' : 's'}:`)} `,
       '    ',
     ),
   );
@@ -69,7 +67,7 @@ export function renderReportDomain(
         if (v.rejectReady) return t.ok(x);
         return v.quarantineReady ? t.warn(x) : t.fail(x);
       };
-      out.push('', `  ${t.bold('Verdict:')} ${tone(e(v.summary))}`);
+      out.push('', ...wrapText(e(v.summary), t.width, `  ${t.bold('Verdict:')} `, '    ', tone));
       if (v.fixFirst.length) {
         out.push(`  ${t.dim('Fix first:')}`);
         v.fixFirst.forEach((f, i) => {

@@ -82,7 +82,7 @@ describe('renderReportDomain', () => {
     const out = renderReportDomain({ summary, sources: rows, tlsFailures: [] }, t, { top: 10 });
     expect(out).not.toContain('\x1b');
     expect(out).not.toContain('\x07');
-    expect(out).toContain('evil\\x1b]8;;http://x\\x07org (2)');
+    expect(out).toContain('evil\\x1b]8;;http://x\\x07org\u00a0(2)');
     expect(out).toContain('bad\\x1b[2Jname.example.com');
   });
 
