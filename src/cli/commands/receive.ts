@@ -12,6 +12,7 @@ import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../..
 import { bufferedStdout } from '../buffered-stdout.js';
 import { createContext } from '../context.js';
 import type { GlobalOptions } from '../global-options.js';
+import type { Theme } from '../../report/theme.js';
 
 export interface ReceiveCliOptions extends GlobalOptions {
   port: string;
@@ -26,6 +27,7 @@ export interface ReceiveCliOptions extends GlobalOptions {
   maxRecipients: string;
   maxConnections: string;
   hostname?: string;
+  reports?: boolean;
 }
 
 /** RFC 5321 §4.5.3.2.7 lets a server wait 5 minutes; a test receiver is stricter by default. */
@@ -120,12 +122,16 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   let failed = 0;
   let rejected = 0;
   let seen = 0;
+  // --reports reads each stored message back and recognizes reports in it; lines stay in arrival order.
+  const reports = opts.reports ? await reportHook(ctx.theme, ctx.json) : undefined;
+  let pending: Promise<void> = Promise.resolve();
   return new Promise<number>((resolve, reject) => {
     let stopping = false;
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      receiver.close().then(() => {
+      receiver.close().then(async () => {
+        await pending;
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         if (!ctx.json) out(renderReceiveSummary(seen, failed, rejected, ctx.theme));
@@ -142,8 +148,15 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     receiver.on('message', (m: ReceivedMessage) => {
       seen++;
+      const n = seen;
       if (m.findings.some((f) => f.severity === 'fail')) failed++;
-      out(ctx.json ? toNdjsonLine(m) : renderReceived(m, ctx.theme, seen));
+      if (reports) {
+        pending = pending.then(async () => {
+          const report = await reports.recognize(m.file);
+          if (ctx.json) out(toNdjsonLine(report ? { ...m, report } : m));
+          else out(renderReceived(m, ctx.theme, n) + (report ? reports.render(report) : ''));
+        });
+      } else out(ctx.json ? toNdjsonLine(m) : renderReceived(m, ctx.theme, n));
       if (count !== undefined && seen >= count) stop();
     });
     receiver.on('rejected', (r) => {
@@ -153,6 +166,26 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     });
     receiver.on('error', (e) => process.stderr.write(`mailcheck: receiver error: ${e.message}\n`));
   });
+}
+
+/** The report recognizer and its line renderer, loaded only with --reports. */
+async function reportHook(theme: Theme, json: boolean) {
+  const [{ recognizeReport }, text] = await Promise.all([
+    import('../../reports/recognize.js'),
+    json ? undefined : import('../../report/text/report.js'),
+  ]);
+  return {
+    // A message that cannot be read back or recognized is still reported as stored, just without a summary.
+    recognize: async (file: string) => {
+      const raw = await readFile(file).catch(() => undefined);
+      try {
+        return raw ? recognizeReport(raw) : undefined;
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    },
+    render: (r: NonNullable<ReturnType<typeof recognizeReport>>) => (text ? text.renderReportArrival(r, theme) : ''),
+  };
 }
 
 function tlsMode(v: string | boolean | undefined, port: number): ReceiverOptions['tls'] {

@@ -18,6 +18,7 @@ export function defineReceive(program: Command): void {
     .option('--max-recipients <n>', 'recipients per message (more get 452)', '100')
     .option('--max-connections <n>', 'concurrent connections (more get 421)', '100')
     .option('--hostname <name>', "name in the greeting and Received: headers (default: this host's name)")
+    .option('--reports', 'recognize DMARC aggregate and TLS-RPT reports as they arrive and summarize each')
     .addHelpText(
       'after',
       `
@@ -31,6 +32,7 @@ With --json: NDJSON on stdout, a "listening" event, then one "message" event
           'mailcheck receive --port 2525',
           'mailcheck receive --once --json --maildir /tmp/inbox',
           'mailcheck receive --tls --hostname mx.example.test --zone fixtures/zones/mail.test.zone --offline',
+          'mailcheck receive --reports --maildir ./rua   # then: mailcheck report ./rua',
         ]),
     )
     .action(lazyAction(() => import('../commands/receive.js')));
