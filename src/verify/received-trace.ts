@@ -1,0 +1,54 @@
+// The connection a message came in on, read back from the Received: field `mailcheck receive` prepends
+// (src/receive/trace-headers.ts, RFC 5321 §4.4): only the topmost Received: field, only in exactly that format,
+// and only when its by-domain is the authserv-id we answer as. Lower fields, and a topmost one another host
+// wrote, are the sender's to forge; trusting our own name only is RFC 8601 §5's rule for Authentication-Results.
+import { isIP } from 'node:net';
+import { fieldValue, type ParsedMessage } from './message.js';
+
+export interface ReceivedTrace {
+  ip: string;
+  /** The HELO/EHLO argument; '' when the client sent none. */
+  helo: string;
+  /** The forward-confirmed client name the receiver wrote, if any. */
+  clientName: string | null;
+  /** RFC 3848 with-protocol: ESMTP, ESMTPS, ESMTPSA... */
+  protocol: string;
+  tls: boolean;
+  tlsProtocol?: string;
+  cipher?: string;
+  by: string;
+  id: string;
+}
+
+// from HELO (name [ip]) [(using PROTO with cipher CIPHER)] by HOST (mailcheck) with PROTOCOL id ID [for <rcpt>]; date
+// Unfolded, so the separators are runs of spaces and tabs. Every token is \S+ between fixed words: no backtracking
+// worth the name on hostile input.
+const OURS =
+  /^from (\S+)[ \t]+\((?:(\S+) )?\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]\)[ \t]+(?:\(using (\S+) with cipher (\S+)\)[ \t]+)?by (\S+) \(mailcheck\) with ([A-Za-z0-9]+) id (\S+?)(?:[ \t]+for <[^>]*>)?; \S/;
+
+/** The topmost Received: field when it is ours (by `authservId`), else null. */
+export function readOwnReceived(msg: ParsedMessage, authservId: string): ReceivedTrace | null {
+  const field = msg.headers.find((h) => h.key === 'received');
+  if (!field) return null;
+  return parseOwnReceived(fieldValue(field), authservId);
+}
+
+export function parseOwnReceived(value: string, authservId: string): ReceivedTrace | null {
+  const m = OURS.exec(value);
+  if (!m) return null;
+  const [, helo, clientName, ip, tlsProtocol, cipher, by, protocol, id] = m as unknown as string[];
+  if (!isIP(ip!)) return null;
+  if (by!.toLowerCase().replace(/\.$/, '') !== authservId.toLowerCase().replace(/\.$/, '')) return null;
+  // RFC 3848 / RFC 6531: ESMTPS, ESMTPSA, UTF8SMTPS, LMTPS... name TLS; the "(using ...)" comment says which version.
+  const tls = tlsProtocol !== undefined || /MTPSA?$/i.test(protocol!);
+  return {
+    ip: ip!,
+    helo: helo === '[unknown]' ? '' : helo!,
+    clientName: clientName ?? null,
+    protocol: protocol!,
+    tls,
+    ...(tlsProtocol !== undefined ? { tlsProtocol, cipher: cipher! } : {}),
+    by: by!,
+    id: id!,
+  };
+}
