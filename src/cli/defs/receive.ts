@@ -18,6 +18,7 @@ export function defineReceive(program: Command): void {
     .option('--max-recipients <n>', 'recipients per message (more get 452)', '100')
     .option('--max-connections <n>', 'concurrent connections (more get 421)', '100')
     .option('--hostname <name>', "name in the greeting and Received: headers (default: this host's name)")
+    .option('--bulk', "judge each message by Gmail's and Yahoo's bulk-sender rules (default: all-senders rules)")
     .addHelpText(
       'after',
       `
