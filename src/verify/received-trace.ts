@@ -36,19 +36,24 @@ export function readOwnReceived(msg: ParsedMessage, authservId: string): Receive
 export function parseOwnReceived(value: string, authservId: string): ReceivedTrace | null {
   const m = OURS.exec(value);
   if (!m) return null;
-  const [, helo, clientName, ip, tlsProtocol, cipher, by, protocol, id] = m as unknown as string[];
-  if (!isIP(ip!)) return null;
-  if (by!.toLowerCase().replace(/\.$/, '') !== authservId.toLowerCase().replace(/\.$/, '')) return null;
-  // RFC 3848 / RFC 6531: ESMTPS, ESMTPSA, UTF8SMTPS, LMTPS... name TLS; the "(using ...)" comment says which version.
-  const tls = tlsProtocol !== undefined || /MTPSA?$/i.test(protocol!);
-  return {
-    ip: ip!,
-    helo: helo === '[unknown]' ? '' : helo!,
-    clientName: clientName ?? null,
-    protocol: protocol!,
-    tls,
-    ...(tlsProtocol !== undefined ? { tlsProtocol, cipher: cipher! } : {}),
-    by: by!,
-    id: id!,
+  const ip = m[3]!;
+  const by = m[6]!;
+  const protocol = m[7]!;
+  if (!isIP(ip)) return null;
+  if (by.toLowerCase().replace(/\.$/, '') !== authservId.toLowerCase().replace(/\.$/, '')) return null;
+  const trace: ReceivedTrace = {
+    ip,
+    helo: m[1] === '[unknown]' ? '' : m[1]!,
+    clientName: m[2] ?? null,
+    protocol,
+    // RFC 3848 / RFC 6531: ESMTPS, ESMTPSA, UTF8SMTPS, LMTPS... name TLS; the "(using ...)" comment says which version.
+    tls: m[4] !== undefined || /MTPSA?$/i.test(protocol),
+    by,
+    id: m[8]!,
   };
+  if (m[4] !== undefined) {
+    trace.tlsProtocol = m[4];
+    trace.cipher = m[5]!;
+  }
+  return trace;
 }

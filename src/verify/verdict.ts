@@ -54,6 +54,8 @@ export interface MessageVerdict {
   requirementsVerdict: RequirementsVerdict;
 }
 
+const NO_LOOKUPS = { client: null, helo: null } as const;
+
 export async function verifyMessage(
   input: Buffer | ParsedMessage,
   opts: VerifyOptions,
@@ -67,8 +69,8 @@ export async function verifyMessage(
   const connection = opts.connection ?? connectionOf(msg, opts);
   const ip = connection?.ip;
   const sender = opts.sender ?? (ip ? returnPath(msg) : undefined);
-  // The connection's DNS facts (FCrDNS, HELO) are looked up while DKIM and SPF run.
-  const lookups = lookupConnection(connection, ctx.resolver);
+  // The connection's DNS facts (FCrDNS, HELO) are looked up while DKIM and SPF run; no connection, nothing to wait for.
+  const lookups = connection ? lookupConnection(connection, ctx.resolver) : undefined;
   // SPF as receive computed it at MAIL FROM, or for the client IP when it is known, or not at all.
   let spfVerdict: Promise<SpfVerdict | null> = Promise.resolve(opts.spf ?? null);
   if (opts.spf === undefined && ip)
@@ -108,15 +110,19 @@ export async function verifyMessage(
     dmarc,
     arc,
     connection,
-    lookups: await lookups,
+    lookups: lookups ? await lookups : NO_LOOKUPS,
     bulk: !!opts.bulk,
   });
-  const verdict = { ...base, connection, ...judged };
-  return {
-    ...verdict,
+  const verdict: MessageVerdict = {
+    ...base,
     authenticationResults: formatAuthenticationResults({ authservId: opts.authservId, dkim, spf, dmarc, arc }),
-    findings: verdictFindings(verdict),
+    findings: [],
+    connection,
+    requirements: judged.requirements,
+    requirementsVerdict: judged.requirementsVerdict,
   };
+  verdict.findings = verdictFindings(verdict);
+  return verdict;
 }
 
 /**
@@ -125,12 +131,24 @@ export async function verifyMessage(
  */
 function connectionOf(msg: ParsedMessage, opts: VerifyOptions): ConnectionFacts | null {
   const trace = readOwnReceived(msg, opts.authservId);
-  const tls = trace
-    ? { tls: trace.tls, ...(trace.tlsProtocol ? { tlsProtocol: trace.tlsProtocol, cipher: trace.cipher } : {}) }
-    : { tls: null };
-  if (opts.ip) return { source: 'options', ip: opts.ip, ...(opts.helo ? { helo: opts.helo } : {}), ...tls };
-  if (!trace) return null;
-  return { source: 'received', ip: trace.ip, ...(trace.helo ? { helo: trace.helo } : {}), ...tls, by: trace.by };
+  let c: ConnectionFacts;
+  if (opts.ip) {
+    c = { source: 'options', ip: opts.ip, tls: null };
+    if (opts.helo) c.helo = opts.helo;
+  } else if (trace) {
+    c = { source: 'received', ip: trace.ip, tls: null, by: trace.by };
+    if (trace.helo) c.helo = trace.helo;
+  } else {
+    return null;
+  }
+  if (trace) {
+    c.tls = trace.tls;
+    if (trace.tlsProtocol) {
+      c.tlsProtocol = trace.tlsProtocol;
+      c.cipher = trace.cipher;
+    }
+  }
+  return c;
 }
 
 /** The MAIL FROM a delivering MTA recorded (RFC 5321 §4.4): the topmost Return-Path:. */

@@ -9,8 +9,8 @@ type Token =
   | { t: 'literal'; v: string }
   | { t: 'special'; v: '<' | '>' | '@' | ',' | ';' | ':' | '.' };
 
-/** RFC 5322 §3.2.3 atext, plus any non-ASCII character (RFC 6532 §3.2). */
-const ATEXT = /[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]/;
+/** A run of RFC 5322 §3.2.3 atext, non-ASCII characters included (RFC 6532 §3.2); sticky, read at an index. */
+const ATOM = /[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+/y;
 const SPECIAL = new Set(['<', '>', '@', ',', ';', ':', '.']);
 
 class SyntaxProblem extends Error {}
@@ -22,7 +22,26 @@ export interface AddressCheck {
   mailboxes: number;
 }
 
+// The common single mailbox, "Name <local@host.example>" or "local@host.example" with a display name of atoms,
+// dots and spaces only: everything it matches the parser below accepts, so it may answer first (the parser costs
+// ~10 µs a field in V8's interpreter, where short verify runs stay). Anything else goes to the parser.
+const ATEXT_RUN = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+";
+const SIMPLE = new RegExp(
+  `^(?:[A-Za-z0-9!#$%&'*+\\-/=?^_\`{|}~. \\t]*<(${ATEXT_RUN}(?:\\.${ATEXT_RUN})*)@([A-Za-z0-9.-]+)>|(${ATEXT_RUN}(?:\\.${ATEXT_RUN})*)@([A-Za-z0-9.-]+))[ \\t]*$`,
+);
+
 export function checkAddressSyntax(value: string, kind: 'mailbox' | 'mailbox-list' | 'address-list'): AddressCheck {
+  const simple = SIMPLE.exec(value);
+  if (simple) {
+    const local = simple[1] ?? simple[3]!;
+    const host = simple[2] ?? simple[4]!;
+    if (local.length <= 64 && isHostName(host)) return { problem: null, mailboxes: 1 };
+  }
+  return parseAddressSyntax(value, kind);
+}
+
+/** The full RFC 5322 §3.4 parse (checkAddressSyntax without its shortcut; exported for the property test). */
+export function parseAddressSyntax(value: string, kind: 'mailbox' | 'mailbox-list' | 'address-list'): AddressCheck {
   try {
     const tokens = tokenize(value);
     // An empty address-list is allowed where RFC 5322 §3.6.3 allows it (an empty Bcc:).
@@ -72,12 +91,12 @@ function tokenize(s: string): Token[] {
     } else if (SPECIAL.has(c)) {
       out.push({ t: 'special', v: c as '<' });
       i++;
-    } else if (ATEXT.test(c)) {
-      const start = i;
-      while (i < s.length && ATEXT.test(s[i]!)) i++;
-      out.push({ t: 'atom', v: s.slice(start, i) });
     } else {
-      throw new SyntaxProblem(`has a character not allowed there (${describe(c)})`);
+      ATOM.lastIndex = i;
+      const m = ATOM.exec(s);
+      if (!m) throw new SyntaxProblem(`has a character not allowed there (${describe(c)})`);
+      out.push({ t: 'atom', v: m[0] });
+      i += m[0].length;
     }
   }
   return out;

@@ -22,7 +22,7 @@ export interface ConnectionLookups {
 
 /** Never rejects: it is started before DKIM and SPF and awaited after them, and a failed lookup is temporary. */
 export async function lookupConnection(facts: ConnectionFacts | null, resolver: Resolver): Promise<ConnectionLookups> {
-  const [client, helo] = await Promise.all([
+  const found = await Promise.all([
     facts?.client ??
       (facts?.ip
         ? lookupClientName(facts.ip, resolver).catch((): ClientName => ({ name: null, ptr: [], iprev: 'temperror' }))
@@ -35,7 +35,7 @@ export async function lookupConnection(facts: ConnectionFacts | null, resolver: 
         }))
       : null,
   ]);
-  return { client, helo };
+  return { client: found[0], helo: found[1] };
 }
 
 export async function checkHelo(helo: string, resolver: Resolver): Promise<HeloCheck> {

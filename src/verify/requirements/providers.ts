@@ -60,10 +60,15 @@ const PROVIDERS = new Set([
 
 /** The provider domain `domain` is, or is under; null when it is none of theirs. */
 export function mailboxProvider(domain: string): string | null {
-  const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
-  for (let i = 0; i < labels.length - 1; i++) {
-    const suffix = labels.slice(i).join('.');
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  // Every provider domain has two or three labels: try the last two, then the last three (no split and join:
+  // verify runs this once a message).
+  let dot = d.lastIndexOf('.');
+  for (let labels = 2; labels <= 3 && dot > 0; labels++) {
+    dot = d.lastIndexOf('.', dot - 1);
+    const suffix = dot === -1 ? d : d.slice(dot + 1);
     if (PROVIDERS.has(suffix)) return suffix;
+    if (dot === -1) break;
   }
   return null;
 }

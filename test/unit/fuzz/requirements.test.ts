@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MessageFormatError, parseMessage, type ParsedMessage } from '../../../src/verify/message.js';
 import { parseOwnReceived } from '../../../src/verify/received-trace.js';
-import { checkAddressSyntax } from '../../../src/verify/requirements/address-syntax.js';
-import { formatProblems } from '../../../src/verify/requirements/format.js';
+import { checkAddressSyntax, parseAddressSyntax } from '../../../src/verify/requirements/address-syntax.js';
+import { formatProblems, lineProblems, linesLookFine } from '../../../src/verify/requirements/format.js';
+import type { FormatProblem } from '../../../src/verify/requirements/types.js';
 import { judgeOneClick, listUnsubscribeUris } from '../../../src/verify/requirements/unsubscribe.js';
 import { FUZZ_TIMEOUT, fuzz } from './settings.js';
 
@@ -44,6 +45,32 @@ describe('bulk-sender verdict inputs (fuzz)', () => {
           expect(c.mailboxes).toBe(boxes.length);
         }),
         fuzz(300),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'the shortcut for a single plain mailbox accepts nothing the full parser would refuse',
+    () => {
+      const near = fc
+        .array(fc.constantFrom('a', 'B', '0', '-', '.', ' ', '\t', '<', '>', '@', '_', '"', '(', ')', ',', 'é'), {
+          maxLength: 40,
+        })
+        .map((a) => a.join(''));
+      const bits = fc
+        .array(fc.constantFrom('a', '.', ' ', '"', '(', ')', ',', ':', ';', '\\', '[', 'é', '\x01'), { maxLength: 4 })
+        .map((a) => a.join(''));
+      // Near-misses of the shortcut's form: stray characters around and inside "name <local@host>".
+      const around = fc
+        .tuple(bits, fc.boolean(), local, bits, domain, bits)
+        .map(([a, angle, l, mid, d, b]) => (angle ? `${a}<${l}${mid}@${d}>${b}` : `${a}${l}${mid}@${d}${b}`));
+      fc.assert(
+        fc.property(fc.oneof(near, mailbox, around), (s) => {
+          for (const kind of ['mailbox', 'mailbox-list', 'address-list'] as const)
+            expect(checkAddressSyntax(s, kind)).toEqual(parseAddressSyntax(s, kind));
+        }),
+        fuzz(3000),
       );
     },
     FUZZ_TIMEOUT,
@@ -104,6 +131,25 @@ describe('bulk-sender verdict inputs (fuzz)', () => {
           },
         ),
         fuzz(500),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'the fast line check never passes what the per-line walk finds wrong',
+    () => {
+      // Lengths around the 998-octet limit, where an off-by-one would hide.
+      const length = fc.oneof(fc.constantFrom(0, 997, 998, 999, 1000), fc.integer({ min: 0, max: 1003 }));
+      const line = fc.tuple(length, fc.constantFrom('\r\n', '\n', '\r', '', 'x\ry\r\n'));
+      fc.assert(
+        fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (lines) => {
+          const raw = Buffer.from(lines.map(([n, end]) => `${'a'.repeat(n)}${end}`).join(''), 'latin1');
+          const found: FormatProblem[] = [];
+          lineProblems(raw, found);
+          if (linesLookFine(raw)) expect(found).toEqual([]);
+        }),
+        fuzz(2000),
       );
     },
     FUZZ_TIMEOUT,

@@ -152,7 +152,11 @@ describe('formatProblems', () => {
     expect(problems(msg(HEAD, `ok\r\n${long}\r\n${long}`))[0]!.message).toBe(
       '2 lines longer than 998 octets; the first is body line 8 (999 octets; RFC 5322 §2.1.1)',
     );
+    // In a Unix file too (LF line ends), and as the last line without a line end.
+    expect(ids(Buffer.from(`${HEAD.join('\n')}\n\n${long}\n`))).toEqual(['format.line-length']);
+    expect(ids(msg(HEAD, long))).toEqual(['format.line-length']);
     // 998 exactly is allowed, CRLF not counted; folded header lines count one by one.
+
     expect(ids(msg([...HEAD, `X-Ok: ${'y'.repeat(990)}`, ` ${'z'.repeat(997)}`], `${'x'.repeat(998)}\r\n`))).toEqual(
       [],
     );
