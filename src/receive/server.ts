@@ -264,14 +264,13 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       session.secure && session.tlsOptions
         ? { protocol: session.tlsOptions.version, cipher: session.tlsOptions.name }
         : undefined;
-    const connection: ConnectionFacts = {
-      source: 'smtp',
-      ip,
-      ...(helo ? { helo } : {}),
-      tls: !!tls,
-      ...(tls ? { tlsProtocol: tls.protocol, cipher: tls.cipher } : {}),
-      client,
-    };
+    // What this session saw, for the sender requirements (never the message's own Received: fields).
+    const connection: ConnectionFacts = { source: 'smtp', ip, tls: !!tls, client };
+    if (helo) connection.helo = helo;
+    if (tls) {
+      connection.tlsProtocol = tls.protocol;
+      connection.cipher = tls.cipher;
+    }
     const verdict = await receivedVerdict(
       { raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}), connection, bulk: !!opts.bulk },
       ctx,
