@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Context } from '../core/context.js';
 import type { Finding } from '../core/result.js';
+import type { ConnectionFacts, Requirement, RequirementsVerdict } from '../verify/requirements/types.js';
 import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
 import { lookupClientName, type ClientName } from './client-name.js';
 import { openMaildir, type TmpSweep } from './maildir.js';
@@ -32,6 +33,8 @@ export interface ReceiverOptions {
   dataTimeoutMs: number;
   /** SMTP lines as they happen (for --verbose). */
   onLine?: (dir: 'C' | 'S', line: string, session: string) => void;
+  /** Judge each message by the bulk-sender rules (otherwise those are advice). */
+  bulk?: boolean;
 }
 
 export interface ReceivedMessage {
@@ -55,6 +58,9 @@ export interface ReceivedMessage {
   subject?: string;
   authenticationResults: string;
   findings: Finding[];
+  /** Gmail's and Yahoo's sender rules, judged on this message and its connection. */
+  requirements: Requirement[];
+  requirementsVerdict: RequirementsVerdict;
 }
 
 export interface RejectedMessage {
@@ -254,16 +260,23 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       st.helo?.spf,
       st.client,
     ]);
-    const verdict = await receivedVerdict(
-      { raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}) },
-      ctx,
-    );
-    const id = nextId();
-    const now = ctx.now();
     const tls =
       session.secure && session.tlsOptions
         ? { protocol: session.tlsOptions.version, cipher: session.tlsOptions.name }
         : undefined;
+    // What this session saw, for the sender requirements (never the message's own Received: fields).
+    const connection: ConnectionFacts = { source: 'smtp', ip, tls: !!tls, client };
+    if (helo) connection.helo = helo;
+    if (tls) {
+      connection.tlsProtocol = tls.protocol;
+      connection.cipher = tls.cipher;
+    }
+    const verdict = await receivedVerdict(
+      { raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}), connection, bulk: !!opts.bulk },
+      ctx,
+    );
+    const id = nextId();
+    const now = ctx.now();
     const headers = traceHeaders({
       hostname: opts.hostname,
       helo,
@@ -294,6 +307,8 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       ...(verdict.subject !== undefined ? { subject: verdict.subject } : {}),
       authenticationResults: verdict.authenticationResults,
       findings: verdict.findings,
+      requirements: verdict.requirements,
+      requirementsVerdict: verdict.requirementsVerdict,
     };
   }
 

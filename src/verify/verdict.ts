@@ -9,6 +9,10 @@ import { verifyDkim, type DkimSignatureResult } from './dkim/verify.js';
 import { evaluateDmarc, isAligned, type DmarcVerdict } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
+import { readOwnReceived } from './received-trace.js';
+import { lookupConnection } from './requirements/connection.js';
+import { judgeRequirements } from './requirements/judge.js';
+import type { ConnectionFacts, Requirement, RequirementsVerdict } from './requirements/types.js';
 import { checkSpf, type SpfVerdict } from './spf.js';
 
 export interface VerifyOptions {
@@ -21,6 +25,10 @@ export interface VerifyOptions {
   authservId: string;
   /** A precomputed SPF verdict (receive checks SPF at MAIL FROM time). */
   spf?: SpfVerdict | null;
+  /** What the receiver saw of the connection. Without it, our own topmost Received: says (src/verify/received-trace.ts). */
+  connection?: ConnectionFacts;
+  /** Judge the sender requirements by the bulk-sender rules (otherwise those are advice). */
+  bulk?: boolean;
 }
 
 export interface DkimVerdict extends DkimSignatureResult {
@@ -39,7 +47,14 @@ export interface MessageVerdict {
   arc: ArcVerdict;
   authenticationResults: string;
   findings: Finding[];
+  /** How the client IP, HELO and TLS were known (null: not at all): the SPF and requirement verdicts depend on it. */
+  connection: ConnectionFacts | null;
+  /** Gmail's and Yahoo's sender rules (src/verify/requirements/README.md). */
+  requirements: Requirement[];
+  requirementsVerdict: RequirementsVerdict;
 }
+
+const NO_LOOKUPS = { client: null, helo: null } as const;
 
 export async function verifyMessage(
   input: Buffer | ParsedMessage,
@@ -51,14 +66,18 @@ export async function verifyMessage(
   const fromAddresses = fromValues.flatMap((v) => parseAddressList(decodeHeaderText(v))).filter(Boolean);
   const from = fromAddresses[0] ?? null;
   const fromDomain = from ? addressDomain(from) : '';
-  const sender = opts.sender ?? (opts.ip ? returnPath(msg) : undefined);
+  const connection = opts.connection ?? connectionOf(msg, opts);
+  const ip = connection?.ip;
+  const sender = opts.sender ?? (ip ? returnPath(msg) : undefined);
+  // The connection's DNS facts (FCrDNS, HELO) are looked up while DKIM and SPF run; no connection, nothing to wait for.
+  const lookups = connection ? lookupConnection(connection, ctx.resolver) : undefined;
+  // SPF as receive computed it at MAIL FROM, or for the client IP when it is known, or not at all.
+  let spfVerdict: Promise<SpfVerdict | null> = Promise.resolve(opts.spf ?? null);
+  if (opts.spf === undefined && ip)
+    spfVerdict = checkSpf({ ip, sender, helo: connection.helo }, ctx.resolver, opts.authservId);
   const [dkim, spf, arc] = await Promise.all([
     verifyDkim(msg, ctx.resolver, ctx.now()),
-    opts.spf !== undefined
-      ? Promise.resolve(opts.spf)
-      : opts.ip
-        ? checkSpf({ ip: opts.ip, sender, helo: opts.helo }, ctx.resolver, opts.authservId)
-        : Promise.resolve(null),
+    spfVerdict,
     checkArc(msg, ctx.resolver),
   ]);
   const dmarc = await evaluateDmarc(
@@ -82,11 +101,54 @@ export async function verifyMessage(
     dmarc,
     arc,
   };
-  return {
+  const raw = Buffer.isBuffer(input) ? input : msg.bytes;
+  const judged = judgeRequirements({
+    msg,
+    raw,
+    dkim,
+    spf,
+    dmarc,
+    arc,
+    connection,
+    lookups: lookups ? await lookups : NO_LOOKUPS,
+    bulk: !!opts.bulk,
+  });
+  const verdict: MessageVerdict = {
     ...base,
     authenticationResults: formatAuthenticationResults({ authservId: opts.authservId, dkim, spf, dmarc, arc }),
-    findings: verdictFindings(base),
+    findings: [],
+    connection,
+    requirements: judged.requirements,
+    requirementsVerdict: judged.requirementsVerdict,
   };
+  verdict.findings = verdictFindings(verdict);
+  return verdict;
+}
+
+/**
+ * verify's view of the connection: --ip/--helo when given; otherwise our own topmost Received: field (written by
+ * `mailcheck receive` under the name we answer as). TLS is only ever known from that field.
+ */
+function connectionOf(msg: ParsedMessage, opts: VerifyOptions): ConnectionFacts | null {
+  const trace = readOwnReceived(msg, opts.authservId);
+  let c: ConnectionFacts;
+  if (opts.ip) {
+    c = { source: 'options', ip: opts.ip, tls: null };
+    if (opts.helo) c.helo = opts.helo;
+  } else if (trace) {
+    c = { source: 'received', ip: trace.ip, tls: null, by: trace.by };
+    if (trace.helo) c.helo = trace.helo;
+  } else {
+    return null;
+  }
+  if (trace) {
+    c.tls = trace.tls;
+    if (trace.tlsProtocol) {
+      c.tlsProtocol = trace.tlsProtocol;
+      c.cipher = trace.cipher;
+    }
+  }
+  return c;
 }
 
 /** The MAIL FROM a delivering MTA recorded (RFC 5321 §4.4): the topmost Return-Path:. */

@@ -191,7 +191,7 @@ describe('mailcheck verify (CLI)', () => {
     expect(lines).toHaveLength(2);
     for (const l of lines) {
       expect(l.length).toBeGreaterThan(80);
-      expect(l).toMatch(/^✓ .*\.eml\s+\S+@mail\.test\s+dmarc=pass dkim=pass\(mail\.test\)$/);
+      expect(l).toMatch(/^✓ .*\.eml\s+\S+@mail\.test\s+dmarc=pass dkim=pass\(mail\.test\) {2}req=pass$/);
     }
     const narrow = await runCli(['verify', join(deep, 'signed-rsa.eml'), join(deep, 'signed-ed25519.eml'), ...ZONES], {
       env: { COLUMNS: '80' },

@@ -28,6 +28,7 @@ export interface ReceiveCliOptions extends GlobalOptions {
   maxConnections: string;
   hostname?: string;
   reports?: boolean;
+  bulk?: boolean;
 }
 
 /** RFC 5321 §4.5.3.2.7 lets a server wait 5 minutes; a test receiver is stricter by default. */
@@ -59,6 +60,7 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     maxConnections: integer(opts.maxConnections, '--max-connections', 1, 100_000),
     commandTimeoutMs,
     dataTimeoutMs: commandTimeoutMs * 10,
+    bulk: !!opts.bulk,
   };
   const ctx = await createContext(opts);
   // Lines are gathered and written together every few milliseconds: under load many messages finish in a

@@ -16,6 +16,8 @@ export interface VerifyCliOptions extends GlobalOptions {
   sender?: string;
   authservId?: string;
   jobs?: string;
+  bulk?: boolean;
+  strict?: boolean;
 }
 
 /** Messages above which a TTY gets a progress bar and only the messages that did not pass. */
@@ -33,11 +35,18 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   const v8Flags = v8FlagsFor(Math.ceil(tasks.length / procs));
   if (v8Flags.length) setFlagsFromString(v8Flags.join(' '));
   const pool = procs > 1 ? startPool(procs - 1, verifyOpts, v8Flags) : undefined;
-  const [{ createContext }, { unverifiable, verifyTasks }, { exitCode }, { toJson, toNdjsonLine }] = await Promise.all([
+  const [
+    { createContext },
+    { unverifiable, verifyTasks },
+    { exitCode },
+    { toJson, toNdjsonLine },
+    { requirementsExitCode, worseExitCode },
+  ] = await Promise.all([
     import('../context.js'),
     import('../../verify/run.js'),
     import('../exit-code.js'),
     import('../../report/json.js'),
+    import('../../verify/requirements/exit-code.js'),
   ]);
   const ctx = await createContext(opts).catch(async (e: unknown) => {
     await pool?.terminate();
@@ -96,7 +105,10 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   flush();
   // Bad input outranks verdicts: the user has to fix the command line or the files first.
   if (items.some((i) => 'error' in i)) return 2;
-  return exitCode(items);
+  if (!opts.strict) return exitCode(items);
+  // --strict: warnings fail (shared/CONTRACT.md), and so does an unmet sender requirement.
+  const verdicts = items.flatMap((i) => ('error' in i ? [] : [i.requirementsVerdict]));
+  return worseExitCode(exitCode(items, { strict: true }), requirementsExitCode(verdicts));
 }
 
 function parseVerifyOptions(opts: VerifyCliOptions) {
@@ -118,6 +130,7 @@ function parseVerifyOptions(opts: VerifyCliOptions) {
     ...(opts.ip !== undefined ? { ip: opts.ip.replace(/^\[|\]$/g, '') } : {}),
     ...(opts.helo !== undefined ? { helo: opts.helo } : {}),
     ...(sender !== undefined ? { sender } : {}),
+    ...(opts.bulk ? { bulk: true } : {}),
   };
 }
 

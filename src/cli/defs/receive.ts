@@ -19,6 +19,7 @@ export function defineReceive(program: Command): void {
     .option('--max-connections <n>', 'concurrent connections (more get 421)', '100')
     .option('--hostname <name>', "name in the greeting and Received: headers (default: this host's name)")
     .option('--reports', 'recognize DMARC aggregate and TLS-RPT reports as they arrive and summarize each')
+    .option('--bulk', "judge each message by Gmail's and Yahoo's bulk-sender rules (default: all-senders rules)")
     .addHelpText(
       'after',
       `

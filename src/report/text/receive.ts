@@ -4,6 +4,7 @@ import { escapeControl } from '../../core/text.js';
 import type { ReceivedMessage, RejectedMessage } from '../../receive/server.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
+import { requirementsWord } from './requirements.js';
 
 export interface ListeningInfo {
   host: string;
@@ -69,6 +70,7 @@ export function renderReceived(m: ReceivedMessage, t: Theme, n: number): string 
     dkim,
     tone(t, m.auth.dmarc.result, `dmarc=${m.auth.dmarc.result}`),
     m.auth.arc.result !== 'none' ? tone(t, m.auth.arc.result, `arc=${m.auth.arc.result}`) : '',
+    requirementsWord(m.requirementsVerdict, t),
   ]
     .filter(Boolean)
     .join(' ');

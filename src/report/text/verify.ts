@@ -7,8 +7,12 @@ import { heading, renderFindings, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
+import { requirementsWord } from './requirements.js';
+import { renderRequirementsSection } from './verify-requirements.js';
 
 type Tone = 'ok' | 'warn' | 'fail' | 'dim';
+/** Said next to a DMARC verdict reached without SPF: the client IP was not given and no Received: of ours had it. */
+const SPF_NOT_CHECKED = 'SPF not checked (no --ip)';
 const TONE: Record<string, Tone> = {
   pass: 'ok',
   fail: 'fail',
@@ -69,6 +73,11 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
     );
     if (s.record) out.push(`     ${t.dim(escapeControl(s.record))}`);
     if (s.reason && s.result !== 'pass') out.push(`     ${t.dim(escapeControl(s.reason))}`);
+    const c = item.connection;
+    if (c?.source === 'received')
+      out.push(
+        `     ${t.dim(`client IP${c.helo ? ' and HELO' : ''} from our Received: field by ${escapeControl(c.by ?? '')}`)}`,
+      );
   }
 
   const dm = item.dmarc;
@@ -76,6 +85,7 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   out.push(
     `  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`,
   );
+  if (!item.spf && dm.result === 'fail') out.push(`     ${t.warn(SPF_NOT_CHECKED)}`);
   if (dm.record) out.push(`     ${t.dim(escapeControl(dm.record))}`);
   const mode = (m: 's' | 'r') => t.dim(m === 's' ? '(strict)' : '(relaxed)');
   out.push(
@@ -91,6 +101,8 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   out.push(
     `  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`,
   );
+
+  out.push('', ...renderRequirementsSection(item, t));
 
   out.push('', heading(t, 'Authentication-Results a receiver would add'));
   out.push(
@@ -111,10 +123,12 @@ export function renderVerifyLine(item: VerifyItem, t: Theme): string {
   const dkim = item.dkim
     .map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`)
     .join(' ');
-  const spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
+  let spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
+  // A DMARC fail that SPF might have turned into a pass says so next to it.
+  if (!item.spf && item.dmarc.result === 'fail') spf = ` ${t.warn('(SPF not checked: no --ip)')}`;
   const mark = verdictLine(item.findings, t).split(' ')[0];
   return fitLines(
-    `${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`,
+    `${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}  ${requirementsWord(item.requirementsVerdict, t)}\n`,
     t.lineWidth,
   );
 }

@@ -35,6 +35,8 @@ const message: ReceivedMessage = {
   from: 'Alice <alice@mail.test>',
   authenticationResults: '',
   findings: [],
+  requirements: [],
+  requirementsVerdict: { profile: 'all', result: 'pass', failed: [], advice: [] },
 };
 
 describe('receive text report', () => {
@@ -70,7 +72,7 @@ describe('receive text report', () => {
 
   it('one live line per message with its results', () => {
     expect(renderReceived(message, wide, 7)).toBe(
-      '✓ 10:00:01 #7 alice@mail.test (From: Alice <alice@mail.test>) → bob@example.net  2.0 KB TLSv1.3  spf=pass dkim=pass(mail.test) dmarc=pass  new/1764410400.M1P2Q3.host,S=2100\n',
+      '✓ 10:00:01 #7 alice@mail.test (From: Alice <alice@mail.test>) → bob@example.net  2.0 KB TLSv1.3  spf=pass dkim=pass(mail.test) dmarc=pass req=pass  new/1764410400.M1P2Q3.host,S=2100\n',
     );
     const failed = {
       ...message,
@@ -79,9 +81,15 @@ describe('receive text report', () => {
       from: 'alice@mail.test',
       findings: [{ id: 'verify.dmarc.fail', severity: 'fail' as const, message: 'x' }],
       auth: { ...message.auth, dmarc: { ...message.auth.dmarc, result: 'fail' } },
+      requirementsVerdict: {
+        profile: 'bulk' as const,
+        result: 'fail' as const,
+        failed: ['transport.tls', 'dns.fcrdns'],
+        advice: [],
+      },
     };
     expect(renderReceived(failed, wide, 8)).toMatch(
-      /^✗ 10:00:01 #8 alice@mail\.test → a@x\.test \+2 {2}2\.0 KB plain {2}spf=pass dkim=pass\(mail\.test\) dmarc=fail/,
+      /^✗ 10:00:01 #8 alice@mail\.test → a@x\.test \+2 {2}2\.0 KB plain {2}spf=pass dkim=pass\(mail\.test\) dmarc=fail bulk=fail\(tls,fcrdns\) /,
     );
   });
 

@@ -66,7 +66,7 @@ describe('renderVerify', () => {
     const ok = await item('signed-rsa.eml');
     const bad = unverifiable({ file: 'junk.txt' }, 'not a message: the file is empty');
     expect(renderVerifyLine(ok, plainTheme)).toBe(
-      '✓ signed-rsa.eml  alice@mail.test  dmarc=pass dkim=pass(mail.test)\n',
+      '✓ signed-rsa.eml  alice@mail.test  dmarc=pass dkim=pass(mail.test)  req=pass\n',
     );
     expect(renderVerifyLine(bad, plainTheme)).toBe('✗ junk.txt  not a message: the file is empty\n');
     const summary = renderVerifySummary(summarize([ok, bad], 0.5), plainTheme);
