@@ -2,9 +2,10 @@
 // MAIL with SIZE/BODY/SMTPUTF8 parameters as offered (RFC 1870, 6152, 6531), RCPTs, DATA — pipelined when
 // the server offers PIPELINING (RFC 2920) — then QUIT. Every outcome is data.
 import type { Context } from '../core/context.js';
-import { addressLiteral, offers, parseEhlo, sizeLimit, type Ehlo } from '../smtp/extensions.js';
+import { offers, sizeLimit, type Ehlo } from '../smtp/extensions.js';
+import { smtpHandshake, type HandshakeTls } from '../smtp/handshake.js';
 import { isPositive, isTransient, replyText, type Reply } from '../smtp/reply.js';
-import { SmtpSession, type TranscriptLine } from '../smtp/session.js';
+import type { TranscriptLine } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
 
 export type SendTlsMode = 'starttls' | 'implicit' | 'none' | 'require';
@@ -103,51 +104,40 @@ export async function transact(
     return a;
   };
 
-  const conn = await SmtpSession.connect(
-    { host: endpoint.exchange, address: endpoint.address, port: endpoint.port },
-    {
-      timeoutMs: ctx.timeoutMs,
-      onLine: (dir, line) =>
-        ctx.onEvent({
-          type: 'smtp.line',
-          dir,
-          line,
-          host: endpoint.exchange,
-          address: endpoint.address,
-          port: endpoint.port,
-        }),
-      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-    },
-  );
-  if (!conn.ok) return done('unreachable', { code: 0, text: conn.failure.message }, true);
-  const s = conn.session;
+  // Connect, greeting, EHLO (HELO fallback), STARTTLS by policy, EHLO again: the one handshake.
+  const starttls = opts.tls === 'starttls' || opts.tls === 'require';
+  let handshakeMode: HandshakeTls = 'none';
+  if (opts.tls === 'implicit') handshakeMode = 'implicit';
+  else if (starttls) handshakeMode = 'starttls';
+  const hs = await smtpHandshake({ host: endpoint.exchange, address: endpoint.address, port: endpoint.port }, ctx, {
+    tls: handshakeMode,
+    helo: opts.helo,
+    tlsParams: { servername: endpoint.exchange, ca: trustAnchors(opts.ca ?? []) },
+    localAddress: opts.localAddress,
+  });
+  if (!hs.session) return done('unreachable', { code: 0, text: hs.connectFailure!.message }, true);
+  const s = hs.session;
   a.connected = true;
   a.transcript = s.transcript;
-  const servername = endpoint.exchange;
   try {
+    const stage = hs.failed?.stage;
+    const t = hs.tls.outcome;
     if (opts.tls === 'implicit') {
-      const t = await s.upgradeTls({ servername, ca: trustAnchors(opts.ca ?? []) });
-      if (!t.ok) return done('unreachable', { code: 0, text: t.failure.message }, true);
-      a.tls = { protocol: t.protocol, cipher: t.cipher };
+      if (t && !t.ok) return done('unreachable', { code: 0, text: t.failure.message }, true);
+      if (t?.ok) a.tls = { protocol: t.protocol, cipher: t.cipher };
     }
-    const greeting = await s.read(ctx.timeoutMs * 6);
+    const greeting = hs.greeting!;
     if (greeting.code === 0) return done('unreachable', greeting);
     if (greeting.code !== 220) return done('refused', greeting);
-
-    const helo = opts.helo ?? addressLiteral(s.localAddress);
-    let ehloReply = await s.command(`EHLO ${helo}`);
-    if (ehloReply.code === 0) return done('lost', ehloReply);
-    let ehlo: Ehlo = { hostname: null, extensions: [] };
-    if (isPositive(ehloReply)) {
-      ehlo = parseEhlo(ehloReply);
-    } else {
-      ehloReply = await s.command(`HELO ${helo}`);
-      if (!isPositive(ehloReply)) return done(ehloReply.code === 0 ? 'lost' : 'refused', ehloReply);
+    if (stage === 'ehlo') {
+      const r = hs.failed!.reply;
+      return done(r.code === 0 ? 'lost' : 'refused', r);
     }
+    let ehlo: Ehlo = hs.esmtp ? hs.ehlo! : { hostname: null, extensions: [] };
 
     // STARTTLS by policy: require → must succeed; starttls → when offered, with plaintext fallback.
-    if (opts.tls === 'starttls' || opts.tls === 'require') {
-      if (!offers(ehlo, 'STARTTLS')) {
+    if (starttls) {
+      if (!hs.tls.offered) {
         if (opts.tls === 'require')
           return done(
             'tls-required',
@@ -155,14 +145,13 @@ export async function transact(
             false,
           );
       } else {
-        const go = await s.command('STARTTLS');
-        const t = go.code === 220 ? await s.upgradeTls({ servername, ca: trustAnchors(opts.ca ?? []) }) : undefined;
-        if (!t?.ok) {
-          const why = t && !t.ok ? t.failure.message : `STARTTLS refused: ${replyText(go)}`;
+        if (stage === 'starttls' || stage === 'tls') {
+          const go = hs.tls.refusal;
+          const why = t && !t.ok ? t.failure.message : `STARTTLS refused: ${replyText(go!)}`;
           if (opts.tls === 'require')
             return done(
               'tls-required',
-              { code: go.code === 220 ? 0 : go.code, text: `${why}; not sending in clear (--tls require)` },
+              { code: go ? go.code : 0, text: `${why}; not sending in clear (--tls require)` },
               false,
             );
           // RFC 7435 §3: opportunistic TLS falls back to cleartext rather than not delivering.
@@ -173,10 +162,12 @@ export async function transact(
           again.ms = Math.round(performance.now() - start);
           return again;
         }
-        a.tls = { protocol: t.protocol, cipher: t.cipher };
-        const after = await s.command(`EHLO ${helo}`);
-        if (!isPositive(after)) return done(after.code === 0 ? 'lost' : 'refused', after);
-        ehlo = parseEhlo(after);
+        if (t?.ok) a.tls = { protocol: t.protocol, cipher: t.cipher };
+        if (stage === 'ehlo-tls') {
+          const after = hs.failed!.reply;
+          return done(after.code === 0 ? 'lost' : 'refused', after);
+        }
+        ehlo = hs.ehloTls!;
       }
     }
     a.ehlo = ehlo;

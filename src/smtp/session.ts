@@ -2,7 +2,7 @@
 // same socket (RFC 3207) and the transcript. Protocol errors, timeouts and drops are replies (code 0), never throws.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type EphemeralKeyInfo, type TLSSocket } from 'node:tls';
 import { dataPayload } from './data.js';
 import { ReplyParser, type Reply, type ReplyFailure } from './reply.js';
 
@@ -41,6 +41,11 @@ export interface TlsParams {
   /** Trust anchors (PEM); undefined means Node's bundled roots. */
   ca?: string[];
   timeoutMs?: number;
+  /**
+   * tls.connect options laid over ours (a TLS audit: minVersion = maxVersion, one cipher suite, ecdhCurve, …).
+   * `socket` is always the session's own.
+   */
+  options?: Omit<ConnectionOptions, 'socket'>;
 }
 
 export type TlsOutcome =
@@ -56,8 +61,19 @@ export type TlsOutcome =
       chain: X509Certificate[];
       /** Bytes that arrived in plaintext after the 220 to STARTTLS: discarded (RFC 3207 §4.2, CVE-2011-0411). */
       discardedPlaintext: number;
+      /** The key exchange: { type: 'ECDH', name: 'X25519', size: 253 } or { type: 'DH', size: 2048 }; null for TLS 1.3 PSK. */
+      ephemeralKey: EphemeralKeyInfo | null;
+      /** The live TLS socket, for what the fields above do not say (renegotiate(), getSharedSigalgs(), …). */
+      socket: TLSSocket;
     }
-  | { ok: false; ms: number; failure: ReplyFailure };
+  | {
+      ok: false;
+      ms: number;
+      failure: ReplyFailure;
+      /** Node's or OpenSSL's error code (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE, ECONNRESET, …): a refused
+       *  protocol or suite is not a network fault. */
+      code?: string;
+    };
 
 export type ConnectOutcome =
   | { ok: true; session: SmtpSession; ms: number }
@@ -216,6 +232,7 @@ export class SmtpSession {
         // Accept old protocols so that we can report them (a finding), rather than fail to connect.
         minVersion: 'TLSv1',
         ciphers: 'DEFAULT:@SECLEVEL=0',
+        ...p.options,
       });
       let settled = false;
       const finish = (o: TlsOutcome) => {
@@ -237,7 +254,7 @@ export class SmtpSession {
         };
         this.breakWith({ code: 0, lines: [], failure: f });
         sock.destroy();
-        finish({ ok: false, ms: ms(start), failure: f });
+        finish({ ok: false, ms: ms(start), failure: f, ...(e.code ? { code: e.code } : {}) });
       });
       sock.once('secureConnect', () => {
         sock.removeAllListeners('error');
@@ -258,6 +275,8 @@ export class SmtpSession {
           certificate,
           chain,
           discardedPlaintext,
+          ephemeralKey: ephemeralKey(sock),
+          socket: sock,
         });
       });
     });
@@ -416,6 +435,11 @@ function connectFailure(e: NodeJS.ErrnoException): ConnectFailure {
     default:
       return { kind: 'error', ...(code ? { code } : {}), message: `${code ?? 'error'}: ${e.message}` };
   }
+}
+
+function ephemeralKey(sock: TLSSocket): EphemeralKeyInfo | null {
+  const k = sock.getEphemeralKeyInfo();
+  return k && 'type' in k ? k : null;
 }
 
 /** The certificates the server sent, leaf first (issuer links followed until they repeat). */
