@@ -1,8 +1,9 @@
 // Probing one SMTP server, top to bottom: connect → (implicit TLS) → banner → EHLO (HELO fallback) →
 // STARTTLS if offered (RFC 3207) → EHLO again → (relay test) → QUIT. Each step timed; never sends DATA.
+import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
-import { inspectCertificate } from '../smtp/certificate.js';
+import { inspectCertificate, type CertificateInfo } from '../smtp/certificate.js';
 import { bannerHostname } from '../smtp/extensions.js';
 import { smtpHandshake, type HandshakeOptions } from '../smtp/handshake.js';
 import { replyText, type Reply } from '../smtp/reply.js';
@@ -52,7 +53,9 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
   };
 
   // 1–6. TCP, (implicit TLS), greeting, EHLO (HELO fallback), the AUTH test, STARTTLS, EHLO again: one handshake.
-  const name = certificateName(target);
+  const names = certificateNames(target);
+  // SNI: the host name (an IP address is never sent as SNI, RFC 6066 §3; the PTR name stands in for it).
+  const name = names.find((n) => !isIP(n));
   let authClosed = false;
   const handshake: HandshakeOptions = {
     tls: mode,
@@ -80,7 +83,7 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
     host.timings.bannerMs = hs.timings.greetingMs;
     host.timings.ehloMs = hs.timings.ehloMs;
     host.timings.tlsMs = hs.timings.tlsMs;
-    if (hs.tls.outcome && mode === 'implicit') host.tls = tlsInfo(hs.tls.outcome, { offered: true, name, ctx });
+    if (hs.tls.outcome && mode === 'implicit') host.tls = tlsInfo(hs.tls.outcome, { offered: true, names, ctx });
     const stage = hs.failed?.stage;
     if (stage === 'tls' && mode === 'implicit') return finish();
 
@@ -126,7 +129,7 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
         return finish();
       }
       if (hs.tls.outcome) {
-        host.tls = tlsInfo(hs.tls.outcome, { offered: true, name, ctx });
+        host.tls = tlsInfo(hs.tls.outcome, { offered: true, names, ctx });
         if (stage === 'tls') return finish();
       }
       if (stage === 'ehlo-tls') {
@@ -145,12 +148,16 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
   return finish();
 }
 
-/** The name a certificate must cover: the MX/host name; for an IP target its PTR name, else none to check. */
-function certificateName(target: ProbeEndpoint): string | undefined {
-  return isIP(target.exchange) ? target.ptr?.[0] : target.exchange;
+/**
+ * The names a certificate may cover, in order: the MX/host name; for an IP target the address itself (IP SANs,
+ * RFC 6125 §3.1.3.2 via checkServerIdentity), then its PTR name.
+ */
+function certificateNames(target: ProbeEndpoint): string[] {
+  if (!isIP(target.exchange)) return [target.exchange];
+  return [target.exchange, ...(target.ptr?.length ? [target.ptr[0]!] : [])];
 }
 
-function tlsInfo(t: TlsOutcome, o: { offered: boolean; name: string | undefined; ctx: Context }): ProbeTls {
+function tlsInfo(t: TlsOutcome, o: { offered: boolean; names: string[]; ctx: Context }): ProbeTls {
   if (!t.ok)
     return {
       offered: o.offered,
@@ -167,16 +174,32 @@ function tlsInfo(t: TlsOutcome, o: { offered: boolean; name: string | undefined;
     protocol: t.protocol,
     cipher: t.cipher,
     attempted: true,
-    certificate: t.certificate
-      ? inspectCertificate(t.certificate, {
-          ...(o.name ? { hostname: o.name } : {}),
-          now: o.ctx.now(),
-          authorized: t.authorized,
-          chainLength: t.chain.length,
-          ...(t.authorizationError ? { authorizationError: t.authorizationError } : {}),
-        })
-      : null,
+    certificate: t.certificate ? inspectNames(t, t.certificate, o.names, o.ctx) : null,
     discardedPlaintext: t.discardedPlaintext,
     chain: t.chain.map((c) => ({ subject: c.subject.split('\n').join(', '), issuer: c.issuer.split('\n').join(', ') })),
   };
+}
+
+/** The certificate judged against the first name it covers (the first name when it covers none). */
+function inspectNames(
+  t: Extract<TlsOutcome, { ok: true }>,
+  cert: X509Certificate,
+  names: string[],
+  ctx: Context,
+): CertificateInfo {
+  const inspect = (hostname: string) =>
+    inspectCertificate(cert, {
+      hostname,
+      now: ctx.now(),
+      authorized: t.authorized,
+      chainLength: t.chain.length,
+      authorizationError: t.authorizationError,
+    });
+  const first = inspect(names[0]!);
+  for (const n of names.slice(1)) {
+    if (first.hostnameMatch) break;
+    const other = inspect(n);
+    if (other.hostnameMatch) return other;
+  }
+  return first;
 }
