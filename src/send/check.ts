@@ -4,13 +4,15 @@ import { organizationalDomain } from '../auth/dmarc/org-domain.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { finding, type Finding, type Step } from '../core/result.js';
+import type { CertificateInfo } from '../smtp/certificate.js';
 import type { TranscriptLine } from '../smtp/session.js';
 import type { Mailbox } from './address.js';
 import { composeMessage, type HeaderField } from './compose.js';
-import { deliver, type DeliverOptions, type DeliveredTo, type RejectedTo } from './deliver.js';
+import { deliver, type DeliverOptions, type DeliveredTo, type Delivery, type RejectedTo } from './deliver.js';
 import { dkimSignMessage, type SigningKey } from './dkim-sign.js';
 import { readEml } from './eml.js';
-import type { AttemptOutcome, SendTlsMode } from './transaction.js';
+import { describeRefused, type RefusedAddress } from './route.js';
+import type { Attempt, AttemptOutcome, SendTls, SendTlsMode } from './transaction.js';
 
 export interface SendInput {
   from: Mailbox;
@@ -34,7 +36,11 @@ export interface SendSession {
   port: number;
   outcome: AttemptOutcome;
   reply: string;
-  tls: { protocol: string | null; cipher: string | null } | null;
+  tls: SendTls | null;
+  /** The certificate the server presented, judged against its name (as `probe` reports it). */
+  certificate?: CertificateInfo;
+  /** Why that certificate does not authenticate the server. */
+  certificateProblems?: string[];
   tlsFallback?: string;
   transcript: TranscriptLine[];
   ms: number;
@@ -47,7 +53,14 @@ export interface SendResult {
   to: string[];
   delivered: DeliveredTo[];
   rejected: RejectedTo[];
-  tls: { mode: SendTlsMode; encrypted: boolean; protocol: string | null; cipher: string | null };
+  tls: {
+    mode: SendTlsMode;
+    encrypted: boolean;
+    protocol: string | null;
+    cipher: string | null;
+    /** Every server that took the message presented a certificate that authenticates it; null: none took it. */
+    verified: boolean | null;
+  };
   dkim: {
     signed: boolean;
     domain: string | null;
@@ -64,6 +77,8 @@ export interface SendResult {
     port: number;
     hosts: { exchange: string; preference: number | null; addresses: string[] }[];
     implicit: boolean;
+    /** MX addresses not tried: loopback, link-local, private or reserved (without --allow-private). */
+    refused?: RefusedAddress[];
     problem?: string;
   }[];
   sessions: SendSession[];
@@ -159,30 +174,15 @@ export async function sendMessage(input: SendInput, ctx: Context, opts: SendOpti
       encrypted: sent.length > 0 && sent.every((a) => a.tls !== null),
       protocol: first?.protocol ?? null,
       cipher: first?.cipher ?? null,
+      verified: sent.length ? sent.every((a) => a.tls?.verified === true) : null,
     },
     dkim,
     size: message.length,
-    routes: d.routes.map((r) => ({
-      domain: r.domain,
-      recipients: r.recipients,
-      port: r.port,
-      hosts: r.hosts,
-      implicit: r.implicit,
-      ...(r.problem ? { problem: r.problem.message } : {}),
-    })),
-    sessions: d.attempts.map((a) => ({
-      exchange: a.exchange,
-      address: a.address,
-      port: a.port,
-      outcome: a.outcome,
-      reply: a.reply,
-      tls: a.tls,
-      ...(a.tlsFallback ? { tlsFallback: a.tlsFallback } : {}),
-      transcript: a.transcript,
-      ms: a.ms,
-    })),
+    routes: d.routes.map(routeOf),
+    sessions: d.attempts.map(sessionOf),
     findings: [
       ...findings,
+      ...routeFindings(d.routes),
       ...deliveryFindings(
         d.delivered,
         d.rejected,
@@ -191,10 +191,81 @@ export async function sendMessage(input: SendInput, ctx: Context, opts: SendOpti
         d.attempts.filter((a) => a.tlsFallback).map((a) => `${a.exchange} (${a.tlsFallback})`),
         sent.filter((a) => !a.tls).map((a) => a.exchange),
       ),
+      ...certificateFindings(sent, mode),
     ],
     steps: d.steps,
   };
   return result;
+}
+
+function routeOf(r: Delivery['routes'][number]): SendResult['routes'][number] {
+  const out: SendResult['routes'][number] = {
+    domain: r.domain,
+    recipients: r.recipients,
+    port: r.port,
+    hosts: r.hosts,
+    implicit: r.implicit,
+  };
+  if (r.refused) out.refused = r.refused;
+  if (r.problem) out.problem = r.problem.message;
+  return out;
+}
+
+function sessionOf(a: Attempt): SendSession {
+  const out: SendSession = {
+    exchange: a.exchange,
+    address: a.address,
+    port: a.port,
+    outcome: a.outcome,
+    reply: a.reply,
+    tls: a.tls,
+    transcript: a.transcript,
+    ms: a.ms,
+  };
+  if (a.certificate) out.certificate = a.certificate;
+  if (a.certificateProblems) out.certificateProblems = a.certificateProblems;
+  if (a.tlsFallback) out.tlsFallback = a.tlsFallback;
+  return out;
+}
+
+/** Addresses skipped while others were tried; a route with nothing left fails per recipient (send.route.private). */
+function routeFindings(routes: Delivery['routes']): Finding[] {
+  const out: Finding[] = [];
+  for (const r of routes) {
+    if (!r.refused?.length || r.problem) continue;
+    out.push(
+      finding(
+        'send.route.private-skipped',
+        'warn',
+        `Not tried for ${r.domain}: ${describeRefused(r.refused)}. DNS named a loopback, link-local, private or reserved address; mail is not sent there without --allow-private.`,
+        { ref: 'RFC 6890' },
+      ),
+    );
+  }
+  return out;
+}
+
+/** With TLS required but not verified (require, implicit): say when the certificate did not authenticate the server. */
+function certificateFindings(sent: Attempt[], mode: SendTlsMode): Finding[] {
+  if (mode !== 'require' && mode !== 'implicit') return [];
+  const out: Finding[] = [];
+  for (const a of sent) {
+    if (!a.tls || a.tls.verified) continue;
+    const at = a.exchange === a.address ? `${a.address}:${a.port}` : `${a.exchange} [${a.address}]:${a.port}`;
+    out.push(
+      finding(
+        'send.tls.unverified',
+        'warn',
+        `Sent encrypted to ${at}, but its certificate does not authenticate it: ${(a.certificateProblems ?? []).join('; ')}. Encryption without authentication stops eavesdroppers, not an attacker in the path.`,
+        {
+          ref: 'RFC 7435 §1.3, RFC 6125 §6',
+          advice:
+            '--tls verify sends only to a server whose certificate chains to a trusted CA (or --ca) and names it.',
+        },
+      ),
+    );
+  }
+  return out;
 }
 
 function deliveryFindings(
@@ -211,7 +282,7 @@ function deliveryFindings(
       finding(
         'send.delivered',
         'ok',
-        `${x.recipient}: delivered to ${x.exchange === x.address ? x.address : `${x.exchange} [${x.address}]`}:${x.port}${x.tls ? ` over ${x.tls.protocol}` : ''} — ${x.response}`,
+        `${x.recipient}: delivered to ${x.exchange === x.address ? x.address : `${x.exchange} [${x.address}]`}:${x.port}${x.tls ? ` over ${x.tls.protocol}` : ''}${mode === 'verify' && x.tls?.verified ? ' (certificate verified)' : ''} — ${x.response}`,
       ),
     );
   }
@@ -250,6 +321,22 @@ function deliveryFindings(
       case 'tls-required':
         out.push(
           finding('send.tls.required', 'fail', `${x.recipient}: not sent — ${x.response}.`, { ref: 'RFC 3207' }),
+        );
+        break;
+      case 'tls-unverified':
+        out.push(
+          finding('send.tls.verify-failed', 'fail', `${x.recipient}: not sent — ${x.response}.`, {
+            ref: 'RFC 6125 §6, RFC 5280 §6',
+            advice: 'Give --ca <pem> for a private CA; the certificate must name the MX host.',
+          }),
+        );
+        break;
+      case 'private':
+        out.push(
+          finding('send.route.private', 'fail', `${x.recipient}: not sent — ${x.response}.`, {
+            ref: 'RFC 6890',
+            advice: 'Give --allow-private if this is a test network, or --server to name the target explicitly.',
+          }),
         );
         break;
       case 'unsuitable':

@@ -2,13 +2,27 @@
 // MAIL with SIZE/BODY/SMTPUTF8 parameters as offered (RFC 1870, 6152, 6531), RCPTs, DATA — pipelined when
 // the server offers PIPELINING (RFC 2920) — then QUIT. Every outcome is data.
 import type { Context } from '../core/context.js';
+import { inspectCertificate, verificationProblems, type CertificateInfo } from '../smtp/certificate.js';
 import { offers, sizeLimit, type Ehlo } from '../smtp/extensions.js';
 import { smtpHandshake, type HandshakeTls } from '../smtp/handshake.js';
 import { isPositive, isTransient, replyText, type Reply } from '../smtp/reply.js';
-import type { TranscriptLine } from '../smtp/session.js';
+import type { TlsOutcome, TranscriptLine } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
 
-export type SendTlsMode = 'starttls' | 'implicit' | 'none' | 'require';
+/**
+ * starttls: when offered, falling back to plaintext (RFC 7435 opportunistic); require: TLS or nothing, any
+ * certificate (Postfix's `encrypt`); verify: TLS with a certificate that chains to a trusted CA (or --ca) and
+ * names the host (Postfix's `secure`, RFC 6125); implicit: TLS before the greeting; none: never TLS.
+ */
+export type SendTlsMode = 'starttls' | 'implicit' | 'none' | 'require' | 'verify';
+
+/** The TLS of one session: what was negotiated and whether the certificate authenticated the server. */
+export interface SendTls {
+  protocol: string | null;
+  cipher: string | null;
+  /** A chain to a trusted CA (or --ca), the host name (IP SANs for an address), dates that hold. */
+  verified: boolean;
+}
 
 export interface Envelope {
   from: string;
@@ -38,8 +52,10 @@ export type AttemptOutcome =
   | 'unreachable'
   /** The greeting, EHLO or MAIL was refused. */
   | 'refused'
-  /** --tls require, and this server could not give us TLS: nothing was sent. */
+  /** --tls require or verify, and this server could not give us TLS: nothing was sent. */
   | 'tls-required'
+  /** --tls verify, and the certificate does not authenticate the server: nothing was sent. */
+  | 'tls-unverified'
   /** We did not send: the server cannot take this message (SIZE, 8BITMIME, SMTPUTF8). */
   | 'unsuitable'
   /** The connection broke during the transaction: delivery unknown, so not counted as delivered. */
@@ -56,7 +72,11 @@ export interface Attempt {
   /** The reply (or local reason) that decided the outcome. */
   code: number;
   reply: string;
-  tls: { protocol: string | null; cipher: string | null } | null;
+  tls: SendTls | null;
+  /** The server's certificate, judged against the exchange name (or the --server address). */
+  certificate?: CertificateInfo;
+  /** Why the certificate does not authenticate the server (empty or absent: it does). */
+  certificateProblems?: string[];
   /** STARTTLS failed and the message went over a new plaintext connection (RFC 7435 opportunistic TLS). */
   tlsFallback?: string;
   recipients: RecipientReply[];
@@ -73,6 +93,9 @@ export interface TransactOptions {
   needs: MessageNeeds;
   /** Connect from this local address. */
   localAddress?: string;
+  /** The port speaks TLS from the first byte (465, RFC 8314 §3.3): require and verify start TLS before the
+   *  greeting there instead of STARTTLS. */
+  implicitTls?: boolean;
 }
 
 export async function transact(
@@ -105,9 +128,12 @@ export async function transact(
   };
 
   // Connect, greeting, EHLO (HELO fallback), STARTTLS by policy, EHLO again: the one handshake.
-  const starttls = opts.tls === 'starttls' || opts.tls === 'require';
+  const strict = opts.tls === 'require' || opts.tls === 'verify';
+  // On a port that speaks TLS from the first byte (465), "TLS or nothing" is implicit TLS.
+  const implicit = opts.tls === 'implicit' || (strict && opts.implicitTls === true);
+  const starttls = !implicit && (opts.tls === 'starttls' || strict);
   let handshakeMode: HandshakeTls = 'none';
-  if (opts.tls === 'implicit') handshakeMode = 'implicit';
+  if (implicit) handshakeMode = 'implicit';
   else if (starttls) handshakeMode = 'starttls';
   const hs = await smtpHandshake({ host: endpoint.exchange, address: endpoint.address, port: endpoint.port }, ctx, {
     tls: handshakeMode,
@@ -119,12 +145,31 @@ export async function transact(
   const s = hs.session;
   a.connected = true;
   a.transcript = s.transcript;
+  /** Records the TLS of this session; under --tls verify, the reason not to send when the certificate fails. */
+  const secured = (t: Extract<TlsOutcome, { ok: true }>): string | undefined => {
+    const certificate = t.certificate
+      ? inspectCertificate(t.certificate, {
+          hostname: endpoint.exchange,
+          now: ctx.now(),
+          authorized: t.authorized,
+          authorizationError: t.authorizationError,
+          chainLength: t.chain.length,
+        })
+      : undefined;
+    const problems = certificate ? verificationProblems(certificate) : ['it sent no certificate'];
+    a.tls = { protocol: t.protocol, cipher: t.cipher, verified: problems.length === 0 };
+    if (certificate) a.certificate = certificate;
+    if (problems.length) a.certificateProblems = problems;
+    if (opts.tls !== 'verify' || !problems.length) return undefined;
+    return `the certificate of ${endpoint.exchange} does not authenticate it: ${problems.join('; ')}; not sending (--tls verify)`;
+  };
   try {
     const stage = hs.failed?.stage;
     const t = hs.tls.outcome;
-    if (opts.tls === 'implicit') {
+    if (implicit) {
       if (t && !t.ok) return done('unreachable', { code: 0, text: t.failure.message }, true);
-      if (t?.ok) a.tls = { protocol: t.protocol, cipher: t.cipher };
+      const refused = t?.ok ? secured(t) : undefined;
+      if (refused) return done('tls-unverified', { code: 0, text: refused }, false);
     }
     const greeting = hs.greeting!;
     if (greeting.code === 0) return done('unreachable', greeting);
@@ -135,23 +180,26 @@ export async function transact(
     }
     let ehlo: Ehlo = hs.esmtp ? hs.ehlo! : { hostname: null, extensions: [] };
 
-    // STARTTLS by policy: require → must succeed; starttls → when offered, with plaintext fallback.
+    // STARTTLS by policy: require/verify → must succeed; starttls → when offered, with plaintext fallback.
     if (starttls) {
       if (!hs.tls.offered) {
-        if (opts.tls === 'require')
+        if (strict)
           return done(
             'tls-required',
-            { code: 0, text: `${endpoint.exchange} does not offer STARTTLS; not sending in clear (--tls require)` },
+            {
+              code: 0,
+              text: `${endpoint.exchange} does not offer STARTTLS; not sending in clear (--tls ${opts.tls})`,
+            },
             false,
           );
       } else {
         if (stage === 'starttls' || stage === 'tls') {
           const go = hs.tls.refusal;
           const why = t && !t.ok ? t.failure.message : `STARTTLS refused: ${replyText(go!)}`;
-          if (opts.tls === 'require')
+          if (strict)
             return done(
               'tls-required',
-              { code: go ? go.code : 0, text: `${why}; not sending in clear (--tls require)` },
+              { code: go ? go.code : 0, text: `${why}; not sending in clear (--tls ${opts.tls})` },
               false,
             );
           // RFC 7435 §3: opportunistic TLS falls back to cleartext rather than not delivering.
@@ -162,7 +210,8 @@ export async function transact(
           again.ms = Math.round(performance.now() - start);
           return again;
         }
-        if (t?.ok) a.tls = { protocol: t.protocol, cipher: t.cipher };
+        const refused = t?.ok ? secured(t) : undefined;
+        if (refused) return done('tls-unverified', { code: 0, text: refused }, false);
         if (stage === 'ehlo-tls') {
           const after = hs.failed!.reply;
           return done(after.code === 0 ? 'lost' : 'refused', after);

@@ -32,6 +32,7 @@ export interface SendCliOptions extends GlobalOptions {
   tls?: SendTlsMode;
   helo?: string;
   ca?: string[];
+  allowPrivate?: boolean;
   transcript?: boolean;
 }
 
@@ -51,6 +52,8 @@ export async function run(opts: SendCliOptions): Promise<number> {
       tls,
       ...(helo ? { helo } : {}),
       ca,
+      allowPrivate: Boolean(opts.allowPrivate),
+      implicitTls: (server?.port ?? port) === 465,
     });
     spin.stop();
     process.stdout.write(

@@ -13,6 +13,7 @@ const OUTCOME: Record<SendSession['outcome'], string> = {
   unreachable: 'unreachable',
   refused: 'refused',
   'tls-required': 'no TLS: not sent',
+  'tls-unverified': 'certificate not verified: not sent',
   unsuitable: 'cannot take this message',
   lost: 'connection lost',
 };
@@ -27,8 +28,12 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
   out.push(
     `  ${t.dim('DKIM   ')} ${r.dkim.signed ? `${t.ok('✓ signed')} d=${e(r.dkim.domain ?? '')} s=${e(r.dkim.selector ?? '')} ${t.dim(`${r.dkim.algorithm ?? ''}${r.dkim.keyBits ? ` ${r.dkim.keyBits}-bit` : ''}, relaxed/relaxed`)}` : t.dim('not signed (give --dkim-key and --dkim-selector)')}`,
   );
+  // Where TLS was demanded, say whether the servers were also authenticated (opportunistic TLS does not ask).
+  let verdict = '';
+  if (r.tls.encrypted && r.tls.verified !== null && ['require', 'verify', 'implicit'].includes(r.tls.mode))
+    verdict = r.tls.verified ? t.ok(', certificate verified') : t.warn(', certificate not verified');
   out.push(
-    `  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}` : ''}`,
+    `  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}${verdict}` : ''}`,
   );
 
   out.push('', heading(t, 'Route'));
@@ -49,6 +54,10 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
     out.push(
       `  ${t.dim('?')} ${e(route.domain)} ${t.dim(`(${who})`)} → ${t.dim(route.implicit ? 'implicit MX' : 'MX')} ${hosts.join(t.dim(', '))}${route.port !== 25 ? t.dim(` port ${route.port}`) : ''}`,
     );
+    if (route.refused?.length)
+      out.push(
+        `    ${t.warn('! not tried')} ${route.refused.map((x) => `${e(x.exchange)} [${x.address}] ${x.range}`).join(', ')} ${t.dim('(non-public address; --allow-private)')}`,
+      );
   }
   if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t, '    '));
 

@@ -20,7 +20,7 @@ const r: SendResult = {
       response: '250 2.0.0 Ok: queued as 4ABC',
       code: 250,
       queueId: '4ABC',
-      tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
+      tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', verified: false },
     },
   ],
   rejected: [
@@ -32,7 +32,7 @@ const r: SendResult = {
       temporary: false,
     },
   ],
-  tls: { mode: 'starttls', encrypted: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
+  tls: { mode: 'starttls', encrypted: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', verified: false },
   dkim: {
     signed: true,
     domain: 'example.test',
@@ -66,7 +66,7 @@ const r: SendResult = {
       port: 25,
       outcome: 'data',
       reply: '250 2.0.0 Ok: queued as 4ABC',
-      tls: { protocol: 'TLSv1.3', cipher: 'x' },
+      tls: { protocol: 'TLSv1.3', cipher: 'x', verified: false },
       ms: 80,
       transcript: [
         { dir: 'S', line: '220 mx.example.net ESMTP' },
