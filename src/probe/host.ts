@@ -11,7 +11,7 @@ import type { TlsOutcome } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
 import { authPlaintextTest } from './auth-test.js';
 import { hostFindings } from './findings.js';
-import { relayTest } from './relay.js';
+import { relayTest, SINK_GREETING } from './relay.js';
 import type { ProbeEndpoint, ProbeHost, ProbeOptions, ProbeStage, ProbeTls, TlsMode } from './types.js';
 
 export const SLOW_BANNER_MS = 5000;
@@ -140,7 +140,11 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
     }
 
     // 7. Opt-in: would it relay for a stranger? MAIL/RCPT then RSET, never DATA.
-    if (opts.relayTest) host.relay = await relayTest(s, { helo: hs.helo!, recipient: opts.relayRecipient });
+    if (opts.relayTest) {
+      host.relay = await relayTest(s, { helo: hs.helo!, recipient: opts.relayRecipient });
+      if (host.relay.accepted && host.banner && SINK_GREETING.test(host.banner))
+        host.relay.sink = { declaredBy: 'greeting', text: host.banner };
+    }
   } finally {
     await s.quit();
     host.transcript = s.transcript;

@@ -117,14 +117,20 @@ function renderHost(h: ProbeHost, t: Theme): string[] {
   }
   if (h.relay) {
     const r = h.relay;
-    const verdict =
-      r.accepted === true
-        ? t.fail('OPEN RELAY: accepted')
-        : r.accepted === false
-          ? t.ok('refused')
-          : t.warn('no verdict');
+    let verdict = t.warn('no verdict');
+    let good: boolean | null = null;
+    if (r.sink) {
+      // Accepted, and says it is an accept-all sink: by its own account not a relay (the probe cannot see more).
+      verdict = t.warn('accepted: an accept-all sink by its greeting (stores, never relays)');
+    } else if (r.accepted === true) {
+      verdict = t.fail('OPEN RELAY: accepted');
+      good = false;
+    } else if (r.accepted === false) {
+      verdict = t.ok('refused');
+      good = true;
+    }
     step(
-      r.accepted === null ? null : !r.accepted,
+      good,
       'relay test',
       `${verdict} ${t.dim(`RCPT TO:<${escapeControl(r.rcptTo)}> → ${escapeControl(r.reply)}`)}`,
       null,
