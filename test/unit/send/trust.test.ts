@@ -85,7 +85,9 @@ describe('send --tls require: encrypted, and says when the certificate does not 
       ctx(issued + 61 * DAY),
     );
     expect(ids).toEqual(['send.delivered', 'send.tls.unverified']);
-    expect(r.findings[1]!.message).toMatch(/it expired on \d{4}-\d\d-\d\d; it is for mx\.trust\.test, not 127\.0\.0\.1/);
+    expect(r.findings[1]!.message).toMatch(
+      /it expired on \d{4}-\d\d-\d\d; it is for mx\.trust\.test, not 127\.0\.0\.1/,
+    );
   });
 
   it('opportunistic STARTTLS (the default) reports the verdict in JSON only: no finding, as RFC 7435 intends', async () => {
