@@ -12,7 +12,7 @@ import { deliver, type DeliverOptions, type DeliveredTo, type Delivery, type Rej
 import { dkimSignMessage, type SigningKey } from './dkim-sign.js';
 import { readEml } from './eml.js';
 import { describeRefused, type RefusedAddress } from './route.js';
-import type { Attempt, AttemptOutcome, SendTls, SendTlsMode } from './transaction.js';
+import type { Attempt, AttemptAuth, AttemptOutcome, SendTls, SendTlsMode } from './transaction.js';
 
 export interface SendInput {
   from: Mailbox;
@@ -41,6 +41,8 @@ export interface SendSession {
   certificate?: CertificateInfo;
   /** Why that certificate does not authenticate the server. */
   certificateProblems?: string[];
+  /** The login (--auth-user): mechanism, answer; never the password. */
+  auth?: AttemptAuth;
   tlsFallback?: string;
   transcript: TranscriptLine[];
   ms: number;
@@ -69,6 +71,8 @@ export interface SendResult {
     keyBits?: number;
     signedHeaders?: string[];
   };
+  /** SMTP AUTH (--auth-user); null when no login was asked for. Never holds the password. */
+  auth: { user: string; mechanism: string | null; authenticated: boolean } | null;
   size: number;
   /** Where each recipient domain's mail was to go (MX hosts, or the --server). */
   routes: {
@@ -177,6 +181,7 @@ export async function sendMessage(input: SendInput, ctx: Context, opts: SendOpti
       verified: sent.length ? sent.every((a) => a.tls?.verified === true) : null,
     },
     dkim,
+    auth: opts.auth ? authSummary(opts.auth.user, d.attempts) : null,
     size: message.length,
     routes: d.routes.map(routeOf),
     sessions: d.attempts.map(sessionOf),
@@ -192,6 +197,7 @@ export async function sendMessage(input: SendInput, ctx: Context, opts: SendOpti
         sent.filter((a) => !a.tls).map((a) => a.exchange),
       ),
       ...certificateFindings(sent, mode),
+      ...authFindings(d.attempts),
     ],
     steps: d.steps,
   };
@@ -224,7 +230,54 @@ function sessionOf(a: Attempt): SendSession {
   };
   if (a.certificate) out.certificate = a.certificate;
   if (a.certificateProblems) out.certificateProblems = a.certificateProblems;
+  if (a.auth) out.auth = a.auth;
   if (a.tlsFallback) out.tlsFallback = a.tlsFallback;
+  return out;
+}
+
+function authSummary(user: string, attempts: Attempt[]): NonNullable<SendResult['auth']> {
+  const used = attempts.find((a) => a.auth?.authenticated) ?? attempts.find((a) => a.auth?.mechanism);
+  return { user, mechanism: used?.auth?.mechanism ?? null, authenticated: Boolean(used?.auth?.authenticated) };
+}
+
+/** A login that worked, and where a password went without the protection it needs (RFC 4954 §4, RFC 8314 §3). */
+function authFindings(attempts: Attempt[]): Finding[] {
+  const out: Finding[] = [];
+  for (const a of attempts) {
+    const x = a.auth;
+    if (!x?.sent) continue;
+    const at = a.exchange === a.address ? `${a.address}:${a.port}` : `${a.exchange} [${a.address}]:${a.port}`;
+    if (x.authenticated)
+      out.push(
+        finding(
+          'send.auth.ok',
+          'ok',
+          `Logged in to ${at} as ${x.user} with AUTH ${x.mechanism}${a.tls ? ` over ${a.tls.protocol}` : ''} (${x.reply}).`,
+          { ref: 'RFC 4954' },
+        ),
+      );
+    if (!x.encrypted)
+      out.push(
+        finding(
+          'send.auth.insecure',
+          'warn',
+          `The password for ${x.user} crossed the network to ${at} in clear (--auth-insecure): anyone on the path can read it.`,
+          { ref: 'RFC 4954 §4, RFC 8314 §3', advice: 'Use --tls require or verify (port 587 with STARTTLS, or 465).' },
+        ),
+      );
+    else if (a.tls && !a.tls.verified)
+      out.push(
+        finding(
+          'send.auth.unverified',
+          'warn',
+          `The password for ${x.user} went to ${at} over TLS, but its certificate does not authenticate the server (${(a.certificateProblems ?? []).join('; ')}): an attacker in the path could have taken it.`,
+          {
+            ref: 'RFC 8314 §3, RFC 6125 §6',
+            advice: '--tls verify (with --ca for a private CA) sends it only to a verified server.',
+          },
+        ),
+      );
+  }
   return out;
 }
 
@@ -329,6 +382,18 @@ function deliveryFindings(
             ref: 'RFC 6125 §6, RFC 5280 §6',
             advice: 'Give --ca <pem> for a private CA; the certificate must name the MX host.',
           }),
+        );
+        break;
+      case 'auth-failed':
+        out.push(
+          finding('send.auth.failed', 'fail', `${x.recipient}: not sent — the login was refused: ${x.response}.`, {
+            ref: 'RFC 4954 §6',
+          }),
+        );
+        break;
+      case 'auth-unavailable':
+        out.push(
+          finding('send.auth.unavailable', 'fail', `${x.recipient}: not sent — ${x.response}.`, { ref: 'RFC 4954' }),
         );
         break;
       case 'private':

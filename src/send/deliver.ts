@@ -10,6 +10,7 @@ import {
   type Attempt,
   type Envelope,
   type MessageNeeds,
+  type SendAuth,
   type SendTls,
   type SendTlsMode,
 } from './transaction.js';
@@ -31,6 +32,8 @@ export interface DeliverOptions {
   allowPrivate?: boolean;
   /** The port speaks TLS from the first byte (465): --tls require/verify use implicit TLS, not STARTTLS. */
   implicitTls?: boolean;
+  /** SMTP AUTH before MAIL (submission: --auth-user). */
+  auth?: SendAuth;
 }
 
 export interface DeliveredTo {
@@ -53,6 +56,8 @@ export type NotDeliveredReason =
   | 'private'
   | 'tls-required'
   | 'tls-unverified'
+  | 'auth-failed'
+  | 'auth-unavailable'
   | 'unsuitable'
   | 'lost';
 
@@ -142,6 +147,7 @@ async function deliverRoute(
       ...(opts.ca ? { ca: opts.ca } : {}),
       ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
       implicitTls: opts.implicitTls,
+      auth: opts.auth,
     });
     attempts.push(a);
     const where = { exchange: a.exchange, address: a.address, port: a.port };
@@ -184,7 +190,8 @@ async function deliverRoute(
       }
     } else {
       // The server could not take the transaction at all: every pending recipient moves on to the next host.
-      const reason: NotDeliveredReason = a.outcome === 'refused' ? (a.temporary ? 'deferred' : 'rejected') : a.outcome;
+      let reason: NotDeliveredReason = a.outcome === 'refused' ? 'rejected' : a.outcome;
+      if (a.outcome === 'refused' && a.temporary) reason = 'deferred';
       for (const recipient of pending)
         last.set(recipient, { recipient, response: a.reply, code: a.code, reason, temporary: a.temporary, ...where });
     }

@@ -2,11 +2,12 @@
 // MAIL with SIZE/BODY/SMTPUTF8 parameters as offered (RFC 1870, 6152, 6531), RCPTs, DATA — pipelined when
 // the server offers PIPELINING (RFC 2920) — then QUIT. Every outcome is data.
 import type { Context } from '../core/context.js';
+import { authenticate, type AuthMechanism, type Credentials } from '../smtp/auth.js';
 import { inspectCertificate, verificationProblems, type CertificateInfo } from '../smtp/certificate.js';
 import { offers, sizeLimit, type Ehlo } from '../smtp/extensions.js';
 import { smtpHandshake, type HandshakeTls } from '../smtp/handshake.js';
 import { isPositive, isTransient, replyText, type Reply } from '../smtp/reply.js';
-import type { TlsOutcome, TranscriptLine } from '../smtp/session.js';
+import type { SmtpSession, TlsOutcome, TranscriptLine } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
 
 /**
@@ -22,6 +23,26 @@ export interface SendTls {
   cipher: string | null;
   /** A chain to a trusted CA (or --ca), the host name (IP SANs for an address), dates that hold. */
   verified: boolean;
+}
+
+/** Credentials for SMTP AUTH, and how to use them. */
+export interface SendAuth extends Credentials {
+  mechanism?: AuthMechanism;
+  /** Allow AUTH on a session that is not encrypted (--auth-insecure). */
+  insecure?: boolean;
+}
+
+export interface AttemptAuth {
+  user: string;
+  /** The mechanism used; null when none could be (not offered, or not encrypted). */
+  mechanism: AuthMechanism | null;
+  authenticated: boolean;
+  /** The password went on the wire (whatever the answer). */
+  sent: boolean;
+  /** ...over an encrypted session. */
+  encrypted: boolean;
+  code: number;
+  reply: string;
 }
 
 export interface Envelope {
@@ -56,6 +77,10 @@ export type AttemptOutcome =
   | 'tls-required'
   /** --tls verify, and the certificate does not authenticate the server: nothing was sent. */
   | 'tls-unverified'
+  /** --auth-user, and the server refused the login (535, 454, …): nothing was sent. */
+  | 'auth-failed'
+  /** --auth-user, and no way to log in: AUTH (PLAIN/LOGIN) not offered, or the session is not encrypted. */
+  | 'auth-unavailable'
   /** We did not send: the server cannot take this message (SIZE, 8BITMIME, SMTPUTF8). */
   | 'unsuitable'
   /** The connection broke during the transaction: delivery unknown, so not counted as delivered. */
@@ -77,6 +102,8 @@ export interface Attempt {
   certificate?: CertificateInfo;
   /** Why the certificate does not authenticate the server (empty or absent: it does). */
   certificateProblems?: string[];
+  /** The login, when --auth-user asked for one. */
+  auth?: AttemptAuth;
   /** STARTTLS failed and the message went over a new plaintext connection (RFC 7435 opportunistic TLS). */
   tlsFallback?: string;
   recipients: RecipientReply[];
@@ -93,6 +120,8 @@ export interface TransactOptions {
   needs: MessageNeeds;
   /** Connect from this local address. */
   localAddress?: string;
+  /** SMTP AUTH before MAIL (submission). */
+  auth?: SendAuth;
   /** The port speaks TLS from the first byte (465, RFC 8314 §3.3): require and verify start TLS before the
    *  greeting there instead of STARTTLS. */
   implicitTls?: boolean;
@@ -221,6 +250,13 @@ export async function transact(
     }
     a.ehlo = ehlo;
 
+    // Submission (RFC 4954, RFC 6409): log in before MAIL, after TLS — a password never crosses in clear
+    // unless the user said --auth-insecure.
+    if (opts.auth) {
+      const refusal = await login(s, ehlo, opts.auth, a, endpoint.exchange);
+      if (refusal) return done(refusal.outcome, refusal.reply, refusal.temporary);
+    }
+
     // What the message needs from the server, checked before we say MAIL.
     const limit = sizeLimit(ehlo);
     if (limit !== undefined && opts.needs.size > limit) {
@@ -305,6 +341,34 @@ export async function transact(
   } finally {
     await s.quit();
   }
+}
+
+/** Logs in on an established session; the reason not to go on, or undefined when authenticated. */
+async function login(
+  s: SmtpSession,
+  ehlo: Ehlo,
+  auth: SendAuth,
+  a: Attempt,
+  exchange: string,
+): Promise<{ outcome: AttemptOutcome; reply: Reply | { code: number; text: string }; temporary: boolean } | undefined> {
+  const base = { user: auth.user, encrypted: a.tls !== null };
+  if (!a.tls && !auth.insecure) {
+    const text = `not sending the password to ${exchange} in clear: the session is not encrypted (--auth-insecure allows it)`;
+    a.auth = { ...base, mechanism: null, authenticated: false, sent: false, code: 0, reply: text };
+    return { outcome: 'auth-unavailable', reply: { code: 0, text }, temporary: false };
+  }
+  const r = await authenticate(s, ehlo, auth, { mechanism: auth.mechanism });
+  if (r.ok) {
+    a.auth = { ...base, mechanism: r.mechanism, authenticated: true, sent: true, code: r.code, reply: r.reply };
+    return undefined;
+  }
+  if (r.reason === 'not-offered') {
+    a.auth = { ...base, mechanism: null, authenticated: false, sent: false, code: 0, reply: r.reply };
+    return { outcome: 'auth-unavailable', reply: { code: 0, text: r.reply }, temporary: false };
+  }
+  a.auth = { ...base, mechanism: r.mechanism, authenticated: false, sent: true, code: r.code, reply: r.reply };
+  if (r.code === 0) return { outcome: 'lost', reply: { code: 0, text: r.reply }, temporary: true };
+  return { outcome: 'auth-failed', reply: { code: r.code, text: r.reply }, temporary: r.code < 500 };
 }
 
 /** The queue id servers put in their 250 to DATA: Postfix "queued as 4ABC", Exim "id=1abc-…", others "OK <id>". */

@@ -295,6 +295,56 @@ describe('mailcheck send (CLI)', () => {
     }
   });
 
+  it('--auth-user logs in (password from MAILCHECK_AUTH_PASS or --auth-pass-file); it never reaches the output', async () => {
+    const ca = generateCertificate({ cn: 'mailcheck e2e CA', isCa: true });
+    const leaf = generateCertificate({ cn: 'submit', altNames: ['127.0.0.1'], ca });
+    const password = 'pässword with spaces';
+    const submit = await startSmtpPeer({ tls: leaf, auth: { user: 'alice', password, tlsOnly: true } });
+    const args = [
+      'send',
+      '--from',
+      'alice@example.test',
+      '--to',
+      'bob@example.net',
+      '--server',
+      `127.0.0.1:${submit.port}`,
+      '--auth-user',
+      'alice',
+      '--tls',
+      'verify',
+      '--ca',
+      ca.certFile,
+      '--offline',
+    ];
+    const secrets = [
+      password,
+      Buffer.from(password).toString('base64'),
+      Buffer.from(`\0alice\0${password}`).toString('base64'),
+    ];
+    try {
+      const viaEnv = await runCli([...args, '--json', '-v'], { env: { MAILCHECK_AUTH_PASS: password } });
+      expect(viaEnv.code).toBe(0);
+      expect(JSON.parse(viaEnv.stdout).auth).toEqual({ user: 'alice', mechanism: 'PLAIN', authenticated: true });
+      expect(viaEnv.stderr).toMatch(/^C: AUTH PLAIN \*\*\*\*$/m);
+      const file = join(dir, 'password');
+      writeFileSync(file, `${password}\n`, { mode: 0o600 });
+      const viaFile = await runCli([...args, '--auth-pass-file', file], WIDE);
+      expect(viaFile.code).toBe(0);
+      expect(viaFile.stdout).toMatch(/AUTH +alice \(PLAIN\) ✓ authenticated/);
+      expect(viaFile.stdout).toContain('C: AUTH PLAIN ****');
+      const wrong = await runCli([...args, '--auth-pass', 'nope', '--json']);
+      expect(wrong.code).toBe(1);
+      expect(JSON.parse(wrong.stdout).findings.map((f: { id: string }) => f.id)).toEqual(['send.auth.failed']);
+      for (const out of [viaEnv.stdout, viaEnv.stderr, viaFile.stdout, viaFile.stderr, wrong.stdout, wrong.stderr])
+        for (const secret of secrets) expect(out).not.toContain(secret);
+      expect(submit.messages.map((m) => m.authUser)).toEqual(['alice', 'alice']);
+    } finally {
+      await submit.close();
+      ca.cleanup();
+      leaf.cleanup();
+    }
+  });
+
   it('send --help and probe --help load no heavy module; a plain send loads mailauth only when signing', async () => {
     const imports = async (args: string[]) => {
       const log = join(mkdtempSync(join(tmpdir(), 'mc-imp-')), 'imports.log');
@@ -356,6 +406,36 @@ describe('mailcheck send (CLI)', () => {
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--server', 'host:99999'], /port outside/],
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--header', 'oops'], /--header 'oops' is not "Name: value"/],
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--tls', 'sometimes'], /Allowed choices/],
+    [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-pass', 'x'], /--auth-pass needs --auth-user/],
+    [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-insecure'], /--auth-insecure needs --auth-user/],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-user', 'a'],
+      /--auth-user needs a password: --auth-pass-file/,
+    ],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-user', 'a', '--auth-pass-file', 'nope'],
+      /cannot read --auth-pass-file 'nope': no such file/,
+    ],
+    [
+      [
+        'send',
+        '--from',
+        'a@x.test',
+        '--to',
+        'b@x.test',
+        '--auth-user',
+        'a',
+        '--auth-pass',
+        'x',
+        '--auth-pass-file',
+        'f',
+      ],
+      /give the password once/,
+    ],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-user', 'a', '--auth-mech', 'CRAM-MD5'],
+      /Allowed choices/,
+    ],
   ])('exits 2 with one clear line for bad input: %j', async (args, message) => {
     const r = await runCli([...args, '--offline']);
     expect(r.code).toBe(2);

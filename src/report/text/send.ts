@@ -14,6 +14,8 @@ const OUTCOME: Record<SendSession['outcome'], string> = {
   refused: 'refused',
   'tls-required': 'no TLS: not sent',
   'tls-unverified': 'certificate not verified: not sent',
+  'auth-failed': 'login refused: not sent',
+  'auth-unavailable': 'no login possible: not sent',
   unsuitable: 'cannot take this message',
   lost: 'connection lost',
 };
@@ -35,6 +37,12 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
   out.push(
     `  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}${verdict}` : ''}`,
   );
+
+  if (r.auth) {
+    const how = r.auth.mechanism ? ` ${t.dim(`(${r.auth.mechanism})`)}` : '';
+    const state = r.auth.authenticated ? t.ok('✓ authenticated') : t.fail('✗ not authenticated');
+    out.push(`  ${t.dim('AUTH   ')} ${e(r.auth.user)}${how} ${state}`);
+  }
 
   out.push('', heading(t, 'Route'));
   for (const route of r.routes) {

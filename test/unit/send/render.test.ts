@@ -46,6 +46,7 @@ const r: SendResult = {
     keyBits: 256,
     signedHeaders: ['from', 'to'],
   },
+  auth: null,
   size: 812,
   routes: [
     {
