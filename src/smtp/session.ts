@@ -1,9 +1,10 @@
 // One SMTP client connection (RFC 5321): owns the socket, a timeout on every step, the STARTTLS upgrade on the
 // same socket (RFC 3207) and the transcript. Protocol errors, timeouts and drops are replies (code 0), never throws.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, type ConnectionOptions, type EphemeralKeyInfo, type TLSSocket } from 'node:tls';
 import { dataPayload } from './data.js';
+import { connectFailure, ephemeralKey, peerChain, type ConnectFailure } from './peer.js';
 import { ReplyParser, type Reply, type ReplyFailure } from './reply.js';
 
 export interface Endpoint {
@@ -18,12 +19,7 @@ export interface TranscriptLine {
   line: string;
 }
 
-export type ConnectFailureKind = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'error';
-export interface ConnectFailure {
-  kind: ConnectFailureKind;
-  code?: string;
-  message: string;
-}
+export type { ConnectFailure, ConnectFailureKind } from './peer.js';
 
 export interface SessionOptions {
   timeoutMs: number;
@@ -416,51 +412,4 @@ function wireLines(r: Reply): string[] {
       : [String(r.code)];
   if (r.failure.kind === 'malformed') return r.lines;
   return [`[${r.failure.message}]`];
-}
-
-function connectFailure(e: NodeJS.ErrnoException): ConnectFailure {
-  const code = e.code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return {
-        kind: 'refused',
-        code,
-        message: 'connection refused (nothing listens on that port, or a firewall rejects it)',
-      };
-    case 'ETIMEDOUT':
-      return { kind: 'timeout', code, message: 'TCP connection timed out' };
-    case 'ENETUNREACH':
-    case 'EHOSTUNREACH':
-    case 'EADDRNOTAVAIL':
-    case 'EAFNOSUPPORT':
-      return { kind: 'unreachable', code, message: `no route to the host (${code})` };
-    case 'ECONNRESET':
-      return { kind: 'reset', code, message: 'connection reset during the TCP handshake' };
-    default:
-      return { kind: 'error', ...(code ? { code } : {}), message: `${code ?? 'error'}: ${e.message}` };
-  }
-}
-
-function ephemeralKey(sock: TLSSocket): EphemeralKeyInfo | null {
-  const k = sock.getEphemeralKeyInfo();
-  return k && 'type' in k ? k : null;
-}
-
-/** The certificates the server sent, leaf first (issuer links followed until they repeat). */
-function peerChain(sock: TLSSocket): X509Certificate[] {
-  const out: X509Certificate[] = [];
-  const seen = new Set<string>();
-  // getPeerCertificate(true) gives plain objects linked by issuerCertificate; rebuild X509Certificate from DER.
-  let c: { raw?: Buffer; fingerprint256?: string; issuerCertificate?: unknown } | undefined =
-    sock.getPeerCertificate(true);
-  while (c?.raw && c.fingerprint256 && !seen.has(c.fingerprint256)) {
-    seen.add(c.fingerprint256);
-    try {
-      out.push(new X509Certificate(c.raw));
-    } catch {
-      break;
-    }
-    c = c.issuerCertificate as typeof c;
-  }
-  return out;
 }
