@@ -288,6 +288,9 @@ describe('mailcheck send (CLI)', () => {
       expect(req.stdout).toMatch(/TLS +require → encrypted \(TLSv1\.3\), certificate not verified/);
       expect(req.stdout).toMatch(/! Sent encrypted to mx1\.smtp\.test \[127\.0\.0\.1\]:\d+, but .*it is self-signed/);
       expect(req.stdout).toContain('[send.tls.unverified]');
+      expect(req.stdout).toMatch(
+        /^ {4}certificate CN=mx1\.smtp\.test from CN=mx1\.smtp\.test, until \d{4}-\d\d-\d\d {2}! not verified: it is self-signed$/m,
+      );
     } finally {
       await good.close();
       ca.cleanup();

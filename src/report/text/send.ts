@@ -69,6 +69,7 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
   }
   if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t, '    '));
 
+  const strictTls = ['require', 'verify', 'implicit'].includes(r.tls.mode);
   if (r.sessions.length) {
     out.push('', heading(t, 'SMTP sessions'));
     for (const s of r.sessions) {
@@ -79,6 +80,16 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
         `  ${ok ? t.ok('✓') : t.fail('✗')} ${e(at)}  ${tls}  ${ok ? e(s.reply) : t.fail(`${OUTCOME[s.outcome]}: ${e(s.reply)}`)} ${t.dim(`${s.ms} ms`)}`,
       );
       if (s.tlsFallback) out.push(`    ${t.warn(`! STARTTLS failed (${e(s.tlsFallback)}); retried in plaintext`)}`);
+      // Where TLS was demanded, the certificate as probe judges it: who it is for, who issued it, the verdict.
+      if (s.certificate && strictTls) {
+        const c = s.certificate;
+        const verdict = s.tls?.verified
+          ? t.ok(`✓ verified for ${e(c.checkedName ?? '')}`)
+          : t.warn(`! not verified: ${e((s.certificateProblems ?? []).join('; '))}`);
+        out.push(
+          `    ${t.dim('certificate')} ${e(c.subject)} ${t.dim(`from ${e(c.issuer)}, until ${c.validTo.slice(0, 10)}`)}  ${verdict}`,
+        );
+      }
     }
     if (opts.transcript !== false) {
       for (const s of r.sessions) if (s.transcript.length) out.push('', ...renderTranscript(s, t));
