@@ -95,7 +95,8 @@ function ttlTracking(inner: Resolver, ttl: { seconds: number }): Resolver {
       const a = await inner.lookup(name, type, o);
       // Negative answers carry the SOA-derived TTL when the resolver got one (RFC 2308 §5); otherwise 0.
       const negative = (a as { ttl?: unknown }).ttl;
-      const t = a.status === 'ok' ? a.ttl : typeof negative === 'number' ? negative : 0;
+      let t = typeof negative === 'number' ? negative : 0;
+      if (a.status === 'ok') t = a.ttl;
       ttl.seconds = Math.min(ttl.seconds, t);
       return a;
     },

@@ -2,11 +2,11 @@
 // ARC, and the Authentication-Results header. Shared by `verify` and `receive`. I/O only through the resolver.
 import type { Context } from '../core/context.js';
 import type { Finding } from '../core/result.js';
-import { addressDomain, decodeHeaderText, parseAddressList } from './address.js';
+import { decodeHeaderText, parseAddressList } from './address.js';
 import { checkArc, type ArcVerdict } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
 import { verifyDkim, type DkimSignatureResult } from './dkim/verify.js';
-import { evaluateDmarc, isAligned, type DmarcVerdict } from './dmarc.js';
+import { evaluateDmarc, type DmarcVerdict } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
 import { checkSpf, type SpfVerdict } from './spf.js';
@@ -24,7 +24,7 @@ export interface VerifyOptions {
 }
 
 export interface DkimVerdict extends DkimSignatureResult {
-  /** d= aligns with the From: domain under the DMARC record's adkim (relaxed without a record). */
+  /** d= aligns with the From: domain under the DMARC record's adkim (relaxed without a record, RFC 9989 §4.4). */
   aligned: boolean;
 }
 
@@ -50,27 +50,21 @@ export async function verifyMessage(
   const fromValues = headerValues(msg, 'from');
   const fromAddresses = fromValues.flatMap((v) => parseAddressList(decodeHeaderText(v))).filter(Boolean);
   const from = fromAddresses[0] ?? null;
-  const fromDomain = from ? addressDomain(from) : '';
   const sender = opts.sender ?? (opts.ip ? returnPath(msg) : undefined);
+  // receive checked SPF at MAIL FROM time; verify checks it only when the client IP is known.
+  let spfCheck: Promise<SpfVerdict | null> = Promise.resolve(opts.spf ?? null);
+  if (opts.spf === undefined && opts.ip)
+    spfCheck = checkSpf({ ip: opts.ip, sender, helo: opts.helo }, ctx.resolver, opts.authservId);
   const [dkim, spf, arc] = await Promise.all([
     verifyDkim(msg, ctx.resolver, ctx.now()),
-    opts.spf !== undefined
-      ? Promise.resolve(opts.spf)
-      : opts.ip
-        ? checkSpf({ ip: opts.ip, sender, helo: opts.helo }, ctx.resolver, opts.authservId)
-        : Promise.resolve(null),
+    spfCheck,
     checkArc(msg, ctx.resolver),
   ]);
-  const dmarc = await evaluateDmarc(
-    { fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim },
+  const { verdict: dmarc, dkimAligned } = await evaluateDmarc(
+    { fromAddresses, fromFieldCount: fromValues.length, spf, dkim },
     ctx.resolver,
   );
-  const withAlignment: DkimVerdict[] = await Promise.all(
-    dkim.map(async (d) => ({
-      ...d,
-      aligned: !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)),
-    })),
-  );
+  const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: dkimAligned[i]! }));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];
   const base = {
