@@ -227,8 +227,15 @@ async function align(
     }
     return r;
   };
-  // Every signature gets its flag (the report shows it); only passing ones count for DMARC (§4.4.1).
-  const perDkim = await Promise.all(input.dkim.map((d) => check(d.domain, adkim)));
+  // Every signature gets its flag (the report shows it), but only passing ones count for DMARC (§4.4.1) and only an
+  // authenticated identifier earns a tree walk of its own (§4.10.2): a stranger choosing d= for signatures that do
+  // not verify cannot make the receiver walk one name each. For those, "at or under the From: domain's
+  // Organizational Domain" answers from the author's walk alone.
+  const perDkim = await Promise.all(
+    input.dkim.map((d) =>
+      d.result === 'pass' ? check(d.domain, adkim) : underAuthorOrg(author, d.domain, adkim, ctx, head),
+    ),
+  );
   const dkim = input.dkim.some((d, i) => d.result === 'pass' && perDkim[i]);
   // Only an SPF pass is an authenticated identifier (§4.4.2).
   const spf = input.spf?.result === 'pass' && (await check(input.spf.domain, aspf));
@@ -250,6 +257,20 @@ async function aligned9989(
   const [a, b] = await Promise.all([ctx.orgs.of(author, head), ctx.orgs.of(other)]);
   if (a === null || b === null) return 'temporary';
   return a === b;
+}
+
+async function underAuthorOrg(
+  author: string,
+  otherRaw: string | null,
+  mode: 'r' | 's',
+  ctx: Ctx,
+  head: DmarcAnswer,
+): Promise<boolean> {
+  const other = normalize(otherRaw);
+  if (!other || other === author) return other === author;
+  if (mode === 's' || topLabel(other) !== topLabel(author)) return false;
+  const org = await ctx.orgs.of(author, head);
+  return org !== null && (other === org || other.endsWith(`.${org}`));
 }
 
 async function aligned7489(author: string, otherRaw: string | null, mode: 'r' | 's'): Promise<boolean> {

@@ -237,6 +237,31 @@ describe('alignment and DNS failures', () => {
     expect(same.dmarc).toMatchObject({ result: 'pass', aligned: { dkim: true } });
   });
 
+  it('signatures that do not verify cost no tree walk each, whatever d= they name (RFC 9989 §4.10.2)', async () => {
+    const asked = new Set<string>();
+    const counting: Resolver = {
+      lookup: (n, t, o) => {
+        if (n.startsWith('_dmarc.')) asked.add(n);
+        return resolver.lookup(n, t, o);
+      },
+    };
+    const sigs = Array.from(
+      { length: 6 },
+      (_, i) =>
+        `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=x${i}.dmarcbis.test; s=s; h=from; bh=${'A'.repeat(43)}=; b=AAAA\r\n`,
+    ).join('');
+    const v = await verifyMessage(
+      Buffer.concat([Buffer.from(sigs), message('a@sub.dmarcbis.test')]),
+      { authservId: 'mx.test' },
+      { resolver: counting, now: () => new Date() },
+    );
+    expect(v.dkim).toHaveLength(6);
+    expect(v.dkim.every((d) => d.result !== 'pass')).toBe(true);
+    // Each is under the From: domain's Organizational Domain, which the author's own walk found.
+    expect(v.dkim.every((d) => d.aligned)).toBe(true);
+    expect([...asked].sort()).toEqual(['_dmarc.dmarcbis.test', '_dmarc.sub.dmarcbis.test', '_dmarc.test']);
+  });
+
   it('a DNS failure on the policy lookup is temperror, not "no record"', async () => {
     const failing: Resolver = { lookup: async () => ({ status: 'servfail' as const, server: '192.0.2.53:53' }) };
     expect((await unauthenticated('a@dmarcbis.test', failing)).dmarc.result).toBe('temperror');
