@@ -18,5 +18,9 @@ export interface DmarcInput {
 }
 
 export function evaluateDmarc(input: DmarcInput, resolver: Resolver): Promise<DmarcEvaluation> {
-  return evaluateMessageDmarc({ ...input, fromDomains: input.fromAddresses.map(addressDomain) }, resolver);
+  const { fromAddresses, fromFieldCount, spf, dkim } = input;
+  return evaluateMessageDmarc(
+    { fromAddresses, fromDomains: fromAddresses.map(addressDomain), fromFieldCount, spf, dkim },
+    resolver,
+  );
 }

@@ -133,24 +133,50 @@ function oneLabelBelow(domain: string, parent: string): string {
  */
 export async function discoverPolicy(domain: string, resolver: Resolver): Promise<PolicyDiscovery> {
   const head = await fetchDmarc(domain, resolver);
-  const none = { domain, source: null, recordDomain: null, record: null, orgDomain: null };
-  if (isTemporary(head)) return { ...none, walk: { start: domain, answers: [head], temporary: head }, temporary: head };
+  const found: PolicyDiscovery = {
+    domain,
+    walk: { start: domain, answers: [head] },
+    source: null,
+    recordDomain: null,
+    record: null,
+    orgDomain: null,
+  };
+  if (isTemporary(head)) {
+    found.walk.temporary = found.temporary = head;
+    return found;
+  }
   const own = validRecord(head);
-  if (own !== null)
-    return { ...none, walk: { start: domain, answers: [head] }, source: 'author', recordDomain: domain, record: own };
-  const walk = await treeWalk(domain, resolver, head);
-  if (walk.temporary) return { ...none, walk, temporary: walk.temporary };
-  const orgDomain = organizationalDomainOf(walk);
+  if (own !== null) {
+    // The common case, and a receiver's hot path: one query, no walk.
+    found.source = 'author';
+    found.recordDomain = domain;
+    found.record = own;
+    return found;
+  }
+  const walk = (found.walk = await treeWalk(domain, resolver, head));
+  if (walk.temporary) {
+    found.temporary = walk.temporary;
+    return found;
+  }
+  const orgDomain = (found.orgDomain = organizationalDomainOf(walk));
   const org = walk.answers.find((a) => a.domain === orgDomain);
   const orgRecord = org ? validRecord(org) : null;
-  if (orgRecord !== null && orgDomain !== domain)
-    return { ...none, walk, orgDomain, source: 'organizational', recordDomain: orgDomain, record: orgRecord };
+  if (orgRecord !== null && orgDomain !== domain) {
+    found.source = 'organizational';
+    found.recordDomain = orgDomain;
+    found.record = orgRecord;
+    return found;
+  }
   const psd = walk.answers.find((a) => {
     const r = validRecord(a);
     return r !== null && psdFlag(r) === 'y' && a.domain !== domain;
   });
-  if (psd) return { ...none, walk, orgDomain, source: 'psd', recordDomain: psd.domain, record: validRecord(psd) };
-  return { ...none, walk, orgDomain };
+  if (psd) {
+    found.source = 'psd';
+    found.recordDomain = psd.domain;
+    found.record = validRecord(psd);
+  }
+  return found;
 }
 
 /**

@@ -8,12 +8,14 @@ import {
   discoverPolicy,
   discoverPolicyRfc7489,
   OrgDomains,
+  type Rfc7489Discovery,
   pslOrganizationalDomain,
   topLabel,
   type DmarcAnswer,
   type PolicySource,
+  type TreeWalk,
 } from './discovery.js';
-import { dmarcValues, parseDmarcRecord, type DmarcPolicy, type DmarcRecord, type DmarcValues } from './record.js';
+import { dmarcValues, parseDmarcRecord, type DmarcPolicy, type DmarcReading, type DmarcValues } from './record.js';
 
 /** The DMARC result vocabulary (RFC 8601 §2.7.x as registered for dmarc, RFC 9989 §9.2), declared once. */
 export type DmarcResultValue = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror';
@@ -93,30 +95,38 @@ export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Prom
 }
 
 export async function evaluateMessageDmarc(input: DmarcInput, resolver: Resolver): Promise<DmarcEvaluation> {
-  const first = input.fromDomains[0] || null;
-  const unaligned = input.dkim.map(() => false);
   const fail = (reason: string): DmarcEvaluation => ({
-    verdict: { ...emptyVerdict(first), result: 'permerror', reason },
-    dkimAligned: unaligned,
+    verdict: { ...emptyVerdict(input.fromDomains[0] || null), result: 'permerror', reason },
+    dkimAligned: input.dkim.map(() => false),
   });
   // RFC 9989 §4.4: a repeated From: field makes the message invalid (RFC 5322 §3.6): no DMARC policy can be trusted.
   if (input.fromFieldCount > 1) return fail(`the message has ${input.fromFieldCount} From: fields`);
   if (!input.fromAddresses.length || input.fromDomains.some((d) => !d))
     return fail('the message has no usable From: address');
+  const ctx = new Ctx(resolver);
+  // One author domain is the common case: the receiver's hot path, kept free of the several-domain machinery.
+  if (input.fromDomains.length === 1) return evaluateAuthor(input.fromDomains[0]!, input, ctx);
   const domains = [...new Set(input.fromDomains)];
   if (domains.length > MAX_AUTHOR_DOMAINS)
     return fail(
       `From: has ${domains.length} author domains; at most ${MAX_AUTHOR_DOMAINS} are evaluated, so the evaluation is incomplete (RFC 9989 §11.5)`,
     );
-  const ctx: Ctx = { resolver, orgs: new OrgDomains(resolver) };
   const evals = await Promise.all(domains.map((d) => evaluateAuthor(d, input, ctx)));
   if (evals.length === 1) return evals[0]!;
   return combine(evals);
 }
 
-interface Ctx {
-  resolver: Resolver;
-  orgs: OrgDomains;
+/** One evaluation's resolver, and its Organizational Domains, made only when a walk is needed. */
+class Ctx {
+  private walks?: OrgDomains;
+  constructor(readonly resolver: Resolver) {}
+  get orgs(): OrgDomains {
+    return (this.walks ??= new OrgDomains(this.resolver));
+  }
+  /** Seeds only when the walks are wanted anyway. */
+  seed(walk: TreeWalk): void {
+    this.orgs.seed(walk);
+  }
 }
 
 function emptyVerdict(domain: string | null): DmarcVerdict {
@@ -139,7 +149,7 @@ function emptyVerdict(domain: string | null): DmarcVerdict {
 async function evaluateAuthor(domain: string, input: DmarcInput, ctx: Ctx): Promise<DmarcEvaluation> {
   const found = await discoverPolicy(domain, ctx.resolver);
   // A walk above the domain also gave its Organizational Domain; a record of its own did not need one.
-  if (found.source !== 'author') ctx.orgs.seed(found.walk);
+  if (found.source !== 'author') ctx.seed(found.walk);
   const head = found.walk.answers[0]!;
   const verdict = emptyVerdict(domain);
   if (found.temporary) {
@@ -151,7 +161,7 @@ async function evaluateAuthor(domain: string, input: DmarcInput, ctx: Ctx): Prom
   if (found.orgDomain) verdict.orgDomain = found.orgDomain;
   let values: DmarcValues | null = null;
   if (found.record !== null) {
-    values = dmarcValues(parse(found.record), 'rfc9989');
+    values = valuesOf(found.record, 'rfc9989');
     Object.assign(verdict, {
       recordDomain: found.recordDomain,
       record: found.record,
@@ -187,18 +197,18 @@ async function evaluateAuthor(domain: string, input: DmarcInput, ctx: Ctx): Prom
   return { verdict, dkimAligned: alignment.perDkim };
 }
 
-/** Parsed records by text: a receiver sees the same few records again and again. */
-const parsed = new Map<string, DmarcRecord>();
-const PARSED_MAX = 1000;
+/** A record's values under each reading, by its text: a receiver sees the same few records again and again. */
+const known = new Map<string, Partial<Record<DmarcReading, DmarcValues>>>();
+const KNOWN_MAX = 1000;
 
-function parse(record: string): DmarcRecord {
-  let r = parsed.get(record);
-  if (!r) {
-    r = parseDmarcRecord(record);
-    parsed.set(record, r);
-    if (parsed.size > PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+function valuesOf(record: string, reading: DmarcReading): DmarcValues {
+  let byReading = known.get(record);
+  if (!byReading) {
+    byReading = {};
+    known.set(record, byReading);
+    if (known.size > KNOWN_MAX) known.delete(known.keys().next().value!);
   }
-  return r;
+  return (byReading[reading] ??= dmarcValues(parseDmarcRecord(record), reading));
 }
 
 interface Alignment {
@@ -230,16 +240,36 @@ async function align(
   // Every signature gets its flag (the report shows it), but only passing ones count for DMARC (§4.4.1) and only an
   // authenticated identifier earns a tree walk of its own (§4.10.2): a stranger choosing d= for signatures that do
   // not verify cannot make the receiver walk one name each. For those, "at or under the From: domain's
-  // Organizational Domain" answers from the author's walk alone.
-  const perDkim = await Promise.all(
-    input.dkim.map((d) =>
-      d.result === 'pass' ? check(d.domain, adkim) : underAuthorOrg(author, d.domain, adkim, ctx, head),
-    ),
-  );
-  const dkim = input.dkim.some((d, i) => d.result === 'pass' && perDkim[i]);
+  // Organizational Domain" answers from the author's walk alone. Most answers need no DNS (same name, strict,
+  // different TLDs): those are not awaited.
+  const perDkim: boolean[] = [];
+  for (const d of input.dkim) {
+    const quick = sameOrApart(author, d.domain, adkim);
+    if (quick !== undefined) perDkim.push(quick);
+    else if (d.result === 'pass') perDkim.push(await check(d.domain, adkim));
+    else perDkim.push(await underAuthorOrg(author, d.domain, ctx, head));
+  }
+  let dkim = false;
+  for (let i = 0; i < perDkim.length; i++) if (perDkim[i] && input.dkim[i]!.result === 'pass') dkim = true;
   // Only an SPF pass is an authenticated identifier (§4.4.2).
-  const spf = input.spf?.result === 'pass' && (await check(input.spf.domain, aspf));
-  return { spf, dkim, perDkim, ...(temporary ? { temporary } : {}) };
+  let spf = false;
+  if (input.spf?.result === 'pass')
+    spf = sameOrApart(author, input.spf.domain, aspf) ?? (await check(input.spf.domain, aspf));
+  const out: Alignment = { spf, dkim, perDkim };
+  if (temporary) out.temporary = temporary;
+  return out;
+}
+
+/**
+ * Alignment decided without DNS: the same name aligns; under strict alignment (§4.4) nothing else does, nor do
+ * names under different TLDs, which share no Organizational Domain. Otherwise undefined: a tree walk decides.
+ */
+function sameOrApart(author: string, otherRaw: string | null, mode: 'r' | 's'): boolean | undefined {
+  const other = normalize(otherRaw);
+  if (!other) return false;
+  if (other === author) return true;
+  if (mode === 's' || topLabel(other) !== topLabel(author)) return false;
+  return undefined;
 }
 
 async function aligned9989(
@@ -259,16 +289,9 @@ async function aligned9989(
   return a === b;
 }
 
-async function underAuthorOrg(
-  author: string,
-  otherRaw: string | null,
-  mode: 'r' | 's',
-  ctx: Ctx,
-  head: DmarcAnswer,
-): Promise<boolean> {
+/** A failing signature's d= (relaxed, same TLD): at or under the From: domain's Organizational Domain. */
+async function underAuthorOrg(author: string, otherRaw: string | null, ctx: Ctx, head: DmarcAnswer): Promise<boolean> {
   const other = normalize(otherRaw);
-  if (!other || other === author) return other === author;
-  if (mode === 's' || topLabel(other) !== topLabel(author)) return false;
   const org = await ctx.orgs.of(author, head);
   return org !== null && (other === org || other.endsWith(`.${org}`));
 }
@@ -293,7 +316,12 @@ async function rfc7489Outcome(
   known: readonly DmarcAnswer[],
 ): Promise<DmarcOutcome> {
   const none: DmarcOutcome = { result: 'none', policy: null, disposition: 'none', recordDomain: null, pct: 100 };
-  const d = await discoverPolicyRfc7489(domain, ctx.resolver, known);
+  // The domain's own single record is what RFC 7489 takes too (§6.6.3 steps 1-2): no PSL, nothing to await.
+  const own = known[0]!.records.length === 1 ? known[0]!.records[0]! : null;
+  const d: Rfc7489Discovery =
+    own === null
+      ? await discoverPolicyRfc7489(domain, ctx.resolver, known)
+      : { source: 'author', recordDomain: domain, record: own, orgDomain: null };
   if (d.temporary) return { ...none, result: 'temperror', reason: `${d.temporary.name}: ${d.temporary.status}` };
   if (d.multiple)
     return {
@@ -301,14 +329,18 @@ async function rfc7489Outcome(
       reason: `${d.multiple.name} has ${d.multiple.records.length} DMARC records: no DMARC at all (RFC 7489 §6.6.3 step 5)`,
     };
   if (d.record === null) return { ...none, reason: 'no DMARC record at the domain or its PSL organizational domain' };
-  const v = dmarcValues(parse(d.record), 'rfc7489');
+  const v = valuesOf(d.record, 'rfc7489');
   const base = { ...none, recordDomain: d.recordDomain, pct: v.pct };
   if (v.degraded === 'ignored')
     return { ...base, reason: 'no valid p= (or an invalid sp=) and no valid rua=: no DMARC (RFC 7489 §6.6.3 step 6)' };
   const policy = d.source === 'author' ? v.policy! : v.subdomainPolicy!;
   let pass = false;
-  for (const s of input.dkim) if (s.result === 'pass' && (await aligned7489(domain, s.domain, v.adkim))) pass = true;
-  if (!pass && input.spf?.result === 'pass') pass = await aligned7489(domain, input.spf.domain, v.aspf);
+  for (const s of input.dkim) {
+    if (pass || s.result !== 'pass') continue;
+    pass = (normalize(s.domain) === domain && s.domain !== null) || (await aligned7489(domain, s.domain, v.adkim));
+  }
+  if (!pass && input.spf?.result === 'pass')
+    pass = normalize(input.spf.domain) === domain || (await aligned7489(domain, input.spf.domain, v.aspf));
   if (pass) return { ...base, result: 'pass', policy };
   // §6.6.4: pct=N applies the policy to N% of failing mail and the next weaker one to the rest.
   return { ...base, result: 'fail', policy, disposition: policy };
