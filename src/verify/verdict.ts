@@ -2,11 +2,11 @@
 // ARC, and the Authentication-Results header. Shared by `verify` and `receive`. I/O only through the resolver.
 import type { Context } from '../core/context.js';
 import type { Finding } from '../core/result.js';
-import { addressDomain, decodeHeaderText, parseAddressList } from './address.js';
+import { decodeHeaderText, parseAddressList } from './address.js';
 import { checkArc, type ArcVerdict } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
 import { verifyDkim, type DkimSignatureResult } from './dkim/verify.js';
-import { evaluateDmarc, isAligned, type DmarcVerdict } from './dmarc.js';
+import { evaluateDmarc, type DmarcVerdict } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
 import { readOwnReceived } from './received-trace.js';
@@ -32,7 +32,7 @@ export interface VerifyOptions {
 }
 
 export interface DkimVerdict extends DkimSignatureResult {
-  /** d= aligns with the From: domain under the DMARC record's adkim (relaxed without a record). */
+  /** d= aligns with the From: domain under the DMARC record's adkim (relaxed without a record, RFC 9989 §4.4). */
   aligned: boolean;
 }
 
@@ -65,7 +65,6 @@ export async function verifyMessage(
   const fromValues = headerValues(msg, 'from');
   const fromAddresses = fromValues.flatMap((v) => parseAddressList(decodeHeaderText(v))).filter(Boolean);
   const from = fromAddresses[0] ?? null;
-  const fromDomain = from ? addressDomain(from) : '';
   const connection = opts.connection ?? connectionOf(msg, opts);
   const ip = connection?.ip;
   const sender = opts.sender ?? (ip ? returnPath(msg) : undefined);
@@ -80,16 +79,11 @@ export async function verifyMessage(
     spfVerdict,
     checkArc(msg, ctx.resolver),
   ]);
-  const dmarc = await evaluateDmarc(
-    { fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim },
+  const { verdict: dmarc, dkimAligned } = await evaluateDmarc(
+    { fromAddresses, fromFieldCount: fromValues.length, spf, dkim },
     ctx.resolver,
   );
-  const withAlignment: DkimVerdict[] = await Promise.all(
-    dkim.map(async (d) => ({
-      ...d,
-      aligned: !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)),
-    })),
-  );
+  const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: dkimAligned[i]! }));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];
   const base = {

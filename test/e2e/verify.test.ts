@@ -50,6 +50,32 @@ describe('mailcheck verify (CLI)', () => {
     expect(r.code).toBe(0);
   });
 
+  // Issue #13 item 7: any HELO text is evaluated, as `spf --helo` does (it used to be exit 2, or permerror).
+  it.each([
+    ["JUMPIN' JUPITER", 'test@hmacro.spf.test', 'fail'],
+    ['[192.0.2.40]', 'test@hmacro.spf.test', 'fail'],
+    ['helo-host.spf.test', 'test@hmacro.spf.test', 'pass'],
+    ['A2345678', '<>', 'none'],
+  ])('--helo %j with --sender %j: SPF %s, as check_host() judges it', async (helo, sender, result) => {
+    const r = await runCli([
+      'verify',
+      `${EML}/unsigned.eml`,
+      ...ZONES,
+      '--zone',
+      'fixtures/zones/spf.test.zone',
+      '--ip',
+      '192.0.2.40',
+      '--helo',
+      helo,
+      '--sender',
+      sender,
+      '--json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).spf).toMatchObject({ result });
+  });
+
   it('exit 1 when DMARC fails, and when there is no DMARC record and no DKIM pass', async () => {
     expect((await runCli(['verify', `${EML}/tampered.eml`, ...ZONES])).code).toBe(1);
     expect((await runCli(['verify', `${EML}/third-party.eml`, ...ZONES])).code).toBe(1);

@@ -5,6 +5,7 @@ import { toALabel } from '../../core/names.js';
 import { finding, type Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } from '../../dns/types.js';
+import { noKeyFinding, probeDomainkey } from './domainkey.js';
 import { readDkimPrivateKey, type DkimPrivateKey } from './key-file.js';
 import { lintDkimKey, type DkimFinding } from './lint.js';
 import { signaturesInMessage, type MessageSignature } from './message-selectors.js';
@@ -52,6 +53,8 @@ export interface DkimResult {
   /** DKIM-Signature headers of --from-message. */
   messageSignatures?: MessageSignature[];
   keyFile?: { path: string; type: 'rsa' | 'ed25519'; bits: number; matches: string[] };
+  /** When no guessed selector had a key: the answer for _domainkey.<domain> (NOERROR: keys under another selector). */
+  domainkey?: LookupStatus;
 }
 
 export interface CheckDkimOptions {
@@ -144,8 +147,14 @@ export async function checkDkim(
   );
   const selectors = probed.map((p) => p.result);
   for (const p of probed) findings.push(...p.findings);
-  findings.push(...domainFindings(domain, selectors, guessed));
+  // No key among the guesses, and no answer at all (an answer at a guessed name means a wildcard, which would
+  // answer for _domainkey too): is anything published under _domainkey? (domainkey.ts)
+  const nothing =
+    guessed && selectors.every((s) => !s.found && s.record === null && !isTemporary({ status: s.lookup }));
+  const domainkey = nothing ? await probeDomainkey(domain, trace) : undefined;
+  findings.push(...domainFindings(domain, selectors, guessed, domainkey));
   const result: DkimResult = { kind: 'dkim', domain, selectors, findings, steps: trace.steps, guessed, providers };
+  if (domainkey) result.domainkey = domainkey;
   if (messageSignatures) result.messageSignatures = messageSignatures;
   if (keyFile) compareKeyFile(result, keyFile, probed);
   return result;
@@ -274,7 +283,12 @@ function missing(name: string, selector: string, source: SelectorSource, status:
   };
 }
 
-function domainFindings(domain: string, selectors: DkimSelectorResult[], guessed: boolean): DkimFinding[] {
+function domainFindings(
+  domain: string,
+  selectors: DkimSelectorResult[],
+  guessed: boolean,
+  domainkey?: LookupStatus,
+): DkimFinding[] {
   const out: DkimFinding[] = [];
   const temporary = selectors.filter((s) => isTemporary({ status: s.lookup }));
   if (guessed && temporary.length) {
@@ -302,18 +316,7 @@ function domainFindings(domain: string, selectors: DkimSelectorResult[], guessed
         ),
       );
     }
-    if (!found.length && !temporary.length) {
-      out.push(
-        finding(
-          'dkim.none',
-          'warn',
-          `No DKIM key found for ${domain} among ${selectors.length} common selectors; DKIM has no way to list selectors, so one may exist under another name.`,
-          {
-            advice: `Name the selector: mailcheck dkim ${domain} --selector <s>, or take it from a sent message with --from-message <file.eml>.`,
-          },
-        ),
-      );
-    }
+    if (!found.length && !temporary.length) out.push(noKeyFinding(domain, selectors.length, domainkey));
   }
   const usable = found.filter((s) => s.keyType && !s.revoked);
   if (usable.length && usable.every((s) => s.keyType === 'ed25519')) {

@@ -114,8 +114,9 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
 function parseVerifyOptions(opts: VerifyCliOptions) {
   if (opts.ip !== undefined && !isIP(opts.ip.replace(/^\[|\]$/g, '')))
     throw new UsageError(`--ip '${opts.ip}' is not an IP address`);
-  if (opts.helo !== undefined && !/^[\x21-\x7e]{1,255}$/.test(opts.helo))
-    throw new UsageError(`--helo '${opts.helo}' is not a host name or address literal`);
+  // A HELO is whatever a client sent: any text goes to check_host(), which judges it (RFC 7208 §4.3, §7.3).
+  if (opts.helo !== undefined && !opts.helo.trim())
+    throw new UsageError('--helo is empty (give the HELO/EHLO argument the client sent)');
   let sender = opts.sender;
   if (sender !== undefined) {
     sender = sender.trim().replace(/^<(.*)>$/, '$1');
@@ -128,7 +129,7 @@ function parseVerifyOptions(opts: VerifyCliOptions) {
   return {
     authservId: opts.authservId ?? hostname(),
     ...(opts.ip !== undefined ? { ip: opts.ip.replace(/^\[|\]$/g, '') } : {}),
-    ...(opts.helo !== undefined ? { helo: opts.helo } : {}),
+    ...(opts.helo !== undefined ? { helo: opts.helo.trim() } : {}),
     ...(sender !== undefined ? { sender } : {}),
     ...(opts.bulk ? { bulk: true } : {}),
   };

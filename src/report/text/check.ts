@@ -20,6 +20,9 @@ export interface RenderPostureOptions {
 export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOptions = {}): string {
   const out: string[] = [];
   out.push(heading(t, `Mail posture of ${r.domain}`) + t.dim(`  (${r.ms} ms)`), '');
+  // Which profile it was judged by, when not the full one (src/posture/profile.ts).
+  if (r.profile && r.profile.name !== 'sending')
+    out.push(`${t.bold('Profile')}  ${r.profile.name}: ${t.dim(escapeControl(r.profile.reason))}`, '');
   const width = Math.min(o.width ?? t.width, t.width);
   out.push(summaryTable(r.summary, t, width));
   if (!o.summaryOnly) {

@@ -1,4 +1,4 @@
-// The DMARC report (RFC 7489): policy discovery step by step (domain, then organizational domain), the
+// The DMARC report (RFC 9989): policy discovery step by step (the domain, then the DNS tree walk above it), the
 // record with its offending parts marked, what each tag means here, report destinations and their authorization.
 import type { DmarcResult } from '../../auth/dmarc/check.js';
 import type { DnsStepDetail } from '../../dns/trace.js';
@@ -14,19 +14,12 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
   out.push(...discovery(r, t));
   for (const d of r.discarded) {
     out.push(`    ${t.dim('ignored:')} ${t.dim(esc(d.name))} ${t.dim(`(${d.reason})`)}`);
-    out.push(
-      ...renderMarkedRecord(
-        d.record,
-        [
-          {
-            span: [0, Math.min(d.record.length, d.record.indexOf(';') < 0 ? d.record.length : d.record.indexOf(';'))],
-            severity: 'fail',
-          },
-        ],
-        t,
-        { indent: '      ' },
-      ),
-    );
+    // The first tag is what makes a TXT record no DMARC record; one of several records is fine in itself.
+    const semicolon = d.record.indexOf(';');
+    const marks = d.reason.startsWith('one of')
+      ? []
+      : [{ span: [0, semicolon < 0 ? d.record.length : semicolon] as [number, number], severity: 'fail' as const }];
+    out.push(...renderMarkedRecord(d.record, marks, t, { indent: '      ' }));
   }
   if (r.record !== null && r.recordDomain) {
     out.push('', heading(t, `Record at _dmarc.${r.recordDomain}`));
@@ -53,16 +46,13 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
   return fitLines(out.join('\n'), t.width) + '\n';
 }
 
-/** The _dmarc questions asked, in order: the domain, then (if needed) its organizational domain. */
+/** The _dmarc questions asked, in order: the domain, then the tree walk above it (RFC 9989 §4.10). */
 function discovery(r: DmarcResult, t: Theme): string[] {
   const lines: string[] = [];
   for (const s of r.steps) {
     const d = s.detail as DnsStepDetail | undefined;
     if (!d || !d.name.startsWith('_dmarc.')) continue;
-    const org =
-      d.name === `_dmarc.${r.orgDomain}` && r.orgDomain !== r.domain
-        ? t.dim(' (organizational domain, Public Suffix List)')
-        : '';
+    const org = t.dim(role(r, d.name.slice('_dmarc.'.length)));
     const texts = (d.records as string[][]).map((x) => x.join(''));
     const dmarc = texts.filter((x) => /^v\s*=\s*DMARC1\b/i.test(x.trimStart())).length;
     let answer: string;
@@ -87,7 +77,22 @@ function discovery(r: DmarcResult, t: Theme): string[] {
     const via = d.cnames.length ? t.dim(` (via CNAME ${d.cnames.map(esc).join(' → ')})`) : '';
     lines.push(`  ${t.dim('?')} TXT ${esc(d.name)}${org} → ${answer}${via}`);
   }
+  if (r.rfc7489.orgDomain !== r.orgDomain)
+    lines.push(
+      `  ${t.dim(`organizational domain ${esc(r.orgDomain)} by tree walk; ${esc(r.rfc7489.orgDomain)} by the Public Suffix List (RFC 7489)`)}`,
+    );
   return lines;
+}
+
+/** What a name asked is to the domain: its Organizational Domain, its PSD, or a step of the walk. */
+function role(r: DmarcResult, name: string): string {
+  if (name === r.domain) return '';
+  if (name === r.recordDomain && r.discovery.source === 'psd') return ' (public suffix domain, psd=y)';
+  if (name === r.orgDomain) return ' (organizational domain)';
+  // Asked only for the RFC 7489 reading, when the walk did not pass by it.
+  if (name === r.rfc7489.orgDomain && !r.discovery.queries.includes(`_dmarc.${name}`))
+    return ' (RFC 7489: organizational domain by the Public Suffix List)';
+  return ' (tree walk)';
 }
 
 function policyRows(r: DmarcResult, t: Theme): string[][] {
@@ -117,12 +122,27 @@ function policyRows(r: DmarcResult, t: Theme): string[][] {
       policyCell(p.sp, r.subdomainPolicy, 'p'),
       `mail from subdomains${inherited ? t.accent(` ← applies to ${esc(r.domain)}`) : ''}`,
     ],
-    ['np', policyCell(p.np, r.nonexistentPolicy, 'sp'), 'mail from subdomains that do not exist (RFC 9091)'],
-    [
+    ['np', policyCell(p.np, r.nonexistentPolicy, 'sp'), 'mail from subdomains that do not exist'],
+  ];
+  if (p.t !== null || r.testing)
+    rows.push([
+      't',
+      r.testing ? t.warn('y') : esc(p.t ?? 'n'),
+      r.testing ? 'testing: receivers apply the policy one level weaker (RFC 9989)' : 'not testing',
+    ]);
+  const psdMeaning = {
+    y: 'a public suffix domain',
+    n: 'an organizational domain',
+    u: 'unknown: the tree walk decides',
+  };
+  if (p.psd !== null) rows.push(['psd', esc(p.psd), `${psdMeaning[r.psd ?? 'u']} (RFC 9989)`]);
+  if (p.pct !== null)
+    rows.push([
       'pct',
-      (r.pct < 100 ? t.warn(String(r.pct)) : String(r.pct)) + given(p.pct, '100'),
-      'percentage of failing mail the policy applies to',
-    ],
+      r.pct < 100 ? t.warn(String(r.pct)) : String(r.pct),
+      `percentage of failing mail the policy applies to: RFC 7489 only (RFC 9989 removed it)`,
+    ]);
+  rows.push(
     [
       'adkim',
       `${r.adkim}${given(p.adkim, 'r')}`,
@@ -137,11 +157,11 @@ function policyRows(r: DmarcResult, t: Theme): string[][] {
         ? 'strict: MAIL FROM domain must equal the From: domain'
         : 'relaxed: MAIL FROM in the same organizational domain',
     ],
-  ];
+  );
   if (p.fo !== null)
     rows.push(['fo', esc(p.fo), 'when to send failure reports (0 all fail, 1 any fails, d DKIM, s SPF)']);
-  if (p.ri !== null) rows.push(['ri', esc(p.ri), 'requested seconds between aggregate reports']);
-  if (p.rf !== null) rows.push(['rf', esc(p.rf), 'failure report format']);
+  if (p.ri !== null) rows.push(['ri', esc(p.ri), 'seconds between aggregate reports: RFC 7489 only']);
+  if (p.rf !== null) rows.push(['rf', esc(p.rf), 'failure report format: RFC 7489 only']);
   return rows;
 }
 

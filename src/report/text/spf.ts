@@ -57,6 +57,8 @@ function renderRecordBlock(tree: SpfTree, t: Theme, indent: string): string[] {
         `${indent}${t.fail('✗ no SPF record')} ${t.dim('(no TXT record starting with "v=spf1")')}`,
         ...ignoredLines(tree, t, indent),
       ];
+    case 'bad-name':
+      return [`${indent}${t.fail('✗ no record to look up:')} ${esc(tree.domain)} ${esc(tree.note ?? '')}`];
     case 'multiple':
       return [
         `${indent}${t.fail(`✗ ${tree.records!.length} SPF records: there must be one (permerror)`)}`,

@@ -81,9 +81,11 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   }
 
   const dm = item.dmarc;
-  out.push('', `${t.bold('DMARC')} ${t.dim("the From: domain's policy (RFC 7489)")}`);
+  out.push('', `${t.bold('DMARC')} ${t.dim("the From: domain's policy (RFC 9989)")}`);
+  // t=y is RFC 9989's; pct= only RFC 7489 receivers apply (the rfc7489 line below says what they do).
+  const tags = `${dm.testing ? ' t=y' : ''}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}`;
   out.push(
-    `  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`,
+    `  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${tags}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`,
   );
   if (!item.spf && dm.result === 'fail') out.push(`     ${t.warn(SPF_NOT_CHECKED)}`);
   if (dm.record) out.push(`     ${t.dim(escapeControl(dm.record))}`);
@@ -96,6 +98,8 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
     out.push(
       `     a receiver applying the policy would ${t.fail(dm.disposition === 'none' ? 'only report it' : dm.disposition)} this message`,
     );
+  const old = item.findings.find((f) => f.id === 'verify.dmarc.rfc7489');
+  if (old) out.push(`     ${t.warn('!')} ${t.dim(escapeControl(old.message))}`);
 
   out.push('', `${t.bold('ARC')}   ${t.dim('chain of custody through forwarders (RFC 8617)')}`);
   out.push(

@@ -140,7 +140,7 @@ describe('policy evaluation', () => {
     expect(r.findings.find((f) => f.id === 'policy.dnssec.signed')).toMatchObject({ severity: 'fail' });
     expect(r.ok).toBe(false);
     const ignored = parsePolicy({ ignore: ['dkim.*', 'dane.*'], strict: true }, 'p');
-    const weak = await checkPosture('nomail.posture.test', fx.ctx(), { ...opts(), selectors: ['s1'], policy: ignored });
+    const weak = await checkPosture('weak.posture.test', fx.ctx(), { ...opts(), selectors: ['s1'], policy: ignored });
     expect(weak.findings.find((f) => f.id === 'dkim.selector.missing')).toMatchObject({
       severity: 'info',
       message: expect.stringMatching(/^\(ignored by policy\)/),
