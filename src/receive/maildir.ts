@@ -6,10 +6,11 @@
 // before it started, so concurrent deliveries do not each pay for one. On open, tmp/ is swept: files a crash
 // left there are removed once 36 hours old (the spec's rule) and younger ones are counted, never touched.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { lstat, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { inWords, makeDirs } from './make-dir.js';
 import { STORE_WORKER_SOURCE, type StoreDone, type StoreJob } from './store-worker.js';
 
 /** Writer threads: enough flushes in flight for the journal to batch them, few enough to start quickly. */
@@ -42,11 +43,22 @@ export interface Maildir {
   close(): Promise<void>;
 }
 
+/** The Maildir cannot be created or opened: the message says why, in words, naming the Maildir. */
+export class MaildirError extends Error {
+  override name = 'MaildirError';
+}
+
 export async function openMaildir(dir: string, opts: { now?: () => number } = {}): Promise<Maildir> {
   const root = resolve(dir);
-  for (const sub of ['tmp', 'new', 'cur']) await mkdir(join(root, sub), { recursive: true, mode: 0o700 });
-  const tmpSweep = await sweepTmp(join(root, 'tmp'), (opts.now ?? Date.now)());
-  const newDir = await open(join(root, 'new'), 'r');
+  let tmpSweep: TmpSweep;
+  let newDir: FileHandle;
+  try {
+    for (const sub of ['tmp', 'new', 'cur']) await makeDirs(join(root, sub), 0o700);
+    tmpSweep = await sweepTmp(join(root, 'tmp'), (opts.now ?? Date.now)());
+    newDir = await open(join(root, 'new'), 'r');
+  } catch (e) {
+    throw new MaildirError(`cannot use Maildir '${dir}': ${await inWords(e)}`);
+  }
   const syncNew = groupCommit(() => newDir.sync());
   const writers = startWriters(WRITERS);
   // Maildir's host part must not contain '/' or ':' (the spec's \057 and \072 escapes).

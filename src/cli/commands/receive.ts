@@ -7,6 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import { isValidDomain } from '../../core/names.js';
 import { toNdjsonLine } from '../../report/json.js';
 import { renderListening, renderReceived, renderReceiveSummary, renderRejected } from '../../report/text/receive.js';
+import { MaildirError } from '../../receive/maildir.js';
 import { selfSignedCertificate } from '../../receive/self-signed.js';
 import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../../receive/server.js';
 import { bufferedStdout } from '../buffered-stdout.js';
@@ -75,12 +76,12 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     );
 
   const receiver = await startReceiver(receiverOpts, ctx).catch((e: NodeJS.ErrnoException) => {
+    // The Maildir is opened before the port: its errors are its own, already in words.
+    if (e instanceof MaildirError) throw new UsageError(e.message);
     if (e.code === 'EADDRINUSE') throw new UsageError(`cannot listen on ${host}:${port}: the port is in use`);
     if (e.code === 'EACCES')
       throw new UsageError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`);
     if (e.code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${host}: not an address of this machine`);
-    if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST')
-      throw new UsageError(`cannot use Maildir '${opts.maildir}': ${e.message}`);
     throw e;
   });
   if (ctx.json)
