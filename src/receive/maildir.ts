@@ -6,7 +6,7 @@
 // before it started, so concurrent deliveries do not each pay for one. On open, tmp/ is swept: files a crash
 // left there are removed once 36 hours old (the spec's rule) and younger ones are counted, never touched.
 import { randomBytes } from 'node:crypto';
-import { lstat, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -59,7 +59,21 @@ export async function openMaildir(dir: string, opts: { now?: () => number } = {}
   } catch (e) {
     throw new MaildirError(`cannot use Maildir '${dir}': ${await inWords(e)}`);
   }
-  const syncNew = groupCommit(() => newDir.sync());
+  const newPath = join(root, 'new');
+  let newId = await dirId(newDir);
+  const syncNew = groupCommit(async () => {
+    // new/ deleted and made again (by hand, by a cleanup script) while we run: our handle is the old, unlinked
+    // directory, and fsyncing it would not make the renames into the new one durable. One stat per group.
+    const now = await stat(newPath).catch(() => undefined);
+    if (now?.isDirectory() && `${now.dev}:${now.ino}` !== newId) {
+      const fresh = await open(newPath, 'r');
+      const old = newDir;
+      newDir = fresh;
+      newId = await dirId(fresh);
+      await old.close();
+    }
+    await newDir.sync();
+  });
   const writers = startWriters(WRITERS);
   // Maildir's host part must not contain '/' or ':' (the spec's \057 and \072 escapes).
   const host = hostname().replace(/\//g, '\\057').replace(/:/g, '\\072');
@@ -85,6 +99,11 @@ export async function openMaildir(dir: string, opts: { now?: () => number } = {}
       await newDir.close();
     },
   };
+}
+
+async function dirId(handle: FileHandle): Promise<string> {
+  const st = await handle.stat();
+  return `${st.dev}:${st.ino}`;
 }
 
 /** Removes regular files in tmp/ untouched for STALE_TMP_MS; counts the younger ones. Other entries are not ours. */
