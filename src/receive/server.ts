@@ -9,6 +9,7 @@ import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
 import { lookupClientName, type ClientName } from './client-name.js';
 import { openMaildir, type TmpSweep } from './maildir.js';
 import { PromptSMTPServer } from './prompt-server.js';
+import { SERVER_TLS_PROFILE } from './tls-profile.js';
 import { traceHeaders } from './trace-headers.js';
 import { receivedVerdict, toReceiveAuth, type ReceiveAuth } from './verdict.js';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
@@ -125,7 +126,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       disabledCommands: opts.tls === 'starttls' ? ['AUTH'] : ['AUTH', 'STARTTLS'],
       hideSTARTTLS: opts.tls !== 'starttls',
       secure: opts.tls === 'implicit',
-      ...(opts.tls !== 'none' ? { key: opts.key, cert: opts.cert } : {}),
+      ...(opts.tls !== 'none' ? { key: opts.key, cert: opts.cert, ...SERVER_TLS_PROFILE } : {}),
       // PTR goes through our resolver (onConnect), without holding the greeting.
       disableReverseLookup: true,
       socketTimeout: opts.commandTimeoutMs,

@@ -1,5 +1,6 @@
 // The receiver over loopback with a raw client: storage, trace headers, limits and their SMTP replies.
 import { readFileSync } from 'node:fs';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyMessage } from '../../../src/verify/verdict.js';
 import { expectCode, rawClient, startTestReceiver, transact, type TestReceiver } from '../../helpers/receiver.js';
@@ -294,6 +295,49 @@ describe('receive: TLS', () => {
       code: 250,
     });
     expect((await r.waitFor(1))[0]!.tls).toBe(true);
+  });
+});
+
+describe('receive: the TLS profile (TLS 1.2 and 1.3; on 1.2 only forward-secret AEAD suites)', () => {
+  /** STARTTLS, then a handshake with the client's own limits: the protocol and cipher agreed, or the error. */
+  const handshake = async (port: number, opts: ConnectionOptions) => {
+    const c = await rawClient(port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    expectCode(await c.command('STARTTLS'), 220);
+    c.socket.removeAllListeners('data');
+    const secure = tlsConnect({ socket: c.socket, rejectUnauthorized: false, ...opts });
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        secure.once('secureConnect', () => resolve(`${secure.getProtocol()} ${secure.getCipher().name}`));
+        secure.once('error', reject);
+        secure.once('close', () => reject(new Error('closed during the handshake')));
+      });
+    } finally {
+      secure.destroy();
+    }
+  };
+
+  it('refuses TLS 1.0/1.1, CBC suites with or without SHA-1; agrees on ECDHE with AES-GCM or ChaCha20 and on TLS 1.3', async () => {
+    const { selfSignedCertificate } = await import('../../../src/receive/self-signed.js');
+    r = await startTestReceiver({ tls: 'starttls', ...selfSignedCertificate('mx.mail.test') });
+    // The client allows anything old (SECLEVEL 0), so a refusal is the server's.
+    const old = { ciphers: 'ALL@SECLEVEL=0' };
+    await expect(handshake(r.port, { ...old, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' })).rejects.toThrow();
+    for (const cbc of [
+      'ECDHE-ECDSA-AES128-SHA',
+      'ECDHE-ECDSA-AES256-SHA',
+      'ECDHE-ECDSA-AES128-SHA256',
+      'ECDHE-ECDSA-AES256-SHA384',
+    ])
+      await expect(handshake(r.port, { ciphers: `${cbc}@SECLEVEL=0`, maxVersion: 'TLSv1.2' }), cbc).rejects.toThrow();
+    for (const aead of [
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+      'ECDHE-ECDSA-AES256-GCM-SHA384',
+      'ECDHE-ECDSA-CHACHA20-POLY1305',
+    ])
+      expect(await handshake(r.port, { ciphers: aead, maxVersion: 'TLSv1.2' })).toBe(`TLSv1.2 ${aead}`);
+    expect(await handshake(r.port, {})).toMatch(/^TLSv1\.3 TLS_/);
   });
 });
 
