@@ -27,6 +27,8 @@ export interface ReceiverOptions {
   maxSize: number;
   maxRecipients: number;
   maxConnections: number;
+  /** Connections at a time from one address (an IPv6 /64); default DEFAULT_CONNECTIONS_PER_CLIENT. */
+  maxConnectionsPerClient?: number;
   /** A client's turn to send a command line (also the idle timeout). */
   commandTimeoutMs: number;
   /** From 354 to the final ".". */
@@ -91,6 +93,12 @@ interface SessionState {
 }
 
 type Ctx = Pick<Context, 'resolver' | 'now'>;
+
+/**
+ * Well below the default 100 connections, so that one address cannot hold them all; as many as a Postfix sender
+ * opens to one destination by default (default_destination_concurrency_limit), so such a sender is never refused.
+ */
+export const DEFAULT_CONNECTIONS_PER_CLIENT = 20;
 
 export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Receiver> {
   const maildir = await openMaildir(opts.maildir);
@@ -221,7 +229,11 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
         sessions.delete(session.id);
       },
     },
-    { commandMs: opts.commandTimeoutMs, dataMs: opts.dataTimeoutMs },
+    {
+      commandMs: opts.commandTimeoutMs,
+      dataMs: opts.dataTimeoutMs,
+      connectionsPerClient: opts.maxConnectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
+    },
   );
 
   let listening = false;

@@ -26,6 +26,7 @@ export interface ReceiveCliOptions extends GlobalOptions {
   maxSize: string;
   maxRecipients: string;
   maxConnections: string;
+  maxConnectionsPerClient: string;
   hostname?: string;
 }
 
@@ -56,6 +57,7 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     maxSize: byteSize(opts.maxSize),
     maxRecipients: integer(opts.maxRecipients, '--max-recipients', 1, 100_000),
     maxConnections: integer(opts.maxConnections, '--max-connections', 1, 100_000),
+    maxConnectionsPerClient: integer(opts.maxConnectionsPerClient, '--max-connections-per-client', 1, 100_000),
     commandTimeoutMs,
     dataTimeoutMs: commandTimeoutMs * 10,
   };

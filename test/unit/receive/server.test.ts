@@ -170,13 +170,59 @@ describe('receive: limits with proper SMTP replies', () => {
     await c.closed;
   });
 
-  it('a command line over the limit gets 421 and the connection closes', async () => {
+  it('a command line over the limit gets "500 Line too long" and the session goes on (RFC 5321 §4.5.3.1.4)', async () => {
     r = await startTestReceiver();
     const c = await rawClient(r.port);
     expectCode(await c.reply(), 220);
-    c.write(`EHLO ${'a'.repeat(5000)}`);
-    expect((await c.reply()).code).toBe(421);
-    await c.closed;
+    const long = await c.command(`EHLO ${'a'.repeat(5000)}`);
+    expect(long.code).toBe(500);
+    expect(long.text).toMatch(/Line too long/);
+    expectCode(await c.command('EHLO client.test'), 250);
+    // In pieces, its CRLF apart, with commands pipelined behind it: one 500, then each command answered.
+    c.writeRaw(`MAIL FROM:<${'b'.repeat(3000)}`);
+    await new Promise((res) => setTimeout(res, 50));
+    c.writeRaw(`${'c'.repeat(3000)}>\r`);
+    await new Promise((res) => setTimeout(res, 50));
+    c.writeRaw('\nNOOP\r\nMAIL FROM:<a@mail.test>\r\n');
+    expect([(await c.reply()).code, (await c.reply()).code, (await c.reply()).code]).toEqual([500, 250, 250]);
+    // A line of exactly the limit is a command (2,048 octets without the CRLF); one more is not.
+    expect((await c.command(`NOOP ${'d'.repeat(2048 - 5)}`)).code).toBe(250);
+    expect((await c.command(`NOOP ${'d'.repeat(2048 - 4)}`)).code).toBe(500);
+    expectCode(await c.command('RCPT TO:<b@example.net>'), 250);
+    expectCode(await c.command('DATA'), 354);
+    // In DATA a long line is message text.
+    c.writeRaw(`Subject: long\r\n\r\n${'x'.repeat(10_000)}\r\n.\r\n`);
+    expect((await c.reply()).code).toBe(250);
+    expect((await r.waitFor(1))[0]!.size).toBeGreaterThan(10_000);
+  });
+
+  it('DATA pipelined before an over-long line: the line is message text, not a command', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    c.writeRaw(
+      `MAIL FROM:<a@mail.test>\r\nRCPT TO:<b@example.net>\r\nDATA\r\nSubject: x\r\n\r\n${'y'.repeat(5000)}\r\n.\r\n`,
+    );
+    expect([(await c.reply()).code, (await c.reply()).code, (await c.reply()).code, (await c.reply()).code]).toEqual([
+      250, 250, 354, 250,
+    ]);
+    const [m] = await r.waitFor(1);
+    expect((await r.read(m!.file)).toString('latin1')).toContain('y'.repeat(5000));
+  });
+
+  it('a line with no end is dropped as it comes (nothing kept) until the command deadline: 421', async () => {
+    r = await startTestReceiver({ commandTimeoutMs: 400 });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    const flood = setInterval(() => c.writeRaw('z'.repeat(64 * 1024)), 10);
+    try {
+      const reply = await c.reply(5000);
+      expect(reply.code).toBe(421);
+      expect(reply.text).toMatch(/Timeout/);
+    } finally {
+      clearInterval(flood);
+    }
   });
 
   it('drops a client that trickles a command byte by byte past the deadline (421)', async () => {
@@ -265,6 +311,86 @@ describe('receive: limits with proper SMTP replies', () => {
     c.writeRaw('Subject: piped\r\n\r\nbody\r\n.\r\nQUIT\r\n');
     expect((await c.reply()).code).toBe(250);
     expect((await c.reply()).code).toBe(221);
+  });
+});
+
+describe('receive: bounded work per client', () => {
+  it('100 commands that do nothing are answered; the 101st gets 421 and the connection closes', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250); // counts: 99 more
+    c.writeRaw('NOOP\r\nRSET\r\nVRFY bob\r\n'.repeat(33)); // 99
+    for (let i = 0; i < 99; i++) expect((await c.reply()).code).toBeLessThan(300);
+    const last = await c.command('HELP');
+    expect(last.code).toBe(421);
+    expect(last.text).toMatch(/Too many commands that do nothing/);
+    await c.closed;
+  });
+
+  it('errors and over-long lines count too; an accepted message starts the count again (as Postfix does)', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    c.writeRaw(
+      `${'NOOP\r\n'.repeat(60)}${`X${'l'.repeat(3000)}\r\n`.repeat(20)}${'RCPT TO:<b@example.net>\r\n'.repeat(10)}`,
+    );
+    const codes: number[] = [];
+    for (let i = 0; i < 90; i++) codes.push((await c.reply()).code);
+    expect(codes.filter((x) => x === 250)).toHaveLength(60);
+    expect(codes.filter((x) => x === 500)).toHaveLength(20);
+    expect(codes.filter((x) => x === 503)).toHaveLength(10); // 91 so far
+    // A message is accepted: the client is doing work, and gets its full allowance again.
+    expect(
+      (
+        await transact(
+          c,
+          { from: 'a@mail.test', to: ['b@example.net'], data: 'Subject: x\r\n\r\nx\r\n' },
+          { greeting: false },
+        )
+      ).code,
+    ).toBe(250);
+    c.writeRaw('NOOP\r\n'.repeat(100));
+    for (let i = 0; i < 100; i++) expect((await c.reply()).code).toBe(250);
+    expect((await c.command('NOOP')).code).toBe(421);
+  });
+
+  it('one address at its connection limit: its next connection gets 421, another address is served', async () => {
+    r = await startTestReceiver({ maxConnections: 10, maxConnectionsPerClient: 3 });
+    const held = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await rawClient(r.port);
+      expectCode(await c.reply(), 220);
+      held.push(c);
+    }
+    const fourth = await rawClient(r.port);
+    const refused = await fourth.reply();
+    expect(refused.code).toBe(421);
+    expect(refused.text).toMatch(/Too many connections from 127\.0\.0\.1/);
+    await fourth.closed;
+    // 127.0.0.2 is another client on loopback: served while 127.0.0.1 holds its three.
+    const other = await rawClient(r.port, { localAddress: '127.0.0.2' });
+    const reply = await transact(other, {
+      from: 'a@mail.test',
+      to: ['b@example.net'],
+      data: 'Subject: x\r\n\r\nx\r\n',
+    });
+    expect(reply.code).toBe(250);
+    // A slot given back is a slot to use again.
+    held[0]!.close();
+    await held[0]!.closed;
+    await new Promise((res) => setTimeout(res, 50));
+    const again = await rawClient(r.port);
+    expectCode(await again.reply(), 220);
+  });
+
+  it('counts an IPv6 client by its /64', async () => {
+    const { clientKey } = await import('../../../src/receive/prompt-server.js');
+    expect(clientKey('2001:db8:1:2::5')).toBe(clientKey('2001:db8:1:2:ffff:1:2:3'));
+    expect(clientKey('2001:db8:1:2::5')).not.toBe(clientKey('2001:db8:1:3::5'));
+    expect(clientKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(clientKey('192.0.2.1')).not.toBe(clientKey('192.0.2.2'));
   });
 });
 
