@@ -172,16 +172,10 @@ function startWriters(n: number): Writers {
       const t = live.reduce((a, b) => (b.busy < a.busy ? b : a));
       const id = nextId++;
       if (t.busy++ === 0) t.worker.ref();
-      // One copy into a fresh (unpooled) array that can be transferred, not cloned.
-      const data = new Uint8Array(parts.reduce((len, p) => len + p.length, 0));
-      let off = 0;
-      for (const p of parts) {
-        data.set(p, off);
-        off += p.length;
-      }
+      const { data, transfer } = forTheWriter(parts);
       return new Promise<void>((ok, fail) => {
         t.jobs.set(id, { ok, fail });
-        t.worker.postMessage({ id, tmp, path, data } satisfies StoreJob, [data.buffer]);
+        t.worker.postMessage({ id, tmp, path, parts: data } satisfies StoreJob, transfer);
       });
     },
     close: async () => {
@@ -189,6 +183,29 @@ function startWriters(n: number): Writers {
       await Promise.all(threads.map((t) => t.worker.terminate()));
     },
   };
+}
+
+/**
+ * The parts as a writer thread gets them: shared memory as it is (the thread reads the same bytes); each run of
+ * ordinary buffers copied once into a fresh (unpooled) array that is moved, not cloned.
+ */
+function forTheWriter(parts: readonly Buffer[]): { data: Uint8Array[]; transfer: ArrayBuffer[] } {
+  const data: Uint8Array[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (let i = 0; i < parts.length;) {
+    if (parts[i]!.buffer instanceof SharedArrayBuffer) {
+      data.push(parts[i++]!);
+      continue;
+    }
+    let end = i;
+    let length = 0;
+    while (end < parts.length && !(parts[end]!.buffer instanceof SharedArrayBuffer)) length += parts[end++]!.length;
+    const copy = new Uint8Array(length);
+    for (let off = 0; i < end; off += parts[i++]!.length) copy.set(parts[i]!, off);
+    data.push(copy);
+    transfer.push(copy.buffer);
+  }
+  return { data, transfer };
 }
 
 /**

@@ -11,7 +11,9 @@ import { openMaildir, type TmpSweep } from './maildir.js';
 import { PromptSMTPServer } from './prompt-server.js';
 import { SERVER_TLS_PROFILE } from './tls-profile.js';
 import { traceHeaders } from './trace-headers.js';
-import { receivedVerdict, toReceiveAuth, type ReceiveAuth } from './verdict.js';
+import { toReceiveAuth, type ReceiveAuth } from './verdict.js';
+import { MessageBytes } from './message-bytes.js';
+import { startVerifier } from './verify-threads.js';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 
 export interface ReceiverOptions {
@@ -33,6 +35,11 @@ export interface ReceiverOptions {
   commandTimeoutMs: number;
   /** From 354 to the final ".". */
   dataTimeoutMs: number;
+  /**
+   * Threads that verify signed and big messages off the thread that greets clients (verify-threads.ts). 0 or
+   * absent: every message is verified inline (what tests running from TypeScript sources get).
+   */
+  verifyThreads?: number;
   /** SMTP lines as they happen (for --verbose). */
   onLine?: (dir: 'C' | 'S', line: string, session: string) => void;
 }
@@ -102,6 +109,7 @@ export const DEFAULT_CONNECTIONS_PER_CLIENT = 20;
 
 export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Receiver> {
   const maildir = await openMaildir(opts.maildir);
+  const verifier = startVerifier(opts.verifyThreads ?? 0, ctx);
   const emitter = new EventEmitter();
   const sessions = new Map<string, SessionState>();
   const inflight = new Set<Promise<unknown>>();
@@ -178,9 +186,9 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       },
 
       onData(stream: SMTPServerDataStream, session, callback) {
-        const chunks: Buffer[] = [];
+        const bytes = new MessageBytes();
         stream.on('data', (chunk: Buffer) => {
-          if (!stream.sizeExceeded) chunks.push(chunk);
+          if (!stream.sizeExceeded) bytes.push(chunk);
         });
         stream.once('error', () => {}); // the client went away mid-message: nothing was accepted
         stream.once('end', () => {
@@ -201,7 +209,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
             );
             return;
           }
-          const job = deliver(session, Buffer.concat(chunks)).then(
+          const job = deliver(session, bytes).then(
             (m) => {
               stored++;
               callback(null, `OK: queued as ${m.id}`);
@@ -249,7 +257,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     if (emitter.listenerCount('error')) emitter.emit('error', e);
   });
 
-  async function deliver(session: SMTPServerSession, raw: Buffer): Promise<ReceivedMessage> {
+  async function deliver(session: SMTPServerSession, bytes: MessageBytes): Promise<ReceivedMessage> {
     const st = sessions.get(session.id) ?? {
       client: Promise.resolve<ClientName>({ name: null, ptr: [], iprev: 'fail' }),
     };
@@ -267,10 +275,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       st.helo?.spf,
       st.client,
     ]);
-    const verdict = await receivedVerdict(
-      { raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}) },
-      ctx,
-    );
+    const verdict = await verifier.verdict({ authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}) }, bytes);
     const id = nextId();
     const now = ctx.now();
     const tls =
@@ -289,7 +294,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       date: now,
       authenticationResults: verdict.authenticationResults,
     });
-    const file = await maildir.deliver([headers, raw]);
+    const file = await maildir.deliver([headers, ...bytes.parts()]);
     return {
       event: 'message',
       id,
@@ -297,7 +302,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       remoteAddress: ip,
       helo,
       ...envelope,
-      size: raw.length,
+      size: bytes.length,
       tls: !!tls,
       auth: toReceiveAuth(verdict, heloSpf),
       receivedAt: now.toISOString(),
@@ -347,6 +352,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
           await new Promise((r) => setTimeout(r, 20));
         }
         await closed;
+        await verifier.close();
         await maildir.close();
       })();
       return closing;

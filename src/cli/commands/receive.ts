@@ -2,7 +2,7 @@
 // messages are stored or SIGINT/SIGTERM; then the receiver finishes what is in flight and we exit 0.
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { hostname as osHostname } from 'node:os';
+import { availableParallelism, hostname as osHostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { isValidDomain } from '../../core/names.js';
 import { toNdjsonLine } from '../../report/json.js';
@@ -60,6 +60,8 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     maxConnectionsPerClient: integer(opts.maxConnectionsPerClient, '--max-connections-per-client', 1, 100_000),
     commandTimeoutMs,
     dataTimeoutMs: commandTimeoutMs * 10,
+    // Signed and big messages are verified off the thread that greets clients: one thread per core, at most two.
+    verifyThreads: Math.min(2, availableParallelism()),
   };
   const ctx = await createContext(opts);
   // Lines are gathered and written together every few milliseconds: under load many messages finish in a
