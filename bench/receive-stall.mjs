@@ -76,11 +76,15 @@ async function run(message) {
   try {
     const { port } = JSON.parse(await new Promise((r) => createInterface({ input: child.stdout }).once('line', r)));
     const busy = await client(port);
-    const idle = await client(port);
     await busy.reply();
-    await idle.reply();
-    idle.write('EHLO idle.mail.test\r\n');
-    await idle.reply();
+    const session = async () => {
+      const c = await client(port);
+      await c.reply();
+      c.write('EHLO idle.mail.test\r\n');
+      await c.reply();
+      return c;
+    };
+    let idle = await session();
     busy.write('EHLO alice.mail.test\r\nMAIL FROM:<alice@mail.test>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n');
     for (let i = 0; i < 4; i++) await busy.reply();
     await new Promise((r) => busy.sock.write(message, r));
@@ -104,6 +108,11 @@ async function run(message) {
       idle.write('NOOP\r\n');
       await idle.reply();
       noops.push(performance.now() - n0);
+      // A fresh session before the junk-command limit (100 commands that do nothing) closes this one.
+      if (noops.length % 80 === 0) {
+        idle.sock.destroy();
+        idle = await session();
+      }
       await new Promise((r) => setTimeout(r, PROBE_MS));
     }
     const { code, ms } = await final;

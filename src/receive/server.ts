@@ -109,7 +109,8 @@ export const DEFAULT_CONNECTIONS_PER_CLIENT = 20;
 
 export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Receiver> {
   const maildir = await openMaildir(opts.maildir);
-  const verifier = startVerifier(opts.verifyThreads ?? 0, ctx);
+  // A verdict is given as long as the client was given to send the message.
+  const verifier = startVerifier(opts.verifyThreads ?? 0, ctx, { deadlineMs: opts.dataTimeoutMs });
   const emitter = new EventEmitter();
   const sessions = new Map<string, SessionState>();
   const inflight = new Set<Promise<unknown>>();

@@ -53,9 +53,16 @@ interface Thread {
  * Up to `max` verify threads, started when the first message needs one (a thread takes ~0.1–0.3 s to load the
  * verifier, on its own core); each job goes to the least busy, and a new thread starts while all are busy.
  * `max` 0: everything inline (tests run from TypeScript sources, where there is no compiled thread script).
+ * A verdict not back within `deadlineMs` fails (the client gets 451 and may retry) and its thread, stuck on
+ * something, is replaced: a session must never wait for ever on our side.
  */
-export function startVerifier(max: number, ctx: Pick<Context, 'resolver' | 'now'>, script?: URL): Verifier {
-  const url = script ?? new URL('./verify-worker.js', import.meta.url);
+export function startVerifier(
+  max: number,
+  ctx: Pick<Context, 'resolver' | 'now'>,
+  o: { deadlineMs?: number; script?: URL } = {},
+): Verifier {
+  const url = o.script ?? new URL('./verify-worker.js', import.meta.url);
+  const deadlineMs = o.deadlineMs ?? 600_000;
   const threads: Thread[] = [];
   let nextId = 0;
   let closed = false;
@@ -118,7 +125,23 @@ export function startVerifier(max: number, ctx: Pick<Context, 'resolver' | 'now'
       const raw = bytes.shared ? bytes.parts() : [new Uint8Array(bytes.whole())];
       const transfer = bytes.shared ? [] : [raw[0]!.buffer as ArrayBuffer];
       return new Promise<MessageVerdict>((ok, fail) => {
-        t.jobs.set(id, { ok, fail });
+        const timer = setTimeout(() => {
+          if (!t.jobs.has(id)) return;
+          t.jobs.get(id)!.fail(new Error(`verification did not finish within ${Math.round(deadlineMs / 1000)} s`));
+          t.jobs.delete(id);
+          void t.worker.terminate();
+        }, deadlineMs);
+        timer.unref();
+        t.jobs.set(id, {
+          ok: (v) => {
+            clearTimeout(timer);
+            ok(v);
+          },
+          fail: (e) => {
+            clearTimeout(timer);
+            fail(e);
+          },
+        });
         t.worker.postMessage(
           { type: 'verify', id, input, raw, now: ctx.now().getTime() } satisfies ToVerifyThread,
           transfer,
