@@ -168,7 +168,9 @@ export function renderTranscript(
   t: Theme,
 ): string[] {
   const lines = [
-    t.dim(`Transcript ${h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`}:${h.port}`),
+    t.dim(
+      `Transcript ${escapeControl(h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`)}:${h.port}`,
+    ),
   ];
   for (const l of h.transcript) {
     if (l.dir === 'C') {
