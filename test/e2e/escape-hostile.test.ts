@@ -24,6 +24,7 @@ ns IN A 127.0.0.1
 @ IN MX 20 a\u202eb.hostile.test.
 ev\\027[2jil\\194\\155x IN A 192.0.2.2
 a\u202eb IN A 192.0.2.3
+ctrl IN TXT "v=spf1 ip4:192.0.2.1 \\194\\155 \\226\\128\\174 -all"
 `;
 
 const tmp = mkdtempSync(join(tmpdir(), 'mc-escape-'));
@@ -51,6 +52,20 @@ describe('DNS names in output', () => {
     expect(r.stdout).toContain('a\\u202eb.hostile.test');
     const exchanges = JSON.parse(r.stdout).mx.map((m: { exchange: string }) => m.exchange);
     expect(exchanges).toEqual(['ev\x1b[2jil\u00e2\x9bx.hostile.test', 'a\u202eb.hostile.test']);
+  });
+});
+
+describe('JSON from check, one domain and a batch stream', () => {
+  it('C1 and bidi controls from a TXT record are \\u escapes there too', async () => {
+    for (const args of [
+      ['check', 'ctrl.hostile.test'],
+      ['check', 'ctrl.hostile.test', 'hostile.test'],
+    ]) {
+      const r = await runCli([...args, '--json', '--resolver', `127.0.0.1:${dns.port}`], { timeoutMs: 30_000 });
+      expect(r.stdout).toContain('\\u009b');
+      expect(r.stdout).toContain('\\u202e');
+      expect(r.stdout, args.join(' ')).not.toMatch(UNSAFE);
+    }
   });
 });
 
