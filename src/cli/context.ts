@@ -105,9 +105,11 @@ export function verbosePrinter(dim: (s: string) => string, write = (s: string) =
     switch (e.type) {
       case 'dns.query': {
         const flags = e.flags ? ['aa', 'ad', 'tc'].filter((f) => e.flags![f as 'aa']).join(' ') : '';
+        // The name too: an MX exchange, a CNAME target or a PTR name queried next comes from someone's DNS.
+        const name = escapeControl(e.name);
         write(
           dim(
-            `; ${e.qtype} ${e.name} @${e.server} ${e.transport} → ${e.rcode ?? e.status}${flags ? ` [${flags}]` : ''}${e.answers !== undefined ? ` ${e.answers} answer(s)` : ''}${e.ttl !== undefined ? ` ttl=${e.ttl}` : ''} ${e.ms.toFixed(1)} ms${e.error ? ` (${escapeControl(e.error)})` : ''}`,
+            `; ${escapeControl(e.qtype)} ${name} @${escapeControl(e.server)} ${e.transport} → ${escapeControl(e.rcode ?? e.status)}${flags ? ` [${flags}]` : ''}${e.answers !== undefined ? ` ${e.answers} answer(s)` : ''}${e.ttl !== undefined ? ` ttl=${e.ttl}` : ''} ${e.ms.toFixed(1)} ms${e.error ? ` (${escapeControl(e.error)})` : ''}`,
           ) + '\n',
         );
         break;

@@ -3,6 +3,7 @@
 import { open } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
 import { toALabel } from '../../core/names.js';
+import { escapeJsonText } from '../../core/text.js';
 import { inZone } from '../../dns/zone/resolver.js';
 import { adaptiveConcurrency } from '../../posture/adaptive.js';
 import { addToStats, createBatchStats } from '../../posture/batch-stats.js';
@@ -159,8 +160,9 @@ async function runMany(
       switch (format) {
         case 'json':
           // Posture results are plain data (no Buffer, bigint or Error), so the replacer-free fast path of
-          // JSON.stringify is safe here, and it is several times faster at batch rates.
-          await write(JSON.stringify(ctx.verbose ? result : withoutSteps(result)) + '\n');
+          // JSON.stringify is safe here, and it is several times faster at batch rates. C1 and bidi controls from
+          // DNS text still leave as \u escapes, as in every JSON output.
+          await write(escapeJsonText(JSON.stringify(ctx.verbose ? result : withoutSteps(result))) + '\n');
           break;
         case 'junit':
           await write(junitSuite(result, { strict, timestamp: ctx.now() }));

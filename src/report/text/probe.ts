@@ -179,7 +179,9 @@ export function renderTranscript(
   t: Theme,
 ): string[] {
   const lines = [
-    t.dim(`Transcript ${h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`}:${h.port}`),
+    t.dim(
+      `Transcript ${escapeControl(h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`)}:${h.port}`,
+    ),
   ];
   // "  C: " and "  ↪  " take the same five columns, so the wire text lines up.
   const room = Math.max(t.width - 5, 20);

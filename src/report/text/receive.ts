@@ -16,6 +16,7 @@ export interface ListeningInfo {
   maxSize: number;
   maxRecipients: number;
   maxConnections: number;
+  maxConnectionsPerClient?: number;
   commandTimeoutMs: number;
   dataTimeoutMs: number;
   count?: number;
@@ -40,11 +41,15 @@ export function renderListening(i: ListeningInfo, t: Theme): string {
       : i.tls === 'starttls'
         ? `STARTTLS offered, ${i.certificate} certificate`
         : 'no TLS';
+  const perClient =
+    i.maxConnectionsPerClient && i.maxConnectionsPerClient < i.maxConnections
+      ? ` (${i.maxConnectionsPerClient} per client)`
+      : '';
   return fitLines(
     [
       `${t.bold('mailcheck receive')} listening on ${t.accent(`smtp://${addr}`)} as ${escapeControl(i.hostname)} ${t.dim(`(${tls})`)}`,
       `  ${t.dim('storing in')} ${escapeControl(i.maildir)}${t.dim('/new (Maildir: fsynced before each 250)')}`,
-      `  ${t.dim('limits:')} ${formatBytes(i.maxSize)} per message, ${i.maxRecipients} recipients, ${i.maxConnections} connections; ${i.commandTimeoutMs / 1000} s per command, ${i.dataTimeoutMs / 1000} s for DATA`,
+      `  ${t.dim('limits:')} ${formatBytes(i.maxSize)} per message, ${i.maxRecipients} recipients, ${i.maxConnections} connections${perClient}; ${i.commandTimeoutMs / 1000} s per command, ${i.dataTimeoutMs / 1000} s for DATA`,
       `  ${t.dim(i.count ? `stops after ${i.count} message${i.count === 1 ? '' : 's'} (or Ctrl-C)` : 'stop with Ctrl-C')}`,
       '',
     ].join('\n') + '\n',

@@ -52,6 +52,7 @@ describe('receive text report', () => {
         maxSize: 25 * 1024 * 1024,
         maxRecipients: 100,
         maxConnections: 50,
+        maxConnectionsPerClient: 20,
         commandTimeoutMs: 60000,
         dataTimeoutMs: 600000,
         count: 3,
@@ -62,7 +63,7 @@ describe('receive text report', () => {
       [
         'mailcheck receive listening on smtp://127.0.0.1:2525 as mx.test (STARTTLS offered, self-signed certificate)',
         '  storing in /tmp/inbox/new (Maildir: fsynced before each 250)',
-        '  limits: 25 MB per message, 100 recipients, 50 connections; 60 s per command, 600 s for DATA',
+        '  limits: 25 MB per message, 100 recipients, 50 connections (20 per client); 60 s per command, 600 s for DATA',
         '  stops after 3 messages (or Ctrl-C)',
         '',
         '',
