@@ -19,22 +19,29 @@ export interface SourceError {
 export interface ExpandedTargets {
   tasks: MessageTask[];
   errors: SourceError[];
+  /** Folders that held no message (a mistyped path or a list that never filled): the caller decides. */
+  empty: string[];
 }
 
 export async function expandTargets(paths: readonly string[]): Promise<ExpandedTargets> {
   const tasks: MessageTask[] = [];
   const errors: SourceError[] = [];
+  const empty: string[] = [];
   for (const path of paths) {
     try {
       const st = await stat(path);
-      if (st.isDirectory()) tasks.push(...(await listFolder(path)));
-      else if (st.isFile()) tasks.push(...(await readFileTarget(path)));
-      else errors.push({ file: path, error: 'not a regular file or folder' });
+      if (st.isDirectory()) {
+        const found = await listFolder(path);
+        if (!found.length) empty.push(path);
+        tasks.push(...found);
+      } else if (st.isFile()) {
+        tasks.push(...(await readFileTarget(path)));
+      } else errors.push({ file: path, error: 'not a regular file or folder' });
     } catch (e) {
       errors.push({ file: path, error: describeFsError(e) });
     }
   }
-  return { tasks, errors };
+  return { tasks, errors, empty };
 }
 
 /** A Maildir's new/ and cur/ (tmp/ holds unfinished deliveries); any other folder: the files in it. */

@@ -16,6 +16,7 @@ export interface VerifyCliOptions extends GlobalOptions {
   sender?: string;
   authservId?: string;
   jobs?: string;
+  allowEmpty?: boolean;
 }
 
 /** Messages above which a TTY gets a progress bar and only the messages that did not pass. */
@@ -24,7 +25,15 @@ const QUIET_ABOVE = 20;
 export async function run(files: string[], opts: VerifyCliOptions): Promise<number> {
   const verifyOpts = parseVerifyOptions(opts);
   const jobs = opts.jobs === undefined ? undefined : parseJobs(opts.jobs);
-  const { tasks, errors } = await expandTargets(files);
+  const { tasks, errors, empty } = await expandTargets(files);
+  // An empty folder must not pass as "all 0 authenticated": a mistyped path or a Maildir that never filled.
+  const refused = opts.allowEmpty ? [] : empty;
+  if (refused.length && !tasks.length && !errors.length) {
+    const names = refused.map((f) => `'${f}'`).join(', ');
+    throw new UsageError(
+      `no messages in ${names} (a Maildir's new/ and cur/, or the files of a folder); --allow-empty accepts that`,
+    );
+  }
   // Helper processes first — this module imports little so that they start early — and they load their
   // modules while this process loads the verifier and builds the context.
   const procs = threadsFor(tasks.length, jobs);
@@ -45,8 +54,13 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   });
   // The text renderer (and the table package) only when there is text to render.
   const text = ctx.json ? undefined : await import('../../report/text/verify.js');
-  const items: VerifyItem[] = errors.map((e) => unverifiable(e, `cannot read: ${e.error}`));
-  const total = tasks.length + errors.length;
+  const items: VerifyItem[] = [
+    ...errors.map((e) => unverifiable(e, `cannot read: ${e.error}`)),
+    ...refused.map((file) =>
+      unverifiable({ file }, 'no messages in this folder (--allow-empty accepts that)', 'verify.input.empty'),
+    ),
+  ];
+  const total = tasks.length + items.length;
   const single = total === 1;
   // Output gathered and written once per turn of the event loop: results arrive in bursts (a helper's batch),
   // and one write for a burst costs one system call instead of one per message.

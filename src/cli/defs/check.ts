@@ -13,6 +13,7 @@ export function defineCheck(program: Command): void {
     .option('--selector <s>', 'DKIM selector (repeatable; default: discovery among common selectors)', collect)
     .option('--policy <file>', 'YAML requirements that become findings: the CI gate (see docs/ci-gate.md)')
     .option('--strict', 'warnings fail too')
+    .option('--allow-empty', 'a --batch list with no domains passes (default: it is an error, exit 2)')
     .addOption(
       new Option(
         '--format <format>',

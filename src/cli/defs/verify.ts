@@ -11,6 +11,7 @@ export function defineVerify(program: Command): void {
     .option('--helo <name>', 'the client HELO name')
     .option('--sender <addr>', 'the MAIL FROM address (default: the Return-Path: header; "<>" for a bounce)')
     .option('--authserv-id <name>', "name in the Authentication-Results header (default: this host's name)")
+    .option('--allow-empty', 'a folder with no messages passes (default: it is an error, exit 2)')
     .option('--jobs <n>', 'processes verifying big folders (default: one per CPU core; 1 = only this one)')
     .addHelpText(
       'after',
