@@ -1,5 +1,5 @@
 // `mailcheck verify <file|maildir|mbox...>`: read → verify (in workers for big folders) → render.
-// One message: the full report (or one JSON object); several: a line each (NDJSON) and a summary.
+// One message file: the full report (or one JSON object); a folder, an mbox or several paths: a line each (NDJSON) and a summary.
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
@@ -25,7 +25,7 @@ const QUIET_ABOVE = 20;
 export async function run(files: string[], opts: VerifyCliOptions): Promise<number> {
   const verifyOpts = parseVerifyOptions(opts);
   const jobs = opts.jobs === undefined ? undefined : parseJobs(opts.jobs);
-  const { tasks, errors, empty } = await expandTargets(files);
+  const { tasks, errors, empty, stream } = await expandTargets(files);
   // An empty folder must not pass as "all 0 authenticated": a mistyped path or a Maildir that never filled.
   const refused = opts.allowEmpty ? [] : empty;
   if (refused.length && !tasks.length && !errors.length) {
@@ -61,7 +61,8 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     ),
   ];
   const total = tasks.length + items.length;
-  const single = total === 1;
+  // One message file: the full report (or one JSON object); a folder or mbox: a stream, even of one message.
+  const single = total === 1 && !stream;
   // Output gathered and written once per turn of the event loop: results arrive in bursts (a helper's batch),
   // and one write for a burst costs one system call instead of one per message.
   const { write, flush } = bufferedStdout((f) => {
