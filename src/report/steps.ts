@@ -25,7 +25,9 @@ export function renderFindings(findings: readonly Finding[], t: Theme, opts: { i
         main.push([` [${f.id}]`, t.dim, true]);
         const advice: Styled[] = f.advice ? [[`→ ${escapeControl(f.advice)}`, t.dim]] : [];
         if (f.ref) (f.advice ? advice : main).push([` (${f.ref})`, t.dim, true]);
-        const lines = wrapStyled(main, t.width, `${indent}${t.mark(f.severity)} `, `${indent}  `);
+        // No verdict is not a failure: '?', as in the verdict line.
+        const mark = f.temporary ? t.warn('?') : t.mark(f.severity);
+        const lines = wrapStyled(main, t.width, `${indent}${mark} `, `${indent}  `);
         if (advice.length) lines.push(...wrapStyled(advice, t.width, `${indent}  `, `${indent}    `));
         return lines.join('\n');
       })
@@ -63,7 +65,7 @@ export function reportTail(
 export function verdictLine(findings: readonly Finding[], t: Theme): string {
   const fails = findings.filter((f) => f.severity === 'fail' && !f.temporary).length;
   const temps = findings.filter((f) => f.temporary).length;
-  const warns = findings.filter((f) => f.severity === 'warn').length;
+  const warns = findings.filter((f) => f.severity === 'warn' && !f.temporary).length;
   if (fails)
     return t.fail(
       `✗ ${fails} failed check${fails > 1 ? 's' : ''}${warns ? `, ${warns} warning${warns > 1 ? 's' : ''}` : ''}`,

@@ -142,7 +142,7 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     receiver.on('message', (m: ReceivedMessage) => {
       seen++;
-      if (m.findings.some((f) => f.severity === 'fail')) failed++;
+      if (m.findings.some((f) => f.severity === 'fail' || f.temporary)) failed++;
       out(ctx.json ? toNdjsonLine(m) : renderReceived(m, ctx.theme, seen));
       if (count !== undefined && seen >= count) stop();
     });

@@ -83,7 +83,7 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.verbose }));
     else if ('error' in item)
       return; // already said on stderr
-    else if (!quiet || item.findings.some((f) => f.severity === 'fail')) {
+    else if (!quiet || item.findings.some((f) => f.severity === 'fail' || f.temporary)) {
       if (quiet) toStderr('\r\x1b[K');
       write(
         ctx.verbose

@@ -137,7 +137,7 @@ export function summarize(items: readonly VerifyItem[], seconds: number): Verify
       continue;
     }
     byDmarc[i.dmarc.result] = (byDmarc[i.dmarc.result] ?? 0) + 1;
-    if (!i.findings.some((f) => f.severity === 'fail')) authenticated++;
+    if (!i.findings.some((f) => f.severity === 'fail' || f.temporary)) authenticated++;
   }
   return { total: items.length, byDmarc, authenticated, unreadable, seconds };
 }
