@@ -30,7 +30,8 @@ function renderHost(h: MxHost, last: boolean, t: Theme): string[] {
   const pad = last ? '   ' : '│  ';
   const name = escapeControl(h.exchange);
   const lines: string[] = [];
-  const alias = h.cnames.length ? t.warn(` (CNAME ${h.cnames.map((s) => escapeControl(s)).join(' → ')})`) : '';
+  // An alias shows where it leads: "10 alias.example.test (CNAME → mx1.example.test)".
+  const alias = h.cnames.length ? t.warn(` (CNAME → ${h.cnames.map((s) => escapeControl(s)).join(' → ')})`) : '';
   lines.push(`  ${branch} ${t.dim(String(h.preference).padStart(3))} ${t.bold(name)}${alias}`);
   if (h.status === 'ip-literal') {
     lines.push(`  ${pad}   ${t.fail('✗ an IP literal, not a host name')}`);
