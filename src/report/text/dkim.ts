@@ -12,8 +12,11 @@ import { fitLines, wrapStyled, wrapText } from '../wrap.js';
 export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = {}): string {
   const out: string[] = [heading(t, `DKIM keys for ${r.domain}`)];
   out.push(...intro(r, t));
+  // Guessed: the keys found, the lookups that failed, and the aliases that dangle (each worth a look).
   const shown = r.guessed
-    ? r.selectors.filter((s) => s.found || (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata'))
+    ? r.selectors.filter(
+        (s) => s.found || s.cnames.length || (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata'),
+      )
     : r.selectors;
   if (shown.length)
     out.push(
@@ -123,6 +126,11 @@ function row(s: DkimSelectorResult, r: DkimResult, t: Theme): string[] {
 function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
   if (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata')
     return t.warn(`? ${s.lookup.toUpperCase()}`);
+  if (!s.found && s.record === null && s.cnames.length)
+    return t.severity(
+      worst === 'fail' ? 'fail' : 'warn',
+      `✗ alias to ${s.lookup === 'nxdomain' ? 'nothing' : 'no key'}`,
+    );
   if (!s.found)
     return s.record !== null
       ? t.fail('✗ not a DKIM key')
