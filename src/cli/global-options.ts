@@ -25,7 +25,7 @@ export function addGlobalOptions(cmd: Command): Command {
       new Option('--zone <file>', 'answer names under this RFC 1035 zone file from it (repeatable)').argParser(collect),
     )
     .option('--offline', 'never touch the network for DNS: names outside every --zone are NXDOMAIN')
-    .option('--timeout <ms>', 'per DNS query and per SMTP step', undefined)
+    .option('--timeout <ms>', 'per DNS question, its retries included, and per SMTP step (default 5000)', undefined)
     .option('--json', 'machine output on stdout (NDJSON for streams and several targets)')
     .option('--no-color', 'no colour (also NO_COLOR, FORCE_COLOR, non-TTY stdout)')
     .option('-v, --verbose', 'show every DNS query and SMTP line as it happens');

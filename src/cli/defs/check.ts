@@ -29,7 +29,7 @@ export function defineCheck(program: Command): void {
         .choices(['input', 'completion'])
         .default('input'),
     )
-    .option('--budget <ms>', 'time budget per domain; what has not finished by then is reported unknown', '20000')
+    .option('--budget <ms>', 'time cap per domain; what has not finished by then is reported unknown', '20000')
     .option('--smtp', 'also probe each MX host over SMTP (STARTTLS, certificate) and match DANE TLSA against it')
     .option('--fetch', 'fetch the BIMI logo and mark certificate (off by default)')
     .option('--dnsbl <zones>', 'look up each MX address in these DNS blocklists (comma-separated, repeatable)', collect)
@@ -52,6 +52,13 @@ export function defineCheck(program: Command): void {
         'mailcheck check example.com --policy mailcheck.yml --format junit > report.xml',
         'mailcheck check example.com --zone zones/example.com.zone --offline --policy mailcheck.yml --format github',
       ]) +
+        `
+How long a domain takes:
+  --timeout bounds each DNS question with its retries (each --resolver in turn, twice, a share of the timeout
+  apart, all listening until it ends) and each SMTP step. A domain asks its questions at once, so against a
+  resolver that never answers it is unknown after about --timeout; answers that lead to more questions
+  (MX, then addresses, then PTR) can add a --timeout per step. --budget caps the whole domain.
+` +
         exitCodes(
           'all passed (warnings too, unless --strict)',
           'a check failed',
