@@ -101,7 +101,8 @@ describe('a server that never answers', () => {
       mode: () => (arrivals.push(performance.now()), 'silent'),
     });
     try {
-      const T = 400;
+      // Big enough that a loaded machine's timer lag stays small next to it.
+      const T = 1000;
       const started = performance.now();
       const r = await runCli([
         'mx',
@@ -122,11 +123,11 @@ describe('a server that never answers', () => {
       expect(silent.count('x.hostile.test', 'MX') + silent2.count('x.hostile.test', 'MX')).toBe(4);
       for (let i = 1; i < arrivals.length; i++) {
         expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThanOrEqual(T / 4 - 30);
-        expect(arrivals[i]! - arrivals[i - 1]!).toBeLessThan(T / 4 + 300);
+        expect(arrivals[i]! - arrivals[i - 1]!).toBeLessThan(T / 4 + 400);
       }
       // The question failed once, at --timeout (it took 4 × T before).
       expect(j.steps[0].ms).toBeGreaterThanOrEqual(T - 20);
-      expect(j.steps[0].ms).toBeLessThan(2 * T);
+      expect(j.steps[0].ms).toBeLessThan(2.5 * T);
       // Loose correctness bound: the tries, plus process start-up and a generous margin for a loaded machine.
       expect(elapsed).toBeLessThan(arrivals.length * T + 4000);
     } finally {

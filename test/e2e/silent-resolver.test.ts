@@ -23,7 +23,7 @@ afterAll(async () => {
 
 describe('check against a silent resolver', () => {
   it('each domain is unknown after about --timeout, every timeout a warn, exit 3', async () => {
-    const T = 800;
+    const T = 1000;
     const r = await runCli([
       'check',
       '--batch',
@@ -44,7 +44,7 @@ describe('check against a silent resolver', () => {
       expect(l.summary.every((s: { verdict: string }) => s.verdict === 'unknown')).toBe(true);
       // One timeout for the domain's questions, not one per try and per lookup that follows another (4 × T before).
       expect(l.ms).toBeGreaterThanOrEqual(T - 20);
-      expect(l.ms).toBeLessThan(2 * T);
+      expect(l.ms).toBeLessThan(2.5 * T);
       // The README's recipe, `.findings[] | select(.severity == "fail")`, finds no failure in a timeout.
       expect(l.findings.filter((f: { severity: string }) => f.severity === 'fail')).toEqual([]);
       expect(
