@@ -13,6 +13,12 @@ export interface GlobalOptions {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** --all: the full text report of a command that by default leads with the verdict and what to fix. Not a global
+ *  option: probe's --all already means every MX host (its full report is -v, or --transcript). */
+export function addFullReportOption(cmd: Command): Command {
+  return cmd.option('--all', 'the full report: every finding and the whole trace (-v also shows each DNS query live)');
+}
+
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
     .addOption(

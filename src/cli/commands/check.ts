@@ -37,6 +37,7 @@ export interface CheckCliOptions extends GlobalOptions {
   mtaStsPort?: string;
   smtpPort?: string;
   allowEmpty?: boolean;
+  all?: boolean;
 }
 
 type Format = 'text' | 'json' | 'junit' | 'github';
@@ -75,7 +76,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     ...(opts.mtaStsPort ? { mtaStsPort: parseInteger(opts.mtaStsPort, '--mta-sts-port', 1, 65535) } : {}),
     ...(opts.smtpPort ? { smtpPort: parseInteger(opts.smtpPort, '--smtp-port', 1, 65535) } : {}),
   };
-  const ctx = await createContext({ ...opts, json: format === 'json' });
+  const ctx = await createContext({ ...opts, json: format === 'json' }, { brief: !opts.all });
   const fileFor = zoneFileOf(ctx);
 
   if (single) {
@@ -90,11 +91,11 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
           return junitOpen() + junitSuite(result, { strict, timestamp: ctx.now() }) + junitClose();
         case 'github':
           return (
-            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose }) +
+            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 }) +
             githubAnnotations(result, { strict, fileFor })
           );
         default:
-          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose });
+          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 });
       }
     })();
     process.stdout.write(out);

@@ -17,6 +17,7 @@ export interface VerifyCliOptions extends GlobalOptions {
   authservId?: string;
   jobs?: string;
   allowEmpty?: boolean;
+  all?: boolean;
 }
 
 /** Messages above which a TTY gets a progress bar and only the messages that did not pass. */
@@ -48,7 +49,7 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     import('../exit-code.js'),
     import('../../report/json.js'),
   ]);
-  const ctx = await createContext(opts).catch(async (e: unknown) => {
+  const ctx = await createContext(opts, { brief: !opts.all }).catch(async (e: unknown) => {
     await pool?.terminate();
     throw e;
   });
@@ -80,7 +81,7 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     if ('error' in item)
       toStderr(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
     if (ctx.json) write(single ? toJson(item) : toNdjsonLine(item));
-    else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.verbose }));
+    else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.theme.detail === 'full' }));
     else if ('error' in item)
       return; // already said on stderr
     else if (!quiet || item.findings.some((f) => f.severity === 'fail' || f.temporary)) {

@@ -1,10 +1,10 @@
 // `mailcheck check` flags (shared/CONTRACT.md plus --budget, --order, --dnsbl, --fetch, test ports); the command loads lazily.
 import { Option, type Command } from 'commander';
-import { addGlobalOptions } from '../global-options.js';
+import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { collect, examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineCheck(program: Command): void {
-  addGlobalOptions(program.command('check'))
+  addFullReportOption(addGlobalOptions(program.command('check')))
     .description(
       'the whole mail posture of each domain: mx, spf, dkim, dmarc, mta-sts, tls-rpt, bimi, dnssec, dane; a CI gate',
     )

@@ -1,10 +1,10 @@
 // `mailcheck verify` flags (shared/CONTRACT.md plus --authserv-id, --jobs); the command loads lazily.
 import type { Command } from 'commander';
-import { addGlobalOptions } from '../global-options.js';
+import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { examples, lazyAction } from '../lazy.js';
 
 export function defineVerify(program: Command): void {
-  addGlobalOptions(program.command('verify'))
+  addFullReportOption(addGlobalOptions(program.command('verify')))
     .description('DKIM, SPF, DMARC and ARC verdicts for saved messages (.eml files, Maildirs, mbox files)')
     .argument('<files...>', 'message files, Maildir folders or mbox files')
     .option('--ip <ip>', 'the connecting client IP (for SPF)')

@@ -302,7 +302,7 @@ describe('reports at 80 columns', () => {
         ca: [fx.ca.caPem],
         mtaStsPort: fx.https.port,
       });
-      const text = expectFits((t) => renderPosture(r, t, { width: 100, all: true }));
+      const text = expectFits((t) => renderPosture(r, t, { width: 100 }));
       expect(text).toMatch(/│ (✓ pass|! warn|✗ fail|\? unknown|i info) +│/);
       expect(widest(summaryTable(r.summary, plainTheme, 60))).toBeLessThanOrEqual(60);
     });

@@ -49,7 +49,7 @@ describe('DKIM selectors that are dangling aliases', () => {
       ['warn', 'selector2'],
     ]);
     const text = renderDkim(r, plainTheme);
-    expect(text).toMatch(/│ selector2 +│ ✗ alias to nothing +│/);
+    expect(text).toMatch(/│ selector2 +│ ! alias to nothing +│/);
     expect(text).toMatch(/│ selector1 +│ ✓ valid +│ Ed25519/);
   });
 });
