@@ -34,5 +34,5 @@ export function addGlobalOptions(cmd: Command): Command {
     .option('--timeout <ms>', 'per DNS question, its retries included, and per SMTP step (default 5000)', undefined)
     .option('--json', 'machine output on stdout (NDJSON for streams and several targets)')
     .option('--no-color', 'no colour (also NO_COLOR, FORCE_COLOR, non-TTY stdout)')
-    .option('-v, --verbose', 'show every DNS query and SMTP line as it happens');
+    .option('-v, --verbose', 'show every DNS query and SMTP line as it happens, and the full report');
 }
