@@ -49,4 +49,10 @@ describe('verify --json: one object for a message file, NDJSON for a folder or m
     expect(r.stdout).toMatch(/^✓ .*1\.eml +alice@mail\.test +dmarc=pass/);
     expect(r.stdout).toMatch(/1 message verified/);
   });
+
+  it('--all: the full report of each message of a folder', async () => {
+    const r = await runCli(['verify', maildir, ...ZONES, '--all']);
+    expect(r.stdout).toMatch(/^Message .*1\.eml\n {2}From: {4}alice@mail\.test/);
+    expect(r.stdout).toMatch(/\nFindings\n[^]*✓ DMARC pass for mail\.test/);
+  });
 });

@@ -86,8 +86,9 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
       return; // already said on stderr
     else if (!quiet || item.findings.some((f) => f.severity === 'fail' || f.temporary)) {
       if (quiet) toStderr('\r\x1b[K');
+      // The full report (-v, --all) of each message, or a line each.
       write(
-        ctx.verbose
+        ctx.theme.detail === 'full'
           ? text!.renderVerify(item, ctx.theme, { findings: true }) + '\n'
           : text!.renderVerifyLine(item, ctx.theme),
       );
