@@ -15,6 +15,9 @@ import { renderDkim } from '../../../src/report/text/dkim.js';
 import { renderDmarc } from '../../../src/report/text/dmarc.js';
 import { renderMx } from '../../../src/report/text/mx.js';
 import { renderSpf } from '../../../src/report/text/spf.js';
+import { renderVerify } from '../../../src/report/text/verify.js';
+import { verifyMessage } from '../../../src/verify/verdict.js';
+import { readFileSync } from 'node:fs';
 import { createTheme, plainTheme, type Theme } from '../../../src/report/theme.js';
 import { visibleLength } from '../../../src/report/wrap.js';
 import { fixtureResolver } from '../../helpers/zones.js';
@@ -209,5 +212,25 @@ describe('brief check', () => {
     expect(text.replace(/\s+/g, ' ')).toMatch(
       /Not shown: \d+ notes, \d+ passed checks and each check's records and hosts/,
     );
+  });
+});
+
+describe('brief verify', () => {
+  it('the verdict first, a line or two per mechanism and the header a receiver would add; no size, records or empty ARC', async () => {
+    const raw = readFileSync(new URL('../../../fixtures/eml/third-party.eml', import.meta.url));
+    const ctx = { resolver: fixtureResolver(['mail.test.zone', 'mailer.test.zone']), now: () => new Date() };
+    const item = {
+      kind: 'verify' as const,
+      file: 'third-party.eml',
+      size: raw.length,
+      ...(await verifyMessage(raw, { authservId: 'mx.test' }, ctx)),
+    };
+    const text = expectBrief((t) => renderVerify(item, t));
+    expect(lines(text)[0]).toBe('Message third-party.eml  ✗ 1 failed check');
+    expect(text).not.toContain('Size:');
+    expect(text).not.toContain('v=DMARC1');
+    expect(text).not.toMatch(/^ARC/m);
+    expect(text).toContain('Authentication-Results a receiver would add');
+    expect(renderVerify(item, plainTheme)).toContain('v=DMARC1');
   });
 });
