@@ -61,11 +61,15 @@ export function parseServers(list: string[]): { host: string; port: number }[] {
   });
 }
 
-export async function createContext(opts: GlobalOptions): Promise<CliContext> {
+/**
+ * `brief`: the command's text report leads with the verdict and what to fix (spf, dkim, dmarc, mx, check, probe,
+ * verify pass it unless --all); -v always gives the full report. Other commands (demo, send…) are stories told whole.
+ */
+export async function createContext(opts: GlobalOptions, o: { brief?: boolean } = {}): Promise<CliContext> {
   const timeoutMs = parseTimeout(opts.timeout);
   const json = Boolean(opts.json);
   const verbose = Boolean(opts.verbose);
-  const theme = createTheme(useColor(opts), outputWidth(), lineWidth());
+  const theme = createTheme(useColor(opts), outputWidth(), lineWidth(), o.brief && !verbose ? 'brief' : 'full');
   const onEvent = verbose ? verbosePrinter(theme.dim) : () => {};
   const zones = await Promise.all((opts.zone ?? []).map(loadZoneFile));
   const envServers = process.env.MAILCHECK_RESOLVER?.split(/[\s,]+/).filter(Boolean) ?? [];

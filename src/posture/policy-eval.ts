@@ -73,6 +73,18 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     const r = p.spf;
     section('spf', c.spf, (emit) => {
       const spf = c.spf!;
+      // Several v=spf1 records leave `record` null, but they are not "none": every check gives permerror, and no
+      // one record's lookups or all can be judged (RFC 7208 §4.5).
+      const several = spf.tree?.status === 'multiple' ? (spf.tree.records?.length ?? 2) : 0;
+      if (several) {
+        if (r.required)
+          emit(
+            'required',
+            false,
+            `an SPF record is required; ${several} are published, and more than one is a permerror (RFC 7208 §4.5).`,
+          );
+        return;
+      }
       if (r.required)
         emit(
           'required',

@@ -57,7 +57,7 @@ describe('mailcheck dmarc (CLI)', () => {
   });
 
   it('falls back to the organizational domain by DNS tree walk (RFC 9989), and says so in text', async () => {
-    const r = await runCli(['dmarc', 'deep.sub.dmarc.test', ...ZONES], WIDE);
+    const r = await runCli(['dmarc', 'deep.sub.dmarc.test', '--all', ...ZONES], WIDE);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /\? TXT _dmarc\.deep\.sub\.dmarc\.test → NXDOMAIN\n\s+\? TXT _dmarc\.sub\.dmarc\.test \(tree walk\) → NXDOMAIN\n\s+\? TXT _dmarc\.dmarc\.test \(organizational domain\) → 1 DMARC record/,

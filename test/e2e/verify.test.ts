@@ -93,7 +93,7 @@ describe('mailcheck verify (CLI)', () => {
   });
 
   it('the text report shows each mechanism and the verdict', async () => {
-    const r = await runCli(['verify', `${EML}/third-party.eml`, ...ZONES]);
+    const r = await runCli(['verify', `${EML}/third-party.eml`, ...ZONES, '--all']);
     expect(r.stdout).toMatch(/DKIM\s+every signature/);
     expect(r.stdout).toMatch(/✓ pass\s+mailer\.test\s+s1\s+ed25519-sha256/);
     expect(r.stdout).toMatch(/DMARC.*\n\s+✗ fail\s+mail\.test\s+policy reject/);

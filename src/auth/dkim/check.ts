@@ -3,6 +3,7 @@
 import type { Context } from '../../core/context.js';
 import { toALabel } from '../../core/names.js';
 import { finding, type Step } from '../../core/result.js';
+import { cnameTargets } from '../../dns/cname.js';
 import { traceResolver } from '../../dns/trace.js';
 import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } from '../../dns/types.js';
 import { noKeyFinding, probeDomainkey } from './domainkey.js';
@@ -212,7 +213,11 @@ async function probeSelector(
   }
   if (!keys.length) {
     result.record = texts[0] ?? null;
-    if (explicit && texts.length) {
+    if (!texts.length && result.cnames.length) {
+      // An alias that leads nowhere (a provider selector before the provider publishes the key): say where.
+      result.delegatedTo = (await cnameTargets(resolver, result.cnames)).at(-1) ?? null;
+      findings.push(danglingAlias(result, explicit));
+    } else if (explicit && texts.length) {
       findings.push({
         ...finding(
           'dkim.record.not-dkim',
@@ -266,6 +271,33 @@ async function probeSelector(
   }
   findings.push(...lintDkimKey(record, { selector, explicit }));
   return { result, findings, info };
+}
+
+/**
+ * A selector that is a CNAME to a name with no key: dkim.selector.missing (fail) for a selector that was named or
+ * signed with, dkim.selector.dangling (warn) for a guessed one. Either says the alias and where it points.
+ */
+function danglingAlias(s: DkimSelectorResult, explicit: boolean): DkimFinding {
+  const target = s.delegatedTo ?? s.cnames[s.cnames.length - 1]!;
+  const why = s.lookup === 'nxdomain' ? 'which does not exist (NXDOMAIN)' : 'which has no TXT record';
+  const where = `${s.name} is an alias (CNAME) of ${target}, ${why}`;
+  const advice = `Publish the key at ${target} (at a provider, enable DKIM signing for the domain there), or remove the CNAME.`;
+  if (explicit) {
+    const message =
+      s.source === 'message'
+        ? `The message is signed with selector ${s.selector}, but ${where}: its signature cannot verify.`
+        : `No DKIM key for selector ${s.selector}: ${where}.`;
+    return {
+      ...finding('dkim.selector.missing', 'fail', message, { ref: 'RFC 6376 §6.1.2', advice }),
+      selector: s.selector,
+    };
+  }
+  return {
+    ...finding('dkim.selector.dangling', 'warn', `Selector ${s.selector}: ${where}, so no key is published there.`, {
+      advice,
+    }),
+    selector: s.selector,
+  };
 }
 
 function missing(name: string, selector: string, source: SelectorSource, status: LookupStatus): DkimFinding {

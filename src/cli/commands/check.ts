@@ -38,6 +38,8 @@ export interface CheckCliOptions extends GlobalOptions {
   mtaStsPort?: string;
   smtpPort?: string;
   allowPrivate?: boolean;
+  allowEmpty?: boolean;
+  all?: boolean;
 }
 
 type Format = 'text' | 'json' | 'junit' | 'github';
@@ -77,7 +79,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     ...(opts.mtaStsPort ? { mtaStsPort: parseInteger(opts.mtaStsPort, '--mta-sts-port', 1, 65535) } : {}),
     ...(opts.smtpPort ? { smtpPort: parseInteger(opts.smtpPort, '--smtp-port', 1, 65535) } : {}),
   };
-  const ctx = await createContext({ ...opts, json: format === 'json' });
+  const ctx = await createContext({ ...opts, json: format === 'json' }, { brief: !opts.all });
   const fileFor = zoneFileOf(ctx);
 
   if (single) {
@@ -92,11 +94,11 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
           return junitOpen() + junitSuite(result, { strict, timestamp: ctx.now() }) + junitClose();
         case 'github':
           return (
-            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose }) +
+            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 }) +
             githubAnnotations(result, { strict, fileFor })
           );
         default:
-          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose });
+          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 });
       }
     })();
     process.stdout.write(out);
@@ -111,6 +113,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     strict,
     postureOptions,
     fileFor,
+    allowEmpty: Boolean(opts.allowEmpty),
   });
 }
 
@@ -126,11 +129,14 @@ async function runMany(
     strict: boolean;
     postureOptions: PostureOptions;
     fileFor: (d: string) => string | undefined;
+    allowEmpty: boolean;
   },
 ): Promise<number> {
   const { ctx, format, strict } = o;
   const total =
     batch && batch !== '-' ? positional.length + (await countDomains(batch)) : batch ? undefined : positional.length;
+  // A truncated list or the wrong file must not pass a CI gate as "0 failed": no domains is bad input.
+  if (total === 0 && !o.allowEmpty) throw noDomains(batch!);
   async function* inputs(): AsyncGenerator<string> {
     yield* positional;
     if (batch) yield* readDomains(batch);
@@ -144,7 +150,8 @@ async function runMany(
   const start = performance.now();
   let code: 0 | 1 | 3 = 0;
   let invalid = 0;
-  if (format === 'junit') await write(junitOpen());
+  // JUnit opens with the first result, so that an empty stdin can still end as one line on stderr and exit 2.
+  let opened = false;
   const level = o.adaptive ? adaptiveConcurrency(o.concurrency) : undefined;
   try {
     for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), {
@@ -165,6 +172,8 @@ async function runMany(
           await write(escapeJsonText(JSON.stringify(ctx.verbose ? result : withoutSteps(result))) + '\n');
           break;
         case 'junit':
+          if (!opened) await write(junitOpen());
+          opened = true;
           await write(junitSuite(result, { strict, timestamp: ctx.now() }));
           break;
         case 'github':
@@ -179,7 +188,8 @@ async function runMany(
     level?.stop();
     bar?.stop();
   }
-  if (format === 'junit') await write(junitClose());
+  if (stats.domains === 0 && !o.allowEmpty) throw noDomains(batch!);
+  if (format === 'junit') await write((opened ? '' : junitOpen()) + junitClose());
   if (format === 'text' || format === 'github')
     await write(renderBatchSummary(stats, ctx.theme, { seconds: (performance.now() - start) / 1000 }));
   if (invalid)
@@ -187,6 +197,12 @@ async function runMany(
       `mailcheck: ${invalid} input line${invalid > 1 ? 's were' : ' was'} not a domain name (reported in place)\n`,
     );
   return code;
+}
+
+function noDomains(batch: string): UsageError {
+  return new UsageError(
+    `no domains in ${batch === '-' ? 'stdin' : `'${batch}'`} (only blank lines and # comments); --allow-empty accepts an empty list`,
+  );
 }
 
 async function checkOne(input: string, ctx: CliContext, o: PostureOptions): Promise<PostureResult> {

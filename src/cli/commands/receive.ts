@@ -156,7 +156,7 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     receiver.on('message', (m: ReceivedMessage) => {
       seen++;
       const n = seen;
-      if (m.findings.some((f) => f.severity === 'fail')) failed++;
+      if (m.findings.some((f) => f.severity === 'fail' || f.temporary)) failed++;
       if (reports) {
         pending = pending.then(async () => {
           const report = await reports.recognize(m.file);

@@ -1,16 +1,17 @@
 // `mailcheck verify` flags (shared/CONTRACT.md plus --authserv-id, --jobs); the command loads lazily.
 import type { Command } from 'commander';
-import { addGlobalOptions } from '../global-options.js';
+import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { examples, lazyAction } from '../lazy.js';
 
 export function defineVerify(program: Command): void {
-  addGlobalOptions(program.command('verify'))
+  addFullReportOption(addGlobalOptions(program.command('verify')))
     .description('DKIM, SPF, DMARC and ARC verdicts for saved messages (.eml files, Maildirs, mbox files)')
     .argument('<files...>', 'message files, Maildir folders or mbox files')
     .option('--ip <ip>', 'the connecting client IP (for SPF)')
     .option('--helo <name>', 'the client HELO name')
     .option('--sender <addr>', 'the MAIL FROM address (default: the Return-Path: header; "<>" for a bounce)')
     .option('--authserv-id <name>', "name in the Authentication-Results header (default: this host's name)")
+    .option('--allow-empty', 'a folder with no messages passes (default: it is an error, exit 2)')
     .option('--jobs <n>', 'processes verifying big folders (default: one per CPU core; 1 = only this one)')
     .option(
       '--bulk',

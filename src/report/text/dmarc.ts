@@ -1,17 +1,19 @@
 // The DMARC report (RFC 9989): policy discovery step by step (the domain, then the DNS tree walk above it), the
 // record with its offending parts marked, what each tag means here, report destinations and their authorization.
+// Brief (the default): the verdict, the record, the policy in one line, destinations that need a look, what to fix.
 import type { DmarcResult } from '../../auth/dmarc/check.js';
 import type { DnsStepDetail } from '../../dns/trace.js';
 import { escapeControl } from '../../core/text.js';
-import { heading, renderMarkedRecord, reportTail } from '../steps.js';
+import { heading, renderMarkedRecord, reportHead, reportTail, verdictLine } from '../steps.js';
 import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
 const esc = (s: string) => escapeControl(s);
 
 export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } = {}): string {
-  const out: string[] = [heading(t, `DMARC for ${r.domain}`)];
-  out.push(...discovery(r, t));
+  const full = t.detail === 'full';
+  const out: string[] = [reportHead(t, `DMARC for ${r.domain}`, verdictLine(r.findings, t))];
+  if (full) out.push(...discovery(r, t));
   for (const d of r.discarded) {
     out.push(`    ${t.dim('ignored:')} ${t.dim(esc(d.name))} ${t.dim(`(${d.reason})`)}`);
     // The first tag is what makes a TXT record no DMARC record; one of several records is fine in itself.
@@ -20,6 +22,11 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
       ? []
       : [{ span: [0, semicolon < 0 ? d.record.length : semicolon] as [number, number], severity: 'fail' as const }];
     out.push(...renderMarkedRecord(d.record, marks, t, { indent: '      ' }));
+  }
+  if (!full) {
+    out.push(...briefBody(r, t));
+    out.push(...reportTail(r, t, { ...opts, omitted: ['the lookups', 'the tag table'] }));
+    return fitLines(out.join('\n'), t.width) + '\n';
   }
   if (r.record !== null && r.recordDomain) {
     out.push('', heading(t, `Record at _dmarc.${r.recordDomain}`));
@@ -44,6 +51,37 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
   if (dest.length) out.push('', heading(t, 'Report destinations'), ...dest);
   out.push(...reportTail(r, t, opts));
   return fitLines(out.join('\n'), t.width) + '\n';
+}
+
+/**
+ * Brief: where the record is (when not at the domain itself), the record with its offending parts marked, the
+ * policy in one line, and only the report destinations that need a look (unauthorized, invalid, unknown).
+ */
+function briefBody(r: DmarcResult, t: Theme): string[] {
+  const out: string[] = [];
+  if (r.record === null || !r.recordDomain) return out;
+  if (r.recordDomain !== r.domain)
+    out.push(`  ${t.dim(`at _dmarc.${esc(r.recordDomain)} (the organizational domain)`)}`);
+  if (r.records.length > 1) {
+    r.records.forEach((rec, i) => out.push(...renderMarkedRecord(rec, [], t, { indent: `  ${t.fail(`${i + 1}.`)} ` })));
+    return out;
+  }
+  const marks = r.findings.filter((f) => f.span).map((f) => ({ span: f.span!, severity: f.severity }));
+  out.push(...renderMarkedRecord(r.record, marks, t, { indent: '  ' }));
+  const policy = [
+    `policy ${r.appliedPolicy ?? 'none'}`,
+    r.subdomainPolicy && r.subdomainPolicy !== r.policy ? `subdomains ${r.subdomainPolicy}` : '',
+    r.pct < 100 ? `pct ${r.pct}` : '',
+    `alignment adkim=${r.adkim} aspf=${r.aspf}`,
+    `reports ${r.rua.length ? `to ${r.rua.length} address${r.rua.length > 1 ? 'es' : ''}` : 'none'}`,
+  ].filter(Boolean);
+  out.push(`  ${t.dim(policy.join(' · '))}`);
+  const dest = destinations(r, t).filter((_line, i) => {
+    const d = r.destinations[i];
+    return !d || (d.external && d.authorized !== true);
+  });
+  out.push(...dest);
+  return out;
 }
 
 /** The _dmarc questions asked, in order: the domain, then the tree walk above it (RFC 9989 §4.10). */

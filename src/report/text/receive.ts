@@ -59,8 +59,10 @@ export function renderListening(i: ListeningInfo, t: Theme): string {
 
 /** "✓ 10:00:01 #1 alice@mail.test → bob@example.net  2.1 KB TLSv1.3  spf=pass dkim=pass(mail.test) dmarc=pass" */
 export function renderReceived(m: ReceivedMessage, t: Theme, n: number): string {
-  const failed = m.findings.some((f) => f.severity === 'fail');
-  const mark = failed ? t.fail('✗') : t.ok('✓');
+  // A temporary finding (no verdict) is not a failure: '?', as in every verdict line.
+  let mark = t.ok('✓');
+  if (m.findings.some((f) => f.temporary)) mark = t.warn('?');
+  if (m.findings.some((f) => f.severity === 'fail' && !f.temporary)) mark = t.fail('✗');
   const time = m.receivedAt.slice(11, 19);
   const rcpt =
     m.rcptTo.length > 2

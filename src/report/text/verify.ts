@@ -1,9 +1,10 @@
 // The verdicts on a saved message, mechanism by mechanism (DKIM RFC 6376, SPF RFC 7208, DMARC RFC 7489,
-// ARC RFC 8617), the Authentication-Results a receiver would add, and one line per message for folders.
+// ARC RFC 8617), the Authentication-Results a receiver would add, and one line per message for folders. Brief
+// (the default): the verdict first, a line or two per mechanism, the Authentication-Results; --all adds the rest.
 import { getBorderCharacters, table } from 'table';
 import { escapeControl } from '../../core/text.js';
 import type { VerifyItem } from '../../verify/run.js';
-import { heading, renderFindings, verdictLine } from '../steps.js';
+import { heading, notShownLine, renderFindings, reportHead, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
@@ -35,12 +36,15 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   if ('error' in item)
     return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}: ${escapeControl(item.error)}\n`, t.width);
   const out: string[] = [];
-  out.push(heading(t, `Message ${where(item)}`));
+  const full = t.detail === 'full' || opts.findings;
+  // A section's title, with what it is about in a full report.
+  const section = (name: string, about: string) => (full ? `${t.bold(name)}${t.dim(about)}` : t.bold(name.trim()));
+  out.push(reportHead(t, `Message ${where(item)}`, verdictLine(item.findings, t)));
   out.push(`  ${t.dim('From:   ')} ${escapeControl(item.from ?? '(none)')}`);
   if (item.subject !== undefined) out.push(`  ${t.dim('Subject:')} ${escapeControl(item.subject)}`);
-  out.push(`  ${t.dim('Size:   ')} ${item.size} bytes`);
+  if (full) out.push(`  ${t.dim('Size:   ')} ${item.size} bytes`);
 
-  out.push('', `${t.bold('DKIM')}  ${t.dim('every signature (RFC 6376)')}`);
+  out.push('', section('DKIM', '  every signature (RFC 6376)'));
   if (item.dkim.length === 1 && item.dkim[0]!.result === 'none') {
     out.push(`  ${result(t, 'none')}  ${t.dim('the message is not signed')}`);
   } else {
@@ -61,7 +65,7 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
     );
   }
 
-  out.push('', `${t.bold('SPF')}   ${t.dim('the connecting client (RFC 7208)')}`);
+  out.push('', section('SPF   ', 'the connecting client (RFC 7208)'));
   if (!item.spf) {
     out.push(`  ${t.dim('· not checked: give --ip (and --helo, --sender) of the client that delivered the message')}`);
   } else {
@@ -71,7 +75,7 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
         ? `  ${result(t, s.result)}  ${s.ip} for ${escapeControl(s.sender)} ${t.dim(`(${s.identity === 'mailfrom' ? 'MAIL FROM' : 'HELO'} identity, policy of ${escapeControl(s.domain || '-')})`)}`
         : `  ${result(t, s.result)}  ${s.ip} ${t.dim('with no identity to check: give --sender or --helo (or keep the Return-Path: header)')}`,
     );
-    if (s.record) out.push(`     ${t.dim(escapeControl(s.record))}`);
+    if (s.record && full) out.push(`     ${t.dim(escapeControl(s.record))}`);
     if (s.reason && s.result !== 'pass') out.push(`     ${t.dim(escapeControl(s.reason))}`);
     const c = item.connection;
     if (c?.source === 'received')
@@ -81,14 +85,14 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   }
 
   const dm = item.dmarc;
-  out.push('', `${t.bold('DMARC')} ${t.dim("the From: domain's policy (RFC 9989)")}`);
+  out.push('', section('DMARC ', "the From: domain's policy (RFC 9989)"));
   // t=y is RFC 9989's; pct= only RFC 7489 receivers apply (the rfc7489 line below says what they do).
   const tags = `${dm.testing ? ' t=y' : ''}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}`;
   out.push(
     `  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${tags}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`,
   );
   if (!item.spf && dm.result === 'fail') out.push(`     ${t.warn(SPF_NOT_CHECKED)}`);
-  if (dm.record) out.push(`     ${t.dim(escapeControl(dm.record))}`);
+  if (dm.record && full) out.push(`     ${t.dim(escapeControl(dm.record))}`);
   const mode = (m: 's' | 'r') => t.dim(m === 's' ? '(strict)' : '(relaxed)');
   out.push(
     `     alignment: DKIM ${dm.aligned.dkim ? t.ok('✓') : t.fail('✗')} ${mode(dm.adkim)}   SPF ${dm.aligned.spf ? t.ok('✓') : item.spf ? t.fail('✗') : t.dim('–')} ${mode(dm.aspf)}`,
@@ -101,10 +105,13 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   const old = item.findings.find((f) => f.id === 'verify.dmarc.rfc7489');
   if (old) out.push(`     ${t.warn('!')} ${t.dim(escapeControl(old.message))}`);
 
-  out.push('', `${t.bold('ARC')}   ${t.dim('chain of custody through forwarders (RFC 8617)')}`);
-  out.push(
-    `  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`,
-  );
+  // No ARC sets (most messages): a brief report says nothing about ARC.
+  if (full || item.arc.result !== 'none')
+    out.push('', section('ARC   ', 'chain of custody through forwarders (RFC 8617)'));
+  if (full || item.arc.result !== 'none')
+    out.push(
+      `  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`,
+    );
 
   out.push('', ...renderRequirementsSection(item, t));
 
@@ -113,7 +120,8 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
     ...item.authenticationResults.split('\r\n').map((l) => `  ${t.dim(escapeControl(l.replace(/^\t/, '    ')))}`),
   );
   if (opts.findings) out.push('', heading(t, 'Findings'), renderFindings(item.findings, t).trimEnd());
-  out.push('', verdictLine(item.findings, t));
+  if (full) out.push('', verdictLine(item.findings, t));
+  else out.push('', notShownLine(t, { sections: ['the findings', 'the records'] }));
   return fitLines(out.join('\n') + '\n', t.width);
 }
 
@@ -155,7 +163,7 @@ export function summarize(items: readonly VerifyItem[], seconds: number): Verify
       continue;
     }
     byDmarc[i.dmarc.result] = (byDmarc[i.dmarc.result] ?? 0) + 1;
-    if (!i.findings.some((f) => f.severity === 'fail')) authenticated++;
+    if (!i.findings.some((f) => f.severity === 'fail' || f.temporary)) authenticated++;
   }
   return { total: items.length, byDmarc, authenticated, unreadable, seconds };
 }

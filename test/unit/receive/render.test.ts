@@ -92,6 +92,12 @@ describe('receive text report', () => {
     expect(renderReceived(failed, wide, 8)).toMatch(
       /^✗ 10:00:01 #8 alice@mail\.test → a@x\.test \+2 {2}2\.0 KB plain {2}spf=pass dkim=pass\(mail\.test\) dmarc=fail bulk=fail\(tls,fcrdns\) /,
     );
+    // A temporary finding (severity warn) is no verdict: '?', neither ✓ nor ✗.
+    const unknown = {
+      ...message,
+      findings: [{ id: 'verify.dmarc.temperror', severity: 'warn' as const, message: 'x', temporary: true }],
+    };
+    expect(renderReceived(unknown, wide, 9)).toMatch(/^\? 10:00:01 #9 /);
   });
 
   it('refusals, the closing count, sizes', () => {

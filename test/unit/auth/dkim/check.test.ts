@@ -263,7 +263,7 @@ describe('checkDkim: temporary failures are unknown, never "no key"', () => {
     expect(r.selectors).toEqual([]);
     expect(r.steps.map((s) => s.summary.split(' →')[0]).sort()).toEqual(['MX none.dkim.test', 'TXT none.dkim.test']);
     expect(r.findings).toEqual([
-      expect.objectContaining({ id: 'dkim.lookup.temporary', severity: 'fail', temporary: true }),
+      expect.objectContaining({ id: 'dkim.lookup.temporary', severity: 'warn', temporary: true }),
     ]);
     expect(renderDkim(r, plainTheme)).toContain('? MX/TXT none.dkim.test failed → selectors not probed');
   });
