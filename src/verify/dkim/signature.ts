@@ -2,7 +2,7 @@
 // Pure: a bad signature is `{ error }` (result neutral, RFC 8601 §2.7.1), never a throw.
 import type { HeaderField } from '../message.js';
 import type { Canon } from './canonicalize.js';
-import { parseTagList, stripFws } from './tag-list.js';
+import { stripFws, strictTagList } from '../../auth/dkim/tag-list.js';
 
 export interface DkimSignature {
   field: HeaderField;
@@ -40,7 +40,7 @@ const DOMAIN =
 
 export function parseSignature(field: HeaderField, nowSeconds: number): SignatureParse {
   const value = field.raw.slice(field.raw.indexOf(':') + 1);
-  const parsed = parseTagList(value);
+  const parsed = strictTagList(value);
   if ('error' in parsed)
     return { ok: false, reason: `signature syntax error: ${parsed.error}`, domain: '', selector: '', algorithm: '' };
   const t = parsed.tags;
