@@ -17,60 +17,84 @@ export function canonicalizeHeader(field: HeaderField, canon: Canon): string {
 }
 
 const CRLF = Buffer.from('\r\n');
-/** Relaxed canonicalization works on slices of about this size, cut after a CRLF: a 100 MB body is never copied whole. */
+const SP = Buffer.from(' ');
+/** The body is canonicalized in slices of about this size: a 100 MB body, or a 24 MB line, is never copied whole. */
 const SLICE = 1 << 20;
+
+const isWsp = (c: number | undefined) => c === 32 || c === 9;
 
 /**
  * §3.4.3 simple: trailing empty lines removed, a body ends in exactly one CRLF (an empty body is CRLF).
  * §3.4.4 relaxed: trailing WSP on each line dropped, WSP runs → one SP, trailing empty lines removed;
  * an empty body stays empty (and, per erratum 1384, a last line without CRLF gets one).
- * The canonical body goes to `emit` piece by piece; returns its length.
+ * The canonical body comes out piece by piece, each piece at most about `slice` bytes whatever the line length, so
+ * a consumer can stop early (l=) and memory does not grow with the body or with its longest line.
  */
-export function canonicalBody(body: Buffer, canon: Canon, emit: (piece: Buffer) => void, slice = SLICE): number {
+export function* canonicalPieces(body: Buffer, canon: Canon, slice = SLICE): Generator<Buffer, void, undefined> {
   if (canon === 'simple') {
     let end = body.length;
     while (end >= 2 && body[end - 2] === 13 && body[end - 1] === 10) end -= 2;
-    if (end > 0) emit(body.subarray(0, end));
-    emit(CRLF);
-    return end + 2;
+    for (let from = 0; from < end; from += slice) yield body.subarray(from, Math.min(end, from + slice));
+    yield CRLF;
+    return;
   }
   // The tail of trailing WSP and CRLFs canonicalizes to nothing (WSP before a line end goes, then the empty
   // lines at the end): canonicalize up to it and close with one CRLF. A bare CR is content, not a line end.
   let end = body.length;
   for (;;) {
-    while (end > 0 && (body[end - 1] === 32 || body[end - 1] === 9)) end--;
+    while (end > 0 && isWsp(body[end - 1])) end--;
     if (end >= 2 && body[end - 2] === 13 && body[end - 1] === 10) end -= 2;
     else break;
   }
-  if (end === 0) return 0;
-  let length = 0;
+  if (end === 0) return;
+  // A WSP run may cross a slice edge: the part at the end of a slice is held back (`pending`) until the next
+  // slice shows whether it ends at a CRLF (dropped) or before other text (one SP). A cut never falls between
+  // CR and LF, so "WSP before CRLF" is always seen whole.
+  let pending = false;
   for (let from = 0; from < end;) {
-    // Cut right after a CRLF so no run of WSP and no line end is split between two slices.
     let to = Math.min(end, from + slice);
-    if (to < end) {
-      // (A negative offset would make lastIndexOf count from the end of the buffer.)
-      const crlf = to - 2 >= from ? body.lastIndexOf('\r\n', to - 2) : -1;
-      if (crlf >= from) to = crlf + 2;
-      else {
-        // A line longer than a slice: it goes whole.
-        const next = body.indexOf('\r\n', to);
-        to = next === -1 ? end : Math.min(end, next + 2);
+    if (to < end && body[to - 1] === 13 && body[to] === 10) to++;
+    let a = from;
+    let lead = false;
+    if (pending) {
+      while (a < to && isWsp(body[a])) a++;
+      if (a === to) {
+        from = to;
+        continue;
       }
+      pending = false;
+      lead = !(body[a] === 13 && body[a + 1] === 10);
     }
-    let piece = body.subarray(from, to);
-    if (piece.includes(32) || piece.includes(9)) {
-      const s = piece
-        .toString('latin1')
-        .replace(/[ \t]+(?=\r\n|$)/g, '')
-        .replace(/[ \t]+/g, ' ');
-      piece = Buffer.from(s, 'latin1');
+    let b = to;
+    if (to < end) {
+      while (b > a && isWsp(body[b - 1])) b--;
+      pending = b < to;
     }
-    emit(piece);
-    length += piece.length;
+    if (lead) yield SP;
+    if (b > a) yield relaxedPiece(body.subarray(a, b));
     from = to;
   }
-  emit(CRLF);
-  return length + 2;
+  yield CRLF;
+}
+
+/** A piece that neither starts nor ends inside a WSP run that continues past it. */
+function relaxedPiece(piece: Buffer): Buffer {
+  if (!piece.includes(32) && !piece.includes(9)) return piece;
+  const s = piece
+    .toString('latin1')
+    .replace(/[ \t]+(?=\r\n)/g, '')
+    .replace(/[ \t]+/g, ' ');
+  return Buffer.from(s, 'latin1');
+}
+
+/** The canonical body handed to `emit` piece by piece (canonicalPieces); returns its length. */
+export function canonicalBody(body: Buffer, canon: Canon, emit: (piece: Buffer) => void, slice = SLICE): number {
+  let length = 0;
+  for (const piece of canonicalPieces(body, canon, slice)) {
+    emit(piece);
+    length += piece.length;
+  }
+  return length;
 }
 
 /**
