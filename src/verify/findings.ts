@@ -2,6 +2,7 @@
 // with no DMARC record, one passing DKIM signature is. A mechanism failure alone is only a warning when
 // DMARC passes through the other one; a DNS failure that may have changed the outcome is temporary (exit 3).
 import { finding, type Finding } from '../core/result.js';
+import { MAX_SIGNATURES } from './dkim/verify.js';
 import type { MessageVerdict } from './verdict.js';
 
 export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authenticationResults'>): Finding[] {
@@ -44,6 +45,15 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
         );
     }
   }
+  if (v.dkimNotVerified)
+    out.push(
+      finding(
+        'verify.dkim.too-many',
+        'warn',
+        `${v.dkimNotVerified} more DKIM signature${v.dkimNotVerified === 1 ? ' was' : 's were'} not verified: at most ${MAX_SIGNATURES} are per message, from the top`,
+        { ref: 'RFC 6376 §8.4' },
+      ),
+    );
   if (v.spf) {
     const s = v.spf;
     const sev = s.result === 'pass' ? 'ok' : s.result === 'none' || s.result === 'neutral' ? 'info' : 'warn';

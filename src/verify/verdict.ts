@@ -5,7 +5,7 @@ import type { Finding } from '../core/result.js';
 import { addressDomain, decodeHeaderText, parseAddressList } from './address.js';
 import { checkArc, type ArcVerdict } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
-import { verifyDkim, type DkimSignatureResult } from './dkim/verify.js';
+import { verifyDkimSignatures, type DkimSignatureResult } from './dkim/verify.js';
 import { evaluateDmarc, isAligned, type DmarcVerdict } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
@@ -37,6 +37,8 @@ export interface MessageVerdict {
   spf: SpfVerdict | null;
   dmarc: DmarcVerdict;
   arc: ArcVerdict;
+  /** DKIM-Signature fields past the per-message cap (MAX_SIGNATURES), not verified; absent when none. */
+  dkimNotVerified?: number;
   authenticationResults: string;
   findings: Finding[];
 }
@@ -52,8 +54,8 @@ export async function verifyMessage(
   const from = fromAddresses[0] ?? null;
   const fromDomain = from ? addressDomain(from) : '';
   const sender = opts.sender ?? (opts.ip ? returnPath(msg) : undefined);
-  const [dkim, spf, arc] = await Promise.all([
-    verifyDkim(msg, ctx.resolver, ctx.now()),
+  const [dkimRun, spf, arc] = await Promise.all([
+    verifyDkimSignatures(msg, ctx.resolver, ctx.now()),
     opts.spf !== undefined
       ? Promise.resolve(opts.spf)
       : opts.ip
@@ -62,18 +64,19 @@ export async function verifyMessage(
     checkArc(msg, ctx.resolver),
   ]);
   const dmarc = await evaluateDmarc(
-    { fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim },
+    { fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim: dkimRun.results },
     ctx.resolver,
   );
-  const withAlignment: DkimVerdict[] = await Promise.all(
-    dkim.map(async (d) => ({
-      ...d,
-      aligned: !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)),
-    })),
+  const aligned = await Promise.all(
+    dkimRun.results.map(
+      async (d) => !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)),
+    ),
   );
+  const dkim = dkimRun.results;
+  const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: aligned[i]! }));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];
-  const base = {
+  const base: Omit<MessageVerdict, 'authenticationResults' | 'findings'> = {
     from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
     ...(subject !== undefined ? { subject: decodeHeaderText(subject) } : {}),
     ...(messageId !== undefined ? { messageId } : {}),
@@ -82,6 +85,7 @@ export async function verifyMessage(
     dmarc,
     arc,
   };
+  if (dkimRun.notVerified) base.dkimNotVerified = dkimRun.notVerified;
   return {
     ...base,
     authenticationResults: formatAuthenticationResults({ authservId: opts.authservId, dkim, spf, dmarc, arc }),

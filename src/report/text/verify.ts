@@ -56,6 +56,10 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       }),
     );
   }
+  if (item.dkimNotVerified)
+    out.push(
+      `  ${t.warn('!')} ${item.dkimNotVerified} more signatures not verified ${t.dim(`(only the first ${item.dkim.length} are)`)}`,
+    );
 
   out.push('', `${t.bold('SPF')}   ${t.dim('the connecting client (RFC 7208)')}`);
   if (!item.spf) {

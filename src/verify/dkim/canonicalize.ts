@@ -97,23 +97,39 @@ export function canonicalBody(body: Buffer, canon: Canon, emit: (piece: Buffer) 
   return length;
 }
 
+/** The header fields of each (lowercase) name, top to bottom: built once per message, read by every signature. */
+export type FieldIndex = Map<string, HeaderField[]>;
+
+export function indexFields(headers: readonly HeaderField[]): FieldIndex {
+  const index: FieldIndex = new Map();
+  for (const h of headers) {
+    const list = index.get(h.key);
+    if (list) list.push(h);
+    else index.set(h.key, [h]);
+  }
+  return index;
+}
+
 /**
  * The header fields h= names, in order (§5.4.2): each name takes the last not yet used instance of that field,
  * bottom up; a name listed more often than the field occurs stands for nothing (signers use this to
- * forbid additions).
+ * forbid additions). Linear in names + fields (an index by name, not a scan of the fields per name).
  */
-export function selectSignedFields(headers: readonly HeaderField[], names: readonly string[]): HeaderField[] {
-  const used = new Set<number>();
+export function selectSignedFields(
+  headers: readonly HeaderField[] | FieldIndex,
+  names: readonly string[],
+): HeaderField[] {
+  const index = headers instanceof Map ? headers : indexFields(headers);
+  const used = new Map<string, number>();
   const out: HeaderField[] = [];
   for (const name of names) {
     const key = name.trim().toLowerCase();
-    for (let i = headers.length - 1; i >= 0; i--) {
-      if (headers[i]!.key === key && !used.has(i)) {
-        used.add(i);
-        out.push(headers[i]!);
-        break;
-      }
-    }
+    const fields = index.get(key);
+    if (!fields) continue;
+    const n = used.get(key) ?? 0;
+    if (n >= fields.length) continue;
+    used.set(key, n + 1);
+    out.push(fields[fields.length - 1 - n]!);
   }
   return out;
 }

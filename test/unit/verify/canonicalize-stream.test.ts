@@ -12,7 +12,7 @@ function reference(body: Buffer, canon: 'simple' | 'relaxed'): Buffer {
     while (end >= 2 && body[end - 2] === 13 && body[end - 1] === 10) end -= 2;
     return end === 0 ? Buffer.from('\r\n') : Buffer.concat([body.subarray(0, end), Buffer.from('\r\n')]);
   }
-  let s = body
+  const s = body
     .toString('latin1')
     .replace(/[ \t]+(?=\r\n|$)/g, '')
     .replace(/[ \t]+/g, ' ');
