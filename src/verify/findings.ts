@@ -25,6 +25,16 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
               ref: 'RFC 6376 §3.6.1',
             }),
           );
+        // RFC 6376 §8.2: with l=, bytes after the covered part can be added by anyone and the signature still passes.
+        if (d.uncoveredBytes)
+          out.push(
+            finding(
+              'verify.dkim.uncovered-body',
+              'warn',
+              `${d.uncoveredBytes} bytes of the body are not covered by the signature ${who} (l=${d.bodyLength}): anyone could have appended them`,
+              { ref: 'RFC 6376 §8.2' },
+            ),
+          );
         break;
       case 'none':
         out.push(finding('verify.dkim.none', 'info', 'the message carries no DKIM signature'));

@@ -46,7 +46,9 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       escapeControl(d.selector ?? '?'),
       escapeControl(d.algorithm ?? '?') + (d.keyBits ? t.dim(` ${d.keyBits}-bit`) : ''),
       d.aligned ? t.ok('aligned') : t.dim('not aligned'),
-      t.dim(escapeControl(d.reason ?? '')),
+      d.uncoveredBytes
+        ? t.warn(`l=${d.bodyLength}: ${d.uncoveredBytes} bytes of the body not covered`)
+        : t.dim(escapeControl(d.reason ?? '')),
     ]);
     out.push(
       fitTable([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), t.dim('why')], ...rows], {

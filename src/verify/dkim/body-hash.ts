@@ -71,6 +71,20 @@ export class BodyHashes {
     const digest = pass.runners.get(r.hash)!.digests.get(r.limit ?? 'whole')!;
     return { digest, short: r.limit !== undefined && pass.length !== undefined && r.limit > pass.length };
   }
+
+  /** The whole canonical body's length: continues a pass that stopped at the largest l= (counting, not hashing). */
+  canonicalLength(canon: Canon): number {
+    let pass = this.passes.get(canon);
+    if (!pass) {
+      pass = { pieces: canonicalPieces(this.body, canon, this.slice), position: 0, runners: new Map() };
+      this.passes.set(canon, pass);
+    }
+    if (pass.length === undefined) {
+      for (const piece of pass.pieces) pass.position += piece.length;
+      pass.length = pass.position;
+    }
+    return pass.length;
+  }
 }
 
 /** Feeds the pass's pieces to its runners until every l= is reached (or, for a whole-body request, to the end). */

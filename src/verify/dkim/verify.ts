@@ -37,6 +37,10 @@ export interface DkimSignatureResult {
   testing?: boolean;
   /** First characters of b=, for header.b (RFC 6008). */
   b?: string;
+  /** l= (§3.5): how many bytes of the canonical body the signature covers. */
+  bodyLength?: number;
+  /** On a pass with l=: canonical body bytes after l=, which anyone could have appended (§8.2). */
+  uncoveredBytes?: number;
 }
 
 export const MIN_RSA_BITS = 1024; // RFC 8301 §3.2
@@ -113,6 +117,7 @@ async function verifyOne(
     signedHeaders: sig.signedHeaders,
     b: sig.b.slice(0, 8),
   };
+  if (sig.bodyLength !== undefined) base.bodyLength = sig.bodyLength;
   // §6.1.3 step 1–3: the body hash first, it needs no DNS (a signature with a wrong bh= costs no query).
   const bh = bodies.get({ canon: sig.bodyCanon, hash: sig.hash, limit: sig.bodyLength });
   if (!bh.digest.equals(Buffer.from(sig.bodyHash, 'base64'))) {
@@ -132,7 +137,13 @@ async function verifyOne(
   if (sig.hash === 'sha1') return { ...out, result: 'policy', reason: 'rsa-sha1 is not accepted (RFC 8301 §3.1)' };
   if (key.keyType === 'rsa' && key.bits < MIN_RSA_BITS)
     return { ...out, result: 'policy', reason: `${key.bits}-bit RSA key is too short (RFC 8301 §3.2)` };
-  return { ...out, result: 'pass', reason: undefined };
+  const pass: DkimSignatureResult = { ...out, result: 'pass', reason: undefined };
+  // §8.2: with l=, whatever follows the covered bytes is unsigned; say how much there is.
+  if (sig.bodyLength !== undefined) {
+    const uncovered = bodies.canonicalLength(sig.bodyCanon) - sig.bodyLength;
+    if (uncovered > 0) pass.uncoveredBytes = uncovered;
+  }
+  return pass;
 }
 
 /**

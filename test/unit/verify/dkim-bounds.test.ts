@@ -1,5 +1,6 @@
 // Bounded work per message (issue #13): one canonicalization pass for every l=, stopping at the largest; at most
-// MAX_SIGNATURES signatures verified and as many key queries; h= bounded and selected through an index.
+// MAX_SIGNATURES signatures verified and as many key queries; h= bounded and selected through an index; and the
+// l= rule of RFC 6376 that a hostile sender leans on (content appended after l=).
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Resolver } from '../../../src/dns/types.js';
@@ -7,7 +8,7 @@ import { indexFields, selectSignedFields } from '../../../src/verify/dkim/canoni
 import { verifyDkim } from '../../../src/verify/dkim/verify.js';
 import { parseMessage, type HeaderField, type ParsedMessage } from '../../../src/verify/message.js';
 import { verifyMessage } from '../../../src/verify/verdict.js';
-import { SOA, keyRecord, makeKey, resolverFor, type TestKey } from './keys.js';
+import { SOA, keyRecord, mailauthSign, makeKey, resolverFor, type TestKey } from './keys.js';
 import { bodyHash, signDkim } from './sign-raw.js';
 
 const NOW = new Date('2026-01-15T12:00:00Z');
@@ -90,7 +91,9 @@ describe('one canonicalization pass for every l= (issue #13)', () => {
     const { msg: parsed, sliced } = instrumented(msg);
     const results = await verifyDkim(parsed, zone, NOW);
     expect(results.map((r) => r.result)).toEqual(Array(MAX_SIGNATURES).fill('pass'));
+    // Once for the hashes, and the rest of the same pass to count the bytes after the largest l=.
     expect(sliced()).toBeLessThanOrEqual(body.length * 1.01);
+    expect(results.every((r) => r.uncoveredBytes! > 0)).toBe(true);
   });
 
   it('stops at the largest l=: l= values in the first 100 KB of a 4 MB body read little more than a slice', async () => {
@@ -207,5 +210,33 @@ describe('h= is bounded and selected through an index (issue #13)', () => {
     );
     expect(picked.some((f) => f.key === 'x-55')).toBe(false);
     expect(selectSignedFields(indexFields(fields), names)).toEqual(picked);
+  });
+});
+
+describe('l=: the verdict stands, and the bytes it leaves out are named (issue #13)', () => {
+  it('content appended after l= passes with a warning naming the uncovered bytes (mailauth-signed)', async () => {
+    const original = Buffer.concat([Buffer.from(HEAD), lines(2)]);
+    const signed = await mailauthSign(original, [
+      { signingDomain: 'mail.test', selector: 'sel', privateKey: rsa.privatePem, maxBodyLength: 10_000 },
+    ]);
+    const appended = Buffer.concat([signed, Buffer.from('Click here: http://evil.test/\r\n')]);
+    const v = await verifyMessage(appended, { authservId: 'mx.test' }, { resolver: zone, now: () => new Date() });
+    expect(v.dkim[0]).toMatchObject({ result: 'pass', bodyLength: 92, uncoveredBytes: 31 });
+    expect(v.dmarc.result).toBe('pass');
+    const f = v.findings.find((x) => x.id === 'verify.dkim.uncovered-body');
+    expect(f).toMatchObject({ severity: 'warn', ref: 'RFC 6376 §8.2' });
+    expect(f!.message).toBe(
+      '31 bytes of the body are not covered by the signature d=mail.test s=sel (l=92): anyone could have appended them',
+    );
+  });
+
+  it('no warning when l= covers the whole body', async () => {
+    const signed = await mailauthSign(Buffer.concat([Buffer.from(HEAD), lines(2)]), [
+      { signingDomain: 'mail.test', selector: 'sel', privateKey: rsa.privatePem, maxBodyLength: 10_000 },
+    ]);
+    const v = await verifyMessage(signed, { authservId: 'mx.test' }, { resolver: zone, now: () => new Date() });
+    expect(v.dkim[0]).toMatchObject({ result: 'pass', bodyLength: 92 });
+    expect(v.dkim[0]!.uncoveredBytes).toBeUndefined();
+    expect(v.findings.map((f) => f.id)).not.toContain('verify.dkim.uncovered-body');
   });
 });
