@@ -85,7 +85,9 @@ export function parseSignature(field: HeaderField, nowSeconds: number): Signatur
   // §6.1.1: a signature that does not cover From: must be ignored (PERMFAIL "From field not signed").
   if (!signedHeaders.includes('from')) return bad('From: is not among the signed header fields (h=)');
 
-  const identity = stripFws(t.get('i') ?? `@${domain}`);
+  // §3.5: i= is dkim-quoted-printable (i=jlong=40example.com is jlong@example.com).
+  const identity = t.has('i') ? decodeDkimQuotedPrintable(t.get('i')!) : `@${domain}`;
+  if (identity === undefined) return bad(`i=${stripFws(t.get('i')!)} is not dkim-quoted-printable`);
   const iDomain = identity
     .slice(identity.lastIndexOf('@') + 1)
     .toLowerCase()
@@ -138,4 +140,15 @@ export function parseSignature(field: HeaderField, nowSeconds: number): Signatur
 
 function isCanon(c: string): c is Canon {
   return c === 'simple' || c === 'relaxed';
+}
+
+/**
+ * RFC 6376 §2.11 dkim-quoted-printable: FWS is ignored, "=" and two hex digits stand for an octet, anything else
+ * from dkim-safe-char is itself; 8-bit octets pass through (UTF-8 local-parts, RFC 8616). Undefined when the value is
+ * not that (a lone "=", "=4", a ";").
+ */
+export function decodeDkimQuotedPrintable(value: string): string | undefined {
+  const s = stripFws(value);
+  if (!/^(?:[\x21-\x3a\x3c\x3e-\x7e\x80-\xff]|=[0-9A-Fa-f]{2})*$/.test(s)) return undefined;
+  return s.includes('=') ? s.replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) : s;
 }

@@ -1,6 +1,6 @@
 // Bounded work per message (issue #13): one canonicalization pass for every l=, stopping at the largest; at most
 // MAX_SIGNATURES signatures verified and as many key queries; h= bounded and selected through an index; and the
-// l= rule of RFC 6376 that a hostile sender leans on (content appended after l=).
+// l= and i= rules of RFC 6376 that a hostile sender leans on.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Resolver } from '../../../src/dns/types.js';
@@ -238,5 +238,35 @@ describe('l=: the verdict stands, and the bytes it leaves out are named (issue #
     expect(v.dkim[0]).toMatchObject({ result: 'pass', bodyLength: 92 });
     expect(v.dkim[0]!.uncoveredBytes).toBeUndefined();
     expect(v.findings.map((f) => f.id)).not.toContain('verify.dkim.uncovered-body');
+  });
+});
+
+describe('i= is dkim-quoted-printable (RFC 6376 §3.5, §2.11)', () => {
+  const signedWith = (i: string) =>
+    signDkim(
+      Buffer.concat([Buffer.from(HEAD), lines(1)]),
+      `v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel; i=${i}; h=from:to:subject`,
+      rsaKey,
+    );
+  const example = () => resolverFor(`$ORIGIN example.com.\n${SOA}sel._domainkey TXT ${keyRecord(rsa)}\n`);
+
+  it.each([
+    ['jlong=40example.com', 'jlong@example.com'],
+    ['jlong@example=2Ecom', 'jlong@example.com'],
+    ['jlong@sub.example.com', 'jlong@sub.example.com'],
+    ['=40example.com', '@example.com'],
+  ])('i=%s is %s, within d=example.com: pass', async (i, decoded) => {
+    const [r] = await verifyDkim(parseMessage(signedWith(i)), example(), NOW);
+    expect(r).toMatchObject({ result: 'pass', identity: decoded });
+  });
+
+  it.each([
+    ['jlong=4', /is not dkim-quoted-printable/],
+    ['jlong=zzexample.com', /is not dkim-quoted-printable/],
+    ['jlong=40evil.test', /i=jlong@evil\.test is not within d=example\.com/],
+  ])('i=%s is neutral', async (i, reason) => {
+    const [r] = await verifyDkim(parseMessage(signedWith(i)), example(), NOW);
+    expect(r!.result).toBe('neutral');
+    expect(r!.reason).toMatch(reason);
   });
 });
