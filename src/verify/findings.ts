@@ -93,7 +93,8 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
 function dmarcFinding(v: Omit<MessageVerdict, 'findings' | 'authenticationResults'>): Finding {
   const dm = v.dmarc;
   const from = dm.domain ?? 'the From: domain';
-  const dkimTemp = v.dkim.some((d) => d.result === 'temperror');
+  // A key lookup that failed for a signature whose body hash failed too could not have made it pass.
+  const dkimTemp = v.dkim.some((d) => d.result === 'temperror' && !d.bodyHashFailed);
   const spfTemp = v.spf?.result === 'temperror';
   const ref = 'RFC 7489 §6.6';
   switch (dm.result) {

@@ -72,7 +72,9 @@ export async function verifyMessage(
       async (d) => !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)),
     ),
   );
-  const dkim = dkimRun.results;
+  // RFC 6376 §6.1 puts the key before the body hash: where DMARC fails and an aligned signature's body hash did not
+  // verify, its key (looked up now, within the per-message cap) decides between fail, permerror and temperror.
+  const dkim = await dkimRun.keyFirst((_, i) => dmarc.result === 'fail' && aligned[i]!);
   const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: aligned[i]! }));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];

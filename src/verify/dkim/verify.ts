@@ -41,6 +41,8 @@ export interface DkimSignatureResult {
   bodyLength?: number;
   /** On a pass with l=: canonical body bytes after l=, which anyone could have appended (§8.2). */
   uncoveredBytes?: number;
+  /** The body hash did not verify: whatever the key says, this signature cannot pass. */
+  bodyHashFailed?: boolean;
 }
 
 export const MIN_RSA_BITS = 1024; // RFC 8301 §3.2
@@ -52,6 +54,13 @@ export interface DkimVerification {
   results: DkimSignatureResult[];
   /** DKIM-Signature fields past MAX_SIGNATURES: not verified, no DNS query made for them. */
   notVerified: number;
+  /**
+   * RFC 6376 §6.1 orders the key (§6.1.2) before the body hash (§6.1.3); we hash first, since that needs no DNS.
+   * For the signatures whose body hash failed and that `pick` names (where a verdict rests on them), the key is
+   * looked up now and a key failure replaces "fail": permerror (no key, bad record) or temperror. Same queries as
+   * the verification (one per key name per message), so the per-message cap holds.
+   */
+  keyFirst(pick: (r: DkimSignatureResult, i: number) => boolean): Promise<DkimSignatureResult[]>;
 }
 
 export async function verifyDkim(msg: ParsedMessage, resolver: Resolver, now: Date): Promise<DkimSignatureResult[]> {
@@ -68,6 +77,9 @@ export async function verifyDkimSignatures(
     return {
       results: [{ result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' }],
       notVerified: 0,
+      keyFirst: async () => [
+        { result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' },
+      ],
     };
   }
   const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -85,6 +97,16 @@ export async function verifyDkimSignatures(
   return {
     results,
     notVerified: fields.length - parsed.length,
+    keyFirst: async (pick) =>
+      Promise.all(
+        results.map(async (r, i) => {
+          const p = parsed[i]!;
+          if (!r.bodyHashFailed || !p.ok || !pick(r, i)) return r;
+          const key = await keys.fetch(p.sig);
+          if ('key' in key) return r;
+          return { ...r, result: key.result, reason: `${key.reason}; the body hash did not verify either` };
+        }),
+      ),
   };
 }
 
@@ -125,6 +147,7 @@ async function verifyOne(
       ...base,
       result: 'fail',
       reason: bh.short ? 'body hash did not verify (body shorter than l=)' : 'body hash did not verify',
+      bodyHashFailed: true,
     };
   }
   const found = await keys.fetch(sig);
