@@ -2,6 +2,7 @@
 // with no DMARC record, one passing DKIM signature is. A mechanism failure alone is only a warning when
 // DMARC passes through the other one; a DNS failure that may have changed the outcome is temporary (exit 3).
 import { finding, type Finding } from '../core/result.js';
+import { bareCrFinding } from './bare-cr.js';
 import { MAX_SIGNATURES } from './dkim/verify.js';
 import type { MessageVerdict } from './verdict.js';
 
@@ -86,6 +87,8 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
       ),
     );
   }
+  const bareCr = v.bareCr ? bareCrFinding({ bareCr: v.bareCr }) : undefined;
+  if (bareCr) out.push(bareCr);
   out.push(dmarcFinding(v));
   return out;
 }

@@ -5,6 +5,7 @@ import type { Finding } from '../core/result.js';
 import { addressDomain, decodeHeaderText, parseAddressList } from './address.js';
 import { checkArc, type ArcVerdict } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
+import { refuseBareCr } from './bare-cr.js';
 import { verifyDkimSignatures, type DkimSignatureResult } from './dkim/verify.js';
 import { evaluateDmarc, isAligned, type DmarcVerdict } from './dmarc.js';
 import { verdictFindings } from './findings.js';
@@ -39,6 +40,8 @@ export interface MessageVerdict {
   arc: ArcVerdict;
   /** DKIM-Signature fields past the per-message cap (MAX_SIGNATURES), not verified; absent when none. */
   dkimNotVerified?: number;
+  /** Header fields holding a bare CR (RFC 5322 §2.2); absent when none. DMARC is permerror then. */
+  bareCr?: string[];
   authenticationResults: string;
   findings: Finding[];
 }
@@ -63,9 +66,12 @@ export async function verifyMessage(
         : Promise.resolve(null),
     checkArc(msg, ctx.resolver),
   ]);
-  const dmarc = await evaluateDmarc(
-    { fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim: dkimRun.results },
-    ctx.resolver,
+  const dmarc = refuseBareCr(
+    await evaluateDmarc(
+      { fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim: dkimRun.results },
+      ctx.resolver,
+    ),
+    msg,
   );
   const aligned = await Promise.all(
     dkimRun.results.map(
@@ -88,6 +94,7 @@ export async function verifyMessage(
     arc,
   };
   if (dkimRun.notVerified) base.dkimNotVerified = dkimRun.notVerified;
+  if (msg.bareCr.length) base.bareCr = msg.bareCr;
   return {
     ...base,
     authenticationResults: formatAuthenticationResults({ authservId: opts.authservId, dkim, spf, dmarc, arc }),
