@@ -1,7 +1,9 @@
 // ARC chain validation (RFC 8617 §5.2) through mailauth, with our resolver. Only run when the message
-// carries ARC sets: the common unsigned case costs nothing.
+// carries ARC sets: the common unsigned case costs nothing. The tag lists are checked first with our own parser
+// (arc-syntax.ts): mailauth's is lenient.
 import { toMailauthResolver } from '../dns/adapters/mailauth.js';
 import type { Resolver } from '../dns/types.js';
+import { arcSyntaxError } from './arc-syntax.js';
 import type { ParsedMessage } from './message.js';
 
 export interface ArcVerdict {
@@ -14,6 +16,8 @@ export interface ArcVerdict {
 
 export async function checkArc(msg: ParsedMessage, resolver: Resolver): Promise<ArcVerdict> {
   if (!msg.headers.some((h) => h.key === 'arc-seal' || h.key === 'arc-message-signature')) return { result: 'none' };
+  const malformed = arcSyntaxError(msg.headers);
+  if (malformed) return { result: 'fail', reason: malformed };
   const [{ dkimVerify }, { arc }] = await Promise.all([
     import('mailauth/lib/dkim/verify.js'),
     import('mailauth/lib/arc/index.js'),
