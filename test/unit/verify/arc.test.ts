@@ -1,12 +1,14 @@
 // ARC (RFC 8617): a malformed ARC-Seal or ARC-Message-Signature tag list invalidates the set, so the chain is
 // fail (issue #16). Each case is a correctly re-signed set — mailauth's own validator says pass to it — whose only
-// fault is the syntax: a duplicated tag, an upper-case tag name, an invalid tag name, an empty tag-spec.
+// fault is the syntax: a duplicated tag, an upper-case tag name, an invalid tag name, an empty tag-spec. And an ARC
+// set must not make the message's DKIM signatures cost what the per-message caps forbid (issue #13).
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toMailauthResolver } from '../../../src/dns/adapters/mailauth.js';
 import type { Resolver } from '../../../src/dns/types.js';
 import { checkArc } from '../../../src/verify/arc.js';
 import { parseMessage } from '../../../src/verify/message.js';
+import { verifyMessage } from '../../../src/verify/verdict.js';
 import { SOA, keyRecord, makeKey, resolverFor, type TestKey } from './keys.js';
 import { bodyHash, relaxedHeader, selectFields, signData, split } from './sign-raw.js';
 
@@ -90,5 +92,25 @@ describe('a malformed ARC-Message-Signature tag list, correctly re-signed (and r
     const v = await checkArc(parseMessage(bytes), zone);
     expect(v.result).toBe('fail');
     expect(v.reason).toMatch(reason);
+  });
+});
+
+describe('an ARC set does not lift the per-message caps', () => {
+  it('500 DKIM signatures and an ARC set: 10 DKIM key queries and the ARC ones, not 500 more', async () => {
+    const body = 'Forwarded text.\r\n';
+    const bh = bodyHash(Buffer.from(body));
+    const sigs = Array.from(
+      { length: 500 },
+      (_, i) =>
+        `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=d${i}.example; s=sel; h=from; bh=${bh}; b=AAAA`,
+    );
+    const bytes = seal(`${sigs.join('\r\n')}\r\n${MESSAGE}`);
+    const names: string[] = [];
+    const counting: Resolver = { lookup: (n, t, o) => (names.push(n), zone.lookup(n, t, o)) };
+    const v = await verifyMessage(bytes, { authservId: 'mx.test' }, { resolver: counting, now: () => new Date() });
+    expect(v.arc).toEqual({ result: 'pass', instance: 1 });
+    const keys = names.filter((n) => n.includes('._domainkey.'));
+    expect(keys.filter((n) => n.endsWith('.example'))).toHaveLength(10);
+    expect(keys.filter((n) => n === 'sel._domainkey.arc.test').length).toBeLessThanOrEqual(2);
   });
 });

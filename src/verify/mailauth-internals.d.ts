@@ -1,0 +1,24 @@
+// Types for the two mailauth 4.13.3 modules arc.ts uses that ship no declarations: its DKIM/ARC verifier (a
+// Writable fed the message) and its writeToStream helper. Only what arc.ts touches.
+declare module 'mailauth/lib/dkim/dkim-verifier.js' {
+  import type { Writable } from 'node:stream';
+
+  export interface SignatureHeader {
+    /** 'DKIM', 'ARC' (ARC-Message-Signature) or 'AS' (ARC-Seal). */
+    type: string;
+    bodyHashKey?: string;
+    maxBodyLength?: number | string;
+  }
+
+  export class DkimVerifier extends Writable {
+    constructor(options: { resolver: unknown; curTime?: Date });
+    arc: unknown;
+    signatureHeaders: SignatureHeader[];
+    bodyHashes: Map<string, unknown>;
+    messageHeaders(headers: unknown): Promise<void>;
+  }
+}
+
+declare module 'mailauth/lib/tools.js' {
+  export function writeToStream(stream: NodeJS.WritableStream, input: Buffer): Promise<void>;
+}
