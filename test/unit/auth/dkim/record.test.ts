@@ -55,6 +55,10 @@ describe('parseTagList (RFC 6376 §3.2)', () => {
     const { tags, issues } = parseTagList(`${';'.repeat(30_000)}a=1`);
     expect(issues).toHaveLength(30_000);
     expect(tags.map((t) => t.name)).toEqual(['a']);
+    // And specs without "=" before one that has it: each is not searched to the far end again.
+    const many = parseTagList(`${'x;'.repeat(200_000)}a=1`);
+    expect(many.issues).toHaveLength(200_000);
+    expect(many.tags.map((t) => t.name)).toEqual(['a']);
   });
 });
 
