@@ -46,7 +46,7 @@ export interface DkimSignatureResult {
 }
 
 export const MIN_RSA_BITS = 1024; // RFC 8301 §3.2
-/** Signatures verified per message (KumoMTA and libsauth cap this at 10, OpenDKIM lower): the rest are counted. */
+/** Signatures verified per message, from the top (KumoMTA's limit; libsauth and OpenDKIM have one too). */
 export const MAX_SIGNATURES = 10;
 
 export interface DkimVerification {
