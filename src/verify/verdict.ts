@@ -80,7 +80,9 @@ export async function verifyMessage(
   );
   // RFC 6376 §6.1 puts the key before the body hash: where DMARC fails and an aligned signature's body hash did not
   // verify, its key (looked up now, within the per-message cap) decides between fail, permerror and temperror.
-  const dkim = await dkimRun.keyFirst((_, i) => dmarc.result === 'fail' && aligned[i]!);
+  const dkim = dkimRun.bodyHashFailed
+    ? await dkimRun.keyFirst((_, i) => dmarc.result === 'fail' && aligned[i]!)
+    : dkimRun.results;
   const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: aligned[i]! }));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];

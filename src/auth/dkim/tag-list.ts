@@ -52,7 +52,14 @@ export interface TagListOptions {
 export function parseTagList(raw: string, opts: TagListOptions = {}): TagList {
   const tags: Tag[] = [];
   const issues: TagListIssue[] = [];
-  const seen = new Set<string>();
+  scan(raw, opts, issues, { tags, seen: new Set() });
+  return { tags, issues };
+}
+
+/** Where the tags go: Tag records with offsets (parseTagList), or straight into a map (strictTagList). */
+type Sink = { tags: Tag[]; seen: Set<string> } | Map<string, string>;
+
+function scan(raw: string, opts: TagListOptions, issues: TagListIssue[], sink: Sink): void {
   // The next "=" at or after the current tag-spec, found once and reused: searching from each spec again would
   // rescan the rest of the text for every spec without one (quadratic in "x;x;x;…;a=1").
   let eq = -1;
@@ -72,11 +79,10 @@ export function parseTagList(raw: string, opts: TagListOptions = {}): TagList {
     } else {
       if (eq !== Infinity && eq < a) eq = raw.indexOf('=', a);
       if (eq === -1) eq = Infinity;
-      parseTagSpec(raw, a, b, eq, opts, tags, issues, seen);
+      parseTagSpec(raw, a, b, eq, opts, issues, sink);
     }
     start = end + 1;
   }
-  return { tags, issues };
 }
 
 /** One tag-spec, raw[a, b) without the FWS around it; `eq` is the first "=" at or after a (Infinity: none). */
@@ -86,9 +92,8 @@ function parseTagSpec(
   b: number,
   eq: number,
   opts: TagListOptions,
-  tags: Tag[],
   issues: TagListIssue[],
-  seen: Set<string>,
+  sink: Sink,
 ): void {
   if (eq >= b) {
     issues.push({
@@ -131,12 +136,16 @@ function parseTagSpec(
     });
   }
   // §3.2: a duplicate tag name makes the entire tag-list invalid.
-  if (seen.has(name)) {
+  if (sink instanceof Map ? sink.has(name) : sink.seen.has(name)) {
     issues.push({ kind: 'duplicate', message: `${rawName}= appears more than once`, start: a, end: b, tag: name });
     return;
   }
-  seen.add(name);
-  tags.push({ name, value, start: a, end: b, valueStart, valueEnd: b });
+  if (sink instanceof Map) {
+    sink.set(name, value);
+    return;
+  }
+  sink.seen.add(name);
+  sink.tags.push({ name, value, start: a, end: b, valueStart, valueEnd: b });
 }
 
 /** The value of a tag, or undefined. */
@@ -150,12 +159,10 @@ export function tagValue(list: { tags: readonly Tag[] }, name: string): string |
  * name. A character outside VALCHAR does not: python3-dkim, Mail::DKIM and OpenDKIM ignore it, and so do we.
  */
 export function strictTagList(raw: string): { tags: Map<string, string> } | { error: string } {
-  const list = parseTagList(raw, { valueChars: false });
-  const fatal = list.issues[0];
-  if (fatal) return { error: fatal.message };
+  const issues: TagListIssue[] = [];
   const tags = new Map<string, string>();
-  for (const t of list.tags) tags.set(t.name, t.value);
-  return { tags };
+  scan(raw, { valueChars: false }, issues, tags);
+  return issues.length ? { error: issues[0]!.message } : { tags };
 }
 
 /** base64 values (b=, bh=, p=) may be folded: §3.5 says whitespace in them is ignored. */

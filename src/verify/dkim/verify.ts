@@ -6,8 +6,8 @@
 // (so at most that many key queries), each body form is canonicalized once for every l=, and h= is bounded.
 import { createHash, verify as cryptoVerify } from 'node:crypto';
 import type { Resolver } from '../../dns/types.js';
-import type { ParsedMessage } from '../message.js';
-import { BodyHashes } from './body-hash.js';
+import type { HeaderField, ParsedMessage } from '../message.js';
+import { BodyHashes, type BodyHashRequest } from './body-hash.js';
 import {
   canonicalizeHeader,
   indexFields,
@@ -54,6 +54,8 @@ export interface DkimVerification {
   results: DkimSignatureResult[];
   /** DKIM-Signature fields past MAX_SIGNATURES: not verified, no DNS query made for them. */
   notVerified: number;
+  /** Some signature's body hash did not verify (only then has keyFirst anything to do). */
+  bodyHashFailed: boolean;
   /**
    * RFC 6376 §6.1 orders the key (§6.1.2) before the body hash (§6.1.3); we hash first, since that needs no DNS.
    * For the signatures whose body hash failed and that `pick` names (where a verdict rests on them), the key is
@@ -77,6 +79,7 @@ export async function verifyDkimSignatures(
     return {
       results: [{ result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' }],
       notVerified: 0,
+      bodyHashFailed: false,
       keyFirst: async () => [
         { result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' },
       ],
@@ -84,12 +87,11 @@ export async function verifyDkimSignatures(
   }
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const parsed = fields.slice(0, MAX_SIGNATURES).map((f) => parseSignature(f, nowSeconds));
-  const sigs = parsed.flatMap((p) => (p.ok ? [p.sig] : []));
   // §6.1.3 step 1–3 for every signature at once: one canonicalization pass per body form, whatever the l= values.
-  const bodies = new BodyHashes(
-    msg.body,
-    sigs.map((s) => ({ canon: s.bodyCanon, hash: s.hash, limit: s.bodyLength })),
-  );
+  const requests: BodyHashRequest[] = [];
+  for (const p of parsed)
+    if (p.ok) requests.push({ canon: p.sig.bodyCanon, hash: p.sig.hash, limit: p.sig.bodyLength });
+  const bodies = new BodyHashes(msg.body, requests);
   const keys = new KeyFetcher(resolver);
   let index: FieldIndex | undefined;
   const fieldIndex = () => (index ??= indexFields(msg.headers));
@@ -97,10 +99,9 @@ export async function verifyDkimSignatures(
   return {
     results,
     notVerified: fields.length - parsed.length,
-    keyFirst: async (pick) => {
-      // The common case, every body hash verified, costs nothing more.
-      if (!results.some((r) => r.bodyHashFailed)) return results;
-      return Promise.all(
+    bodyHashFailed: results.some((r) => r.bodyHashFailed),
+    keyFirst: (pick) =>
+      Promise.all(
         results.map(async (r, i) => {
           const p = parsed[i]!;
           if (!r.bodyHashFailed || !p.ok || !pick(r, i)) return r;
@@ -108,8 +109,7 @@ export async function verifyDkimSignatures(
           if ('key' in key) return r;
           return { ...r, result: key.result, reason: `${key.reason}; the body hash did not verify either` };
         }),
-      );
-    },
+      ),
   };
 }
 
@@ -158,7 +158,8 @@ async function verifyOne(
   const key = found.key;
   const out: DkimSignatureResult = { ...base, keyBits: key.bits };
   if (key.testing) out.testing = true;
-  if (!checkSignature(sig, key, fieldIndex())) return { ...out, result: 'fail', reason: 'signature did not verify' };
+  if (!checkSignature(msg.headers, fieldIndex, sig, key))
+    return { ...out, result: 'fail', reason: 'signature did not verify' };
   // RFC 8301 §3.1/§3.2: verified, but not acceptable.
   if (sig.hash === 'sha1') return { ...out, result: 'policy', reason: 'rsa-sha1 is not accepted (RFC 8301 §3.1)' };
   if (key.keyType === 'rsa' && key.bits < MIN_RSA_BITS)
@@ -177,9 +178,14 @@ async function verifyOne(
  * purpose: crypto.verify with a callback (libuv's thread pool) was measured slower here — the hand-off cost RSA
  * more than its ~30 µs check, and big inputs already keep every core busy with helper processes (pool.ts).
  */
-function checkSignature(sig: DkimSignature, key: DkimKey, index: FieldIndex): boolean {
+function checkSignature(
+  headers: readonly HeaderField[],
+  index: () => FieldIndex,
+  sig: DkimSignature,
+  key: DkimKey,
+): boolean {
   let data = '';
-  for (const f of selectSignedFields(index, sig.signedHeaders)) data += canonicalizeHeader(f, sig.headerCanon);
+  for (const f of selectSignedFields(headers, sig.signedHeaders, index)) data += canonicalizeHeader(f, sig.headerCanon);
   data += canonicalizeHeader(withoutSignatureValue(sig.field), sig.headerCanon).slice(0, -2);
   const bytes = Buffer.from(data, 'latin1');
   try {

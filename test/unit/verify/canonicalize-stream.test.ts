@@ -3,7 +3,7 @@
 // run's state is carried across the edge), and never between CR and LF.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalBody, canonicalPieces } from '../../../src/verify/dkim/canonicalize.js';
+import { BodyCanonicalizer, canonicalBody, canonicalizeHeader } from '../../../src/verify/dkim/canonicalize.js';
 
 /** The straightforward whole-body version (what verify did before streaming). */
 function reference(body: Buffer, canon: 'simple' | 'relaxed'): Buffer {
@@ -61,11 +61,9 @@ describe('canonicalBody, streamed', () => {
 
   it('can be stopped early: the pieces are made as they are asked for', () => {
     const big = Buffer.from('a b\r\n'.repeat(1 << 20), 'latin1');
-    const it = canonicalPieces(big, 'relaxed', 1024);
-    const first = it.next();
-    expect(first.done).toBe(false);
-    expect(first.value!.length).toBeLessThanOrEqual(1025);
-    it.return(undefined);
+    const cursor = new BodyCanonicalizer(big, 'relaxed', 1024);
+    expect(cursor.next()!.length).toBeLessThanOrEqual(1025);
+    expect(cursor.next()!.length).toBeLessThanOrEqual(1025);
   });
 
   it('hands a large body over in slices, without one copy of the whole', () => {
@@ -75,5 +73,27 @@ describe('canonicalBody, streamed', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(1 << 20);
     expect(sizes.length).toBeGreaterThan(2);
     expect(length).toBe(reference(big, 'relaxed').length);
+  });
+});
+
+describe('canonicalizeHeader, relaxed (RFC 6376 §3.4.2)', () => {
+  /** The three steps as the RFC lists them: unfold, WSP runs to one SP, trim. */
+  const reference = (raw: string) =>
+    raw
+      .slice(raw.indexOf(':') + 1)
+      .replace(/\r\n/g, '')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/^ | $/g, '');
+  // Parsed fields only fold: a CRLF inside one is always followed by WSP.
+  const valuePiece = fc.constantFrom('a', 'b', ' ', '\t', '  ', '\r\n ', '\r\n\t', '\r', ':', 'x y', 'é', ';');
+
+  it('equals unfold + compress + trim for any folded field', () => {
+    fc.assert(
+      fc.property(fc.array(valuePiece, { maxLength: 30 }), (parts) => {
+        const raw = `X-Test:${parts.join('')}`;
+        expect(canonicalizeHeader({ key: 'x-test', raw }, 'relaxed')).toBe(`x-test:${reference(raw)}\r\n`);
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
   });
 });
