@@ -3,6 +3,7 @@
 // tag-list parser before mailauth sees the sets: its parser lowercases tag names (S= reads as s=), keeps the last
 // of two duplicates and skips empty tag-specs, so a malformed but correctly signed seal validated as "pass". Pure.
 import { strictTagList } from '../auth/dkim/tag-list.js';
+import { MAX_SIGNED_FIELDS } from './dkim/signature.js';
 import type { HeaderField } from './message.js';
 
 const SETS: Record<string, { name: string; required: string[] }> = {
@@ -29,6 +30,10 @@ export function arcSyntaxError(headers: readonly HeaderField[]): string | undefi
     const i = parsed.tags.get('i')!;
     if (!/^\d{1,2}$/.test(i) || Number(i) < 1 || Number(i) > 50)
       return `${set.name}: i=${i} is not an instance number from 1 to 50 (RFC 8617 §4.2.1)`;
+    // The same bound as for a DKIM-Signature: mailauth selects the AMS's fields with a scan per name.
+    const names = h.key === 'arc-message-signature' ? parsed.tags.get('h')!.split(':').length : 0;
+    if (names > MAX_SIGNED_FIELDS)
+      return `${where}: h= names ${names} header fields, more than the ${MAX_SIGNED_FIELDS} verified per signature`;
     if (h.key === 'arc-seal' && parsed.tags.has('h'))
       return `${where} has an h= tag, which a seal must not have (RFC 8617 §4.1.3)`;
   }

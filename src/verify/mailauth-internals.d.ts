@@ -10,12 +10,18 @@ declare module 'mailauth/lib/dkim/dkim-verifier.js' {
     maxBodyLength?: number | string;
   }
 
+  /** The header section as mailauth's MessageParser hands it over. */
+  export interface MessageHeaders {
+    parsed: { key: string; line: Buffer }[];
+  }
+
   export class DkimVerifier extends Writable {
     constructor(options: { resolver: unknown; curTime?: Date });
     arc: unknown;
     signatureHeaders: SignatureHeader[];
+    /** Body hashers by `<canon>:<hash>:<l=>`, fed the body, then asked for digest('base64'). */
     bodyHashes: Map<string, unknown>;
-    messageHeaders(headers: unknown): Promise<void>;
+    messageHeaders(headers: MessageHeaders): Promise<void>;
   }
 }
 

@@ -96,6 +96,42 @@ describe('a malformed ARC-Message-Signature tag list, correctly re-signed (and r
 });
 
 describe('an ARC set does not lift the per-message caps', () => {
+  it('an AMS that signs a DKIM-Signature still validates (the field is there for mailauth when it counts)', async () => {
+    const signed = `DKIM-Signature: v=1; a=rsa-sha256; d=other.example; s=x; h=from; bh=AAAA; b=AAAA\r\n${MESSAGE}`;
+    const bytes = seal(signed, AMS_TAGS.replace('h=from:to:subject', 'h=from:to:subject:dkim-signature'));
+    expect(await checkArc(parseMessage(bytes), zone)).toEqual({ result: 'pass', instance: 1 });
+    const changed = Buffer.from(bytes.toString('latin1').replace('s=x;', 's=y;'), 'latin1');
+    expect((await checkArc(parseMessage(changed), zone)).result).toBe('fail');
+  });
+
+  it('the body is hashed by our canonicalization, never streamed through mailauth (its hasher re-copies a long line per 64 KB)', async () => {
+    const line = `${'lorem ipsum  dolor\tsit '.repeat(140_000)}\r\n`;
+    const msg = parseMessage(seal(`${MESSAGE.slice(0, MESSAGE.indexOf('\r\n\r\n') + 4)}${line}`));
+    expect(msg.body.length).toBeGreaterThan(3 << 20);
+    let sliced = 0;
+    const original = msg.bytes.subarray.bind(msg.bytes);
+    msg.bytes.subarray = (start?: number, end?: number) => {
+      sliced += (end ?? msg.bytes.length) - (start ?? 0);
+      return original(start, end);
+    };
+    expect(await checkArc(msg, zone)).toEqual({ result: 'pass', instance: 1 });
+    expect(sliced).toBeLessThan(10_000);
+  });
+
+  it('an ARC set on a message with no body validates', async () => {
+    const bytes = seal('From: Alice <alice@mail.test>\r\nTo: list@example.net\r\nSubject: arc\r\n\r\n');
+    expect(await checkArc(parseMessage(bytes), zone)).toEqual({ result: 'pass', instance: 1 });
+  });
+
+  it('an AMS h= over the per-signature bound makes the chain fail, before mailauth scans the fields', async () => {
+    const ams = AMS_TAGS.replace('h=from:to:subject', `h=from:${'x-a:'.repeat(300)}to`);
+    const v = await checkArc(parseMessage(seal(MESSAGE, ams)), zone);
+    expect(v).toMatchObject({ result: 'fail' });
+    expect(v.reason).toBe(
+      'ARC-Message-Signature i=1: h= names 302 header fields, more than the 256 verified per signature',
+    );
+  });
+
   it('500 DKIM signatures and an ARC set: 10 DKIM key queries and the ARC ones, not 500 more', async () => {
     const body = 'Forwarded text.\r\n';
     const bh = bodyHash(Buffer.from(body));
