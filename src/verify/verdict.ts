@@ -5,7 +5,8 @@ import type { Finding } from '../core/result.js';
 import { decodeHeaderText, parseAddressList } from './address.js';
 import { checkArc, type ArcVerdict } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
-import { verifyDkim, type DkimSignatureResult } from './dkim/verify.js';
+import { refuseBareCr } from './bare-cr.js';
+import { verifyDkimSignatures, type DkimSignatureResult } from './dkim/verify.js';
 import { evaluateDmarc, type DmarcVerdict } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
@@ -45,6 +46,10 @@ export interface MessageVerdict {
   spf: SpfVerdict | null;
   dmarc: DmarcVerdict;
   arc: ArcVerdict;
+  /** DKIM-Signature fields past the per-message cap (MAX_SIGNATURES), not verified; absent when none. */
+  dkimNotVerified?: number;
+  /** Header fields holding a bare CR (RFC 5322 §2.2); absent when none. DMARC is permerror then. */
+  bareCr?: string[];
   authenticationResults: string;
   findings: Finding[];
   /** How the client IP, HELO and TLS were known (null: not at all): the SPF and requirement verdicts depend on it. */
@@ -74,19 +79,29 @@ export async function verifyMessage(
   let spfVerdict: Promise<SpfVerdict | null> = Promise.resolve(opts.spf ?? null);
   if (opts.spf === undefined && ip)
     spfVerdict = checkSpf({ ip, sender, helo: connection.helo }, ctx.resolver, opts.authservId);
-  const [dkim, spf, arc] = await Promise.all([
-    verifyDkim(msg, ctx.resolver, ctx.now()),
+  const [dkimRun, spf, arc] = await Promise.all([
+    verifyDkimSignatures(msg, ctx.resolver, ctx.now()),
     spfVerdict,
     checkArc(msg, ctx.resolver),
   ]);
-  const { verdict: dmarc, dkimAligned } = await evaluateDmarc(
-    { fromAddresses, fromFieldCount: fromValues.length, spf, dkim },
+  const evaluated = await evaluateDmarc(
+    { fromAddresses, fromFieldCount: fromValues.length, spf, dkim: dkimRun.results },
     ctx.resolver,
   );
-  const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: dkimAligned[i]! }));
+  const dmarc = refuseBareCr(evaluated.verdict, msg);
+  const aligned = evaluated.dkimAligned;
+  // RFC 6376 §6.1 puts the key before the body hash: where DMARC fails and an aligned signature's body hash did not
+  // verify, its key (looked up now, within the per-message cap) decides between fail, permerror and temperror.
+  const dkim = dkimRun.bodyHashFailed
+    ? await dkimRun.keyFirst((_, i) => dmarc.result === 'fail' && aligned[i]!)
+    : dkimRun.results;
+  const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: aligned[i]! }));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];
-  const base = {
+  const base: Omit<
+    MessageVerdict,
+    'authenticationResults' | 'findings' | 'connection' | 'requirements' | 'requirementsVerdict'
+  > = {
     from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
     ...(subject !== undefined ? { subject: decodeHeaderText(subject) } : {}),
     ...(messageId !== undefined ? { messageId } : {}),
@@ -95,6 +110,8 @@ export async function verifyMessage(
     dmarc,
     arc,
   };
+  if (dkimRun.notVerified) base.dkimNotVerified = dkimRun.notVerified;
+  if (msg.bareCr.length) base.bareCr = msg.bareCr;
   const raw = Buffer.isBuffer(input) ? input : msg.bytes;
   const judged = judgeRequirements({
     msg,

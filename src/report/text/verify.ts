@@ -54,7 +54,9 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       escapeControl(d.selector ?? '?'),
       escapeControl(d.algorithm ?? '?') + (d.keyBits ? t.dim(` ${d.keyBits}-bit`) : ''),
       d.aligned ? t.ok('aligned') : t.dim('not aligned'),
-      t.dim(escapeControl(d.reason ?? '')),
+      d.uncoveredBytes
+        ? t.warn(`l=${d.bodyLength}: ${d.uncoveredBytes} bytes of the body not covered`)
+        : t.dim(escapeControl(d.reason ?? '')),
     ]);
     out.push(
       fitTable([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), t.dim('why')], ...rows], {
@@ -64,6 +66,10 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       }),
     );
   }
+  if (item.dkimNotVerified)
+    out.push(
+      `  ${t.warn('!')} ${item.dkimNotVerified} more signatures not verified ${t.dim(`(only the first ${item.dkim.length} are)`)}`,
+    );
 
   out.push('', section('SPF   ', 'the connecting client (RFC 7208)'));
   if (!item.spf) {
