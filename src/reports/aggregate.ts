@@ -166,7 +166,7 @@ export class ReportAggregator {
           seen = {
             domain: k.domain ? flat(k.domain) : null,
             selector: k.selector ? flat(k.selector) : null,
-            results: {},
+            results: counts(),
           };
           s.dkim.set(key, seen);
         }
@@ -274,6 +274,14 @@ function bump(m: Map<string, number>, key: string, n: number, cap = MAX_KEYS): v
 
 function addCapped(s: Set<string>, v: string, cap = MAX_NAMES): void {
   if (s.size < cap) s.add(v);
+}
+
+/**
+ * An object of counts keyed by text from a report ("pass", "fail", or whatever a reporter wrote): without a
+ * prototype, so a result named "constructor" or "__proto__" is a count like any other, not Object's own.
+ */
+export function counts(): Record<string, number> {
+  return Object.create(null) as Record<string, number>;
 }
 
 export function isoDate(seconds: number | undefined): string | null {

@@ -2,7 +2,15 @@
 // classify the sources (DNS) and give the verdict; TLS-RPT failures optionally joined to a probe of the MX now.
 import type { Context } from '../core/context.js';
 import { finding, type Finding } from '../core/result.js';
-import { isoDate, ReportAggregator, toSourceRow, toTlsRow, type DateWindow, type DomainAcc } from './aggregate.js';
+import {
+  counts,
+  isoDate,
+  ReportAggregator,
+  toSourceRow,
+  toTlsRow,
+  type DateWindow,
+  type DomainAcc,
+} from './aggregate.js';
 import { classifySources, lookupPosture } from './classify.js';
 import type { DomainSummary, InputsSummary, SourceRow, TlsFailureRow } from './model.js';
 import { listInputs, readInputs, type InputError } from './sources.js';
@@ -153,8 +161,8 @@ function tlsTotals(
   failed: number,
   rows: readonly TlsFailureRow[],
 ): NonNullable<DomainSummary['tls']> {
-  const byType: Record<string, number> = {};
-  const byMx: Record<string, number> = {};
+  const byType = counts();
+  const byMx = counts();
   for (const r of rows) {
     byType[r.resultType] = (byType[r.resultType] ?? 0) + r.sessions;
     byMx[r.mx] = (byMx[r.mx] ?? 0) + r.sessions;
