@@ -3,7 +3,7 @@
 // list is capped against hostile input. Duplicates (same reporter, report id and domain) are counted once.
 import { organizationalDomain } from '../auth/dmarc/org-domain.js';
 import type { DkimSeen, SourceRow, TlsFailureRow } from './model.js';
-import type { DmarcAggregateReport, DmarcPolicyPublished, TlsRptReport } from './types.js';
+import type { DmarcAggregateReport, DmarcPolicyPublished, DmarcRecordRow, TlsRptReport } from './types.js';
 
 const MAX_NAMES = 20; // reporters, domains and comments kept per source
 const MAX_DKIM = 16; // distinct (domain, selector) pairs per source
@@ -138,13 +138,10 @@ export class ReportAggregator {
       s.messages += n;
       widen(s, r.begin, r.end);
       addCapped(s.reporters, org);
-      // Without policy_evaluated's verdicts (some senders leave them out), alignment is judged from auth_results
-      // as RFC 7489 §3.1 relaxed mode does; the report's own verdict wins when it is there.
-      const dkimAligned = row.dkim ? row.dkim === 'pass' : derivedAlignment(row.dkimResults, row.headerFrom ?? name);
-      const spfAligned = row.spf ? row.spf === 'pass' : derivedAlignment(row.spfResults, row.headerFrom ?? name);
+      const { dkimAligned, spfAligned, pass } = rowVerdict(row, name);
       if (dkimAligned) s.alignedDkim += n;
       if (spfAligned) s.alignedSpf += n;
-      if (dkimAligned || spfAligned || row.disposition === 'pass') s.dmarcPass += n;
+      if (pass) s.dmarcPass += n;
       if (row.disposition) bump(s.disposition, flat(row.disposition), n);
       for (const reason of row.reasons) {
         bump(s.reasons, flat(reason.type), n);
@@ -233,6 +230,20 @@ function flatPolicy(p: DmarcPolicyPublished): DmarcPolicyPublished {
   for (const [k, v] of Object.entries(p) as [keyof DmarcPolicyPublished, string | number | undefined][])
     if (v !== undefined) (out as Record<string, string | number>)[k] = typeof v === 'string' ? flat(v) : v;
   return out;
+}
+
+/**
+ * Whether a report row's messages passed DMARC, and through which aligned identity. Without policy_evaluated's
+ * verdicts (some senders leave them out), alignment is judged from auth_results as RFC 7489 §3.1 relaxed mode
+ * does; the report's own verdict wins when it is there. `domain` stands in for a missing header_from.
+ */
+export function rowVerdict(
+  row: DmarcRecordRow,
+  domain: string,
+): { dkimAligned: boolean; spfAligned: boolean; pass: boolean } {
+  const dkimAligned = row.dkim ? row.dkim === 'pass' : derivedAlignment(row.dkimResults, row.headerFrom ?? domain);
+  const spfAligned = row.spf ? row.spf === 'pass' : derivedAlignment(row.spfResults, row.headerFrom ?? domain);
+  return { dkimAligned, spfAligned, pass: dkimAligned || spfAligned || row.disposition === 'pass' };
 }
 
 function derivedAlignment(results: readonly { domain?: string; result: string }[], headerFrom: string): boolean {
