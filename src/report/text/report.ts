@@ -54,7 +54,9 @@ export function renderReportDomain(
     const policy = pub
       ? `p=${e(pub.p ?? '?')}${pub.sp ? ` sp=${e(pub.sp)}` : ''}${pub.pct !== undefined && pub.pct !== 100 ? ` pct=${pub.pct}` : ''}`
       : 'not given';
-    const now = s.current ? ` · in DNS now: ${s.current.policy ? `p=${e(s.current.policy)}` : 'no DMARC record'}` : '';
+    let now = '';
+    if (s.current?.temporary) now = ' · in DNS now: unknown (the lookup failed)';
+    else if (s.current) now = ` · in DNS now: ${s.current.policy ? `p=${e(s.current.policy)}` : 'no DMARC record'}`;
     out.push(`  ${t.dim('policy in the reports:')} ${policy}${now}`);
     out.push(
       `  ${t.bold(thousands(s.messages))} messages: ${t.ok(`${thousands(s.dmarc.pass)} pass`)} DMARC, ${s.dmarc.fail ? t.fail(`${thousands(s.dmarc.fail)} fail`) : '0 fail'}`,

@@ -96,6 +96,16 @@ describe('renderReportDomain', () => {
     );
   });
 
+  it('the policy in DNS now: the record, none, or unknown when the lookup failed', () => {
+    const now = (current: DomainSummary['current']) =>
+      /in DNS now: [^\n]*/.exec(
+        renderReportDomain({ summary: { ...summary, current }, sources: rows, tlsFailures: [] }, t, { top: 10 }),
+      )?.[0];
+    expect(now({ record: 'v=DMARC1; p=none', policy: 'none' })).toBe('in DNS now: p=none');
+    expect(now({ record: null, policy: null })).toBe('in DNS now: no DMARC record');
+    expect(now({ record: null, policy: null, temporary: true })).toBe('in DNS now: unknown (the lookup failed)');
+  });
+
   it('--top limits the sources listed and says how many more there are', () => {
     const out = renderReportDomain({ summary, sources: rows, tlsFailures: [] }, t, { top: 1 });
     expect(out).toContain('… 2 more sources (--top 0 shows all, --json gives every row)');

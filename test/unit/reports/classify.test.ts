@@ -12,6 +12,7 @@ import { parseDmarcReport } from '../../../src/reports/dmarc-parse.js';
 import type { SourceRow } from '../../../src/reports/model.js';
 import { runReports } from '../../../src/reports/run.js';
 import { dmarcVerdict, domainFindings, groupTotals } from '../../../src/reports/verdict.js';
+import { fakeResolver } from '../../helpers/fake-resolver.js';
 import { dmarcXml, tlsRptJson, type RowSpec } from '../../helpers/report-corpus.js';
 import { zoneOf } from '../../helpers/zones.js';
 
@@ -241,6 +242,28 @@ describe('aggregation', () => {
       expect(d).toContain('"reasons":{"constructor":2}');
       expect(d).toContain('"byType":{"__proto__":4,"constructor":3}');
       expect(d).toContain('"byMx":{"constructor":4,"__proto__":3}');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a DMARC lookup that times out is "unknown" now, a temporary finding — never "no DMARC record"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-report-dmarc-timeout-'));
+    try {
+      writeFileSync(join(dir, 'a.xml'), dmarcXml({ rows: [ok('192.0.2.1', 5)] }));
+      const timeout = { status: 'timeout' as const, server: '192.0.2.53:53' };
+      const silent = fakeResolver({ '_dmarc.example.com TXT': timeout });
+      const run = await runReports([dir], {
+        resolver: silent,
+        timeoutMs: 100,
+        now: () => new Date(),
+        onEvent: () => {},
+      });
+      const d = run.domains[0]!.summary;
+      expect(d.current).toEqual({ record: null, policy: null, temporary: true });
+      const f = d.findings.find((x) => x.id === 'report.dns.temporary');
+      expect(f).toMatchObject({ severity: 'warn', temporary: true });
+      expect(f!.message).toContain('the DMARC record of example.com (the policy in DNS now is unknown)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
