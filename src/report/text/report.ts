@@ -57,7 +57,7 @@ export function renderReportDomain(
     let now = '';
     if (s.current?.temporary) now = ' · in DNS now: unknown (the lookup failed)';
     else if (s.current) now = ` · in DNS now: ${s.current.policy ? `p=${e(s.current.policy)}` : 'no DMARC record'}`;
-    out.push(`  ${t.dim('policy in the reports:')} ${policy}${now}`);
+    out.push(...wrapText(`${policy}${now}`, t.width, `  ${t.dim('policy in the reports:')} `, '    '));
     out.push(
       `  ${t.bold(thousands(s.messages))} messages: ${t.ok(`${thousands(s.dmarc.pass)} pass`)} DMARC, ${s.dmarc.fail ? t.fail(`${thousands(s.dmarc.fail)} fail`) : '0 fail'}`,
     );
