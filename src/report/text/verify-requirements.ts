@@ -42,7 +42,10 @@ export function renderRequirementsSection(
     requirementTitle(r) + (r.scope === 'bulk' ? t.dim(' (bulk)') : ''),
     r.result === 'pass' ? t.dim(escapeControl(r.reason)) : escapeControl(r.reason),
   ]);
-  out.push(fitTable(rows, { width: t.width, wrap: 2, minWrap: 24, config: TABLE }));
+  // A borderless table pads every cell to its column: the spaces after the last column are only noise at line ends
+  // (copied into tickets, flagged by diffs).
+  const table = fitTable(rows, { width: t.width, wrap: 2, minWrap: 24, config: TABLE });
+  out.push(...table.split('\n').map((l) => l.trimEnd()));
   const format = requirements.find((r) => r.id === 'format.rfc5322');
   if (format?.problems && format.problems.length > 2)
     for (const p of format.problems)
