@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import type { ProbeHost } from '../probe/types.js';
+import { currentMxHosts } from './classify.js';
 import { normalizeIp } from './dmarc-parse.js';
 import type { TlsFailureRow } from './model.js';
 
@@ -38,7 +39,7 @@ export async function tlsNow(
   // Only the domain's own MX hosts, as DNS names them now, are probed (what `check --smtp` would see). A report is
   // a stranger's document — anyone can mail one to the rua address — and the hosts and addresses it names are not
   // ours to connect to: "receiving-ip": "10.0.0.5" must not make us open a connection into the network.
-  const mxNow = wanted.length ? await currentMx(domain, ctx) : new Map<string, string[]>();
+  const mxNow = wanted.length ? (await currentMxHosts(domain, ctx.resolver)).hosts : new Map<string, string[]>();
   for (const mx of wanted.slice(0, o.maxHosts ?? 10)) {
     const target = targetOf(mx, mxNow);
     if (!target) {
@@ -128,24 +129,6 @@ export function judge(row: TlsFailureRow, host: ProbeHost | string, now: Date): 
             message: `the certificate of ${row.mx} still does not verify${cert.trustError ? ` (${cert.trustError})` : ''}`,
           };
   }
-}
-
-/** The domain's MX hosts now (lower-case, no trailing dot), each with its addresses (A, then AAAA). */
-async function currentMx(domain: string, ctx: Context): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  const mx = await ctx.resolver.lookup(domain, 'MX');
-  if (mx.status !== 'ok') return out;
-  for (const r of mx.records.slice(0, 10)) {
-    const name = r.exchange?.toLowerCase().replace(/\.$/, '');
-    if (!name || out.has(name)) continue;
-    const addresses: string[] = [];
-    for (const type of ['A', 'AAAA'] as const) {
-      const a = await ctx.resolver.lookup(name, type);
-      if (a.status === 'ok') addresses.push(...a.records);
-    }
-    out.set(name, addresses);
-  }
-  return out;
 }
 
 /** Where to probe a failure's MX: the MX host of that name, or the MX host that has that address. */
