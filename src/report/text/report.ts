@@ -4,6 +4,7 @@
 import { escapeControl } from '../../core/text.js';
 import type { DomainSummary, InputsSummary, SourceRow, TlsFailureRow } from '../../reports/model.js';
 import type { ReportSummary } from '../../reports/recognize.js';
+import { thousands } from '../../reports/verdict.js';
 import { heading, renderFindings } from '../steps.js';
 import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
@@ -177,11 +178,6 @@ export function renderReportInputs(i: InputsSummary, t: Theme, seconds: number):
   const rest = i.findings.filter((f) => f.id !== 'report.input.unreadable');
   if (rest.length) out.push(renderFindings(rest, t).trimEnd());
   return out.join('\n') + '\n';
-}
-
-/** 12,345 without loading ICU (toLocaleString's first call costs ~13 ms). */
-export function thousands(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** `receive --reports`: the line under a stored message that is a report. */
