@@ -78,6 +78,13 @@ describe('sender requirements in text', () => {
       }
   });
 
+  it('a reason is cut to 300 characters in the table (the JSON keeps it whole)', () => {
+    const long = [req('dns.helo', 'fail', `HELO ${'h'.repeat(100_000)} has no A or AAAA record`)];
+    const text = renderRequirementsSection(item(long), plainTheme).join('\n');
+    expect(text.replace(/[\s]/g, '')).toContain(`HELO${'h'.repeat(295)}…`);
+    expect(text.length).toBeLessThan(2000);
+  });
+
   it('the verdict word: which rules, and which of them failed', () => {
     expect(requirementsWord(summarize(list.slice(0, 1), false), plainTheme)).toBe('req=pass');
     expect(requirementsWord(summarize(list, false), plainTheme)).toBe('req=fail(fcrdns,tls,format)');
