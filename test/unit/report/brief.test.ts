@@ -113,6 +113,8 @@ describe('brief reports of each check', () => {
     'spf.test.zone',
     'dmarc.test.zone',
     'reports.test.zone',
+    'dmarcbis.test.zone',
+    'psd.test.zone',
   ];
   const resolver = fixtureResolver(zones);
   const ctx = { resolver, timeoutMs: 2000, now: () => new Date('2026-12-04T12:00:00Z'), onEvent: () => {} };
@@ -184,6 +186,21 @@ describe('brief reports of each check', () => {
     ]);
     expect(text).toContain('  policy reject · alignment adkim=s aspf=r · reports to 2 addresses');
     expect(text).not.toContain('┌');
+  });
+
+  it("dmarc: the policy line says what receivers apply — no DMARC is not p=none; a PSD record is the PSD's", async () => {
+    const r0 = await checkDmarc('badp.dmarcbis.test', ctx);
+    expect(r0.appliedPolicy).toBeNull();
+    // p=bogus and no valid rua=: receivers apply no DMARC at all (RFC 9989 §4.10.1), as the finding says.
+    const broken = expectBrief((t) => renderDmarc(r0, t));
+    expect(broken).toContain('  no DMARC policy applies · alignment adkim=r aspf=r');
+    expect(broken).not.toMatch(/policy none/);
+    // No record of its own below a psd=y domain: the PSD's record applies, and it is not its Organizational Domain.
+    const r1 = await checkDmarc('orphan.psd.test', ctx);
+    expect(r1.orgDomain).toBe('orphan.psd.test');
+    expect(lines(expectBrief((t) => renderDmarc(r1, t)))[1]).toBe(
+      '  at _dmarc.psd.test (the public suffix domain, psd=y)',
+    );
   });
 });
 
