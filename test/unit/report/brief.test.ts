@@ -71,6 +71,24 @@ describe('folding and counting', () => {
     expect(lines(renderFindings(fs, plainTheme)).filter((l) => l.startsWith('  !'))).toHaveLength(3);
   });
 
+  it('failures are named one by one (which host, which include), up to five of a kind; the rest are counted', () => {
+    const noAddress = (host: string) => finding('mx.exchange.no-address', 'fail', `${host}: no address.`);
+    const three = ['mx1.nowhere.test', 'mx2.nowhere.test', 'mx3.fold.test'].map(noAddress);
+    expect(renderFindings(three, brief)).toBe(
+      '  ✗ mx1.nowhere.test: no address. [mx.exchange.no-address]\n' +
+        '  ✗ mx2.nowhere.test: no address. [mx.exchange.no-address]\n' +
+        '  ✗ mx3.fold.test: no address. [mx.exchange.no-address]\n',
+    );
+    // A wildcard failing at 37 guessed names: five named, the fifth counting the other 32.
+    const many = Array.from({ length: 37 }, (_, i) => noAddress(`mx${i}.test`));
+    const text = lines(renderFindings(many, brief));
+    expect(text).toHaveLength(5);
+    expect(text[4]).toBe('  ✗ mx4.test: no address. (+32 more like it) [mx.exchange.no-address]');
+    expect(foldFindings(many).map((f) => f.count)).toEqual([1, 1, 1, 1, 33]);
+    // Warnings still fold into one line.
+    expect(foldFindings([noPtr('a'), noPtr('b'), noPtr('c')]).map((f) => f.count)).toEqual([3]);
+  });
+
   it('brief tail: what to fix (fail, warn, no verdict), then what was left out and how to see it', () => {
     const r = {
       steps: [],
