@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { createTheme, plainTheme, type Theme } from '../../../src/report/theme.js';
 import { visibleLength } from '../../../src/report/wrap.js';
 import { fixtureResolver } from '../../helpers/zones.js';
+import { keyRecord, makeKey, resolverFor } from '../verify/keys.js';
 import { postureFixture, type PostureFixture } from '../posture/fixture.js';
 
 const brief = createTheme(false, 80, 80, 'brief');
@@ -186,6 +187,23 @@ describe('brief reports of each check', () => {
     expect(text).toContain('│ default +36 more │ – revoked (p= empty) │');
     expect(lines(text).length).toBeLessThanOrEqual(12);
     expect(lines(renderDkim(r, plainTheme)).length).toBeGreaterThan(100);
+  });
+
+  it('dkim: a wildcard weak key is one marked record with the count, not 37 (111 lines)', async () => {
+    const weak = makeKey('rsa', 1024);
+    const wildcard = resolverFor(`$ORIGIN weakwild.test.
+@ IN SOA ns hostmaster 1 3600 600 604800 300
+@ IN TXT "v=spf1 -all"
+*._domainkey IN TXT ${keyRecord(weak)}
+`);
+    const r = await checkDkim('weakwild.test', { resolver: wildcard });
+    expect(r.findings.filter((f) => f.id === 'dkim.key.rsa-short')).toHaveLength(37);
+    const text = expectBrief((t) => renderDkim(r, t));
+    expect(text).toContain('  default._domainkey.weakwild.test and 36 more selectors with the same record\n');
+    expect(text.match(/\^+/g)).toHaveLength(1);
+    expect(lines(text).length).toBeLessThanOrEqual(20);
+    // --all: every record, as before.
+    expect(renderDkim(r, plainTheme).match(/^ {2}\S+\._domainkey\.weakwild\.test$/gm)).toHaveLength(37);
   });
 
   it('dkim: a record with an offending part stays, marked; the others are --all', async () => {
