@@ -1,6 +1,6 @@
 // The CI gate: each requirement of the policy file compared with the posture, as findings `policy.<check>.<key>`
 // (fail when unmet, ok when met). A check without a verdict (timeout, SERVFAIL) is left unknown, never failed. Pure.
-import type { DmarcPolicy } from '../auth/dmarc/record.js';
+import { WEAKER_POLICY, type DmarcPolicy } from '../auth/dmarc/record.js';
 import type { SpfTree } from '../auth/spf/types.js';
 import { finding, type Severity } from '../core/result.js';
 import type { AtLeast, Policy } from './policy.js';
@@ -21,7 +21,6 @@ const ID: Record<CheckName, string> = {
 };
 
 const DMARC_ORDER = ['none', 'quarantine', 'reject'] as const;
-const WEAKER: Record<DmarcPolicy, DmarcPolicy> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
 const STS_ORDER = ['none', 'testing', 'enforce'] as const;
 
 type Emit = (key: string, met: boolean, message: string, severity?: Severity) => void;
@@ -167,7 +166,7 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
       const applied = (v: DmarcPolicy | null, tag: string): { value: DmarcPolicy | null; text: string } => {
         if (v === null) return { value: null, text: 'absent' };
         if (!d.testing || v === 'none') return { value: v, text: `${tag}=${v}` };
-        return { value: WEAKER[v], text: `${tag}=${v} with t=y, so receivers apply ${WEAKER[v]}` };
+        return { value: WEAKER_POLICY[v], text: `${tag}=${v} with t=y, so receivers apply ${WEAKER_POLICY[v]}` };
       };
       if (r.policy) {
         const p = applied(d.appliedPolicy, 'p');
