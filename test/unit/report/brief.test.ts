@@ -286,4 +286,22 @@ describe('brief verify', () => {
     expect(text).toContain('Authentication-Results a receiver would add');
     expect(renderVerify(item, plainTheme)).toContain('v=DMARC1');
   });
+
+  it('a failure the mechanism lines do not tell is listed: no DMARC record and no DKIM pass is "unauthenticated"', async () => {
+    const raw = Buffer.from('From: a@mailer.test\r\nTo: b@example.net\r\nSubject: t\r\n\r\nhi\r\n');
+    const ctx = { resolver: fixtureResolver(['mail.test.zone', 'mailer.test.zone']), now: () => new Date() };
+    const item = {
+      kind: 'verify' as const,
+      file: 'unsigned.eml',
+      size: raw.length,
+      ...(await verifyMessage(raw, { authservId: 'mx.test' }, ctx)),
+    };
+    expect(item.findings.filter((f) => f.severity === 'fail').map((f) => f.id)).toEqual(['verify.unauthenticated']);
+    const text = expectBrief((t) => renderVerify(item, t));
+    expect(lines(text)[0]).toBe('Message unsigned.eml  ✗ 1 failed check');
+    // The DMARC line says "none", the DKIM line "not signed": the verdict itself is in What to fix.
+    expect(text).toMatch(/What to fix\n {2}✗ mailer\.test publishes no DMARC record[^\n]*\n/);
+    expect(text).toContain('[verify.unauthenticated]');
+    expect(text.replace(/\s+/g, ' ')).toContain('Not shown: the other findings and the records');
+  });
 });
