@@ -4,11 +4,11 @@
 import { finding, type Finding } from '../core/result.js';
 import { bareCrFinding } from './bare-cr.js';
 import { MAX_SIGNATURES } from './dkim/verify.js';
+import { WEAKER_POLICY } from '../auth/dmarc/record.js';
 import type { DmarcOutcome, DmarcPolicy, DmarcVerdict } from './dmarc.js';
 import type { MessageVerdict } from './verdict.js';
 
 const RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
-const WEAKER: Record<DmarcPolicy, DmarcPolicy> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
 
 export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authenticationResults'>): Finding[] {
   const out: Finding[] = [];
@@ -121,7 +121,7 @@ function outcome(o: DmarcOutcome): string {
   if (o.result === 'fail') {
     const what =
       o.pct < 100 && o.policy !== 'none'
-        ? `${o.disposition} for ${o.pct}% of failing mail, ${WEAKER[o.disposition]} for the rest`
+        ? `${o.disposition} for ${o.pct}% of failing mail, ${WEAKER_POLICY[o.disposition]} for the rest`
         : o.disposition;
     return `fail, ${what}${at}`;
   }
