@@ -347,8 +347,10 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
       if (w.onAbort) w.opts.signal!.removeEventListener('abort', w.onAbort);
       // Its signal may have fired in the same turn, before its own listener ran: then it never goes out; nor when
       // its question's deadline passed while it waited (a silent server holds the window for whole timeouts).
+      // Timers run on libuv's whole-millisecond clock and may fire up to 1 ms before performance.now() reaches
+      // the deadline, so less than 1 ms left counts as none: it could not be waited for anyway.
       if (w.opts.signal?.aborted) w.resolve({ kind: 'aborted', error: 'aborted', ms: 0 });
-      else if (w.opts.deadline !== undefined && w.opts.deadline <= performance.now())
+      else if (w.opts.deadline !== undefined && w.opts.deadline - performance.now() < 1)
         w.resolve({ ...noReply(w.opts.timeoutMs, undefined, 0), ms: 0 });
       else dispatch(set, w.query, w.opts, w.resolve);
     }
