@@ -17,12 +17,12 @@ module.exports = {
       name: 'layers-point-down',
       severity: 'error',
       from: { path: '^src/(dns|smtp|core)/' },
-      to: { path: '^src/(mx|auth|probe|send|receive|verify|posture|report|demo)/' },
+      to: { path: '^src/(mx|auth|probe|send|receive|verify|posture|report|reports|demo)/' },
     },
     {
       name: 'checks-do-not-print',
       severity: 'error',
-      from: { path: '^src/(mx|auth|probe|send|verify|posture)/' },
+      from: { path: '^src/(mx|auth|probe|send|verify|posture|reports)/' },
       to: { path: '^src/report/|node_modules/(chalk|ora|table)/' },
     },
     {

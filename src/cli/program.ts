@@ -12,6 +12,7 @@ import { defineProbe } from './defs/probe.js';
 import { defineSend } from './defs/send.js';
 import { defineReceive } from './defs/receive.js';
 import { defineVerify } from './defs/verify.js';
+import { defineReport } from './defs/report.js';
 import { defineCompletion } from './defs/completion.js';
 import { defineDemo } from './defs/demo.js';
 
@@ -45,6 +46,7 @@ ${exitCodes('passed (warnings allowed unless --strict)', 'a check failed', 'no v
     defineSend,
     defineReceive,
     defineVerify,
+    defineReport,
     defineDemo,
     defineCompletion,
   ]) {

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import type { Finding, Step } from '../core/result.js';
+import { cnameTargets } from '../dns/cname.js';
 import { traceResolver } from '../dns/trace.js';
 import { expandIpv6, isTemporary, reverseName, type Lookup, type MxRecord, type Resolver } from '../dns/types.js';
 import { mxFindings } from './findings.js';
@@ -30,7 +31,8 @@ export interface MxHost {
   preference: number;
   exchange: string;
   addresses: MxAddress[];
-  /** CNAMEs followed to reach the exchange's addresses (RFC 5321 §5.1 forbids this). */
+  /** When the exchange is an alias (RFC 5321 §5.1 forbids it): where its CNAME chain leads, in order; the last
+   *  name is the host that really has the addresses (or, when they are missing, where the alias dangles). */
   cnames: string[];
   /** 'ok', 'ip-literal', 'no-address', a temporary status that prevented the lookup, or 'unchecked': beyond
    *  MX_EXCHANGE_LIMIT, not looked up at all. */
@@ -94,7 +96,7 @@ async function resolveExchange(r: MxRecord, resolver: Resolver): Promise<MxHost>
   const base = { preference: r.preference, exchange: r.exchange, cnames: [] as string[] };
   if (isIP(r.exchange.replace(/^\[|\]$/g, ''))) return { ...base, addresses: [], status: 'ip-literal' };
   const [a, aaaa] = await Promise.all([resolver.lookup(r.exchange, 'A'), resolver.lookup(r.exchange, 'AAAA')]);
-  const cnames = [...new Set([...(a.cnames ?? []), ...(aaaa.cnames ?? [])])];
+  const owners = (a.cnames?.length ? a.cnames : aaaa.cnames) ?? [];
   const v4 = a.status === 'ok' ? a.records : [];
   const v6 = aaaa.status === 'ok' ? aaaa.records : [];
   const [keep4, keep6] = addressShare(v4.length, v6.length, MX_ADDRESS_LIMIT);
@@ -102,15 +104,15 @@ async function resolveExchange(r: MxRecord, resolver: Resolver): Promise<MxHost>
     ...v4.slice(0, keep4).map((address) => ({ address, family: 4 as const })),
     ...v6.slice(0, keep6).map((address) => ({ address, family: 6 as const })),
   ];
-  const addresses = await Promise.all(found.map((f) => reverseCheck(f.address, f.family, resolver)));
+  const [cnames, addresses] = await Promise.all([
+    cnameTargets(resolver, owners),
+    Promise.all(found.map((f) => reverseCheck(f.address, f.family, resolver))),
+  ]);
   const unchecked = v4.length + v6.length - found.length;
-  const status: MxHost['status'] = addresses.length
-    ? 'ok'
-    : isTemporary(a) || isTemporary(aaaa)
-      ? 'temporary'
-      : a.status === 'nxdomain'
-        ? 'nxdomain'
-        : 'no-address';
+  let status: MxHost['status'] = 'no-address';
+  if (addresses.length) status = 'ok';
+  else if (isTemporary(a) || isTemporary(aaaa)) status = 'temporary';
+  else if (a.status === 'nxdomain') status = 'nxdomain';
   const host: MxHost = { preference: r.preference, exchange: r.exchange, cnames, addresses, status };
   if (unchecked) host.addressesUnchecked = unchecked;
   return host;

@@ -21,6 +21,7 @@ import { crossFindings } from './cross.js';
 import { checkDnsbl } from './dnsbl.js';
 import { isIgnored, type Policy } from './policy.js';
 import { policyFindings } from './policy-eval.js';
+import { postureProfile, profileFindings, relaxForProfile, wildcardSpf, type PostureProfile } from './profile.js';
 import { summarize } from './summary.js';
 import { CHECK_NAMES, type CheckName, type PostureChecks, type PostureFinding, type PostureResult } from './types.js';
 
@@ -36,6 +37,8 @@ export interface PostureOptions {
   ca?: string[];
   /** Port for the MTA-STS policy host instead of 443 (tests). */
   mtaStsPort?: number;
+  /** Fetch MTA-STS and BIMI from loopback, private or reserved addresses too (DNS names them; a lab, a test). */
+  allowPrivate?: boolean;
   /** DNS blocklist zones to look every MX address up in. */
   dnsbl?: string[];
   /** The whole domain must finish within this many milliseconds, else what is left is "unknown". */
@@ -95,10 +98,18 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
         checkMtaSts(domain, cx('mtaSts'), {
           ...(opts.ca ? { ca: opts.ca } : {}),
           ...(opts.mtaStsPort ? { port: opts.mtaStsPort } : {}),
+          allowPrivate: opts.allowPrivate,
         }),
       ),
       guard('tlsRpt', checkTlsRpt(domain, cx('tlsRpt'))),
-      guard('bimi', checkBimi(domain, cx('bimi'), { fetch: Boolean(opts.fetch), ...(opts.ca ? { ca: opts.ca } : {}) })),
+      guard(
+        'bimi',
+        checkBimi(domain, cx('bimi'), {
+          fetch: Boolean(opts.fetch),
+          ...(opts.ca ? { ca: opts.ca } : {}),
+          allowPrivate: opts.allowPrivate,
+        }),
+      ),
       dnssecP,
       // TLSA names stay _25._tcp.<mx>, the port senders use, even when a test points --smtp-port elsewhere.
       guard(
@@ -139,7 +150,15 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
         findings: [...dnssec.findings, ...answerFindings(dnssec, a)],
       };
     }
-    return assemble(domain, checks, [...errors, ...unfinished(checks, opts.budgetMs)], opts, start);
+    // A domain that sends no mail is judged by what it needs (profile.ts); a parked one gets one more query.
+    const profile = postureProfile(checks);
+    const wildcard = profile.name === 'parked' ? await guard('spf', wildcardSpf(domain, c.resolver)) : undefined;
+    const extra = [
+      ...errors,
+      ...unfinished(checks, opts.budgetMs),
+      ...profileFindings(profile, checks, domain, wildcard),
+    ];
+    return assemble(domain, checks, extra, { ...opts, profile }, start);
   } finally {
     clearTimeout(timer);
   }
@@ -150,9 +169,10 @@ export function assemble(
   domain: string,
   checks: PostureChecks,
   extra: PostureFinding[],
-  opts: Pick<PostureOptions, 'policy' | 'strict'>,
+  opts: Pick<PostureOptions, 'policy' | 'strict'> & { profile?: PostureProfile },
   start = performance.now(),
 ): PostureResult {
+  const profile = opts.profile ?? postureProfile(checks);
   let findings: PostureFinding[] = [];
   for (const name of CHECK_NAMES) {
     const r = checks[name] as { findings: Finding[] } | null | undefined;
@@ -161,6 +181,7 @@ export function assemble(
     if (r) for (const f of r.findings) findings.push(Object.assign({}, f, { check: name }));
   }
   findings.push(...crossFindings(checks), ...extra);
+  findings = relaxForProfile(findings, profile);
   if (opts.policy) findings.push(...policyFindings(opts.policy, checks));
   const ignore = opts.policy?.ignore;
   if (ignore?.length) {
@@ -180,6 +201,7 @@ export function assemble(
     summary: summarize(checks, findings),
     findings,
     ms: Math.round(performance.now() - start),
+    profile,
   };
 }
 

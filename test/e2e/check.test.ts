@@ -34,7 +34,8 @@ beforeAll(async () => {
     'mta-sts.posture.test/.well-known/mta-sts.txt': { body: POLICY },
     'mta-sts.stale.posture.test/.well-known/mta-sts.txt': { body: POLICY.replace('mx: mx2.posture.test\n', '') },
   });
-  args = [...ZONES, '--selector', 's1', '--ca', ca.caFile, '--mta-sts-port', String(https.port)];
+  // The policy server is on loopback: --allow-private lets check fetch from there.
+  args = [...ZONES, '--selector', 's1', '--ca', ca.caFile, '--mta-sts-port', String(https.port), '--allow-private'];
 });
 afterAll(async () => {
   await https?.close();
@@ -111,6 +112,7 @@ describe('mailcheck check (CLI)', () => {
       ca.caFile,
       '--mta-sts-port',
       String(port),
+      '--allow-private',
       '--json',
     ]);
     expect(r.code).toBe(3);
@@ -147,7 +149,9 @@ describe('mailcheck check (CLI)', () => {
       'stale.posture.test',
       'nomail.posture.test',
     ]);
-    expect(lines.map((l) => l.ok)).toEqual([false, true, false, false]);
+    // nomail.posture.test (SPF -all, DMARC reject, no MX) is judged as parked: no MX is what it should have.
+    expect(lines.map((l) => l.ok)).toEqual([false, true, false, true]);
+    expect(lines[3].profile).toMatchObject({ name: 'parked' });
     // Batches leave the DNS step logs out.
     expect(lines[1].checks.mx.steps).toBeUndefined();
     expect(lines[2].findings.map((f: { id: string }) => f.id)).toContain('mta-sts.mx.unmatched');

@@ -1,10 +1,14 @@
 // HTTPS GET as RFC 8461 §3.3 wants it for the policy (and BIMI for its assets): the host resolved through OUR
 // resolver (so --zone applies), the certificate verified for that host name (RFC 6125), redirects never followed,
-// the body size and the time bounded. Failures are data: which stage, and whether it was only temporary.
+// the body size and the time bounded; never to a loopback, private or reserved address unless allowed (DNS is
+// the attacker's to write: an MTA-STS host at 169.254.169.254 must not make us fetch a cloud's metadata).
+// Failures are data: which stage, and whether it was only temporary.
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import { cnameTargets } from '../../dns/cname.js';
 import { isTemporary, type Resolver } from '../../dns/types.js';
+import { classifyAddress } from '../../mx/ip-ranges.js';
 import { trustAnchors } from '../../smtp/trust.js';
 
 export interface HttpsGetOptions {
@@ -16,9 +20,12 @@ export interface HttpsGetOptions {
   ca?: readonly string[];
   /** Connect to this port instead of the URL's (tests: a local server standing in for https://mta-sts.<domain>/). */
   port?: number;
+  /** Connect to loopback, link-local, private and reserved addresses too (--allow-private: a lab, a test). */
+  allowPrivate?: boolean;
 }
 
-export type HttpsStage = 'url' | 'dns' | 'connect' | 'tls' | 'http';
+/** `address`: every address of the host is loopback, private or reserved, and that was not allowed. */
+export type HttpsStage = 'url' | 'dns' | 'address' | 'connect' | 'tls' | 'http';
 
 export interface ServedCertificate {
   subject: string;
@@ -51,6 +58,8 @@ export type HttpsGetResult =
       message: string;
       code?: string;
       address?: string;
+      /** stage 'dns': the host is an alias (CNAME) of this name, which has no address: where the alias dangles. */
+      alias?: string;
       ms: number;
     };
 
@@ -103,9 +112,35 @@ export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGe
     addresses = [host];
   } else {
     const found = await resolveAddresses(host, o.resolver);
-    if (!found.ok)
-      return { ok: false, url, stage: 'dns', temporary: found.temporary, message: found.message, ms: ms() };
+    if (!found.ok) {
+      const failed: HttpsGetResult = {
+        ok: false,
+        url,
+        stage: 'dns',
+        temporary: found.temporary,
+        message: found.message,
+        ms: ms(),
+      };
+      if (found.alias) failed.alias = found.alias;
+      return failed;
+    }
     addresses = found.addresses;
+  }
+  if (!o.allowPrivate) {
+    const refused = addresses
+      .map((a) => ({ address: a, range: classifyAddress(a) }))
+      .filter((a) => a.range.class !== 'public');
+    addresses = addresses.filter((a) => !refused.some((r) => r.address === a));
+    if (!addresses.length)
+      return {
+        ok: false,
+        url,
+        stage: 'address',
+        temporary: false,
+        message: `${host} is at ${refused.map((r) => `${r.address} (${r.range.range})`).join(', ')}, not a public address: not fetched (--allow-private allows it)`,
+        address: refused[0]!.address,
+        ms: ms(),
+      };
   }
   let last: HttpsGetResult | undefined;
   // A second address only helps when the first could not be reached at all.
@@ -119,10 +154,10 @@ export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGe
 async function resolveAddresses(
   host: string,
   resolver: Resolver,
-): Promise<{ ok: true; addresses: string[] } | { ok: false; temporary: boolean; message: string }> {
+): Promise<{ ok: true; addresses: string[] } | { ok: false; temporary: boolean; message: string; alias?: string }> {
   const a = await resolver.lookup(host, 'A');
   if (a.status === 'ok') return { ok: true, addresses: a.records };
-  if (a.status === 'nxdomain') return { ok: false, temporary: false, message: `${host} does not exist (NXDOMAIN)` };
+  if (a.status === 'nxdomain') return dangling(host, a.cnames, 'does not exist (NXDOMAIN)', resolver);
   const aaaa = await resolver.lookup(host, 'AAAA');
   if (aaaa.status === 'ok') return { ok: true, addresses: aaaa.records };
   if (isTemporary(a) || isTemporary(aaaa)) {
@@ -133,7 +168,19 @@ async function resolveAddresses(
       message: `the address lookup for ${host} failed (${bad.status.toUpperCase()})`,
     };
   }
-  return { ok: false, temporary: false, message: `${host} has no A or AAAA record` };
+  return dangling(host, a.cnames ?? [], 'has no A or AAAA record', resolver);
+}
+
+/** "x does not exist", or, for an alias, "x is an alias (CNAME) of y, which does not exist": where it dangles. */
+async function dangling(
+  host: string,
+  cnames: readonly string[],
+  missing: string,
+  resolver: Resolver,
+): Promise<{ ok: false; temporary: false; message: string; alias?: string }> {
+  const alias = (await cnameTargets(resolver, cnames)).at(-1);
+  if (alias === undefined) return { ok: false, temporary: false, message: `${host} ${missing}` };
+  return { ok: false, temporary: false, message: `${host} is an alias (CNAME) of ${alias}, which ${missing}`, alias };
 }
 
 function getOnce(

@@ -12,10 +12,14 @@ export interface InputSelection {
   shard?: Shard;
   /** Keys already done (from --resume): skipped, and each new one added as it is taken, so it is done once. */
   done?: Set<string>;
+  /** Lines read from the input so far, shard or not, done or not (set by selectedInputs). */
+  seen?: number;
 }
 
 export async function* selectedInputs(s: InputSelection): AsyncGenerator<string> {
+  s.seen = 0;
   for await (const input of allInputs(s)) {
+    s.seen++;
     if (!s.shard && !s.done) {
       yield input;
       continue;

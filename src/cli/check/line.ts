@@ -3,6 +3,7 @@
 // (check/worker.ts), which then sends only this back.
 import { UsageError } from '../../core/errors.js';
 import { toALabel } from '../../core/names.js';
+import { escapeJsonText } from '../../core/text.js';
 import { inZone } from '../../dns/zone/resolver.js';
 import type { Zone } from '../../dns/zone/parse.js';
 import { tallyOf, type ResultTally } from '../../posture/batch-stats.js';
@@ -42,8 +43,9 @@ function renderLine(result: PostureResult, o: LineOptions): string {
   switch (o.format) {
     case 'json':
       // Posture results are plain data (no Buffer, bigint or Error), so the replacer-free fast path of
-      // JSON.stringify is safe here, and it is several times faster at batch rates.
-      return JSON.stringify(o.verbose ? result : withoutSteps(result)) + '\n';
+      // JSON.stringify is safe here, and it is several times faster at batch rates. C1 and bidi controls from
+      // DNS text still leave as \u escapes, as in every JSON output.
+      return escapeJsonText(JSON.stringify(o.verbose ? result : withoutSteps(result))) + '\n';
     case 'junit':
       return junitSuite(result, { strict: o.strict, timestamp: o.now() });
     case 'github':

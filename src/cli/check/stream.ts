@@ -2,6 +2,7 @@
 // each domain's line written as it comes (to stdout, or appended to the --resume file), then the totals: the
 // summary table (text), the JUnit envelope, the exit code over every line. The only place this output is written.
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { UsageError } from '../../core/errors.js';
 import { adaptiveConcurrency } from '../../posture/adaptive.js';
 import { addTally, createBatchStats } from '../../posture/batch-stats.js';
 import { runBatch } from '../../posture/batch.js';
@@ -30,11 +31,17 @@ export interface StreamOptions {
   workers?: number;
   /** --resume: lines are appended to this file (and nothing goes to stdout); `code` is that of the lines it held. */
   resume?: { file: string; code: 0 | 1 | 3 };
+  /** --allow-empty: an input with no domains passes instead of being bad input. */
+  allowEmpty: boolean;
 }
 
 export async function runStream(o: StreamOptions): Promise<number> {
   const { ctx, format } = o;
   const total = await countSelected(o.selection);
+  // A truncated list or the wrong file must not pass a CI gate as "0 failed": no domains is bad input. (A shard or a
+  // resumed run may rightly have nothing left to do: the input itself is what must not be empty.)
+  const filtered = o.selection.shard !== undefined || o.selection.done !== undefined;
+  if (total === 0 && !filtered && !o.allowEmpty) throw noDomains(o.selection.batch);
   const workers = Math.min(o.workers ?? defaultWorkers(total), Math.max(1, total ?? Infinity));
   const out = o.resume ? appendTo(o.resume.file) : stdoutSink();
   const stats = createBatchStats();
@@ -56,17 +63,21 @@ export async function runStream(o: StreamOptions): Promise<number> {
     workers > 1
       ? workerLines(inputs, { workers, order: o.order, setup: workerSetup(o, posture, workers) })
       : localLines(inputs, o, posture);
+  // JUnit opens with the first result, so that an empty stdin can still end as one line on stderr and exit 2.
+  let opened = false;
   try {
-    if (format === 'junit') await out.write(junitOpen());
     for await (const line of lines) {
       addTally(stats, line.tally);
       if (line.tally.invalid) invalid++;
       if (line.code === 1 || (line.code === 3 && code === 0)) code = line.code;
       bar?.clear();
+      if (format === 'junit' && !opened) await out.write(junitOpen());
+      opened = true;
       await out.write(line.text);
       bar?.tick();
     }
-    if (format === 'junit') await out.write(junitClose());
+    if (o.selection.seen === 0 && !o.allowEmpty) throw noDomains(o.selection.batch);
+    if (format === 'junit') await out.write((opened ? '' : junitOpen()) + junitClose());
     if (format === 'text' || format === 'github')
       await out.write(renderBatchSummary(stats, ctx.theme, { seconds: (performance.now() - start) / 1000 }));
   } finally {
@@ -78,6 +89,12 @@ export async function runStream(o: StreamOptions): Promise<number> {
       `mailcheck: ${invalid} input line${invalid > 1 ? 's were' : ' was'} not a domain name (reported in place)\n`,
     );
   return code;
+}
+
+function noDomains(batch: string | undefined): UsageError {
+  return new UsageError(
+    `no domains in ${batch === '-' ? 'stdin' : `'${batch}'`} (only blank lines and # comments); --allow-empty accepts an empty list`,
+  );
 }
 
 /** The lines of the domains checked on this thread (one worker, or none asked for). */
@@ -118,6 +135,7 @@ function workerSetup(o: StreamOptions, posture: PostureOptions, workers: number)
     color: o.ctx.theme.color,
     width: o.ctx.theme.width,
     lineWidth: o.ctx.theme.lineWidth,
+    detail: o.ctx.theme.detail,
     // --concurrency is the total in flight: each worker takes its share.
     concurrency: Math.max(1, Math.ceil(o.concurrency / workers)),
     adaptive: o.adaptive,

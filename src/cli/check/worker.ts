@@ -16,7 +16,7 @@ const lineOptions = {
   format: setup.format,
   strict: setup.strict,
   verbose: setup.verbose,
-  theme: createTheme(setup.color, setup.width, setup.lineWidth),
+  theme: createTheme(setup.color, setup.width, setup.lineWidth, setup.detail),
   now: ctx.now,
   zones: ctx.zones,
 };

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { PostureOptions } from '../../posture/check.js';
 import type { CheckCliOptions } from '../commands/check.js';
 import type { BatchLine, Format } from './line.js';
+import type { Detail } from '../../report/theme.js';
 
 /** Below this many domains a batch stays on one thread: starting workers costs more than they save. */
 export const WORKERS_FROM = 500;
@@ -20,6 +21,7 @@ export interface WorkerSetup {
   color: boolean;
   width: number;
   lineWidth: number;
+  detail: Detail;
   /** Domains in flight in this worker at most, and whether the level adapts below that (posture/adaptive.ts). */
   concurrency: number;
   adaptive: boolean;

@@ -41,6 +41,9 @@ export interface CheckCliOptions extends GlobalOptions {
   shards?: string;
   resume?: string;
   summaryOf?: string[];
+  allowPrivate?: boolean;
+  allowEmpty?: boolean;
+  all?: boolean;
 }
 
 export async function run(domains: string[], opts: CheckCliOptions): Promise<number> {
@@ -81,6 +84,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     ...(selectors.length ? { selectors } : {}),
     smtp: Boolean(opts.smtp),
     fetch: Boolean(opts.fetch),
+    allowPrivate: Boolean(opts.allowPrivate),
     budgetMs,
     strict,
     ...(ca.length ? { ca } : {}),
@@ -89,7 +93,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     ...(opts.mtaStsPort ? { mtaStsPort: parseInteger(opts.mtaStsPort, '--mta-sts-port', 1, 65535) } : {}),
     ...(opts.smtpPort ? { smtpPort: parseInteger(opts.smtpPort, '--smtp-port', 1, 65535) } : {}),
   };
-  const ctx = await createContext({ ...opts, json: format === 'json' });
+  const ctx = await createContext({ ...opts, json: format === 'json' }, { brief: !opts.all });
 
   if (single) {
     const result = await withSpinner(ctx, format, `Checking ${single}`, () =>
@@ -103,11 +107,11 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
           return junitOpen() + junitSuite(result, { strict, timestamp: ctx.now() }) + junitClose();
         case 'github':
           return (
-            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose }) +
+            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 }) +
             githubAnnotations(result, { strict, fileFor: zoneFileOf(ctx.zones) })
           );
         default:
-          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose });
+          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 });
       }
     })();
     process.stdout.write(out);
@@ -131,6 +135,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     strict,
     postureOptions,
     selection,
+    allowEmpty: Boolean(opts.allowEmpty),
   };
   if (workers !== undefined) stream.workers = workers;
   if (resume) stream.resume = resume;

@@ -2,16 +2,18 @@
 // messages are stored or SIGINT/SIGTERM; then the receiver finishes what is in flight and we exit 0.
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { hostname as osHostname } from 'node:os';
+import { availableParallelism, hostname as osHostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { isValidDomain } from '../../core/names.js';
 import { toNdjsonLine } from '../../report/json.js';
 import { renderListening, renderReceived, renderReceiveSummary, renderRejected } from '../../report/text/receive.js';
+import { MaildirError } from '../../receive/maildir.js';
 import { selfSignedCertificate } from '../../receive/self-signed.js';
 import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../../receive/server.js';
 import { bufferedStdout } from '../buffered-stdout.js';
 import { createContext } from '../context.js';
 import type { GlobalOptions } from '../global-options.js';
+import type { Theme } from '../../report/theme.js';
 
 export interface ReceiveCliOptions extends GlobalOptions {
   port: string;
@@ -25,7 +27,10 @@ export interface ReceiveCliOptions extends GlobalOptions {
   maxSize: string;
   maxRecipients: string;
   maxConnections: string;
+  maxConnectionsPerClient: string;
   hostname?: string;
+  reports?: boolean;
+  bulk?: boolean;
 }
 
 /** RFC 5321 §4.5.3.2.7 lets a server wait 5 minutes; a test receiver is stricter by default. */
@@ -55,8 +60,12 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     maxSize: byteSize(opts.maxSize),
     maxRecipients: integer(opts.maxRecipients, '--max-recipients', 1, 100_000),
     maxConnections: integer(opts.maxConnections, '--max-connections', 1, 100_000),
+    maxConnectionsPerClient: integer(opts.maxConnectionsPerClient, '--max-connections-per-client', 1, 100_000),
     commandTimeoutMs,
     dataTimeoutMs: commandTimeoutMs * 10,
+    bulk: !!opts.bulk,
+    // Signed and big messages are verified off the thread that greets clients: one thread per core, at most two.
+    verifyThreads: Math.min(2, availableParallelism()),
   };
   const ctx = await createContext(opts);
   // Lines are gathered and written together every few milliseconds: under load many messages finish in a
@@ -75,12 +84,12 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     );
 
   const receiver = await startReceiver(receiverOpts, ctx).catch((e: NodeJS.ErrnoException) => {
+    // The Maildir is opened before the port: its errors are its own, already in words.
+    if (e instanceof MaildirError) throw new UsageError(e.message);
     if (e.code === 'EADDRINUSE') throw new UsageError(`cannot listen on ${host}:${port}: the port is in use`);
     if (e.code === 'EACCES')
       throw new UsageError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`);
     if (e.code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${host}: not an address of this machine`);
-    if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST')
-      throw new UsageError(`cannot use Maildir '${opts.maildir}': ${e.message}`);
     throw e;
   });
   if (ctx.json)
@@ -120,12 +129,16 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   let failed = 0;
   let rejected = 0;
   let seen = 0;
+  // --reports reads each stored message back and recognizes reports in it; lines stay in arrival order.
+  const reports = opts.reports ? await reportHook(ctx.theme, ctx.json) : undefined;
+  let pending: Promise<void> = Promise.resolve();
   return new Promise<number>((resolve, reject) => {
     let stopping = false;
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      receiver.close().then(() => {
+      receiver.close().then(async () => {
+        await pending;
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         if (!ctx.json) out(renderReceiveSummary(seen, failed, rejected, ctx.theme));
@@ -142,8 +155,15 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     receiver.on('message', (m: ReceivedMessage) => {
       seen++;
-      if (m.findings.some((f) => f.severity === 'fail')) failed++;
-      out(ctx.json ? toNdjsonLine(m) : renderReceived(m, ctx.theme, seen));
+      const n = seen;
+      if (m.findings.some((f) => f.severity === 'fail' || f.temporary)) failed++;
+      if (reports) {
+        pending = pending.then(async () => {
+          const report = await reports.recognize(m.file);
+          if (ctx.json) out(toNdjsonLine(report ? { ...m, report } : m));
+          else out(renderReceived(m, ctx.theme, n) + (report ? reports.render(report) : ''));
+        });
+      } else out(ctx.json ? toNdjsonLine(m) : renderReceived(m, ctx.theme, n));
       if (count !== undefined && seen >= count) stop();
     });
     receiver.on('rejected', (r) => {
@@ -153,6 +173,26 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     });
     receiver.on('error', (e) => process.stderr.write(`mailcheck: receiver error: ${e.message}\n`));
   });
+}
+
+/** The report recognizer and its line renderer, loaded only with --reports. */
+async function reportHook(theme: Theme, json: boolean) {
+  const [{ recognizeReport }, text] = await Promise.all([
+    import('../../reports/recognize.js'),
+    json ? undefined : import('../../report/text/report.js'),
+  ]);
+  return {
+    // A message that cannot be read back or recognized is still reported as stored, just without a summary.
+    recognize: async (file: string) => {
+      const raw = await readFile(file).catch(() => undefined);
+      try {
+        return raw ? recognizeReport(raw) : undefined;
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    },
+    render: (r: NonNullable<ReturnType<typeof recognizeReport>>) => (text ? text.renderReportArrival(r, theme) : ''),
+  };
 }
 
 function tlsMode(v: string | boolean | undefined, port: number): ReceiverOptions['tls'] {

@@ -22,7 +22,8 @@ export function defineProbe(program: Command): void {
     .addOption(
       new Option('--ca <pem>', 'also trust the CA certificate(s) in this PEM file (repeatable)').argParser(collect),
     )
-    .option('--no-transcript', 'leave the SMTP transcript out of the text report')
+    .option('--transcript', 'add the SMTP transcript to the text report (-v prints it as it happens)')
+    .option('--no-transcript', 'leave the SMTP transcript out (the default now; accepted for scripts)')
     .addHelpText(
       'after',
       examples([

@@ -1,11 +1,12 @@
 // The SMTP probe as the conversation it was: each step with its answer and time, the certificate, the
-// transcript (RFC 5321, RFC 3207); with several hosts, one table row per address. Pure.
+// transcript (RFC 5321, RFC 3207); with several hosts, one table row per address. Brief (the default): the verdict
+// first, the steps and the certificate, what to fix; the transcript only when asked (--transcript). Pure.
 import type { Finding } from '../../core/result.js';
 import { escapeControl } from '../../core/text.js';
 import type { ProbeHost, ProbeResult } from '../../probe/types.js';
 import type { CertificateInfo } from '../../smtp/certificate.js';
 import type { TranscriptLine } from '../../smtp/session.js';
-import { heading, renderStep, reportTail } from '../steps.js';
+import { renderStep, reportHead, reportTail, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
@@ -13,7 +14,9 @@ const MODE = { starttls: 'STARTTLS', implicit: 'implicit TLS', none: 'no TLS' } 
 
 export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; transcript?: boolean } = {}): string {
   const out: string[] = [];
-  out.push(heading(t, `SMTP probe of ${r.target}`) + t.dim(`  port ${r.port}, ${MODE[r.tls]}`));
+  out.push(
+    reportHead(t, `SMTP probe of ${r.target}`, verdictLine(r.findings, t)) + t.dim(`  port ${r.port}, ${MODE[r.tls]}`),
+  );
   if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t));
   if (r.all && r.hosts.length > 1) {
     // Eight columns: on a narrow terminal the greeting wraps, then goes (each host's transcript shows it).
@@ -35,7 +38,14 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
       if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
     }
   }
-  out.push(...reportTail(r, t));
+  const transcripts = opts.transcript !== false && r.hosts.some((h) => h.transcript.length);
+  // probe's --all means every MX host: its full report is -v (the conversation live) or --transcript.
+  out.push(
+    ...reportTail(r, t, {
+      omitted: transcripts ? [] : ['the SMTP transcript'],
+      how: '--transcript adds the conversation, -v shows every step as it happens',
+    }),
+  );
   return fitLines(out.join('\n'), t.width) + '\n';
 }
 
@@ -117,14 +127,20 @@ function renderHost(h: ProbeHost, t: Theme): string[] {
   }
   if (h.relay) {
     const r = h.relay;
-    const verdict =
-      r.accepted === true
-        ? t.fail('OPEN RELAY: accepted')
-        : r.accepted === false
-          ? t.ok('refused')
-          : t.warn('no verdict');
+    let verdict = t.warn('no verdict');
+    let good: boolean | null = null;
+    if (r.sink) {
+      // Accepted, and says it is an accept-all sink: by its own account not a relay (the probe cannot see more).
+      verdict = t.warn('accepted: an accept-all sink by its greeting (stores, never relays)');
+    } else if (r.accepted === true) {
+      verdict = t.fail('OPEN RELAY: accepted');
+      good = false;
+    } else if (r.accepted === false) {
+      verdict = t.ok('refused');
+      good = true;
+    }
     step(
-      r.accepted === null ? null : !r.accepted,
+      good,
       'relay test',
       `${verdict} ${t.dim(`RCPT TO:<${escapeControl(r.rcptTo)}> → ${escapeControl(r.reply)}`)}`,
       null,
@@ -162,20 +178,37 @@ function renderCertificate(c: CertificateInfo, chain: { subject: string; issuer:
   ];
 }
 
-/** The conversation, C: and S: lines, coloured by reply class; network text escaped. */
+/**
+ * The conversation, one `C:` or `S:` line per line on the wire (a folded header's continuation keeps its own
+ * `C:` and its leading whitespace), coloured by reply class; network text escaped. A wire line wider than the
+ * report is cut, not word-wrapped, and goes on under `↪`, so no piece can pass for a line of its own (an empty
+ * `C:` would read as the blank line that ends the header).
+ */
 export function renderTranscript(
   h: { exchange: string; address: string; port: number; transcript: TranscriptLine[] },
   t: Theme,
 ): string[] {
   const lines = [
-    t.dim(`Transcript ${h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`}:${h.port}`),
+    t.dim(
+      `Transcript ${escapeControl(h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`)}:${h.port}`,
+    ),
   ];
+  // "  C: " and "  ↪  " take the same five columns, so the wire text lines up.
+  const room = Math.max(t.width - 5, 20);
+  const add = (head: string, text: string, style: (s: string) => string) => {
+    if (text.length <= room) {
+      lines.push(`${head} ${style(text)}`);
+      return;
+    }
+    for (let i = 0; i < text.length; i += room)
+      lines.push(`${i === 0 ? head : `  ${t.dim('↪')} `} ${style(text.slice(i, i + room))}`);
+  };
   for (const l of h.transcript) {
     if (l.dir === 'C') {
-      lines.push(`  ${t.accent('C:')} ${escapeControl(l.line)}`);
+      add(`  ${t.accent('C:')}`, escapeControl(l.line), (x) => x);
     } else {
       const code = Number(l.line.slice(0, 3));
-      lines.push(`  ${t.dim('S:')} ${replyTone(Number.isFinite(code) ? code : 0, escapeControl(l.line), t)}`);
+      add(`  ${t.dim('S:')}`, escapeControl(l.line), (x) => replyTone(Number.isFinite(code) ? code : 0, x, t));
     }
   }
   return lines;

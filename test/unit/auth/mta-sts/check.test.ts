@@ -26,6 +26,9 @@ typo MX 10 mx1
 _mta-sts.typo TXT "v=stsv1; id=1"
 nohost MX 10 mx1
 _mta-sts.nohost TXT "v=STSv1; id=1"
+alias MX 10 mx1
+_mta-sts.alias TXT "v=STSv1; id=1"
+mta-sts.alias CNAME mta-sts.hosting-provider.sts.test.
 `;
 
 const POLICY = '/.well-known/mta-sts.txt';
@@ -35,7 +38,8 @@ let ca: TestCa;
 let server: TestHttpsServer;
 let resolver: Resolver;
 const ctx = () => ({ resolver, timeoutMs: 3000 });
-const opts = () => ({ ca: [ca.caPem], port: server.port });
+// The test servers are on loopback: fetching from there is what allowPrivate allows.
+const opts = () => ({ ca: [ca.caPem], port: server.port, allowPrivate: true });
 
 beforeAll(async () => {
   ca = createTestCa();
@@ -126,12 +130,16 @@ describe('checkMtaSts', () => {
 
   it('refuses a certificate from an untrusted CA, and one that does not name the policy host', async () => {
     server.routes.set(POLICY, { body: good });
-    const untrusted = await checkMtaSts('sts.test', ctx(), { port: server.port });
+    const untrusted = await checkMtaSts('sts.test', ctx(), { port: server.port, allowPrivate: true });
     expect(untrusted.findings[0]).toMatchObject({ id: 'mta-sts.policy.tls', severity: 'fail' });
     expect(untrusted.fetch?.error).toMatchObject({ stage: 'tls', temporary: false });
     const other = await startHttpsServer(ca.issue(['www.sts.test']), { [POLICY]: { body: good } });
     try {
-      const wrongName = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port: other.port });
+      const wrongName = await checkMtaSts('sts.test', ctx(), {
+        ca: [ca.caPem],
+        port: other.port,
+        allowPrivate: true,
+      });
       expect(wrongName.findings[0]).toMatchObject({
         id: 'mta-sts.policy.tls',
         message: expect.stringMatching(/does not cover the host name/),
@@ -145,16 +153,45 @@ describe('checkMtaSts', () => {
     const gone = await startHttpsServer(ca.issue(['mta-sts.sts.test']));
     const port = gone.port;
     await gone.close();
-    const r = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port });
+    const r = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port, allowPrivate: true });
     expect(r.findings).toEqual([
-      expect.objectContaining({ id: 'mta-sts.policy.unreachable', severity: 'fail', temporary: true }),
+      expect.objectContaining({ id: 'mta-sts.policy.unreachable', severity: 'warn', temporary: true }),
     ]);
+  });
+
+  it('does not fetch from a loopback, private or reserved address unless allowed (DNS is not ours to trust)', async () => {
+    server.routes.set(POLICY, { body: good });
+    const before = server.requests.length;
+    const r = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port: server.port });
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        id: 'mta-sts.policy.private-address',
+        severity: 'fail',
+        message: expect.stringMatching(/mta-sts\.sts\.test is at 127\.0\.0\.1 \(loopback\), not a public address/),
+      }),
+    ]);
+    expect(r.findings[0]!.temporary).toBeUndefined();
+    expect(r.fetch?.error).toMatchObject({ stage: 'address', temporary: false });
+    expect(server.requests.length).toBe(before);
   });
 
   it('says when the policy host has no address', async () => {
     const r = await checkMtaSts('nohost.sts.test', ctx(), opts());
     expect(r.findings[0]).toMatchObject({ id: 'mta-sts.policy.host-missing', severity: 'fail' });
     expect(r.fetch?.error?.stage).toBe('dns');
+  });
+
+  it('says where an aliased policy host dangles, and to fix it there', async () => {
+    const r = await checkMtaSts('alias.sts.test', ctx(), opts());
+    expect(r.fetch?.error).toMatchObject({ stage: 'dns', alias: 'mta-sts.hosting-provider.sts.test' });
+    expect(r.findings[0]).toMatchObject({
+      id: 'mta-sts.policy.host-missing',
+      severity: 'fail',
+      message:
+        'The policy host cannot be reached: mta-sts.alias.sts.test is an alias (CNAME) of mta-sts.hosting-provider.sts.test, which does not exist (NXDOMAIN). Senders cannot fetch the policy.',
+      advice:
+        'mta-sts.alias.sts.test points at mta-sts.hosting-provider.sts.test: have that host serve the policy (set it up at the provider it belongs to), or point mta-sts.alias.sts.test at a host that does.',
+    });
   });
 
   it('fetches nothing without a record, and tells a typo from an absent record', async () => {
