@@ -153,7 +153,7 @@ function decode(buf: Buffer): DnsMessage {
     id: buf.readUInt16BE(0),
     response: (header & 0x8000) !== 0,
     opcode: 'QUERY',
-    rcode: (code < RCODE_NAMES.length ? RCODE_NAMES[code] : code === 16 ? 'BADVERS' : undefined) ?? `RCODE${code}`,
+    rcode: rcodeName(code),
     flags: {
       aa: (header & 0x400) !== 0,
       tc: (header & 0x200) !== 0,
@@ -324,4 +324,10 @@ function ipv6(buf: Buffer, at: number): string {
     s += g[i]!.toString(16);
   }
   return s;
+}
+
+/** The rcode's name as dns-packet gives it (16 is BADVERS, from the OPT record's extended rcode), else RCODE<n>. */
+function rcodeName(code: number): string {
+  if (code < RCODE_NAMES.length) return RCODE_NAMES[code] ?? `RCODE${code}`;
+  return code === 16 ? 'BADVERS' : `RCODE${code}`;
 }

@@ -69,11 +69,9 @@ export async function checkDane(
   const port = opts.port ?? 25;
   const mx = await trace.lookup(domain, 'MX');
   const server = mx.server;
-  const source: DaneResult['source'] = server.startsWith('zone:')
-    ? 'zone'
-    : server === 'offline'
-      ? 'offline'
-      : 'resolver';
+  let source: DaneResult['source'] = 'resolver';
+  if (server.startsWith('zone:')) source = 'zone';
+  else if (server === 'offline') source = 'offline';
   const mxSecure = mx.status === 'ok' && mx.ad;
   let exchanges = [
     ...new Set(

@@ -149,12 +149,10 @@ async function termNode(
     return node;
   }
   if (!isDnsTerm(term)) {
-    node.cost.note =
-      term.name === 'exp'
-        ? 'not counted: exp= is looked up only after a fail, once (RFC 7208 §4.6.4, §6.2)'
-        : term.kind === 'modifier'
-          ? 'unknown modifier: ignored (RFC 7208 §6)'
-          : 'no DNS query';
+    if (term.name === 'exp')
+      node.cost.note = 'not counted: exp= is looked up only after a fail, once (RFC 7208 §4.6.4, §6.2)';
+    else if (term.kind === 'modifier') node.cost.note = 'unknown modifier: ignored (RFC 7208 §6)';
+    else node.cost.note = 'no DNS query';
     if (term.name === 'exp') await expTarget(w, term, domain, node);
     return node;
   }
@@ -270,13 +268,9 @@ async function expTarget(w: Walk, term: SpfTerm, domain: string, node: SpfTreeTe
   if (!expansion.name) return;
   node.target = expansion.name;
   const txt = await w.resolver.lookup(expansion.name, 'TXT');
-  node.lookup = isTemporary(txt)
-    ? txt.status
-    : txt.status !== 'ok'
-      ? 'void'
-      : txt.records.length > 1
-        ? 'multiple'
-        : 'ok';
+  if (isTemporary(txt)) node.lookup = txt.status;
+  else if (txt.status !== 'ok') node.lookup = 'void';
+  else node.lookup = txt.records.length > 1 ? 'multiple' : 'ok';
 }
 
 async function expand(

@@ -22,7 +22,10 @@ export function renderPostureLine(r: PostureResult, t: Theme, width = 30): strin
     unknown.length && t.warn(`unknown: ${unknown.join(', ')}`),
     warn.length && t.warn(`warn: ${warn.join(', ')}`),
   ].filter(Boolean);
-  const mark = fail.length ? t.fail('✗') : unknown.length ? t.warn('?') : warn.length ? t.warn('!') : t.ok('✓');
+  let mark = t.ok('✓');
+  if (fail.length) mark = t.fail('✗');
+  else if (unknown.length) mark = t.warn('?');
+  else if (warn.length) mark = t.warn('!');
   return `${fitLines(`${mark} ${name} ${parts.length ? parts.join(t.dim(' · ')) : t.ok('all checks pass')} ${t.dim(`${r.ms} ms`)}`, t.lineWidth)}\n`;
 }
 

@@ -102,11 +102,10 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       return r.hosts.map((h) => {
         const head = `${e(h.exchange)} [${h.address}]:${h.port}`;
         if (!h.connected) return `${head} ${t.warn(`no connection (${h.error?.kind ?? 'failed'})`)}`;
-        const tls = h.tls?.ok
-          ? `${h.tls.protocol}, certificate ${e(h.tls.certificate?.subject ?? '—')}${h.tls.certificate?.trusted ? '' : t.warn(' (untrusted)')}`
-          : h.tls?.offered
-            ? t.fail('TLS failed')
-            : t.warn('no STARTTLS');
+        let tls = t.warn('no STARTTLS');
+        if (h.tls?.ok)
+          tls = `${h.tls.protocol}, certificate ${e(h.tls.certificate?.subject ?? '—')}${h.tls.certificate?.trusted ? '' : t.warn(' (untrusted)')}`;
+        else if (h.tls?.offered) tls = t.fail('TLS failed');
         return `${head} ${t.dim(e(h.banner?.split('\n')[0] ?? ''))} · ${tls}`;
       });
     }
@@ -145,11 +144,11 @@ function daneFacts(r: DaneResult, t: Theme): string[] {
     const records = h.records.length
       ? h.records.map((x) => (x.usable ? x.text : t.fail(`${x.text} (unusable)`))).join('; ')
       : 'no TLSA';
-    const match = h.match?.checked
-      ? h.match.matched
+    let match = '';
+    if (h.match?.checked)
+      match = h.match.matched
         ? t.ok(' ✓ matches the served certificate')
-        : t.fail(' ✗ does not match the served certificate')
-      : '';
+        : t.fail(' ✗ does not match the served certificate');
     return `${e(h.name)}: ${records}${match}`;
   });
 }
