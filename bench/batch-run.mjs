@@ -2,7 +2,7 @@
 // list checked exactly as `mailcheck check --batch --json` does (same resolver stack, runBatch, NDJSON written to a
 // sink), wire queries counted at the socket. Prints one JSON line.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 
 const [file, nArg, server, concurrencyArg] = process.argv.slice(2);
@@ -17,6 +17,8 @@ const { cached } = await import(new URL('dns/cache.js', dist));
 const { checkPosture, withoutSteps } = await import(new URL('posture/check.js', dist));
 const { runBatch, readDomains, DEFAULT_CONCURRENCY } = await import(new URL('posture/batch.js', dist));
 const { adaptiveConcurrency } = await import(new URL('posture/adaptive.js', dist));
+// The CLI escapes C1 and bidi controls in each NDJSON line (src/cli/check/line.ts); builds before that did not.
+const { escapeJsonText = (s) => s } = await import(new URL('core/text.js', dist));
 
 let queries = 0;
 let shared = 0;
@@ -56,10 +58,13 @@ const resolver = cached(
 );
 const ctx = { resolver, timeoutMs: 2000, now: () => new Date(), onEvent };
 // Like stdout to /dev/null, but in-process: serialization is measured, the terminal is not.
+// BENCH_NDJSON=<file> also keeps the lines, to compare two builds' output (timings aside).
 let bytes = 0;
+const keep = process.env.BENCH_NDJSON ? [] : undefined;
 const sink = new Writable({
   write(chunk, _enc, cb) {
     bytes += chunk.length;
+    keep?.push(chunk);
     cb();
   },
 });
@@ -106,7 +111,7 @@ for await (const { result } of runBatch(
   if (v.includes('fail')) verdict = 'fail';
   else if (v.includes('unknown')) verdict = 'unknown';
   verdicts[verdict]++;
-  if (!sink.write(JSON.stringify(withoutSteps(result)) + '\n')) await new Promise((r) => sink.once('drain', r));
+  if (!sink.write(escapeJsonText(JSON.stringify(withoutSteps(result))) + '\n')) await new Promise((r) => sink.once('drain', r));
 }
 const seconds = (performance.now() - start) / 1000;
 level?.stop();
@@ -114,6 +119,7 @@ const cpu = process.cpuUsage(cpuStart);
 clearInterval(sample);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
 if (queryLog) appendFileSync(process.env.BENCH_QUERY_LOG, queryLog.join(''));
+if (keep) writeFileSync(process.env.BENCH_NDJSON, Buffer.concat(keep));
 process.stdout.write(
   JSON.stringify({
     n: done,
