@@ -111,6 +111,35 @@ describe('check --shard / --shards', () => {
   });
 });
 
+describe('check --batch at scale with no domains', () => {
+  it('an empty list is bad input with --shard, --workers and --resume too; an empty shard of a list is not', async () => {
+    const empty = join(tmp, 'empty.txt');
+    writeFileSync(empty, '# none\n');
+    for (const extra of [
+      ['--shard', '1/4'],
+      ['--workers', '2'],
+      ['--resume', join(tmp, 'empty.ndjson')],
+    ]) {
+      const r = await runCli(['check', '--batch', empty, ...args, '--json', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^mailcheck: no domains in '.*empty\.txt' .*--allow-empty/);
+    }
+    // One domain over 8 shards: 7 of them have nothing to do, and that is a finished shard (exit 0, no lines).
+    const one = join(tmp, 'one.txt');
+    writeFileSync(one, 'posture.test\n');
+    const codes = [];
+    let lines = 0;
+    for (let k = 1; k <= 8; k++) {
+      const r = await runCli(['check', '--batch', one, ...args, '--json', '--shard', `${k}/8`]);
+      codes.push(r.code);
+      lines += r.stdout.split('\n').filter(Boolean).length;
+    }
+    expect(lines).toBe(1);
+    expect(codes.filter((c) => c === 0).length).toBeGreaterThanOrEqual(7);
+  });
+});
+
 describe('check --resume', () => {
   it('a run killed mid-line is finished in the same file: each domain once, as one run, nothing on stdout', async () => {
     const file = join(tmp, 'resumed.ndjson');
