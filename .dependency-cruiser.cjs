@@ -20,6 +20,13 @@ module.exports = {
       to: { path: '^src/(mx|auth|probe|send|receive|verify|posture|report|reports|demo)/' },
     },
     {
+      // core (results, errors, names, the Context and Resolver interfaces) is the bottom layer: it imports nothing else.
+      name: 'core-is-the-bottom',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
       name: 'checks-do-not-print',
       severity: 'error',
       from: { path: '^src/(mx|auth|probe|send|verify|posture|reports)/' },
