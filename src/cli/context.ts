@@ -7,7 +7,7 @@ import { escapeControl } from '../core/text.js';
 import type { Resolver } from '../dns/types.js';
 import { layered, offlineResolver } from '../dns/layered.js';
 import { loadZoneFile } from '../dns/zone/load.js';
-import type { Zone } from '../dns/zone/parse.js';
+import type { Zone } from '../dns/zone/types.js';
 import { createTheme, type Theme } from '../report/theme.js';
 import type { GlobalOptions } from './global-options.js';
 

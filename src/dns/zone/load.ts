@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { parseZone, ZoneSyntaxError, type Zone } from './parse.js';
+import { parseZone, ZoneSyntaxError } from './parse.js';
+import type { Zone } from './types.js';
 
 export async function loadZoneFile(path: string): Promise<Zone> {
   let text: string;
