@@ -7,7 +7,7 @@ import type { DmarcResult } from '../auth/dmarc/check.js';
 import type { SpfTree } from '../auth/spf/types.js';
 import { finding, type Finding } from '../core/result.js';
 import { isTemporary, recordsOf, txtJoin, type Resolver } from '../dns/types.js';
-import type { MxResult } from '../mx/check.js';
+import type { MxResult } from '../mx/types.js';
 import type { PostureChecks, PostureFinding } from './types.js';
 
 export type ProfileName = 'sending' | 'non-sending' | 'parked';

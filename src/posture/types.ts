@@ -9,7 +9,7 @@ import type { MtaStsResult } from '../auth/mta-sts/types.js';
 import type { SpfResult } from '../auth/spf/types.js';
 import type { TlsRptResult } from '../auth/tls-rpt/types.js';
 import type { Finding, Severity } from '../core/result.js';
-import type { MxResult } from '../mx/check.js';
+import type { MxResult } from '../mx/types.js';
 import type { ProbeResult } from '../probe/types.js';
 import type { DnsblResult } from './dnsbl.js';
 
