@@ -3,7 +3,7 @@
 // DMARC passes through the other one; a DNS failure that may have changed the outcome is temporary (exit 3).
 import { finding, type Finding } from '../core/result.js';
 import type { DmarcOutcome, DmarcPolicy, DmarcVerdict } from './dmarc.js';
-import type { MessageVerdict } from './verdict.js';
+import type { MessageVerdict } from './types.js';
 
 const RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
 const WEAKER: Record<DmarcPolicy, DmarcPolicy> = { reject: 'quarantine', quarantine: 'none', none: 'none' };

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { setFlagsFromString } from 'node:v8';
 import { startPool, threadsFor, v8FlagsFor } from '../../verify/pool.js';
-import type { VerifyItem } from '../../verify/run.js';
+import type { VerifyItem } from '../../verify/types.js';
 import { expandTargets } from '../../verify/sources.js';
 import { bufferedStdout } from '../buffered-stdout.js';
 import type { GlobalOptions } from '../global-options.js';
