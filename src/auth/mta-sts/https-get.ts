@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { cnameTargets } from '../../dns/cname.js';
 import { isTemporary, type Resolver } from '../../dns/types.js';
-import { classifyAddress } from '../../mx/ip-ranges.js';
+import { classifyAddress } from '../../core/ip-ranges.js';
 import { trustAnchors } from '../../smtp/trust.js';
 
 export interface HttpsGetOptions {
