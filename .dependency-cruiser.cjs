@@ -16,7 +16,7 @@ module.exports = {
     {
       name: 'layers-point-down',
       severity: 'error',
-      from: { path: '^src/(dns|smtp|core)/' },
+      from: { path: '^src/(dns|smtp|https|core)/' },
       to: { path: '^src/(mx|auth|probe|send|receive|verify|posture|report|reports|demo)/' },
     },
     {

@@ -5,7 +5,7 @@ import type { Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } from '../../dns/types.js';
 import { organizationalDomain } from '../dmarc/org-domain.js';
-import { httpsGet } from '../mta-sts/https-get.js';
+import { httpsGet } from '../../https/get.js';
 import { bimiFindings } from './lint.js';
 import { isBimiTxt, parseBimiRecord } from './record.js';
 import { inspectSvg } from './svg.js';
@@ -18,7 +18,7 @@ export interface CheckBimiOptions {
   fetch?: boolean;
   ca?: string[];
   now?: () => Date;
-  /** Fetch from a loopback, private or reserved address too (see ../mta-sts/https-get.ts). */
+  /** Fetch from a loopback, private or reserved address too (see src/https/get.ts). */
   allowPrivate?: boolean;
 }
 

@@ -1,7 +1,7 @@
 // The result of `checkBimi` (the JSON of `check`'s checks.bimi): the record found and, with fetch, its assets.
 import type { Finding, Step } from '../../core/result.js';
 import type { LookupStatus } from '../../dns/types.js';
-import type { HttpsStage } from '../mta-sts/https-get.js';
+import type { HttpsStage } from '../../https/get.js';
 import type { BimiRecord } from './record.js';
 import type { SvgInspection } from './svg.js';
 import type { VmcInspection } from './vmc.js';

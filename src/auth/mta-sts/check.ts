@@ -4,7 +4,7 @@ import type { Context } from '../../core/context.js';
 import type { Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { recordsOf, txtJoin } from '../../dns/types.js';
-import { httpsGet } from './https-get.js';
+import { httpsGet } from '../../https/get.js';
 import { mtaStsFindings } from './lint.js';
 import { matchingPattern, parseMtaStsPolicy } from './policy.js';
 import { isMtaStsTxt, parseMtaStsRecord } from './record.js';
@@ -17,7 +17,7 @@ export interface CheckMtaStsOptions {
   port?: number;
   /** Largest policy read; RFC 8461 leaves the cap to senders, 64 KiB is what common ones use. */
   maxBytes?: number;
-  /** Fetch from a loopback, private or reserved address too (see https-get.ts). */
+  /** Fetch from a loopback, private or reserved address too (see src/https/get.ts). */
   allowPrivate?: boolean;
 }
 

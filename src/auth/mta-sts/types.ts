@@ -1,7 +1,7 @@
 // The result of `checkMtaSts` (the JSON of `check`'s checks.mtaSts): the record, the policy fetch and the MX match.
 import type { Finding, Step } from '../../core/result.js';
 import type { LookupStatus } from '../../dns/types.js';
-import type { HttpsStage, ServedCertificate } from './https-get.js';
+import type { HttpsStage, ServedCertificate } from '../../https/get.js';
 import type { MtaStsMode, MtaStsPolicy } from './policy.js';
 
 export interface MtaStsFetch {
