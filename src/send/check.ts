@@ -1,6 +1,6 @@
 // `mailcheck send`: compose (or take) a message, DKIM-sign it when a key is given, deliver it, and say per
 // recipient what happened. Returns the JSON of shared/CONTRACT.md plus the sessions' transcripts.
-import { organizationalDomain } from '../auth/dmarc/org-domain.js';
+import { organizationalDomain } from '../auth/shared/org-domain.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { finding, type Finding, type Step } from '../core/result.js';

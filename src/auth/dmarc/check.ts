@@ -21,7 +21,7 @@ import {
   type DmarcRfc7489Reading,
 } from './discovery-lint.js';
 import { lintDmarc, type DmarcFinding } from './lint.js';
-import { organizationalDomain } from './org-domain.js';
+import { organizationalDomain } from '../shared/org-domain.js';
 import { dmarcValues, parseDmarcRecord, type DmarcPolicy, type DmarcRecord } from './record.js';
 import { checkReportDestinations, type DmarcReportDestination } from './report-auth.js';
 
