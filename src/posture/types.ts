@@ -2,7 +2,7 @@
 // (shared/CONTRACT.md), a one-line summary per check, and all findings flattened with the check they belong to.
 import type { BimiResult } from '../auth/bimi/types.js';
 import type { DaneResult } from '../auth/dane/check.js';
-import type { DkimResult } from '../auth/dkim/check.js';
+import type { DkimResult } from '../auth/dkim/types.js';
 import type { DmarcResult } from '../auth/dmarc/check.js';
 import type { DnssecResult } from '../auth/dnssec/check.js';
 import type { MtaStsResult } from '../auth/mta-sts/types.js';
