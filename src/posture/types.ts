@@ -3,7 +3,7 @@
 import type { BimiResult } from '../auth/bimi/types.js';
 import type { DaneResult } from '../auth/dane/check.js';
 import type { DkimResult } from '../auth/dkim/types.js';
-import type { DmarcResult } from '../auth/dmarc/check.js';
+import type { DmarcResult } from '../auth/dmarc/types.js';
 import type { DnssecResult } from '../auth/dnssec/check.js';
 import type { MtaStsResult } from '../auth/mta-sts/types.js';
 import type { SpfResult } from '../auth/spf/types.js';
