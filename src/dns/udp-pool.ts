@@ -315,14 +315,23 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
     // A query that waited in line has only what is left before its question's deadline.
     const wait =
       opts.deadline === undefined ? opts.timeoutMs : Math.min(opts.timeoutMs, opts.deadline - performance.now());
+    // libuv measures a timer from its loop time, cached at the start of the turn and so up to a busy turn's length
+    // old: a timer can fire before performance.now() reaches its end. Until it has, wait out the rest, so a query
+    // bound by its question's deadline ends at the deadline, not before it (the next in line must find it passed).
+    const start = performance.now();
+    const onTimer = (): void => {
+      const left = start + wait - performance.now();
+      if (left > 0) p.timer = setTimeout(onTimer, left);
+      else finish(set, ps, id, noReply(opts.timeoutMs, p.undecodable, p.mismatched));
+    };
     const p: Pending = {
       query: mine,
-      start: performance.now(),
+      start,
       signal: opts.signal,
       onAbort: undefined,
       resolve,
       mismatched: 0,
-      timer: setTimeout(() => finish(set, ps, id, noReply(opts.timeoutMs, p.undecodable, p.mismatched)), wait),
+      timer: setTimeout(onTimer, wait),
     };
     if (opts.signal) {
       p.onAbort = () => finish(set, ps, id, { kind: 'aborted', error: 'aborted' });

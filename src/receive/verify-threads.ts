@@ -90,18 +90,20 @@ export function startVerifier(
       if (m.type === 'verdict') job?.ok(m.verdict);
       else job?.fail(new Error(`cannot verify the message: ${m.error}`));
     });
-    const die = (e: Error) => {
-      if (!t.alive) return;
-      t.alive = false;
-      threads.splice(threads.indexOf(t), 1);
-      for (const job of t.jobs.values()) job.fail(e);
-      t.jobs.clear();
-    };
-    t.worker.on('error', die);
-    t.worker.on('exit', (code) => die(new Error(`a verify thread exited (code ${code})`)));
+    t.worker.on('error', (e) => retire(t, e));
+    t.worker.on('exit', (code) => retire(t, new Error(`a verify thread exited (code ${code})`)));
     t.worker.unref();
     threads.push(t);
     return t;
+  };
+
+  /** Out of service at once (no new job goes to it), its jobs failed: it died, or it is being stopped. */
+  const retire = (t: Thread, e: Error) => {
+    if (!t.alive) return;
+    t.alive = false;
+    threads.splice(threads.indexOf(t), 1);
+    for (const job of t.jobs.values()) job.fail(e);
+    t.jobs.clear();
   };
 
   const pick = (): Thread => {
@@ -129,6 +131,8 @@ export function startVerifier(
           if (!t.jobs.has(id)) return;
           t.jobs.get(id)!.fail(new Error(`verification did not finish within ${Math.round(deadlineMs / 1000)} s`));
           t.jobs.delete(id);
+          // Retired now, not when it has exited: a message arriving meanwhile goes to a new thread, not this one.
+          retire(t, new Error('a verify thread was stopped: another message on it took too long'));
           void t.worker.terminate();
         }, deadlineMs);
         timer.unref();

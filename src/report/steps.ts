@@ -19,16 +19,36 @@ export interface FoldedFinding {
   count: number;
 }
 
-/** Repeated findings of one kind as one entry with a count, in the order their kinds first appear. */
+/**
+ * Failures of one kind a brief report names one by one before it counts the rest: each failure is something to
+ * fix, and its subject (which MX host, which include) is in its message — folded under another one's message it
+ * would be out of sight. A wildcard that fails the same way at every guessed name still stays short.
+ */
+export const FAILURES_NAMED = 5;
+
+/**
+ * Repeated findings of one kind as one entry with a count, in the order they first appear; failures (not
+ * temporary) get an entry each, up to FAILURES_NAMED of a kind, the last of which counts the rest.
+ */
 export function foldFindings(findings: readonly Finding[]): FoldedFinding[] {
-  const byKind = new Map<string, FoldedFinding>();
+  const out: FoldedFinding[] = [];
+  const last = new Map<string, FoldedFinding>();
+  const named = new Map<string, number>();
   for (const f of findings) {
     const key = `${f.id}\u0000${f.severity}\u0000${f.temporary ? 1 : 0}`;
-    const seen = byKind.get(key);
-    if (seen) seen.count++;
-    else byKind.set(key, { finding: f, count: 1 });
+    const seen = last.get(key);
+    const n = named.get(key) ?? 0;
+    const failure = f.severity === 'fail' && !f.temporary;
+    if (seen && !(failure && n < FAILURES_NAMED)) {
+      seen.count++;
+      continue;
+    }
+    const entry = { finding: f, count: 1 };
+    out.push(entry);
+    last.set(key, entry);
+    named.set(key, n + 1);
   }
-  return [...byKind.values()];
+  return out;
 }
 
 /** What a brief report lists: the findings to act on (fail, warn, no verdict); the ok and info ones it only counts. */

@@ -2,11 +2,13 @@
 // with no DMARC record, one passing DKIM signature is. A mechanism failure alone is only a warning when
 // DMARC passes through the other one; a DNS failure that may have changed the outcome is temporary (exit 3).
 import { finding, type Finding } from '../core/result.js';
+import { bareCrFinding } from './bare-cr.js';
+import { MAX_SIGNATURES } from './dkim/verify.js';
+import { WEAKER_POLICY } from '../auth/dmarc/record.js';
 import type { DmarcOutcome, DmarcPolicy, DmarcVerdict } from './dmarc.js';
 import type { MessageVerdict } from './types.js';
 
 const RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
-const WEAKER: Record<DmarcPolicy, DmarcPolicy> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
 
 export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authenticationResults'>): Finding[] {
   const out: Finding[] = [];
@@ -28,6 +30,16 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
               ref: 'RFC 6376 §3.6.1',
             }),
           );
+        // RFC 6376 §8.2: with l=, bytes after the covered part can be added by anyone and the signature still passes.
+        if (d.uncoveredBytes)
+          out.push(
+            finding(
+              'verify.dkim.uncovered-body',
+              'warn',
+              `${d.uncoveredBytes} bytes of the body are not covered by the signature ${who} (l=${d.bodyLength}): anyone could have appended them`,
+              { ref: 'RFC 6376 §8.2' },
+            ),
+          );
         break;
       case 'none':
         out.push(finding('verify.dkim.none', 'info', 'the message carries no DKIM signature'));
@@ -48,6 +60,15 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
         );
     }
   }
+  if (v.dkimNotVerified)
+    out.push(
+      finding(
+        'verify.dkim.too-many',
+        'warn',
+        `${v.dkimNotVerified} more DKIM signature${v.dkimNotVerified === 1 ? ' was' : 's were'} not verified: at most ${MAX_SIGNATURES} are per message, from the top`,
+        { ref: 'RFC 6376 §8.4' },
+      ),
+    );
   if (v.spf) {
     const s = v.spf;
     let sev: 'ok' | 'info' | 'warn' = 'warn';
@@ -72,6 +93,8 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
       ),
     );
   }
+  const bareCr = v.bareCr ? bareCrFinding({ bareCr: v.bareCr }) : undefined;
+  if (bareCr) out.push(bareCr);
   out.push(dmarcFinding(v));
   if (v.dmarc.rfc7489) out.push(rfc7489Finding(v.dmarc, v.dmarc.rfc7489));
   return out;
@@ -98,7 +121,7 @@ function outcome(o: DmarcOutcome): string {
   if (o.result === 'fail') {
     const what =
       o.pct < 100 && o.policy !== 'none'
-        ? `${o.disposition} for ${o.pct}% of failing mail, ${WEAKER[o.disposition]} for the rest`
+        ? `${o.disposition} for ${o.pct}% of failing mail, ${WEAKER_POLICY[o.disposition]} for the rest`
         : o.disposition;
     return `fail, ${what}${at}`;
   }
@@ -113,7 +136,8 @@ function harshness(o: DmarcOutcome): number {
 function dmarcFinding(v: Omit<MessageVerdict, 'findings' | 'authenticationResults'>): Finding {
   const dm = v.dmarc;
   const from = dm.domain ?? 'the From: domain';
-  const dkimTemp = v.dkim.some((d) => d.result === 'temperror');
+  // A key lookup that failed for a signature whose body hash failed too could not have made it pass.
+  const dkimTemp = v.dkim.some((d) => d.result === 'temperror' && !d.bodyHashFailed);
   const spfTemp = v.spf?.result === 'temperror';
   const ref = 'RFC 9989 §5.3';
   switch (dm.result) {

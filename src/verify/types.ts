@@ -21,6 +21,10 @@ export interface MessageVerdict {
   spf: SpfVerdict | null;
   dmarc: DmarcVerdict;
   arc: ArcVerdict;
+  /** DKIM-Signature fields past the per-message cap (MAX_SIGNATURES), not verified; absent when none. */
+  dkimNotVerified?: number;
+  /** Header fields holding a bare CR (RFC 5322 §2.2); absent when none. DMARC is permerror then. */
+  bareCr?: string[];
   authenticationResults: string;
   findings: Finding[];
   /** How the client IP, HELO and TLS were known (null: not at all): the SPF and requirement verdicts depend on it. */

@@ -4,7 +4,8 @@ import type { Context } from '../core/context.js';
 import { decodeHeaderText, parseAddressList } from './address.js';
 import { checkArc } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
-import { verifyDkim } from './dkim/verify.js';
+import { refuseBareCr } from './bare-cr.js';
+import { verifyDkimSignatures } from './dkim/verify.js';
 import { evaluateDmarc } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
@@ -51,19 +52,29 @@ export async function verifyMessage(
   let spfVerdict: Promise<SpfVerdict | null> = Promise.resolve(opts.spf ?? null);
   if (opts.spf === undefined && ip)
     spfVerdict = checkSpf({ ip, sender, helo: connection.helo }, ctx.resolver, opts.authservId);
-  const [dkim, spf, arc] = await Promise.all([
-    verifyDkim(msg, ctx.resolver, ctx.now()),
+  const [dkimRun, spf, arc] = await Promise.all([
+    verifyDkimSignatures(msg, ctx.resolver, ctx.now()),
     spfVerdict,
     checkArc(msg, ctx.resolver),
   ]);
-  const { verdict: dmarc, dkimAligned } = await evaluateDmarc(
-    { fromAddresses, fromFieldCount: fromValues.length, spf, dkim },
+  const evaluated = await evaluateDmarc(
+    { fromAddresses, fromFieldCount: fromValues.length, spf, dkim: dkimRun.results },
     ctx.resolver,
   );
-  const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: dkimAligned[i]! }));
+  const dmarc = refuseBareCr(evaluated.verdict, msg);
+  const aligned = evaluated.dkimAligned;
+  // RFC 6376 §6.1 puts the key before the body hash: where DMARC fails and an aligned signature's body hash did not
+  // verify, its key (looked up now, within the per-message cap) decides between fail, permerror and temperror.
+  const dkim = dkimRun.bodyHashFailed
+    ? await dkimRun.keyFirst((_, i) => dmarc.result === 'fail' && aligned[i]!)
+    : dkimRun.results;
+  const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: aligned[i]! }));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];
-  const base = {
+  const base: Omit<
+    MessageVerdict,
+    'authenticationResults' | 'findings' | 'connection' | 'requirements' | 'requirementsVerdict'
+  > = {
     from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
     ...(subject !== undefined ? { subject: decodeHeaderText(subject) } : {}),
     ...(messageId !== undefined ? { messageId } : {}),
@@ -72,6 +83,8 @@ export async function verifyMessage(
     dmarc,
     arc,
   };
+  if (dkimRun.notVerified) base.dkimNotVerified = dkimRun.notVerified;
+  if (msg.bareCr.length) base.bareCr = msg.bareCr;
   const raw = Buffer.isBuffer(input) ? input : msg.bytes;
   const judged = judgeRequirements({
     msg,

@@ -105,10 +105,10 @@ export async function checkDkim(
   );
   const selectors = probed.map((p) => p.result);
   for (const p of probed) findings.push(...p.findings);
-  // No key among the guesses, and no answer at all (an answer at a guessed name means a wildcard, which would
-  // answer for _domainkey too): is anything published under _domainkey? (domainkey.ts)
-  const nothing =
-    guessed && selectors.every((s) => !s.found && s.record === null && !isTemporary({ status: s.lookup }));
+  // No key among the guesses, and no guessed name exists at all (an answer at a guessed name means a wildcard,
+  // which would answer for _domainkey too; a guessed alias or a name without TXT makes _domainkey exist on its
+  // own account): is anything published under _domainkey? (domainkey.ts)
+  const nothing = guessed && selectors.every((s) => s.lookup === 'nxdomain' && !s.cnames.length);
   const domainkey = nothing ? await probeDomainkey(domain, trace) : undefined;
   findings.push(...domainFindings(domain, selectors, guessed, domainkey));
   const result: DkimResult = { kind: 'dkim', domain, selectors, findings, steps: trace.steps, guessed, providers };

@@ -15,7 +15,14 @@ import {
   type PolicySource,
   type TreeWalk,
 } from './discovery.js';
-import { dmarcValues, parseDmarcRecord, type DmarcPolicy, type DmarcReading, type DmarcValues } from './record.js';
+import {
+  dmarcValues,
+  parseDmarcRecord,
+  WEAKER_POLICY,
+  type DmarcPolicy,
+  type DmarcReading,
+  type DmarcValues,
+} from './record.js';
 
 /** The DMARC result vocabulary (RFC 8601 §2.7.x as registered for dmarc, RFC 9989 §9.2), declared once. */
 export type DmarcResultValue = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror';
@@ -88,7 +95,6 @@ export interface DmarcEvaluation {
 export const MAX_AUTHOR_DOMAINS = 5;
 
 const RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
-const WEAKER: Record<DmarcPolicy, DmarcPolicy> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
 
 export async function evaluateDmarc(input: DmarcInput, resolver: Resolver): Promise<DmarcVerdict> {
   return (await evaluateMessageDmarc(input, resolver)).verdict;
@@ -188,7 +194,7 @@ async function evaluateAuthor(domain: string, input: DmarcInput, ctx: Ctx): Prom
       verdict.reason = `identifier alignment could not be decided: ${alignment.temporary}`;
     } else {
       verdict.result = 'fail';
-      verdict.disposition = values!.testing ? WEAKER[policy] : policy;
+      verdict.disposition = values!.testing ? WEAKER_POLICY[policy] : policy;
       verdict.reason = failReason(input, domain);
     }
   }

@@ -10,6 +10,7 @@ import {
   type DmarcPolicy,
   type DmarcRecord,
   type DmarcUri,
+  WEAKER_POLICY,
 } from './record.js';
 
 export interface DmarcFinding extends Finding {
@@ -27,7 +28,6 @@ export interface DmarcLintOptions {
 }
 
 const RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
-const WEAKER: Record<DmarcPolicy, DmarcPolicy> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
 const FO = new Set(['0', '1', 'd', 's']);
 
 export function lintDmarc(r: DmarcRecord, opts: DmarcLintOptions): DmarcFinding[] {
@@ -190,7 +190,7 @@ export function lintDmarc(r: DmarcRecord, opts: DmarcLintOptions): DmarcFinding[
       span: span('t'),
     });
   } else if (v.testing) {
-    const weaker = WEAKER[applied ?? 'none'];
+    const weaker = WEAKER_POLICY[applied ?? 'none'];
     add(
       'dmarc.testing',
       applied && applied !== 'none' ? 'warn' : 'info',

@@ -5,6 +5,13 @@ import { parseTagList, type Tag, type TagListIssue } from '../dkim/tag-list.js';
 
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
+/** One level weaker: what t=y makes receivers apply (RFC 9989 §4.7), and the rest of pct= under RFC 7489. */
+export const WEAKER_POLICY: Readonly<Record<DmarcPolicy, DmarcPolicy>> = {
+  reject: 'quarantine',
+  quarantine: 'none',
+  none: 'none',
+};
+
 /**
  * Which specification a receiver follows. RFC 9989 (May 2026) obsoletes RFC 7489; receivers are mid-transition,
  * so verdicts are RFC 9989's and the RFC 7489 reading is computed beside it where the two can differ.

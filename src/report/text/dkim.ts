@@ -46,7 +46,9 @@ export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = 
   if (all.length > withRecords.length) omitted.push(`${withRecords.length ? 'the other' : 'the'} key records`);
   if (withRecords.length) {
     out.push('', heading(t, 'Records'));
-    for (const s of withRecords) out.push(...recordBlock(s, r.findings, t));
+    // Brief: a record marked the same way at several selectors (a wildcard) is shown once, with the count.
+    for (const { s, alike } of full ? withRecords.map((x) => ({ s: x, alike: 0 })) : sameRecords(withRecords, r))
+      out.push(...recordBlock(s, r.findings, t, alike));
   }
   if (r.keyFile) {
     const k = r.keyFile;
@@ -170,12 +172,26 @@ function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
   return t.severity(worst === 'info' ? 'ok' : worst, word);
 }
 
-function recordBlock(s: DkimSelectorResult, findings: DkimFinding[], t: Theme): string[] {
+/** Selectors whose records read and are marked alike, each group as its first selector and how many more. */
+function sameRecords(selectors: DkimSelectorResult[], r: DkimResult): { s: DkimSelectorResult; alike: number }[] {
+  const groups = new Map<string, { s: DkimSelectorResult; alike: number }>();
+  for (const s of selectors) {
+    const spans = r.findings.filter((f) => f.selector === s.selector && f.span).map((f) => `${f.id}@${f.span}`);
+    const key = [s.record, ...(s.records ?? []), ...spans.sort()].join('\u0000');
+    const seen = groups.get(key);
+    if (seen) seen.alike++;
+    else groups.set(key, { s, alike: 0 });
+  }
+  return [...groups.values()];
+}
+
+function recordBlock(s: DkimSelectorResult, findings: DkimFinding[], t: Theme, alike = 0): string[] {
   const lines: string[] = [];
   const via = s.cnames.length
     ? t.dim(` (CNAME → ${escapeControl(s.delegatedTo ?? s.cnames[s.cnames.length - 1]!)})`)
     : '';
-  lines.push(`  ${t.bold(escapeControl(s.name))}${via}`);
+  const more = alike ? t.dim(` and ${alike} more selector${alike > 1 ? 's' : ''} with the same record`) : '';
+  lines.push(`  ${t.bold(escapeControl(s.name))}${via}${more}`);
   const raw = s.record!;
   const marks = findings
     .filter((f) => f.selector === s.selector && f.span)

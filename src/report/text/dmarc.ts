@@ -60,8 +60,11 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
 function briefBody(r: DmarcResult, t: Theme): string[] {
   const out: string[] = [];
   if (r.record === null || !r.recordDomain) return out;
-  if (r.recordDomain !== r.domain)
-    out.push(`  ${t.dim(`at _dmarc.${esc(r.recordDomain)} (the organizational domain)`)}`);
+  if (r.recordDomain !== r.domain) {
+    // RFC 9989 §4.10.1: the record came from the Organizational Domain or, failing that, from the PSD above it.
+    const whose = r.discovery.source === 'psd' ? 'the public suffix domain, psd=y' : 'the organizational domain';
+    out.push(`  ${t.dim(`at _dmarc.${esc(r.recordDomain)} (${whose})`)}`);
+  }
   if (r.records.length > 1) {
     r.records.forEach((rec, i) => out.push(...renderMarkedRecord(rec, [], t, { indent: `  ${t.fail(`${i + 1}.`)} ` })));
     return out;
@@ -69,7 +72,9 @@ function briefBody(r: DmarcResult, t: Theme): string[] {
   const marks = r.findings.filter((f) => f.span).map((f) => ({ span: f.span!, severity: f.severity }));
   out.push(...renderMarkedRecord(r.record, marks, t, { indent: '  ' }));
   const policy = [
-    `policy ${r.appliedPolicy ?? 'none'}`,
+    // No applied policy: receivers apply no DMARC at all (an invalid p=, sp= or np= and no valid rua=), which
+    // is not p=none.
+    r.appliedPolicy ? `policy ${r.appliedPolicy}` : 'no DMARC policy applies',
     r.subdomainPolicy && r.subdomainPolicy !== r.policy ? `subdomains ${r.subdomainPolicy}` : '',
     r.pct < 100 ? `pct ${r.pct}` : '',
     `alignment adkim=${r.adkim} aspf=${r.aspf}`,

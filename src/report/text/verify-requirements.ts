@@ -37,12 +37,18 @@ export function renderRequirementsSection(
   const out: string[] = [];
   const profile = verdict.profile === 'bulk' ? 'bulk-sender rules' : 'all-senders rules, bulk ones as advice';
   out.push(heading(t, 'Sender requirements'), `  ${t.dim(`Gmail and Yahoo, 2024: ${profile}`)}`);
-  const rows = requirements.map((r) => [
-    mark(t, r),
-    requirementTitle(r) + (r.scope === 'bulk' ? t.dim(' (bulk)') : ''),
-    r.result === 'pass' ? t.dim(escapeControl(r.reason)) : escapeControl(r.reason),
-  ]);
-  out.push(fitTable(rows, { width: t.width, wrap: 2, minWrap: 24, config: TABLE }));
+  const rows = requirements.map((r) => {
+    const reason = escapeControl(clip(r.reason));
+    return [
+      mark(t, r),
+      requirementTitle(r) + (r.scope === 'bulk' ? t.dim(' (bulk)') : ''),
+      r.result === 'pass' ? t.dim(reason) : reason,
+    ];
+  });
+  // A borderless table pads every cell to its column: the spaces after the last column are only noise at line ends
+  // (copied into tickets, flagged by diffs).
+  const table = fitTable(rows, { width: t.width, wrap: 2, minWrap: 24, config: TABLE });
+  out.push(...table.split('\n').map((l) => l.trimEnd()));
   const format = requirements.find((r) => r.id === 'format.rfc5322');
   if (format?.problems && format.problems.length > 2)
     for (const p of format.problems)
@@ -56,6 +62,15 @@ export function renderRequirementsSection(
   if (hint) out.push(...wrapStyled([[hint, t.dim]], t.width, '  ', '  '));
   out.push(...wrapStyled(summary(requirements, verdict, t), t.width, '  ', '    '));
   return out;
+}
+
+/**
+ * A reason as the table shows it: at most MAX_REASON characters (the JSON keeps it whole). Reasons quote what
+ * senders and DNS wrote, and the table package wraps one long word in quadratic time (a 20 kB word: 43 s).
+ */
+const MAX_REASON = 300;
+function clip(s: string): string {
+  return s.length > MAX_REASON ? `${s.slice(0, MAX_REASON)}…` : s;
 }
 
 function summary(requirements: readonly Requirement[], v: RequirementsVerdict, t: Theme): Styled[] {

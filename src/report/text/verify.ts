@@ -4,7 +4,7 @@
 import { getBorderCharacters, table } from 'table';
 import { escapeControl } from '../../core/text.js';
 import type { VerifyItem } from '../../verify/types.js';
-import { heading, notShownLine, renderFindings, reportHead, verdictLine } from '../steps.js';
+import { findingsToFix, heading, notShownLine, renderFindings, reportHead, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
@@ -24,6 +24,19 @@ const TONE: Record<string, Tone> = {
   temperror: 'warn',
   none: 'dim',
 };
+
+/**
+ * Findings that the mechanism lines of a report already tell (a signature's row, the SPF and DMARC lines, ARC).
+ * A brief report lists the others that are to act on, so that no failure or warning is only counted — whatever
+ * finding a check adds later shows by default.
+ */
+const TOLD_ABOVE = new Set([
+  ...['pass', 'fail', 'neutral', 'policy', 'permerror', 'temperror', 'none', 'testing'].map((r) => `verify.dkim.${r}`),
+  ...['pass', 'fail', 'softfail', 'neutral', 'none', 'permerror', 'temperror'].map((r) => `verify.spf.${r}`),
+  ...['pass', 'fail', 'permerror', 'none', 'rfc7489'].map((r) => `verify.dmarc.${r}`),
+  'verify.arc.pass',
+  'verify.arc.fail',
+]);
 
 /** A result word in the colour that means something: green pass, red fail/permerror, yellow the rest, dim none. */
 export function result(t: Theme, r: string): string {
@@ -54,7 +67,9 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       escapeControl(d.selector ?? '?'),
       escapeControl(d.algorithm ?? '?') + (d.keyBits ? t.dim(` ${d.keyBits}-bit`) : ''),
       d.aligned ? t.ok('aligned') : t.dim('not aligned'),
-      t.dim(escapeControl(d.reason ?? '')),
+      d.uncoveredBytes
+        ? t.warn(`l=${d.bodyLength}: ${d.uncoveredBytes} bytes of the body not covered`)
+        : t.dim(escapeControl(d.reason ?? '')),
     ]);
     out.push(
       fitTable([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), t.dim('why')], ...rows], {
@@ -64,6 +79,10 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       }),
     );
   }
+  if (item.dkimNotVerified)
+    out.push(
+      `  ${t.warn('!')} ${item.dkimNotVerified} more signatures not verified ${t.dim(`(only the first ${item.dkim.length} are)`)}`,
+    );
 
   out.push('', section('SPF   ', 'the connecting client (RFC 7208)'));
   if (!item.spf) {
@@ -113,6 +132,11 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       `  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`,
     );
 
+  // Brief: what the lines above do not say (nothing authenticates the message, a DNS failure, a check's own
+  // warnings); --all lists every finding at the end.
+  const toFix = full ? [] : findingsToFix(item.findings.filter((f) => !TOLD_ABOVE.has(f.id))).shown;
+  if (toFix.length) out.push('', heading(t, 'What to fix'), renderFindings(toFix, t).trimEnd());
+
   out.push('', ...renderRequirementsSection(item, t));
 
   out.push('', heading(t, 'Authentication-Results a receiver would add'));
@@ -121,7 +145,8 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   );
   if (opts.findings) out.push('', heading(t, 'Findings'), renderFindings(item.findings, t).trimEnd());
   if (full) out.push('', verdictLine(item.findings, t));
-  else out.push('', notShownLine(t, { sections: ['the findings', 'the records'] }));
+  else
+    out.push('', notShownLine(t, { sections: [toFix.length ? 'the other findings' : 'the findings', 'the records'] }));
   return fitLines(out.join('\n') + '\n', t.width);
 }
 

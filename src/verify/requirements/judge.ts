@@ -149,6 +149,10 @@ function spfAndDkim(i: RequirementsInput): Judged {
 function dmarcRecord(i: RequirementsInput): Judged {
   const id = 'dmarc.record';
   const dm = i.dmarc;
+  // A record that receivers act on: one they ignore (an invalid p=, sp= or np= and no valid rua=, RFC 9989
+  // §4.10.1) is as good as none, whatever it looks like.
+  if (dm.record && dm.policy === null && dm.result === 'none')
+    return fail(id, dm.reason ?? `receivers ignore the record at _dmarc.${dm.recordDomain}`);
   if (dm.record) return pass(id, `p=${dm.policy ?? 'none'} published at _dmarc.${dm.recordDomain}`);
   if (dm.result === 'temperror') return fail(id, `no verdict: ${dm.reason ?? 'the DMARC lookup failed'}`, true);
   if (!dm.domain) return fail(id, `no single From: domain to look the record up for (${dm.reason ?? 'no From:'})`);

@@ -1,7 +1,7 @@
 // The main thread's side of the verify threads (verify-threads.ts), with stand-in thread scripts: the message
 // reaches the thread (shared or moved), DNS is answered by the main thread's resolver, a verdict comes back, and
-// a thread that never answers fails its message within the deadline and is replaced. (The real thread script
-// runs from the build: test/e2e/receive*.test.ts.)
+// a thread that never answers fails its message within the deadline and is replaced, one that crashes at once.
+// (The real thread script runs from the build: test/e2e/receive*.test.ts.)
 import type { ConnectionFacts } from '../../../src/verify/requirements/types.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,18 @@ parentPort.on('message', (m) => {
         messageId: m.raw[0].buffer instanceof SharedArrayBuffer ? 'shared' : 'moved',
         authenticationResults: m.input.authservId + ' ' + answer.records.join(''), findings: [] } });
     });
+});`,
+  );
+  // Dies on a message that says CRASH (an uncaught exception, or exit for EXIT); answers any other at once.
+  await writeFile(
+    join(dir, 'crash.mjs'),
+    `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (m) => {
+  if (m.type !== 'verify') return;
+  const raw = Buffer.concat(m.raw.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))).toString('latin1');
+  if (raw.includes('CRASH')) setImmediate(() => { throw new Error('boom'); });
+  else if (raw.includes('EXIT')) process.exit(7);
+  else parentPort.postMessage({ type: 'verdict', id: m.id, verdict: { from: 'ok', findings: [] } });
 });`,
   );
   await writeFile(
@@ -98,11 +110,32 @@ describe('verify threads', () => {
         /did not finish within/,
       );
       expect(performance.now() - t0).toBeLessThan(3000);
-      await new Promise((res) => setTimeout(res, 100));
-      expect(v.threads).toBe(0); // terminated; the next message starts a new one
+      // Retired at once, before it has even exited: a message arriving now is not handed to the dying thread
+      // (it would fail as 'a verify thread exited'), it starts a new one.
+      expect(v.threads).toBe(0);
       await expect(v.verdict({ authservId: 'mx.test', spf, connection }, messageBytes(signed(2000)))).rejects.toThrow(
         /did not finish/,
       );
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('a thread that crashes or exits fails its messages at once (451 for the client), and the next one gets a new thread', async () => {
+    const v = startVerifier(1, ctx, { script: pathToFileURL(join(dir, 'crash.mjs')), deadlineMs: 60_000 });
+    const input = { authservId: 'mx.test', spf, connection };
+    const message = (text: string) =>
+      messageBytes(Buffer.from(`DKIM-Signature: v=1\r\nFrom: a@mail.test\r\n\r\n${text}\r\n`));
+    try {
+      const t0 = performance.now();
+      await expect(v.verdict(input, message('CRASH'))).rejects.toThrow(/boom|exited/);
+      await expect(v.verdict(input, message('EXIT'))).rejects.toThrow(/exited \(code 7\)/);
+      expect(performance.now() - t0).toBeLessThan(5000); // not the 60 s deadline
+      // Two at once on the one thread: the one answered before the crash keeps its verdict.
+      const both = await Promise.allSettled([v.verdict(input, message('fine')), v.verdict(input, message('CRASH'))]);
+      expect(both.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+      expect((await v.verdict(input, message('fine'))).from).toBe('ok');
+      expect(v.threads).toBe(1);
     } finally {
       await v.close();
     }

@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { createTheme, plainTheme, type Theme } from '../../../src/report/theme.js';
 import { visibleLength } from '../../../src/report/wrap.js';
 import { fixtureResolver } from '../../helpers/zones.js';
+import { keyRecord, makeKey, resolverFor } from '../verify/keys.js';
 import { postureFixture, type PostureFixture } from '../posture/fixture.js';
 
 const brief = createTheme(false, 80, 80, 'brief');
@@ -71,6 +72,24 @@ describe('folding and counting', () => {
     expect(lines(renderFindings(fs, plainTheme)).filter((l) => l.startsWith('  !'))).toHaveLength(3);
   });
 
+  it('failures are named one by one (which host, which include), up to five of a kind; the rest are counted', () => {
+    const noAddress = (host: string) => finding('mx.exchange.no-address', 'fail', `${host}: no address.`);
+    const three = ['mx1.nowhere.test', 'mx2.nowhere.test', 'mx3.fold.test'].map(noAddress);
+    expect(renderFindings(three, brief)).toBe(
+      '  ✗ mx1.nowhere.test: no address. [mx.exchange.no-address]\n' +
+        '  ✗ mx2.nowhere.test: no address. [mx.exchange.no-address]\n' +
+        '  ✗ mx3.fold.test: no address. [mx.exchange.no-address]\n',
+    );
+    // A wildcard failing at 37 guessed names: five named, the fifth counting the other 32.
+    const many = Array.from({ length: 37 }, (_, i) => noAddress(`mx${i}.test`));
+    const text = lines(renderFindings(many, brief));
+    expect(text).toHaveLength(5);
+    expect(text[4]).toBe('  ✗ mx4.test: no address. (+32 more like it) [mx.exchange.no-address]');
+    expect(foldFindings(many).map((f) => f.count)).toEqual([1, 1, 1, 1, 33]);
+    // Warnings still fold into one line.
+    expect(foldFindings([noPtr('a'), noPtr('b'), noPtr('c')]).map((f) => f.count)).toEqual([3]);
+  });
+
   it('brief tail: what to fix (fail, warn, no verdict), then what was left out and how to see it', () => {
     const r = {
       steps: [],
@@ -113,6 +132,8 @@ describe('brief reports of each check', () => {
     'spf.test.zone',
     'dmarc.test.zone',
     'reports.test.zone',
+    'dmarcbis.test.zone',
+    'psd.test.zone',
   ];
   const resolver = fixtureResolver(zones);
   const ctx = { resolver, timeoutMs: 2000, now: () => new Date('2026-12-04T12:00:00Z'), onEvent: () => {} };
@@ -168,6 +189,23 @@ describe('brief reports of each check', () => {
     expect(lines(renderDkim(r, plainTheme)).length).toBeGreaterThan(100);
   });
 
+  it('dkim: a wildcard weak key is one marked record with the count, not 37 (111 lines)', async () => {
+    const weak = makeKey('rsa', 1024);
+    const wildcard = resolverFor(`$ORIGIN weakwild.test.
+@ IN SOA ns hostmaster 1 3600 600 604800 300
+@ IN TXT "v=spf1 -all"
+*._domainkey IN TXT ${keyRecord(weak)}
+`);
+    const r = await checkDkim('weakwild.test', { resolver: wildcard });
+    expect(r.findings.filter((f) => f.id === 'dkim.key.rsa-short')).toHaveLength(37);
+    const text = expectBrief((t) => renderDkim(r, t));
+    expect(text).toContain('  default._domainkey.weakwild.test and 36 more selectors with the same record\n');
+    expect(text.match(/\^+/g)).toHaveLength(1);
+    expect(lines(text).length).toBeLessThanOrEqual(20);
+    // --all: every record, as before.
+    expect(renderDkim(r, plainTheme).match(/^ {2}\S+\._domainkey\.weakwild\.test$/gm)).toHaveLength(37);
+  });
+
   it('dkim: a record with an offending part stays, marked; the others are --all', async () => {
     const r = await checkDkim('example.test', ctx, { selectors: ['s1'] });
     const text = expectBrief((t) => renderDkim(r, t));
@@ -184,6 +222,21 @@ describe('brief reports of each check', () => {
     ]);
     expect(text).toContain('  policy reject · alignment adkim=s aspf=r · reports to 2 addresses');
     expect(text).not.toContain('┌');
+  });
+
+  it("dmarc: the policy line says what receivers apply — no DMARC is not p=none; a PSD record is the PSD's", async () => {
+    const r0 = await checkDmarc('badp.dmarcbis.test', ctx);
+    expect(r0.appliedPolicy).toBeNull();
+    // p=bogus and no valid rua=: receivers apply no DMARC at all (RFC 9989 §4.10.1), as the finding says.
+    const broken = expectBrief((t) => renderDmarc(r0, t));
+    expect(broken).toContain('  no DMARC policy applies · alignment adkim=r aspf=r');
+    expect(broken).not.toMatch(/policy none/);
+    // No record of its own below a psd=y domain: the PSD's record applies, and it is not its Organizational Domain.
+    const r1 = await checkDmarc('orphan.psd.test', ctx);
+    expect(r1.orgDomain).toBe('orphan.psd.test');
+    expect(lines(expectBrief((t) => renderDmarc(r1, t)))[1]).toBe(
+      '  at _dmarc.psd.test (the public suffix domain, psd=y)',
+    );
   });
 });
 
@@ -232,5 +285,23 @@ describe('brief verify', () => {
     expect(text).not.toMatch(/^ARC/m);
     expect(text).toContain('Authentication-Results a receiver would add');
     expect(renderVerify(item, plainTheme)).toContain('v=DMARC1');
+  });
+
+  it('a failure the mechanism lines do not tell is listed: no DMARC record and no DKIM pass is "unauthenticated"', async () => {
+    const raw = Buffer.from('From: a@mailer.test\r\nTo: b@example.net\r\nSubject: t\r\n\r\nhi\r\n');
+    const ctx = { resolver: fixtureResolver(['mail.test.zone', 'mailer.test.zone']), now: () => new Date() };
+    const item = {
+      kind: 'verify' as const,
+      file: 'unsigned.eml',
+      size: raw.length,
+      ...(await verifyMessage(raw, { authservId: 'mx.test' }, ctx)),
+    };
+    expect(item.findings.filter((f) => f.severity === 'fail').map((f) => f.id)).toEqual(['verify.unauthenticated']);
+    const text = expectBrief((t) => renderVerify(item, t));
+    expect(lines(text)[0]).toBe('Message unsigned.eml  ✗ 1 failed check');
+    // The DMARC line says "none", the DKIM line "not signed": the verdict itself is in What to fix.
+    expect(text).toMatch(/What to fix\n {2}✗ mailer\.test publishes no DMARC record[^\n]*\n/);
+    expect(text).toContain('[verify.unauthenticated]');
+    expect(text.replace(/\s+/g, ' ')).toContain('Not shown: the other findings and the records');
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { requirementsWord } from '../../../src/report/text/requirements.js';
 import { renderRequirementsSection } from '../../../src/report/text/verify-requirements.js';
 import { createTheme, plainTheme } from '../../../src/report/theme.js';
+import { visibleLength } from '../../../src/report/wrap.js';
 import { summarize } from '../../../src/verify/requirements/judge.js';
 import type { ConnectionFacts, Requirement } from '../../../src/verify/requirements/types.js';
 
@@ -69,9 +70,19 @@ describe('sender requirements in text', () => {
     );
   });
 
-  it('fits 80 columns', () => {
-    for (const l of renderRequirementsSection(item(list), plainTheme).join('\n').split('\n'))
-      expect(l.length, l).toBeLessThanOrEqual(80);
+  it('fits 80 columns, with no padding left at the ends of lines', () => {
+    for (const theme of [plainTheme, createTheme(true, 80)])
+      for (const l of renderRequirementsSection(item(list), theme).join('\n').split('\n')) {
+        expect(visibleLength(l), l).toBeLessThanOrEqual(80);
+        expect(l, l).not.toMatch(/ $/);
+      }
+  });
+
+  it('a reason is cut to 300 characters in the table (the JSON keeps it whole)', () => {
+    const long = [req('dns.helo', 'fail', `HELO ${'h'.repeat(100_000)} has no A or AAAA record`)];
+    const text = renderRequirementsSection(item(long), plainTheme).join('\n');
+    expect(text.replace(/[\s]/g, '')).toContain(`HELO${'h'.repeat(295)}…`);
+    expect(text.length).toBeLessThan(2000);
   });
 
   it('the verdict word: which rules, and which of them failed', () => {

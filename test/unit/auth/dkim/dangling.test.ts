@@ -16,6 +16,11 @@ const resolver = layered(
 selector1._domainkey IN CNAME selector1-tenant-test._domainkey.tenant.provider.test.
 selector2._domainkey IN CNAME selector2-tenant-test._domainkey.tenant.provider.test.
 `,
+    zoneOf`$ORIGIN unsigned.test.
+@ IN SOA ns hostmaster 1 3600 600 604800 300
+@ IN TXT "v=spf1 -all"
+selector2._domainkey IN CNAME selector2-unsigned-test._domainkey.tenant.provider.test.
+`,
     zoneOf`$ORIGIN provider.test.
 @ IN SOA ns hostmaster 1 3600 600 604800 300
 selector1-tenant-test._domainkey.tenant IN TXT "v=DKIM1; k=ed25519; p=48tJLdaKqGnOpGWT+5h0jx5ruZTuS/ggkqddrQClPLk="
@@ -51,5 +56,16 @@ describe('DKIM selectors that are dangling aliases', () => {
     const text = renderDkim(r, plainTheme);
     expect(text).toMatch(/│ selector2 +│ ! alias to nothing +│/);
     expect(text).toMatch(/│ selector1 +│ ✓ valid +│ Ed25519/);
+  });
+
+  it('the only guessed name that exists is a dangling alias: _domainkey exists for it, which proves no other key', async () => {
+    const r = await checkDkim('unsigned.test', { resolver });
+    expect(r.selectors.filter((s) => s.cnames.length).map((s) => s.selector)).toEqual(['selector2']);
+    // _domainkey.unsigned.test exists only because selector2 does: not "keys under a selector not guessed".
+    expect(r.findings.map((f) => f.id)).not.toContain('dkim.selector.unknown');
+    expect(r.findings.map((f) => [f.id, f.severity])).toEqual([
+      ['dkim.selector.dangling', 'warn'],
+      ['dkim.none', 'warn'],
+    ]);
   });
 });

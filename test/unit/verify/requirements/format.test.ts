@@ -72,6 +72,13 @@ describe('address syntax (RFC 5322 §3.4)', () => {
     expect(checkAddressSyntax(value, kind).problem).toContain(why);
   });
 
+  it('quotes at most 60 characters of what the sender wrote', () => {
+    const words = checkAddressSyntax('a'.repeat(500_000), 'mailbox-list').problem!;
+    expect(words).toBe(`has '${'a'.repeat(60)}…' where an address belongs (no '@')`);
+    const host = checkAddressSyntax(`alice@${'b_'.repeat(100_000)}x`, 'mailbox').problem!;
+    expect(host).toBe(`has '${'b_'.repeat(30)}…', which is not a host name (RFC 5321 §4.1.2)`);
+  });
+
   it('counts mailboxes, group members included', () => {
     expect(checkAddressSyntax('a@mail.test, "B" <b@mail.test>', 'mailbox-list').mailboxes).toBe(2);
     expect(checkAddressSyntax('T: a@x.test, b@x.test;, c@x.test', 'address-list').mailboxes).toBe(3);

@@ -137,6 +137,13 @@ describe('sender requirements of one message', () => {
       result: 'fail',
       reason: 'nodmarc.test publishes no DMARC record (p=none at least is asked)',
     });
+    // A record receivers ignore (p=bogus, no valid rua=: no DMARC processing, RFC 9989 §4.10.1) is no record.
+    const ignored = await verify(Buffer.from(message({ from: 'news@ignored.test' })), { bulk: true });
+    expect(ignored.dmarc).toMatchObject({ result: 'none', policy: null, record: 'v=DMARC1; p=bogus' });
+    expect(byId(ignored.requirements)['dmarc.record']).toMatchObject({
+      result: 'fail',
+      reason: expect.stringContaining('no DMARC processing'),
+    });
     const noFrom = await verify(Buffer.from(message({ from: 'undisclosed-recipients:;' })), { bulk: true });
     expect(byId(noFrom.requirements)['dmarc.record']).toMatchObject({
       result: 'fail',

@@ -51,6 +51,13 @@ describe('unsubscribe.one-click (RFC 8058)', () => {
     });
   });
 
+  it("names only the schemes of the URIs that are not https, never the sender's text", async () => {
+    const lu = `List-Unsubscribe: <${'a'.repeat(20_000)}>, <MAILTO:u@bulk.test>, <mailto:v@bulk.test>`;
+    expect((await oneClick(Buffer.from(message({ extra: [lu] })))).reason).toBe(
+      'List-Unsubscribe has no https URI (not a URI, mailto only): one-click needs one (RFC 8058 §3.1)',
+    );
+  });
+
   it.each([
     [[], 'there is no List-Unsubscribe field (RFC 2369, RFC 8058)'],
     [

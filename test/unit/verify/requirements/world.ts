@@ -1,6 +1,7 @@
 // A small world for the sender-requirement tests: bulk.test (SPF for 192.0.2.10, DMARC p=none, an ed25519 DKIM
-// key), nodmarc.test (no DMARC), forwarder.test (an ARC sealing key), the reverse zone of 192.0.2.0/24, and
-// messages signed by mailauth (an implementation other than ours) over the header fields a test asks for.
+// key), nodmarc.test (no DMARC), ignored.test (a DMARC record receivers ignore), forwarder.test (an ARC sealing
+// key), the reverse zone of 192.0.2.0/24, and messages signed by mailauth (an implementation other than ours) over
+// the header fields a test asks for.
 import { dkimSign } from 'mailauth';
 import { layered, offlineResolver } from '../../../../src/dns/layered.js';
 import { parseZone } from '../../../../src/dns/zone/parse.js';
@@ -25,6 +26,12 @@ other          IN A   192.0.2.99
 $TTL 300
 ${SOA}
 @              IN TXT "v=spf1 ip4:192.0.2.10 -all"
+`),
+  parseZone(`$ORIGIN ignored.test.
+$TTL 300
+${SOA}
+@              IN TXT "v=spf1 ip4:192.0.2.10 -all"
+_dmarc         IN TXT "v=DMARC1; p=bogus"
 `),
   parseZone(`$ORIGIN forwarder.test.
 $TTL 300
