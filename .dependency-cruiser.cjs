@@ -32,20 +32,11 @@ module.exports = {
     },
     {
       // Each check folder under src/auth (spf, dkim, dmarc, …) is a unit: what two of them share lives in
-      // src/auth/shared (org-domain, field-list), never in one of them for the other to reach into.
+      // src/auth/shared (org-domain, field-list, tag-list), never in one of them for the other to reach into.
       name: 'no-sibling-checks',
       severity: 'error',
-      from: { path: '^src/auth/([^/]+)/', pathNot: '^src/auth/dmarc/record\\.ts$' },
+      from: { path: '^src/auth/([^/]+)/' },
       to: { path: '^src/auth/', pathNot: ['^src/auth/$1/', '^src/auth/shared/'] },
-    },
-    {
-      // The one exception, until the dkim branch is merged: DMARC's record parser reads the tag-list grammar of
-      // RFC 6376 §3.2 (RFC 7489 §6.3 borrows it) from src/auth/dkim/tag-list.ts, which that branch rewrites as the
-      // one DKIM tag-list parser. Once merged, it moves to src/auth/shared and this rule goes.
-      name: 'no-sibling-checks-but-dkim-tag-list',
-      severity: 'error',
-      from: { path: '^src/auth/dmarc/record\\.ts$' },
-      to: { path: '^src/auth/', pathNot: ['^src/auth/dmarc/', '^src/auth/shared/', '^src/auth/dkim/tag-list\\.ts$'] },
     },
     {
       // core (results, errors, names, the Context and Resolver interfaces) is the bottom layer: it imports nothing else.
