@@ -1,7 +1,7 @@
 // The CI gate's requirements file (`--policy mailcheck.yml`): a small schema, checked key by key so that a typo is
 // a clear error (exit 2) instead of a requirement silently not enforced. Parsing is pure; loadPolicy reads the file.
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
+import { readUserFile } from '../core/user-file.js';
 
 export type DmarcPolicyName = 'none' | 'quarantine' | 'reject';
 export type MtaStsModeName = 'none' | 'testing' | 'enforce';
@@ -85,15 +85,7 @@ export const POLICY_SCHEMA: Record<string, Record<string, Rule>> = {
 const TOP_LEVEL = ['strict', 'ignore', ...Object.keys(POLICY_SCHEMA)];
 
 export async function loadPolicy(path: string): Promise<Policy> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read policy file '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
-    );
-  }
+  const text = await readUserFile(path, 'policy file', 'utf8');
   const { parse } = await import('yaml');
   let doc: unknown;
   try {

@@ -215,7 +215,7 @@ describe('mailcheck probe (CLI)', () => {
     [['probe', 'smtp.test', '--tls', 'maybe'], /--tls.*maybe.*invalid|Allowed choices/i],
     [['probe', 'not a domain'], /not a valid domain name/],
     [['probe', 'smtp.test', '--ca', 'fixtures/zones/smtp.test.zone'], /holds no PEM certificate/],
-    [['probe', 'smtp.test', '--ca', 'missing.pem'], /cannot read --ca file/],
+    [['probe', 'smtp.test', '--ca', 'missing.pem'], /cannot read --ca file 'missing.pem': no such file$/m],
     [['probe', 'smtp.test', '--helo', 'bad name!'], /--helo/],
     [['probe', 'smtp.test', '--relay-test', '--relay-to', 'nobody'], /--relay-to/],
   ])('exits 2 with one clear line for bad input: %j', async (args, message) => {

@@ -4,7 +4,7 @@ import type { Context } from '../../core/context.js';
 import type { Finding, Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { recordsOf, type DnskeyRecord, type DsRecord, type Lookup, type LookupStatus } from '../../dns/types.js';
-import { organizationalDomain } from '../dmarc/org-domain.js';
+import { organizationalDomain } from '../shared/org-domain.js';
 import { dnssecFindings } from './lint.js';
 import { ALGORITHMS, DIGESTS, algorithmName, dsMatch, keyTag } from './record.js';
 

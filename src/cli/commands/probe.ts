@@ -11,6 +11,8 @@ import { renderProbe } from '../../report/text/probe.js';
 import { readCaFiles } from '../ca-files.js';
 import { createContext, type CliContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
+import { parsePortNumber } from '../options.js';
+import { startSpinner } from '../spinner.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface ProbeCliOptions extends GlobalOptions {
@@ -63,9 +65,7 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
 }
 
 export function parsePort(v: string, what = '--port'): number {
-  if (!/^\d{1,5}$/.test(v.trim()) || Number(v) < 1 || Number(v) > 65535)
-    throw new UsageError(`${what} '${v}' is not a port number (1-65535)`);
-  return Number(v);
+  return parsePortNumber(v, what);
 }
 
 /** A domain or host name (to A-labels), or an IP address (bare, or [bracketed]). */
@@ -86,15 +86,14 @@ export function parseHelo(v: string | undefined): string | undefined {
   return own.includes('.') && isValidDomain(own) ? own.toLowerCase() : undefined;
 }
 
-/** A spinner on stderr for TTYs (never with --json or --verbose), fed by the SMTP events. */
+/** The spinner (src/cli/spinner.ts), fed by the SMTP events: its text follows the dialogue. */
 export async function spinner(ctx: CliContext, text: string): Promise<{ ctx: CliContext; stop(): void }> {
-  if (!ctx.interactive || ctx.verbose) return { ctx, stop: () => {} };
-  const { default: ora } = await import('ora');
-  const s = ora({ text, stream: process.stderr }).start();
+  const s = await startSpinner(ctx, text);
+  if (!s) return { ctx, stop: () => {} };
   const onEvent = (e: MailcheckEvent) => {
     ctx.onEvent(e);
     if (e.type === 'smtp.line')
       s.text = `${text}: ${e.host} ${e.dir === 'C' ? '→' : '←'} ${e.line.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}`;
   };
-  return { ctx: { ...ctx, onEvent }, stop: () => s.isSpinning && s.stop() };
+  return { ctx: { ...ctx, onEvent }, stop: () => s.stop() };
 }
