@@ -35,6 +35,8 @@ export interface PostureOptions {
   ca?: string[];
   /** Port for the MTA-STS policy host instead of 443 (tests). */
   mtaStsPort?: number;
+  /** Fetch MTA-STS and BIMI from loopback, private or reserved addresses too (DNS names them; a lab, a test). */
+  allowPrivate?: boolean;
   /** DNS blocklist zones to look every MX address up in. */
   dnsbl?: string[];
   /** The whole domain must finish within this many milliseconds, else what is left is "unknown". */
@@ -81,10 +83,18 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
         checkMtaSts(domain, c, {
           ...(opts.ca ? { ca: opts.ca } : {}),
           ...(opts.mtaStsPort ? { port: opts.mtaStsPort } : {}),
+          allowPrivate: opts.allowPrivate,
         }),
       ),
       guard('tlsRpt', checkTlsRpt(domain, c)),
-      guard('bimi', checkBimi(domain, c, { fetch: Boolean(opts.fetch), ...(opts.ca ? { ca: opts.ca } : {}) })),
+      guard(
+        'bimi',
+        checkBimi(domain, c, {
+          fetch: Boolean(opts.fetch),
+          ...(opts.ca ? { ca: opts.ca } : {}),
+          allowPrivate: opts.allowPrivate,
+        }),
+      ),
       dnssecP,
       // TLSA names stay _25._tcp.<mx>, the port senders use, even when a test points --smtp-port elsewhere.
       guard(

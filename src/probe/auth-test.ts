@@ -1,6 +1,7 @@
 // Does the server take a password before TLS? (RFC 4954 §4, RFC 8314 §3) Advertising AUTH in the clear is
 // not enough to say: we try AUTH PLAIN (or LOGIN) with a made-up user, masked in the transcript, and read
 // the answer — "authentication failed" means the password was checked, so it was accepted in the clear.
+import { MASK, plainToken } from '../smtp/auth.js';
 import { authMechanisms, type Ehlo } from '../smtp/extensions.js';
 import { replyText } from '../smtp/reply.js';
 import type { SmtpSession } from '../smtp/session.js';
@@ -28,8 +29,7 @@ export async function authPlaintextTest(s: SmtpSession, ehlo: Ehlo): Promise<Aut
     return { offered, tried, accepted: null, code: 0, reply: 'no cleartext mechanism (PLAIN, LOGIN) offered' };
   let r;
   if (tried === 'PLAIN') {
-    const token = Buffer.from(`\0${USER}\0${PASS}`).toString('base64');
-    r = await s.command(`AUTH PLAIN ${token}`, { logAs: 'AUTH PLAIN ****' });
+    r = await s.command(`AUTH PLAIN ${plainToken(USER, PASS)}`, { logAs: `AUTH PLAIN ${MASK}` });
   } else {
     r = await s.command('AUTH LOGIN');
     if (r.code === 334) {

@@ -203,7 +203,19 @@ export function hostFindings(
   // The relay test.
   if (o.relayTested && h.relay) {
     const r = h.relay;
-    if (r.accepted === true) {
+    if (r.accepted === true && r.sink) {
+      add(
+        finding(
+          'probe.relay.sink',
+          'info',
+          `${who} accepted mail from ${r.mailFrom} to ${r.rcptTo} (${r.reply}), and its greeting says what it is: an accept-all sink (mailcheck receive) that stores every message and never relays. Taking any recipient is what a sink does; by its own account it is not an open relay (the probe sends no message, so it cannot see whether mail leaves).`,
+          {
+            ref: 'RFC 5321 §3.9',
+            advice: 'Keep an accept-all sink off the internet: it takes every message anyone sends it.',
+          },
+        ),
+      );
+    } else if (r.accepted === true) {
       add(
         finding(
           'probe.relay.open',

@@ -1,15 +1,17 @@
 // Probing one SMTP server, top to bottom: connect → (implicit TLS) → banner → EHLO (HELO fallback) →
 // STARTTLS if offered (RFC 3207) → EHLO again → (relay test) → QUIT. Each step timed; never sends DATA.
+import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
-import { inspectCertificate } from '../smtp/certificate.js';
-import { addressLiteral, bannerHostname, parseEhlo } from '../smtp/extensions.js';
-import { isPositive, replyText, type Reply } from '../smtp/reply.js';
-import { SmtpSession, type TlsOutcome } from '../smtp/session.js';
+import { inspectCertificate, type CertificateInfo } from '../smtp/certificate.js';
+import { bannerHostname } from '../smtp/extensions.js';
+import { smtpHandshake, type HandshakeOptions } from '../smtp/handshake.js';
+import { replyText, type Reply } from '../smtp/reply.js';
+import type { TlsOutcome } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
 import { authPlaintextTest } from './auth-test.js';
 import { hostFindings } from './findings.js';
-import { relayTest } from './relay.js';
+import { relayTest, SINK_GREETING } from './relay.js';
 import type { ProbeEndpoint, ProbeHost, ProbeOptions, ProbeStage, ProbeTls, TlsMode } from './types.js';
 
 export const SLOW_BANNER_MS = 5000;
@@ -50,43 +52,43 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
     host.error = { stage, kind: r.failure?.kind ?? 'rejected', message: r.failure?.message ?? replyText(r) };
   };
 
-  // 1. TCP
-  const conn = await SmtpSession.connect(
-    { host: target.exchange, address: target.address, port: target.port },
-    {
-      timeoutMs: ctx.timeoutMs,
-      onLine: (dir, line) =>
-        ctx.onEvent({
-          type: 'smtp.line',
-          dir,
-          line,
-          host: target.exchange,
-          address: target.address,
-          port: target.port,
-        }),
-    },
-  );
-  host.timings.connectMs = conn.ms;
-  if (!conn.ok) {
-    host.error = { stage: 'connect', kind: conn.failure.kind, message: conn.failure.message };
+  // 1–6. TCP, (implicit TLS), greeting, EHLO (HELO fallback), the AUTH test, STARTTLS, EHLO again: one handshake.
+  const names = certificateNames(target);
+  // SNI: the host name (an IP address is never sent as SNI, RFC 6066 §3; the PTR name stands in for it).
+  const name = names.find((n) => !isIP(n));
+  let authClosed = false;
+  const handshake: HandshakeOptions = {
+    tls: mode,
+    helo: opts.helo,
+    greetingTimeoutMs: opts.bannerTimeoutMs ?? ctx.timeoutMs * 6,
+    tlsParams: { servername: name, ca: trustAnchors(opts.ca ?? []) },
+  };
+  // AUTH before TLS: offered is one thing, checking a cleartext password is another (RFC 4954 §4).
+  if (opts.authTest !== false)
+    handshake.beforeStartTls = async (s, ehlo) => {
+      const auth = await authPlaintextTest(s, ehlo);
+      if (auth) host.auth = auth;
+      authClosed = s.closed;
+    };
+  const hs = await smtpHandshake({ host: target.exchange, address: target.address, port: target.port }, ctx, handshake);
+  host.timings.connectMs = hs.timings.connectMs;
+  if (!hs.session) {
+    const f = hs.connectFailure!;
+    host.error = { stage: 'connect', kind: f.kind, message: f.message };
     return finish();
   }
-  const s = conn.session;
+  const s = hs.session;
   host.connected = true;
-  const ca = trustAnchors(opts.ca ?? []);
   try {
-    // 2. Implicit TLS (port 465, RFC 8314 §3.3): the handshake comes before the greeting.
-    if (mode === 'implicit') {
-      const t = await s.upgradeTls({ servername: certificateName(target), ca });
-      host.timings.tlsMs = t.ms;
-      host.tls = tlsInfo(t, { offered: true, name: certificateName(target), ctx });
-      if (!t.ok) return finish();
-    }
+    host.timings.bannerMs = hs.timings.greetingMs;
+    host.timings.ehloMs = hs.timings.ehloMs;
+    host.timings.tlsMs = hs.timings.tlsMs;
+    if (hs.tls.outcome && mode === 'implicit') host.tls = tlsInfo(hs.tls.outcome, { offered: true, names, ctx });
+    const stage = hs.failed?.stage;
+    if (stage === 'tls' && mode === 'implicit') return finish();
 
-    // 3. The greeting; a slow one is measured, not mistaken for a dead host.
-    const bannerStart = performance.now();
-    const greeting = await s.read(opts.bannerTimeoutMs ?? ctx.timeoutMs * 6);
-    host.timings.bannerMs = Math.round(performance.now() - bannerStart);
+    // The greeting; a slow one is measured, not mistaken for a dead host.
+    const greeting = hs.greeting!;
     if (greeting.code === 0) {
       fail('banner', greeting);
       return finish();
@@ -94,74 +96,55 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
     host.bannerCode = greeting.code;
     host.banner = `${greeting.code} ${greeting.lines.join('\n')}`.trim();
     host.bannerHostname = bannerHostname(greeting.lines);
-    if (greeting.code !== 220) return finish();
+    if (stage === 'greeting') return finish();
 
-    // 4. EHLO, or HELO from a server that does not speak ESMTP.
-    const helo = opts.helo ?? addressLiteral(s.localAddress);
-    const ehloStart = performance.now();
-    let ehlo = await s.command(`EHLO ${helo}`);
-    if (ehlo.code === 0) {
-      host.timings.ehloMs = Math.round(performance.now() - ehloStart);
-      fail('ehlo', ehlo);
+    if (stage === 'ehlo') {
+      fail('ehlo', hs.failed!.reply);
       return finish();
     }
-    if (isPositive(ehlo)) {
-      host.esmtp = true;
-      host.ehlo = parseEhlo(ehlo);
-    } else {
-      // RFC 5321 §4.1.1.1: a server that rejects EHLO may still take HELO.
-      ehlo = await s.command(`HELO ${helo}`);
-      if (!isPositive(ehlo)) {
-        host.timings.ehloMs = Math.round(performance.now() - ehloStart);
-        fail('ehlo', ehlo);
-        return finish();
-      }
-      host.ehlo = { hostname: parseEhlo(ehlo).hostname, extensions: [] };
-    }
-    host.timings.ehloMs = Math.round(performance.now() - ehloStart);
-
-    // 5. AUTH before TLS: offered is one thing, checking a cleartext password is another (RFC 4954 §4).
-    if (mode !== 'implicit' && opts.authTest !== false) {
-      const auth = await authPlaintextTest(s, host.ehlo);
-      if (auth) host.auth = auth;
-      if (s.closed) {
-        fail('ehlo', {
-          code: 0,
-          lines: [],
-          failure: { kind: 'closed', message: 'the connection closed after the AUTH test' },
-        });
-        return finish();
-      }
+    host.esmtp = hs.esmtp;
+    host.ehlo = hs.ehlo!;
+    if (authClosed) {
+      fail('ehlo', {
+        code: 0,
+        lines: [],
+        failure: { kind: 'closed', message: 'the connection closed after the AUTH test' },
+      });
+      return finish();
     }
 
-    // 6. STARTTLS when offered, then EHLO again: the server forgets everything from before TLS (RFC 3207 §4.2).
     if (mode === 'starttls' || mode === 'none') {
-      const offered = host.ehlo.extensions.some((e) => /^STARTTLS\b/i.test(e));
-      host.tls = { offered, ok: false, protocol: null, cipher: null, certificate: null, attempted: false };
-      if (offered && mode === 'starttls') {
-        const tlsStart = performance.now();
-        const go = await s.command('STARTTLS');
-        if (go.code !== 220) {
-          host.timings.tlsMs = Math.round(performance.now() - tlsStart);
-          host.tls = { ...host.tls, attempted: true, error: `STARTTLS refused: ${replyText(go)}` };
-          if (go.code === 0) fail('starttls', go);
-          return finish();
-        }
-        const t = await s.upgradeTls({ servername: certificateName(target), ca });
-        host.timings.tlsMs = Math.round(performance.now() - tlsStart);
-        host.tls = tlsInfo(t, { offered: true, name: certificateName(target), ctx });
-        if (!t.ok) return finish();
-        const again = await s.command(`EHLO ${helo}`);
-        if (!isPositive(again)) {
-          fail('ehlo-tls', again);
-          return finish();
-        }
-        host.ehloTls = parseEhlo(again);
+      host.tls = {
+        offered: hs.tls.offered,
+        ok: false,
+        protocol: null,
+        cipher: null,
+        certificate: null,
+        attempted: false,
+      };
+      if (hs.tls.refusal) {
+        const go = hs.tls.refusal;
+        host.tls = { ...host.tls, attempted: true, error: `STARTTLS refused: ${replyText(go)}` };
+        if (go.code === 0) fail('starttls', go);
+        return finish();
       }
+      if (hs.tls.outcome) {
+        host.tls = tlsInfo(hs.tls.outcome, { offered: true, names, ctx });
+        if (stage === 'tls') return finish();
+      }
+      if (stage === 'ehlo-tls') {
+        fail('ehlo-tls', hs.failed!.reply);
+        return finish();
+      }
+      host.ehloTls = hs.ehloTls;
     }
 
     // 7. Opt-in: would it relay for a stranger? MAIL/RCPT then RSET, never DATA.
-    if (opts.relayTest) host.relay = await relayTest(s, { helo, recipient: opts.relayRecipient });
+    if (opts.relayTest) {
+      host.relay = await relayTest(s, { helo: hs.helo!, recipient: opts.relayRecipient });
+      if (host.relay.accepted && host.banner && SINK_GREETING.test(host.banner))
+        host.relay.sink = { declaredBy: 'greeting', text: host.banner };
+    }
   } finally {
     await s.quit();
     host.transcript = s.transcript;
@@ -169,12 +152,16 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
   return finish();
 }
 
-/** The name a certificate must cover: the MX/host name; for an IP target its PTR name, else none to check. */
-function certificateName(target: ProbeEndpoint): string | undefined {
-  return isIP(target.exchange) ? target.ptr?.[0] : target.exchange;
+/**
+ * The names a certificate may cover, in order: the MX/host name; for an IP target the address itself (IP SANs,
+ * RFC 6125 §3.1.3.2 via checkServerIdentity), then its PTR name.
+ */
+function certificateNames(target: ProbeEndpoint): string[] {
+  if (!isIP(target.exchange)) return [target.exchange];
+  return [target.exchange, ...(target.ptr?.length ? [target.ptr[0]!] : [])];
 }
 
-function tlsInfo(t: TlsOutcome, o: { offered: boolean; name: string | undefined; ctx: Context }): ProbeTls {
+function tlsInfo(t: TlsOutcome, o: { offered: boolean; names: string[]; ctx: Context }): ProbeTls {
   if (!t.ok)
     return {
       offered: o.offered,
@@ -191,16 +178,32 @@ function tlsInfo(t: TlsOutcome, o: { offered: boolean; name: string | undefined;
     protocol: t.protocol,
     cipher: t.cipher,
     attempted: true,
-    certificate: t.certificate
-      ? inspectCertificate(t.certificate, {
-          ...(o.name ? { hostname: o.name } : {}),
-          now: o.ctx.now(),
-          authorized: t.authorized,
-          chainLength: t.chain.length,
-          ...(t.authorizationError ? { authorizationError: t.authorizationError } : {}),
-        })
-      : null,
+    certificate: t.certificate ? inspectNames(t, t.certificate, o.names, o.ctx) : null,
     discardedPlaintext: t.discardedPlaintext,
     chain: t.chain.map((c) => ({ subject: c.subject.split('\n').join(', '), issuer: c.issuer.split('\n').join(', ') })),
   };
+}
+
+/** The certificate judged against the first name it covers (the first name when it covers none). */
+function inspectNames(
+  t: Extract<TlsOutcome, { ok: true }>,
+  cert: X509Certificate,
+  names: string[],
+  ctx: Context,
+): CertificateInfo {
+  const inspect = (hostname: string) =>
+    inspectCertificate(cert, {
+      hostname,
+      now: ctx.now(),
+      authorized: t.authorized,
+      chainLength: t.chain.length,
+      authorizationError: t.authorizationError,
+    });
+  const first = inspect(names[0]!);
+  for (const n of names.slice(1)) {
+    if (first.hostnameMatch) break;
+    const other = inspect(n);
+    if (other.hostnameMatch) return other;
+  }
+  return first;
 }

@@ -4,6 +4,14 @@ import { isPositive, isTransient, replyText } from '../smtp/reply.js';
 import type { SmtpSession } from '../smtp/session.js';
 import type { RelayTest } from './types.js';
 
+/**
+ * How `mailcheck receive` introduces itself (src/receive/server.ts): "220 <name> ESMTP mailcheck receive (a test
+ * receiver: stores, never relays)". An accept-all sink takes any recipient, as an open relay does; what sets them
+ * apart is whether the mail leaves, which a probe that sends no message cannot see. So the verdict rests on what
+ * the server says it is — a claim, reported as one (see README.md, "Relay test").
+ */
+export const SINK_GREETING = /\bmailcheck receive\b.*\bnever relays\b/i;
+
 /** RFC 2606 reserved names: never anyone's real mailbox, and never the probed server's own domain. */
 export const RELAY_SENDER = 'mailcheck-relay-test@example.org';
 export const RELAY_RECIPIENT = 'mailcheck-relay-test@example.net';

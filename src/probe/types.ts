@@ -76,6 +76,8 @@ export interface RelayTest {
   accepted: boolean | null;
   reply: string;
   code: number;
+  /** It accepted, and its greeting declares an accept-all sink that never relays (mailcheck receive): the claim. */
+  sink?: { declaredBy: 'greeting'; text: string };
 }
 
 export interface ProbeHost {

@@ -4,13 +4,16 @@ import { organizationalDomain } from '../auth/dmarc/org-domain.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { finding, type Finding, type Step } from '../core/result.js';
+import type { CertificateInfo } from '../smtp/certificate.js';
 import type { TranscriptLine } from '../smtp/session.js';
 import type { Mailbox } from './address.js';
 import { composeMessage, type HeaderField } from './compose.js';
-import { deliver, type DeliverOptions, type DeliveredTo, type RejectedTo } from './deliver.js';
+import { deliver, type DeliverOptions, type DeliveredTo, type Delivery, type RejectedTo } from './deliver.js';
 import { dkimSignMessage, type SigningKey } from './dkim-sign.js';
 import { readEml } from './eml.js';
-import type { AttemptOutcome, SendTlsMode } from './transaction.js';
+import { authFindings, certificateFindings, deliveryFindings, routeFindings } from './findings.js';
+import type { RefusedAddress } from './route.js';
+import type { Attempt, AttemptAuth, AttemptOutcome, SendTls, SendTlsMode } from './transaction.js';
 
 export interface SendInput {
   from: Mailbox;
@@ -34,7 +37,13 @@ export interface SendSession {
   port: number;
   outcome: AttemptOutcome;
   reply: string;
-  tls: { protocol: string | null; cipher: string | null } | null;
+  tls: SendTls | null;
+  /** The certificate the server presented, judged against its name (as `probe` reports it). */
+  certificate?: CertificateInfo;
+  /** Why that certificate does not authenticate the server. */
+  certificateProblems?: string[];
+  /** The login (--auth-user): mechanism, answer; never the password. */
+  auth?: AttemptAuth;
   tlsFallback?: string;
   transcript: TranscriptLine[];
   ms: number;
@@ -47,7 +56,14 @@ export interface SendResult {
   to: string[];
   delivered: DeliveredTo[];
   rejected: RejectedTo[];
-  tls: { mode: SendTlsMode; encrypted: boolean; protocol: string | null; cipher: string | null };
+  tls: {
+    mode: SendTlsMode;
+    encrypted: boolean;
+    protocol: string | null;
+    cipher: string | null;
+    /** Every server that took the message presented a certificate that authenticates it; null: none took it. */
+    verified: boolean | null;
+  };
   dkim: {
     signed: boolean;
     domain: string | null;
@@ -56,6 +72,8 @@ export interface SendResult {
     keyBits?: number;
     signedHeaders?: string[];
   };
+  /** SMTP AUTH (--auth-user); null when no login was asked for. Never holds the password. */
+  auth: { user: string; mechanism: string | null; authenticated: boolean } | null;
   size: number;
   /** Where each recipient domain's mail was to go (MX hosts, or the --server). */
   routes: {
@@ -64,6 +82,8 @@ export interface SendResult {
     port: number;
     hosts: { exchange: string; preference: number | null; addresses: string[] }[];
     implicit: boolean;
+    /** MX addresses not tried: loopback, link-local, private or reserved (without --allow-private). */
+    refused?: RefusedAddress[];
     problem?: string;
   }[];
   sessions: SendSession[];
@@ -159,30 +179,16 @@ export async function sendMessage(input: SendInput, ctx: Context, opts: SendOpti
       encrypted: sent.length > 0 && sent.every((a) => a.tls !== null),
       protocol: first?.protocol ?? null,
       cipher: first?.cipher ?? null,
+      verified: sent.length ? sent.every((a) => a.tls?.verified === true) : null,
     },
     dkim,
+    auth: opts.auth ? authSummary(opts.auth.user, d.attempts) : null,
     size: message.length,
-    routes: d.routes.map((r) => ({
-      domain: r.domain,
-      recipients: r.recipients,
-      port: r.port,
-      hosts: r.hosts,
-      implicit: r.implicit,
-      ...(r.problem ? { problem: r.problem.message } : {}),
-    })),
-    sessions: d.attempts.map((a) => ({
-      exchange: a.exchange,
-      address: a.address,
-      port: a.port,
-      outcome: a.outcome,
-      reply: a.reply,
-      tls: a.tls,
-      ...(a.tlsFallback ? { tlsFallback: a.tlsFallback } : {}),
-      transcript: a.transcript,
-      ms: a.ms,
-    })),
+    routes: d.routes.map(routeOf),
+    sessions: d.attempts.map(sessionOf),
     findings: [
       ...findings,
+      ...routeFindings(d.routes),
       ...deliveryFindings(
         d.delivered,
         d.rejected,
@@ -191,111 +197,48 @@ export async function sendMessage(input: SendInput, ctx: Context, opts: SendOpti
         d.attempts.filter((a) => a.tlsFallback).map((a) => `${a.exchange} (${a.tlsFallback})`),
         sent.filter((a) => !a.tls).map((a) => a.exchange),
       ),
+      ...certificateFindings(sent, mode),
+      ...authFindings(d.attempts),
     ],
     steps: d.steps,
   };
   return result;
 }
 
-function deliveryFindings(
-  delivered: DeliveredTo[],
-  rejected: RejectedTo[],
-  reachedAny: boolean,
-  mode: SendTlsMode,
-  fallbacks: string[],
-  plaintext: string[],
-): Finding[] {
-  const out: Finding[] = [];
-  for (const x of delivered) {
-    out.push(
-      finding(
-        'send.delivered',
-        'ok',
-        `${x.recipient}: delivered to ${x.exchange === x.address ? x.address : `${x.exchange} [${x.address}]`}:${x.port}${x.tls ? ` over ${x.tls.protocol}` : ''} — ${x.response}`,
-      ),
-    );
-  }
-  for (const x of rejected) {
-    // No server ever answered: that is a network problem (exit 3), not a verdict on the recipient.
-    const unreached = x.temporary && !reachedAny && (x.reason === 'unreachable' || x.reason === 'no-route');
-    const via = x.exchange ? ` by ${x.exchange === x.address ? x.address : `${x.exchange} [${x.address}]`}` : '';
-    switch (x.reason) {
-      case 'rejected':
-        out.push(
-          finding('send.rejected', 'fail', `${x.recipient}: rejected${via} — ${x.response}`, {
-            ref: 'RFC 5321 §4.2.1',
-          }),
-        );
-        break;
-      case 'deferred':
-        out.push(
-          finding(
-            'send.deferred',
-            'fail',
-            `${x.recipient}: not delivered, temporarily refused${via} (try again later) — ${x.response}`,
-            { ref: 'RFC 5321 §4.2.1' },
-          ),
-        );
-        break;
-      case 'no-route':
-        out.push(
-          finding(
-            `send.route.${x.temporary ? 'temporary' : 'none'}`,
-            'fail',
-            `${x.recipient}: nowhere to deliver — ${x.response}.`,
-            unreached ? { temporary: true } : {},
-          ),
-        );
-        break;
-      case 'tls-required':
-        out.push(
-          finding('send.tls.required', 'fail', `${x.recipient}: not sent — ${x.response}.`, { ref: 'RFC 3207' }),
-        );
-        break;
-      case 'unsuitable':
-        out.push(finding('send.unsuitable', 'fail', `${x.recipient}: not sent — ${x.response}.`));
-        break;
-      case 'lost':
-        out.push(
-          finding(
-            'send.lost',
-            'fail',
-            `${x.recipient}: the connection${via} broke during the transaction; not delivered — ${x.response}.`,
-          ),
-        );
-        break;
-      default:
-        out.push(
-          finding(
-            'send.unreachable',
-            'fail',
-            `${x.recipient}: no server could be reached — ${x.response}.`,
-            unreached ? { temporary: true } : {},
-          ),
-        );
-    }
-  }
-  for (const f of fallbacks) {
-    out.push(
-      finding(
-        'send.tls.fallback',
-        'warn',
-        `STARTTLS failed at ${f}; the message went in plaintext on a new connection (opportunistic TLS).`,
-        { ref: 'RFC 7435 §3' },
-      ),
-    );
-  }
-  if (plaintext.length && mode !== 'none') {
-    out.push(
-      finding(
-        'send.tls.plaintext',
-        'warn',
-        `Sent without encryption to ${[...new Set(plaintext)].join(', ')}: ${fallbacks.length ? 'TLS failed' : 'no STARTTLS offered'}. Use --tls require to refuse that.`,
-        { ref: 'RFC 3207' },
-      ),
-    );
-  }
+function routeOf(r: Delivery['routes'][number]): SendResult['routes'][number] {
+  const out: SendResult['routes'][number] = {
+    domain: r.domain,
+    recipients: r.recipients,
+    port: r.port,
+    hosts: r.hosts,
+    implicit: r.implicit,
+  };
+  if (r.refused) out.refused = r.refused;
+  if (r.problem) out.problem = r.problem.message;
   return out;
+}
+
+function sessionOf(a: Attempt): SendSession {
+  const out: SendSession = {
+    exchange: a.exchange,
+    address: a.address,
+    port: a.port,
+    outcome: a.outcome,
+    reply: a.reply,
+    tls: a.tls,
+    transcript: a.transcript,
+    ms: a.ms,
+  };
+  if (a.certificate) out.certificate = a.certificate;
+  if (a.certificateProblems) out.certificateProblems = a.certificateProblems;
+  if (a.auth) out.auth = a.auth;
+  if (a.tlsFallback) out.tlsFallback = a.tlsFallback;
+  return out;
+}
+
+function authSummary(user: string, attempts: Attempt[]): NonNullable<SendResult['auth']> {
+  const used = attempts.find((a) => a.auth?.authenticated) ?? attempts.find((a) => a.auth?.mechanism);
+  return { user, mechanism: used?.auth?.mechanism ?? null, authenticated: Boolean(used?.auth?.authenticated) };
 }
 
 /** Relaxed alignment (RFC 7489 §3.1.1): the same organizational domain. */

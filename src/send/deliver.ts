@@ -5,7 +5,15 @@ import type { Context } from '../core/context.js';
 import type { Step } from '../core/result.js';
 import { hasEightBit } from '../smtp/data.js';
 import { byDomain, mxRoute, serverRoute, type Route } from './route.js';
-import { transact, type Attempt, type Envelope, type MessageNeeds, type SendTlsMode } from './transaction.js';
+import {
+  transact,
+  type Attempt,
+  type Envelope,
+  type MessageNeeds,
+  type SendAuth,
+  type SendTls,
+  type SendTlsMode,
+} from './transaction.js';
 
 export interface DeliverOptions {
   /** Bypass MX: every recipient goes to this server. */
@@ -20,6 +28,12 @@ export interface DeliverOptions {
   maxAttempts?: number;
   /** Connect from this local address (the demo's forger uses 127.0.0.2). */
   localAddress?: string;
+  /** Deliver to MX addresses that are loopback, link-local, private or reserved (the demo's sandbox). */
+  allowPrivate?: boolean;
+  /** The port speaks TLS from the first byte (465): --tls require/verify use implicit TLS, not STARTTLS. */
+  implicitTls?: boolean;
+  /** SMTP AUTH before MAIL (submission: --auth-user). */
+  auth?: SendAuth;
 }
 
 export interface DeliveredTo {
@@ -31,11 +45,21 @@ export interface DeliveredTo {
   response: string;
   code: number;
   queueId: string | null;
-  tls: { protocol: string | null; cipher: string | null } | null;
+  tls: SendTls | null;
 }
 
 export type NotDeliveredReason =
-  'rejected' | 'deferred' | 'unreachable' | 'no-route' | 'tls-required' | 'unsuitable' | 'lost';
+  | 'rejected'
+  | 'deferred'
+  | 'unreachable'
+  | 'no-route'
+  | 'private'
+  | 'tls-required'
+  | 'tls-unverified'
+  | 'auth-failed'
+  | 'auth-unavailable'
+  | 'unsuitable'
+  | 'lost';
 
 export interface RejectedTo {
   recipient: string;
@@ -70,7 +94,9 @@ export async function deliver(
   const planned = opts.server
     ? [await serverRoute(opts.server, envelope.to, ctx)]
     : await Promise.all(
-        [...byDomain(envelope.to)].map(([domain, rcpts]) => mxRoute(domain, rcpts, opts.port ?? 25, ctx)),
+        [...byDomain(envelope.to)].map(([domain, rcpts]) =>
+          mxRoute(domain, rcpts, opts.port ?? 25, ctx, { allowPrivate: opts.allowPrivate }),
+        ),
       );
   const results = await Promise.all(
     planned.map(({ route }) => deliverRoute(route, message, envelope.from, needs, ctx, opts)),
@@ -99,14 +125,18 @@ async function deliverRoute(
   const attempts: Attempt[] = [];
   if (route.problem) {
     const p = route.problem;
+    const reason = p.id === 'private' ? 'private' : 'no-route';
     for (const recipient of route.recipients)
-      rejected.push({ recipient, response: p.message, code: 0, reason: 'no-route', temporary: p.temporary });
+      rejected.push({ recipient, response: p.message, code: 0, reason, temporary: p.temporary });
     return { delivered, rejected, attempts };
   }
   let pending = [...route.recipients];
   const last = new Map<string, RejectedTo>();
+  const refused = new Set(route.refused?.map((r) => `${r.exchange} ${r.address}`));
   const endpoints = route.hosts.flatMap((h) =>
-    h.addresses.map((address) => ({ exchange: h.exchange, address, port: route.port })),
+    h.addresses
+      .filter((address) => !refused.has(`${h.exchange} ${address}`))
+      .map((address) => ({ exchange: h.exchange, address, port: route.port })),
   );
   for (const endpoint of endpoints.slice(0, opts.maxAttempts ?? 10)) {
     if (!pending.length) break;
@@ -116,6 +146,8 @@ async function deliverRoute(
       ...(opts.helo ? { helo: opts.helo } : {}),
       ...(opts.ca ? { ca: opts.ca } : {}),
       ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+      implicitTls: opts.implicitTls,
+      auth: opts.auth,
     });
     attempts.push(a);
     const where = { exchange: a.exchange, address: a.address, port: a.port };
@@ -158,7 +190,8 @@ async function deliverRoute(
       }
     } else {
       // The server could not take the transaction at all: every pending recipient moves on to the next host.
-      const reason: NotDeliveredReason = a.outcome === 'refused' ? (a.temporary ? 'deferred' : 'rejected') : a.outcome;
+      let reason: NotDeliveredReason = a.outcome === 'refused' ? 'rejected' : a.outcome;
+      if (a.outcome === 'refused' && a.temporary) reason = 'deferred';
       for (const recipient of pending)
         last.set(recipient, { recipient, response: a.reply, code: a.code, reason, temporary: a.temporary, ...where });
     }

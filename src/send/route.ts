@@ -6,6 +6,7 @@ import type { Step } from '../core/result.js';
 import { traceResolver } from '../dns/trace.js';
 import { isTemporary } from '../dns/types.js';
 import { checkMx } from '../mx/check.js';
+import { classifyAddress } from '../mx/ip-ranges.js';
 
 export interface RouteHost {
   exchange: string;
@@ -15,7 +16,7 @@ export interface RouteHost {
 }
 
 export interface RouteProblem {
-  id: 'null-mx' | 'nxdomain' | 'no-mail-host' | 'temporary';
+  id: 'null-mx' | 'nxdomain' | 'no-mail-host' | 'temporary' | 'private';
   message: string;
   temporary: boolean;
 }
@@ -27,21 +28,44 @@ export interface Route {
   port: number;
   hosts: RouteHost[];
   implicit: boolean;
+  /** MX addresses not tried: loopback, link-local, private or reserved (without --allow-private). */
+  refused?: RefusedAddress[];
   problem?: RouteProblem;
 }
 
-/** The MX route for one recipient domain. */
+export interface RefusedAddress {
+  exchange: string;
+  address: string;
+  /** ipaddr.js's range name: loopback, private, linkLocal, uniqueLocal, reserved, … */
+  range: string;
+}
+
+/**
+ * The MX route for one recipient domain. DNS names the hosts, and whoever controls a zone can point an MX at
+ * 127.0.0.1, 10.0.0.5 or 169.254.169.254: such addresses are not tried unless `allowPrivate` (the same
+ * classification as `mx`'s findings; `--server` is an explicit target and never judged).
+ */
 export async function mxRoute(
   domain: string,
   recipients: string[],
   port: number,
   ctx: Context,
+  o: { allowPrivate?: boolean } = {},
 ): Promise<{ route: Route; steps: Step[] }> {
   const mx = await checkMx(domain, ctx);
   const base = { domain, recipients, port, implicit: mx.implicit };
   const hosts = mx.mx
     .filter((h) => h.addresses.length)
     .map((h) => ({ exchange: h.exchange, preference: h.preference, addresses: h.addresses.map((a) => a.address) }));
+  const refused: RefusedAddress[] = [];
+  if (!o.allowPrivate) {
+    for (const h of hosts) {
+      for (const address of h.addresses) {
+        const c = classifyAddress(address);
+        if (c.class !== 'public') refused.push({ exchange: h.exchange, address, range: c.range });
+      }
+    }
+  }
   let problem: RouteProblem | undefined;
   if (isTemporary({ status: mx.lookup })) {
     problem = {
@@ -66,8 +90,22 @@ export async function mxRoute(
         ? `the address lookups for ${domain}'s mail hosts failed`
         : `${domain} has no mail host with an address`,
     };
+  } else if (refused.length === hosts.reduce((n, h) => n + h.addresses.length, 0)) {
+    problem = {
+      id: 'private',
+      temporary: false,
+      message: `every mail host of ${domain} is at a non-public address (${describeRefused(refused)}); not delivering there without --allow-private`,
+    };
   }
-  return { route: { ...base, hosts, ...(problem ? { problem } : {}) }, steps: mx.steps };
+  const route: Route = { ...base, hosts };
+  if (refused.length) route.refused = refused;
+  if (problem) route.problem = problem;
+  return { route, steps: mx.steps };
+}
+
+/** "mx1.example [10.0.0.5] private, mx2.example [127.0.0.1] loopback". */
+export function describeRefused(refused: readonly RefusedAddress[]): string {
+  return refused.map((r) => `${r.exchange} [${r.address}] ${r.range}`).join(', ');
 }
 
 /** --server host[:port]: an IP as is, "localhost" as loopback (RFC 6761 §6.3), a name through A/AAAA. */

@@ -2,12 +2,48 @@
 // MAIL with SIZE/BODY/SMTPUTF8 parameters as offered (RFC 1870, 6152, 6531), RCPTs, DATA — pipelined when
 // the server offers PIPELINING (RFC 2920) — then QUIT. Every outcome is data.
 import type { Context } from '../core/context.js';
-import { addressLiteral, offers, parseEhlo, sizeLimit, type Ehlo } from '../smtp/extensions.js';
+import { authenticate, type AuthMechanism, type Credentials } from '../smtp/auth.js';
+import { inspectCertificate, verificationProblems, type CertificateInfo } from '../smtp/certificate.js';
+import { offers, sizeLimit, type Ehlo } from '../smtp/extensions.js';
+import { smtpHandshake, type HandshakeTls } from '../smtp/handshake.js';
 import { isPositive, isTransient, replyText, type Reply } from '../smtp/reply.js';
-import { SmtpSession, type TranscriptLine } from '../smtp/session.js';
+import type { SmtpSession, TlsOutcome, TranscriptLine } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
 
-export type SendTlsMode = 'starttls' | 'implicit' | 'none' | 'require';
+/**
+ * starttls: when offered, falling back to plaintext (RFC 7435 opportunistic); require: TLS or nothing, any
+ * certificate (Postfix's `encrypt`); verify: TLS with a certificate that chains to a trusted CA (or --ca) and
+ * names the host (Postfix's `secure`, RFC 6125); implicit: TLS before the greeting; none: never TLS.
+ */
+export type SendTlsMode = 'starttls' | 'implicit' | 'none' | 'require' | 'verify';
+
+/** The TLS of one session: what was negotiated and whether the certificate authenticated the server. */
+export interface SendTls {
+  protocol: string | null;
+  cipher: string | null;
+  /** A chain to a trusted CA (or --ca), the host name (IP SANs for an address), dates that hold. */
+  verified: boolean;
+}
+
+/** Credentials for SMTP AUTH, and how to use them. */
+export interface SendAuth extends Credentials {
+  mechanism?: AuthMechanism;
+  /** Allow AUTH on a session that is not encrypted (--auth-insecure). */
+  insecure?: boolean;
+}
+
+export interface AttemptAuth {
+  user: string;
+  /** The mechanism used; null when none could be (not offered, or not encrypted). */
+  mechanism: AuthMechanism | null;
+  authenticated: boolean;
+  /** The password went on the wire (whatever the answer). */
+  sent: boolean;
+  /** ...over an encrypted session. */
+  encrypted: boolean;
+  code: number;
+  reply: string;
+}
 
 export interface Envelope {
   from: string;
@@ -37,8 +73,14 @@ export type AttemptOutcome =
   | 'unreachable'
   /** The greeting, EHLO or MAIL was refused. */
   | 'refused'
-  /** --tls require, and this server could not give us TLS: nothing was sent. */
+  /** --tls require or verify, and this server could not give us TLS: nothing was sent. */
   | 'tls-required'
+  /** --tls verify, and the certificate does not authenticate the server: nothing was sent. */
+  | 'tls-unverified'
+  /** --auth-user, and the server refused the login (535, 454, …): nothing was sent. */
+  | 'auth-failed'
+  /** --auth-user, and no way to log in: AUTH (PLAIN/LOGIN) not offered, or the session is not encrypted. */
+  | 'auth-unavailable'
   /** We did not send: the server cannot take this message (SIZE, 8BITMIME, SMTPUTF8). */
   | 'unsuitable'
   /** The connection broke during the transaction: delivery unknown, so not counted as delivered. */
@@ -55,7 +97,13 @@ export interface Attempt {
   /** The reply (or local reason) that decided the outcome. */
   code: number;
   reply: string;
-  tls: { protocol: string | null; cipher: string | null } | null;
+  tls: SendTls | null;
+  /** The server's certificate, judged against the exchange name (or the --server address). */
+  certificate?: CertificateInfo;
+  /** Why the certificate does not authenticate the server (empty or absent: it does). */
+  certificateProblems?: string[];
+  /** The login, when --auth-user asked for one. */
+  auth?: AttemptAuth;
   /** STARTTLS failed and the message went over a new plaintext connection (RFC 7435 opportunistic TLS). */
   tlsFallback?: string;
   recipients: RecipientReply[];
@@ -72,6 +120,11 @@ export interface TransactOptions {
   needs: MessageNeeds;
   /** Connect from this local address. */
   localAddress?: string;
+  /** SMTP AUTH before MAIL (submission). */
+  auth?: SendAuth;
+  /** The port speaks TLS from the first byte (465, RFC 8314 §3.3): require and verify start TLS before the
+   *  greeting there instead of STARTTLS. */
+  implicitTls?: boolean;
 }
 
 export async function transact(
@@ -103,66 +156,79 @@ export async function transact(
     return a;
   };
 
-  const conn = await SmtpSession.connect(
-    { host: endpoint.exchange, address: endpoint.address, port: endpoint.port },
-    {
-      timeoutMs: ctx.timeoutMs,
-      onLine: (dir, line) =>
-        ctx.onEvent({
-          type: 'smtp.line',
-          dir,
-          line,
-          host: endpoint.exchange,
-          address: endpoint.address,
-          port: endpoint.port,
-        }),
-      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-    },
-  );
-  if (!conn.ok) return done('unreachable', { code: 0, text: conn.failure.message }, true);
-  const s = conn.session;
+  // Connect, greeting, EHLO (HELO fallback), STARTTLS by policy, EHLO again: the one handshake.
+  const strict = opts.tls === 'require' || opts.tls === 'verify';
+  // On a port that speaks TLS from the first byte (465), "TLS or nothing" is implicit TLS.
+  const implicit = opts.tls === 'implicit' || (strict && opts.implicitTls === true);
+  const starttls = !implicit && (opts.tls === 'starttls' || strict);
+  let handshakeMode: HandshakeTls = 'none';
+  if (implicit) handshakeMode = 'implicit';
+  else if (starttls) handshakeMode = 'starttls';
+  const hs = await smtpHandshake({ host: endpoint.exchange, address: endpoint.address, port: endpoint.port }, ctx, {
+    tls: handshakeMode,
+    helo: opts.helo,
+    tlsParams: { servername: endpoint.exchange, ca: trustAnchors(opts.ca ?? []) },
+    localAddress: opts.localAddress,
+  });
+  if (!hs.session) return done('unreachable', { code: 0, text: hs.connectFailure!.message }, true);
+  const s = hs.session;
   a.connected = true;
   a.transcript = s.transcript;
-  const servername = endpoint.exchange;
+  /** Records the TLS of this session; under --tls verify, the reason not to send when the certificate fails. */
+  const secured = (t: Extract<TlsOutcome, { ok: true }>): string | undefined => {
+    const certificate = t.certificate
+      ? inspectCertificate(t.certificate, {
+          hostname: endpoint.exchange,
+          now: ctx.now(),
+          authorized: t.authorized,
+          authorizationError: t.authorizationError,
+          chainLength: t.chain.length,
+        })
+      : undefined;
+    const problems = certificate ? verificationProblems(certificate) : ['it sent no certificate'];
+    a.tls = { protocol: t.protocol, cipher: t.cipher, verified: problems.length === 0 };
+    if (certificate) a.certificate = certificate;
+    if (problems.length) a.certificateProblems = problems;
+    if (opts.tls !== 'verify' || !problems.length) return undefined;
+    return `the certificate of ${endpoint.exchange} does not authenticate it: ${problems.join('; ')}; not sending (--tls verify)`;
+  };
   try {
-    if (opts.tls === 'implicit') {
-      const t = await s.upgradeTls({ servername, ca: trustAnchors(opts.ca ?? []) });
-      if (!t.ok) return done('unreachable', { code: 0, text: t.failure.message }, true);
-      a.tls = { protocol: t.protocol, cipher: t.cipher };
+    const stage = hs.failed?.stage;
+    const t = hs.tls.outcome;
+    if (implicit) {
+      if (t && !t.ok) return done('unreachable', { code: 0, text: t.failure.message }, true);
+      const refused = t?.ok ? secured(t) : undefined;
+      if (refused) return done('tls-unverified', { code: 0, text: refused }, false);
     }
-    const greeting = await s.read(ctx.timeoutMs * 6);
+    const greeting = hs.greeting!;
     if (greeting.code === 0) return done('unreachable', greeting);
     if (greeting.code !== 220) return done('refused', greeting);
-
-    const helo = opts.helo ?? addressLiteral(s.localAddress);
-    let ehloReply = await s.command(`EHLO ${helo}`);
-    if (ehloReply.code === 0) return done('lost', ehloReply);
-    let ehlo: Ehlo = { hostname: null, extensions: [] };
-    if (isPositive(ehloReply)) {
-      ehlo = parseEhlo(ehloReply);
-    } else {
-      ehloReply = await s.command(`HELO ${helo}`);
-      if (!isPositive(ehloReply)) return done(ehloReply.code === 0 ? 'lost' : 'refused', ehloReply);
+    if (stage === 'ehlo') {
+      const r = hs.failed!.reply;
+      return done(r.code === 0 ? 'lost' : 'refused', r);
     }
+    let ehlo: Ehlo = hs.esmtp ? hs.ehlo! : { hostname: null, extensions: [] };
 
-    // STARTTLS by policy: require → must succeed; starttls → when offered, with plaintext fallback.
-    if (opts.tls === 'starttls' || opts.tls === 'require') {
-      if (!offers(ehlo, 'STARTTLS')) {
-        if (opts.tls === 'require')
+    // STARTTLS by policy: require/verify → must succeed; starttls → when offered, with plaintext fallback.
+    if (starttls) {
+      if (!hs.tls.offered) {
+        if (strict)
           return done(
             'tls-required',
-            { code: 0, text: `${endpoint.exchange} does not offer STARTTLS; not sending in clear (--tls require)` },
+            {
+              code: 0,
+              text: `${endpoint.exchange} does not offer STARTTLS; not sending in clear (--tls ${opts.tls})`,
+            },
             false,
           );
       } else {
-        const go = await s.command('STARTTLS');
-        const t = go.code === 220 ? await s.upgradeTls({ servername, ca: trustAnchors(opts.ca ?? []) }) : undefined;
-        if (!t?.ok) {
-          const why = t && !t.ok ? t.failure.message : `STARTTLS refused: ${replyText(go)}`;
-          if (opts.tls === 'require')
+        if (stage === 'starttls' || stage === 'tls') {
+          const go = hs.tls.refusal;
+          const why = t && !t.ok ? t.failure.message : `STARTTLS refused: ${replyText(go!)}`;
+          if (strict)
             return done(
               'tls-required',
-              { code: go.code === 220 ? 0 : go.code, text: `${why}; not sending in clear (--tls require)` },
+              { code: go ? go.code : 0, text: `${why}; not sending in clear (--tls ${opts.tls})` },
               false,
             );
           // RFC 7435 §3: opportunistic TLS falls back to cleartext rather than not delivering.
@@ -173,13 +239,23 @@ export async function transact(
           again.ms = Math.round(performance.now() - start);
           return again;
         }
-        a.tls = { protocol: t.protocol, cipher: t.cipher };
-        const after = await s.command(`EHLO ${helo}`);
-        if (!isPositive(after)) return done(after.code === 0 ? 'lost' : 'refused', after);
-        ehlo = parseEhlo(after);
+        const refused = t?.ok ? secured(t) : undefined;
+        if (refused) return done('tls-unverified', { code: 0, text: refused }, false);
+        if (stage === 'ehlo-tls') {
+          const after = hs.failed!.reply;
+          return done(after.code === 0 ? 'lost' : 'refused', after);
+        }
+        ehlo = hs.ehloTls!;
       }
     }
     a.ehlo = ehlo;
+
+    // Submission (RFC 4954, RFC 6409): log in before MAIL, after TLS — a password never crosses in clear
+    // unless the user said --auth-insecure.
+    if (opts.auth) {
+      const refusal = await login(s, ehlo, opts.auth, a, endpoint.exchange);
+      if (refusal) return done(refusal.outcome, refusal.reply, refusal.temporary);
+    }
 
     // What the message needs from the server, checked before we say MAIL.
     const limit = sizeLimit(ehlo);
@@ -265,6 +341,34 @@ export async function transact(
   } finally {
     await s.quit();
   }
+}
+
+/** Logs in on an established session; the reason not to go on, or undefined when authenticated. */
+async function login(
+  s: SmtpSession,
+  ehlo: Ehlo,
+  auth: SendAuth,
+  a: Attempt,
+  exchange: string,
+): Promise<{ outcome: AttemptOutcome; reply: Reply | { code: number; text: string }; temporary: boolean } | undefined> {
+  const base = { user: auth.user, encrypted: a.tls !== null };
+  if (!a.tls && !auth.insecure) {
+    const text = `not sending the password to ${exchange} in clear: the session is not encrypted (--auth-insecure allows it)`;
+    a.auth = { ...base, mechanism: null, authenticated: false, sent: false, code: 0, reply: text };
+    return { outcome: 'auth-unavailable', reply: { code: 0, text }, temporary: false };
+  }
+  const r = await authenticate(s, ehlo, auth, { mechanism: auth.mechanism });
+  if (r.ok) {
+    a.auth = { ...base, mechanism: r.mechanism, authenticated: true, sent: true, code: r.code, reply: r.reply };
+    return undefined;
+  }
+  if (r.reason === 'not-offered') {
+    a.auth = { ...base, mechanism: null, authenticated: false, sent: false, code: 0, reply: r.reply };
+    return { outcome: 'auth-unavailable', reply: { code: 0, text: r.reply }, temporary: false };
+  }
+  a.auth = { ...base, mechanism: r.mechanism, authenticated: false, sent: true, code: r.code, reply: r.reply };
+  if (r.code === 0) return { outcome: 'lost', reply: { code: 0, text: r.reply }, temporary: true };
+  return { outcome: 'auth-failed', reply: { code: r.code, text: r.reply }, temporary: r.code < 500 };
 }
 
 /** The queue id servers put in their 250 to DATA: Postfix "queued as 4ABC", Exim "id=1abc-…", others "OK <id>". */

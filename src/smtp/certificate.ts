@@ -116,3 +116,24 @@ function curveBits(curve: string | undefined): number | null {
   const m = /(\d{3})/.exec(curve ?? '');
   return m ? Number(m[1]) : null;
 }
+
+/**
+ * Why a certificate does not authenticate the server, for a sender that verifies (RFC 7672 §3.2 would use DANE;
+ * without it, RFC 8461 §4.2 / RFC 6125: a chain to a trusted CA, a name that matches, dates that hold).
+ * Empty when it verifies. Dates are judged against the caller's clock (inspectCertificate's `now`).
+ */
+export function verificationProblems(c: CertificateInfo): string[] {
+  const out: string[] = [];
+  if (c.expired) out.push(`it expired on ${c.validTo.slice(0, 10)}`);
+  else if (c.notYetValid) out.push(`it is not valid before ${c.validFrom.slice(0, 10)}`);
+  if (c.hostnameMatch === false)
+    out.push(`it is for ${c.altNames.length ? c.altNames.join(', ') : c.subject}, not ${c.checkedName}`);
+  // A self-signed certificate given with --ca is a trust anchor of its own: the chain verdict decides.
+  if (!c.trusted && !DATE_ERRORS.has(c.trustError ?? ''))
+    out.push(
+      c.selfSigned
+        ? 'it is self-signed'
+        : `its chain does not lead to a trusted CA (${c.trustError ?? 'unknown reason'})`,
+    );
+  return out;
+}

@@ -1,9 +1,10 @@
 // One SMTP client connection (RFC 5321): owns the socket, a timeout on every step, the STARTTLS upgrade on the
 // same socket (RFC 3207) and the transcript. Protocol errors, timeouts and drops are replies (code 0), never throws.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { X509Certificate } from 'node:crypto';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
+import { connect as tlsConnect, type ConnectionOptions, type EphemeralKeyInfo, type TLSSocket } from 'node:tls';
 import { dataPayload } from './data.js';
+import { connectFailure, ephemeralKey, peerChain, type ConnectFailure } from './peer.js';
 import { ReplyParser, type Reply, type ReplyFailure } from './reply.js';
 
 export interface Endpoint {
@@ -18,12 +19,7 @@ export interface TranscriptLine {
   line: string;
 }
 
-export type ConnectFailureKind = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'error';
-export interface ConnectFailure {
-  kind: ConnectFailureKind;
-  code?: string;
-  message: string;
-}
+export type { ConnectFailure, ConnectFailureKind } from './peer.js';
 
 export interface SessionOptions {
   timeoutMs: number;
@@ -41,6 +37,11 @@ export interface TlsParams {
   /** Trust anchors (PEM); undefined means Node's bundled roots. */
   ca?: string[];
   timeoutMs?: number;
+  /**
+   * tls.connect options laid over ours (a TLS audit: minVersion = maxVersion, one cipher suite, ecdhCurve, …).
+   * `socket` is always the session's own.
+   */
+  options?: Omit<ConnectionOptions, 'socket'>;
 }
 
 export type TlsOutcome =
@@ -49,15 +50,26 @@ export type TlsOutcome =
       ms: number;
       protocol: string | null;
       cipher: string | null;
-      /** Chain verification against `ca` (the handshake's own verdict; dates included). */
+      /** Chain verification against `ca` (the handshake's own verdict; dates included, the name not). */
       authorized: boolean;
       authorizationError?: string;
       certificate: X509Certificate | null;
       chain: X509Certificate[];
       /** Bytes that arrived in plaintext after the 220 to STARTTLS: discarded (RFC 3207 §4.2, CVE-2011-0411). */
       discardedPlaintext: number;
+      /** The key exchange: { type: 'ECDH', name: 'X25519', size: 253 } or { type: 'DH', size: 2048 }; null for TLS 1.3 PSK. */
+      ephemeralKey: EphemeralKeyInfo | null;
+      /** The live TLS socket, for what the fields above do not say (renegotiate(), getSharedSigalgs(), …). */
+      socket: TLSSocket;
     }
-  | { ok: false; ms: number; failure: ReplyFailure };
+  | {
+      ok: false;
+      ms: number;
+      failure: ReplyFailure;
+      /** Node's or OpenSSL's error code (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE, ECONNRESET, …): a refused
+       *  protocol or suite is not a network fault. */
+      code?: string;
+    };
 
 export type ConnectOutcome =
   | { ok: true; session: SmtpSession; ms: number }
@@ -213,9 +225,14 @@ export class SmtpSession {
         servername,
         ...(p.ca ? { ca: p.ca } : {}),
         rejectUnauthorized: false,
+        // `authorized` is the chain's verdict alone. Node would fold the name check into it, against the
+        // servername or, without one (an IP target: no SNI), against "localhost": the name is judged by
+        // certificate.ts instead (IP SANs for an address), so that a good chain is not called untrusted.
+        checkServerIdentity: () => undefined,
         // Accept old protocols so that we can report them (a finding), rather than fail to connect.
         minVersion: 'TLSv1',
         ciphers: 'DEFAULT:@SECLEVEL=0',
+        ...p.options,
       });
       let settled = false;
       const finish = (o: TlsOutcome) => {
@@ -237,7 +254,7 @@ export class SmtpSession {
         };
         this.breakWith({ code: 0, lines: [], failure: f });
         sock.destroy();
-        finish({ ok: false, ms: ms(start), failure: f });
+        finish({ ok: false, ms: ms(start), failure: f, ...(e.code ? { code: e.code } : {}) });
       });
       sock.once('secureConnect', () => {
         sock.removeAllListeners('error');
@@ -258,6 +275,8 @@ export class SmtpSession {
           certificate,
           chain,
           discardedPlaintext,
+          ephemeralKey: ephemeralKey(sock),
+          socket: sock,
         });
       });
     });
@@ -393,46 +412,4 @@ function wireLines(r: Reply): string[] {
       : [String(r.code)];
   if (r.failure.kind === 'malformed') return r.lines;
   return [`[${r.failure.message}]`];
-}
-
-function connectFailure(e: NodeJS.ErrnoException): ConnectFailure {
-  const code = e.code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return {
-        kind: 'refused',
-        code,
-        message: 'connection refused (nothing listens on that port, or a firewall rejects it)',
-      };
-    case 'ETIMEDOUT':
-      return { kind: 'timeout', code, message: 'TCP connection timed out' };
-    case 'ENETUNREACH':
-    case 'EHOSTUNREACH':
-    case 'EADDRNOTAVAIL':
-    case 'EAFNOSUPPORT':
-      return { kind: 'unreachable', code, message: `no route to the host (${code})` };
-    case 'ECONNRESET':
-      return { kind: 'reset', code, message: 'connection reset during the TCP handshake' };
-    default:
-      return { kind: 'error', ...(code ? { code } : {}), message: `${code ?? 'error'}: ${e.message}` };
-  }
-}
-
-/** The certificates the server sent, leaf first (issuer links followed until they repeat). */
-function peerChain(sock: TLSSocket): X509Certificate[] {
-  const out: X509Certificate[] = [];
-  const seen = new Set<string>();
-  // getPeerCertificate(true) gives plain objects linked by issuerCertificate; rebuild X509Certificate from DER.
-  let c: { raw?: Buffer; fingerprint256?: string; issuerCertificate?: unknown } | undefined =
-    sock.getPeerCertificate(true);
-  while (c?.raw && c.fingerprint256 && !seen.has(c.fingerprint256)) {
-    seen.add(c.fingerprint256);
-    try {
-      out.push(new X509Certificate(c.raw));
-    } catch {
-      break;
-    }
-    c = c.issuerCertificate as typeof c;
-  }
-  return out;
 }

@@ -34,7 +34,8 @@ beforeAll(async () => {
     'mta-sts.posture.test/.well-known/mta-sts.txt': { body: POLICY },
     'mta-sts.stale.posture.test/.well-known/mta-sts.txt': { body: POLICY.replace('mx: mx2.posture.test\n', '') },
   });
-  args = [...ZONES, '--selector', 's1', '--ca', ca.caFile, '--mta-sts-port', String(https.port)];
+  // The policy server is on loopback: --allow-private lets check fetch from there.
+  args = [...ZONES, '--selector', 's1', '--ca', ca.caFile, '--mta-sts-port', String(https.port), '--allow-private'];
 });
 afterAll(async () => {
   await https?.close();
@@ -111,6 +112,7 @@ describe('mailcheck check (CLI)', () => {
       ca.caFile,
       '--mta-sts-port',
       String(port),
+      '--allow-private',
       '--json',
     ]);
     expect(r.code).toBe(3);

@@ -101,6 +101,7 @@ describe('mailcheck demo', () => {
         d.keyFile,
         '--dkim-selector',
         'demo',
+        '--allow-private',
         '--resolver',
         resolver,
         '--json',

@@ -13,6 +13,18 @@ const dir = mkdtempSync(join(tmpdir(), 'mc-send-e2e-'));
 let cert: GeneratedCert;
 let peer: SmtpPeer;
 const server = () => ['--server', `127.0.0.1:${peer.port}`];
+/** Through MX (mx1.smtp.test is 127.0.0.1 in the fixture zone), so that the certificate is judged by that name. */
+const sendArgs = (port: number) => [
+  'send',
+  '--from',
+  'a@example.test',
+  '--to',
+  'bob@mx1.smtp.test',
+  ...ZONE,
+  '--port',
+  String(port),
+  '--allow-private',
+];
 
 beforeAll(async () => {
   cert = generateCertificate({ cn: 'mx1.smtp.test' });
@@ -80,6 +92,7 @@ describe('mailcheck send (CLI)', () => {
         ...ZONE,
         '--port',
         String(peer.port),
+        '--allow-private',
         '--body',
         'via MX',
       ],
@@ -208,6 +221,7 @@ describe('mailcheck send (CLI)', () => {
       ...ZONE,
       '--port',
       String(peer.port),
+      '--allow-private',
       '--json',
     ]);
     expect(down.code).toBe(3);
@@ -236,6 +250,101 @@ describe('mailcheck send (CLI)', () => {
       expect(plain.messages).toHaveLength(0);
     } finally {
       await plain.close();
+    }
+  });
+
+  it('refuses an MX on loopback without --allow-private: exit 1, a finding naming the addresses, no connection', async () => {
+    const before = peer.sessions.length;
+    const r = await runCli(
+      ['send', '--from', 'a@example.test', '--to', 'bob@smtp.test', ...ZONE, '--port', String(peer.port)],
+      WIDE,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('[send.route.private]');
+    expect(r.stdout).toMatch(
+      /every mail host of smtp\.test is at a non-public address \(mx1\.smtp\.test \[127\.0\.0\.1\] loopback, mx2\.smtp\.test \[127\.0\.0\.2\] loopback\)/,
+    );
+    expect(peer.sessions.length).toBe(before);
+  });
+
+  it('--tls verify: a self-signed certificate stops the message (exit 1); with --ca and the right name it goes', async () => {
+    const ca = generateCertificate({ cn: 'mailcheck e2e CA', isCa: true });
+    const leaf = generateCertificate({ cn: 'mx1.smtp.test', ca });
+    const good = await startSmtpPeer({ hostname: 'mx1.smtp.test', tls: leaf });
+    try {
+      const self = await runCli([...sendArgs(peer.port), '--tls', 'verify', '--json']);
+      expect(self.code).toBe(1);
+      const j = JSON.parse(self.stdout);
+      expect(j.findings.map((f: { id: string }) => f.id)).toEqual(['send.tls.verify-failed']);
+      expect(j.rejected[0].response).toMatch(/it is self-signed; not sending \(--tls verify\)/);
+      expect(j.tls).toMatchObject({ mode: 'verify', verified: null });
+      const ok = await runCli([...sendArgs(good.port), '--tls', 'verify', '--ca', ca.certFile, '--json']);
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout).tls).toMatchObject({ mode: 'verify', encrypted: true, verified: true });
+      expect(good.messages).toHaveLength(1);
+      // --tls require sends to the self-signed one, and says that it did not authenticate it.
+      const req = await runCli([...sendArgs(peer.port), '--tls', 'require'], WIDE);
+      expect(req.code).toBe(0);
+      expect(req.stdout).toMatch(/TLS +require → encrypted \(TLSv1\.3\), certificate not verified/);
+      expect(req.stdout).toMatch(/! Sent encrypted to mx1\.smtp\.test \[127\.0\.0\.1\]:\d+, but .*it is self-signed/);
+      expect(req.stdout).toContain('[send.tls.unverified]');
+      expect(req.stdout).toMatch(
+        /^ {4}certificate CN=mx1\.smtp\.test from CN=mx1\.smtp\.test, until \d{4}-\d\d-\d\d {2}! not verified: it is self-signed$/m,
+      );
+    } finally {
+      await good.close();
+      ca.cleanup();
+      leaf.cleanup();
+    }
+  });
+
+  it('--auth-user logs in (password from MAILCHECK_AUTH_PASS or --auth-pass-file); it never reaches the output', async () => {
+    const ca = generateCertificate({ cn: 'mailcheck e2e CA', isCa: true });
+    const leaf = generateCertificate({ cn: 'submit', altNames: ['127.0.0.1'], ca });
+    const password = 'pässword with spaces';
+    const submit = await startSmtpPeer({ tls: leaf, auth: { user: 'alice', password, tlsOnly: true } });
+    const args = [
+      'send',
+      '--from',
+      'alice@example.test',
+      '--to',
+      'bob@example.net',
+      '--server',
+      `127.0.0.1:${submit.port}`,
+      '--auth-user',
+      'alice',
+      '--tls',
+      'verify',
+      '--ca',
+      ca.certFile,
+      '--offline',
+    ];
+    const secrets = [
+      password,
+      Buffer.from(password).toString('base64'),
+      Buffer.from(`\0alice\0${password}`).toString('base64'),
+    ];
+    try {
+      const viaEnv = await runCli([...args, '--json', '-v'], { env: { MAILCHECK_AUTH_PASS: password } });
+      expect(viaEnv.code).toBe(0);
+      expect(JSON.parse(viaEnv.stdout).auth).toEqual({ user: 'alice', mechanism: 'PLAIN', authenticated: true });
+      expect(viaEnv.stderr).toMatch(/^C: AUTH PLAIN \*\*\*\*$/m);
+      const file = join(dir, 'password');
+      writeFileSync(file, `${password}\n`, { mode: 0o600 });
+      const viaFile = await runCli([...args, '--auth-pass-file', file], WIDE);
+      expect(viaFile.code).toBe(0);
+      expect(viaFile.stdout).toMatch(/AUTH +alice \(PLAIN\) ✓ authenticated/);
+      expect(viaFile.stdout).toContain('C: AUTH PLAIN ****');
+      const wrong = await runCli([...args, '--auth-pass', 'nope', '--json']);
+      expect(wrong.code).toBe(1);
+      expect(JSON.parse(wrong.stdout).findings.map((f: { id: string }) => f.id)).toEqual(['send.auth.failed']);
+      for (const out of [viaEnv.stdout, viaEnv.stderr, viaFile.stdout, viaFile.stderr, wrong.stdout, wrong.stderr])
+        for (const secret of secrets) expect(out).not.toContain(secret);
+      expect(submit.messages.map((m) => m.authUser)).toEqual(['alice', 'alice']);
+    } finally {
+      await submit.close();
+      ca.cleanup();
+      leaf.cleanup();
     }
   });
 
@@ -300,6 +409,36 @@ describe('mailcheck send (CLI)', () => {
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--server', 'host:99999'], /port outside/],
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--header', 'oops'], /--header 'oops' is not "Name: value"/],
     [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--tls', 'sometimes'], /Allowed choices/],
+    [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-pass', 'x'], /--auth-pass needs --auth-user/],
+    [['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-insecure'], /--auth-insecure needs --auth-user/],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-user', 'a'],
+      /--auth-user needs a password: --auth-pass-file/,
+    ],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-user', 'a', '--auth-pass-file', 'nope'],
+      /cannot read --auth-pass-file 'nope': no such file/,
+    ],
+    [
+      [
+        'send',
+        '--from',
+        'a@x.test',
+        '--to',
+        'b@x.test',
+        '--auth-user',
+        'a',
+        '--auth-pass',
+        'x',
+        '--auth-pass-file',
+        'f',
+      ],
+      /give the password once/,
+    ],
+    [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-user', 'a', '--auth-mech', 'CRAM-MD5'],
+      /Allowed choices/,
+    ],
   ])('exits 2 with one clear line for bad input: %j', async (args, message) => {
     const r = await runCli([...args, '--offline']);
     expect(r.code).toBe(2);

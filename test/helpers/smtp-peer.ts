@@ -77,6 +77,9 @@ export interface SmtpPeerOptions {
   localDomains?: string[];
   /** Final reply to DATA (default "250 2.0.0 Ok: queued as <ID>"). */
   dataReply?: string;
+  /** SMTP AUTH (RFC 4954): these credentials log in with the listed mechanisms (default PLAIN LOGIN), offered
+   *  only after STARTTLS when `tlsOnly` (as Postfix's smtpd_tls_auth_only); without it, AUTH always fails. */
+  auth?: { user: string; password: string; mechanisms?: string[]; tlsOnly?: boolean };
 }
 
 export interface ReceivedMessage {
@@ -85,6 +88,8 @@ export interface ReceivedMessage {
   data: Buffer;
   tls: boolean;
   helo: string;
+  /** The user logged in with AUTH on this session, if any. */
+  authUser?: string;
 }
 
 export interface SmtpPeer {
@@ -133,6 +138,9 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
     let rcptCount = 0;
     let stalled = false;
     let step = 0;
+    let authUser: string | undefined;
+    /** AUTH LOGIN in progress: the next line is the user name, then the password (base64). */
+    let login: { user?: string } | null = null;
 
     const send = (lines: string | string[]) => {
       if (!sock.destroyed)
@@ -179,7 +187,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
       dataBytes = 0;
       // RFC 5321 §4.5.2: remove the extra leading dot the client added.
       const data = Buffer.from(body.toString('latin1').replace(/^\.\./gm, '.'), 'latin1');
-      if (tx) messages.push({ ...tx, data, tls: sock instanceof TLSSocket, helo });
+      if (tx) messages.push({ ...tx, data, tls: sock instanceof TLSSocket, helo, ...(authUser ? { authUser } : {}) });
       tx = null;
       const id = (queueId++).toString(16).toUpperCase();
       send(opts.dataReply ?? `250 2.0.0 Ok: queued as ${id}`);
@@ -203,7 +211,28 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
       else act();
     };
 
+    const checkLogin = (user: string, password: string) => {
+      if (opts.auth && user === opts.auth.user && password === opts.auth.password) {
+        authUser = user;
+        return send('235 2.7.0 Authentication successful');
+      }
+      return send('535 5.7.8 Error: authentication failed');
+    };
     const command = (line: string) => {
+      if (login) {
+        const decoded = Buffer.from(line, 'base64').toString('utf8');
+        if (line === '*') {
+          login = null;
+          return send('501 5.7.0 Authentication cancelled');
+        }
+        if (login.user === undefined) {
+          login.user = decoded;
+          return send('334 UGFzc3dvcmQ6');
+        }
+        const user = login.user;
+        login = null;
+        return checkLogin(user, decoded);
+      }
       const [verb = '', ...rest] = line.split(' ');
       const arg = rest.join(' ');
       switch (verb.toUpperCase()) {
@@ -219,9 +248,13 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
           }
           helo = arg;
           const ext = opts.extensions ?? ['PIPELINING', 'SIZE 10485760', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES'];
+          const secure = sock instanceof TLSSocket;
           const list = [
             ...ext,
-            ...(context && !(sock instanceof TLSSocket) && !opts.extensions?.length ? ['STARTTLS'] : []),
+            ...(context && !secure && !opts.extensions?.length ? ['STARTTLS'] : []),
+            ...(opts.auth && (secure || !opts.auth.tlsOnly)
+              ? [`AUTH ${(opts.auth.mechanisms ?? ['PLAIN', 'LOGIN']).join(' ')}`]
+              : []),
           ];
           return send([hostname, ...list].map((l, i, a) => `250${i === a.length - 1 ? ' ' : '-'}${l}`));
         }
@@ -273,8 +306,22 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
         case 'QUIT':
           send('221 2.0.0 Bye');
           return sock.end();
-        case 'AUTH':
-          return send('535 5.7.8 Error: authentication failed');
+        case 'AUTH': {
+          if (!opts.auth) return send('535 5.7.8 Error: authentication failed');
+          if (opts.auth.tlsOnly && !(sock instanceof TLSSocket))
+            return send('538 5.7.11 Encryption required for requested authentication mechanism');
+          const [mech = '', initial] = rest;
+          const allowed = opts.auth.mechanisms ?? ['PLAIN', 'LOGIN'];
+          if (!allowed.includes(mech.toUpperCase())) return send('504 5.5.4 Unrecognized authentication type');
+          if (mech.toUpperCase() === 'LOGIN') {
+            login = {};
+            return send('334 VXNlcm5hbWU6');
+          }
+          const [, user = '', password = ''] = Buffer.from(initial ?? '', 'base64')
+            .toString('utf8')
+            .split('\0');
+          return checkLogin(user, password);
+        }
         default:
           return send('502 5.5.2 Error: command not recognized');
       }

@@ -34,7 +34,7 @@ withKnot('check against Knot DNS', () => {
       'mta-sts.posture.test/.well-known/mta-sts.txt': { body: POLICY },
       'mta-sts.stale.posture.test/.well-known/mta-sts.txt': { body: POLICY.replace('mx: mx2.posture.test\n', '') },
     });
-    tls = ['--ca', ca.caFile, '--mta-sts-port', String(https.port)];
+    tls = ['--ca', ca.caFile, '--mta-sts-port', String(https.port), '--allow-private'];
     knot = await startKnot(POSTURE);
   });
   afterAll(async () => {
@@ -176,6 +176,7 @@ _25._tcp.mx TLSA 3 1 1 ${tlsa}
         ca.caFile,
         '--mta-sts-port',
         String(https.port),
+        '--allow-private',
         '--json',
       ],
       { timeoutMs: 30_000 },

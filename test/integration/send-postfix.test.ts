@@ -245,6 +245,8 @@ suite('send to Postfix; DKIM checked by python3-dkim and Mail::DKIM', () => {
         String(pf.port),
         '--ca',
         caFile,
+        // The fixture's MX hosts are on loopback (127.0.0.1, 127.0.0.2).
+        '--allow-private',
         '--json',
       ]);
       expect(r.stderr).toBe('');

@@ -52,6 +52,8 @@ export interface CheckBimiOptions {
   fetch?: boolean;
   ca?: string[];
   now?: () => Date;
+  /** Fetch from a loopback, private or reserved address too (see ../mta-sts/https-get.ts). */
+  allowPrivate?: boolean;
 }
 
 export async function checkBimi(
@@ -90,7 +92,12 @@ export async function checkBimi(
   const steps: Step[] = [];
   if (opts.fetch && parsed && !parsed.errors.length) {
     const get = (url: string, maxBytes: number) =>
-      fetchAsset(url, trace, { timeoutMs: ctx.timeoutMs, maxBytes, ...(opts.ca ? { ca: opts.ca } : {}) }, steps);
+      fetchAsset(
+        url,
+        trace,
+        { timeoutMs: ctx.timeoutMs, maxBytes, ca: opts.ca, allowPrivate: opts.allowPrivate },
+        steps,
+      );
     const [logo, vmc] = await Promise.all([
       parsed.location && /^https:/i.test(parsed.location) ? get(parsed.location, 2 * 32_768) : null,
       parsed.authority && /^https:/i.test(parsed.authority) ? get(parsed.authority, 256 * 1024) : null,
@@ -126,7 +133,7 @@ async function fetchRecords(
 async function fetchAsset(
   url: string,
   resolver: Resolver,
-  o: { timeoutMs: number; maxBytes: number; ca?: string[] },
+  o: { timeoutMs: number; maxBytes: number; ca?: string[]; allowPrivate?: boolean },
   steps: Step[],
 ): Promise<{ asset: BimiAsset; body?: Buffer }> {
   const got = await httpsGet(url, { resolver, ...o });

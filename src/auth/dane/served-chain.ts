@@ -1,7 +1,7 @@
 // The certificate chain an MX host serves after STARTTLS (RFC 3207), as DER, for matching against TLSA
-// (RFC 7672 §3): connect → greeting → EHLO → STARTTLS → handshake → QUIT. Never sends mail.
+// (RFC 7672 §3): the SMTP handshake up to the end of TLS (no EHLO after it), then QUIT. Never sends mail.
 import type { Context } from '../../core/context.js';
-import { SmtpSession } from '../../smtp/session.js';
+import { smtpHandshake } from '../../smtp/handshake.js';
 
 export type ServedChain = { ok: true; chain: Buffer[] } | { ok: false; temporary: boolean; message: string };
 
@@ -10,51 +10,44 @@ export async function fetchServedChain(
   ctx: Pick<Context, 'timeoutMs' | 'onEvent'>,
   o: { helo?: string } = {},
 ): Promise<ServedChain> {
-  const conn = await SmtpSession.connect(
-    { host: host.exchange, address: host.address, port: host.port },
-    {
-      timeoutMs: ctx.timeoutMs,
-      onLine: (dir, line) =>
-        ctx.onEvent({ type: 'smtp.line', dir, line, host: host.exchange, address: host.address, port: host.port }),
-    },
-  );
-  if (!conn.ok)
+  const hs = await smtpHandshake({ host: host.exchange, address: host.address, port: host.port }, ctx, {
+    tls: 'starttls',
+    helo: o.helo,
+    // No trust anchors on purpose: under DANE the TLSA records, not the public CAs, decide (RFC 7672 §3.1).
+    tlsParams: { servername: host.exchange },
+    stopAfter: 'tls',
+  });
+  if (!hs.session)
     return {
       ok: false,
       temporary: true,
-      message: `no connection to ${host.exchange} [${host.address}]: ${conn.failure.message}`,
+      message: `no connection to ${host.exchange} [${host.address}]: ${hs.connectFailure!.message}`,
     };
-  const s = conn.session;
+  const s = hs.session;
   try {
-    const greeting = await s.read();
-    if (greeting.code !== 220)
+    const { stage, reply } = hs.failed ?? {};
+    const transient = (code: number) => code === 0 || (code >= 400 && code < 500);
+    if (stage === 'greeting')
       return {
         ok: false,
-        temporary: greeting.code === 0 || (greeting.code >= 400 && greeting.code < 500),
-        message: `greeting: ${greeting.code || greeting.failure?.message}`,
+        temporary: transient(reply!.code),
+        message: `greeting: ${reply!.code || reply!.failure?.message}`,
       };
-    const ehlo = await s.command(`EHLO ${o.helo ?? literal(s.localAddress)}`);
-    if (ehlo.code !== 250) return { ok: false, temporary: ehlo.code === 0, message: `EHLO refused (${ehlo.code})` };
-    if (!ehlo.lines.some((l) => /^STARTTLS\b/i.test(l)))
-      return { ok: false, temporary: false, message: 'STARTTLS is not offered' };
-    const go = await s.command('STARTTLS');
-    if (go.code !== 220)
-      return {
-        ok: false,
-        temporary: go.code === 0 || (go.code >= 400 && go.code < 500),
-        message: `STARTTLS refused (${go.code})`,
-      };
-    // No trust anchors on purpose: under DANE the TLSA records, not the public CAs, decide (RFC 7672 §3.1).
-    const t = await s.upgradeTls({ servername: host.exchange });
-    if (!t.ok) return { ok: false, temporary: t.failure.kind === 'timeout', message: t.failure.message };
+    if (stage === 'ehlo' || !hs.esmtp) {
+      // Only an EHLO answer can offer STARTTLS: a server that takes HELO alone refused EHLO first.
+      const code = (hs.ehloRefusal ?? reply)?.code ?? 0;
+      return { ok: false, temporary: code === 0, message: `EHLO refused (${code})` };
+    }
+    if (!hs.tls.offered) return { ok: false, temporary: false, message: 'STARTTLS is not offered' };
+    if (stage === 'starttls')
+      return { ok: false, temporary: transient(reply!.code), message: `STARTTLS refused (${reply!.code})` };
+    const t = hs.tls.outcome;
+    if (!t?.ok) {
+      const failure = t?.failure ?? reply?.failure;
+      return { ok: false, temporary: failure?.kind === 'timeout', message: failure?.message ?? 'no TLS' };
+    }
     return { ok: true, chain: t.chain.map((c) => c.raw) };
   } finally {
     await s.quit();
   }
-}
-
-function literal(address: string | undefined): string {
-  if (!address) return '[127.0.0.1]';
-  const a = address.replace(/^::ffff:(?=\d+\.)/, '');
-  return a.includes(':') ? `[IPv6:${a}]` : `[${a}]`;
 }

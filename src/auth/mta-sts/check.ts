@@ -57,6 +57,8 @@ export interface CheckMtaStsOptions {
   port?: number;
   /** Largest policy read; RFC 8461 leaves the cap to senders, 64 KiB is what common ones use. */
   maxBytes?: number;
+  /** Fetch from a loopback, private or reserved address too (see https-get.ts). */
+  allowPrivate?: boolean;
 }
 
 export const POLICY_MAX_BYTES = 65_536;
@@ -103,6 +105,7 @@ export async function checkMtaSts(
       maxBytes,
       ...(opts.ca ? { ca: opts.ca } : {}),
       ...(opts.port ? { port: opts.port } : {}),
+      allowPrivate: opts.allowPrivate,
     });
     if (got.ok) {
       base.fetch = {

@@ -1,10 +1,13 @@
 // HTTPS GET as RFC 8461 §3.3 wants it for the policy (and BIMI for its assets): the host resolved through OUR
 // resolver (so --zone applies), the certificate verified for that host name (RFC 6125), redirects never followed,
-// the body size and the time bounded. Failures are data: which stage, and whether it was only temporary.
+// the body size and the time bounded; never to a loopback, private or reserved address unless allowed (DNS is
+// the attacker's to write: an MTA-STS host at 169.254.169.254 must not make us fetch a cloud's metadata).
+// Failures are data: which stage, and whether it was only temporary.
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { isTemporary, type Resolver } from '../../dns/types.js';
+import { classifyAddress } from '../../mx/ip-ranges.js';
 import { trustAnchors } from '../../smtp/trust.js';
 
 export interface HttpsGetOptions {
@@ -16,9 +19,12 @@ export interface HttpsGetOptions {
   ca?: readonly string[];
   /** Connect to this port instead of the URL's (tests: a local server standing in for https://mta-sts.<domain>/). */
   port?: number;
+  /** Connect to loopback, link-local, private and reserved addresses too (--allow-private: a lab, a test). */
+  allowPrivate?: boolean;
 }
 
-export type HttpsStage = 'url' | 'dns' | 'connect' | 'tls' | 'http';
+/** `address`: every address of the host is loopback, private or reserved, and that was not allowed. */
+export type HttpsStage = 'url' | 'dns' | 'address' | 'connect' | 'tls' | 'http';
 
 export interface ServedCertificate {
   subject: string;
@@ -106,6 +112,22 @@ export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGe
     if (!found.ok)
       return { ok: false, url, stage: 'dns', temporary: found.temporary, message: found.message, ms: ms() };
     addresses = found.addresses;
+  }
+  if (!o.allowPrivate) {
+    const refused = addresses
+      .map((a) => ({ address: a, range: classifyAddress(a) }))
+      .filter((a) => a.range.class !== 'public');
+    addresses = addresses.filter((a) => !refused.some((r) => r.address === a));
+    if (!addresses.length)
+      return {
+        ok: false,
+        url,
+        stage: 'address',
+        temporary: false,
+        message: `${host} is at ${refused.map((r) => `${r.address} (${r.range.range})`).join(', ')}, not a public address: not fetched (--allow-private allows it)`,
+        address: refused[0]!.address,
+        ms: ms(),
+      };
   }
   let last: HttpsGetResult | undefined;
   // A second address only helps when the first could not be reached at all.

@@ -145,6 +145,15 @@ function fetchFindings(r: Omit<MtaStsResult, 'findings' | 'steps'>): Finding[] {
           { ref, advice: `Publish an address for ${r.policyHost} and serve the policy there over HTTPS.` },
         ),
       ];
+    if (e.stage === 'address')
+      return [
+        finding(
+          'mta-sts.policy.private-address',
+          'fail',
+          `The policy host ${e.message}. Senders on the internet cannot fetch a policy there.`,
+          { ref: 'RFC 8461 §3.3, RFC 6890', advice: `Publish a public address for ${r.policyHost}.` },
+        ),
+      ];
     if (e.stage === 'tls')
       return [
         finding(

@@ -36,6 +36,7 @@ export interface CheckCliOptions extends GlobalOptions {
   ca?: string[];
   mtaStsPort?: string;
   smtpPort?: string;
+  allowPrivate?: boolean;
 }
 
 type Format = 'text' | 'json' | 'junit' | 'github';
@@ -66,6 +67,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     ...(selectors.length ? { selectors } : {}),
     smtp: Boolean(opts.smtp),
     fetch: Boolean(opts.fetch),
+    allowPrivate: Boolean(opts.allowPrivate),
     budgetMs,
     strict,
     ...(ca.length ? { ca } : {}),

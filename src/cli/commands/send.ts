@@ -10,7 +10,9 @@ import { sendMessage, type SendInput } from '../../send/check.js';
 import { parseHeaderOption } from '../../send/compose.js';
 import { parseSigningKey } from '../../send/dkim-sign.js';
 import { emlProblem } from '../../send/eml.js';
-import type { SendTlsMode } from '../../send/transaction.js';
+import type { SendAuth, SendTlsMode } from '../../send/transaction.js';
+import type { AuthMechanism } from '../../smtp/auth.js';
+import { AUTH_PASS_ENV } from '../defs/send.js';
 import { createContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -32,6 +34,12 @@ export interface SendCliOptions extends GlobalOptions {
   tls?: SendTlsMode;
   helo?: string;
   ca?: string[];
+  allowPrivate?: boolean;
+  authUser?: string;
+  authPass?: string;
+  authPassFile?: string;
+  authMech?: AuthMechanism;
+  authInsecure?: boolean;
   transcript?: boolean;
 }
 
@@ -42,6 +50,7 @@ export async function run(opts: SendCliOptions): Promise<number> {
   const tls: SendTlsMode = opts.tls ?? ((server?.port ?? port) === 465 ? 'implicit' : 'starttls');
   const helo = parseHelo(opts.helo);
   const ca = await readCaFiles(opts.ca ?? []);
+  const auth = await readAuth(opts);
   const ctx = await createContext(opts);
   const spin = await spinner(ctx, `Sending to ${input.to.map((m) => m.address).join(', ')}`);
   try {
@@ -51,6 +60,9 @@ export async function run(opts: SendCliOptions): Promise<number> {
       tls,
       ...(helo ? { helo } : {}),
       ca,
+      allowPrivate: Boolean(opts.allowPrivate),
+      implicitTls: (server?.port ?? port) === 465,
+      auth,
     });
     spin.stop();
     process.stdout.write(
@@ -116,6 +128,61 @@ async function readInput(opts: SendCliOptions): Promise<SendInput> {
     };
   }
   return input;
+}
+
+/**
+ * --auth-user and its password: from --auth-pass-file (first line), MAILCHECK_AUTH_PASS, or --auth-pass (which
+ * lands in shell history and `ps`). Error messages never repeat the password.
+ */
+export async function readAuth(
+  opts: Pick<SendCliOptions, 'authUser' | 'authPass' | 'authPassFile' | 'authMech' | 'authInsecure'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SendAuth | undefined> {
+  const envPass = env[AUTH_PASS_ENV];
+  if (opts.authUser === undefined) {
+    for (const [flag, v] of [
+      ['--auth-pass', opts.authPass],
+      ['--auth-pass-file', opts.authPassFile],
+      ['--auth-mech', opts.authMech],
+      ['--auth-insecure', opts.authInsecure],
+    ] as const) {
+      if (v !== undefined) throw new UsageError(`${flag} needs --auth-user`);
+    }
+    return undefined;
+  }
+  const user = opts.authUser;
+  if (!user || /[\0\r\n]/.test(user)) throw new UsageError('--auth-user must be a non-empty name on one line');
+  if (opts.authPass !== undefined && opts.authPassFile !== undefined)
+    throw new UsageError('give the password once: --auth-pass or --auth-pass-file');
+  let password: string | undefined;
+  let source: string;
+  if (opts.authPassFile !== undefined) {
+    source = `--auth-pass-file '${opts.authPassFile}'`;
+    const text = await readFile(opts.authPassFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(
+        `cannot read --auth-pass-file '${opts.authPassFile}': ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`,
+      );
+    });
+    password = /^[^\r\n]*/.exec(text)![0];
+  } else if (opts.authPass !== undefined) {
+    source = '--auth-pass';
+    password = opts.authPass;
+  } else {
+    source = AUTH_PASS_ENV;
+    password = envPass;
+  }
+  if (password === undefined)
+    throw new UsageError(
+      `--auth-user needs a password: --auth-pass-file <file>, the ${AUTH_PASS_ENV} environment variable, or --auth-pass`,
+    );
+  if (!password) throw new UsageError(`the password from ${source} is empty`);
+  if (/[\0\r\n]/.test(password)) throw new UsageError(`the password from ${source} holds a NUL or line break`);
+  return {
+    user,
+    password,
+    ...(opts.authMech ? { mechanism: opts.authMech } : {}),
+    insecure: Boolean(opts.authInsecure),
+  };
 }
 
 /** host[:port], [v6]:port: an IP address, "localhost", or a host name (to A-labels). */

@@ -38,6 +38,10 @@ export function defineCheck(program: Command): void {
         'also trust the CA certificate(s) in this PEM file, for HTTPS and SMTP (repeatable)',
       ).argParser(collect),
     )
+    .option(
+      '--allow-private',
+      'fetch MTA-STS and BIMI over HTTPS from loopback, private or reserved addresses too (a lab or test network)',
+    )
     .addOption(
       new Option('--mta-sts-port <port>', 'connect to this port for the MTA-STS policy instead of 443 (for tests)'),
     )

@@ -117,14 +117,20 @@ function renderHost(h: ProbeHost, t: Theme): string[] {
   }
   if (h.relay) {
     const r = h.relay;
-    const verdict =
-      r.accepted === true
-        ? t.fail('OPEN RELAY: accepted')
-        : r.accepted === false
-          ? t.ok('refused')
-          : t.warn('no verdict');
+    let verdict = t.warn('no verdict');
+    let good: boolean | null = null;
+    if (r.sink) {
+      // Accepted, and says it is an accept-all sink: by its own account not a relay (the probe cannot see more).
+      verdict = t.warn('accepted: an accept-all sink by its greeting (stores, never relays)');
+    } else if (r.accepted === true) {
+      verdict = t.fail('OPEN RELAY: accepted');
+      good = false;
+    } else if (r.accepted === false) {
+      verdict = t.ok('refused');
+      good = true;
+    }
     step(
-      r.accepted === null ? null : !r.accepted,
+      good,
       'relay test',
       `${verdict} ${t.dim(`RCPT TO:<${escapeControl(r.rcptTo)}> → ${escapeControl(r.reply)}`)}`,
       null,
@@ -162,7 +168,12 @@ function renderCertificate(c: CertificateInfo, chain: { subject: string; issuer:
   ];
 }
 
-/** The conversation, C: and S: lines, coloured by reply class; network text escaped. */
+/**
+ * The conversation, one `C:` or `S:` line per line on the wire (a folded header's continuation keeps its own
+ * `C:` and its leading whitespace), coloured by reply class; network text escaped. A wire line wider than the
+ * report is cut, not word-wrapped, and goes on under `↪`, so no piece can pass for a line of its own (an empty
+ * `C:` would read as the blank line that ends the header).
+ */
 export function renderTranscript(
   h: { exchange: string; address: string; port: number; transcript: TranscriptLine[] },
   t: Theme,
@@ -170,12 +181,22 @@ export function renderTranscript(
   const lines = [
     t.dim(`Transcript ${h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`}:${h.port}`),
   ];
+  // "  C: " and "  ↪  " take the same five columns, so the wire text lines up.
+  const room = Math.max(t.width - 5, 20);
+  const add = (head: string, text: string, style: (s: string) => string) => {
+    if (text.length <= room) {
+      lines.push(`${head} ${style(text)}`);
+      return;
+    }
+    for (let i = 0; i < text.length; i += room)
+      lines.push(`${i === 0 ? head : `  ${t.dim('↪')} `} ${style(text.slice(i, i + room))}`);
+  };
   for (const l of h.transcript) {
     if (l.dir === 'C') {
-      lines.push(`  ${t.accent('C:')} ${escapeControl(l.line)}`);
+      add(`  ${t.accent('C:')}`, escapeControl(l.line), (x) => x);
     } else {
       const code = Number(l.line.slice(0, 3));
-      lines.push(`  ${t.dim('S:')} ${replyTone(Number.isFinite(code) ? code : 0, escapeControl(l.line), t)}`);
+      add(`  ${t.dim('S:')}`, escapeControl(l.line), (x) => replyTone(Number.isFinite(code) ? code : 0, x, t));
     }
   }
   return lines;

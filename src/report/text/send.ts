@@ -13,6 +13,9 @@ const OUTCOME: Record<SendSession['outcome'], string> = {
   unreachable: 'unreachable',
   refused: 'refused',
   'tls-required': 'no TLS: not sent',
+  'tls-unverified': 'certificate not verified: not sent',
+  'auth-failed': 'login refused: not sent',
+  'auth-unavailable': 'no login possible: not sent',
   unsuitable: 'cannot take this message',
   lost: 'connection lost',
 };
@@ -27,9 +30,19 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
   out.push(
     `  ${t.dim('DKIM   ')} ${r.dkim.signed ? `${t.ok('✓ signed')} d=${e(r.dkim.domain ?? '')} s=${e(r.dkim.selector ?? '')} ${t.dim(`${r.dkim.algorithm ?? ''}${r.dkim.keyBits ? ` ${r.dkim.keyBits}-bit` : ''}, relaxed/relaxed`)}` : t.dim('not signed (give --dkim-key and --dkim-selector)')}`,
   );
+  // Where TLS was demanded, say whether the servers were also authenticated (opportunistic TLS does not ask).
+  let verdict = '';
+  if (r.tls.encrypted && r.tls.verified !== null && ['require', 'verify', 'implicit'].includes(r.tls.mode))
+    verdict = r.tls.verified ? t.ok(', certificate verified') : t.warn(', certificate not verified');
   out.push(
-    `  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}` : ''}`,
+    `  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}${verdict}` : ''}`,
   );
+
+  if (r.auth) {
+    const how = r.auth.mechanism ? ` ${t.dim(`(${r.auth.mechanism})`)}` : '';
+    const state = r.auth.authenticated ? t.ok('✓ authenticated') : t.fail('✗ not authenticated');
+    out.push(`  ${t.dim('AUTH   ')} ${e(r.auth.user)}${how} ${state}`);
+  }
 
   out.push('', heading(t, 'Route'));
   for (const route of r.routes) {
@@ -49,9 +62,14 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
     out.push(
       `  ${t.dim('?')} ${e(route.domain)} ${t.dim(`(${who})`)} → ${t.dim(route.implicit ? 'implicit MX' : 'MX')} ${hosts.join(t.dim(', '))}${route.port !== 25 ? t.dim(` port ${route.port}`) : ''}`,
     );
+    if (route.refused?.length)
+      out.push(
+        `    ${t.warn('! not tried')} ${route.refused.map((x) => `${e(x.exchange)} [${x.address}] ${x.range}`).join(', ')} ${t.dim('(non-public address; --allow-private)')}`,
+      );
   }
   if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t, '    '));
 
+  const strictTls = ['require', 'verify', 'implicit'].includes(r.tls.mode);
   if (r.sessions.length) {
     out.push('', heading(t, 'SMTP sessions'));
     for (const s of r.sessions) {
@@ -62,6 +80,16 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
         `  ${ok ? t.ok('✓') : t.fail('✗')} ${e(at)}  ${tls}  ${ok ? e(s.reply) : t.fail(`${OUTCOME[s.outcome]}: ${e(s.reply)}`)} ${t.dim(`${s.ms} ms`)}`,
       );
       if (s.tlsFallback) out.push(`    ${t.warn(`! STARTTLS failed (${e(s.tlsFallback)}); retried in plaintext`)}`);
+      // Where TLS was demanded, the certificate as probe judges it: who it is for, who issued it, the verdict.
+      if (s.certificate && strictTls) {
+        const c = s.certificate;
+        const verdict = s.tls?.verified
+          ? t.ok(`✓ verified for ${e(c.checkedName ?? '')}`)
+          : t.warn(`! not verified: ${e((s.certificateProblems ?? []).join('; '))}`);
+        out.push(
+          `    ${t.dim('certificate')} ${e(c.subject)} ${t.dim(`from ${e(c.issuer)}, until ${c.validTo.slice(0, 10)}`)}  ${verdict}`,
+        );
+      }
     }
     if (opts.transcript !== false) {
       for (const s of r.sessions) if (s.transcript.length) out.push('', ...renderTranscript(s, t));

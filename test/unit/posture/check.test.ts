@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.close());
 
-const opts = () => ({ selectors: ['s1'], ca: [fx.ca.caPem], mtaStsPort: fx.https.port });
+const opts = () => ({ selectors: ['s1'], ca: [fx.ca.caPem], mtaStsPort: fx.https.port, allowPrivate: true });
 const verdicts = (r: { summary: { check: string; verdict: string }[] }) =>
   Object.fromEntries(r.summary.map((s) => [s.check, s.verdict]));
 

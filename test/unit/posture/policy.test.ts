@@ -75,7 +75,7 @@ beforeAll(async () => {
   fx = await postureFixture();
 });
 afterAll(() => fx?.close());
-const opts = () => ({ ca: [fx.ca.caPem], mtaStsPort: fx.https.port });
+const opts = () => ({ ca: [fx.ca.caPem], mtaStsPort: fx.https.port, allowPrivate: true });
 
 describe('policy evaluation', () => {
   it('a domain that meets every requirement gets ok findings, one per requirement', async () => {

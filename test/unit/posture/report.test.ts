@@ -17,7 +17,7 @@ let good: PostureResult;
 let weak: PostureResult;
 beforeAll(async () => {
   fx = await postureFixture();
-  const o = { selectors: ['s1'], ca: [fx.ca.caPem], mtaStsPort: fx.https.port };
+  const o = { selectors: ['s1'], ca: [fx.ca.caPem], mtaStsPort: fx.https.port, allowPrivate: true };
   good = await checkPosture('posture.test', fx.ctx(), o);
   weak = await checkPosture('weak.posture.test', fx.ctx(), o);
 });

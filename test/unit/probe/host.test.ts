@@ -310,3 +310,44 @@ describe('AUTH before TLS (RFC 4954 §4)', () => {
     expect(r.p.sessions[0]!.some((l) => l.startsWith('AUTH'))).toBe(false);
   });
 });
+
+describe('probeHost keeps the trust verdict and the name verdict apart (issue #13 item 7)', () => {
+  const atIp = async (peer: SmtpPeerOptions, ptr: string[] = []) => {
+    const p = await startSmtpPeer({ hostname: 'mx.probe.test', ...peer });
+    peers.push(p);
+    const h = await probeHost({ exchange: p.host, address: p.host, port: p.port, ptr }, ctx(), { ca: [ca.cert] });
+    return { h, ids: h.findings.map((f) => f.id) };
+  };
+
+  it('an IP target is matched against IP SANs: a chain that verifies against --ca is trusted', async () => {
+    const ipCert = generateCertificate({ cn: 'loopback', altNames: ['127.0.0.1'], ca, days: 60 });
+    const { h, ids } = await atIp({ tls: ipCert });
+    expect(h.tls?.certificate).toMatchObject({ trusted: true, hostnameMatch: true, checkedName: '127.0.0.1' });
+    expect(h.tls?.certificate?.trustError).toBeUndefined();
+    // (The greeting's name has no PTR to match here: that warning is about the banner, not TLS.)
+    expect(ids).toEqual(['probe.banner.hostname-mismatch', 'probe.tls.ok']);
+    ipCert.cleanup();
+  });
+
+  it('an IP target whose certificate names only the host: a name finding, not an untrusted chain', async () => {
+    const { h, ids } = await atIp({ tls: good });
+    expect(h.tls?.certificate).toMatchObject({ trusted: true, hostnameMatch: false, checkedName: '127.0.0.1' });
+    expect(ids).toContain('probe.cert.hostname-mismatch');
+    expect(ids).not.toContain('probe.cert.untrusted');
+  });
+
+  it("an IP target's PTR name is accepted when the certificate names it", async () => {
+    const { h, ids } = await atIp({ tls: good }, ['mx.probe.test']);
+    expect(h.tls?.certificate).toMatchObject({ trusted: true, hostnameMatch: true, checkedName: 'mx.probe.test' });
+    expect(ids).toEqual(['probe.tls.ok', 'probe.host.ok']);
+  });
+
+  it('a named target with a trusted certificate for another name: only the name finding', async () => {
+    const other = generateCertificate({ cn: 'other.test', ca });
+    const { h, ids } = await probe({ tls: other });
+    expect(h.tls?.certificate).toMatchObject({ trusted: true, hostnameMatch: false });
+    expect(ids).toContain('probe.cert.hostname-mismatch');
+    expect(ids).not.toContain('probe.cert.untrusted');
+    other.cleanup();
+  });
+});

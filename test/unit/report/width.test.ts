@@ -301,6 +301,7 @@ describe('reports at 80 columns', () => {
         selectors: ['s1'],
         ca: [fx.ca.caPem],
         mtaStsPort: fx.https.port,
+        allowPrivate: true,
       });
       const text = expectFits((t) => renderPosture(r, t, { width: 100, all: true }));
       expect(text).toMatch(/│ (✓ pass|! warn|✗ fail|\? unknown|i info) +│/);

@@ -74,7 +74,7 @@ describe('deliver to a given server', () => {
         response: expect.stringMatching(/^250 2\.0\.0 Ok: queued as /),
         code: 250,
         queueId: expect.stringMatching(/^[0-9A-F]+$/),
-        tls: { protocol: 'TLSv1.3', cipher: expect.any(String) },
+        tls: { protocol: 'TLSv1.3', cipher: expect.any(String), verified: false },
       },
       expect.objectContaining({ recipient: 'carol@send.test' }),
     ]);
@@ -206,7 +206,7 @@ describe('deliver through MX', () => {
       Buffer.from('From: a@example.test\r\nSubject: x\r\n\r\nbody\r\n'),
       { from: 'a@example.test', to: ['bob@send.test'] },
       ctx(),
-      { port: p.port },
+      { port: p.port, allowPrivate: true },
     );
     expect(d.attempts.map((a) => [a.exchange, a.address, a.outcome])).toEqual([
       ['mx1.send.test', '127.0.0.2', 'unreachable'],
@@ -229,7 +229,7 @@ describe('deliver through MX', () => {
     expect(nul.r.rejected[0]!.response).toMatch(/null MX/);
     expect(nul.code).toBe(1);
     expect((await send(null, input(['x@nope.send.test']))).code).toBe(1);
-    const down = await send(null, input(['x@down.send.test']), { port: 9 });
+    const down = await send(null, input(['x@down.send.test']), { port: 9, allowPrivate: true });
     expect(down.ids).toEqual(['send.unreachable']);
     expect(down.r.findings[0]!.temporary).toBe(true);
     expect(down.code).toBe(3);
@@ -241,7 +241,11 @@ describe('deliver through MX', () => {
 
   it('uses the domain itself when it has no MX (implicit MX, RFC 5321 §5.1)', async () => {
     const p = await peer();
-    const { r, code } = await send(null, input(['x@implicit.send.test']), { port: p.port, tls: 'none' });
+    const { r, code } = await send(null, input(['x@implicit.send.test']), {
+      port: p.port,
+      tls: 'none',
+      allowPrivate: true,
+    });
     expect(code).toBe(0);
     expect(r.routes[0]).toMatchObject({
       domain: 'implicit.send.test',
@@ -253,7 +257,11 @@ describe('deliver through MX', () => {
 
   it('one recipient delivered, one unreachable: exit 1', async () => {
     const p = await peer();
-    const { ids, code } = await send(null, input(['a@send.test', 'b@down.send.test']), { port: p.port, tls: 'none' });
+    const { ids, code } = await send(null, input(['a@send.test', 'b@down.send.test']), {
+      port: p.port,
+      tls: 'none',
+      allowPrivate: true,
+    });
     expect(ids.sort()).toEqual(['send.delivered', 'send.unreachable']);
     expect(code).toBe(1);
   });

@@ -1,7 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { offlineResolver } from '../../../src/dns/layered.js';
 import { renderSend } from '../../../src/report/text/send.js';
 import { plainTheme } from '../../../src/report/theme.js';
-import type { SendResult } from '../../../src/send/check.js';
+import { parseMailbox } from '../../../src/send/address.js';
+import { sendMessage, type SendResult } from '../../../src/send/check.js';
+import { parseSigningKey } from '../../../src/send/dkim-sign.js';
+import { startSmtpPeer } from '../../helpers/smtp-peer.js';
 
 // Content assertions read whole lines: render wider than the 80 columns of a pipe (test/unit/report/width.test.ts checks 80).
 const wide = { ...plainTheme, width: 200 };
@@ -20,7 +25,7 @@ const r: SendResult = {
       response: '250 2.0.0 Ok: queued as 4ABC',
       code: 250,
       queueId: '4ABC',
-      tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
+      tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', verified: false },
     },
   ],
   rejected: [
@@ -32,7 +37,7 @@ const r: SendResult = {
       temporary: false,
     },
   ],
-  tls: { mode: 'starttls', encrypted: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
+  tls: { mode: 'starttls', encrypted: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', verified: false },
   dkim: {
     signed: true,
     domain: 'example.test',
@@ -41,6 +46,7 @@ const r: SendResult = {
     keyBits: 256,
     signedHeaders: ['from', 'to'],
   },
+  auth: null,
   size: 812,
   routes: [
     {
@@ -66,7 +72,7 @@ const r: SendResult = {
       port: 25,
       outcome: 'data',
       reply: '250 2.0.0 Ok: queued as 4ABC',
-      tls: { protocol: 'TLSv1.3', cipher: 'x' },
+      tls: { protocol: 'TLSv1.3', cipher: 'x', verified: false },
       ms: 80,
       transcript: [
         { dir: 'S', line: '220 mx.example.net ESMTP' },
@@ -103,5 +109,46 @@ describe('renderSend', () => {
 
   it('leaves the transcript out on request', () => {
     expect(renderSend(r, wide, { transcript: false })).not.toContain('Transcript');
+  });
+
+  it('shows a folded DKIM-Signature as the wire has it: one C: per line, long lines cut under ↪ (80 columns)', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const key = parseSigningKey(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'test key');
+    const peer = await startSmtpPeer();
+    try {
+      const sent = await sendMessage(
+        {
+          from: parseMailbox('alice@example.test', '--from'),
+          to: [parseMailbox('bob@example.net', '--to')],
+          subject: 'folded',
+          body: 'Hello.\n',
+          dkim: { key, selector: 's1' },
+        },
+        { resolver: offlineResolver(), timeoutMs: 2000, now: () => new Date(), onEvent: () => {} },
+        { server: { host: peer.host, port: peer.port }, tls: 'none' },
+      );
+      const transcript = sent.sessions[0]!.transcript.filter((l) => l.dir === 'C').map((l) => l.line);
+      const start = transcript.findIndex((l) => l.startsWith('DKIM-Signature:'));
+      let end = start + 1;
+      while (/^[ \t]/.test(transcript[end]!)) end++;
+      const wire = transcript.slice(start, end);
+      expect(wire.length).toBeGreaterThan(3);
+      const out = renderSend(sent, plainTheme).split('\n');
+      expect(Math.max(...out.map((l) => l.length))).toBeLessThanOrEqual(80);
+      // Every wire line starts a C: line with its own text (a fold keeps its leading space); pieces of a line
+      // cut for width follow under ↪; no C: line is empty but the one that ends the header.
+      const at = out.findIndex((l) => l.startsWith('  C: DKIM-Signature:'));
+      const rebuilt: string[] = [];
+      for (const l of out.slice(at).filter((x) => /^  (C:|↪) /.test(x))) {
+        if (l.startsWith('  C: ')) rebuilt.push(l.slice(5));
+        else rebuilt[rebuilt.length - 1] += l.slice(5);
+      }
+      expect(rebuilt.slice(0, wire.length)).toEqual(wire);
+      const emptyC = out.filter((l) => /^  C: ?$/.test(l));
+      expect(emptyC).toHaveLength(1);
+      expect(out.some((l) => /^ +b=/.test(l))).toBe(false);
+    } finally {
+      await peer.close();
+    }
   });
 });

@@ -148,7 +148,7 @@ describe('checkBimi', () => {
   it('with fetch, inspects the logo and the mark certificate', async () => {
     server.routes.set('/logo.svg', { body: TINY_PS, headers: { 'content-type': 'image/svg+xml' } });
     server.routes.set('/vmc.pem', { body: ca.issue(['brand.test'], { eku: BIMI_EKU }).cert });
-    const r = await checkBimi('brand.test', ctx(), { fetch: true, ca: [ca.caPem] });
+    const r = await checkBimi('brand.test', ctx(), { fetch: true, ca: [ca.caPem], allowPrivate: true });
     expect(r.logo).toMatchObject({ status: 200, svg: { tinyPs: true, title: 'Brand' } });
     expect(r.vmc).toMatchObject({ status: 200, vmc: { bimiEku: true, coversDomain: true } });
     expect(r.findings.map((f) => f.id)).toEqual(['bimi.ok']);
@@ -157,7 +157,7 @@ describe('checkBimi', () => {
   it('with fetch, reports a bad logo and a certificate for another domain', async () => {
     server.routes.set('/logo.svg', { body: '<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>' });
     server.routes.set('/vmc.pem', { body: ca.issue(['someone-else.test'], { eku: BIMI_EKU }).cert });
-    const r = await checkBimi('brand.test', ctx(), { fetch: true, ca: [ca.caPem] });
+    const r = await checkBimi('brand.test', ctx(), { fetch: true, ca: [ca.caPem], allowPrivate: true });
     expect(r.findings.map((f) => f.id)).toEqual(
       expect.arrayContaining([
         'bimi.logo.not-tiny-ps',
@@ -170,10 +170,19 @@ describe('checkBimi', () => {
 
   it('reports a missing asset and an unreachable host apart', async () => {
     server.routes.delete('/logo.svg');
-    const r = await checkBimi('brand.test', ctx(), { fetch: true, ca: [ca.caPem] });
+    const r = await checkBimi('brand.test', ctx(), { fetch: true, ca: [ca.caPem], allowPrivate: true });
     expect(r.findings.find((f) => f.id === 'bimi.logo.http-status')).toMatchObject({
       severity: 'fail',
       message: expect.stringContaining('404'),
+    });
+  });
+
+  it('does not fetch assets from a loopback, private or reserved address unless allowed', async () => {
+    const r = await checkBimi('brand.test', ctx(), { fetch: true, ca: [ca.caPem] });
+    expect(r.logo?.error).toMatchObject({ stage: 'address', temporary: false });
+    expect(r.findings.find((f) => f.id === 'bimi.logo.fetch-failed')).toMatchObject({
+      severity: 'fail',
+      message: expect.stringMatching(/is at 127\.0\.0\.1 \(loopback\), not a public address: not fetched/),
     });
   });
 

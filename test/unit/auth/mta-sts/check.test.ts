@@ -35,7 +35,8 @@ let ca: TestCa;
 let server: TestHttpsServer;
 let resolver: Resolver;
 const ctx = () => ({ resolver, timeoutMs: 3000 });
-const opts = () => ({ ca: [ca.caPem], port: server.port });
+// The test servers are on loopback: fetching from there is what allowPrivate allows.
+const opts = () => ({ ca: [ca.caPem], port: server.port, allowPrivate: true });
 
 beforeAll(async () => {
   ca = createTestCa();
@@ -126,12 +127,16 @@ describe('checkMtaSts', () => {
 
   it('refuses a certificate from an untrusted CA, and one that does not name the policy host', async () => {
     server.routes.set(POLICY, { body: good });
-    const untrusted = await checkMtaSts('sts.test', ctx(), { port: server.port });
+    const untrusted = await checkMtaSts('sts.test', ctx(), { port: server.port, allowPrivate: true });
     expect(untrusted.findings[0]).toMatchObject({ id: 'mta-sts.policy.tls', severity: 'fail' });
     expect(untrusted.fetch?.error).toMatchObject({ stage: 'tls', temporary: false });
     const other = await startHttpsServer(ca.issue(['www.sts.test']), { [POLICY]: { body: good } });
     try {
-      const wrongName = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port: other.port });
+      const wrongName = await checkMtaSts('sts.test', ctx(), {
+        ca: [ca.caPem],
+        port: other.port,
+        allowPrivate: true,
+      });
       expect(wrongName.findings[0]).toMatchObject({
         id: 'mta-sts.policy.tls',
         message: expect.stringMatching(/does not cover the host name/),
@@ -145,10 +150,26 @@ describe('checkMtaSts', () => {
     const gone = await startHttpsServer(ca.issue(['mta-sts.sts.test']));
     const port = gone.port;
     await gone.close();
-    const r = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port });
+    const r = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port, allowPrivate: true });
     expect(r.findings).toEqual([
       expect.objectContaining({ id: 'mta-sts.policy.unreachable', severity: 'fail', temporary: true }),
     ]);
+  });
+
+  it('does not fetch from a loopback, private or reserved address unless allowed (DNS is not ours to trust)', async () => {
+    server.routes.set(POLICY, { body: good });
+    const before = server.requests.length;
+    const r = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port: server.port });
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        id: 'mta-sts.policy.private-address',
+        severity: 'fail',
+        message: expect.stringMatching(/mta-sts\.sts\.test is at 127\.0\.0\.1 \(loopback\), not a public address/),
+      }),
+    ]);
+    expect(r.findings[0]!.temporary).toBeUndefined();
+    expect(r.fetch?.error).toMatchObject({ stage: 'address', temporary: false });
+    expect(server.requests.length).toBe(before);
   });
 
   it('says when the policy host has no address', async () => {
