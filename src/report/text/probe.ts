@@ -9,6 +9,7 @@ import { heading, renderStep, reportTail } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
+import { renderTlsAudit } from './tls-audit.js';
 const MODE = { starttls: 'STARTTLS', implicit: 'implicit TLS', none: 'no TLS' } as const;
 
 export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; transcript?: boolean } = {}): string {
@@ -27,11 +28,13 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
         { width: t.width, wrap: 3, minWrap: 16, drop: [3] },
       ),
     );
+    for (const h of r.hosts) if (h.tlsAudit) out.push('', ...renderTlsAudit(h, t));
     for (const h of r.hosts)
       if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
   } else {
     for (const h of r.hosts) {
       out.push('', ...renderHost(h, t));
+      if (h.tlsAudit) out.push('', ...renderTlsAudit(h, t));
       if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
     }
   }
