@@ -15,6 +15,7 @@ import type { Context } from '../core/context.js';
 import { finding, type Finding, type Step } from '../core/result.js';
 import { checkMx, type MxResult } from '../mx/check.js';
 import { probeTarget } from '../probe/check.js';
+import type { ProbeOptions } from '../probe/types.js';
 import { budgetResolver, expiry } from './budget.js';
 import { crossFindings } from './cross.js';
 import { checkDnsbl } from './dnsbl.js';
@@ -28,6 +29,8 @@ export interface PostureOptions {
   selectors?: string[];
   /** Probe every MX host over SMTP (STARTTLS, certificate), and match DANE against what they serve. */
   smtp?: boolean;
+  /** With smtp: audit each MX address's TLS test by test (src/probe/tls-audit), within the domain's budget. */
+  tlsAudit?: boolean;
   smtpPort?: number;
   /** Fetch BIMI assets (the logo, the mark certificate). */
   fetch?: boolean;
@@ -101,16 +104,7 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
         'dane',
         dnssecP.then((d) => checkDane(domain, c, { signed: d?.signed === true })),
       ),
-      opts.smtp
-        ? guard(
-            'smtp',
-            probeTarget(domain, c, {
-              all: true,
-              ...(opts.smtpPort ? { port: opts.smtpPort } : {}),
-              ...(opts.ca ? { ca: opts.ca } : {}),
-            }),
-          )
-        : undefined,
+      opts.smtp ? guard('smtp', probeTarget(domain, c, smtpOptions(opts, start))) : undefined,
       opts.dnsbl?.length
         ? guard(
             'dnsbl',
@@ -223,6 +217,22 @@ function unfinished(checks: PostureChecks, budgetMs: number | undefined): Postur
     ),
     check,
   }));
+}
+
+/** Every MX address; with tlsAudit, audited until a second before the domain's budget ends. */
+function smtpOptions(opts: PostureOptions, start: number): ProbeOptions {
+  const o: ProbeOptions = { all: true };
+  if (opts.smtpPort) o.port = opts.smtpPort;
+  if (opts.ca) o.ca = opts.ca;
+  // TLSA names stay _25._tcp.<mx>, as for the DANE check, whatever port a test points --smtp-port at.
+  if (opts.tlsAudit) {
+    o.tlsAudit = { danePort: 25 };
+    if (opts.budgetMs) {
+      o.tlsAudit.budgetMs = opts.budgetMs;
+      o.tlsAudit.deadline = start + opts.budgetMs - 1000;
+    }
+  }
+  return o;
 }
 
 function mxAddresses(mx: MxResult | null): { exchange: string; address: string }[] {

@@ -7,6 +7,7 @@ import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
 import { checkFacts } from './check-details.js';
+import { renderTlsAudit } from './tls-audit.js';
 
 export interface RenderPostureOptions {
   /** Terminal width (at most the theme's); the reason column wraps to fit. */
@@ -30,6 +31,9 @@ export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOption
       for (const line of checkFacts(s.check, r.checks, t)) out.push(`    ${t.dim('·')} ${line}`);
       if (shown.length) out.push(renderFindings(shown, t, { indent: '    ' }).trimEnd());
       out.push('');
+      if (s.check === 'smtp')
+        for (const h of r.checks.smtp?.hosts ?? [])
+          if (h.tlsAudit) out.push(...renderTlsAudit(h, t, { indent: '    ' }), '');
     }
     const general = r.findings.filter((f) => f.check === 'posture');
     if (general.length) out.push(renderFindings(general, t).trimEnd(), '');
