@@ -216,7 +216,11 @@ export async function runAudit(o: RunOptions): Promise<Observations> {
         });
         if (a?.status === 'refused') {
           for (const m of members)
-            setSuite(m.iana, { offered: false, version: legacy, note: `refused with the other ${family} suites` });
+            setSuite(m.iana, {
+              offered: false,
+              version: legacy,
+              note: `refused with the other ${family} suites (${a.reason})`,
+            });
           return;
         }
         // Accepted (or no clear answer): each member alone.
@@ -243,7 +247,12 @@ export async function runAudit(o: RunOptions): Promise<Observations> {
       const a = await retried({ version: legacy, ciphers: ecdhe, groups: curves.map((c) => c.node).join(':') });
       if (a?.status === 'refused') {
         for (const c of curves)
-          setGroup(c.name, { offered: false, version: legacy, bits: c.bits, note: 'refused with the other curves' });
+          setGroup(c.name, {
+            offered: false,
+            version: legacy,
+            bits: c.bits,
+            note: `refused with the other curves (${a.reason})`,
+          });
         return;
       }
       for (const c of curves)
@@ -323,7 +332,7 @@ function outcome(a: Attempt | null, version: TlsVersion, hit: boolean): Known {
     return hit
       ? { offered: true, version }
       : { offered: null, version, note: `not tested: the server chose ${a.cipher ?? 'something else'}` };
-  if (a.status === 'refused') return { offered: false, version };
+  if (a.status === 'refused') return { offered: false, version, note: a.reason };
   if (a.status === 'local') return { offered: null, version, note: `not tested: ${a.reason}` };
   return { offered: null, version, note: `not tested: no answer (${a.reason ?? 'no reason'})` };
 }
