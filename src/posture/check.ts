@@ -18,6 +18,8 @@ import { probeTarget } from '../probe/check.js';
 import type { ProbeOptions } from '../probe/types.js';
 import { budgetResolver, expiry } from './budget.js';
 import { crossFindings } from './cross.js';
+import { mxZonesDnssec } from './mx-dnssec.js';
+import { mxIpv6 } from './mx-ipv6.js';
 import { checkDnsbl } from './dnsbl.js';
 import { isIgnored, type Policy } from './policy.js';
 import { policyFindings } from './policy-eval.js';
@@ -76,7 +78,7 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
   try {
     const mxP = guard('mx', checkMx(domain, c));
     const dnssecP = guard('dnssec', checkDnssec(domain, c));
-    const [mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane, smtp, dnsbl] = await Promise.all([
+    const [mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane, smtp, dnsbl, mxZones] = await Promise.all([
       mxP,
       guard('spf', checkSpf({ domain }, c)),
       guard('dkim', checkDkim(domain, c, opts.selectors?.length ? { selectors: opts.selectors } : {})),
@@ -111,6 +113,11 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
             mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, c)),
           )
         : undefined,
+      // The MX hosts' own zones (internet.nl's "DNSSEC of the mail servers"), next to the domain's.
+      guard(
+        'dnssec',
+        Promise.all([mxP, dnssecP]).then(([m, d]) => (m && d ? mxZonesDnssec(domain, m, d, c) : null)),
+      ),
     ]);
     const checks: PostureChecks = { mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane };
     if (smtp !== undefined) checks.smtp = smtp;
@@ -121,7 +128,19 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
       const chains = await guard('dane', servedChains(hostsToMatch(dane), mx, c, opts.smtpPort ?? 25));
       if (chains) checks.dane = withServedChains(dane, chains);
     }
-    if (dnssec) {
+    if (mx) {
+      const v6 = mxIpv6(mx, smtp);
+      if (v6.ipv6) checks.mx = { ...mx, ipv6: v6.ipv6, findings: [...mx.findings, ...v6.findings] };
+    }
+    if (dnssec && mxZones)
+      checks.dnssec = {
+        ...dnssec,
+        mx: mxZones.zones,
+        findings: [...dnssec.findings, ...mxZones.findings],
+        steps: [...dnssec.steps, ...mxZones.steps],
+      };
+    if (checks.dnssec) {
+      const dnssec = checks.dnssec;
       const a = answerAuthentication(allSteps(checks), domain);
       checks.dnssec = {
         ...dnssec,
