@@ -7,16 +7,8 @@ import { auditCertificates } from './certificate.js';
 import { worst } from './classes.js';
 import { auditDane } from './dane.js';
 import { runAudit, type RunOptions } from './run.js';
-import {
-  auditTests,
-  ciphersOf,
-  countTests,
-  groupsOf,
-  renegotiationOf,
-  serverOrderOf,
-  versionsOf,
-  type AuditFinding,
-} from './tests.js';
+import { ciphersOf, groupsOf, renegotiationOf, serverOrderOf, versionsOf } from './results.js';
+import { auditTests, countTests, type AuditFinding } from './tests.js';
 import type { TlsAudit } from './types.js';
 
 export interface AuditOptions extends Omit<RunOptions, 'ctx'> {

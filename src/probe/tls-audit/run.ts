@@ -10,6 +10,7 @@ import { attempt, type Attempt, type AttemptContext, type AttemptSpec } from './
 import { suiteVerdict } from './classes.js';
 import { GROUPS, TLS12_CURVES, TLS13_GROUPS, groupName } from './groups.js';
 import { localTls, type LocalTls } from './local.js';
+import { Pool } from './pool.js';
 import { clientRenegotiation } from './renegotiation.js';
 import { LEGACY_SUITES, TLS13_SUITES, suiteFamily, type SuiteInfo, type TlsVersion } from './suites.js';
 import type { Offered } from './types.js';
@@ -362,38 +363,5 @@ function learn(
   } else if (k?.type === 'DH' && k.size) {
     if (v === 'TLSv1.3') obs.groups.set(`ffdhe${k.size}`, { offered: true, version: v, bits: k.size });
     else if (!obs.dhe.has(k.size)) obs.dhe.set(k.size, v);
-  }
-}
-
-/** At most `limit` tasks at once; tasks may add tasks; drain() waits until none is queued or running. */
-class Pool {
-  private queue: (() => Promise<void>)[] = [];
-  private running = 0;
-  private idle: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-
-  add(task: () => Promise<void>): void {
-    this.queue.push(task);
-    this.pump();
-  }
-
-  drain(): Promise<void> {
-    if (!this.running && !this.queue.length) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
-  }
-
-  private pump(): void {
-    while (this.running < this.limit && this.queue.length) {
-      const task = this.queue.shift()!;
-      this.running++;
-      // A task's own failure must not stall the pool: it is a bug, but the audit of the rest goes on.
-      task()
-        .catch(() => undefined)
-        .finally(() => {
-          this.running--;
-          this.pump();
-          if (!this.running && !this.queue.length) for (const resolve of this.idle.splice(0)) resolve();
-        });
-    }
   }
 }
