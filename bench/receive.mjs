@@ -6,7 +6,10 @@
 // Also the storage ceiling: the receiver's own Maildir delivery with no SMTP at all, SESSIONS at a time, in the
 // same directory — what the disk allows (on some virtual disks it, not SMTP or verification, is the limit).
 // Also the floor: the lightest durable receiver (bench/receive-floor.mjs) under the same load.
-// Env: N (default 10000), SESSIONS (20), SIZE (2000), BENCH_DIR (where the Maildirs go; default the temp dir).
+// Env: N (default 10000), SESSIONS (20), SIZE (2000), BENCH_DIR (where the Maildirs go; default the temp dir),
+// ROOT (the checkout whose build to measure: another worktree's, to compare builds back to back).
+// Also the receiver's CPU time per message (user+sys from /proc, all its threads), the steadier figure on a
+// shared machine.
 // On ext4 without a journal, creating files is slower for minutes after many were deleted (inode allocation skips
 // recently freed inodes): a run right after another, which deleted its 40,000 files, measures low.
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,13 +18,19 @@ import { createServer } from 'node:net';
 import { availableParallelism, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cpuMicros } from './proc-cpu.mjs';
 
 const N = Number(process.env.N ?? 10000);
 const SESSIONS = Number(process.env.SESSIONS ?? 20);
 const SIZE = Number(process.env.SIZE ?? 2000);
-const bin = fileURLToPath(new URL('../bin/mailcheck.js', import.meta.url));
-const zones = ['mail.test.zone'].map((z) => fileURLToPath(new URL(`../fixtures/zones/${z}`, import.meta.url)));
+const root = process.env.ROOT ?? fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin/mailcheck.js');
+const zones = ['mail.test.zone'].map((z) => join(root, 'fixtures/zones', z));
+// Builds before --max-connections-per-client had no per-client limit to lift.
+const perClientFlag = spawnSync(process.execPath, [bin, 'receive', '--help'], { encoding: 'utf8' }).stdout.includes(
+  '--max-connections-per-client',
+);
 const find = (name) =>
   ['/usr/sbin', '/usr/bin', '/usr/local/sbin']
     .map((d) => join(d, name))
@@ -96,7 +105,7 @@ async function runReceiver(args, port, reuse, onEvent = () => {}) {
   createInterface({ input: p.stdout }).on('line', (l) => {
     const e = JSON.parse(l);
     if (e.event === 'listening') listening();
-    onEvent(e);
+    onEvent(e, p);
   });
   const exited = new Promise((resolve) => p.on('exit', resolve));
   await ready;
@@ -111,6 +120,7 @@ async function measureReceive(reuse) {
   const port = await freePort();
   let events = 0;
   let passed = 0;
+  let cpu;
   const { code, seconds } = await runReceiver(
     [
       bin,
@@ -126,20 +136,24 @@ async function measureReceive(reuse) {
       'mx.mail.test',
       '--max-connections',
       '1000',
+      // smtp-source's sessions all come from 127.0.0.1: measure throughput, not the per-client limit.
+      ...(perClientFlag ? ['--max-connections-per-client', '1000'] : []),
       ...zones.flatMap((z) => ['--zone', z]),
       '--offline',
     ],
     port,
     reuse,
-    (e) => {
+    (e, p) => {
       if (e.event !== 'message') return;
       events++;
       if (e.auth.spf.result === 'pass' && e.auth.dmarc.result === 'pass') passed++;
+      // The last message is reported: the work is done, the exit not yet begun.
+      if (events === N) cpu = cpuMicros(p.pid);
     },
   );
   const stored = readdirSync(join(maildir, 'new')).length;
   if (code !== 0) throw new Error(`mailcheck receive exited ${code}`);
-  return { rate: N / seconds, stored, events, passed };
+  return { rate: N / seconds, stored, events, passed, cpuPerMessage: cpu === undefined ? NaN : cpu / N };
 }
 
 /** The lightest durable receiver (bench/receive-floor.mjs): hand-written SMTP in front of our Maildir, no checks. */
@@ -158,7 +172,7 @@ async function measureFloor(reuse) {
 
 /** Maildir delivery alone (the receiver's code: writer threads, fdatasync, rename, group-committed fsync of new/). */
 async function measureStorage() {
-  const { openMaildir } = await import(new URL('../dist/receive/maildir.js', import.meta.url).href);
+  const { openMaildir } = await import(pathToFileURL(join(root, 'dist/receive/maildir.js')).href);
   const md = await openMaildir(join(dir, 'storage-only'));
   const header = Buffer.alloc(600, 'h');
   const body = Buffer.alloc(SIZE, 'b');
@@ -179,10 +193,10 @@ async function measureStorage() {
 
 try {
   console.log(
-    `receive benchmark: ${N} messages of ${SIZE} bytes, ${SESSIONS} smtp-source sessions, ${availableParallelism()} cores`,
+    `receive benchmark: ${N} messages of ${SIZE} bytes, ${SESSIONS} smtp-source sessions, ${availableParallelism()} cores (${root})`,
   );
   console.log(
-    `  ${'mode'.padEnd(24)} ${'smtp-sink'.padStart(10)} ${'floor'.padStart(10)} ${'mailcheck'.padStart(10)} ${'ratio'.padStart(6)} ${'stored/sent'.padStart(13)} ${'auth pass'.padStart(10)}`,
+    `  ${'mode'.padEnd(24)} ${'smtp-sink'.padStart(10)} ${'floor'.padStart(10)} ${'mailcheck'.padStart(10)} ${'ratio'.padStart(6)} ${'stored/sent'.padStart(13)} ${'auth pass'.padStart(10)} ${'CPU/msg'.padStart(9)}`,
   );
   for (const reuse of [false, true]) {
     const sinkRate = await measureSink(reuse);
@@ -190,7 +204,7 @@ try {
     const r = await measureReceive(reuse);
     const f = (x) => Math.round(x).toLocaleString('en-US');
     console.log(
-      `  ${(reuse ? 'connections reused (-d)' : 'one per connection').padEnd(24)} ${f(sinkRate).padStart(10)} ${f(floorRate).padStart(10)} ${f(r.rate).padStart(10)} ${`${(r.rate / sinkRate).toFixed(2)}`.padStart(6)} ${`${r.stored}/${N}`.padStart(13)} ${`${r.passed}`.padStart(10)}`,
+      `  ${(reuse ? 'connections reused (-d)' : 'one per connection').padEnd(24)} ${f(sinkRate).padStart(10)} ${f(floorRate).padStart(10)} ${f(r.rate).padStart(10)} ${`${(r.rate / sinkRate).toFixed(2)}`.padStart(6)} ${`${r.stored}/${N}`.padStart(13)} ${`${r.passed}`.padStart(10)} ${`${r.cpuPerMessage.toFixed(0)} µs`.padStart(9)}`,
     );
     if (r.stored !== N || r.events !== N) {
       console.error(`  LOST MESSAGES: sent ${N}, stored ${r.stored}, reported ${r.events}`);

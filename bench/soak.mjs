@@ -51,6 +51,9 @@ const child = spawn(
     String(MAX_SIZE),
     '--max-connections',
     '200',
+    // Every sender is 127.0.0.1: the soak is many clients, not one client's limit.
+    '--max-connections-per-client',
+    '200',
     '--timeout',
     '10000',
   ],

@@ -2,7 +2,9 @@
 // `mailcheck verify <maildir>` throughput: 1,000 messages signed rsa-sha256 (2048-bit) and 1,000 signed
 // ed25519-sha256, keys published in a zone file, beside python3-dkim verifying the same files in one process
 // and mailauth's dkimVerify in one process. Prints msgs/s (median of RUNS) and checks every message passed.
-// Needs a build (npm run build) and /usr/bin/python3 with python3-dkim and python3-nacl. Env: N, RUNS.
+// Needs a build (npm run build) and /usr/bin/python3 with python3-dkim and python3-nacl. Env: N, RUNS; STORED=1
+// makes the Maildir look as `mailcheck receive` stored it (its Received: field on top), so verify also reads the
+// connection from it: SPF, reverse DNS and HELO per message, as for mail receive took.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const N = Number(process.env.N ?? 1000);
 const RUNS = Number(process.env.RUNS ?? 3);
+const STORED = process.env.STORED === '1';
 const bin = fileURLToPath(new URL('../bin/mailcheck.js', import.meta.url));
 const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
 const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
@@ -45,12 +48,23 @@ try {
   writeFileSync(
     zone,
     `$ORIGIN bench.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 604800 300\n@ NS ns\nns A 192.0.2.53\n_dmarc TXT "v=DMARC1; p=reject"\n` +
+      '@ TXT "v=spf1 ip4:192.0.2.10 -all"\nmail A 192.0.2.10\n' +
       Object.entries(records)
         .map(([n, v]) => `${n.replace('.bench.test', '')} TXT ${txt(v)}`)
         .join('\n') +
       '\n',
   );
 
+  // The reverse zone and the trace fields for STORED=1 (the format of src/receive/trace-headers.ts).
+  const reverse = join(dir, 'reverse.zone');
+  writeFileSync(
+    reverse,
+    '$ORIGIN 2.0.192.in-addr.arpa.\n$TTL 300\n@ SOA ns.bench.test. h.bench.test. 1 3600 600 604800 300\n10 PTR mail.bench.test.\n',
+  );
+  const trace = (i) =>
+    STORED
+      ? `Return-Path: <bounce@bench.test>\r\nAuthentication-Results: mx.bench; none\r\nReceived: from mail.bench.test (mail.bench.test [192.0.2.10])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)\r\n\tby mx.bench (mailcheck) with ESMTPS id B${i}\r\n\tfor <rcpt@example.net>; Sat, 29 Nov 2025 10:00:01 +0000\r\n`
+      : '';
   const kinds = {
     'rsa-sha256 (2048)': {
       selector: 'rsa',
@@ -93,7 +107,7 @@ try {
           },
         ],
       });
-      const signed = Buffer.concat([Buffer.from(r.signatures), msg]);
+      const signed = Buffer.concat([Buffer.from(trace(i)), Buffer.from(r.signatures), msg]);
       bytes += signed.length;
       writeFileSync(join(md, 'new', `${1764410400 + i}.M${i}P1Q1.bench`), signed);
     }
@@ -109,7 +123,19 @@ try {
     const theirsWhole = [];
     for (let r = 0; r < RUNS; r++) {
       let t0 = performance.now();
-      const p = spawnSync(process.execPath, [bin, 'verify', md, '--zone', zone, '--offline', '--no-color'], {
+      const args = [
+        'verify',
+        md,
+        '--zone',
+        zone,
+        '--zone',
+        reverse,
+        '--authserv-id',
+        'mx.bench',
+        '--offline',
+        '--no-color',
+      ];
+      const p = spawnSync(process.execPath, [bin, ...args], {
         maxBuffer: 1 << 30,
       });
       oursWhole.push(N / ((performance.now() - t0) / 1000));
@@ -156,7 +182,9 @@ try {
     });
   }
 
-  console.log(`verify benchmark: ${N} messages per key type, ${availableParallelism()} cores, median of ${RUNS} runs`);
+  console.log(
+    `verify benchmark: ${N} messages per key type${STORED ? ' as receive stored them' : ''}, ${availableParallelism()} cores, median of ${RUNS} runs`,
+  );
   const head = [
     'key',
     'avg size',

@@ -61,11 +61,15 @@ export function parseServers(list: string[]): { host: string; port: number }[] {
   });
 }
 
-export async function createContext(opts: GlobalOptions): Promise<CliContext> {
+/**
+ * `brief`: the command's text report leads with the verdict and what to fix (spf, dkim, dmarc, mx, check, probe,
+ * verify pass it unless --all); -v always gives the full report. Other commands (demo, send…) are stories told whole.
+ */
+export async function createContext(opts: GlobalOptions, o: { brief?: boolean } = {}): Promise<CliContext> {
   const timeoutMs = parseTimeout(opts.timeout);
   const json = Boolean(opts.json);
   const verbose = Boolean(opts.verbose);
-  const theme = createTheme(useColor(opts), outputWidth(), lineWidth());
+  const theme = createTheme(useColor(opts), outputWidth(), lineWidth(), o.brief && !verbose ? 'brief' : 'full');
   const onEvent = verbose ? verbosePrinter(theme.dim) : () => {};
   const zones = await Promise.all((opts.zone ?? []).map(loadZoneFile));
   const envServers = process.env.MAILCHECK_RESOLVER?.split(/[\s,]+/).filter(Boolean) ?? [];
@@ -105,9 +109,11 @@ export function verbosePrinter(dim: (s: string) => string, write = (s: string) =
     switch (e.type) {
       case 'dns.query': {
         const flags = e.flags ? ['aa', 'ad', 'tc'].filter((f) => e.flags![f as 'aa']).join(' ') : '';
+        // The name too: an MX exchange, a CNAME target or a PTR name queried next comes from someone's DNS.
+        const name = escapeControl(e.name);
         write(
           dim(
-            `; ${e.qtype} ${e.name} @${e.server} ${e.transport} → ${e.rcode ?? e.status}${flags ? ` [${flags}]` : ''}${e.answers !== undefined ? ` ${e.answers} answer(s)` : ''}${e.ttl !== undefined ? ` ttl=${e.ttl}` : ''} ${e.ms.toFixed(1)} ms${e.error ? ` (${escapeControl(e.error)})` : ''}`,
+            `; ${escapeControl(e.qtype)} ${name} @${escapeControl(e.server)} ${e.transport} → ${escapeControl(e.rcode ?? e.status)}${flags ? ` [${flags}]` : ''}${e.answers !== undefined ? ` ${e.answers} answer(s)` : ''}${e.ttl !== undefined ? ` ttl=${e.ttl}` : ''} ${e.ms.toFixed(1)} ms${e.error ? ` (${escapeControl(e.error)})` : ''}`,
           ) + '\n',
         );
         break;

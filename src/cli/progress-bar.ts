@@ -1,5 +1,6 @@
 // A progress bar for long batches, on stderr and only on a TTY: done/total, percentage, rate and ETA.
-// Redrawn at most ten times a second so it costs nothing next to the work.
+// Drawn at once (a batch whose first domains wait on a silent resolver must not look hung), redrawn as results
+// come (at most ten times a second, so it costs nothing next to the work) and every second while none do.
 
 export interface ProgressBar {
   tick(): void;
@@ -8,7 +9,13 @@ export interface ProgressBar {
   stop(): void;
 }
 
-export function progressBar(o: { total?: number; stream?: NodeJS.WriteStream; label?: string }): ProgressBar {
+export function progressBar(o: {
+  total?: number;
+  stream?: Pick<NodeJS.WriteStream, 'write' | 'columns'>;
+  label?: string;
+  /** Redraw this often while no result comes, so the time keeps moving (default 1000 ms). */
+  redrawMs?: number;
+}): ProgressBar {
   const stream = o.stream ?? process.stderr;
   const start = performance.now();
   let done = 0;
@@ -22,7 +29,8 @@ export function progressBar(o: { total?: number; stream?: NodeJS.WriteStream; la
     if (o.total) {
       const frac = Math.min(1, done / o.total);
       const filled = Math.round(frac * width);
-      const eta = rate > 0 ? (o.total - done) / rate : 0;
+      // Nothing done yet: no rate, so no ETA ("?", not a confident "0s").
+      const eta = rate > 0 ? (o.total - done) / rate : Infinity;
       line = `${o.label ?? ''}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${o.total} ${(frac * 100).toFixed(0)}% · ${rate.toFixed(0)}/s · ETA ${formatSeconds(eta)}`;
     } else {
       line = `${o.label ?? ''}${done} checked · ${rate.toFixed(0)}/s · ${formatSeconds(seconds)}`;
@@ -30,6 +38,10 @@ export function progressBar(o: { total?: number; stream?: NodeJS.WriteStream; la
     stream.write(`\r${line}\x1b[K`);
     shown = true;
   };
+  draw();
+  // Only a bar that is on screen is redrawn: between clear() and the next tick a result line is being written.
+  const timer = setInterval(() => shown && draw(), o.redrawMs ?? 1000);
+  timer.unref();
   return {
     tick() {
       done++;
@@ -44,6 +56,7 @@ export function progressBar(o: { total?: number; stream?: NodeJS.WriteStream; la
       shown = false;
     },
     stop() {
+      clearInterval(timer);
       this.clear();
     },
   };

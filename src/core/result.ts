@@ -13,7 +13,7 @@ export interface Finding {
   advice?: string;
   /** 'RFC 7505 §3' */
   ref?: string;
-  /** A timeout or SERVFAIL prevented a verdict: exit code 3, never "no record". */
+  /** A timeout or SERVFAIL prevented a verdict: exit code 3, never "no record". Its severity is always `warn`. */
   temporary?: boolean;
 }
 
@@ -31,13 +31,18 @@ export interface CheckResult {
   findings: Finding[];
 }
 
+/**
+ * A finding. A temporary one (no verdict: a timeout, SERVFAIL, a refused connection) always gets severity `warn`,
+ * whatever the caller asked: it is no failure (exit 3, never 1), so a script counting `severity == "fail"` counts
+ * real failures only, and `temporary` says why there is no verdict.
+ */
 export function finding(
   id: string,
   severity: Severity,
   message: string,
   extra: Partial<Pick<Finding, 'advice' | 'ref' | 'temporary'>> = {},
 ): Finding {
-  return { id, severity, message, ...extra };
+  return { id, severity: extra.temporary ? 'warn' : severity, message, ...extra };
 }
 
 const RANK: Record<Severity, number> = { ok: 0, info: 1, warn: 2, fail: 3 };

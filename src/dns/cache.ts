@@ -1,5 +1,6 @@
 // A caching, de-duplicating Resolver decorator: answers kept for their TTL (RFC 1035 §7.4), negative ones
-// for the SOA-derived negative TTL (RFC 2308 §5), temporary failures never; identical questions in flight share one query.
+// for the SOA-derived negative TTL (RFC 2308 §5), temporary failures briefly (RFC 9520 §3.2: a question that just
+// timed out is not asked again at once); identical questions in flight share one query.
 import type { Lookup, LookupOptions, RRType, RecordOf, Resolver } from './types.js';
 import { isTemporary } from './types.js';
 
@@ -14,6 +15,10 @@ export interface CacheOptions {
   negativeTtl?: number;
   /** Upper bound on any positive TTL, in seconds (RFC 2181 §8 says TTLs are at most 2^31-1; one day is plenty for a CLI). */
   maxTtl?: number;
+  /** Seconds a temporary failure (timeout, SERVFAIL…) is kept (default 2; RFC 9520 §3.2 asks for at least 1): long
+   *  enough that a check asking a name again right after it failed (DANE after DNSSEC asks the MX once more) gets
+   *  the failure at once instead of a second timeout, short enough that a batch retries a flaky name soon. */
+  failureTtl?: number;
 }
 
 /** An entry is also a link in the recency list: `prev` is the less recently used neighbour. */
@@ -41,6 +46,7 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
   const maxEntries = Math.max(1, opts.maxEntries ?? 4096);
   const negativeCap = opts.negativeTtl ?? 300;
   const maxTtl = opts.maxTtl ?? 86_400;
+  const failureTtl = opts.failureTtl ?? 2;
   // Least recently used order in a linked list beside the Map. (Evicting through the Map's own insertion order,
   // entries.keys().next(), walks over every deleted slot at the front of V8's table: ~7 µs per eviction at 10,000
   // entries, and a batch evicts on every new answer.)
@@ -71,7 +77,7 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
   }
 
   function remember(key: string, value: Lookup<unknown>): void {
-    const seconds = ttlOf(value, negativeCap, maxTtl);
+    const seconds = isTemporary(value) ? failureTtl : ttlOf(value, negativeCap, maxTtl);
     if (seconds <= 0) return;
     const old = entries.get(key);
     if (old) drop(old);
@@ -114,7 +120,8 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
       const promise = inner.lookup(name, type, controller ? { ...o, signal: controller.signal } : o).then(
         (value) => {
           if (flights.get(key) === flight) flights.delete(key);
-          if (!isTemporary(value)) remember(key, value);
+          // A query we cancelled (nobody waited any more) says nothing about the name.
+          if (!controller?.signal.aborted) remember(key, value);
           return value as Lookup<unknown>;
         },
         (e: unknown) => {

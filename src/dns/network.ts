@@ -17,9 +17,10 @@ import { createUdpPool } from './udp-pool.js';
 
 export interface NetworkResolverOptions {
   servers: DnsServerAddress[];
-  /** Per wire query. */
+  /** Per question, every try included (see askServers). */
   timeoutMs: number;
-  /** Extra rounds over the whole server list after the first (default 1: two rounds, like resolv.conf `attempts:2`). */
+  /** Extra rounds over the whole server list after the first (default 1: two rounds, like resolv.conf `attempts:2`),
+   *  within the same timeoutMs. */
   retries?: number;
   onEvent?: (e: MailcheckEvent) => void;
 }
@@ -30,6 +31,26 @@ export const MAX_CNAME_HOPS = 8;
 type Outcome =
   | { kind: 'answer'; message: DnsMessage; server: string }
   | { kind: 'failure'; status: TemporaryStatus; server: string; error: string; aborted?: boolean };
+
+type Failure = Extract<Outcome, { kind: 'failure' }>;
+
+/** A question in flight: what its tries share. */
+interface Question {
+  name: string;
+  type: string;
+  signal: AbortSignal | undefined;
+  /** performance.now() by which it is answered or failed: start + timeoutMs. */
+  deadline: number;
+  /** Wire queries so far, for the events. */
+  attempts: number;
+  /** Answered, or given up: later tries are ignored. */
+  settled: boolean;
+}
+
+/** A wire exchange gets what is left of the question's time. */
+function exchange(q: Question): { timeoutMs: number; signal: AbortSignal | undefined; deadline: number } {
+  return { timeoutMs: Math.max(1, Math.round(q.deadline - performance.now())), signal: q.signal, deadline: q.deadline };
+}
 
 // When every server failed, report the most telling failure: a server that said something beats silence.
 const FAILURE_RANK: Record<TemporaryStatus, number> = { timeout: 0, malformed: 1, refused: 2, servfail: 3 };
@@ -95,58 +116,92 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
   }
 
   /**
-   * Every server in order, `rounds` times, until one gives an answer (RFC 1035 §7.2). Per server: UDP, TCP after
-   * TC=1 (RFC 7766 §5), and once more without EDNS after FORMERR (RFC 6891 §7). One async function for all of it:
-   * each await level costs a promise and a frame on every one of a batch's queries.
+   * One question, answered or failed by `deadline` (the lookup's start + timeoutMs: what --timeout promises). The
+   * tries (RFC 1035 §7.2: every server in order, `rounds` times) start a slot (the time left / tries) apart, or at
+   * once when every try so far has failed; each listens until the deadline, so a slow answer to an early try still
+   * counts, and a silent server costs the timeout once, not once per try.
    */
-  async function askServers(name: string, type: string, signal: AbortSignal | undefined): Promise<Outcome> {
-    let attempt = 0;
-    let best: Extract<Outcome, { kind: 'failure' }> | undefined;
-    const xo = { timeoutMs: opts.timeoutMs, signal };
-    for (let round = 0; round < rounds; round++) {
-      for (const server of opts.servers) {
-        const label = labelOf(server);
-        if (signal?.aborted)
-          return { kind: 'failure', status: 'timeout', server: label, error: 'aborted', aborted: true };
-        let failure: Extract<Outcome, { kind: 'failure' }>;
-        for (let edns = true; ; edns = false) {
-          const query = encodeQuery(name, type, { edns });
-          let r = await udp(server, query, xo);
-          emit(server, name, type, 'udp', r, ++attempt);
-          if (r.kind === 'response' && r.message.flags.tc) {
-            r = await queryTcp(server, query, xo);
-            emit(server, name, type, 'tcp', r, ++attempt);
-          }
-          if (r.kind !== 'response') {
-            // Connection refused, unreachable and the like are "no answer at all", as silence is.
-            failure = {
-              kind: 'failure',
-              status: r.kind === 'malformed' ? 'malformed' : 'timeout',
-              server: label,
-              error: r.error,
-              aborted: r.kind === 'aborted',
-            };
-            break;
-          }
-          const rcode = r.message.rcode;
-          if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { kind: 'answer', message: r.message, server: label };
-          if ((rcode === 'FORMERR' || rcode === 'BADVERS') && edns) continue;
-          failure =
-            rcode === 'REFUSED'
-              ? { kind: 'failure', status: 'refused', server: label, error: 'server refused the query' }
-              : {
-                  kind: 'failure',
-                  status: 'servfail',
-                  server: label,
-                  error: rcode === 'SERVFAIL' ? 'server failure' : `server answered ${rcode}`,
-                };
-          break;
-        }
-        if (failure.aborted) return failure;
-        if (!best || FAILURE_RANK[failure.status] >= FAILURE_RANK[best.status]) best = failure;
+  function askServers(name: string, type: string, signal: AbortSignal | undefined, deadline: number): Promise<Outcome> {
+    const total = rounds * opts.servers.length;
+    if (!total)
+      return Promise.resolve({
+        kind: 'failure',
+        status: 'timeout',
+        server: 'none',
+        error: 'no DNS servers configured',
+      });
+    const q: Question = { name, type, signal, deadline, attempts: 0, settled: false };
+    // One try (one server, no retry): no slot timer at all, the common case of a batch against one resolver.
+    if (total === 1) return askOne(opts.servers[0]!, q);
+    const slot = (deadline - performance.now()) / total;
+    return new Promise((resolve) => {
+      let launched = 0;
+      let running = 0;
+      let best: Failure | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (o: Outcome) => {
+        q.settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      const launch = () => {
+        clearTimeout(timer);
+        const server = opts.servers[launched % opts.servers.length]!;
+        launched++;
+        running++;
+        // Tries still running when another answers end by the deadline; nobody waits for them.
+        void askOne(server, q).then((o) => {
+          running--;
+          if (q.settled) return;
+          if (o.kind === 'answer' || o.aborted) return finish(o);
+          if (!best || FAILURE_RANK[o.status] >= FAILURE_RANK[best.status]) best = o;
+          if (running > 0) return;
+          // Every try so far failed (SERVFAIL, REFUSED, unreachable): the next goes now, not at its slot.
+          if (launched < total && performance.now() < deadline) launch();
+          else finish(best);
+        });
+        if (launched < total) timer = setTimeout(launch, slot);
+      };
+      launch();
+    });
+  }
+
+  /** One try at one server until an answer, a failure or the deadline: UDP, TCP after TC=1 (RFC 7766 §5), and once
+   *  more without EDNS after FORMERR (RFC 6891 §7). One async function for all of it: each await level costs a
+   *  promise and a frame on every one of a batch's queries. */
+  async function askOne(server: DnsServerAddress, q: Question): Promise<Outcome> {
+    const label = labelOf(server);
+    if (q.signal?.aborted)
+      return { kind: 'failure', status: 'timeout', server: label, error: 'aborted', aborted: true };
+    for (let edns = true; ; edns = false) {
+      const query = encodeQuery(q.name, q.type, { edns });
+      // Numbered as sent; a try that ends after the question was answered (by another server) is not part of the story.
+      let attempt = ++q.attempts;
+      let r = await udp(server, query, exchange(q));
+      if (!q.settled) emit(server, q.name, q.type, 'udp', r, attempt);
+      if (r.kind === 'response' && r.message.flags.tc) {
+        attempt = ++q.attempts;
+        r = await queryTcp(server, query, exchange(q));
+        if (!q.settled) emit(server, q.name, q.type, 'tcp', r, attempt);
       }
+      if (r.kind !== 'response') {
+        // Connection refused, unreachable and the like are "no answer at all", as silence is.
+        return {
+          kind: 'failure',
+          status: r.kind === 'malformed' ? 'malformed' : 'timeout',
+          server: label,
+          error: r.error,
+          aborted: r.kind === 'aborted',
+        };
+      }
+      const rcode = r.message.rcode;
+      if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return { kind: 'answer', message: r.message, server: label };
+      if ((rcode === 'FORMERR' || rcode === 'BADVERS') && edns) continue;
+      if (rcode === 'REFUSED')
+        return { kind: 'failure', status: 'refused', server: label, error: 'server refused the query' };
+      const error = rcode === 'SERVFAIL' ? 'server failure' : `server answered ${rcode}`;
+      return { kind: 'failure', status: 'servfail', server: label, error };
     }
-    return best ?? { kind: 'failure', status: 'timeout', server: 'none', error: 'no DNS servers configured' };
   }
 
   async function lookup<T extends RRType>(qname: string, type: T, o: LookupOptions = {}): Promise<Lookup<RecordOf<T>>> {
@@ -160,8 +215,10 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
     let name = origin;
     let ttl = Infinity;
     let ad = true;
+    // --timeout bounds the whole lookup, a CNAME chain's re-queries included.
+    const deadline = performance.now() + opts.timeoutMs;
     for (;;) {
-      const got = await askServers(name, type, o.signal);
+      const got = await askServers(name, type, o.signal, deadline);
       if (got.kind === 'failure')
         return { status: got.status, server: got.server, error: got.error, ...(cnames.length ? { cnames } : {}) };
       const m = got.message;

@@ -20,6 +20,9 @@ export type TransportResult =
 export interface ExchangeOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** performance.now() by which the question must be done: a query that waited in a pool's line (udp-pool.ts) gets
+   *  only what is left of it, and none at all once it has passed. */
+  deadline?: number;
 }
 
 export function queryUdp(

@@ -319,17 +319,26 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
       mine = { ...q, id, bytes: copy };
     }
     ps.used++;
+    // A query that waited in line has only what is left before its question's deadline.
+    const wait =
+      opts.deadline === undefined ? opts.timeoutMs : Math.min(opts.timeoutMs, opts.deadline - performance.now());
+    // libuv measures a timer from its loop time, cached at the start of the turn and so up to a busy turn's length
+    // old: a timer can fire before performance.now() reaches its end. Until it has, wait out the rest, so a query
+    // bound by its question's deadline ends at the deadline, not before it (the next in line must find it passed).
+    const start = performance.now();
+    const onTimer = (): void => {
+      const left = start + wait - performance.now();
+      if (left > 0) p.timer = setTimeout(onTimer, left);
+      else finish(set, ps, id, noReply(opts.timeoutMs, p.undecodable, p.mismatched));
+    };
     const p: Pending = {
       query: mine,
-      start: performance.now(),
+      start,
       signal: opts.signal,
       onAbort: undefined,
       resolve,
       mismatched: 0,
-      timer: setTimeout(
-        () => finish(set, ps, id, noReply(opts.timeoutMs, p.undecodable, p.mismatched)),
-        opts.timeoutMs,
-      ),
+      timer: setTimeout(onTimer, wait),
     };
     if (opts.signal) {
       p.onAbort = () => finish(set, ps, id, { kind: 'aborted', error: 'aborted' });
@@ -345,8 +354,11 @@ export function createUdpPool(o: UdpPoolOptions = {}): UdpPool {
     while (set.active < cfg.maxInFlight && set.waiting.length) {
       const w = set.waiting.shift()!;
       if (w.onAbort) w.opts.signal!.removeEventListener('abort', w.onAbort);
-      // Its signal may have fired in the same turn, before its own listener ran: then it never goes out.
+      // Its signal may have fired in the same turn, before its own listener ran: then it never goes out; nor when
+      // its question's deadline passed while it waited (a silent server holds the window for whole timeouts).
       if (w.opts.signal?.aborted) w.resolve({ kind: 'aborted', error: 'aborted', ms: 0 });
+      else if (w.opts.deadline !== undefined && w.opts.deadline <= performance.now())
+        w.resolve({ ...noReply(w.opts.timeoutMs, undefined, 0), ms: 0 });
       else dispatch(set, w.query, w.opts, w.resolve);
     }
   }

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import type { Finding, Step } from '../core/result.js';
+import { cnameTargets } from '../dns/cname.js';
 import { traceResolver } from '../dns/trace.js';
 import { isTemporary, reverseName, type Lookup, type MxRecord, type Resolver } from '../dns/types.js';
 import { mxFindings } from './findings.js';
@@ -20,7 +21,8 @@ export interface MxHost {
   preference: number;
   exchange: string;
   addresses: MxAddress[];
-  /** CNAMEs followed to reach the exchange's addresses (RFC 5321 §5.1 forbids this). */
+  /** When the exchange is an alias (RFC 5321 §5.1 forbids it): where its CNAME chain leads, in order; the last
+   *  name is the host that really has the addresses (or, when they are missing, where the alias dangles). */
   cnames: string[];
   /** 'ok', 'ip-literal', 'no-address', or a temporary status that prevented the lookup. */
   status: 'ok' | 'ip-literal' | 'no-address' | 'nxdomain' | 'temporary';
@@ -90,12 +92,15 @@ async function resolveExchange(r: MxRecord, resolver: Resolver): Promise<MxHost>
   const base = { preference: r.preference, exchange: r.exchange, cnames: [] as string[] };
   if (isIP(r.exchange.replace(/^\[|\]$/g, ''))) return { ...base, addresses: [], status: 'ip-literal' };
   const [a, aaaa] = await Promise.all([resolver.lookup(r.exchange, 'A'), resolver.lookup(r.exchange, 'AAAA')]);
-  const cnames = [...new Set([...(a.cnames ?? []), ...(aaaa.cnames ?? [])])];
+  const owners = (a.cnames?.length ? a.cnames : aaaa.cnames) ?? [];
   const found = [
     ...(a.status === 'ok' ? a.records.map((address) => ({ address, family: 4 as const })) : []),
     ...(aaaa.status === 'ok' ? aaaa.records.map((address) => ({ address, family: 6 as const })) : []),
   ];
-  const addresses = await Promise.all(found.map((f) => reverseCheck(f.address, f.family, resolver)));
+  const [cnames, addresses] = await Promise.all([
+    cnameTargets(resolver, owners),
+    Promise.all(found.map((f) => reverseCheck(f.address, f.family, resolver))),
+  ]);
   const status: MxHost['status'] = addresses.length
     ? 'ok'
     : isTemporary(a) || isTemporary(aaaa)

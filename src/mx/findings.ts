@@ -82,13 +82,14 @@ export function mxFindings(r: MxResult, temporary?: { status: string; server: st
       );
       continue;
     }
-    if (host.cnames.length) {
+    const target = host.cnames[host.cnames.length - 1];
+    if (target !== undefined) {
       out.push(
         finding(
           'mx.exchange.cname',
           'warn',
-          `${x} is an alias (CNAME); an MX must name a host with its own address records.`,
-          { ref: 'RFC 2181 §10.3' },
+          `${x} is an alias (CNAME) of ${target}; an MX must name a host with its own address records.`,
+          { ref: 'RFC 2181 §10.3', advice: `Point the MX at ${target} itself.` },
         ),
       );
     }
@@ -102,13 +103,12 @@ export function mxFindings(r: MxResult, temporary?: { status: string; server: st
         ),
       );
     } else if (host.status !== 'ok') {
-      out.push(
-        finding(
-          'mx.exchange.no-address',
-          'fail',
-          `${x} has no A or AAAA record${host.status === 'nxdomain' ? ' (NXDOMAIN)' : ''}: senders cannot reach it.`,
-        ),
-      );
+      const nx = host.status === 'nxdomain';
+      let message = `${x} has no A or AAAA record${nx ? ' (NXDOMAIN)' : ''}: senders cannot reach it.`;
+      // An alias that leads nowhere: say where it dangles, not that the exchange itself is missing.
+      if (target !== undefined)
+        message = `${x} is an alias (CNAME) of ${target}, which ${nx ? 'does not exist (NXDOMAIN)' : 'has no A or AAAA record'}: senders cannot reach it.`;
+      out.push(finding('mx.exchange.no-address', 'fail', message));
     }
     for (const a of host.addresses) {
       const c = classifyAddress(a.address);

@@ -23,6 +23,7 @@ import { mxIpv6 } from './mx-ipv6.js';
 import { checkDnsbl } from './dnsbl.js';
 import { isIgnored, type Policy } from './policy.js';
 import { policyFindings } from './policy-eval.js';
+import { postureProfile, profileFindings, relaxForProfile, wildcardSpf, type PostureProfile } from './profile.js';
 import { summarize } from './summary.js';
 import { CHECK_NAMES, type CheckName, type PostureChecks, type PostureFinding, type PostureResult } from './types.js';
 
@@ -148,7 +149,15 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
         findings: [...dnssec.findings, ...answerFindings(dnssec, a)],
       };
     }
-    return assemble(domain, checks, [...errors, ...unfinished(checks, opts.budgetMs)], opts, start);
+    // A domain that sends no mail is judged by what it needs (profile.ts); a parked one gets one more query.
+    const profile = postureProfile(checks);
+    const wildcard = profile.name === 'parked' ? await guard('spf', wildcardSpf(domain, c.resolver)) : undefined;
+    const extra = [
+      ...errors,
+      ...unfinished(checks, opts.budgetMs),
+      ...profileFindings(profile, checks, domain, wildcard),
+    ];
+    return assemble(domain, checks, extra, { ...opts, profile }, start);
   } finally {
     clearTimeout(timer);
   }
@@ -159,15 +168,17 @@ export function assemble(
   domain: string,
   checks: PostureChecks,
   extra: PostureFinding[],
-  opts: Pick<PostureOptions, 'policy' | 'strict'>,
+  opts: Pick<PostureOptions, 'policy' | 'strict'> & { profile?: PostureProfile },
   start = performance.now(),
 ): PostureResult {
+  const profile = opts.profile ?? postureProfile(checks);
   let findings: PostureFinding[] = [];
   for (const name of CHECK_NAMES) {
     const r = checks[name] as { findings: Finding[] } | null | undefined;
     if (r) for (const f of r.findings) findings.push({ ...f, check: name });
   }
   findings.push(...crossFindings(checks), ...extra);
+  findings = relaxForProfile(findings, profile);
   if (opts.policy) findings.push(...policyFindings(opts.policy, checks));
   const ignore = opts.policy?.ignore;
   if (ignore?.length) {
@@ -187,6 +198,7 @@ export function assemble(
     summary: summarize(checks, findings),
     findings,
     ms: Math.round(performance.now() - start),
+    profile,
   };
 }
 

@@ -68,7 +68,7 @@ export function mxDnssecFindings(zones: readonly MxZoneDnssec[]): Finding[] {
   const good = rest.filter((z) => z.signed === true && z.validated);
   if (temporary.length)
     out.push(
-      finding('dnssec.mx.temporary', 'fail', `${list(temporary)} without a DNSSEC verdict: the lookups failed.`, {
+      finding('dnssec.mx.temporary', 'warn', `${list(temporary)} without a DNSSEC verdict: the lookups failed.`, {
         temporary: true,
       }),
     );

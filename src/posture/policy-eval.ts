@@ -1,5 +1,6 @@
 // The CI gate: each requirement of the policy file compared with the posture, as findings `policy.<check>.<key>`
 // (fail when unmet, ok when met). A check without a verdict (timeout, SERVFAIL) is left unknown, never failed. Pure.
+import { WEAKER_POLICY, type DmarcPolicy } from '../auth/dmarc/record.js';
 import type { SpfTree } from '../auth/spf/types.js';
 import { finding } from '../core/result.js';
 import type { AtLeast, Policy } from './policy.js';
@@ -72,6 +73,18 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     const r = p.spf;
     section('spf', c.spf, (emit) => {
       const spf = c.spf!;
+      // Several v=spf1 records leave `record` null, but they are not "none": every check gives permerror, and no
+      // one record's lookups or all can be judged (RFC 7208 §4.5).
+      const several = spf.tree?.status === 'multiple' ? (spf.tree.records?.length ?? 2) : 0;
+      if (several) {
+        if (r.required)
+          emit(
+            'required',
+            false,
+            `an SPF record is required; ${several} are published, and more than one is a permerror (RFC 7208 §4.5).`,
+          );
+        return;
+      }
       if (r.required)
         emit(
           'required',
@@ -138,40 +151,57 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     const r = p.dmarc;
     section('dmarc', c.dmarc, (emit) => {
       const d = c.dmarc!;
-      if (r.required)
-        emit(
-          'required',
-          d.record !== null,
-          d.record
-            ? `a DMARC record is required; ${d.recordDomain === d.domain ? 'one is published' : `the one of ${d.recordDomain} applies`}.`
-            : 'a DMARC record is required; none applies.',
-        );
-      if (r.policy)
+      // A record receivers ignore (an invalid p=, sp= or np= and no valid rua=, RFC 9989 §4.10.1) is no record.
+      const ignored = d.record !== null && d.appliedPolicy === null;
+      if (r.required) {
+        let why = 'none applies';
+        if (ignored)
+          why = `receivers ignore the one at _dmarc.${d.recordDomain} (an invalid p=, sp= or np= and no valid rua=)`;
+        else if (d.record)
+          why = d.recordDomain === d.domain ? 'one is published' : `the one of ${d.recordDomain} applies`;
+        emit('required', d.record !== null && !ignored, `a DMARC record is required; ${why}.`);
+      }
+      // What receivers apply: with t=y, RFC 9989 receivers apply the policy one level weaker (§4.7).
+      const applied = (v: DmarcPolicy | null, tag: string): { value: DmarcPolicy | null; text: string } => {
+        if (v === null) return { value: null, text: 'absent' };
+        if (!d.testing || v === 'none') return { value: v, text: `${tag}=${v}` };
+        return { value: WEAKER_POLICY[v], text: `${tag}=${v} with t=y, so receivers apply ${WEAKER_POLICY[v]}` };
+      };
+      if (r.policy) {
+        const p = applied(d.appliedPolicy, 'p');
         emit(
           'policy',
-          meets(d.appliedPolicy, r.policy, DMARC_ORDER),
-          `the DMARC policy must be ${describe(r.policy, DMARC_ORDER)}; it is ${d.appliedPolicy ? `p=${d.appliedPolicy}` : 'absent'}.`,
+          meets(p.value, r.policy, DMARC_ORDER),
+          `the DMARC policy must be ${describe(r.policy, DMARC_ORDER)}; it is ${p.text}.`,
         );
-      if (r.subdomainPolicy)
+      }
+      if (r.subdomainPolicy) {
+        const sp = applied(d.subdomainPolicy, 'sp');
         emit(
           'subdomain-policy',
-          meets(d.subdomainPolicy, r.subdomainPolicy, DMARC_ORDER),
-          `the subdomain policy must be ${describe(r.subdomainPolicy, DMARC_ORDER)}; it is ${d.subdomainPolicy ? `sp=${d.subdomainPolicy}` : 'absent'}.`,
+          meets(sp.value, r.subdomainPolicy, DMARC_ORDER),
+          `the subdomain policy must be ${describe(r.subdomainPolicy, DMARC_ORDER)}; it is ${sp.text}.`,
         );
+      }
       if (r.pct !== undefined && d.record)
         emit('pct', d.pct >= r.pct, `pct must be at least ${r.pct}; it is ${d.pct}.`);
-      if (r.rua)
-        emit(
-          'rua',
-          d.rua.length > 0,
-          `aggregate reports (rua=) are required; ${d.rua.length ? `they go to ${d.rua.join(', ')}` : 'none are requested'}.`,
-        );
-      if (r.ruf)
-        emit(
-          'ruf',
-          d.ruf.length > 0,
-          `failure reports (ruf=) are required; ${d.ruf.length ? `they go to ${d.ruf.join(', ')}` : 'none are requested'}.`,
-        );
+      // Only URIs that are URIs: receivers send nothing to "rua=bogus" (dmarc.uri.invalid, dmarc.rua.missing).
+      const destinations = (list: readonly { raw: string; error?: string }[] | undefined): [boolean, string] => {
+        const ok = (list ?? []).filter((u) => !u.error).map((u) => u.raw);
+        if (ok.length) return [true, `they go to ${ok.join(', ')}`];
+        return [
+          false,
+          list?.length ? `none of ${list.map((u) => u.raw).join(', ')} is a valid URI` : 'none are requested',
+        ];
+      };
+      if (r.rua) {
+        const [met, text] = destinations(d.parsed?.rua);
+        emit('rua', met, `aggregate reports (rua=) are required; ${text}.`);
+      }
+      if (r.ruf) {
+        const [met, text] = destinations(d.parsed?.ruf);
+        emit('ruf', met, `failure reports (ruf=) are required; ${text}.`);
+      }
       if (r.adkim && d.record)
         emit(
           'adkim',

@@ -89,4 +89,6 @@ export interface PostureResult {
   findings: PostureFinding[];
   /** Wall-clock time for the domain. */
   ms: number;
+  /** The profile it was judged by (profile.ts): sending (all checks), non-sending or parked. */
+  profile?: { name: 'sending' | 'non-sending' | 'parked'; reason: string };
 }

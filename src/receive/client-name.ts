@@ -20,7 +20,9 @@ export async function lookupClientName(ip: string, resolver: Resolver): Promise<
   const ptr = answer.status === 'ok' ? answer.records.map((r) => r.toLowerCase().replace(/\.$/, '')) : [];
   const family = ip.includes(':') ? 'AAAA' : 'A';
   let temporary = false;
-  for (const name of ptr.slice(0, MAX_PTR)) {
+  // Only a host name can be the client's name: it goes into Received: (RFC 5321 §4.4 TCP-info), where a PTR
+  // of "evil) by mx.bank.example (via.x" would forge a clause. Anything else is not even looked up.
+  for (const name of ptr.filter(isHostName).slice(0, MAX_PTR)) {
     const forward = await resolver.lookup(name, family);
     if (isTemporary(forward)) temporary = true;
     if (forward.status === 'ok' && forward.records.some((a) => sameAddress(a, ip))) return { name, ptr, iprev: 'pass' };
@@ -30,4 +32,17 @@ export async function lookupClientName(ip: string, resolver: Resolver): Promise<
 
 function sameAddress(a: string, b: string): boolean {
   return a.includes(':') && b.includes(':') ? expandIpv6(a) === expandIpv6(b) : a === b;
+}
+
+const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i;
+
+/**
+ * A syntactically valid host name (RFC 1123 §2.1 letters, digits, hyphens; underscores too, as Postfix's
+ * valid_hostname() allows): labels of 1–63 octets, 253 in all, and not all-numeric at the end (which would read
+ * as an address).
+ */
+export function isHostName(name: string): boolean {
+  if (!name || name.length > 253) return false;
+  const labels = name.split('.');
+  return labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);
 }

@@ -6,10 +6,11 @@
 // before it started, so concurrent deliveries do not each pay for one. On open, tmp/ is swept: files a crash
 // left there are removed once 36 hours old (the spec's rule) and younger ones are counted, never touched.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { lstat, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { inWords, makeDirs } from './make-dir.js';
 import { STORE_WORKER_SOURCE, type StoreDone, type StoreJob } from './store-worker.js';
 
 /** Writer threads: enough flushes in flight for the journal to batch them, few enough to start quickly. */
@@ -42,12 +43,37 @@ export interface Maildir {
   close(): Promise<void>;
 }
 
+/** The Maildir cannot be created or opened: the message says why, in words, naming the Maildir. */
+export class MaildirError extends Error {
+  override name = 'MaildirError';
+}
+
 export async function openMaildir(dir: string, opts: { now?: () => number } = {}): Promise<Maildir> {
   const root = resolve(dir);
-  for (const sub of ['tmp', 'new', 'cur']) await mkdir(join(root, sub), { recursive: true, mode: 0o700 });
-  const tmpSweep = await sweepTmp(join(root, 'tmp'), (opts.now ?? Date.now)());
-  const newDir = await open(join(root, 'new'), 'r');
-  const syncNew = groupCommit(() => newDir.sync());
+  let tmpSweep: TmpSweep;
+  let newDir: FileHandle;
+  try {
+    for (const sub of ['tmp', 'new', 'cur']) await makeDirs(join(root, sub), 0o700);
+    tmpSweep = await sweepTmp(join(root, 'tmp'), (opts.now ?? Date.now)());
+    newDir = await open(join(root, 'new'), 'r');
+  } catch (e) {
+    throw new MaildirError(`cannot use Maildir '${dir}': ${await inWords(e)}`);
+  }
+  const newPath = join(root, 'new');
+  let newId = await dirId(newDir);
+  const syncNew = groupCommit(async () => {
+    // new/ deleted and made again (by hand, by a cleanup script) while we run: our handle is the old, unlinked
+    // directory, and fsyncing it would not make the renames into the new one durable. One stat per group.
+    const now = await stat(newPath).catch(() => undefined);
+    if (now?.isDirectory() && `${now.dev}:${now.ino}` !== newId) {
+      const fresh = await open(newPath, 'r');
+      const old = newDir;
+      newDir = fresh;
+      newId = await dirId(fresh);
+      await old.close();
+    }
+    await newDir.sync();
+  });
   const writers = startWriters(WRITERS);
   // Maildir's host part must not contain '/' or ':' (the spec's \057 and \072 escapes).
   const host = hostname().replace(/\//g, '\\057').replace(/:/g, '\\072');
@@ -73,6 +99,11 @@ export async function openMaildir(dir: string, opts: { now?: () => number } = {}
       await newDir.close();
     },
   };
+}
+
+async function dirId(handle: FileHandle): Promise<string> {
+  const st = await handle.stat();
+  return `${st.dev}:${st.ino}`;
 }
 
 /** Removes regular files in tmp/ untouched for STALE_TMP_MS; counts the younger ones. Other entries are not ours. */
@@ -141,16 +172,10 @@ function startWriters(n: number): Writers {
       const t = live.reduce((a, b) => (b.busy < a.busy ? b : a));
       const id = nextId++;
       if (t.busy++ === 0) t.worker.ref();
-      // One copy into a fresh (unpooled) array that can be transferred, not cloned.
-      const data = new Uint8Array(parts.reduce((len, p) => len + p.length, 0));
-      let off = 0;
-      for (const p of parts) {
-        data.set(p, off);
-        off += p.length;
-      }
+      const { data, transfer } = forTheWriter(parts);
       return new Promise<void>((ok, fail) => {
         t.jobs.set(id, { ok, fail });
-        t.worker.postMessage({ id, tmp, path, data } satisfies StoreJob, [data.buffer]);
+        t.worker.postMessage({ id, tmp, path, parts: data } satisfies StoreJob, transfer);
       });
     },
     close: async () => {
@@ -158,6 +183,29 @@ function startWriters(n: number): Writers {
       await Promise.all(threads.map((t) => t.worker.terminate()));
     },
   };
+}
+
+/**
+ * The parts as a writer thread gets them: shared memory as it is (the thread reads the same bytes); each run of
+ * ordinary buffers copied once into a fresh (unpooled) array that is moved, not cloned.
+ */
+function forTheWriter(parts: readonly Buffer[]): { data: Uint8Array[]; transfer: ArrayBuffer[] } {
+  const data: Uint8Array[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (let i = 0; i < parts.length;) {
+    if (parts[i]!.buffer instanceof SharedArrayBuffer) {
+      data.push(parts[i++]!);
+      continue;
+    }
+    let end = i;
+    let length = 0;
+    while (end < parts.length && !(parts[end]!.buffer instanceof SharedArrayBuffer)) length += parts[end++]!.length;
+    const copy = new Uint8Array(length);
+    for (let off = 0; i < end; off += parts[i++]!.length) copy.set(parts[i]!, off);
+    data.push(copy);
+    transfer.push(copy.buffer);
+  }
+  return { data, transfer };
 }
 
 /**

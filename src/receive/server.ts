@@ -5,12 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Context } from '../core/context.js';
 import type { Finding } from '../core/result.js';
+import type { ConnectionFacts, Requirement, RequirementsVerdict } from '../verify/requirements/types.js';
 import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
 import { lookupClientName, type ClientName } from './client-name.js';
 import { openMaildir, type TmpSweep } from './maildir.js';
 import { PromptSMTPServer } from './prompt-server.js';
+import { SERVER_TLS_PROFILE } from './tls-profile.js';
 import { traceHeaders } from './trace-headers.js';
-import { receivedVerdict, toReceiveAuth, type ReceiveAuth } from './verdict.js';
+import { toReceiveAuth, type ReceiveAuth } from './verdict.js';
+import { MessageBytes } from './message-bytes.js';
+import { startVerifier } from './verify-threads.js';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 
 export interface ReceiverOptions {
@@ -26,12 +30,21 @@ export interface ReceiverOptions {
   maxSize: number;
   maxRecipients: number;
   maxConnections: number;
+  /** Connections at a time from one address (an IPv6 /64); default DEFAULT_CONNECTIONS_PER_CLIENT. */
+  maxConnectionsPerClient?: number;
   /** A client's turn to send a command line (also the idle timeout). */
   commandTimeoutMs: number;
   /** From 354 to the final ".". */
   dataTimeoutMs: number;
+  /**
+   * Threads that verify signed and big messages off the thread that greets clients (verify-threads.ts). 0 or
+   * absent: every message is verified inline (what tests running from TypeScript sources get).
+   */
+  verifyThreads?: number;
   /** SMTP lines as they happen (for --verbose). */
   onLine?: (dir: 'C' | 'S', line: string, session: string) => void;
+  /** Judge each message by the bulk-sender rules (otherwise those are advice). */
+  bulk?: boolean;
 }
 
 export interface ReceivedMessage {
@@ -55,6 +68,9 @@ export interface ReceivedMessage {
   subject?: string;
   authenticationResults: string;
   findings: Finding[];
+  /** Gmail's and Yahoo's sender rules, judged on this message and its connection. */
+  requirements: Requirement[];
+  requirementsVerdict: RequirementsVerdict;
 }
 
 export interface RejectedMessage {
@@ -91,8 +107,16 @@ interface SessionState {
 
 type Ctx = Pick<Context, 'resolver' | 'now'>;
 
+/**
+ * Well below the default 100 connections, so that one address cannot hold them all; as many as a Postfix sender
+ * opens to one destination by default (default_destination_concurrency_limit), so such a sender is never refused.
+ */
+export const DEFAULT_CONNECTIONS_PER_CLIENT = 20;
+
 export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Receiver> {
   const maildir = await openMaildir(opts.maildir);
+  // A verdict is given as long as the client was given to send the message.
+  const verifier = startVerifier(opts.verifyThreads ?? 0, ctx, { deadlineMs: opts.dataTimeoutMs });
   const emitter = new EventEmitter();
   const sessions = new Map<string, SessionState>();
   const inflight = new Set<Promise<unknown>>();
@@ -125,7 +149,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       disabledCommands: opts.tls === 'starttls' ? ['AUTH'] : ['AUTH', 'STARTTLS'],
       hideSTARTTLS: opts.tls !== 'starttls',
       secure: opts.tls === 'implicit',
-      ...(opts.tls !== 'none' ? { key: opts.key, cert: opts.cert } : {}),
+      ...(opts.tls !== 'none' ? { key: opts.key, cert: opts.cert, ...SERVER_TLS_PROFILE } : {}),
       // PTR goes through our resolver (onConnect), without holding the greeting.
       disableReverseLookup: true,
       socketTimeout: opts.commandTimeoutMs,
@@ -169,9 +193,9 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       },
 
       onData(stream: SMTPServerDataStream, session, callback) {
-        const chunks: Buffer[] = [];
+        const bytes = new MessageBytes();
         stream.on('data', (chunk: Buffer) => {
-          if (!stream.sizeExceeded) chunks.push(chunk);
+          if (!stream.sizeExceeded) bytes.push(chunk);
         });
         stream.once('error', () => {}); // the client went away mid-message: nothing was accepted
         stream.once('end', () => {
@@ -192,7 +216,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
             );
             return;
           }
-          const job = deliver(session, Buffer.concat(chunks)).then(
+          const job = deliver(session, bytes).then(
             (m) => {
               stored++;
               callback(null, `OK: queued as ${m.id}`);
@@ -220,7 +244,11 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
         sessions.delete(session.id);
       },
     },
-    { commandMs: opts.commandTimeoutMs, dataMs: opts.dataTimeoutMs },
+    {
+      commandMs: opts.commandTimeoutMs,
+      dataMs: opts.dataTimeoutMs,
+      connectionsPerClient: opts.maxConnectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
+    },
   );
 
   let listening = false;
@@ -236,7 +264,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     if (emitter.listenerCount('error')) emitter.emit('error', e);
   });
 
-  async function deliver(session: SMTPServerSession, raw: Buffer): Promise<ReceivedMessage> {
+  async function deliver(session: SMTPServerSession, bytes: MessageBytes): Promise<ReceivedMessage> {
     const st = sessions.get(session.id) ?? {
       client: Promise.resolve<ClientName>({ name: null, ptr: [], iprev: 'fail' }),
     };
@@ -254,16 +282,23 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       st.helo?.spf,
       st.client,
     ]);
-    const verdict = await receivedVerdict(
-      { raw, authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}) },
-      ctx,
-    );
-    const id = nextId();
-    const now = ctx.now();
     const tls =
       session.secure && session.tlsOptions
         ? { protocol: session.tlsOptions.version, cipher: session.tlsOptions.name }
         : undefined;
+    // What this session saw, for the sender requirements (never the message's own Received: fields).
+    const connection: ConnectionFacts = { source: 'smtp', ip, tls: !!tls, client };
+    if (helo) connection.helo = helo;
+    if (tls) {
+      connection.tlsProtocol = tls.protocol;
+      connection.cipher = tls.cipher;
+    }
+    const verdict = await verifier.verdict(
+      { authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}), connection, bulk: !!opts.bulk },
+      bytes,
+    );
+    const id = nextId();
+    const now = ctx.now();
     const headers = traceHeaders({
       hostname: opts.hostname,
       helo,
@@ -276,7 +311,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       date: now,
       authenticationResults: verdict.authenticationResults,
     });
-    const file = await maildir.deliver([headers, raw]);
+    const file = await maildir.deliver([headers, ...bytes.parts()]);
     return {
       event: 'message',
       id,
@@ -284,7 +319,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       remoteAddress: ip,
       helo,
       ...envelope,
-      size: raw.length,
+      size: bytes.length,
       tls: !!tls,
       auth: toReceiveAuth(verdict, heloSpf),
       receivedAt: now.toISOString(),
@@ -294,6 +329,8 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       ...(verdict.subject !== undefined ? { subject: verdict.subject } : {}),
       authenticationResults: verdict.authenticationResults,
       findings: verdict.findings,
+      requirements: verdict.requirements,
+      requirementsVerdict: verdict.requirementsVerdict,
     };
   }
 
@@ -334,6 +371,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
           await new Promise((r) => setTimeout(r, 20));
         }
         await closed;
+        await verifier.close();
         await maildir.close();
       })();
       return closing;

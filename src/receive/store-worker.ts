@@ -7,7 +7,8 @@ export interface StoreJob {
   id: number;
   tmp: string;
   path: string;
-  data: Uint8Array;
+  /** Written in order: moved copies, and views of shared memory (a big message's blocks, never copied). */
+  parts: Uint8Array[];
 }
 export interface StoreDone {
   id: number;
@@ -21,7 +22,7 @@ parentPort.on('message', (job) => {
   let fd;
   try {
     fd = openSync(job.tmp, 'wx', 0o600);
-    for (let off = 0; off < job.data.length; ) off += writeSync(fd, job.data, off);
+    for (const part of job.parts) for (let off = 0; off < part.length; ) off += writeSync(fd, part, off);
     fdatasyncSync(fd);
     closeSync(fd);
     fd = undefined;

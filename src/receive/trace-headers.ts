@@ -2,6 +2,7 @@
 // §4.4 Stamp, with-protocol per RFC 3848, TLS version and cipher as a comment) and Authentication-Results
 // (RFC 8601). The message's own bytes follow them unchanged, so its signatures still verify.
 import { isIP } from 'node:net';
+import { isHostName } from './client-name.js';
 
 export interface TraceInput {
   /** Our name: the by-domain. */
@@ -30,8 +31,9 @@ export function traceHeaders(t: TraceInput): Buffer {
 
 export function received(t: TraceInput): string {
   const literal = isIP(t.ip) === 6 ? `[IPv6:${t.ip}]` : `[${t.ip}]`;
-  // RFC 5321 TCP-info: the verified name and the address literal, or the literal alone.
-  const tcpInfo = t.clientName ? `${clean(t.clientName)} ${literal}` : literal;
+  // RFC 5321 TCP-info: the verified name and the address literal, or the literal alone — also when the name is
+  // not a host name (DNS names may hold any byte; this one would be inside a trace header).
+  const tcpInfo = t.clientName && isHostName(t.clientName) ? `${t.clientName} ${literal}` : literal;
   const parts = [`Received: from ${heloName(t.helo)} (${tcpInfo})`];
   if (t.tls) parts.push(`(using ${clean(t.tls.protocol)} with cipher ${clean(t.tls.cipher)})`);
   // "for" only with a single recipient: listing all of them would disclose Bcc recipients to each other.

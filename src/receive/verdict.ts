@@ -5,6 +5,9 @@ import type { Context } from '../core/context.js';
 import { finding } from '../core/result.js';
 import { formatAuthenticationResults } from '../verify/auth-results.js';
 import { MessageFormatError } from '../verify/message.js';
+import { lookupConnection } from '../verify/requirements/connection.js';
+import { judgeRequirements } from '../verify/requirements/judge.js';
+import type { ConnectionFacts } from '../verify/requirements/types.js';
 import type { SpfVerdict } from '../verify/spf.js';
 import { verifyMessage, type MessageVerdict } from '../verify/verdict.js';
 
@@ -26,6 +29,10 @@ export interface ReceiveVerdictInput {
   authservId: string;
   spf: SpfVerdict;
   heloSpf?: SpfVerdict;
+  /** What this session saw (IP, HELO, TLS, the client's name): never the message's own Received: fields. */
+  connection: ConnectionFacts;
+  /** Judge the sender requirements by the bulk-sender rules (receive --bulk). */
+  bulk?: boolean;
 }
 
 export async function receivedVerdict(
@@ -33,7 +40,17 @@ export async function receivedVerdict(
   ctx: Pick<Context, 'resolver' | 'now'>,
 ): Promise<MessageVerdict> {
   try {
-    return await verifyMessage(input.raw, { authservId: input.authservId, ip: input.spf.ip, spf: input.spf }, ctx);
+    return await verifyMessage(
+      input.raw,
+      {
+        authservId: input.authservId,
+        ip: input.spf.ip,
+        spf: input.spf,
+        connection: input.connection,
+        bulk: !!input.bulk,
+      },
+      ctx,
+    );
   } catch (e) {
     if (!(e instanceof MessageFormatError)) throw e;
     const base = {
@@ -64,8 +81,19 @@ export async function receivedVerdict(
       },
       arc: { result: 'none' as const },
     };
+    const judged = judgeRequirements({
+      msg: null,
+      raw: input.raw,
+      parseError: e.message,
+      ...base,
+      connection: input.connection,
+      lookups: await lookupConnection(input.connection, ctx.resolver),
+      bulk: !!input.bulk,
+    });
     return {
       ...base,
+      connection: input.connection,
+      ...judged,
       authenticationResults: formatAuthenticationResults({ authservId: input.authservId, ...base }),
       findings: [
         finding('receive.message.malformed', 'warn', `the message is not RFC 5322: ${e.message}`, {

@@ -8,6 +8,84 @@ export function heading(t: Theme, text: string): string {
   return t.bold(escapeControl(text));
 }
 
+/** A report's first line: its title, and in a brief report the verdict right after it ("leads with the verdict"). */
+export function reportHead(t: Theme, title: string, verdict: string): string {
+  return t.detail === 'brief' ? `${heading(t, title)}  ${verdict}` : heading(t, title);
+}
+
+/** One kind of finding (same id, severity, and temporary or not) and how many of it a brief report folds into one line. */
+export interface FoldedFinding {
+  finding: Finding;
+  count: number;
+}
+
+/**
+ * Failures of one kind a brief report names one by one before it counts the rest: each failure is something to
+ * fix, and its subject (which MX host, which include) is in its message — folded under another one's message it
+ * would be out of sight. A wildcard that fails the same way at every guessed name still stays short.
+ */
+export const FAILURES_NAMED = 5;
+
+/**
+ * Repeated findings of one kind as one entry with a count, in the order they first appear; failures (not
+ * temporary) get an entry each, up to FAILURES_NAMED of a kind, the last of which counts the rest.
+ */
+export function foldFindings(findings: readonly Finding[]): FoldedFinding[] {
+  const out: FoldedFinding[] = [];
+  const last = new Map<string, FoldedFinding>();
+  const named = new Map<string, number>();
+  for (const f of findings) {
+    const key = `${f.id}\u0000${f.severity}\u0000${f.temporary ? 1 : 0}`;
+    const seen = last.get(key);
+    const n = named.get(key) ?? 0;
+    const failure = f.severity === 'fail' && !f.temporary;
+    if (seen && !(failure && n < FAILURES_NAMED)) {
+      seen.count++;
+      continue;
+    }
+    const entry = { finding: f, count: 1 };
+    out.push(entry);
+    last.set(key, entry);
+    named.set(key, n + 1);
+  }
+  return out;
+}
+
+/** What a brief report lists: the findings to act on (fail, warn, no verdict); the ok and info ones it only counts. */
+export function findingsToFix(findings: readonly Finding[]): { shown: Finding[]; notes: number; passed: number } {
+  const shown: Finding[] = [];
+  let notes = 0;
+  let passed = 0;
+  for (const f of findings) {
+    if (f.temporary || f.severity === 'fail' || f.severity === 'warn') shown.push(f);
+    else if (f.severity === 'info') notes++;
+    else passed++;
+  }
+  return { shown, notes, passed };
+}
+
+/**
+ * The last line of a brief report: what it left out and how to see it. Empty when nothing was left out.
+ * "Not shown: 4 notes, 3 passed checks and the include tree; --all shows everything (-v also each DNS query)."
+ */
+export function notShownLine(
+  t: Theme,
+  o: { notes?: number; passed?: number; sections?: readonly string[]; how?: string | undefined },
+): string {
+  const parts: string[] = [];
+  if (o.notes) parts.push(`${o.notes} note${o.notes > 1 ? 's' : ''}`);
+  if (o.passed) parts.push(`${o.passed} passed check${o.passed > 1 ? 's' : ''}`);
+  parts.push(...(o.sections ?? []));
+  if (!parts.length) return '';
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  return wrapStyled(
+    [[`Not shown: ${list}; ${o.how ?? '--all shows everything (-v also each DNS query)'}.`, t.dim]],
+    t.width,
+    '',
+    '  ',
+  ).join('\n');
+}
+
 /**
  * "  ✗ nowhere.example.test has no A or AAAA record… [mx.exchange.no-address]", wrapped at the theme's width
  * with the message's later lines under its first word, and the advice ("→ …") below it.
@@ -17,15 +95,20 @@ export function renderFindings(findings: readonly Finding[], t: Theme, opts: { i
   if (!findings.length) return `${indent}${t.dim('no findings')}\n`;
   const order: Severity[] = ['fail', 'warn', 'info', 'ok'];
   const sorted = [...findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
+  // Brief: one line per kind, with a count; full: every finding.
+  const items = t.detail === 'brief' ? foldFindings(sorted) : sorted.map((finding) => ({ finding, count: 1 }));
   return (
-    sorted
-      .map((f) => {
+    items
+      .map(({ finding: f, count }) => {
         const main: Styled[] = [[escapeControl(f.message), (s) => t.severity(f.severity, s)]];
         if (f.temporary) main.push([' (temporary)', t.warn]);
+        if (count > 1) main.push([` (+${count - 1} more like it)`, t.dim]);
         main.push([` [${f.id}]`, t.dim, true]);
         const advice: Styled[] = f.advice ? [[`→ ${escapeControl(f.advice)}`, t.dim]] : [];
         if (f.ref) (f.advice ? advice : main).push([` (${f.ref})`, t.dim, true]);
-        const lines = wrapStyled(main, t.width, `${indent}${t.mark(f.severity)} `, `${indent}  `);
+        // No verdict is not a failure: '?', as in the verdict line.
+        const mark = f.temporary ? t.warn('?') : t.mark(f.severity);
+        const lines = wrapStyled(main, t.width, `${indent}${mark} `, `${indent}  `);
         if (advice.length) lines.push(...wrapStyled(advice, t.width, `${indent}  `, `${indent}    `));
         return lines.join('\n');
       })
@@ -44,13 +127,24 @@ export function renderStep(s: Step, t: Theme, indent = '  '): string {
   ).join('\n');
 }
 
-/** The end every check report shares: the DNS queries asked (with --verbose), the findings, the verdict. */
+/**
+ * The end every check report shares: the DNS queries asked (with --verbose), the findings, the verdict. A brief
+ * report (its verdict is in its first line, see reportHead) ends with the findings to act on, folded, and a line
+ * saying what it left out: the notes and passes it counted, and the renderer's `omitted` sections.
+ */
 export function reportTail(
   r: { steps: readonly Step[]; findings: readonly Finding[] },
   t: Theme,
-  o: { steps?: boolean; verdict?: string } = {},
+  o: { steps?: boolean; verdict?: string; omitted?: readonly string[]; how?: string } = {},
 ): string[] {
   const out: string[] = [];
+  if (t.detail === 'brief') {
+    const { shown, notes, passed } = findingsToFix(r.findings);
+    if (shown.length) out.push('', heading(t, 'What to fix'), renderFindings(shown, t).trimEnd());
+    const more = notShownLine(t, { notes, passed, sections: o.omitted ?? [], how: o.how });
+    if (more) out.push('', more);
+    return out;
+  }
   if (o.steps && r.steps.length) {
     out.push('', heading(t, 'DNS queries'));
     for (const s of r.steps) out.push(renderStep(s, t));
@@ -63,7 +157,7 @@ export function reportTail(
 export function verdictLine(findings: readonly Finding[], t: Theme): string {
   const fails = findings.filter((f) => f.severity === 'fail' && !f.temporary).length;
   const temps = findings.filter((f) => f.temporary).length;
-  const warns = findings.filter((f) => f.severity === 'warn').length;
+  const warns = findings.filter((f) => f.severity === 'warn' && !f.temporary).length;
   if (fails)
     return t.fail(
       `✗ ${fails} failed check${fails > 1 ? 's' : ''}${warns ? `, ${warns} warning${warns > 1 ? 's' : ''}` : ''}`,

@@ -3,8 +3,16 @@
 import { Chalk } from 'chalk';
 import type { Severity } from '../core/result.js';
 
+/**
+ * How much a text report says. 'brief', the command line's default, leads with the verdict and what to fix: repeated
+ * findings folded, ok and info ones counted, the trace left out. 'full' (-v, --all) is the whole trace; it is also
+ * what plainTheme and createTheme give unless asked, so a renderer's every section is in its tests.
+ */
+export type Detail = 'brief' | 'full';
+
 export interface Theme {
   color: boolean;
+  detail: Detail;
   /** Columns to lay the report out in: the terminal's, or 80 when stdout is not a terminal. */
   width: number;
   /** Columns a line of a stream (one line per message or domain) may take before it wraps: the terminal's on a
@@ -27,12 +35,13 @@ const MARKS: Record<Severity, string> = { ok: '✓', info: 'i', warn: '!', fail:
 /** The default report width: what most terminals and pagers show without wrapping. */
 export const DEFAULT_WIDTH = 80;
 
-export function createTheme(color: boolean, width = DEFAULT_WIDTH, lineWidth = width): Theme {
-  if (!color) return { ...plainTheme, width, lineWidth };
+export function createTheme(color: boolean, width = DEFAULT_WIDTH, lineWidth = width, detail: Detail = 'full'): Theme {
+  if (!color) return { ...plainTheme, width, lineWidth, detail };
   const c = new Chalk({ level: 1 });
   const by: Record<Severity, (s: string) => string> = { ok: c.green, info: c.cyan, warn: c.yellow, fail: c.red };
   return {
     color: true,
+    detail,
     width,
     lineWidth,
     ok: c.green,
@@ -50,6 +59,7 @@ export function createTheme(color: boolean, width = DEFAULT_WIDTH, lineWidth = w
 const id = (s: string) => s;
 export const plainTheme: Theme = {
   color: false,
+  detail: 'full',
   width: DEFAULT_WIDTH,
   lineWidth: DEFAULT_WIDTH,
   ok: id,

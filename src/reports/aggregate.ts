@@ -3,7 +3,7 @@
 // list is capped against hostile input. Duplicates (same reporter, report id and domain) are counted once.
 import { organizationalDomain } from '../auth/dmarc/org-domain.js';
 import type { DkimSeen, SourceRow, TlsFailureRow } from './model.js';
-import type { DmarcAggregateReport, DmarcPolicyPublished, TlsRptReport } from './types.js';
+import type { DmarcAggregateReport, DmarcPolicyPublished, DmarcRecordRow, TlsRptReport } from './types.js';
 
 const MAX_NAMES = 20; // reporters, domains and comments kept per source
 const MAX_DKIM = 16; // distinct (domain, selector) pairs per source
@@ -138,13 +138,10 @@ export class ReportAggregator {
       s.messages += n;
       widen(s, r.begin, r.end);
       addCapped(s.reporters, org);
-      // Without policy_evaluated's verdicts (some senders leave them out), alignment is judged from auth_results
-      // as RFC 7489 §3.1 relaxed mode does; the report's own verdict wins when it is there.
-      const dkimAligned = row.dkim ? row.dkim === 'pass' : derivedAlignment(row.dkimResults, row.headerFrom ?? name);
-      const spfAligned = row.spf ? row.spf === 'pass' : derivedAlignment(row.spfResults, row.headerFrom ?? name);
+      const { dkimAligned, spfAligned, pass } = rowVerdict(row, name);
       if (dkimAligned) s.alignedDkim += n;
       if (spfAligned) s.alignedSpf += n;
-      if (dkimAligned || spfAligned || row.disposition === 'pass') s.dmarcPass += n;
+      if (pass) s.dmarcPass += n;
       if (row.disposition) bump(s.disposition, flat(row.disposition), n);
       for (const reason of row.reasons) {
         bump(s.reasons, flat(reason.type), n);
@@ -166,7 +163,7 @@ export class ReportAggregator {
           seen = {
             domain: k.domain ? flat(k.domain) : null,
             selector: k.selector ? flat(k.selector) : null,
-            results: {},
+            results: counts(),
           };
           s.dkim.set(key, seen);
         }
@@ -235,6 +232,20 @@ function flatPolicy(p: DmarcPolicyPublished): DmarcPolicyPublished {
   return out;
 }
 
+/**
+ * Whether a report row's messages passed DMARC, and through which aligned identity. Without policy_evaluated's
+ * verdicts (some senders leave them out), alignment is judged from auth_results as RFC 7489 §3.1 relaxed mode
+ * does; the report's own verdict wins when it is there. `domain` stands in for a missing header_from.
+ */
+export function rowVerdict(
+  row: DmarcRecordRow,
+  domain: string,
+): { dkimAligned: boolean; spfAligned: boolean; pass: boolean } {
+  const dkimAligned = row.dkim ? row.dkim === 'pass' : derivedAlignment(row.dkimResults, row.headerFrom ?? domain);
+  const spfAligned = row.spf ? row.spf === 'pass' : derivedAlignment(row.spfResults, row.headerFrom ?? domain);
+  return { dkimAligned, spfAligned, pass: dkimAligned || spfAligned || row.disposition === 'pass' };
+}
+
 function derivedAlignment(results: readonly { domain?: string; result: string }[], headerFrom: string): boolean {
   const org = organizationalDomain(headerFrom);
   return results.some((r) => r.result === 'pass' && r.domain !== undefined && organizationalDomain(r.domain) === org);
@@ -274,6 +285,14 @@ function bump(m: Map<string, number>, key: string, n: number, cap = MAX_KEYS): v
 
 function addCapped(s: Set<string>, v: string, cap = MAX_NAMES): void {
   if (s.size < cap) s.add(v);
+}
+
+/**
+ * An object of counts keyed by text from a report ("pass", "fail", or whatever a reporter wrote): without a
+ * prototype, so a result named "constructor" or "__proto__" is a count like any other, not Object's own.
+ */
+export function counts(): Record<string, number> {
+  return Object.create(null) as Record<string, number>;
 }
 
 export function isoDate(seconds: number | undefined): string | null {

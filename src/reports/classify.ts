@@ -34,17 +34,9 @@ export async function lookupPosture(domain: string, rows: readonly SourceRow[], 
     goodSelectors: new Set(),
     temporary: false,
   };
-  const mx = await resolver.lookup(domain, 'MX');
-  if (isTemporary(mx)) posture.temporary = true;
-  if (mx.status === 'ok') {
-    for (const r of mx.records.slice(0, 10)) {
-      if (!r.exchange) continue;
-      for (const type of ['A', 'AAAA'] as const) {
-        const a = await resolver.lookup(r.exchange, type);
-        if (a.status === 'ok') for (const ip of a.records) posture.mxAddresses.set(ip, r.exchange);
-      }
-    }
-  }
+  const mx = await currentMxHosts(domain, resolver);
+  posture.temporary = mx.temporary;
+  for (const [exchange, addresses] of mx.hosts) for (const ip of addresses) posture.mxAddresses.set(ip, exchange);
   const org = posture.org!;
   const under = (d: string) => d === org || d.endsWith(`.${org}`);
   for (const row of rows) {
@@ -53,6 +45,27 @@ export async function lookupPosture(domain: string, rows: readonly SourceRow[], 
       if (k.selector && k.domain && under(k.domain) && (k.results.pass ?? 0) > 0) posture.goodSelectors.add(k.selector);
   }
   return posture;
+}
+
+/** The domain's MX hosts as DNS names them now (at most 10; lower-case, no trailing dot), each with its A and AAAA. */
+export async function currentMxHosts(
+  domain: string,
+  resolver: Resolver,
+): Promise<{ hosts: Map<string, string[]>; temporary: boolean }> {
+  const hosts = new Map<string, string[]>();
+  const mx = await resolver.lookup(domain, 'MX');
+  if (mx.status !== 'ok') return { hosts, temporary: isTemporary(mx) };
+  for (const r of mx.records.slice(0, 10)) {
+    const name = r.exchange?.toLowerCase().replace(/\.$/, '');
+    if (!name || hosts.has(name)) continue;
+    const addresses: string[] = [];
+    for (const type of ['A', 'AAAA'] as const) {
+      const a = await resolver.lookup(name, type);
+      if (a.status === 'ok') addresses.push(...a.records);
+    }
+    hosts.set(name, addresses);
+  }
+  return { hosts, temporary: false };
 }
 
 /** Fills in name/ptr/fcrdns, group, why and fix of every row (in place), with bounded concurrency. */

@@ -2,7 +2,7 @@
 // 2012 draft, read leniently — reporters leave fields out and misspell values; what a required field lacks is
 // listed in `missing`, and a record without a source IP is skipped and counted, never a crash.
 import { isIP } from 'node:net';
-import { child, childrenNamed, parseXml, textOf, type XmlElement } from './xml.js';
+import { child, childrenNamed, parseXml, textOf as rawTextOf, type XmlElement } from './xml.js';
 import type { AuthVerdict, DmarcAggregateReport, DmarcDisposition, DmarcRecordRow } from './types.js';
 
 export class ReportFormatError extends Error {
@@ -17,6 +17,23 @@ export class ReportFormatError extends Error {
 /** Bounds what one hostile report can make us hold: the schema's own lists are small. */
 const MAX_AUTH_RESULTS = 32;
 const MAX_REASONS = 16;
+/**
+ * The longest text kept of one field. Nothing in the schema needs more (a domain is at most 253 octets); without a
+ * bound, a 1 KB gzip whose org_name unpacks to a megabyte is a megabyte held per report (300 such reports: 2.1 GB).
+ */
+export const MAX_FIELD_CHARS = 512;
+
+/** `s` cut to MAX_FIELD_CHARS, marked with … when it was longer. */
+export function clipField(s: string): string;
+export function clipField(s: string | undefined): string | undefined;
+export function clipField(s: string | undefined): string | undefined {
+  return s !== undefined && s.length > MAX_FIELD_CHARS ? `${s.slice(0, MAX_FIELD_CHARS)}…` : s;
+}
+
+/** Trimmed text of the first child named `name`, clipped; undefined when absent or empty. */
+function textOf(el: XmlElement | undefined, name: string): string | undefined {
+  return clipField(rawTextOf(el, name));
+}
 
 export function parseDmarcReport(xml: string): DmarcAggregateReport {
   const doc = parseXml(xml);
@@ -49,7 +66,7 @@ export function parseDmarcReport(xml: string): DmarcAggregateReport {
     begin: timestamp(textOf(range, 'begin')),
     end: timestamp(textOf(range, 'end')),
     errors: childrenNamed(meta, 'error')
-      .map((e) => e.text.trim())
+      .map((e) => clipField(e.text.trim()))
       .filter(Boolean)
       .slice(0, MAX_REASONS),
     policy: stripUndefined(policy),

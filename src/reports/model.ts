@@ -107,8 +107,8 @@ export interface DomainSummary {
   reporters: { name: string; reports: number }[];
   /** The policy the reports say was published (from the newest report). */
   published: { p?: string; sp?: string; np?: string; pct?: number; adkim?: string; aspf?: string } | null;
-  /** The domain's DMARC policy in DNS now, when it was looked up. */
-  current?: { record: string | null; policy: string | null };
+  /** The domain's DMARC policy in DNS now, when it was looked up; `temporary`: the lookup failed (both null). */
+  current?: { record: string | null; policy: string | null; temporary?: true };
   messages: number;
   dmarc: { pass: number; fail: number };
   groups: Record<SourceGroup, GroupTotals>;

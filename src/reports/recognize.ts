@@ -1,6 +1,6 @@
 // `receive --reports`: is this message a DMARC aggregate or TLS-RPT report (by content: an attachment that parses
 // as one, whatever the address), and if so its one-line summary: reporter, domain, range, messages, failures.
-import { isoDate } from './aggregate.js';
+import { isoDate, rowVerdict } from './aggregate.js';
 import type { ParsedReport } from './types.js';
 import { unpackReports, type UnpackLimits } from './unpack.js';
 
@@ -52,9 +52,11 @@ export function recognizeReport(raw: Buffer): ReportSummary | { error: string } 
     const sources = new Set<string>();
     for (const r of reports) {
       if (r.kind !== 'dmarc') continue;
+      const domain = r.policy.domain ?? r.records[0]?.headerFrom ?? '';
       for (const row of r.records) {
         messages += row.count;
-        if (row.dkim !== 'pass' && row.spf !== 'pass' && row.disposition !== 'pass') {
+        // The same verdict `report` gives the row (alignment from auth_results when policy_evaluated is missing).
+        if (!rowVerdict(row, domain).pass) {
           failing += row.count;
           sources.add(row.sourceIp);
         }

@@ -2,7 +2,15 @@
 // classify the sources (DNS) and give the verdict; TLS-RPT failures optionally joined to a probe of the MX now.
 import type { Context } from '../core/context.js';
 import { finding, type Finding } from '../core/result.js';
-import { isoDate, ReportAggregator, toSourceRow, toTlsRow, type DateWindow, type DomainAcc } from './aggregate.js';
+import {
+  counts,
+  isoDate,
+  ReportAggregator,
+  toSourceRow,
+  toTlsRow,
+  type DateWindow,
+  type DomainAcc,
+} from './aggregate.js';
 import { classifySources, lookupPosture } from './classify.js';
 import type { DomainSummary, InputsSummary, SourceRow, TlsFailureRow } from './model.js';
 import { listInputs, readInputs, type InputError } from './sources.js';
@@ -92,18 +100,23 @@ async function summarizeDomain(acc: DomainAcc, ctx: Context, o: ReportRunOptions
   if (o.lookups !== false && acc.dmarcReports) {
     const posture = await lookupPosture(acc.domain, sources, ctx.resolver);
     const { temporary } = await classifySources(sources, posture, ctx, tick);
-    if (temporary || posture.temporary)
-      findings.push(
-        finding(
-          'report.dns.temporary',
-          'warn',
-          `DNS failed temporarily for ${temporary || 'the MX of'} ${temporary ? 'sources' : acc.domain}: their grouping may be wrong`,
-          { temporary: true },
-        ),
-      );
     const { checkDmarc } = await import('../auth/dmarc/check.js');
     const d = await checkDmarc(acc.domain, ctx);
     current = { record: d.record, policy: d.policy };
+    // A lookup that timed out says nothing about the record: "no DMARC record" would be a guess.
+    const dmarcTemporary = d.findings.some((f) => f.temporary);
+    if (dmarcTemporary) current.temporary = true;
+    const failed: string[] = [];
+    if (temporary)
+      failed.push(`${thousands(temporary)} source${temporary === 1 ? '' : 's'} (their grouping may be wrong)`);
+    if (posture.temporary) failed.push(`the MX of ${acc.domain} (sources at its addresses may be misgrouped)`);
+    if (dmarcTemporary) failed.push(`the DMARC record of ${acc.domain} (the policy in DNS now is unknown)`);
+    if (failed.length)
+      findings.push(
+        finding('report.dns.temporary', 'warn', `DNS failed temporarily for ${failed.join('; ')}`, {
+          temporary: true,
+        }),
+      );
   } else {
     for (const r of sources) {
       r.why = r.group === 'aligned' ? 'the reporters say DMARC passed' : 'not classified (no DNS lookups)';
@@ -153,8 +166,8 @@ function tlsTotals(
   failed: number,
   rows: readonly TlsFailureRow[],
 ): NonNullable<DomainSummary['tls']> {
-  const byType: Record<string, number> = {};
-  const byMx: Record<string, number> = {};
+  const byType = counts();
+  const byMx = counts();
   for (const r of rows) {
     byType[r.resultType] = (byType[r.resultType] ?? 0) + r.sessions;
     byMx[r.mx] = (byMx[r.mx] ?? 0) + r.sessions;

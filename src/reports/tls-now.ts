@@ -1,8 +1,11 @@
 // TLS-RPT failures joined to what the MX shows now (`report --smtp`): the same probe as `check --smtp` (banner,
 // EHLO, STARTTLS, certificate), the MTA-STS check for policy failures and the DANE check for TLSA ones, each
 // turned into "since fixed" or "still failing" for the failure type the reporters saw (RFC 8460 §4.3).
+import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import type { ProbeHost } from '../probe/types.js';
+import { currentMxHosts } from './classify.js';
+import { normalizeIp } from './dmarc-parse.js';
 import type { TlsFailureRow } from './model.js';
 
 export interface TlsNowOptions {
@@ -33,15 +36,26 @@ export async function tlsNow(
   const hosts = new Map<string, ProbeHost | string>();
   const wanted = [...new Set(rows.filter((r) => !STS.has(r.resultType) && !DANE.has(r.resultType)).map((r) => r.mx))];
   const { probeHost } = await import('../probe/check.js');
+  // Only the domain's own MX hosts, as DNS names them now, are probed (what `check --smtp` would see). A report is
+  // a stranger's document — anyone can mail one to the rua address — and the hosts and addresses it names are not
+  // ours to connect to: "receiving-ip": "10.0.0.5" must not make us open a connection into the network.
+  const mxNow = wanted.length ? (await currentMxHosts(domain, ctx.resolver)).hosts : new Map<string, string[]>();
   for (const mx of wanted.slice(0, o.maxHosts ?? 10)) {
-    const address = await addressOf(mx, ctx);
-    if (!address) {
+    const target = targetOf(mx, mxNow);
+    if (!target) {
+      hosts.set(mx, `${mx} is not ${isIP(mx) ? 'an address of an MX' : 'an MX'} of ${domain} now: not probed`);
+      continue;
+    }
+    if (!target.address) {
       hosts.set(mx, `${mx} has no address now`);
       continue;
     }
     hosts.set(
       mx,
-      await probeHost({ exchange: mx, address, port }, ctx, { authTest: false, ...(o.ca ? { ca: o.ca } : {}) }),
+      await probeHost({ exchange: target.exchange, address: target.address, port }, ctx, {
+        authTest: false,
+        ...(o.ca ? { ca: o.ca } : {}),
+      }),
     );
   }
   let sts: { ok: boolean; message: string } | undefined;
@@ -117,11 +131,14 @@ export function judge(row: TlsFailureRow, host: ProbeHost | string, now: Date): 
   }
 }
 
-async function addressOf(mx: string, ctx: Context): Promise<string | undefined> {
-  if (/^[\d.]+$|:/.test(mx)) return mx;
-  for (const type of ['A', 'AAAA'] as const) {
-    const a = await ctx.resolver.lookup(mx, type);
-    if (a.status === 'ok' && a.records.length) return a.records[0];
+/** Where to probe a failure's MX: the MX host of that name, or the MX host that has that address. */
+function targetOf(mx: string, mxNow: Map<string, string[]>): { exchange: string; address?: string } | undefined {
+  if (isIP(mx)) {
+    const ip = normalizeIp(mx)!;
+    for (const [exchange, addresses] of mxNow) if (addresses.includes(ip)) return { exchange, address: ip };
+    return undefined;
   }
-  return undefined;
+  const addresses = mxNow.get(mx.toLowerCase().replace(/\.$/, ''));
+  if (!addresses) return undefined;
+  return addresses[0] ? { exchange: mx, address: addresses[0] } : { exchange: mx };
 }

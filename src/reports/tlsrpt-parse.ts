@@ -1,6 +1,6 @@
 // TLS-RPT JSON (RFC 8460 §4.4) → TlsRptReport, leniently: snake_case and camelCase spellings of the field names
 // are accepted beside the RFC's kebab-case, missing fields are listed, and sizes are bounded.
-import { ReportFormatError, timestamp } from './dmarc-parse.js';
+import { clipField, ReportFormatError, timestamp } from './dmarc-parse.js';
 import type { TlsRptFailure, TlsRptPolicy, TlsRptReport } from './types.js';
 
 const MAX_POLICIES = 256;
@@ -102,15 +102,21 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A string field, trimmed and clipped (a field is no place for a megabyte). */
 function str(v: unknown): string | undefined {
-  if (typeof v === 'string') return v.trim() || undefined;
+  if (typeof v === 'string') return clipField(v.trim()) || undefined;
   if (typeof v === 'number') return String(v);
   return undefined;
 }
 
 function strings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').slice(0, 64) : [];
+  if (typeof v === 'string') return [clipField(v)];
+  return Array.isArray(v)
+    ? v
+        .filter((x): x is string => typeof x === 'string')
+        .slice(0, 64)
+        .map((x) => clipField(x))
+    : [];
 }
 
 function count(v: unknown): number {

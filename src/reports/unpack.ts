@@ -99,8 +99,14 @@ function visit(
     return;
   }
   const first = firstNonSpace(data);
-  if (first === 0x3c /* < */) return read(label, () => parseDmarcReport(decodeXml(data)), out);
-  if (first === 0x7b /* { */) return read(label, () => parseTlsRptReport(data.toString('utf8')), out);
+  if (first === 0x3c /* < */ || first === 0x7b /* { */) {
+    // The cap is on the document, however it arrived: a plain file or a base64 attachment is held to it as much
+    // as an unpacked one (receive --reports reads strangers' attachments with a smaller cap than report).
+    if (data.length > limits.maxDocumentBytes)
+      return problem('too-large', `the report is ${data.length} bytes, over the ${limits.maxDocumentBytes}-byte limit`);
+    if (first === 0x3c) return read(label, () => parseDmarcReport(decodeXml(data)), out);
+    return read(label, () => parseTlsRptReport(data.toString('utf8')), out);
+  }
   if ((top || depth <= 2) && looksLikeMessage(data)) {
     if (top) out.message = true;
     const { parts } = messageParts(data);

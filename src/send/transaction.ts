@@ -1,13 +1,14 @@
 // One mail transaction with one server (RFC 5321 §3.3): greeting, EHLO (HELO fallback), STARTTLS by policy,
 // MAIL with SIZE/BODY/SMTPUTF8 parameters as offered (RFC 1870, 6152, 6531), RCPTs, DATA — pipelined when
 // the server offers PIPELINING (RFC 2920) — then QUIT. Every outcome is data.
+import { DEFAULT_CIPHERS } from 'node:tls';
 import type { Context } from '../core/context.js';
 import { authenticate, type AuthMechanism, type Credentials } from '../smtp/auth.js';
 import { inspectCertificate, verificationProblems, type CertificateInfo } from '../smtp/certificate.js';
 import { offers, sizeLimit, type Ehlo } from '../smtp/extensions.js';
 import { smtpHandshake, type HandshakeTls } from '../smtp/handshake.js';
 import { isPositive, isTransient, replyText, type Reply } from '../smtp/reply.js';
-import type { SmtpSession, TlsOutcome, TranscriptLine } from '../smtp/session.js';
+import type { SmtpSession, TlsOutcome, TlsParams, TranscriptLine } from '../smtp/session.js';
 import { trustAnchors } from '../smtp/trust.js';
 
 /**
@@ -127,6 +128,9 @@ export interface TransactOptions {
   implicitTls?: boolean;
 }
 
+/** --tls verify: TLS 1.2 or later, and OpenSSL's security level 2 (Debian's default, what Postfix gets there). */
+const VERIFY_TLS = { minVersion: 'TLSv1.2', ciphers: `${DEFAULT_CIPHERS}:@SECLEVEL=2` } as const;
+
 export async function transact(
   endpoint: { exchange: string; address: string; port: number },
   message: Buffer,
@@ -164,10 +168,14 @@ export async function transact(
   let handshakeMode: HandshakeTls = 'none';
   if (implicit) handshakeMode = 'implicit';
   else if (starttls) handshakeMode = 'starttls';
+  const tlsParams: TlsParams = { servername: endpoint.exchange, ca: trustAnchors(opts.ca ?? []) };
+  // The session's own TLS settings accept anything (security level 0) so that probe can report weak servers; a
+  // certificate that only verifies there (1024-bit RSA, SHA-1 or MD5 signatures) authenticates nobody.
+  if (opts.tls === 'verify') tlsParams.options = VERIFY_TLS;
   const hs = await smtpHandshake({ host: endpoint.exchange, address: endpoint.address, port: endpoint.port }, ctx, {
     tls: handshakeMode,
     helo: opts.helo,
-    tlsParams: { servername: endpoint.exchange, ca: trustAnchors(opts.ca ?? []) },
+    tlsParams,
     localAddress: opts.localAddress,
   });
   if (!hs.session) return done('unreachable', { code: 0, text: hs.connectFailure!.message }, true);

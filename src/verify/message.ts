@@ -14,6 +14,11 @@ export interface ParsedMessage {
   body: Buffer;
   /** The message with CRLF line ends (the input itself when it already had them). */
   bytes: Buffer;
+  /**
+   * Names of the header fields that hold a bare CR (a CR not followed by LF: RFC 5322 §2.2 allows CR only in CRLF),
+   * top to bottom. A parser that ends lines at a bare CR reads other header fields there than this one does.
+   */
+  bareCr: string[];
 }
 
 /** Not an RFC 5322 message: reported per file as bad input (exit 2), never thrown past the file. */
@@ -25,6 +30,7 @@ const CR = 13;
 const LF = 10;
 // RFC 5322 §2.2: a field name is printable US-ASCII except ':'; §4.5.3 (obsolete syntax) allows WSP before the colon.
 const FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+const BARE_CR = /\r(?!\n)/;
 
 /** Converts bare LF to CRLF; returns the same buffer when there is nothing to convert. */
 export function toCrlf(input: Buffer): Buffer {
@@ -71,7 +77,8 @@ export function parseMessage(input: Buffer): ParsedMessage {
     headers.push({ key: line.slice(0, line.indexOf(':')).trim().toLowerCase(), raw: line });
   }
   const body = split === -1 ? Buffer.alloc(0) : bytes.subarray(split + 4);
-  return { headers, body, bytes };
+  const bareCr = BARE_CR.test(head) ? headers.filter((h) => BARE_CR.test(h.raw)).map((h) => h.key) : [];
+  return { headers, body, bytes, bareCr };
 }
 
 /** The value part of a field: everything after the first colon, unfolded and trimmed. */

@@ -95,8 +95,12 @@ export async function verifyTask(
   }
 }
 
-export function unverifiable(where: { file: string; index?: number }, error: string): UnverifiableFile {
-  return { kind: 'verify', ...where, error, findings: [finding('verify.input.unreadable', 'fail', error)] };
+export function unverifiable(
+  where: { file: string; index?: number },
+  error: string,
+  id = 'verify.input.unreadable',
+): UnverifiableFile {
+  return { kind: 'verify', ...where, error, findings: [finding(id, 'fail', error)] };
 }
 
 /** Calls `onItem` in input order however results arrive. */

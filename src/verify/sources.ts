@@ -19,22 +19,36 @@ export interface SourceError {
 export interface ExpandedTargets {
   tasks: MessageTask[];
   errors: SourceError[];
+  /** Folders that held no message (a mistyped path or a list that never filled): the caller decides. */
+  empty: string[];
+  /** A folder, an mbox or more than one path was given: the output is a stream (NDJSON, a line per message)
+   *  however many messages there turn out to be, so its format never depends on a count. */
+  stream: boolean;
 }
 
 export async function expandTargets(paths: readonly string[]): Promise<ExpandedTargets> {
   const tasks: MessageTask[] = [];
   const errors: SourceError[] = [];
+  const empty: string[] = [];
+  let stream = paths.length > 1;
   for (const path of paths) {
     try {
       const st = await stat(path);
-      if (st.isDirectory()) tasks.push(...(await listFolder(path)));
-      else if (st.isFile()) tasks.push(...(await readFileTarget(path)));
-      else errors.push({ file: path, error: 'not a regular file or folder' });
+      if (st.isDirectory()) {
+        const found = await listFolder(path);
+        if (!found.length) empty.push(path);
+        tasks.push(...found);
+        stream = true;
+      } else if (st.isFile()) {
+        const found = await readFileTarget(path);
+        if (found[0]?.index !== undefined) stream = true;
+        tasks.push(...found);
+      } else errors.push({ file: path, error: 'not a regular file or folder' });
     } catch (e) {
       errors.push({ file: path, error: describeFsError(e) });
     }
   }
-  return { tasks, errors };
+  return { tasks, errors, empty, stream };
 }
 
 /** A Maildir's new/ and cur/ (tmp/ holds unfinished deliveries); any other folder: the files in it. */

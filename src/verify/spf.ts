@@ -1,11 +1,12 @@
-// SPF for the connecting client (RFC 7208 check_host) through mailauth, with our resolver (so --zone and
-// --resolver apply). The MAIL FROM identity, or postmaster@HELO for a null sender (§2.4); the HELO identity (§2.3).
-import { isIP } from 'node:net';
-import { toMailauthResolver } from '../dns/adapters/mailauth.js';
+// SPF for the connecting client: the MAIL FROM identity, or postmaster@HELO for a null sender (RFC 7208 §2.4), and
+// the HELO identity (§2.3). One check_host() serves `spf --ip`, `verify` and `receive`: src/auth/spf/evaluate.ts,
+// through our resolver (so --zone and --resolver apply), with results reused within the TTLs they read.
+import type { SpfResultCode } from '../auth/spf/types.js';
 import type { Lookup, LookupOptions, RRType, RecordOf, Resolver } from '../dns/types.js';
 import { addressDomain } from './address.js';
 
-export type SpfResultValue = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
+/** The result vocabulary is check_host()'s own (RFC 7208 §2.6), declared once in src/auth/spf/types.ts. */
+export type SpfResultValue = SpfResultCode;
 
 export interface SpfVerdict {
   result: SpfResultValue;
@@ -18,49 +19,37 @@ export interface SpfVerdict {
   helo?: string;
   record?: string;
   reason?: string;
+  /** The domain's exp= explanation of a fail (RFC 7208 §6.2). */
+  explanation?: string;
 }
 
 export interface SpfInput {
   ip: string;
   sender?: string;
+  /** The HELO/EHLO argument as the client sent it: any text, check_host() judges it (RFC 7208 §4.3, §7.3). */
   helo?: string;
 }
 
 export async function checkSpf(input: SpfInput, resolver: Resolver, mta: string): Promise<SpfVerdict> {
-  const helo = input.helo ? input.helo.replace(/^\[|\]$/g, '') : undefined;
   const sender = input.sender?.replace(/^<|>$/g, '') || '';
-  const identity = sender ? 'mailfrom' : 'helo';
-  const checked = sender || (helo ? `postmaster@${helo}` : '');
-  if (!checked || (identity === 'helo' && isIP(helo!))) {
-    // §2.3: with no sender and an address literal as HELO there is no identity to check.
+  if (!sender && !input.helo) {
+    // No MAIL FROM and no HELO: there is no identity at all to check (§2.3, §2.4).
     return {
       result: 'none',
       domain: '',
-      identity,
-      sender: checked,
+      identity: 'helo',
+      sender: '',
       ip: input.ip,
-      ...(helo ? { helo } : {}),
       reason: 'no domain to check (null sender and no HELO name)',
     };
   }
-  return runSpf(input.ip, checked, identity, helo, resolver, mta);
+  // §2.4: the null sender is checked as postmaster@<HELO>, as the HELO identity.
+  return runSpf(input.ip, sender, sender ? 'mailfrom' : 'helo', input.helo, resolver, mta);
 }
 
-/** §2.3: the HELO identity on its own (RFC 7208 RECOMMENDS checking it); none for address literals. */
+/** §2.3: the HELO identity on its own (RFC 7208 RECOMMENDS checking it); check_host() says none for a non-name. */
 export async function checkHeloSpf(ip: string, helo: string, resolver: Resolver, mta: string): Promise<SpfVerdict> {
-  const name = helo.replace(/^\[|\]$/g, '');
-  if (isIP(name) || !name.includes('.')) {
-    return {
-      result: 'none',
-      domain: name,
-      identity: 'helo',
-      sender: `postmaster@${name}`,
-      ip,
-      helo: name,
-      reason: 'HELO is not a domain name',
-    };
-  }
-  return runSpf(ip, `postmaster@${name}`, 'helo', name, resolver, mta);
+  return runSpf(ip, '', 'helo', helo, resolver, mta);
 }
 
 /**
@@ -106,7 +95,8 @@ function ttlTracking(inner: Resolver, ttl: { seconds: number }): Resolver {
       const a = await inner.lookup(name, type, o);
       // Negative answers carry the SOA-derived TTL when the resolver got one (RFC 2308 §5); otherwise 0.
       const negative = (a as { ttl?: unknown }).ttl;
-      const t = a.status === 'ok' ? a.ttl : typeof negative === 'number' ? negative : 0;
+      let t = typeof negative === 'number' ? negative : 0;
+      if (a.status === 'ok') t = a.ttl;
       ttl.seconds = Math.min(ttl.seconds, t);
       return a;
     },
@@ -121,24 +111,25 @@ async function evaluateSpf(
   resolver: Resolver,
   mta: string,
 ): Promise<SpfVerdict> {
-  const { spf } = await import('mailauth/lib/spf/index.js');
-  const r = await spf({
-    ip,
-    sender,
-    mta,
-    resolver: toMailauthResolver(resolver) as never,
-    // mailauth writes an address-literal HELO in brackets, as authenticate() does
-    ...(helo ? { helo: isIP(helo) ? `[${helo}]` : helo } : {}),
-  });
-  const status = r.status as { result: SpfResultValue; comment?: string };
-  return {
-    result: status.result,
-    domain: r.domain || addressDomain(sender),
+  // Loaded on first use: `verify` without a client IP never evaluates SPF.
+  const [{ checkHost }, { normalizeSender }] = await Promise.all([
+    import('../auth/spf/evaluate.js'),
+    import('../auth/spf/identity.js'),
+  ]);
+  const checked = normalizeSender(sender, helo);
+  const e = await checkHost(resolver, { ip, sender, ...(helo !== undefined ? { helo } : {}), receiver: mta });
+  const record = e.steps.find((s) => s.depth === 0 && s.outcome === 'record')?.term;
+  const verdict: SpfVerdict = {
+    result: e.result,
+    domain: addressDomain(checked) || checked.slice(checked.lastIndexOf('@') + 1),
     identity,
-    sender,
+    sender: checked,
     ip,
-    ...(helo ? { helo } : {}),
-    ...(r.rr ? { record: r.rr } : {}),
-    ...(status.result !== 'pass' && status.comment ? { reason: status.comment.replace(/^[^:]*: /, '') } : {}),
   };
+  // Shown without the brackets of an address literal, as the HELO argument is usually written in reports.
+  if (helo) verdict.helo = helo.replace(/^\[(.*)\]$/, '$1');
+  if (record !== undefined) verdict.record = record;
+  if (e.result !== 'pass') verdict.reason = e.reason;
+  if (e.explanation !== undefined) verdict.explanation = e.explanation;
+  return verdict;
 }

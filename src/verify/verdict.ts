@@ -2,13 +2,18 @@
 // ARC, and the Authentication-Results header. Shared by `verify` and `receive`. I/O only through the resolver.
 import type { Context } from '../core/context.js';
 import type { Finding } from '../core/result.js';
-import { addressDomain, decodeHeaderText, parseAddressList } from './address.js';
+import { decodeHeaderText, parseAddressList } from './address.js';
 import { checkArc, type ArcVerdict } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
-import { verifyDkim, type DkimSignatureResult } from './dkim/verify.js';
-import { evaluateDmarc, isAligned, type DmarcVerdict } from './dmarc.js';
+import { refuseBareCr } from './bare-cr.js';
+import { verifyDkimSignatures, type DkimSignatureResult } from './dkim/verify.js';
+import { evaluateDmarc, type DmarcVerdict } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
+import { readOwnReceived } from './received-trace.js';
+import { lookupConnection } from './requirements/connection.js';
+import { judgeRequirements } from './requirements/judge.js';
+import type { ConnectionFacts, Requirement, RequirementsVerdict } from './requirements/types.js';
 import { checkSpf, type SpfVerdict } from './spf.js';
 
 export interface VerifyOptions {
@@ -21,10 +26,14 @@ export interface VerifyOptions {
   authservId: string;
   /** A precomputed SPF verdict (receive checks SPF at MAIL FROM time). */
   spf?: SpfVerdict | null;
+  /** What the receiver saw of the connection. Without it, our own topmost Received: says (src/verify/received-trace.ts). */
+  connection?: ConnectionFacts;
+  /** Judge the sender requirements by the bulk-sender rules (otherwise those are advice). */
+  bulk?: boolean;
 }
 
 export interface DkimVerdict extends DkimSignatureResult {
-  /** d= aligns with the From: domain under the DMARC record's adkim (relaxed without a record). */
+  /** d= aligns with the From: domain under the DMARC record's adkim (relaxed without a record, RFC 9989 §4.4). */
   aligned: boolean;
 }
 
@@ -37,9 +46,20 @@ export interface MessageVerdict {
   spf: SpfVerdict | null;
   dmarc: DmarcVerdict;
   arc: ArcVerdict;
+  /** DKIM-Signature fields past the per-message cap (MAX_SIGNATURES), not verified; absent when none. */
+  dkimNotVerified?: number;
+  /** Header fields holding a bare CR (RFC 5322 §2.2); absent when none. DMARC is permerror then. */
+  bareCr?: string[];
   authenticationResults: string;
   findings: Finding[];
+  /** How the client IP, HELO and TLS were known (null: not at all): the SPF and requirement verdicts depend on it. */
+  connection: ConnectionFacts | null;
+  /** Gmail's and Yahoo's sender rules (src/verify/requirements/README.md). */
+  requirements: Requirement[];
+  requirementsVerdict: RequirementsVerdict;
 }
+
+const NO_LOOKUPS = { client: null, helo: null } as const;
 
 export async function verifyMessage(
   input: Buffer | ParsedMessage,
@@ -50,30 +70,38 @@ export async function verifyMessage(
   const fromValues = headerValues(msg, 'from');
   const fromAddresses = fromValues.flatMap((v) => parseAddressList(decodeHeaderText(v))).filter(Boolean);
   const from = fromAddresses[0] ?? null;
-  const fromDomain = from ? addressDomain(from) : '';
-  const sender = opts.sender ?? (opts.ip ? returnPath(msg) : undefined);
-  const [dkim, spf, arc] = await Promise.all([
-    verifyDkim(msg, ctx.resolver, ctx.now()),
-    opts.spf !== undefined
-      ? Promise.resolve(opts.spf)
-      : opts.ip
-        ? checkSpf({ ip: opts.ip, sender, helo: opts.helo }, ctx.resolver, opts.authservId)
-        : Promise.resolve(null),
+  const connection = opts.connection ?? connectionOf(msg, opts);
+  const ip = connection?.ip;
+  const sender = opts.sender ?? (ip ? returnPath(msg) : undefined);
+  // The connection's DNS facts (FCrDNS, HELO) are looked up while DKIM and SPF run; no connection, nothing to wait for.
+  const lookups = connection ? lookupConnection(connection, ctx.resolver) : undefined;
+  // SPF as receive computed it at MAIL FROM, or for the client IP when it is known, or not at all.
+  let spfVerdict: Promise<SpfVerdict | null> = Promise.resolve(opts.spf ?? null);
+  if (opts.spf === undefined && ip)
+    spfVerdict = checkSpf({ ip, sender, helo: connection.helo }, ctx.resolver, opts.authservId);
+  const [dkimRun, spf, arc] = await Promise.all([
+    verifyDkimSignatures(msg, ctx.resolver, ctx.now()),
+    spfVerdict,
     checkArc(msg, ctx.resolver),
   ]);
-  const dmarc = await evaluateDmarc(
-    { fromAddresses, fromFieldCount: fromValues.length, fromDomain, spf, dkim },
+  const evaluated = await evaluateDmarc(
+    { fromAddresses, fromFieldCount: fromValues.length, spf, dkim: dkimRun.results },
     ctx.resolver,
   );
-  const withAlignment: DkimVerdict[] = await Promise.all(
-    dkim.map(async (d) => ({
-      ...d,
-      aligned: !!d.domain && !!fromDomain && (await isAligned(fromDomain, d.domain, dmarc.adkim)),
-    })),
-  );
+  const dmarc = refuseBareCr(evaluated.verdict, msg);
+  const aligned = evaluated.dkimAligned;
+  // RFC 6376 §6.1 puts the key before the body hash: where DMARC fails and an aligned signature's body hash did not
+  // verify, its key (looked up now, within the per-message cap) decides between fail, permerror and temperror.
+  const dkim = dkimRun.bodyHashFailed
+    ? await dkimRun.keyFirst((_, i) => dmarc.result === 'fail' && aligned[i]!)
+    : dkimRun.results;
+  const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: aligned[i]! }));
   const subject = headerValues(msg, 'subject')[0];
   const messageId = headerValues(msg, 'message-id')[0];
-  const base = {
+  const base: Omit<
+    MessageVerdict,
+    'authenticationResults' | 'findings' | 'connection' | 'requirements' | 'requirementsVerdict'
+  > = {
     from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
     ...(subject !== undefined ? { subject: decodeHeaderText(subject) } : {}),
     ...(messageId !== undefined ? { messageId } : {}),
@@ -82,11 +110,56 @@ export async function verifyMessage(
     dmarc,
     arc,
   };
-  return {
+  if (dkimRun.notVerified) base.dkimNotVerified = dkimRun.notVerified;
+  if (msg.bareCr.length) base.bareCr = msg.bareCr;
+  const raw = Buffer.isBuffer(input) ? input : msg.bytes;
+  const judged = judgeRequirements({
+    msg,
+    raw,
+    dkim,
+    spf,
+    dmarc,
+    arc,
+    connection,
+    lookups: lookups ? await lookups : NO_LOOKUPS,
+    bulk: !!opts.bulk,
+  });
+  const verdict: MessageVerdict = {
     ...base,
     authenticationResults: formatAuthenticationResults({ authservId: opts.authservId, dkim, spf, dmarc, arc }),
-    findings: verdictFindings(base),
+    findings: [],
+    connection,
+    requirements: judged.requirements,
+    requirementsVerdict: judged.requirementsVerdict,
   };
+  verdict.findings = verdictFindings(verdict);
+  return verdict;
+}
+
+/**
+ * verify's view of the connection: --ip/--helo when given; otherwise our own topmost Received: field (written by
+ * `mailcheck receive` under the name we answer as). TLS is only ever known from that field.
+ */
+function connectionOf(msg: ParsedMessage, opts: VerifyOptions): ConnectionFacts | null {
+  const trace = readOwnReceived(msg, opts.authservId);
+  let c: ConnectionFacts;
+  if (opts.ip) {
+    c = { source: 'options', ip: opts.ip, tls: null };
+    if (opts.helo) c.helo = opts.helo;
+  } else if (trace) {
+    c = { source: 'received', ip: trace.ip, tls: null, by: trace.by };
+    if (trace.helo) c.helo = trace.helo;
+  } else {
+    return null;
+  }
+  if (trace) {
+    c.tls = trace.tls;
+    if (trace.tlsProtocol) {
+      c.tlsProtocol = trace.tlsProtocol;
+      c.cipher = trace.cipher;
+    }
+  }
+  return c;
 }
 
 /** The MAIL FROM a delivering MTA recorded (RFC 5321 §4.4): the topmost Return-Path:. */

@@ -149,7 +149,9 @@ describe('mailcheck check (CLI)', () => {
       'stale.posture.test',
       'nomail.posture.test',
     ]);
-    expect(lines.map((l) => l.ok)).toEqual([false, true, false, false]);
+    // nomail.posture.test (SPF -all, DMARC reject, no MX) is judged as parked: no MX is what it should have.
+    expect(lines.map((l) => l.ok)).toEqual([false, true, false, true]);
+    expect(lines[3].profile).toMatchObject({ name: 'parked' });
     // Batches leave the DNS step logs out.
     expect(lines[1].checks.mx.steps).toBeUndefined();
     expect(lines[2].findings.map((f: { id: string }) => f.id)).toContain('mta-sts.mx.unmatched');

@@ -61,7 +61,7 @@ describe('mailcheck dkim (CLI)', () => {
   });
 
   it('escapes control characters from DNS before they reach the terminal', async () => {
-    const r = await runCli(['dkim', 'ctrl.dkim.test', '--selector', 'default', ...ZONES], {
+    const r = await runCli(['dkim', 'ctrl.dkim.test', '--selector', 'default', '--all', ...ZONES], {
       env: { FORCE_COLOR: '1', NO_COLOR: undefined },
     });
     expect(r.stdout).toMatch(/\x1b\[3\dm/); // coloured, so the check below means something

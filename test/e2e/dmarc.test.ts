@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
@@ -53,11 +56,11 @@ describe('mailcheck dmarc (CLI)', () => {
       expect(r.j).toHaveProperty(k);
   });
 
-  it('falls back to the organizational domain, and says so in text', async () => {
-    const r = await runCli(['dmarc', 'deep.sub.dmarc.test', ...ZONES], WIDE);
+  it('falls back to the organizational domain by DNS tree walk (RFC 9989), and says so in text', async () => {
+    const r = await runCli(['dmarc', 'deep.sub.dmarc.test', '--all', ...ZONES], WIDE);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /\? TXT _dmarc\.deep\.sub\.dmarc\.test → NXDOMAIN\n\s+\? TXT _dmarc\.dmarc\.test \(organizational domain, Public Suffix List\) → 1 DMARC record/,
+      /\? TXT _dmarc\.deep\.sub\.dmarc\.test → NXDOMAIN\n\s+\? TXT _dmarc\.sub\.dmarc\.test \(tree walk\) → NXDOMAIN\n\s+\? TXT _dmarc\.dmarc\.test \(organizational domain\) → 1 DMARC record/,
     );
     expect(r.stdout).toMatch(
       /sp\s+│ reject \(default: p\)\s+│ mail from subdomains ← applies to deep\.sub\.dmarc\.test/,
@@ -75,6 +78,32 @@ describe('mailcheck dmarc (CLI)', () => {
     const r = await json(['dmarc', domain, ...ZONES]);
     expect(r.code).toBe(code);
     expect(r.j.findings.map((f: { id: string }) => f.id)).toContain(id);
+  });
+
+  // Issues #16 and #18: `dmarc`, `check` and `verify` say the same thing about the same record (RFC 9989), and
+  // the same about what a receiver still on RFC 7489 would do.
+  it.each([
+    ['nop.dmarcbis.test', 'nop.dmarcbis.test', 'none', null],
+    ['badsp.dmarcbis.test', 'badsp.dmarcbis.test', 'none', 'none'],
+    ['badp.dmarcbis.test', 'badp.dmarcbis.test', null, null],
+    ['x.dept.dmarcbis.test', 'dept.dmarcbis.test', 'quarantine', 'quarantine'],
+    ['testing.dmarcbis.test', 'testing.dmarcbis.test', 'reject', 'reject'],
+  ])('%s: dmarc, check and verify agree (record at %s, policy %s; RFC 7489: %s)', async (domain, at, policy, old) => {
+    const zones = ['--offline', '--zone', 'fixtures/zones/dmarcbis.test.zone'];
+    const eml = join(mkdtempSync(join(tmpdir(), 'mc-dmarc-')), 'm.eml');
+    writeFileSync(eml, `From: a@${domain}\r\nTo: b@example.net\r\nSubject: t\r\n\r\nHello\r\n`);
+    const [dmarc, check, verify] = await Promise.all([
+      runCli(['dmarc', domain, ...zones, '--json']),
+      runCli(['check', domain, ...zones, '--json']),
+      runCli(['verify', eml, ...zones, '--json']),
+    ]);
+    const d = JSON.parse(dmarc.stdout);
+    const c = JSON.parse(check.stdout).checks.dmarc;
+    const v = JSON.parse(verify.stdout).dmarc;
+    expect([d.recordDomain, c.recordDomain, v.recordDomain]).toEqual([at, at, at]);
+    expect([d.appliedPolicy, c.appliedPolicy, v.policy]).toEqual([policy, policy, policy]);
+    expect(v.result).toBe(policy === null ? 'none' : 'fail');
+    expect([d.rfc7489.appliedPolicy, c.rfc7489.appliedPolicy, (v.rfc7489 ?? v).policy]).toEqual([old, old, old]);
   });
 
   it('shows an invalid record raw, with the offending parts marked', async () => {

@@ -59,6 +59,9 @@ describe('help', () => {
         path.length === 1 &&
         paths.some((p) => p.length === 2 && p[0] === path[0] && cmd.startsWith(`  $ mailcheck ${path[0]} ${p[1]}`));
       expect(own.filter((l) => !sub(l)).length).toBeGreaterThan(0);
+      // Examples paste into an interactive shell: no '!' outside single quotes (bash history expansion).
+      for (const l of r.stdout.split('\n').filter((x) => x.startsWith('  $ ')))
+        expect(l.replace(/'[^']*'/g, ''), l).not.toContain('!');
       // Help fits 80 columns when it is not a terminal.
       for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
       expect(r.stdout).toMatchSnapshot();

@@ -81,16 +81,31 @@ describe('mailcheck probe (CLI)', () => {
     expect(r.code).toBe(0);
   });
 
-  it('prints steps, certificate and transcript as text, without colour or control characters', async () => {
-    const r = await runCli(['probe', 'smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile]);
+  it('prints steps, certificate and (with --transcript) the transcript as text, without colour or control characters', async () => {
+    const r = await runCli([
+      'probe',
+      'smtp.test',
+      ...ZONE,
+      '--port',
+      String(peer.port),
+      '--ca',
+      caFile,
+      '--transcript',
+    ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('SMTP probe of smtp.test');
+    expect(r.stdout).toContain('SMTP probe of smtp.test  ✓ passed');
     expect(r.stdout).toMatch(/✓ greeting +220 mx1\.smtp\.test ESMTP mailcheck-peer/);
     expect(r.stdout).toMatch(/✓ TLS +TLSv1\.3/);
     expect(r.stdout).toContain('issuer   CN=mailcheck e2e CA');
     expect(r.stdout).toContain('C: STARTTLS');
-    expect(r.stdout).toContain('✓ passed');
     expect(r.stdout).not.toMatch(/\x1b\[/);
+    // By default (brief) the transcript is left out, and the last line says how to get it.
+    const brief = await runCli(['probe', 'smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile]);
+    expect(brief.stdout).toMatch(/✓ TLS +TLSv1\.3/);
+    expect(brief.stdout).not.toContain('C: STARTTLS');
+    expect(brief.stdout.replace(/\s+/g, ' ')).toMatch(
+      /Not shown: .*the SMTP transcript; --transcript adds the conversation/,
+    );
   });
 
   it('falls back from a refused best MX; --all probes every address (IPv4 and IPv6) and shows a table', async () => {
@@ -148,7 +163,7 @@ describe('mailcheck probe (CLI)', () => {
   it('a garbage greeting is escaped in the report and gives exit 1, not a crash', async () => {
     const bad = await startSmtpPeer({ mode: 'garbage-banner' });
     try {
-      const r = await runCli(['probe', '127.0.0.1', '--offline', '--port', String(bad.port)]);
+      const r = await runCli(['probe', '127.0.0.1', '--offline', '--port', String(bad.port), '--transcript']);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('[probe.protocol.malformed]');
       expect(r.stdout).toContain('\\x1b[31mHELLO\\x07');

@@ -1,7 +1,7 @@
 // `mailcheck receive` as a process: NDJSON events, --once/--count, SIGTERM finishing in-flight work, the live
 // text view, usage errors. The client side is a raw socket (test/helpers/receiver.ts).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,6 +220,49 @@ describe('mailcheck receive (CLI)', () => {
     busy.close();
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`mailcheck: cannot listen on 127.0.0.1:${port}: the port is in use\n`);
+  });
+
+  it('a Maildir that cannot be made is one line naming the Maildir, in words, exit 2 (never blamed on the port)', async () => {
+    const cases: [string, RegExp][] = [
+      [
+        '/proc/nope',
+        /^mailcheck: cannot use Maildir '\/proc\/nope': cannot create '\/proc\/nope': the file system takes no new entries there\n$/,
+      ],
+      [
+        '/sys/nope',
+        /^mailcheck: cannot use Maildir '\/sys\/nope': cannot create '\/sys\/nope': (not permitted|permission denied)\n$/,
+      ],
+      [
+        join(BIN, 'inbox'),
+        /^mailcheck: cannot use Maildir '.*\/bin\/mailcheck\.js\/inbox': '.*\/bin\/mailcheck\.js' is not a directory\n$/,
+      ],
+    ];
+    for (const [maildir, message] of cases) {
+      // Bounded: /proc/nope used to spin at 80% CPU forever.
+      const r = await runCli(['receive', '--port', '0', '--maildir', maildir, '--offline'], { timeoutMs: 10_000 });
+      expect(r.code, maildir).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    // Permission denied (as another user when we are root: root may write anywhere), not "cannot listen".
+    const locked = mkdtempSync(join(tmp, 'locked-'));
+    chmodSync(tmp, 0o755); // the other user may pass through, but not write in `locked`
+    chmodSync(locked, 0o555);
+    const asRoot = process.getuid?.() === 0;
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'receive', '--port', '0', '--maildir', join(locked, 'inbox'), '--offline'],
+      {
+        cwd: tmpdir(),
+        encoding: 'utf8',
+        timeout: 10_000,
+        env: { ...process.env, NO_COLOR: '1', CI: '1' },
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `mailcheck: cannot use Maildir '${join(locked, 'inbox')}': cannot create '${join(locked, 'inbox')}': permission denied\n`,
+    );
   });
 
   for (const tls of ['none', 'starttls'] as const) {

@@ -165,7 +165,7 @@ describe('mailcheck report', () => {
     expect(u.stdout.trim().split('\n').at(-1)).toMatch(/"reports":2,"duplicates":0,"outOfRange":2/);
   });
 
-  it('bad input: nothing that is a report, a missing path, a bad date (exit 2, one line)', async () => {
+  it('bad input: nothing that is a report, a missing path, no report in the window, a bad date (exit 2, one line)', async () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     writeFileSync(join(empty, 'note.txt'), 'hello');
@@ -175,6 +175,14 @@ describe('mailcheck report', () => {
     const missing = await runCli(['report', TOUR, join(dir, 'nope'), ...TOUR_ZONES, '--json']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope: no such file or folder/);
+    // Only a missing path: that one line, not a second about finding no report.
+    const only = await runCli(['report', join(dir, 'nope'), '--offline']);
+    expect(only).toMatchObject({ code: 2, stdout: '' });
+    expect(only.stderr).toBe(`mailcheck: ${join(dir, 'nope')}: no such file or folder\n`);
+    // Reports, but none in the window: nothing was judged, so no green exit for a CI job.
+    const future = await runCli(['report', TOUR, ...TOUR_ZONES, '--since', '2099-01-01']);
+    expect(future).toMatchObject({ code: 2, stdout: '' });
+    expect(future.stderr).toMatch(/mailcheck: none of the \d+ reports read falls within --since\/--until\n$/);
     const date = await runCli(['report', join(dir, 'in'), '--since', 'last tuesday']);
     expect(date).toMatchObject({ code: 2, stdout: '' });
     expect(date.stderr).toBe(

@@ -416,6 +416,10 @@ describe('mailcheck send (CLI)', () => {
       /--auth-user needs a password: --auth-pass-file/,
     ],
     [
+      ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-user', 'a', '--auth-pass', 'x'],
+      /--auth-user logs in to your submission server: name it with --server/,
+    ],
+    [
       ['send', '--from', 'a@x.test', '--to', 'b@x.test', '--auth-user', 'a', '--auth-pass-file', 'nope'],
       /cannot read --auth-pass-file 'nope': no such file/,
     ],

@@ -78,6 +78,31 @@ describe('mailcheck spf (CLI)', () => {
     });
   });
 
+  // Issue #13 item 7: a HELO is whatever a client sent, so any text is evaluated (it used to be exit 2).
+  it.each([
+    [['--sender', 'test@hmacro.spf.test', '--helo', 'helo-host.spf.test', '--ip', '192.0.2.40'], 'pass', 0],
+    [['--sender', 'test@hmacro.spf.test', '--helo', "JUMPIN' JUPITER", '--ip', '192.0.2.40'], 'fail', 1],
+    [['--sender', 'test@hmacro.spf.test', '--helo', '[192.0.2.40]', '--ip', '192.0.2.40'], 'fail', 1],
+    [['--sender', '', '--helo', 'A2345678', '--ip', '192.0.2.40'], 'none', 1],
+    [['--helo', '[192.0.2.40]', '--ip', '192.0.2.40'], 'none', 1],
+  ])('any HELO text is judged by check_host(), as the RFC 7208 suite expects: %j → %s', async (args, result, code) => {
+    const r = await runCli(['spf', ...args, ...ZONE, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(code);
+    expect(JSON.parse(r.stdout).result).toBe(result);
+  });
+
+  it('a HELO that is no domain, without --ip: no record to look up, said in a finding', async () => {
+    const r = await runCli(['spf', '--helo', "JUMPIN' JUPITER", ...ZONE, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      domain: "JUMPIN' JUPITER",
+      record: null,
+      lookups: 0,
+      findings: [expect.objectContaining({ id: 'spf.domain.invalid', severity: 'fail' })],
+    });
+  });
+
   it('exits 3 with temperror when the DNS server never answers', async () => {
     const sock = createSocket('udp4');
     await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
@@ -118,7 +143,7 @@ describe('mailcheck spf (CLI)', () => {
     [['spf', 'spf.test', '--ip', 'not-an-ip'], /--ip 'not-an-ip' is not an IPv4 or IPv6 address/],
     [['spf', 'not a domain'], /not a valid domain name/],
     [['spf', '--sender', 'nobody', '--ip', '192.0.2.1'], /--sender 'nobody' is not an address/],
-    [['spf', '--helo', 'bad helo!'], /--helo/],
+    [['spf', '--helo', ''], /--helo is empty/],
     [['spf'], /give a domain, a --sender address or a --helo name/],
   ])('exits 2 with one clear line for bad input: %j', async (args, message) => {
     const r = await runCli([...args, '--offline']);

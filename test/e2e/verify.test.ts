@@ -50,6 +50,32 @@ describe('mailcheck verify (CLI)', () => {
     expect(r.code).toBe(0);
   });
 
+  // Issue #13 item 7: any HELO text is evaluated, as `spf --helo` does (it used to be exit 2, or permerror).
+  it.each([
+    ["JUMPIN' JUPITER", 'test@hmacro.spf.test', 'fail'],
+    ['[192.0.2.40]', 'test@hmacro.spf.test', 'fail'],
+    ['helo-host.spf.test', 'test@hmacro.spf.test', 'pass'],
+    ['A2345678', '<>', 'none'],
+  ])('--helo %j with --sender %j: SPF %s, as check_host() judges it', async (helo, sender, result) => {
+    const r = await runCli([
+      'verify',
+      `${EML}/unsigned.eml`,
+      ...ZONES,
+      '--zone',
+      'fixtures/zones/spf.test.zone',
+      '--ip',
+      '192.0.2.40',
+      '--helo',
+      helo,
+      '--sender',
+      sender,
+      '--json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).spf).toMatchObject({ result });
+  });
+
   it('exit 1 when DMARC fails, and when there is no DMARC record and no DKIM pass', async () => {
     expect((await runCli(['verify', `${EML}/tampered.eml`, ...ZONES])).code).toBe(1);
     expect((await runCli(['verify', `${EML}/third-party.eml`, ...ZONES])).code).toBe(1);
@@ -67,7 +93,7 @@ describe('mailcheck verify (CLI)', () => {
   });
 
   it('the text report shows each mechanism and the verdict', async () => {
-    const r = await runCli(['verify', `${EML}/third-party.eml`, ...ZONES]);
+    const r = await runCli(['verify', `${EML}/third-party.eml`, ...ZONES, '--all']);
     expect(r.stdout).toMatch(/DKIM\s+every signature/);
     expect(r.stdout).toMatch(/✓ pass\s+mailer\.test\s+s1\s+ed25519-sha256/);
     expect(r.stdout).toMatch(/DMARC.*\n\s+✗ fail\s+mail\.test\s+policy reject/);
@@ -191,7 +217,7 @@ describe('mailcheck verify (CLI)', () => {
     expect(lines).toHaveLength(2);
     for (const l of lines) {
       expect(l.length).toBeGreaterThan(80);
-      expect(l).toMatch(/^✓ .*\.eml\s+\S+@mail\.test\s+dmarc=pass dkim=pass\(mail\.test\)$/);
+      expect(l).toMatch(/^✓ .*\.eml\s+\S+@mail\.test\s+dmarc=pass dkim=pass\(mail\.test\) {2}req=pass$/);
     }
     const narrow = await runCli(['verify', join(deep, 'signed-rsa.eml'), join(deep, 'signed-ed25519.eml'), ...ZONES], {
       env: { COLUMNS: '80' },

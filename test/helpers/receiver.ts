@@ -36,11 +36,19 @@ export interface RawClient {
   close(): void;
 }
 
-export async function rawClient(port: number, opts: { host?: string; tls?: boolean } = {}): Promise<RawClient> {
+export async function rawClient(
+  port: number,
+  opts: {
+    host?: string;
+    tls?: boolean;
+    /** Our side's address: 127.0.0.2 is another client on loopback. */ localAddress?: string;
+  } = {},
+): Promise<RawClient> {
   const host = opts.host ?? '127.0.0.1';
+  const local = opts.localAddress ? { localAddress: opts.localAddress } : {};
   let socket: Socket | TLSSocket = opts.tls
-    ? tlsConnect({ host, port, rejectUnauthorized: false })
-    : connect({ host, port });
+    ? tlsConnect({ host, port, rejectUnauthorized: false, ...local })
+    : connect({ host, port, ...local });
   await new Promise<void>((resolve, reject) => {
     socket.once(opts.tls ? 'secureConnect' : 'connect', () => resolve());
     socket.once('error', reject);

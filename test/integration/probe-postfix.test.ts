@@ -142,8 +142,12 @@ mx A 127.0.0.1
     );
     expect(Object.keys(h.timings)).toEqual(['connectMs', 'bannerMs', 'ehloMs', 'tlsMs']);
     expect(h.transcript[0]).toEqual({ dir: 'S', line: expect.stringMatching(/^220 /) });
-    // An IP target has no name to check the certificate against, and no PTR offline: a warning, not a failure.
-    expect(h.tls.certificate.hostnameMatch).toBeNull();
+    // An IP target is matched against IP SANs (issue #13 item 7): the certificate names mx.postfix.test only, so
+    // the name does not match, but the chain verifies against --ca: a name warning, never "untrusted".
+    expect(h.tls.certificate).toMatchObject({ hostnameMatch: false, checkedName: '127.0.0.1', trusted: true });
+    const ids = j.findings.map((f: { id: string }) => f.id);
+    expect(ids).toContain('probe.cert.hostname-mismatch');
+    expect(ids).not.toContain('probe.cert.untrusted');
     expect(r.code).toBe(0);
   });
 });

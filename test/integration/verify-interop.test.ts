@@ -50,6 +50,14 @@ sig = dkim.sign(msg, selector.encode(), domain.encode(), key, signature_algorith
                 include_headers=[b'from', b'to', b'subject', b'date', b'message-id', b'mime-version', b'content-type'])
 sys.stdout.buffer.write(sig + msg)
 `;
+const PY_SIGN_L = `
+import sys, dkim
+msg = sys.stdin.buffer.read()
+selector, domain, keyfile = sys.argv[1:4]
+sig = dkim.sign(msg, selector.encode(), domain.encode(), open(keyfile, 'rb').read(), canonicalize=(b'relaxed', b'relaxed'),
+                include_headers=[b'from', b'to', b'subject'], length=True)
+sys.stdout.buffer.write(sig + msg)
+`;
 const PY_VERIFY = `
 import sys, dkim, json
 records = json.loads(sys.argv[1])
@@ -206,6 +214,49 @@ suite('DKIM interop: python3-dkim and Mail::DKIM', () => {
       expect(added.dkim[0]!.result).toBe('pass');
     });
   }
+
+  // The shapes a hostile sender uses (issue #13), where our verifier now cuts corners the others do not: a body
+  // on one 3 MB line, canonicalized in 1 MiB slices with WSP runs carried across the edges, and l= with text
+  // appended after it. Each peer must reach the verdict we reach.
+  const peersSay = async (bytes: Buffer) => {
+    const file = join(dir, `peer-${Math.random().toString(36).slice(2)}.eml`);
+    writeFileSync(file, bytes);
+    const py = (await exec(PYTHON, ['-c', PY_VERIFY, JSON.stringify(records), file], { maxBuffer: 1 << 26 })).stdout;
+    const pl = (await exec('perl', ['-e', PERL_VERIFY, String(dns.port), file], { maxBuffer: 1 << 26 })).stdout;
+    return { python: py.trim(), mailDkim: pl.trim() };
+  };
+  const longLine = () =>
+    'From: alice@interop.test\r\nTo: bob@example.net\r\nSubject: one line\r\n\r\n' +
+    `${'word \t  and  \tmore\t'.repeat(180_000)}  \t \r\n`;
+
+  it('a 3 MB body on one line, signed relaxed by python3-dkim and by Mail::DKIM: pass with us as with them', async () => {
+    for (const signed of [
+      await run(
+        PYTHON,
+        ['-c', PY_SIGN, 'rsa', 'interop.test', files.rsaPem, 'rsa-sha256', 'relaxed', 'relaxed'],
+        longLine(),
+      ),
+      await run('perl', ['-e', PERL_SIGN, 'interop.test', 'rsa', files.rsaPem, 'relaxed/relaxed'], longLine()),
+    ]) {
+      expect(signed.length).toBeGreaterThan(3 << 20);
+      expect((await ours(signed)).dkim[0]).toMatchObject({ result: 'pass', canonicalization: 'relaxed/relaxed' });
+      expect(await peersSay(signed)).toEqual({ python: 'pass', mailDkim: 'pass' });
+      const changed = Buffer.from(signed.toString('latin1').replace('and  \tmore', 'and more!'), 'latin1');
+      expect((await ours(changed)).dkim[0]!.result).toBe('fail');
+      expect(await peersSay(changed)).toEqual({ python: 'fail', mailDkim: 'fail' });
+    }
+  }, 120_000);
+
+  it('l= from python3-dkim with text appended after it: pass everywhere, and we say how many bytes are not covered', async () => {
+    const signed = await run(PYTHON, ['-c', PY_SIGN_L, 'rsa', 'interop.test', files.rsaPem], MESSAGE);
+    expect(signed.toString('latin1')).toMatch(/; l=\d+/);
+    const appended = Buffer.concat([signed, Buffer.from('Appended: http://evil.test/\r\n')]);
+    const v = await ours(appended);
+    // 29 bytes of text, and the empty line before them that relaxed canonicalization dropped from the signed body.
+    expect(v.dkim[0]).toMatchObject({ result: 'pass', uncoveredBytes: 31 });
+    expect(v.findings.map((f) => f.id)).toContain('verify.dkim.uncovered-body');
+    expect(await peersSay(appended)).toEqual({ python: 'pass', mailDkim: 'pass' });
+  });
 
   it('the CLI agrees: verify exits 0 on a python3-dkim signature and 1 once tampered', async () => {
     const signed = await signers[2]![1]();

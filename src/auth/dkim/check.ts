@@ -3,8 +3,10 @@
 import type { Context } from '../../core/context.js';
 import { toALabel } from '../../core/names.js';
 import { finding, type Step } from '../../core/result.js';
+import { cnameTargets } from '../../dns/cname.js';
 import { traceResolver } from '../../dns/trace.js';
 import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } from '../../dns/types.js';
+import { noKeyFinding, probeDomainkey } from './domainkey.js';
 import { readDkimPrivateKey, type DkimPrivateKey } from './key-file.js';
 import { lintDkimKey, type DkimFinding } from './lint.js';
 import { signaturesInMessage, type MessageSignature } from './message-selectors.js';
@@ -52,6 +54,8 @@ export interface DkimResult {
   /** DKIM-Signature headers of --from-message. */
   messageSignatures?: MessageSignature[];
   keyFile?: { path: string; type: 'rsa' | 'ed25519'; bits: number; matches: string[] };
+  /** When no guessed selector had a key: the answer for _domainkey.<domain> (NOERROR: keys under another selector). */
+  domainkey?: LookupStatus;
 }
 
 export interface CheckDkimOptions {
@@ -144,8 +148,14 @@ export async function checkDkim(
   );
   const selectors = probed.map((p) => p.result);
   for (const p of probed) findings.push(...p.findings);
-  findings.push(...domainFindings(domain, selectors, guessed));
+  // No key among the guesses, and no guessed name exists at all (an answer at a guessed name means a wildcard,
+  // which would answer for _domainkey too; a guessed alias or a name without TXT makes _domainkey exist on its
+  // own account): is anything published under _domainkey? (domainkey.ts)
+  const nothing = guessed && selectors.every((s) => s.lookup === 'nxdomain' && !s.cnames.length);
+  const domainkey = nothing ? await probeDomainkey(domain, trace) : undefined;
+  findings.push(...domainFindings(domain, selectors, guessed, domainkey));
   const result: DkimResult = { kind: 'dkim', domain, selectors, findings, steps: trace.steps, guessed, providers };
+  if (domainkey) result.domainkey = domainkey;
   if (messageSignatures) result.messageSignatures = messageSignatures;
   if (keyFile) compareKeyFile(result, keyFile, probed);
   return result;
@@ -203,7 +213,11 @@ async function probeSelector(
   }
   if (!keys.length) {
     result.record = texts[0] ?? null;
-    if (explicit && texts.length) {
+    if (!texts.length && result.cnames.length) {
+      // An alias that leads nowhere (a provider selector before the provider publishes the key): say where.
+      result.delegatedTo = (await cnameTargets(resolver, result.cnames)).at(-1) ?? null;
+      findings.push(danglingAlias(result, explicit));
+    } else if (explicit && texts.length) {
       findings.push({
         ...finding(
           'dkim.record.not-dkim',
@@ -259,6 +273,33 @@ async function probeSelector(
   return { result, findings, info };
 }
 
+/**
+ * A selector that is a CNAME to a name with no key: dkim.selector.missing (fail) for a selector that was named or
+ * signed with, dkim.selector.dangling (warn) for a guessed one. Either says the alias and where it points.
+ */
+function danglingAlias(s: DkimSelectorResult, explicit: boolean): DkimFinding {
+  const target = s.delegatedTo ?? s.cnames[s.cnames.length - 1]!;
+  const why = s.lookup === 'nxdomain' ? 'which does not exist (NXDOMAIN)' : 'which has no TXT record';
+  const where = `${s.name} is an alias (CNAME) of ${target}, ${why}`;
+  const advice = `Publish the key at ${target} (at a provider, enable DKIM signing for the domain there), or remove the CNAME.`;
+  if (explicit) {
+    const message =
+      s.source === 'message'
+        ? `The message is signed with selector ${s.selector}, but ${where}: its signature cannot verify.`
+        : `No DKIM key for selector ${s.selector}: ${where}.`;
+    return {
+      ...finding('dkim.selector.missing', 'fail', message, { ref: 'RFC 6376 §6.1.2', advice }),
+      selector: s.selector,
+    };
+  }
+  return {
+    ...finding('dkim.selector.dangling', 'warn', `Selector ${s.selector}: ${where}, so no key is published there.`, {
+      advice,
+    }),
+    selector: s.selector,
+  };
+}
+
 function missing(name: string, selector: string, source: SelectorSource, status: LookupStatus): DkimFinding {
   const why = status === 'nxdomain' ? 'the name does not exist (NXDOMAIN)' : 'there is no TXT record there';
   const message =
@@ -274,7 +315,12 @@ function missing(name: string, selector: string, source: SelectorSource, status:
   };
 }
 
-function domainFindings(domain: string, selectors: DkimSelectorResult[], guessed: boolean): DkimFinding[] {
+function domainFindings(
+  domain: string,
+  selectors: DkimSelectorResult[],
+  guessed: boolean,
+  domainkey?: LookupStatus,
+): DkimFinding[] {
   const out: DkimFinding[] = [];
   const temporary = selectors.filter((s) => isTemporary({ status: s.lookup }));
   if (guessed && temporary.length) {
@@ -302,18 +348,7 @@ function domainFindings(domain: string, selectors: DkimSelectorResult[], guessed
         ),
       );
     }
-    if (!found.length && !temporary.length) {
-      out.push(
-        finding(
-          'dkim.none',
-          'warn',
-          `No DKIM key found for ${domain} among ${selectors.length} common selectors; DKIM has no way to list selectors, so one may exist under another name.`,
-          {
-            advice: `Name the selector: mailcheck dkim ${domain} --selector <s>, or take it from a sent message with --from-message <file.eml>.`,
-          },
-        ),
-      );
-    }
+    if (!found.length && !temporary.length) out.push(noKeyFinding(domain, selectors.length, domainkey));
   }
   const usable = found.filter((s) => s.keyType && !s.revoked);
   if (usable.length && usable.every((s) => s.keyType === 'ed25519')) {

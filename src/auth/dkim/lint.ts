@@ -37,10 +37,19 @@ export function lintDkimKey(r: DkimKeyRecord, opts: DkimLintOptions): DkimFindin
         { ref: 'RFC 6376 §3.2', span: [issue.start, issue.end] },
       );
     } else if (issue.kind === 'empty') {
+      // Said as the verifier (src/verify/dkim/key.ts, the same parser) will judge it: the record is rejected.
       add(
         'dkim.record.empty-tag',
-        'info',
-        'the record has an empty tag (";;"); most verifiers tolerate it, strict ones reject the record.',
+        'fail',
+        'the record has an empty tag (";;"), which RFC 6376 §3.2 does not allow: strict verifiers (python3-dkim, mailcheck verify) reject the whole record, so signatures fail there.',
+        { ref: 'RFC 6376 §3.2', span: [issue.start, issue.end], advice: 'Remove the extra ";".' },
+      );
+    } else if (issue.kind === 'bad-char') {
+      // Verifiers (python3-dkim, Mail::DKIM, OpenDKIM, mailcheck verify) read past it: a warning, not a broken key.
+      add(
+        'dkim.record.bad-char',
+        'warn',
+        `${issue.message}; verifiers read past it, but a strict parser may reject the record.`,
         { ref: 'RFC 6376 §3.2', span: [issue.start, issue.end] },
       );
     } else {

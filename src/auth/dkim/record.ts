@@ -1,6 +1,6 @@
 // DKIM key records (RFC 6376 §3.6.1; Ed25519 keys RFC 8463 §4.2): the tags v k p h s t n with their
 // defaults, parsed without judgement. Pure. lint.ts turns the result into findings.
-import { parseTagList, type Tag, type TagListIssue } from './tag-list.js';
+import { parseTagList, stripFws, type Tag, type TagListIssue } from './tag-list.js';
 
 export interface DkimKeyRecord {
   raw: string;
@@ -49,7 +49,7 @@ export function parseDkimKeyRecord(text: string): DkimKeyRecord {
     versionNotFirst: Boolean(v && tags[0] !== v),
     keyType: (get('k')?.value ?? 'rsa').toLowerCase(),
     // base64 may be folded with whitespace (RFC 6376 §3.6.1 "base64string").
-    publicKey: p ? p.value.replace(/\s+/g, '') : null,
+    publicKey: p ? stripFws(p.value) : null,
     hashes: list(get('h')?.value) ?? null,
     services: list(get('s')?.value) ?? ['*'],
     flags: list(get('t')?.value) ?? [],

@@ -1,45 +1,66 @@
-// `mailcheck dmarc`: policy discovery as receivers do it (RFC 7489 §6.6.3: the domain, then its
-// organizational domain), lint of the record, and authorization of external report destinations (§7.1).
+// `mailcheck dmarc`: policy discovery as receivers do it (RFC 9989 §4.10.1: the domain, then a DNS tree walk to its
+// Organizational Domain or Public Suffix Domain), lint of the record, where a receiver still on RFC 7489 (Public
+// Suffix List, pct) would read it otherwise, and authorization of external report destinations (RFC 7489 §7.1).
 import type { Context } from '../../core/context.js';
 import { finding, type Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
-import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } from '../../dns/types.js';
+import {
+  applicablePolicy,
+  discoverPolicy,
+  discoverPolicyRfc7489,
+  organizationalDomainOf,
+  treeWalk,
+  type DmarcAnswer,
+  type PolicySource,
+} from './discovery.js';
+import {
+  discardedFindings,
+  rfc7489Findings,
+  rfc7489Reading,
+  type DiscardedRecord,
+  type DmarcRfc7489Reading,
+} from './discovery-lint.js';
 import { lintDmarc, type DmarcFinding } from './lint.js';
 import { organizationalDomain } from './org-domain.js';
-import { dmarcValues, isDmarcRecord, parseDmarcRecord, type DmarcPolicy, type DmarcRecord } from './record.js';
+import { dmarcValues, parseDmarcRecord, type DmarcPolicy, type DmarcRecord } from './record.js';
 import { checkReportDestinations, type DmarcReportDestination } from './report-auth.js';
 
-export interface DiscardedRecord {
-  /** The _dmarc name it was found at. */
-  name: string;
-  record: string;
-  reason: string;
-}
+export type { DiscardedRecord, DmarcRfc7489Reading } from './discovery-lint.js';
 
 export interface DmarcResult {
   kind: 'dmarc';
   domain: string;
-  /** The domain whose _dmarc record applies (the domain itself or its organizational domain); null if none. */
+  /** The domain whose _dmarc record applies (the domain, its Organizational Domain or its PSD); null if none. */
   recordDomain: string | null;
   record: string | null;
-  /** p= as receivers apply it (RFC 7489 §6.6.3 step 6 degrades an invalid one to none or nothing). */
+  /** p= as receivers apply it (RFC 9989 §4.7, §4.10.1: missing → none; invalid → none or nothing by rua=). */
   policy: DmarcPolicy | null;
   subdomainPolicy: DmarcPolicy | null;
+  /** pct= as published (default 100): RFC 9989 removed it; RFC 7489 receivers still apply it. */
   pct: number;
   adkim: 'r' | 's';
   aspf: 'r' | 's';
   rua: string[];
   ruf: string[];
+  /** The Organizational Domain by DNS tree walk (RFC 9989 §4.10.2); `rfc7489.orgDomain` is the PSL's. */
   orgDomain: string;
   findings: DmarcFinding[];
   steps: Step[];
-  /** np= (RFC 9091), defaulting to the subdomain policy. */
+  /** np= (RFC 9989 §4.7), defaulting to the subdomain policy. */
   nonexistentPolicy: DmarcPolicy | null;
   /** The policy for mail from `domain` itself: p= of its own record, sp= of an inherited one. */
   appliedPolicy: DmarcPolicy | null;
-  /** Every v=DMARC1 record at the applying name (more than one means no DMARC at all). */
+  /** t=y (RFC 9989 §4.7): receivers apply the policy one level weaker. */
+  testing: boolean;
+  /** psd= of the applying record (RFC 9989 §4.7): y, n, or u (absent). */
+  psd: 'y' | 'n' | 'u' | null;
+  /** How the record was found (RFC 9989 §4.10.1): the names asked in order, and where the record came from. */
+  discovery: DmarcDiscovery;
+  /** How a receiver still on RFC 7489 reads the domain: discovery by the Public Suffix List, pct= applied. */
+  rfc7489: DmarcRfc7489Reading;
+  /** The applying record, when one applies (kept as a list for compatibility: never more than one). */
   records: string[];
-  /** TXT records at _dmarc names that receivers discard (not starting with v=DMARC1). */
+  /** TXT records at _dmarc names that receivers discard (not v=DMARC1, or one of several). */
   discarded: DiscardedRecord[];
   /** rua/ruf addresses, with the §7.1 authorization check for external ones. */
   destinations: DmarcReportDestination[];
@@ -47,17 +68,16 @@ export interface DmarcResult {
   parsed: DmarcRecord | null;
 }
 
-interface Fetched {
-  name: string;
-  status: LookupStatus;
-  server?: string;
-  records: string[];
-  discarded: DiscardedRecord[];
+export interface DmarcDiscovery {
+  method: 'rfc9989-tree-walk';
+  /** The _dmarc names asked for policy discovery and the Organizational Domain, in order (at most 8 per walk). */
+  queries: string[];
+  source: PolicySource | null;
 }
 
 export async function checkDmarc(domain: string, ctx: Pick<Context, 'resolver'>): Promise<DmarcResult> {
   const trace = traceResolver(ctx.resolver);
-  const orgDomain = organizationalDomain(domain);
+  const pslOrg = organizationalDomain(domain);
   const result: DmarcResult = {
     kind: 'dmarc',
     domain,
@@ -70,11 +90,15 @@ export async function checkDmarc(domain: string, ctx: Pick<Context, 'resolver'>)
     aspf: 'r',
     rua: [],
     ruf: [],
-    orgDomain,
+    orgDomain: domain,
     findings: [],
     steps: trace.steps,
     nonexistentPolicy: null,
     appliedPolicy: null,
+    testing: false,
+    psd: null,
+    discovery: { method: 'rfc9989-tree-walk', queries: [], source: null },
+    rfc7489: { orgDomain: pslOrg, recordDomain: null, policy: null, appliedPolicy: null, pct: 100 },
     records: [],
     discarded: [],
     destinations: [],
@@ -82,117 +106,117 @@ export async function checkDmarc(domain: string, ctx: Pick<Context, 'resolver'>)
   };
   const findings = result.findings;
 
-  // Steps 1–4 of RFC 7489 §6.6.3: the domain's own record, else the organizational domain's.
-  let at = await fetchDmarc(domain, trace);
-  result.discarded.push(...at.discarded);
-  if (!isTemporary(at) && !at.records.length && orgDomain !== domain) {
-    at = await fetchDmarc(orgDomain, trace);
-    result.discarded.push(...at.discarded);
+  // RFC 9989 §4.10.1: the domain's own record, else a tree walk to its Organizational Domain or PSD.
+  const found = await discoverPolicy(domain, trace);
+  let answers = found.walk.answers;
+  let orgDomain = found.orgDomain;
+  let walkFailed: DmarcAnswer | undefined;
+  if (found.source === 'author') {
+    // The record is the domain's own, but which Organizational Domain it belongs to takes the rest of the walk.
+    const walk = await treeWalk(domain, trace, answers[0]);
+    answers = walk.answers;
+    if (walk.temporary) walkFailed = walk.temporary;
+    else orgDomain = organizationalDomainOf(walk);
   }
+  result.orgDomain = orgDomain ?? pslOrg;
+  result.discovery = { method: 'rfc9989-tree-walk', queries: answers.map((a) => a.name), source: found.source };
+  result.discarded = discardedOf(answers);
   findings.push(...discardedFindings(result.discarded));
-  if (isTemporary(at)) {
+  if (found.temporary) {
+    const t = found.temporary;
     findings.push(
       finding(
         'dmarc.lookup.temporary',
         'fail',
-        `The TXT lookup for ${at.name} failed (${at.status.toUpperCase()} from ${at.server}): no verdict on DMARC for ${domain}.`,
+        `The TXT lookup for ${t.name} failed (${t.status.toUpperCase()} from ${t.server}): no verdict on DMARC for ${domain}.`,
         { temporary: true },
       ),
     );
     return result;
   }
-  if (!at.records.length) {
-    const where = orgDomain !== domain ? `_dmarc.${domain} nor at _dmarc.${orgDomain}` : `_dmarc.${domain}`;
+  if (walkFailed) {
+    findings.push(
+      finding(
+        'dmarc.lookup.temporary',
+        'warn',
+        `The TXT lookup for ${walkFailed.name} failed (${walkFailed.status.toUpperCase()} from ${walkFailed.server}): the tree walk for the Organizational Domain of ${domain} did not finish, so relaxed alignment is unknown.`,
+        { temporary: true, ref: 'RFC 9989 §4.10.2' },
+      ),
+    );
+  }
+  result.rfc7489 = rfc7489Reading(domain, pslOrg, await discoverPolicyRfc7489(domain, trace, answers));
+
+  if (found.record === null || found.recordDomain === null) {
     findings.push(
       finding(
         'dmarc.record.missing',
         'fail',
-        `No DMARC record at ${where}: receivers apply no policy to mail claiming to be from ${domain}, and nobody gets reports.`,
+        `No DMARC record at _dmarc.${domain} nor above it (${answers.length} names asked by the DNS tree walk): receivers apply no policy to mail claiming to be from ${domain}, and nobody gets reports.`,
         {
-          ref: 'RFC 7489 §6.6.3',
-          advice: `Publish _dmarc.${orgDomain}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${orgDomain}" and tighten p= once reports look clean.`,
+          ref: 'RFC 9989 §4.10.1',
+          advice: `Publish _dmarc.${pslOrg}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${pslOrg}" and tighten p= once reports look clean.`,
         },
       ),
     );
+    findings.push(...rfc7489Findings(result, result.rfc7489));
     return result;
   }
 
-  const recordDomain = at.name.replace(/^_dmarc\./, '');
-  Object.assign(result, { recordDomain, record: at.records[0]!, records: at.records });
+  const recordDomain = found.recordDomain;
+  Object.assign(result, { recordDomain, record: found.record, records: [found.record] });
   if (recordDomain !== domain) {
+    const whose =
+      found.source === 'psd'
+        ? `of the Public Suffix Domain ${recordDomain} (psd=y)`
+        : `of its Organizational Domain ${recordDomain}`;
     findings.push(
       finding(
         'dmarc.record.inherited',
         'info',
-        `${domain} has no DMARC record of its own; the record of its organizational domain ${recordDomain} applies, with its subdomain policy.`,
-        { ref: 'RFC 7489 §6.6.3' },
+        `${domain} has no DMARC record of its own; the record ${whose} applies, with its subdomain policy.`,
+        { ref: 'RFC 9989 §4.10.1' },
       ),
     );
-  }
-  if (at.records.length > 1) {
-    // Step 5: several records → policy discovery ends and DMARC is not applied.
-    findings.push(
-      finding(
-        'dmarc.record.multiple',
-        'fail',
-        `${at.name} has ${at.records.length} DMARC records; receivers then apply no DMARC at all.`,
-        { ref: 'RFC 7489 §6.6.3', advice: 'Merge them into one record.' },
-      ),
-    );
-    return result;
   }
 
-  const parsed = parseDmarcRecord(at.records[0]!);
+  const parsed = parseDmarcRecord(found.record);
   const values = dmarcValues(parsed);
   Object.assign(result, {
     parsed,
     policy: values.policy,
     subdomainPolicy: values.subdomainPolicy,
     nonexistentPolicy: values.nonexistentPolicy,
-    appliedPolicy: recordDomain === domain ? values.policy : values.subdomainPolicy,
+    // sp= for a subdomain that exists, np= for one that does not (§4.10.1): what mail from the domain gets.
+    appliedPolicy:
+      values.degraded === 'ignored' ? null : await applicablePolicy(domain, values, found.source!, answers[0]!, trace),
     pct: values.pct,
+    testing: values.testing,
+    psd: values.psd,
     adkim: values.adkim,
     aspf: values.aspf,
     rua: parsed.rua.map((u) => u.raw),
     ruf: parsed.ruf.map((u) => u.raw),
   });
-  findings.push(...lintDmarc(parsed, { domain, recordDomain }));
+  const nonexistent =
+    recordDomain !== domain &&
+    result.appliedPolicy !== values.subdomainPolicy &&
+    result.appliedPolicy === values.nonexistentPolicy;
+  findings.push(...lintDmarc(parsed, { domain, recordDomain, nonexistent }));
+  findings.push(...rfc7489Findings(result, result.rfc7489));
   const checked = await checkReportDestinations(recordDomain, parsed, trace);
   result.destinations = checked.destinations;
   findings.push(...checked.findings);
   return result;
 }
 
-async function fetchDmarc(domain: string, resolver: Resolver): Promise<Fetched> {
-  const name = `_dmarc.${domain}`;
-  const answer = await resolver.lookup(name, 'TXT');
-  if (isTemporary(answer)) return { name, status: answer.status, server: answer.server, records: [], discarded: [] };
-  // An RRset has no order: sort, so results do not depend on which server answered.
-  const texts = recordsOf(answer).map(txtJoin).sort();
-  return {
-    name,
-    status: answer.status,
-    records: texts.filter(isDmarcRecord),
-    discarded: texts
-      .filter((t) => !isDmarcRecord(t))
-      .map((record) => ({ name, record, reason: 'does not start with v=DMARC1' })),
-  };
-}
-
-function discardedFindings(discarded: DiscardedRecord[]): DmarcFinding[] {
-  return discarded.map((d) =>
-    // Something that tries to be DMARC (a typo in v=, tags out of order) is a mistake; anything else is noise.
-    /dmarc|(^|;)\s*p\s*=/i.test(d.record)
-      ? finding(
-          'dmarc.record.discarded',
-          'fail',
-          `The TXT record at ${d.name} looks like DMARC but does not start with v=DMARC1, so receivers ignore it.`,
-          { ref: 'RFC 7489 §6.6.3', advice: 'Start the record with "v=DMARC1;".' },
-        )
-      : finding(
-          'dmarc.record.other-txt',
-          'info',
-          `${d.name} also holds a TXT record that is not DMARC; receivers ignore it.`,
-        ),
-  );
+/** What receivers discard along the way: TXT that is not DMARC, and every record of a name that has several. */
+function discardedOf(answers: DmarcAnswer[]): DiscardedRecord[] {
+  const out: DiscardedRecord[] = [];
+  for (const a of answers) {
+    for (const record of a.other) out.push({ name: a.name, record, reason: 'does not start with v=DMARC1' });
+    if (a.records.length > 1)
+      for (const record of a.records)
+        out.push({ name: a.name, record, reason: `one of ${a.records.length} DMARC records at this name` });
+  }
+  return out;
 }

@@ -1,7 +1,17 @@
-// Verdicts on a DMARC record (RFC 7489 §6.3–§6.6, RFC 9091 np=): policy strength, coverage, reporting,
-// and every tag's syntax. Pure; each finding carries the span of the record it is about.
+// Verdicts on a DMARC record (RFC 9989 §4.7–§4.10, and where RFC 7489 receivers read it otherwise): policy
+// strength, coverage, reporting, tags RFC 9989 removed or added, and every tag's syntax. Pure; each finding carries
+// the span of the record it is about.
 import { finding, type Finding, type Severity } from '../../core/result.js';
-import { dmarcValues, policyValue, validPct, type DmarcPolicy, type DmarcRecord, type DmarcUri } from './record.js';
+import {
+  dmarcValues,
+  policyValue,
+  validPct,
+  REMOVED_TAGS,
+  type DmarcPolicy,
+  type DmarcRecord,
+  type DmarcUri,
+  WEAKER_POLICY,
+} from './record.js';
 
 export interface DmarcFinding extends Finding {
   /** [start, end) offsets into the record text: the offending part. */
@@ -13,6 +23,8 @@ export interface DmarcLintOptions {
   domain: string;
   /** Where the record was found (the domain itself, or its organizational domain). */
   recordDomain: string;
+  /** The domain does not exist (NXDOMAIN): np= is its policy, not sp= (RFC 9989 §4.10.1). */
+  nonexistent?: boolean;
 }
 
 const RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
@@ -25,7 +37,8 @@ export function lintDmarc(r: DmarcRecord, opts: DmarcLintOptions): DmarcFinding[
   const tag = (n: string) => r.tags.find((t) => t.name === n);
   const span = (n: string, value = true): [number, number] | undefined => {
     const t = tag(n);
-    return t ? (value ? [t.valueStart, t.valueEnd] : [t.start, t.end]) : undefined;
+    if (!t) return undefined;
+    return value ? [t.valueStart, t.valueEnd] : [t.start, t.end];
   };
   const v = dmarcValues(r);
   const inherited = opts.recordDomain !== opts.domain;
@@ -45,50 +58,62 @@ export function lintDmarc(r: DmarcRecord, opts: DmarcLintOptions): DmarcFinding[
   }
   if (!r.versionFirst || r.version === null || r.version.toUpperCase() !== 'DMARC1') {
     add('dmarc.version.invalid', 'fail', 'The record must start with v=DMARC1; receivers discard it otherwise.', {
-      ref: 'RFC 7489 §6.3',
+      ref: 'RFC 9989 §4.7',
       span: span('v', false) ?? [0, r.raw.length],
     });
   } else if (r.version !== 'DMARC1') {
     add(
       'dmarc.version.case',
-      'warn',
-      `v=${r.version} should be exactly "DMARC1" (upper case); strict receivers discard the record.`,
-      { ref: 'RFC 7489 §6.4', span: span('v') },
+      'fail',
+      `v=${r.version} must be exactly "DMARC1" (the value is case-sensitive): receivers discard the record.`,
+      { ref: 'RFC 9989 §4.7', span: span('v') },
     );
   }
 
-  // p= and sp= — RFC 7489 §6.6.3 step 6 decides what an invalid one means.
-  const consequence =
-    v.degraded === 'none'
-      ? 'receivers act as if p=none (monitoring only), because rua= has a valid address'
-      : 'receivers apply no DMARC policy at all';
+  // p=, sp= and np= — RFC 9989 §4.10.1 (RFC 7489 §6.6.3 step 6) decides what an invalid one means.
+  const hasRua = r.rua.some((u) => !u.error);
+  const consequence = hasRua
+    ? 'receivers act as if p=none (monitoring only), because rua= has a valid address'
+    : 'receivers apply no DMARC policy at all';
   if (r.p === null) {
-    add('dmarc.policy.missing', 'fail', `The record has no p= tag: ${consequence}.`, {
-      ref: 'RFC 7489 §6.6.3',
-      advice: 'Add p=none to start monitoring, then p=quarantine or p=reject.',
-    });
+    // RFC 9989 §4.7 reads a missing p= as p=none; RFC 7489 §6.6.3 step 6 as an invalid one.
+    const old = hasRua ? 'as p=none too (rua= has a valid address)' : 'as no DMARC at all (no valid rua=)';
+    add(
+      'dmarc.policy.missing',
+      'fail',
+      `The record has no p= tag: RFC 9989 receivers treat it as p=none (monitoring only); RFC 7489 receivers ${old}.`,
+      { ref: 'RFC 9989 §4.7', advice: 'Add p=none to start monitoring, then p=quarantine or p=reject.' },
+    );
   } else if (!policyValue(r.p)) {
     add('dmarc.policy.invalid', 'fail', `p=${r.p} is not none, quarantine or reject: ${consequence}.`, {
-      ref: 'RFC 7489 §6.6.3',
+      ref: 'RFC 9989 §4.10.1',
       span: span('p'),
     });
   }
   if (r.sp !== null && !policyValue(r.sp)) {
     add('dmarc.tag.invalid', 'fail', `sp=${r.sp} is not none, quarantine or reject: ${consequence}.`, {
-      ref: 'RFC 7489 §6.6.3',
+      ref: 'RFC 9989 §4.10.1',
       span: span('sp'),
     });
   }
   if (r.np !== null && !policyValue(r.np)) {
-    add('dmarc.tag.invalid', 'warn', `np=${r.np} is not none, quarantine or reject; receivers ignore it.`, {
-      ref: 'RFC 9091 §4.1',
-      span: span('np'),
-    });
+    add(
+      'dmarc.tag.invalid',
+      'fail',
+      `np=${r.np} is not none, quarantine or reject: RFC 9989 ${consequence}; RFC 7489 receivers know no np= and ignore it.`,
+      { ref: 'RFC 9989 §4.10.1', span: span('np') },
+    );
   }
 
-  const applied = inherited ? v.subdomainPolicy : v.policy;
-  const which = inherited ? (r.sp !== null ? 'sp' : 'p') : 'p';
-  if (applied === 'none' && !v.degraded) {
+  const byNp = inherited && opts.nonexistent === true && r.np !== null;
+  let applied = inherited ? v.subdomainPolicy : v.policy;
+  let which = inherited && r.sp !== null ? 'sp' : 'p';
+  if (byNp) {
+    applied = v.nonexistentPolicy;
+    which = 'np';
+  }
+  // A missing p= has its own finding, which says it means p=none.
+  if (applied === 'none' && !v.degraded && (r.p !== null || inherited)) {
     add(
       'dmarc.policy.none',
       'warn',
@@ -128,8 +153,18 @@ export function lintDmarc(r: DmarcRecord, opts: DmarcLintOptions): DmarcFinding[
     );
   }
 
+  for (const name of REMOVED_TAGS) {
+    const t = tag(name);
+    if (!t) continue;
+    add(
+      'dmarc.tag.removed',
+      'info',
+      `${name}= was removed by RFC 9989 (historic): receivers following it ignore the tag; those still on RFC 7489 act on it.`,
+      { ref: 'RFC 9989 §9.3', span: [t.start, t.end] },
+    );
+  }
   if (r.pct !== null && validPct(r.pct) === null) {
-    add('dmarc.tag.invalid', 'fail', `pct=${r.pct} is not a whole number from 0 to 100; receivers use 100.`, {
+    add('dmarc.tag.invalid', 'warn', `pct=${r.pct} is not a whole number from 0 to 100; RFC 7489 receivers use 100.`, {
       ref: 'RFC 7489 §6.3',
       span: span('pct'),
     });
@@ -137,12 +172,47 @@ export function lintDmarc(r: DmarcRecord, opts: DmarcLintOptions): DmarcFinding[
     add(
       'dmarc.pct.partial',
       'warn',
-      `pct=${v.pct}: the ${applied} policy applies to only ${v.pct}% of failing mail; the rest gets the next weaker treatment.`,
+      `pct=${v.pct}: receivers still on RFC 7489 apply the ${applied} policy to only ${v.pct}% of failing mail and the next weaker treatment to the rest; RFC 9989 receivers ignore pct= and apply ${applied} to all of it.`,
       {
-        ref: 'RFC 7489 §6.6.4',
+        ref: 'RFC 9989 Appendix A.6',
         span: span('pct'),
-        advice: 'Raise pct to 100 (or remove it) once the policy is known to be safe.',
+        advice:
+          v.pct === 0
+            ? 'To test a policy, use t=y (RFC 9989), which RFC 9989 receivers read as pct=0 was meant.'
+            : 'Remove pct= once the policy is known to be safe.',
       },
+    );
+  }
+  // t= and psd= are RFC 9989's (§4.7): receivers still on RFC 7489 ignore them.
+  if (r.t !== null && !/^[yn]$/i.test(r.t.trim())) {
+    add('dmarc.tag.invalid', 'warn', `t=${r.t} is not y or n; receivers use n (apply the policy as written).`, {
+      ref: 'RFC 9989 §4.7',
+      span: span('t'),
+    });
+  } else if (v.testing) {
+    const weaker = WEAKER_POLICY[applied ?? 'none'];
+    add(
+      'dmarc.testing',
+      applied && applied !== 'none' ? 'warn' : 'info',
+      applied && applied !== 'none'
+        ? `t=y (testing): RFC 9989 receivers apply ${weaker} instead of ${applied} to mail failing DMARC; receivers still on RFC 7489 do not know t= and apply ${applied}.`
+        : 't=y (testing) has no effect on a policy of none.',
+      { ref: 'RFC 9989 §4.7', span: span('t', false), advice: 'Remove t=y once reports show the policy is safe.' },
+    );
+  }
+  if (r.psd !== null && !/^[ynu]$/i.test(r.psd.trim())) {
+    add('dmarc.tag.invalid', 'warn', `psd=${r.psd} is not y, n or u; receivers use u.`, {
+      ref: 'RFC 9989 §4.7',
+      span: span('psd'),
+    });
+  } else if (v.psd !== 'u') {
+    add(
+      'dmarc.tag.added',
+      'info',
+      v.psd === 'y'
+        ? `psd=y: ${opts.recordDomain} declares itself a Public Suffix Domain; below it each name is its own Organizational Domain (RFC 9989 §4.10.2). Receivers still on RFC 7489 ignore psd= and use the Public Suffix List.`
+        : `psd=n: ${opts.recordDomain} declares itself an Organizational Domain, and the tree walk stops here (RFC 9989 §4.10.2). Receivers still on RFC 7489 ignore psd= and use the Public Suffix List.`,
+      { ref: 'RFC 9989 §4.7', span: span('psd', false) },
     );
   }
   for (const n of ['adkim', 'aspf'] as const) {
@@ -231,7 +301,15 @@ function lintUris(
           advice: u.error.includes('mailto') ? `Write it as mailto:${u.raw}.` : undefined,
         },
       );
-    } else if (u.scheme !== 'mailto') {
+    } else if (u.sizeLimit !== null) {
+      add(
+        'dmarc.uri.size-limit',
+        'info',
+        `${tag}: "!${u.sizeLimit}" is obsolete syntax in RFC 9989: reporters ignore the size limit.`,
+        { ref: 'RFC 9989 §4.8', span: [u.start, u.end] },
+      );
+    }
+    if (!u.error && u.scheme !== 'mailto') {
       add(
         'dmarc.uri.scheme',
         'warn',

@@ -1,8 +1,27 @@
-// DMARC records (RFC 7489 §6.3, §6.4; np= from RFC 9091): tags parsed with their offsets and defaults,
-// report URIs split out. Pure and judgement-free: lint.ts decides what is wrong.
+// DMARC records (RFC 9989 §4.7, §4.8, which obsoletes RFC 7489 §6.3, §6.4 and RFC 9091): tags parsed with their
+// offsets, the values receivers act on under each reading, report URIs split out. Pure and judgement-free:
+// lint.ts decides what is wrong.
 import { parseTagList, type Tag, type TagListIssue } from '../dkim/tag-list.js';
 
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
+
+/** One level weaker: what t=y makes receivers apply (RFC 9989 §4.7), and the rest of pct= under RFC 7489. */
+export const WEAKER_POLICY: Readonly<Record<DmarcPolicy, DmarcPolicy>> = {
+  reject: 'quarantine',
+  quarantine: 'none',
+  none: 'none',
+};
+
+/**
+ * Which specification a receiver follows. RFC 9989 (May 2026) obsoletes RFC 7489; receivers are mid-transition,
+ * so verdicts are RFC 9989's and the RFC 7489 reading is computed beside it where the two can differ.
+ */
+export type DmarcReading = 'rfc9989' | 'rfc7489';
+
+/** RFC 9989 §9.3 marks these "historic": its receivers ignore them, RFC 7489 receivers still act on them. */
+export const REMOVED_TAGS = ['pct', 'rf', 'ri'] as const;
+/** Tags RFC 9989 added (§4.7): RFC 7489 receivers ignore them. */
+export const ADDED_TAGS = ['t', 'psd'] as const;
 
 export interface DmarcUri {
   /** As written, trimmed. */
@@ -37,15 +56,19 @@ export interface DmarcRecord {
   fo: string | null;
   rf: string | null;
   ri: string | null;
+  /** t= (RFC 9989 §4.7): y asks receivers to apply the policy one level weaker. */
+  t: string | null;
+  /** psd= (RFC 9989 §4.7): y a Public Suffix Domain, n an Organizational Domain, u (default) unknown. */
+  psd: string | null;
   rua: DmarcUri[];
   ruf: DmarcUri[];
   unknownTags: Tag[];
 }
 
-const KNOWN = new Set(['v', 'p', 'sp', 'np', 'pct', 'rua', 'ruf', 'adkim', 'aspf', 'fo', 'rf', 'ri']);
+const KNOWN = new Set(['v', 'p', 'sp', 'np', 'rua', 'ruf', 'adkim', 'aspf', 'fo', ...REMOVED_TAGS, ...ADDED_TAGS]);
 
 export function parseDmarcRecord(text: string): DmarcRecord {
-  // Tag names are ABNF quoted strings, so case-insensitive (RFC 7489 §6.4, RFC 5234 §2.3).
+  // Tag names are matched case-insensitively, as ABNF quoted strings are (RFC 5234 §2.3).
   const { tags, issues } = parseTagList(text, { caseInsensitive: true });
   const tag = (n: string) => tags.find((t) => t.name === n);
   const value = (n: string) => tag(n)?.value ?? null;
@@ -65,6 +88,8 @@ export function parseDmarcRecord(text: string): DmarcRecord {
     fo: value('fo'),
     rf: value('rf'),
     ri: value('ri'),
+    t: value('t'),
+    psd: value('psd'),
     rua: parseUriList(tag('rua')),
     ruf: parseUriList(tag('ruf')),
     unknownTags: tags.filter((t) => !KNOWN.has(t.name)),
@@ -131,16 +156,22 @@ function parseUri(raw: string): Omit<DmarcUri, 'raw' | 'start' | 'end'> {
 export interface DmarcValues {
   /** What receivers apply to the record's own domain; null when the record yields no DMARC processing. */
   policy: DmarcPolicy | null;
-  /** sp=, defaulting to p= (RFC 7489 §6.3). */
+  /** sp=, defaulting to p=. */
   subdomainPolicy: DmarcPolicy | null;
-  /** np= (RFC 9091 §4.1), defaulting to the subdomain policy. */
+  /** np= (RFC 9989 §4.7), defaulting to the subdomain policy; RFC 7489 has no np=. */
   nonexistentPolicy: DmarcPolicy | null;
   /**
-   * RFC 7489 §6.6.3 step 6: an invalid or missing p=, or an invalid sp=, makes receivers act as if
-   * p=none when rua= has a valid URI ('none'), and apply no DMARC otherwise ('ignored').
+   * RFC 9989 §4.10.1 (RFC 7489 §6.6.3 step 6): an invalid p=, or an invalid sp= (or, in RFC 9989, np=), makes
+   * receivers act as if p=none when rua= has a valid URI ('none'), and apply no DMARC otherwise ('ignored').
+   * RFC 7489 reads a missing p= the same way; RFC 9989 §4.7 treats it as p=none, whatever rua= says.
    */
   degraded: 'none' | 'ignored' | null;
+  /** pct= as written (default 100): only RFC 7489 receivers apply it (RFC 9989 §9.3 made it historic). */
   pct: number;
+  /** t=y (RFC 9989 §4.7): the policy is applied one level weaker. Always false in the RFC 7489 reading. */
+  testing: boolean;
+  /** psd= (RFC 9989 §4.7), 'u' when absent or invalid. */
+  psd: 'y' | 'n' | 'u';
   adkim: 'r' | 's';
   aspf: 'r' | 's';
   fo: string[];
@@ -148,16 +179,20 @@ export interface DmarcValues {
   ri: number;
 }
 
-/** The values receivers act on, with RFC 7489 defaults for absent or invalid tags. */
-export function dmarcValues(r: DmarcRecord): DmarcValues {
+/** The values receivers act on under `reading`, with defaults for absent or invalid tags. */
+export function dmarcValues(r: DmarcRecord, reading: DmarcReading = 'rfc9989'): DmarcValues {
   const p = policyValue(r.p);
-  const spOk = r.sp === null || policyValue(r.sp) !== null;
-  let policy: DmarcPolicy | null = p;
-  let subdomainPolicy: DmarcPolicy | null = policyValue(r.sp) ?? p;
+  const bad = (v: string | null) => v !== null && policyValue(v) === null;
+  const rfc9989 = reading === 'rfc9989';
+  // A missing p= is p=none for RFC 9989 (§4.7); for RFC 7489 it is as broken as an invalid one (§6.6.3 step 6).
+  const pBroken = rfc9989 ? bad(r.p) : p === null;
+  let policy: DmarcPolicy | null = p ?? 'none';
+  let subdomainPolicy: DmarcPolicy | null = policyValue(r.sp) ?? policy;
+  let nonexistentPolicy: DmarcPolicy | null = rfc9989 ? (policyValue(r.np) ?? subdomainPolicy) : subdomainPolicy;
   let degraded: DmarcValues['degraded'] = null;
-  if (!p || !spOk) {
+  if (pBroken || bad(r.sp) || (rfc9989 && bad(r.np))) {
     degraded = r.rua.some((u) => !u.error) ? 'none' : 'ignored';
-    policy = subdomainPolicy = degraded === 'none' ? 'none' : null;
+    policy = subdomainPolicy = nonexistentPolicy = degraded === 'none' ? 'none' : null;
   }
   const align = (v: string | null) => (v?.toLowerCase() === 's' ? 's' : 'r');
   const list = (v: string | null, def: string) =>
@@ -165,12 +200,15 @@ export function dmarcValues(r: DmarcRecord): DmarcValues {
       .split(':')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean);
+  const psd = r.psd?.trim().toLowerCase();
   return {
     policy,
     subdomainPolicy,
-    nonexistentPolicy: degraded ? subdomainPolicy : (policyValue(r.np) ?? subdomainPolicy),
+    nonexistentPolicy,
     degraded,
     pct: validPct(r.pct) ?? 100,
+    testing: rfc9989 && r.t?.trim().toLowerCase() === 'y',
+    psd: psd === 'y' || psd === 'n' ? psd : 'u',
     adkim: align(r.adkim),
     aspf: align(r.aspf),
     fo: list(r.fo, '0'),
@@ -183,7 +221,16 @@ export function validPct(v: string | null): number | null {
   return v !== null && /^\d{1,3}$/.test(v) && Number(v) <= 100 ? Number(v) : null;
 }
 
-/** RFC 7489 §6.6.3 step 2: only TXT records starting with a v=DMARC1 tag are DMARC records. */
+/**
+ * Only a TXT record whose first tag is v=DMARC1 is a DMARC record (RFC 9989 §4.10 steps 2 and 6; RFC 7489 §6.6.3
+ * step 2). The value is case-sensitive and the tag ends at ";" (§4.7, §4.8: %s"DMARC1"), so "v=dmarc1" and
+ * "v=DMARC1 p=reject" are not DMARC records: receivers discard them.
+ */
 export function isDmarcRecord(text: string): boolean {
-  return /^v\s*=\s*DMARC1\b/i.test(text.trimStart());
+  return /^[vV][ \t]*=[ \t]*DMARC1[ \t]*(;|$)/.test(text.trimStart());
+}
+
+/** A TXT that was meant as DMARC but is discarded: a typo in v=, tags out of order, a missing ";". */
+export function looksLikeDmarc(text: string): boolean {
+  return /dmarc|(^|;)\s*p\s*=/i.test(text);
 }

@@ -21,7 +21,7 @@ export interface MtaStsFetch {
   maxBytes: number;
   ms: number;
   certificate: ServedCertificate | null;
-  error?: { stage: HttpsStage; message: string; temporary: boolean };
+  error?: { stage: HttpsStage; message: string; temporary: boolean; alias?: string };
 }
 
 export interface MtaStsResult {
@@ -146,6 +146,7 @@ export async function checkMtaSts(
         certificate: null,
         error: { stage: got.stage, message: got.message, temporary: got.temporary },
       };
+      if (got.alias) base.fetch.error!.alias = got.alias;
       extraSteps.push({
         kind: 'tls',
         summary: `GET ${policyUrl} → ${got.stage} failed: ${got.message}`,

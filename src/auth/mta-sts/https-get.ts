@@ -6,6 +6,7 @@
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import { cnameTargets } from '../../dns/cname.js';
 import { isTemporary, type Resolver } from '../../dns/types.js';
 import { classifyAddress } from '../../mx/ip-ranges.js';
 import { trustAnchors } from '../../smtp/trust.js';
@@ -57,6 +58,8 @@ export type HttpsGetResult =
       message: string;
       code?: string;
       address?: string;
+      /** stage 'dns': the host is an alias (CNAME) of this name, which has no address: where the alias dangles. */
+      alias?: string;
       ms: number;
     };
 
@@ -109,8 +112,18 @@ export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGe
     addresses = [host];
   } else {
     const found = await resolveAddresses(host, o.resolver);
-    if (!found.ok)
-      return { ok: false, url, stage: 'dns', temporary: found.temporary, message: found.message, ms: ms() };
+    if (!found.ok) {
+      const failed: HttpsGetResult = {
+        ok: false,
+        url,
+        stage: 'dns',
+        temporary: found.temporary,
+        message: found.message,
+        ms: ms(),
+      };
+      if (found.alias) failed.alias = found.alias;
+      return failed;
+    }
     addresses = found.addresses;
   }
   if (!o.allowPrivate) {
@@ -141,10 +154,10 @@ export async function httpsGet(url: string, o: HttpsGetOptions): Promise<HttpsGe
 async function resolveAddresses(
   host: string,
   resolver: Resolver,
-): Promise<{ ok: true; addresses: string[] } | { ok: false; temporary: boolean; message: string }> {
+): Promise<{ ok: true; addresses: string[] } | { ok: false; temporary: boolean; message: string; alias?: string }> {
   const a = await resolver.lookup(host, 'A');
   if (a.status === 'ok') return { ok: true, addresses: a.records };
-  if (a.status === 'nxdomain') return { ok: false, temporary: false, message: `${host} does not exist (NXDOMAIN)` };
+  if (a.status === 'nxdomain') return dangling(host, a.cnames, 'does not exist (NXDOMAIN)', resolver);
   const aaaa = await resolver.lookup(host, 'AAAA');
   if (aaaa.status === 'ok') return { ok: true, addresses: aaaa.records };
   if (isTemporary(a) || isTemporary(aaaa)) {
@@ -155,7 +168,19 @@ async function resolveAddresses(
       message: `the address lookup for ${host} failed (${bad.status.toUpperCase()})`,
     };
   }
-  return { ok: false, temporary: false, message: `${host} has no A or AAAA record` };
+  return dangling(host, a.cnames ?? [], 'has no A or AAAA record', resolver);
+}
+
+/** "x does not exist", or, for an alias, "x is an alias (CNAME) of y, which does not exist": where it dangles. */
+async function dangling(
+  host: string,
+  cnames: readonly string[],
+  missing: string,
+  resolver: Resolver,
+): Promise<{ ok: false; temporary: false; message: string; alias?: string }> {
+  const alias = (await cnameTargets(resolver, cnames)).at(-1);
+  if (alias === undefined) return { ok: false, temporary: false, message: `${host} ${missing}` };
+  return { ok: false, temporary: false, message: `${host} is an alias (CNAME) of ${alias}, which ${missing}`, alias };
 }
 
 function getOnce(

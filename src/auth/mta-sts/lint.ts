@@ -136,15 +136,20 @@ function fetchFindings(r: Omit<MtaStsResult, 'findings' | 'steps'>): Finding[] {
           { ref, temporary: true },
         ),
       ];
-    if (e.stage === 'dns')
+    if (e.stage === 'dns') {
+      // An alias that dangles is fixed where it points (often a hosting provider's name), not by a new address.
+      const advice = e.alias
+        ? `${r.policyHost} points at ${e.alias}: have that host serve the policy (set it up at the provider it belongs to), or point ${r.policyHost} at a host that does.`
+        : `Publish an address for ${r.policyHost} and serve the policy there over HTTPS.`;
       return [
         finding(
           'mta-sts.policy.host-missing',
           'fail',
           `The policy host cannot be reached: ${e.message}. Senders cannot fetch the policy.`,
-          { ref, advice: `Publish an address for ${r.policyHost} and serve the policy there over HTTPS.` },
+          { ref, advice },
         ),
       ];
+    }
     if (e.stage === 'address')
       return [
         finding(

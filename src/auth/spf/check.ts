@@ -4,7 +4,7 @@ import type { Context } from '../../core/context.js';
 import { finding, type Finding } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { txtJoin } from '../../dns/types.js';
-import { checkHost } from './evaluate.js';
+import { checkHost, initialDomainProblem } from './evaluate.js';
 import { spfInputs } from './identity.js';
 import { lintSpf } from './lint.js';
 import { buildSpfTree } from './tree.js';
@@ -24,11 +24,25 @@ export async function checkSpf(
 ): Promise<SpfResult> {
   const { domain, sender, helo, ip } = spfInputs(input);
   const trace = traceResolver(ctx.resolver);
-  const tree = await buildSpfTree(trace, domain, { sender, helo, ip });
+  // A HELO that is no domain (an address literal, one label, any text a client sent) names no record to fetch:
+  // check_host() gives none at once (RFC 7208 §4.3), and there is no tree to walk.
+  const badName = initialDomainProblem(domain);
+  const tree = badName
+    ? {
+        domain,
+        record: null,
+        status: 'bad-name' as const,
+        note: badName,
+        errors: [],
+        terms: [],
+        lookups: 0,
+        voidLookups: 0,
+      }
+    : await buildSpfTree(trace, domain, { sender, helo, ip });
   // SPF records are published only as TXT (RFC 7208 §3.1); type 99 is obsolete (§14.1) and no receiver reads it,
   // so by default it costs no query. Opt-in, for audits of old zones. Failures here mean nothing.
   let spfRrType: string[] | undefined;
-  if (opts.spfRrType && tree.status !== 'temporary') {
+  if (opts.spfRrType && tree.status !== 'temporary' && !badName) {
     const rr = await trace.lookup(domain, 'SPF');
     if (rr.status === 'ok' && rr.records.length) spfRrType = rr.records.map(txtJoin);
   }

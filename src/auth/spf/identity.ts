@@ -2,7 +2,7 @@
 // null sender, <domain> from the sender or the HELO name, and the CLI's input checks (bad syntax → exit 2).
 import { isIP } from 'node:net';
 import { UsageError } from '../../core/errors.js';
-import { toALabel } from '../../core/names.js';
+import { isValidDomain, toALabel } from '../../core/names.js';
 import { parseIp } from './ip.js';
 
 /** MAIL FROM as check_host() uses it: the null sender becomes postmaster@<helo>, "@d" becomes postmaster@d. */
@@ -36,10 +36,12 @@ export function spfInputs(input: { domain?: string; ip?: string; sender?: string
   }
   let helo: string | undefined;
   if (input.helo !== undefined) {
+    // A HELO is whatever the client sent: any text is evaluated, and check_host() judges it (RFC 7208 §4.3 gives
+    // none for a non-name, and %{h} of an invalid HELO matches nothing: the openspf suite's invalid-HELO cases).
+    // A name is taken as an A-label, as every other domain here.
     const h = input.helo.trim();
-    const literal = /^\[(?:IPv6:)?([^\]]+)\]$/i.exec(h);
-    if (literal && isIP(literal[1]!)) helo = h;
-    else helo = toALabel(h, '--helo');
+    if (!h) throw new UsageError('--helo is empty (give the HELO/EHLO argument the client sent)');
+    helo = isValidDomain(h) ? toALabel(h, '--helo') : h;
   }
   let sender = '';
   if (input.sender !== undefined) {
@@ -60,18 +62,11 @@ export function spfInputs(input: { domain?: string; ip?: string; sender?: string
     throw new UsageError('give a domain, a --sender address or a --helo name to check');
   }
   const normalized = normalizeSender(sender, helo ?? input.domain);
-  const domain =
-    input.domain !== undefined
-      ? toALabel(input.domain)
-      : sender
-        ? normalized.slice(normalized.lastIndexOf('@') + 1)
-        : helo && !helo.startsWith('[')
-          ? helo
-          : (() => {
-              throw new UsageError(
-                `--helo '${printable(helo ?? '')}' is an address literal: give a domain or --sender`,
-              );
-            })();
+  let domain: string;
+  if (input.domain !== undefined) domain = toALabel(input.domain);
+  else if (sender) domain = normalized.slice(normalized.lastIndexOf('@') + 1);
+  // With the null sender, <domain> is the HELO as sent, even an address literal: check_host() says none (§4.3).
+  else domain = helo!;
   return { domain, sender: normalizeSender(sender, helo ?? domain), ...(helo ? { helo } : {}), ...(ip ? { ip } : {}) };
 }
 

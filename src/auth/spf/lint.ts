@@ -39,6 +39,16 @@ export function lintSpf(tree: SpfTree, opts: LintOptions = {}): Finding[] {
         ),
       );
       break;
+    case 'bad-name':
+      // Only a HELO given as the identity gets here: a domain argument is checked as a name first.
+      return [
+        finding(
+          'spf.domain.invalid',
+          'fail',
+          `'${d}' ${tree.note}: there is no SPF record to look up, and check_host() gives none for it.`,
+          { ref: 'RFC 7208 §4.3' },
+        ),
+      ];
     case 'multiple':
       out.push(
         finding(

@@ -3,6 +3,7 @@
 import { open } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
 import { toALabel } from '../../core/names.js';
+import { escapeJsonText } from '../../core/text.js';
 import { inZone } from '../../dns/zone/resolver.js';
 import { adaptiveConcurrency } from '../../posture/adaptive.js';
 import { addToStats, createBatchStats } from '../../posture/batch-stats.js';
@@ -38,6 +39,8 @@ export interface CheckCliOptions extends GlobalOptions {
   mtaStsPort?: string;
   smtpPort?: string;
   allowPrivate?: boolean;
+  allowEmpty?: boolean;
+  all?: boolean;
 }
 
 type Format = 'text' | 'json' | 'junit' | 'github';
@@ -79,7 +82,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     ...(opts.mtaStsPort ? { mtaStsPort: parseInteger(opts.mtaStsPort, '--mta-sts-port', 1, 65535) } : {}),
     ...(opts.smtpPort ? { smtpPort: parseInteger(opts.smtpPort, '--smtp-port', 1, 65535) } : {}),
   };
-  const ctx = await createContext({ ...opts, json: format === 'json' });
+  const ctx = await createContext({ ...opts, json: format === 'json' }, { brief: !opts.all });
   const fileFor = zoneFileOf(ctx);
 
   if (single) {
@@ -94,11 +97,11 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
           return junitOpen() + junitSuite(result, { strict, timestamp: ctx.now() }) + junitClose();
         case 'github':
           return (
-            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose }) +
+            renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 }) +
             githubAnnotations(result, { strict, fileFor })
           );
         default:
-          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100, all: ctx.verbose });
+          return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 });
       }
     })();
     process.stdout.write(out);
@@ -113,6 +116,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     strict,
     postureOptions,
     fileFor,
+    allowEmpty: Boolean(opts.allowEmpty),
   });
 }
 
@@ -128,11 +132,14 @@ async function runMany(
     strict: boolean;
     postureOptions: PostureOptions;
     fileFor: (d: string) => string | undefined;
+    allowEmpty: boolean;
   },
 ): Promise<number> {
   const { ctx, format, strict } = o;
   const total =
     batch && batch !== '-' ? positional.length + (await countDomains(batch)) : batch ? undefined : positional.length;
+  // A truncated list or the wrong file must not pass a CI gate as "0 failed": no domains is bad input.
+  if (total === 0 && !o.allowEmpty) throw noDomains(batch!);
   async function* inputs(): AsyncGenerator<string> {
     yield* positional;
     if (batch) yield* readDomains(batch);
@@ -146,7 +153,8 @@ async function runMany(
   const start = performance.now();
   let code: 0 | 1 | 3 = 0;
   let invalid = 0;
-  if (format === 'junit') await write(junitOpen());
+  // JUnit opens with the first result, so that an empty stdin can still end as one line on stderr and exit 2.
+  let opened = false;
   const level = o.adaptive ? adaptiveConcurrency(o.concurrency) : undefined;
   try {
     for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), {
@@ -162,10 +170,13 @@ async function runMany(
       switch (format) {
         case 'json':
           // Posture results are plain data (no Buffer, bigint or Error), so the replacer-free fast path of
-          // JSON.stringify is safe here, and it is several times faster at batch rates.
-          await write(JSON.stringify(ctx.verbose ? result : withoutSteps(result)) + '\n');
+          // JSON.stringify is safe here, and it is several times faster at batch rates. C1 and bidi controls from
+          // DNS text still leave as \u escapes, as in every JSON output.
+          await write(escapeJsonText(JSON.stringify(ctx.verbose ? result : withoutSteps(result))) + '\n');
           break;
         case 'junit':
+          if (!opened) await write(junitOpen());
+          opened = true;
           await write(junitSuite(result, { strict, timestamp: ctx.now() }));
           break;
         case 'github':
@@ -180,7 +191,8 @@ async function runMany(
     level?.stop();
     bar?.stop();
   }
-  if (format === 'junit') await write(junitClose());
+  if (stats.domains === 0 && !o.allowEmpty) throw noDomains(batch!);
+  if (format === 'junit') await write((opened ? '' : junitOpen()) + junitClose());
   if (format === 'text' || format === 'github')
     await write(renderBatchSummary(stats, ctx.theme, { seconds: (performance.now() - start) / 1000 }));
   if (invalid)
@@ -188,6 +200,12 @@ async function runMany(
       `mailcheck: ${invalid} input line${invalid > 1 ? 's were' : ' was'} not a domain name (reported in place)\n`,
     );
   return code;
+}
+
+function noDomains(batch: string): UsageError {
+  return new UsageError(
+    `no domains in ${batch === '-' ? 'stdin' : `'${batch}'`} (only blank lines and # comments); --allow-empty accepts an empty list`,
+  );
 }
 
 async function checkOne(input: string, ctx: CliContext, o: PostureOptions): Promise<PostureResult> {

@@ -15,6 +15,7 @@ export interface DkimOptions extends GlobalOptions {
   selector?: string[];
   fromMessage?: string;
   key?: string;
+  all?: boolean;
 }
 
 export async function run(domain: string | undefined, opts: DkimOptions): Promise<number> {
@@ -33,7 +34,7 @@ export async function run(domain: string | undefined, opts: DkimOptions): Promis
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => toALabel(s, 'selector'));
-  const ctx = await createContext(opts);
+  const ctx = await createContext(opts, { brief: !opts.all });
   // No spinner under --verbose: the query lines stream to the same stderr and would land on the spinner's line.
   const spinner =
     ctx.interactive && !ctx.verbose && !selectors.length && message === undefined

@@ -7,9 +7,9 @@ import { createContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
 import type { GlobalOptions } from '../global-options.js';
 
-export async function run(domain: string, opts: GlobalOptions): Promise<number> {
+export async function run(domain: string, opts: GlobalOptions & { all?: boolean }): Promise<number> {
   const name = toALabel(domain);
-  const ctx = await createContext(opts);
+  const ctx = await createContext(opts, { brief: !opts.all });
   const result = await checkMx(name, ctx);
   process.stdout.write(ctx.json ? toJson(result) : renderMx(result, ctx.theme, { steps: ctx.verbose }));
   return exitCode([result]);

@@ -35,7 +35,8 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
   const budgetMs = parseBudget(opts.budget ?? '60000');
   if (opts.relayTo !== undefined && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(opts.relayTo))
     throw new UsageError(`--relay-to '${opts.relayTo}' is not an email address`);
-  const ctx = await createContext(opts);
+  // Brief unless -v (probe's --all means every MX host; --transcript adds the conversation).
+  const ctx = await createContext(opts, { brief: true });
   const spin = await spinner(ctx, `Probing ${name}`);
   try {
     const probeOptions: ProbeOptions = {
@@ -54,7 +55,11 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
     process.stdout.write(
       ctx.json
         ? toJson(result)
-        : renderProbe(result, ctx.theme, { steps: ctx.verbose, transcript: opts.transcript !== false && !ctx.verbose }),
+        : renderProbe(result, ctx.theme, {
+            steps: ctx.verbose,
+            // Asked for, or nothing else shows it (-v printed it live; a brief report leaves it out).
+            transcript: opts.transcript ?? false,
+          }),
     );
     return exitCode([result]);
   } finally {

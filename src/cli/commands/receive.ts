@@ -2,11 +2,12 @@
 // messages are stored or SIGINT/SIGTERM; then the receiver finishes what is in flight and we exit 0.
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { hostname as osHostname } from 'node:os';
+import { availableParallelism, hostname as osHostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { isValidDomain } from '../../core/names.js';
 import { toNdjsonLine } from '../../report/json.js';
 import { renderListening, renderReceived, renderReceiveSummary, renderRejected } from '../../report/text/receive.js';
+import { MaildirError } from '../../receive/maildir.js';
 import { selfSignedCertificate } from '../../receive/self-signed.js';
 import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../../receive/server.js';
 import { bufferedStdout } from '../buffered-stdout.js';
@@ -26,8 +27,10 @@ export interface ReceiveCliOptions extends GlobalOptions {
   maxSize: string;
   maxRecipients: string;
   maxConnections: string;
+  maxConnectionsPerClient: string;
   hostname?: string;
   reports?: boolean;
+  bulk?: boolean;
 }
 
 /** RFC 5321 §4.5.3.2.7 lets a server wait 5 minutes; a test receiver is stricter by default. */
@@ -57,8 +60,12 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     maxSize: byteSize(opts.maxSize),
     maxRecipients: integer(opts.maxRecipients, '--max-recipients', 1, 100_000),
     maxConnections: integer(opts.maxConnections, '--max-connections', 1, 100_000),
+    maxConnectionsPerClient: integer(opts.maxConnectionsPerClient, '--max-connections-per-client', 1, 100_000),
     commandTimeoutMs,
     dataTimeoutMs: commandTimeoutMs * 10,
+    bulk: !!opts.bulk,
+    // Signed and big messages are verified off the thread that greets clients: one thread per core, at most two.
+    verifyThreads: Math.min(2, availableParallelism()),
   };
   const ctx = await createContext(opts);
   // Lines are gathered and written together every few milliseconds: under load many messages finish in a
@@ -77,12 +84,12 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     );
 
   const receiver = await startReceiver(receiverOpts, ctx).catch((e: NodeJS.ErrnoException) => {
+    // The Maildir is opened before the port: its errors are its own, already in words.
+    if (e instanceof MaildirError) throw new UsageError(e.message);
     if (e.code === 'EADDRINUSE') throw new UsageError(`cannot listen on ${host}:${port}: the port is in use`);
     if (e.code === 'EACCES')
       throw new UsageError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`);
     if (e.code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${host}: not an address of this machine`);
-    if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST')
-      throw new UsageError(`cannot use Maildir '${opts.maildir}': ${e.message}`);
     throw e;
   });
   if (ctx.json)
@@ -149,7 +156,7 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     receiver.on('message', (m: ReceivedMessage) => {
       seen++;
       const n = seen;
-      if (m.findings.some((f) => f.severity === 'fail')) failed++;
+      if (m.findings.some((f) => f.severity === 'fail' || f.temporary)) failed++;
       if (reports) {
         pending = pending.then(async () => {
           const report = await reports.recognize(m.file);

@@ -3,6 +3,7 @@
 import { UsageError } from '../../core/errors.js';
 import { escapeControl } from '../../core/text.js';
 import type { CheckResult } from '../../core/result.js';
+import { thousands } from '../../reports/verdict.js';
 import { bufferedStdout } from '../buffered-stdout.js';
 import type { GlobalOptions } from '../global-options.js';
 
@@ -59,11 +60,18 @@ export async function run(inputs: string[], opts: ReportCliOptions): Promise<num
   bar?.stop();
   const seconds = (performance.now() - start) / 1000;
   for (const e of result.pathErrors) process.stderr.write(`mailcheck: ${escapeControl(e.path)}: ${e.error}\n`);
-  if (result.inputs.reports === 0 && result.inputs.outOfRange === 0 && result.inputs.duplicates === 0) {
+  // Nothing judged is not a pass: a CI job fed a wrong path, an empty folder or a window without reports must not
+  // go green (as `check --batch` and `verify` treat empty input).
+  if (result.inputs.reports === 0) {
     flush();
-    const where = result.inputs.files
-      ? `${result.inputs.files} file${result.inputs.files === 1 ? '' : 's'}`
-      : 'the inputs';
+    const { files, outOfRange } = result.inputs;
+    if (outOfRange)
+      throw new UsageError(
+        `none of the ${thousands(outOfRange)} report${outOfRange === 1 ? '' : 's'} read falls within --since/--until`,
+      );
+    // Each missing path is already its one line.
+    if (!files && result.pathErrors.length) return 2;
+    const where = files ? `${thousands(files)} file${files === 1 ? '' : 's'}` : 'the inputs';
     throw new UsageError(`no DMARC aggregate or TLS-RPT report found in ${where}`);
   }
   for (const d of result.domains) {

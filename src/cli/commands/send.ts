@@ -51,6 +51,12 @@ export async function run(opts: SendCliOptions): Promise<number> {
   const helo = parseHelo(opts.helo);
   const ca = await readCaFiles(opts.ca ?? []);
   const auth = await readAuth(opts);
+  // A login goes to the submission server the user names, never to whatever MX each recipient's domain names:
+  // that would hand the password to every recipient domain's mail host.
+  if (auth && !server)
+    throw new UsageError(
+      "--auth-user logs in to your submission server: name it with --server (a password never goes to recipients' MX hosts)",
+    );
   const ctx = await createContext(opts);
   const spin = await spinner(ctx, `Sending to ${input.to.map((m) => m.address).join(', ')}`);
   try {

@@ -12,12 +12,13 @@ export interface SpfOptions extends GlobalOptions {
   ip?: string;
   sender?: string;
   helo?: string;
+  all?: boolean;
 }
 
 export async function run(domain: string | undefined, opts: SpfOptions): Promise<number> {
   const input = { domain, ip: opts.ip, sender: opts.sender, helo: opts.helo };
   spfInputs(input); // bad IP, domain, sender or HELO → UsageError (exit 2) before any DNS
-  const ctx = await createContext(opts);
+  const ctx = await createContext(opts, { brief: !opts.all });
   // One domain: also ask for the obsolete SPF RR type (RFC 7208 §3.1), a query batch audits (check) skip.
   const result = await checkSpf(input, ctx, { spfRrType: true });
   process.stdout.write(ctx.json ? toJson(result) : renderSpf(result, ctx.theme, { steps: ctx.verbose }));

@@ -1,5 +1,5 @@
 // `mailcheck verify <file|maildir|mbox...>`: read → verify (in workers for big folders) → render.
-// One message: the full report (or one JSON object); several: a line each (NDJSON) and a summary.
+// One message file: the full report (or one JSON object); a folder, an mbox or several paths: a line each (NDJSON) and a summary.
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
@@ -16,6 +16,10 @@ export interface VerifyCliOptions extends GlobalOptions {
   sender?: string;
   authservId?: string;
   jobs?: string;
+  bulk?: boolean;
+  strict?: boolean;
+  allowEmpty?: boolean;
+  all?: boolean;
 }
 
 /** Messages above which a TTY gets a progress bar and only the messages that did not pass. */
@@ -24,7 +28,15 @@ const QUIET_ABOVE = 20;
 export async function run(files: string[], opts: VerifyCliOptions): Promise<number> {
   const verifyOpts = parseVerifyOptions(opts);
   const jobs = opts.jobs === undefined ? undefined : parseJobs(opts.jobs);
-  const { tasks, errors } = await expandTargets(files);
+  const { tasks, errors, empty, stream } = await expandTargets(files);
+  // An empty folder must not pass as "all 0 authenticated": a mistyped path or a Maildir that never filled.
+  const refused = opts.allowEmpty ? [] : empty;
+  if (refused.length && !tasks.length && !errors.length) {
+    const names = refused.map((f) => `'${f}'`).join(', ');
+    throw new UsageError(
+      `no messages in ${names} (a Maildir's new/ and cur/, or the files of a folder); --allow-empty accepts that`,
+    );
+  }
   // Helper processes first — this module imports little so that they start early — and they load their
   // modules while this process loads the verifier and builds the context.
   const procs = threadsFor(tasks.length, jobs);
@@ -33,21 +45,34 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   const v8Flags = v8FlagsFor(Math.ceil(tasks.length / procs));
   if (v8Flags.length) setFlagsFromString(v8Flags.join(' '));
   const pool = procs > 1 ? startPool(procs - 1, verifyOpts, v8Flags) : undefined;
-  const [{ createContext }, { unverifiable, verifyTasks }, { exitCode }, { toJson, toNdjsonLine }] = await Promise.all([
+  const [
+    { createContext },
+    { unverifiable, verifyTasks },
+    { exitCode },
+    { toJson, toNdjsonLine },
+    { requirementsExitCode, worseExitCode },
+  ] = await Promise.all([
     import('../context.js'),
     import('../../verify/run.js'),
     import('../exit-code.js'),
     import('../../report/json.js'),
+    import('../../verify/requirements/exit-code.js'),
   ]);
-  const ctx = await createContext(opts).catch(async (e: unknown) => {
+  const ctx = await createContext(opts, { brief: !opts.all }).catch(async (e: unknown) => {
     await pool?.terminate();
     throw e;
   });
   // The text renderer (and the table package) only when there is text to render.
   const text = ctx.json ? undefined : await import('../../report/text/verify.js');
-  const items: VerifyItem[] = errors.map((e) => unverifiable(e, `cannot read: ${e.error}`));
-  const total = tasks.length + errors.length;
-  const single = total === 1;
+  const items: VerifyItem[] = [
+    ...errors.map((e) => unverifiable(e, `cannot read: ${e.error}`)),
+    ...refused.map((file) =>
+      unverifiable({ file }, 'no messages in this folder (--allow-empty accepts that)', 'verify.input.empty'),
+    ),
+  ];
+  const total = tasks.length + items.length;
+  // One message file: the full report (or one JSON object); a folder or mbox: a stream, even of one message.
+  const single = total === 1 && !stream;
   // Output gathered and written once per turn of the event loop: results arrive in bursts (a helper's batch),
   // and one write for a burst costs one system call instead of one per message.
   const { write, flush } = bufferedStdout((f) => {
@@ -65,13 +90,14 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     if ('error' in item)
       toStderr(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
     if (ctx.json) write(single ? toJson(item) : toNdjsonLine(item));
-    else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.verbose }));
+    else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.theme.detail === 'full' }));
     else if ('error' in item)
       return; // already said on stderr
-    else if (!quiet || item.findings.some((f) => f.severity === 'fail')) {
+    else if (!quiet || item.findings.some((f) => f.severity === 'fail' || f.temporary)) {
       if (quiet) toStderr('\r\x1b[K');
+      // The full report (-v, --all) of each message, or a line each.
       write(
-        ctx.verbose
+        ctx.theme.detail === 'full'
           ? text!.renderVerify(item, ctx.theme, { findings: true }) + '\n'
           : text!.renderVerifyLine(item, ctx.theme),
       );
@@ -96,14 +122,18 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   flush();
   // Bad input outranks verdicts: the user has to fix the command line or the files first.
   if (items.some((i) => 'error' in i)) return 2;
-  return exitCode(items);
+  if (!opts.strict) return exitCode(items);
+  // --strict: warnings fail (shared/CONTRACT.md), and so does an unmet sender requirement.
+  const verdicts = items.flatMap((i) => ('error' in i ? [] : [i.requirementsVerdict]));
+  return worseExitCode(exitCode(items, { strict: true }), requirementsExitCode(verdicts));
 }
 
 function parseVerifyOptions(opts: VerifyCliOptions) {
   if (opts.ip !== undefined && !isIP(opts.ip.replace(/^\[|\]$/g, '')))
     throw new UsageError(`--ip '${opts.ip}' is not an IP address`);
-  if (opts.helo !== undefined && !/^[\x21-\x7e]{1,255}$/.test(opts.helo))
-    throw new UsageError(`--helo '${opts.helo}' is not a host name or address literal`);
+  // A HELO is whatever a client sent: any text goes to check_host(), which judges it (RFC 7208 §4.3, §7.3).
+  if (opts.helo !== undefined && !opts.helo.trim())
+    throw new UsageError('--helo is empty (give the HELO/EHLO argument the client sent)');
   let sender = opts.sender;
   if (sender !== undefined) {
     sender = sender.trim().replace(/^<(.*)>$/, '$1');
@@ -116,8 +146,9 @@ function parseVerifyOptions(opts: VerifyCliOptions) {
   return {
     authservId: opts.authservId ?? hostname(),
     ...(opts.ip !== undefined ? { ip: opts.ip.replace(/^\[|\]$/g, '') } : {}),
-    ...(opts.helo !== undefined ? { helo: opts.helo } : {}),
+    ...(opts.helo !== undefined ? { helo: opts.helo.trim() } : {}),
     ...(sender !== undefined ? { sender } : {}),
+    ...(opts.bulk ? { bulk: true } : {}),
   };
 }
 

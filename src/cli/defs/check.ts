@@ -1,10 +1,10 @@
 // `mailcheck check` flags (shared/CONTRACT.md plus --budget, --order, --dnsbl, --fetch, test ports); the command loads lazily.
 import { Option, type Command } from 'commander';
-import { addGlobalOptions } from '../global-options.js';
+import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { collect, examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineCheck(program: Command): void {
-  addGlobalOptions(program.command('check'))
+  addFullReportOption(addGlobalOptions(program.command('check')))
     .description(
       'the whole mail posture of each domain: mx, spf, dkim, dmarc, mta-sts, tls-rpt, bimi, dnssec, dane; a CI gate',
     )
@@ -13,6 +13,7 @@ export function defineCheck(program: Command): void {
     .option('--selector <s>', 'DKIM selector (repeatable; default: discovery among common selectors)', collect)
     .option('--policy <file>', 'YAML requirements that become findings: the CI gate (see docs/ci-gate.md)')
     .option('--strict', 'warnings fail too')
+    .option('--allow-empty', 'a --batch list with no domains passes (default: it is an error, exit 2)')
     .addOption(
       new Option(
         '--format <format>',
@@ -30,7 +31,7 @@ export function defineCheck(program: Command): void {
     )
     .option(
       '--budget <ms>',
-      'time budget per domain; what has not finished by then is reported unknown (default: 20000, 120000 with --tls-audit)',
+      'time cap per domain; what has not finished by then is reported unknown (default: 20000, 120000 with --tls-audit)',
     )
     .option('--smtp', 'also probe each MX host over SMTP (STARTTLS, certificate) and match DANE TLSA against it')
     .option('--tls-audit', "with --smtp (implied): audit each MX address's TLS test by test, as internet.nl does")
@@ -60,6 +61,13 @@ export function defineCheck(program: Command): void {
         'mailcheck check example.com --policy mailcheck.yml --format junit > report.xml',
         'mailcheck check example.com --zone zones/example.com.zone --offline --policy mailcheck.yml --format github',
       ]) +
+        `
+How long a domain takes:
+  --timeout bounds each DNS question with its retries (each --resolver in turn, twice, a share of the timeout
+  apart, all listening until it ends) and each SMTP step. A domain asks its questions at once, so against a
+  resolver that never answers it is unknown after about --timeout; answers that lead to more questions
+  (MX, then addresses, then PTR) can add a --timeout per step. --budget caps the whole domain.
+` +
         exitCodes(
           'all passed (warnings too, unless --strict)',
           'a check failed',

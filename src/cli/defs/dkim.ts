@@ -1,10 +1,10 @@
 // `mailcheck dkim` and `mailcheck dkim keygen`: flags and help; the work is in ../commands/dkim*.ts.
 import type { Command } from 'commander';
-import { addGlobalOptions } from '../global-options.js';
+import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { collect, examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineDkim(program: Command): void {
-  const dkim = addGlobalOptions(program.command('dkim'))
+  const dkim = addFullReportOption(addGlobalOptions(program.command('dkim')))
     .description('look up and lint DKIM keys at <selector>._domainkey.<domain> (RFC 6376, RFC 8463)')
     .argument('[domain]', 'signing domain (d=); default with --from-message: the d= of its first signature')
     .option(

@@ -1,12 +1,12 @@
 // `mailcheck dmarc`: flags and help; the work is in ../commands/dmarc.ts.
 import type { Command } from 'commander';
-import { addGlobalOptions } from '../global-options.js';
+import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { examples, exitCodes, lazyAction } from '../lazy.js';
 
 export function defineDmarc(program: Command): void {
-  addGlobalOptions(program.command('dmarc'))
+  addFullReportOption(addGlobalOptions(program.command('dmarc')))
     .description(
-      'find, parse and lint the DMARC record, with organizational-domain fallback and report authorization (RFC 7489)',
+      'find, parse and lint the DMARC record (the domain, then the DNS tree walk above it) and check report authorization (RFC 9989)',
     )
     .argument('<domain>', 'the From: domain')
     .addHelpText(

@@ -1,10 +1,10 @@
 // `mailcheck mx`: flags and help; the work is in ../commands/mx.ts.
 import type { Command } from 'commander';
-import { addGlobalOptions } from '../global-options.js';
+import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { examples, lazyAction } from '../lazy.js';
 
 export function defineMx(program: Command): void {
-  addGlobalOptions(program.command('mx'))
+  addFullReportOption(addGlobalOptions(program.command('mx')))
     .description('the MX → A/AAAA chain of a domain, every DNS step shown (RFC 5321 §5.1, RFC 7505)')
     .argument('<domain>', 'the mail domain (IDNs are converted to A-labels)')
     .addHelpText(

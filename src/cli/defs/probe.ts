@@ -27,7 +27,8 @@ export function defineProbe(program: Command): void {
       'audit TLS test by test (versions, suites, order, key exchange, renegotiation, certificate, DANE) over many short connections',
     )
     .option('--budget <ms>', 'time budget per host for --tls-audit', '60000')
-    .option('--no-transcript', 'leave the SMTP transcript out of the text report')
+    .option('--transcript', 'add the SMTP transcript to the text report (-v prints it as it happens)')
+    .option('--no-transcript', 'leave the SMTP transcript out (the default now; accepted for scripts)')
     .addHelpText(
       'after',
       examples([

@@ -17,13 +17,22 @@ export function defineReceive(program: Command): void {
     .option('--max-size <bytes>', 'largest message accepted, advertised in EHLO SIZE (k/m suffixes)', '25m')
     .option('--max-recipients <n>', 'recipients per message (more get 452)', '100')
     .option('--max-connections <n>', 'concurrent connections (more get 421)', '100')
+    .option(
+      '--max-connections-per-client <n>',
+      'concurrent connections from one address, an IPv6 /64 (more get 421)',
+      '20',
+    )
     .option('--hostname <name>', "name in the greeting and Received: headers (default: this host's name)")
     .option('--reports', 'recognize DMARC aggregate and TLS-RPT reports as they arrive and summarize each')
+    .option('--bulk', "judge each message by Gmail's and Yahoo's bulk-sender rules (default: all-senders rules)")
     .addHelpText(
       'after',
       `
 Timeouts: --timeout is the time a client has for each command line (60 s by
   default) and ten times that for DATA; idle or slow clients get 421.
+A session is closed (421) after 100 commands that do nothing (NOOP, RSET, VRFY,
+  HELP, EHLO, errors, lines over 2,048 bytes, which get 500) since its last
+  accepted message.
 SIGINT/SIGTERM stop accepting, finish the messages in flight, and exit 0.
 With --json: NDJSON on stdout, a "listening" event, then one "message" event
   per stored message.

@@ -29,7 +29,7 @@ ${exitCodes('no own source fails and no TLS failure persists', 'own infrastructu
         examples([
           'mailcheck report ./mailcheck-inbox',
           'mailcheck report reports/*.xml.gz --since 7d',
-          'mailcheck report google.com!example.com!1714521600!1714607999.zip --json',
+          "mailcheck report 'google.com!example.com!1714521600!1714607999.zip' --json",
           'mailcheck report tlsrpt.json.gz --smtp',
         ]),
     )

@@ -1,10 +1,10 @@
 // `mailcheck spf`: flags and help; the work is in ../commands/spf.ts.
 import type { Command } from 'commander';
-import { addGlobalOptions } from '../global-options.js';
+import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { examples, lazyAction } from '../lazy.js';
 
 export function defineSpf(program: Command): void {
-  addGlobalOptions(program.command('spf'))
+  addFullReportOption(addGlobalOptions(program.command('spf')))
     .description('fetch, parse and lint the SPF record; with --ip, evaluate check_host() (RFC 7208)')
     .argument('[domain]', 'domain to check (default: the --sender domain, else the --helo name)')
     .option('--ip <ip>', 'evaluate check_host() for this client IP')

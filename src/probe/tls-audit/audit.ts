@@ -53,7 +53,8 @@ export async function auditTls(ctx: Context, o: AuditOptions): Promise<{ audit: 
   if (obs.incomplete)
     findings.push({
       id: 'tls.audit.incomplete',
-      severity: 'fail',
+      // Temporary findings are warn, as finding() makes them (src/core/result.ts): no verdict, exit 3.
+      severity: 'warn',
       message: `The TLS audit of ${who} ran out of its time budget: what was not tried is reported "not tested".`,
       temporary: true,
       verdict: null,

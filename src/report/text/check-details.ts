@@ -25,6 +25,14 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
     case 'spf': {
       const r = c.spf;
       if (!r) return [];
+      // Several records: none is "the" record (null in JSON), but each is shown, never as "—".
+      if (r.tree?.status === 'multiple') {
+        const records = r.tree.records ?? [];
+        return [
+          t.fail(`${records.length} SPF records (permerror: there must be one)`),
+          ...records.map((x) => `record ${q(x)}`),
+        ];
+      }
       return [`record ${q(r.record)}`, `${r.lookups}/10 DNS lookups, ${r.voidLookups}/2 void lookups`];
     }
     case 'dkim': {

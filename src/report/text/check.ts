@@ -1,11 +1,12 @@
 // The text report of `mailcheck check`: a one-screen summary first (a table: check, status, the one-line reason),
-// then the details per check, then the verdict. Pure: (result, theme) → string.
+// then the details per check, then the verdict. Brief (the default): the verdict in the first line, the table with
+// one line per check, then what to fix, check by check. Pure: (result, theme) → string.
 import { escapeControl } from '../../core/text.js';
 import { CHECK_LABELS, type CheckSummary, type PostureResult } from '../../posture/types.js';
-import { heading, renderFindings, verdictLine } from '../steps.js';
+import { findingsToFix, notShownLine, renderFindings, reportHead, verdictLine } from '../steps.js';
 import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
-import { fitLines } from '../wrap.js';
+import { fitLines, visibleLength } from '../wrap.js';
 import { checkFacts } from './check-details.js';
 import { renderTlsAudit } from './tls-audit.js';
 
@@ -14,19 +15,24 @@ export interface RenderPostureOptions {
   width?: number;
   /** Summary only, no details. */
   summaryOnly?: boolean;
-  /** Findings of severity ok/info too (default: only the ones that matter, plus every finding with --verbose). */
-  all?: boolean;
 }
 
 export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOptions = {}): string {
   const out: string[] = [];
-  out.push(heading(t, `Mail posture of ${r.domain}`) + t.dim(`  (${r.ms} ms)`), '');
+  out.push(reportHead(t, `Mail posture of ${r.domain}`, verdictLine(r.findings, t)) + t.dim(`  (${r.ms} ms)`), '');
+  // Which profile it was judged by, when not the full one (src/posture/profile.ts).
+  if (r.profile && r.profile.name !== 'sending')
+    out.push(`${t.bold('Profile')}  ${r.profile.name}: ${t.dim(escapeControl(r.profile.reason))}`, '');
   const width = Math.min(o.width ?? t.width, t.width);
+  if (t.detail === 'brief') {
+    out.push(summaryTable(r.summary, t, width, { oneLine: true }).trimEnd());
+    if (!o.summaryOnly) out.push(...whatToFix(r, t));
+    return fitLines(out.join('\n'), width) + '\n';
+  }
   out.push(summaryTable(r.summary, t, width));
   if (!o.summaryOnly) {
     for (const s of r.summary) {
-      const own = r.findings.filter((f) => f.check === s.check);
-      const shown = o.all ? own : own.filter((f) => f.severity !== 'ok' || f.temporary);
+      const shown = r.findings.filter((f) => f.check === s.check);
       out.push(`${t.bold(CHECK_LABELS[s.check])}  ${statusCell(s, t)}`);
       for (const line of checkFacts(s.check, r.checks, t)) out.push(`    ${t.dim('·')} ${line}`);
       if (shown.length) out.push(renderFindings(shown, t, { indent: '    ' }).trimEnd());
@@ -42,15 +48,68 @@ export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOption
   return fitLines(out.join('\n'), width) + '\n';
 }
 
-/** Check, status (symbol and word), reason: the reason column wraps so the table fits `width` columns. */
-export function summaryTable(summary: readonly CheckSummary[], t: Theme, width: number): string {
+/**
+ * Brief: the findings to act on, under their check (folded by kind), and a line saying what was left out: the
+ * facts of each check, its notes and passes. New checks and findings fall into place: this reads only the result.
+ */
+function whatToFix(r: PostureResult, t: Theme): string[] {
+  const out: string[] = [];
+  let notes = 0;
+  let passed = 0;
+  for (const s of r.summary) {
+    const own = findingsToFix(r.findings.filter((f) => f.check === s.check));
+    notes += own.notes;
+    passed += own.passed;
+    if (!own.shown.length) continue;
+    out.push(
+      '',
+      `${t.bold(CHECK_LABELS[s.check])}  ${statusCell(s, t)}`,
+      renderFindings(own.shown, t, { indent: '    ' }).trimEnd(),
+    );
+  }
+  const general = findingsToFix(r.findings.filter((f) => f.check === 'posture'));
+  if (general.shown.length) out.push('', renderFindings(general.shown, t).trimEnd());
+  const more = notShownLine(t, {
+    notes: notes + general.notes,
+    passed: passed + general.passed,
+    sections: ["each check's records and hosts"],
+  });
+  if (more) out.push('', more);
+  return out;
+}
+
+/**
+ * Check, status (symbol and word), reason: the reason column wraps so the table fits `width` columns; with
+ * `oneLine` (brief) a reason is cut at a word to its first line, since every warning and failure is printed whole
+ * below the table.
+ */
+export function summaryTable(
+  summary: readonly CheckSummary[],
+  t: Theme,
+  width: number,
+  o: { oneLine?: boolean } = {},
+): string {
   const rows = [
     [t.bold('Check'), t.bold('Status'), t.bold('Reason')],
     ...summary.map((s) => [CHECK_LABELS[s.check], statusCell(s, t), escapeControl(s.reason)]),
   ];
+  if (o.oneLine) {
+    // What the reason column gets: the width less the first two columns and the borders and padding (10).
+    const first = Math.max(...rows.map((r) => visibleLength(r[0]!)));
+    const second = Math.max(...rows.map((r) => visibleLength(r[1]!)));
+    const room = Math.max(24, width - first - second - 10);
+    for (const row of rows.slice(1)) row[2] = firstLine(row[2]!, room);
+  }
   return (
     fitTable(rows, { width, wrap: 2, indent: '', minWrap: 24, config: { drawHorizontalLine: headerRules } }) + '\n'
   );
+}
+
+/** The text cut at a word to fit `room` columns, with "…" when anything was cut. */
+function firstLine(text: string, room: number): string {
+  if (text.length <= room) return text;
+  const cut = text.lastIndexOf(' ', room - 1);
+  return `${text.slice(0, cut > room / 2 ? cut : room - 1).replace(/[\s,;:.]+$/, '')}…`;
 }
 
 /** ✓ pass · ! warn · i info · ✗ fail · ? unknown — symbol and word, so nothing is lost without colour. */

@@ -1,40 +1,54 @@
 // The DKIM report (RFC 6376, RFC 8463): which selectors were asked and why, a table of the keys found,
-// each record with its offending part marked, the --key comparison, findings.
+// each record with its offending part marked, the --key comparison, findings. Brief (the default): the verdict,
+// the table with alike rows folded (a wildcard answers every guess), what to fix; the records are --all.
 import type { DkimResult, DkimSelectorResult } from '../../auth/dkim/check.js';
 import type { DkimFinding } from '../../auth/dkim/lint.js';
 import { worstSeverity, type Severity } from '../../core/result.js';
 import { escapeControl } from '../../core/text.js';
-import { heading, renderMarkedRecord, reportTail } from '../steps.js';
+import { heading, renderMarkedRecord, reportHead, reportTail, verdictLine } from '../steps.js';
 import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines, wrapStyled, wrapText } from '../wrap.js';
 
 export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = {}): string {
-  const out: string[] = [heading(t, `DKIM keys for ${r.domain}`)];
+  const full = t.detail === 'full';
+  const omitted: string[] = [];
+  const out: string[] = [reportHead(t, `DKIM keys for ${r.domain}`, verdictLine(r.findings, t))];
   out.push(...intro(r, t));
+  // Guessed: the keys found, the lookups that failed, and the aliases that dangle (each worth a look).
   const shown = r.guessed
-    ? r.selectors.filter((s) => s.found || (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata'))
+    ? r.selectors.filter(
+        (s) => s.found || s.cnames.length || (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata'),
+      )
     : r.selectors;
-  if (shown.length)
+  if (shown.length) {
+    const rows = shown.map((s) => row(s, r, t));
     out.push(
       '',
-      fitTable([header(r, t), ...shown.map((s) => row(s, r, t))], {
+      fitTable([header(r, t), ...(full ? rows : foldAlike(rows, t))], {
         width: t.width,
         wrap: 4,
         config: { drawHorizontalLine: headerRules },
       }),
     );
+  }
   if (r.guessed) {
     const missing = r.selectors.filter((s) => !shown.includes(s));
-    if (missing.length) {
+    if (missing.length && !full) omitted.push(`the ${missing.length} selectors with no key`);
+    else if (missing.length) {
       const text = `no key at ${missing.length} other selector${missing.length > 1 ? 's' : ''}: ${missing.map((s) => escapeControl(s.selector)).join(', ')}`;
       out.push(...wrapText(text, t.width, '  ', '   ', t.dim));
     }
   }
-  const withRecords = r.selectors.filter((s) => s.record !== null && (s.found || !r.guessed));
+  // Brief: only the records with an offending part to mark (what to fix); the others are --all.
+  const all = r.selectors.filter((s) => s.record !== null && (s.found || !r.guessed));
+  const withRecords = full ? all : all.filter((s) => marked(s, r.findings));
+  if (all.length > withRecords.length) omitted.push(`${withRecords.length ? 'the other' : 'the'} key records`);
   if (withRecords.length) {
     out.push('', heading(t, 'Records'));
-    for (const s of withRecords) out.push(...recordBlock(s, r.findings, t));
+    // Brief: a record marked the same way at several selectors (a wildcard) is shown once, with the count.
+    for (const { s, alike } of full ? withRecords.map((x) => ({ s: x, alike: 0 })) : sameRecords(withRecords, r))
+      out.push(...recordBlock(s, r.findings, t, alike));
   }
   if (r.keyFile) {
     const k = r.keyFile;
@@ -47,8 +61,28 @@ export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = 
         : `  ${t.fail('✗')} ${desc} ${t.fail('matches no published key')}`,
     );
   }
-  out.push(...reportTail(r, t, opts));
+  out.push(...reportTail(r, t, { ...opts, omitted }));
   return fitLines(out.join('\n'), t.width) + '\n';
+}
+
+function marked(s: DkimSelectorResult, findings: readonly DkimFinding[]): boolean {
+  return findings.some((f) => f.selector === s.selector && f.span && (f.severity === 'fail' || f.severity === 'warn'));
+}
+
+/** Brief: four or more rows that say the same but for the selector (a wildcard record) as one, "default +36 more". */
+function foldAlike(rows: string[][], t: Theme): string[][] {
+  const groups = new Map<string, string[][]>();
+  for (const r of rows) {
+    const key = r.slice(1).join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out: string[][] = [];
+  for (const r of rows) {
+    const group = groups.get(r.slice(1).join('\u0000'))!;
+    if (group.length < 4) out.push(r);
+    else if (group[0] === r) out.push([`${r[0]} ${t.dim(`+${group.length - 1} more`)}`, ...r.slice(1)]);
+  }
+  return out;
 }
 
 function intro(r: DkimResult, t: Theme): string[] {
@@ -81,7 +115,9 @@ function intro(r: DkimResult, t: Theme): string[] {
       [
         [`TXT <selector>._domainkey.${escapeControl(r.domain)}: ${asked} →`],
         found ? [` ${found} found`, t.ok] : [' none found', t.warn],
-        ...(r.guessed ? [[' (DKIM has no way to list them; name yours with --selector)', t.dim] as const] : []),
+        ...(r.guessed && t.detail === 'full'
+          ? [[' (DKIM has no way to list them; name yours with --selector)', t.dim] as const]
+          : []),
       ],
       t.width,
       `  ${t.dim('?')} `,
@@ -123,6 +159,10 @@ function row(s: DkimSelectorResult, r: DkimResult, t: Theme): string[] {
 function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
   if (s.lookup !== 'ok' && s.lookup !== 'nxdomain' && s.lookup !== 'nodata')
     return t.warn(`? ${s.lookup.toUpperCase()}`);
+  if (!s.found && s.record === null && s.cnames.length) {
+    const what = `alias to ${s.lookup === 'nxdomain' ? 'nothing' : 'no key'}`;
+    return worst === 'fail' ? t.fail(`✗ ${what}`) : t.warn(`! ${what}`);
+  }
   if (!s.found)
     return s.record !== null
       ? t.fail('✗ not a DKIM key')
@@ -132,12 +172,26 @@ function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
   return t.severity(worst === 'info' ? 'ok' : worst, word);
 }
 
-function recordBlock(s: DkimSelectorResult, findings: DkimFinding[], t: Theme): string[] {
+/** Selectors whose records read and are marked alike, each group as its first selector and how many more. */
+function sameRecords(selectors: DkimSelectorResult[], r: DkimResult): { s: DkimSelectorResult; alike: number }[] {
+  const groups = new Map<string, { s: DkimSelectorResult; alike: number }>();
+  for (const s of selectors) {
+    const spans = r.findings.filter((f) => f.selector === s.selector && f.span).map((f) => `${f.id}@${f.span}`);
+    const key = [s.record, ...(s.records ?? []), ...spans.sort()].join('\u0000');
+    const seen = groups.get(key);
+    if (seen) seen.alike++;
+    else groups.set(key, { s, alike: 0 });
+  }
+  return [...groups.values()];
+}
+
+function recordBlock(s: DkimSelectorResult, findings: DkimFinding[], t: Theme, alike = 0): string[] {
   const lines: string[] = [];
   const via = s.cnames.length
     ? t.dim(` (CNAME → ${escapeControl(s.delegatedTo ?? s.cnames[s.cnames.length - 1]!)})`)
     : '';
-  lines.push(`  ${t.bold(escapeControl(s.name))}${via}`);
+  const more = alike ? t.dim(` and ${alike} more selector${alike > 1 ? 's' : ''} with the same record`) : '';
+  lines.push(`  ${t.bold(escapeControl(s.name))}${via}${more}`);
   const raw = s.record!;
   const marks = findings
     .filter((f) => f.selector === s.selector && f.span)

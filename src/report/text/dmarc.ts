@@ -1,32 +1,32 @@
-// The DMARC report (RFC 7489): policy discovery step by step (domain, then organizational domain), the
+// The DMARC report (RFC 9989): policy discovery step by step (the domain, then the DNS tree walk above it), the
 // record with its offending parts marked, what each tag means here, report destinations and their authorization.
+// Brief (the default): the verdict, the record, the policy in one line, destinations that need a look, what to fix.
 import type { DmarcResult } from '../../auth/dmarc/check.js';
 import type { DnsStepDetail } from '../../dns/trace.js';
 import { escapeControl } from '../../core/text.js';
-import { heading, renderMarkedRecord, reportTail } from '../steps.js';
+import { heading, renderMarkedRecord, reportHead, reportTail, verdictLine } from '../steps.js';
 import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
 const esc = (s: string) => escapeControl(s);
 
 export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } = {}): string {
-  const out: string[] = [heading(t, `DMARC for ${r.domain}`)];
-  out.push(...discovery(r, t));
+  const full = t.detail === 'full';
+  const out: string[] = [reportHead(t, `DMARC for ${r.domain}`, verdictLine(r.findings, t))];
+  if (full) out.push(...discovery(r, t));
   for (const d of r.discarded) {
     out.push(`    ${t.dim('ignored:')} ${t.dim(esc(d.name))} ${t.dim(`(${d.reason})`)}`);
-    out.push(
-      ...renderMarkedRecord(
-        d.record,
-        [
-          {
-            span: [0, Math.min(d.record.length, d.record.indexOf(';') < 0 ? d.record.length : d.record.indexOf(';'))],
-            severity: 'fail',
-          },
-        ],
-        t,
-        { indent: '      ' },
-      ),
-    );
+    // The first tag is what makes a TXT record no DMARC record; one of several records is fine in itself.
+    const semicolon = d.record.indexOf(';');
+    const marks = d.reason.startsWith('one of')
+      ? []
+      : [{ span: [0, semicolon < 0 ? d.record.length : semicolon] as [number, number], severity: 'fail' as const }];
+    out.push(...renderMarkedRecord(d.record, marks, t, { indent: '      ' }));
+  }
+  if (!full) {
+    out.push(...briefBody(r, t));
+    out.push(...reportTail(r, t, { ...opts, omitted: ['the lookups', 'the tag table'] }));
+    return fitLines(out.join('\n'), t.width) + '\n';
   }
   if (r.record !== null && r.recordDomain) {
     out.push('', heading(t, `Record at _dmarc.${r.recordDomain}`));
@@ -53,16 +53,49 @@ export function renderDmarc(r: DmarcResult, t: Theme, opts: { steps?: boolean } 
   return fitLines(out.join('\n'), t.width) + '\n';
 }
 
-/** The _dmarc questions asked, in order: the domain, then (if needed) its organizational domain. */
+/**
+ * Brief: where the record is (when not at the domain itself), the record with its offending parts marked, the
+ * policy in one line, and only the report destinations that need a look (unauthorized, invalid, unknown).
+ */
+function briefBody(r: DmarcResult, t: Theme): string[] {
+  const out: string[] = [];
+  if (r.record === null || !r.recordDomain) return out;
+  if (r.recordDomain !== r.domain) {
+    // RFC 9989 §4.10.1: the record came from the Organizational Domain or, failing that, from the PSD above it.
+    const whose = r.discovery.source === 'psd' ? 'the public suffix domain, psd=y' : 'the organizational domain';
+    out.push(`  ${t.dim(`at _dmarc.${esc(r.recordDomain)} (${whose})`)}`);
+  }
+  if (r.records.length > 1) {
+    r.records.forEach((rec, i) => out.push(...renderMarkedRecord(rec, [], t, { indent: `  ${t.fail(`${i + 1}.`)} ` })));
+    return out;
+  }
+  const marks = r.findings.filter((f) => f.span).map((f) => ({ span: f.span!, severity: f.severity }));
+  out.push(...renderMarkedRecord(r.record, marks, t, { indent: '  ' }));
+  const policy = [
+    // No applied policy: receivers apply no DMARC at all (an invalid p=, sp= or np= and no valid rua=), which
+    // is not p=none.
+    r.appliedPolicy ? `policy ${r.appliedPolicy}` : 'no DMARC policy applies',
+    r.subdomainPolicy && r.subdomainPolicy !== r.policy ? `subdomains ${r.subdomainPolicy}` : '',
+    r.pct < 100 ? `pct ${r.pct}` : '',
+    `alignment adkim=${r.adkim} aspf=${r.aspf}`,
+    `reports ${r.rua.length ? `to ${r.rua.length} address${r.rua.length > 1 ? 'es' : ''}` : 'none'}`,
+  ].filter(Boolean);
+  out.push(`  ${t.dim(policy.join(' · '))}`);
+  const dest = destinations(r, t).filter((_line, i) => {
+    const d = r.destinations[i];
+    return !d || (d.external && d.authorized !== true);
+  });
+  out.push(...dest);
+  return out;
+}
+
+/** The _dmarc questions asked, in order: the domain, then the tree walk above it (RFC 9989 §4.10). */
 function discovery(r: DmarcResult, t: Theme): string[] {
   const lines: string[] = [];
   for (const s of r.steps) {
     const d = s.detail as DnsStepDetail | undefined;
     if (!d || !d.name.startsWith('_dmarc.')) continue;
-    const org =
-      d.name === `_dmarc.${r.orgDomain}` && r.orgDomain !== r.domain
-        ? t.dim(' (organizational domain, Public Suffix List)')
-        : '';
+    const org = t.dim(role(r, d.name.slice('_dmarc.'.length)));
     const texts = (d.records as string[][]).map((x) => x.join(''));
     const dmarc = texts.filter((x) => /^v\s*=\s*DMARC1\b/i.test(x.trimStart())).length;
     let answer: string;
@@ -87,7 +120,22 @@ function discovery(r: DmarcResult, t: Theme): string[] {
     const via = d.cnames.length ? t.dim(` (via CNAME ${d.cnames.map(esc).join(' → ')})`) : '';
     lines.push(`  ${t.dim('?')} TXT ${esc(d.name)}${org} → ${answer}${via}`);
   }
+  if (r.rfc7489.orgDomain !== r.orgDomain)
+    lines.push(
+      `  ${t.dim(`organizational domain ${esc(r.orgDomain)} by tree walk; ${esc(r.rfc7489.orgDomain)} by the Public Suffix List (RFC 7489)`)}`,
+    );
   return lines;
+}
+
+/** What a name asked is to the domain: its Organizational Domain, its PSD, or a step of the walk. */
+function role(r: DmarcResult, name: string): string {
+  if (name === r.domain) return '';
+  if (name === r.recordDomain && r.discovery.source === 'psd') return ' (public suffix domain, psd=y)';
+  if (name === r.orgDomain) return ' (organizational domain)';
+  // Asked only for the RFC 7489 reading, when the walk did not pass by it.
+  if (name === r.rfc7489.orgDomain && !r.discovery.queries.includes(`_dmarc.${name}`))
+    return ' (RFC 7489: organizational domain by the Public Suffix List)';
+  return ' (tree walk)';
 }
 
 function policyRows(r: DmarcResult, t: Theme): string[][] {
@@ -117,12 +165,27 @@ function policyRows(r: DmarcResult, t: Theme): string[][] {
       policyCell(p.sp, r.subdomainPolicy, 'p'),
       `mail from subdomains${inherited ? t.accent(` ← applies to ${esc(r.domain)}`) : ''}`,
     ],
-    ['np', policyCell(p.np, r.nonexistentPolicy, 'sp'), 'mail from subdomains that do not exist (RFC 9091)'],
-    [
+    ['np', policyCell(p.np, r.nonexistentPolicy, 'sp'), 'mail from subdomains that do not exist'],
+  ];
+  if (p.t !== null || r.testing)
+    rows.push([
+      't',
+      r.testing ? t.warn('y') : esc(p.t ?? 'n'),
+      r.testing ? 'testing: receivers apply the policy one level weaker (RFC 9989)' : 'not testing',
+    ]);
+  const psdMeaning = {
+    y: 'a public suffix domain',
+    n: 'an organizational domain',
+    u: 'unknown: the tree walk decides',
+  };
+  if (p.psd !== null) rows.push(['psd', esc(p.psd), `${psdMeaning[r.psd ?? 'u']} (RFC 9989)`]);
+  if (p.pct !== null)
+    rows.push([
       'pct',
-      (r.pct < 100 ? t.warn(String(r.pct)) : String(r.pct)) + given(p.pct, '100'),
-      'percentage of failing mail the policy applies to',
-    ],
+      r.pct < 100 ? t.warn(String(r.pct)) : String(r.pct),
+      `percentage of failing mail the policy applies to: RFC 7489 only (RFC 9989 removed it)`,
+    ]);
+  rows.push(
     [
       'adkim',
       `${r.adkim}${given(p.adkim, 'r')}`,
@@ -137,11 +200,11 @@ function policyRows(r: DmarcResult, t: Theme): string[][] {
         ? 'strict: MAIL FROM domain must equal the From: domain'
         : 'relaxed: MAIL FROM in the same organizational domain',
     ],
-  ];
+  );
   if (p.fo !== null)
     rows.push(['fo', esc(p.fo), 'when to send failure reports (0 all fail, 1 any fails, d DKIM, s SPF)']);
-  if (p.ri !== null) rows.push(['ri', esc(p.ri), 'requested seconds between aggregate reports']);
-  if (p.rf !== null) rows.push(['rf', esc(p.rf), 'failure report format']);
+  if (p.ri !== null) rows.push(['ri', esc(p.ri), 'seconds between aggregate reports: RFC 7489 only']);
+  if (p.rf !== null) rows.push(['rf', esc(p.rf), 'failure report format: RFC 7489 only']);
   return rows;
 }
 

@@ -1,14 +1,16 @@
-// The MX chain as the chain it is: the question asked, the answer, the next question.
+// The MX chain as the chain it is: the question asked, the answer, the next question. Brief (the default): the
+// verdict first, the answers without the questions, the findings to act on.
 import { escapeControl } from '../../core/text.js';
 import type { MxHost, MxResult } from '../../mx/check.js';
-import { heading, reportTail } from '../steps.js';
+import { reportHead, reportTail, verdictLine } from '../steps.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
 
 export function renderMx(r: MxResult, t: Theme, opts: { steps?: boolean } = {}): string {
   const out: string[] = [];
-  out.push(heading(t, `MX chain for ${r.domain}`));
-  out.push(`  ${t.dim('?')} MX ${r.domain}  ${t.dim('(which hosts accept mail for this domain?)')}`);
+  const full = t.detail === 'full';
+  out.push(reportHead(t, `MX chain for ${r.domain}`, verdictLine(r.findings, t)));
+  if (full) out.push(`  ${t.dim('?')} MX ${r.domain}  ${t.dim('(which hosts accept mail for this domain?)')}`);
   if (r.nullMx && !r.mx.length) {
     out.push(`  ${t.info('└─ 0 .')}  ${t.dim('null MX: this domain accepts no mail (RFC 7505)')}`);
   } else if (r.lookup === 'nxdomain') {
@@ -21,7 +23,7 @@ export function renderMx(r: MxResult, t: Theme, opts: { steps?: boolean } = {}):
   if (r.implicit)
     out.push(`  ${t.warn('└─ no MX records')} ${t.dim("→ implicit MX: the domain's own address (RFC 5321 §5.1)")}`);
   r.mx.forEach((host, i) => out.push(...renderHost(host, i === r.mx.length - 1, t)));
-  out.push(...reportTail(r, t, opts));
+  out.push(...reportTail(r, t, { ...opts, omitted: r.mx.length ? ['the DNS questions'] : [] }));
   return fitLines(out.join('\n'), t.width) + '\n';
 }
 
@@ -30,13 +32,14 @@ function renderHost(h: MxHost, last: boolean, t: Theme): string[] {
   const pad = last ? '   ' : '│  ';
   const name = escapeControl(h.exchange);
   const lines: string[] = [];
-  const alias = h.cnames.length ? t.warn(` (CNAME ${h.cnames.map((s) => escapeControl(s)).join(' → ')})`) : '';
+  // An alias shows where it leads: "10 alias.example.test (CNAME → mx1.example.test)".
+  const alias = h.cnames.length ? t.warn(` (CNAME → ${h.cnames.map((s) => escapeControl(s)).join(' → ')})`) : '';
   lines.push(`  ${branch} ${t.dim(String(h.preference).padStart(3))} ${t.bold(name)}${alias}`);
   if (h.status === 'ip-literal') {
     lines.push(`  ${pad}   ${t.fail('✗ an IP literal, not a host name')}`);
     return lines;
   }
-  lines.push(`  ${pad}   ${t.dim(`? A/AAAA ${name}`)}`);
+  if (t.detail === 'full') lines.push(`  ${pad}   ${t.dim(`? A/AAAA ${name}`)}`);
   if (!h.addresses.length) {
     lines.push(
       `  ${pad}   └─ ${h.status === 'temporary' ? t.warn('? lookup failed (temporary)') : t.fail(`✗ no address${h.status === 'nxdomain' ? ' (NXDOMAIN)' : ''}`)}`,

@@ -1,11 +1,12 @@
 // The SMTP probe as the conversation it was: each step with its answer and time, the certificate, the
-// transcript (RFC 5321, RFC 3207); with several hosts, one table row per address. Pure.
+// transcript (RFC 5321, RFC 3207); with several hosts, one table row per address. Brief (the default): the verdict
+// first, the steps and the certificate, what to fix; the transcript only when asked (--transcript). Pure.
 import type { Finding } from '../../core/result.js';
 import { escapeControl } from '../../core/text.js';
 import type { ProbeHost, ProbeResult } from '../../probe/types.js';
 import type { CertificateInfo } from '../../smtp/certificate.js';
 import type { TranscriptLine } from '../../smtp/session.js';
-import { heading, renderStep, reportTail } from '../steps.js';
+import { renderStep, reportHead, reportTail, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
@@ -14,7 +15,9 @@ const MODE = { starttls: 'STARTTLS', implicit: 'implicit TLS', none: 'no TLS' } 
 
 export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; transcript?: boolean } = {}): string {
   const out: string[] = [];
-  out.push(heading(t, `SMTP probe of ${r.target}`) + t.dim(`  port ${r.port}, ${MODE[r.tls]}`));
+  out.push(
+    reportHead(t, `SMTP probe of ${r.target}`, verdictLine(r.findings, t)) + t.dim(`  port ${r.port}, ${MODE[r.tls]}`),
+  );
   if (opts.steps) for (const s of r.steps.filter((s) => s.kind === 'dns')) out.push(renderStep(s, t));
   if (r.all && r.hosts.length > 1) {
     // Eight columns: on a narrow terminal the greeting wraps, then goes (each host's transcript shows it).
@@ -38,7 +41,14 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
       if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
     }
   }
-  out.push(...reportTail(r, t));
+  const transcripts = opts.transcript !== false && r.hosts.some((h) => h.transcript.length);
+  // probe's --all means every MX host: its full report is -v (the conversation live) or --transcript.
+  out.push(
+    ...reportTail(r, t, {
+      omitted: transcripts ? [] : ['the SMTP transcript'],
+      how: '--transcript adds the conversation, -v shows every step as it happens',
+    }),
+  );
   return fitLines(out.join('\n'), t.width) + '\n';
 }
 
@@ -182,7 +192,9 @@ export function renderTranscript(
   t: Theme,
 ): string[] {
   const lines = [
-    t.dim(`Transcript ${h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`}:${h.port}`),
+    t.dim(
+      `Transcript ${escapeControl(h.exchange === h.address ? h.address : `${h.exchange} [${h.address}]`)}:${h.port}`,
+    ),
   ];
   // "  C: " and "  ↪  " take the same five columns, so the wire text lines up.
   const room = Math.max(t.width - 5, 20);

@@ -4,6 +4,7 @@ import { escapeControl } from '../../core/text.js';
 import type { ReceivedMessage, RejectedMessage } from '../../receive/server.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
+import { requirementsWord } from './requirements.js';
 
 export interface ListeningInfo {
   host: string;
@@ -15,6 +16,7 @@ export interface ListeningInfo {
   maxSize: number;
   maxRecipients: number;
   maxConnections: number;
+  maxConnectionsPerClient?: number;
   commandTimeoutMs: number;
   dataTimeoutMs: number;
   count?: number;
@@ -39,11 +41,15 @@ export function renderListening(i: ListeningInfo, t: Theme): string {
       : i.tls === 'starttls'
         ? `STARTTLS offered, ${i.certificate} certificate`
         : 'no TLS';
+  const perClient =
+    i.maxConnectionsPerClient && i.maxConnectionsPerClient < i.maxConnections
+      ? ` (${i.maxConnectionsPerClient} per client)`
+      : '';
   return fitLines(
     [
       `${t.bold('mailcheck receive')} listening on ${t.accent(`smtp://${addr}`)} as ${escapeControl(i.hostname)} ${t.dim(`(${tls})`)}`,
       `  ${t.dim('storing in')} ${escapeControl(i.maildir)}${t.dim('/new (Maildir: fsynced before each 250)')}`,
-      `  ${t.dim('limits:')} ${formatBytes(i.maxSize)} per message, ${i.maxRecipients} recipients, ${i.maxConnections} connections; ${i.commandTimeoutMs / 1000} s per command, ${i.dataTimeoutMs / 1000} s for DATA`,
+      `  ${t.dim('limits:')} ${formatBytes(i.maxSize)} per message, ${i.maxRecipients} recipients, ${i.maxConnections} connections${perClient}; ${i.commandTimeoutMs / 1000} s per command, ${i.dataTimeoutMs / 1000} s for DATA`,
       `  ${t.dim(i.count ? `stops after ${i.count} message${i.count === 1 ? '' : 's'} (or Ctrl-C)` : 'stop with Ctrl-C')}`,
       '',
     ].join('\n') + '\n',
@@ -53,8 +59,10 @@ export function renderListening(i: ListeningInfo, t: Theme): string {
 
 /** "✓ 10:00:01 #1 alice@mail.test → bob@example.net  2.1 KB TLSv1.3  spf=pass dkim=pass(mail.test) dmarc=pass" */
 export function renderReceived(m: ReceivedMessage, t: Theme, n: number): string {
-  const failed = m.findings.some((f) => f.severity === 'fail');
-  const mark = failed ? t.fail('✗') : t.ok('✓');
+  // A temporary finding (no verdict) is not a failure: '?', as in every verdict line.
+  let mark = t.ok('✓');
+  if (m.findings.some((f) => f.temporary)) mark = t.warn('?');
+  if (m.findings.some((f) => f.severity === 'fail' && !f.temporary)) mark = t.fail('✗');
   const time = m.receivedAt.slice(11, 19);
   const rcpt =
     m.rcptTo.length > 2
@@ -69,6 +77,7 @@ export function renderReceived(m: ReceivedMessage, t: Theme, n: number): string 
     dkim,
     tone(t, m.auth.dmarc.result, `dmarc=${m.auth.dmarc.result}`),
     m.auth.arc.result !== 'none' ? tone(t, m.auth.arc.result, `arc=${m.auth.arc.result}`) : '',
+    requirementsWord(m.requirementsVerdict, t),
   ]
     .filter(Boolean)
     .join(' ');

@@ -4,6 +4,7 @@
 import { escapeControl } from '../../core/text.js';
 import type { DomainSummary, InputsSummary, SourceRow, TlsFailureRow } from '../../reports/model.js';
 import type { ReportSummary } from '../../reports/recognize.js';
+import { thousands } from '../../reports/verdict.js';
 import { heading, renderFindings } from '../steps.js';
 import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
@@ -54,8 +55,10 @@ export function renderReportDomain(
     const policy = pub
       ? `p=${e(pub.p ?? '?')}${pub.sp ? ` sp=${e(pub.sp)}` : ''}${pub.pct !== undefined && pub.pct !== 100 ? ` pct=${pub.pct}` : ''}`
       : 'not given';
-    const now = s.current ? ` · in DNS now: ${s.current.policy ? `p=${e(s.current.policy)}` : 'no DMARC record'}` : '';
-    out.push(`  ${t.dim('policy in the reports:')} ${policy}${now}`);
+    let now = '';
+    if (s.current?.temporary) now = ' · in DNS now: unknown (the lookup failed)';
+    else if (s.current) now = ` · in DNS now: ${s.current.policy ? `p=${e(s.current.policy)}` : 'no DMARC record'}`;
+    out.push(...wrapText(`${policy}${now}`, t.width, `  ${t.dim('policy in the reports:')} `, '    '));
     out.push(
       `  ${t.bold(thousands(s.messages))} messages: ${t.ok(`${thousands(s.dmarc.pass)} pass`)} DMARC, ${s.dmarc.fail ? t.fail(`${thousands(s.dmarc.fail)} fail`) : '0 fail'}`,
     );
@@ -175,11 +178,6 @@ export function renderReportInputs(i: InputsSummary, t: Theme, seconds: number):
   const rest = i.findings.filter((f) => f.id !== 'report.input.unreadable');
   if (rest.length) out.push(renderFindings(rest, t).trimEnd());
   return out.join('\n') + '\n';
-}
-
-/** 12,345 without loading ICU (toLocaleString's first call costs ~13 ms). */
-export function thousands(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** `receive --reports`: the line under a stored message that is a report. */

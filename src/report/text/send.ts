@@ -34,9 +34,13 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
   let verdict = '';
   if (r.tls.encrypted && r.tls.verified !== null && ['require', 'verify', 'implicit'].includes(r.tls.mode))
     verdict = r.tls.verified ? t.ok(', certificate verified') : t.warn(', certificate not verified');
-  out.push(
-    `  ${t.dim('TLS    ')} ${r.tls.mode}${r.sessions.length ? ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}${verdict}` : ''}`,
-  );
+  // tls describes the messages sent (verified is null when none was): a session that stopped at a certificate
+  // under --tls verify was encrypted, but nothing went over it.
+  let outcome = '';
+  if (r.sessions.length && r.tls.verified === null && !r.tls.encrypted) outcome = ` → ${t.dim('nothing sent')}`;
+  else if (r.sessions.length)
+    outcome = ` → ${r.tls.encrypted ? t.ok(`encrypted${r.tls.protocol ? ` (${r.tls.protocol})` : ''}`) : t.warn('not encrypted')}${verdict}`;
+  out.push(`  ${t.dim('TLS    ')} ${r.tls.mode}${outcome}`);
 
   if (r.auth) {
     const how = r.auth.mechanism ? ` ${t.dim(`(${r.auth.mechanism})`)}` : '';

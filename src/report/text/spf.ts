@@ -1,5 +1,7 @@
 // The SPF report (RFC 7208): the record with any offending part marked, the include/redirect tree with each term's
 // cost and the running total against the limits, what each top-level term costs, check_host() step by step.
+// Brief (the default): the verdict, the record, the totals, the check_host() result, what to fix; the tree, the
+// cost table and the steps are --all.
 import { table } from 'table';
 import type {
   SpfEvaluation,
@@ -10,7 +12,7 @@ import type {
   SpfTreeTerm,
 } from '../../auth/spf/types.js';
 import { escapeControl } from '../../core/text.js';
-import { heading, reportTail } from '../steps.js';
+import { heading, reportHead, reportTail, verdictLine } from '../steps.js';
 import { TABLE_STYLE } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines, wrapText } from '../wrap.js';
@@ -23,14 +25,17 @@ const COUNTING =
   'also query up to 10 host addresses, limited separately. A term whose query finds no records is a void lookup (at most 2).';
 
 export function renderSpf(r: SpfResult, t: Theme, opts: { steps?: boolean } = {}): string {
-  const out: string[] = [heading(t, `SPF for ${r.domain}`)];
+  const full = t.detail === 'full';
+  const verdict = r.result ? resultVerdict(r.result, t) : verdictLine(r.findings, t);
+  const out: string[] = [reportHead(t, `SPF for ${r.domain}`, verdict)];
   if (r.identity?.ip) {
     out.push(
       `  ${t.dim('client')} ${r.identity.ip}  ${t.dim('MAIL FROM')} ${esc(r.identity.sender)}${r.identity.helo ? `  ${t.dim('HELO')} ${esc(r.identity.helo)}` : ''}`,
     );
   }
   const tree = r.tree;
-  if (tree) {
+  const omitted: string[] = [];
+  if (tree && full) {
     out.push('', heading(t, 'Record'), ...renderRecordBlock(tree, t, '  '));
     if (tree.record !== null) {
       out.push('', heading(t, 'Include/redirect tree'), ...renderTree(tree, t));
@@ -39,9 +44,24 @@ export function renderSpf(r: SpfResult, t: Theme, opts: { steps?: boolean } = {}
       if (costs) out.push('', costs);
       out.push(...wrapText(COUNTING, t.width, '  ', '  ', t.dim));
     }
+  } else if (tree) {
+    out.push(...renderRecordBlock(tree, t, '  '));
+    if (tree.record !== null) {
+      // (Over a limit, the finding says what each include costs.)
+      out.push(`  ${totals(r, t)}`);
+      if (tree.terms.some((x) => x.child)) omitted.push('the include/redirect tree');
+    }
   }
-  if (r.evaluation && r.identity?.ip) out.push('', ...renderEvaluation(r, r.evaluation, t));
-  out.push(...reportTail(r, t, { steps: opts.steps, ...(r.result ? { verdict: resultVerdict(r.result, t) } : {}) }));
+  if (r.evaluation && r.identity?.ip) {
+    if (full) out.push('', ...renderEvaluation(r, r.evaluation, t));
+    else {
+      out.push(...evaluationResult(r.evaluation, t));
+      omitted.push('check_host() step by step');
+    }
+  }
+  const tail: Parameters<typeof reportTail>[2] = { steps: opts.steps, omitted };
+  if (r.result) tail.verdict = resultVerdict(r.result, t);
+  out.push(...reportTail(r, t, tail));
   return fitLines(out.join('\n'), t.width) + '\n';
 }
 
@@ -57,6 +77,8 @@ function renderRecordBlock(tree: SpfTree, t: Theme, indent: string): string[] {
         `${indent}${t.fail('✗ no SPF record')} ${t.dim('(no TXT record starting with "v=spf1")')}`,
         ...ignoredLines(tree, t, indent),
       ];
+    case 'bad-name':
+      return [`${indent}${t.fail('✗ no record to look up:')} ${esc(tree.domain)} ${esc(tree.note ?? '')}`];
     case 'multiple':
       return [
         `${indent}${t.fail(`✗ ${tree.records!.length} SPF records: there must be one (permerror)`)}`,
@@ -270,15 +292,20 @@ function renderEvaluation(r: SpfResult, e: SpfEvaluation, t: Theme): string[] {
     out.push(`${pad}${mark} ${esc(s.term)}  ${t.dim(esc(s.detail))}`);
   }
   if (e.steps.length > shown.length) out.push(`  ${t.dim(`… ${e.steps.length - shown.length} more steps`)}`);
-  const matched = e.matched.length
-    ? ` ${t.dim('matched')} ${e.matched.map((m) => `${esc(m.term)} ${t.dim(`in ${esc(m.domain)}`)}`).join(t.dim(' → '))}`
-    : '';
-  out.push('', `  Result: ${resultColour(e.result, t)}${matched}`);
-  out.push(`  ${t.dim('why:')} ${esc(e.reason)}`);
-  if (e.explanation !== undefined) out.push(`  ${t.dim('explanation (exp=):')} ${JSON.stringify(esc(e.explanation))}`);
+  out.push('', ...evaluationResult(e, t));
   out.push(
     `  ${t.dim(`${e.lookups} DNS-querying term${e.lookups === 1 ? '' : 's'} and ${e.voidLookups} void lookup${e.voidLookups === 1 ? '' : 's'} used by this evaluation`)}`,
   );
+  return out;
+}
+
+/** "Result: pass matched ip4:… in example.test", why, and the exp= explanation. */
+function evaluationResult(e: SpfEvaluation, t: Theme): string[] {
+  const matched = e.matched.length
+    ? ` ${t.dim('matched')} ${e.matched.map((m) => `${esc(m.term)} ${t.dim(`in ${esc(m.domain)}`)}`).join(t.dim(' → '))}`
+    : '';
+  const out = [`  Result: ${resultColour(e.result, t)}${matched}`, `  ${t.dim('why:')} ${esc(e.reason)}`];
+  if (e.explanation !== undefined) out.push(`  ${t.dim('explanation (exp=):')} ${JSON.stringify(esc(e.explanation))}`);
   return out;
 }
 

@@ -1,14 +1,19 @@
 // The verdicts on a saved message, mechanism by mechanism (DKIM RFC 6376, SPF RFC 7208, DMARC RFC 7489,
-// ARC RFC 8617), the Authentication-Results a receiver would add, and one line per message for folders.
+// ARC RFC 8617), the Authentication-Results a receiver would add, and one line per message for folders. Brief
+// (the default): the verdict first, a line or two per mechanism, the Authentication-Results; --all adds the rest.
 import { getBorderCharacters, table } from 'table';
 import { escapeControl } from '../../core/text.js';
 import type { VerifyItem } from '../../verify/run.js';
-import { heading, renderFindings, verdictLine } from '../steps.js';
+import { findingsToFix, heading, notShownLine, renderFindings, reportHead, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
+import { requirementsWord } from './requirements.js';
+import { renderRequirementsSection } from './verify-requirements.js';
 
 type Tone = 'ok' | 'warn' | 'fail' | 'dim';
+/** Said next to a DMARC verdict reached without SPF: the client IP was not given and no Received: of ours had it. */
+const SPF_NOT_CHECKED = 'SPF not checked (no --ip)';
 const TONE: Record<string, Tone> = {
   pass: 'ok',
   fail: 'fail',
@@ -19,6 +24,19 @@ const TONE: Record<string, Tone> = {
   temperror: 'warn',
   none: 'dim',
 };
+
+/**
+ * Findings that the mechanism lines of a report already tell (a signature's row, the SPF and DMARC lines, ARC).
+ * A brief report lists the others that are to act on, so that no failure or warning is only counted — whatever
+ * finding a check adds later shows by default.
+ */
+const TOLD_ABOVE = new Set([
+  ...['pass', 'fail', 'neutral', 'policy', 'permerror', 'temperror', 'none', 'testing'].map((r) => `verify.dkim.${r}`),
+  ...['pass', 'fail', 'softfail', 'neutral', 'none', 'permerror', 'temperror'].map((r) => `verify.spf.${r}`),
+  ...['pass', 'fail', 'permerror', 'none', 'rfc7489'].map((r) => `verify.dmarc.${r}`),
+  'verify.arc.pass',
+  'verify.arc.fail',
+]);
 
 /** A result word in the colour that means something: green pass, red fail/permerror, yellow the rest, dim none. */
 export function result(t: Theme, r: string): string {
@@ -31,12 +49,15 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   if ('error' in item)
     return fitLines(`${t.fail('✗')} ${escapeControl(where(item))}: ${escapeControl(item.error)}\n`, t.width);
   const out: string[] = [];
-  out.push(heading(t, `Message ${where(item)}`));
+  const full = t.detail === 'full' || opts.findings;
+  // A section's title, with what it is about in a full report.
+  const section = (name: string, about: string) => (full ? `${t.bold(name)}${t.dim(about)}` : t.bold(name.trim()));
+  out.push(reportHead(t, `Message ${where(item)}`, verdictLine(item.findings, t)));
   out.push(`  ${t.dim('From:   ')} ${escapeControl(item.from ?? '(none)')}`);
   if (item.subject !== undefined) out.push(`  ${t.dim('Subject:')} ${escapeControl(item.subject)}`);
-  out.push(`  ${t.dim('Size:   ')} ${item.size} bytes`);
+  if (full) out.push(`  ${t.dim('Size:   ')} ${item.size} bytes`);
 
-  out.push('', `${t.bold('DKIM')}  ${t.dim('every signature (RFC 6376)')}`);
+  out.push('', section('DKIM', '  every signature (RFC 6376)'));
   if (item.dkim.length === 1 && item.dkim[0]!.result === 'none') {
     out.push(`  ${result(t, 'none')}  ${t.dim('the message is not signed')}`);
   } else {
@@ -46,7 +67,9 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       escapeControl(d.selector ?? '?'),
       escapeControl(d.algorithm ?? '?') + (d.keyBits ? t.dim(` ${d.keyBits}-bit`) : ''),
       d.aligned ? t.ok('aligned') : t.dim('not aligned'),
-      t.dim(escapeControl(d.reason ?? '')),
+      d.uncoveredBytes
+        ? t.warn(`l=${d.bodyLength}: ${d.uncoveredBytes} bytes of the body not covered`)
+        : t.dim(escapeControl(d.reason ?? '')),
     ]);
     out.push(
       fitTable([[t.dim('result'), t.dim('d='), t.dim('s='), t.dim('a='), t.dim('with From:'), t.dim('why')], ...rows], {
@@ -56,8 +79,12 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
       }),
     );
   }
+  if (item.dkimNotVerified)
+    out.push(
+      `  ${t.warn('!')} ${item.dkimNotVerified} more signatures not verified ${t.dim(`(only the first ${item.dkim.length} are)`)}`,
+    );
 
-  out.push('', `${t.bold('SPF')}   ${t.dim('the connecting client (RFC 7208)')}`);
+  out.push('', section('SPF   ', 'the connecting client (RFC 7208)'));
   if (!item.spf) {
     out.push(`  ${t.dim('· not checked: give --ip (and --helo, --sender) of the client that delivered the message')}`);
   } else {
@@ -67,16 +94,24 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
         ? `  ${result(t, s.result)}  ${s.ip} for ${escapeControl(s.sender)} ${t.dim(`(${s.identity === 'mailfrom' ? 'MAIL FROM' : 'HELO'} identity, policy of ${escapeControl(s.domain || '-')})`)}`
         : `  ${result(t, s.result)}  ${s.ip} ${t.dim('with no identity to check: give --sender or --helo (or keep the Return-Path: header)')}`,
     );
-    if (s.record) out.push(`     ${t.dim(escapeControl(s.record))}`);
+    if (s.record && full) out.push(`     ${t.dim(escapeControl(s.record))}`);
     if (s.reason && s.result !== 'pass') out.push(`     ${t.dim(escapeControl(s.reason))}`);
+    const c = item.connection;
+    if (c?.source === 'received')
+      out.push(
+        `     ${t.dim(`client IP${c.helo ? ' and HELO' : ''} from our Received: field by ${escapeControl(c.by ?? '')}`)}`,
+      );
   }
 
   const dm = item.dmarc;
-  out.push('', `${t.bold('DMARC')} ${t.dim("the From: domain's policy (RFC 7489)")}`);
+  out.push('', section('DMARC ', "the From: domain's policy (RFC 9989)"));
+  // t=y is RFC 9989's; pct= only RFC 7489 receivers apply (the rfc7489 line below says what they do).
+  const tags = `${dm.testing ? ' t=y' : ''}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}`;
   out.push(
-    `  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${dm.pct !== 100 ? ` pct=${dm.pct}` : ''}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`,
+    `  ${result(t, dm.result)}  ${escapeControl(dm.domain ?? '(no From: domain)')}${dm.policy ? `  policy ${t.accent(dm.policy)}${tags}` : ''}${dm.recordDomain ? t.dim(`  record at _dmarc.${dm.recordDomain}`) : ''}`,
   );
-  if (dm.record) out.push(`     ${t.dim(escapeControl(dm.record))}`);
+  if (!item.spf && dm.result === 'fail') out.push(`     ${t.warn(SPF_NOT_CHECKED)}`);
+  if (dm.record && full) out.push(`     ${t.dim(escapeControl(dm.record))}`);
   const mode = (m: 's' | 'r') => t.dim(m === 's' ? '(strict)' : '(relaxed)');
   out.push(
     `     alignment: DKIM ${dm.aligned.dkim ? t.ok('✓') : t.fail('✗')} ${mode(dm.adkim)}   SPF ${dm.aligned.spf ? t.ok('✓') : item.spf ? t.fail('✗') : t.dim('–')} ${mode(dm.aspf)}`,
@@ -86,18 +121,32 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
     out.push(
       `     a receiver applying the policy would ${t.fail(dm.disposition === 'none' ? 'only report it' : dm.disposition)} this message`,
     );
+  const old = item.findings.find((f) => f.id === 'verify.dmarc.rfc7489');
+  if (old) out.push(`     ${t.warn('!')} ${t.dim(escapeControl(old.message))}`);
 
-  out.push('', `${t.bold('ARC')}   ${t.dim('chain of custody through forwarders (RFC 8617)')}`);
-  out.push(
-    `  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`,
-  );
+  // No ARC sets (most messages): a brief report says nothing about ARC.
+  if (full || item.arc.result !== 'none')
+    out.push('', section('ARC   ', 'chain of custody through forwarders (RFC 8617)'));
+  if (full || item.arc.result !== 'none')
+    out.push(
+      `  ${result(t, item.arc.result)}${item.arc.result === 'none' ? `  ${t.dim('no ARC sets')}` : ''}${item.arc.instance ? `  i=${item.arc.instance}` : ''}${item.arc.reason ? `  ${t.dim(escapeControl(item.arc.reason))}` : ''}`,
+    );
+
+  // Brief: what the lines above do not say (nothing authenticates the message, a DNS failure, a check's own
+  // warnings); --all lists every finding at the end.
+  const toFix = full ? [] : findingsToFix(item.findings.filter((f) => !TOLD_ABOVE.has(f.id))).shown;
+  if (toFix.length) out.push('', heading(t, 'What to fix'), renderFindings(toFix, t).trimEnd());
+
+  out.push('', ...renderRequirementsSection(item, t));
 
   out.push('', heading(t, 'Authentication-Results a receiver would add'));
   out.push(
     ...item.authenticationResults.split('\r\n').map((l) => `  ${t.dim(escapeControl(l.replace(/^\t/, '    ')))}`),
   );
   if (opts.findings) out.push('', heading(t, 'Findings'), renderFindings(item.findings, t).trimEnd());
-  out.push('', verdictLine(item.findings, t));
+  if (full) out.push('', verdictLine(item.findings, t));
+  else
+    out.push('', notShownLine(t, { sections: [toFix.length ? 'the other findings' : 'the findings', 'the records'] }));
   return fitLines(out.join('\n') + '\n', t.width);
 }
 
@@ -111,10 +160,12 @@ export function renderVerifyLine(item: VerifyItem, t: Theme): string {
   const dkim = item.dkim
     .map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`)
     .join(' ');
-  const spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
+  let spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
+  // A DMARC fail that SPF might have turned into a pass says so next to it.
+  if (!item.spf && item.dmarc.result === 'fail') spf = ` ${t.warn('(SPF not checked: no --ip)')}`;
   const mark = verdictLine(item.findings, t).split(' ')[0];
   return fitLines(
-    `${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}\n`,
+    `${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}  ${requirementsWord(item.requirementsVerdict, t)}\n`,
     t.lineWidth,
   );
 }
@@ -137,7 +188,7 @@ export function summarize(items: readonly VerifyItem[], seconds: number): Verify
       continue;
     }
     byDmarc[i.dmarc.result] = (byDmarc[i.dmarc.result] ?? 0) + 1;
-    if (!i.findings.some((f) => f.severity === 'fail')) authenticated++;
+    if (!i.findings.some((f) => f.severity === 'fail' || f.temporary)) authenticated++;
   }
   return { total: items.length, byDmarc, authenticated, unreadable, seconds };
 }

@@ -1,8 +1,9 @@
-// DKIM public key records (RFC 6376 §3.6.1, RFC 8463 for ed25519): parse, then turn p= into a KeyObject once
-// per distinct key (parsing PEM/DER on every message costs more than the signature check itself).
+// DKIM public key records as a verifier takes them (RFC 6376 §3.6.1, RFC 8463 for ed25519): the record parsed by
+// the `dkim` check's parser (auth/dkim/record.ts), p= decoded by its decoder, then turned into a KeyObject once per
+// distinct key (parsing PEM/DER on every message costs more than the signature check itself).
 import type { KeyObject } from 'node:crypto';
 import { decodeDkimPublicKey } from '../../auth/dkim/public-key.js';
-import { parseTagList, stripFws } from './tag-list.js';
+import { parseDkimKeyRecord } from '../../auth/dkim/record.js';
 
 export interface DkimKey {
   keyType: 'rsa' | 'ed25519';
@@ -19,47 +20,59 @@ export interface DkimKey {
 
 export type KeyParse = { ok: true; key: DkimKey } | { ok: false; reason: string; revoked?: boolean };
 
-const cache = new Map<string, KeyObject | Error>();
+// Parsed records by their text: a receiver sees the same few keys all day, and parsing the record again cost more
+// than the rest of the lookup. Bounded in entries and in the size of a record worth keeping (an RSA-4096 key
+// record is ~800 characters).
+const cache = new Map<string, KeyParse>();
 const CACHE_MAX = 1000;
+const CACHE_TEXT_MAX = 4096;
 
 export function parseKeyRecord(text: string): KeyParse {
-  const parsed = parseTagList(text);
-  if ('error' in parsed) return { ok: false, reason: `key syntax error: ${parsed.error}` };
-  const t = parsed.tags;
+  const hit = cache.get(text);
+  if (hit) return hit;
+  const parsed = parseRecord(text);
+  if (text.length <= CACHE_TEXT_MAX) {
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(text, parsed);
+  }
+  return parsed;
+}
+
+function parseRecord(text: string): KeyParse {
+  const r = parseDkimKeyRecord(text);
+  // Any tag-list syntax error invalidates the record (§3.2, §6.1.2 "key syntax error"); a character outside
+  // VALCHAR does not (python3-dkim, Mail::DKIM and OpenDKIM take such records).
+  const fatal = r.issues.find((i) => i.kind !== 'bad-char');
+  if (fatal) return { ok: false, reason: `key syntax error: ${fatal.message}` };
   // v= is optional, but when present it must be first and DKIM1 (§3.6.1).
-  if (t.has('v') && (t.get('v') !== 'DKIM1' || t.keys().next().value !== 'v'))
+  if (r.version !== null && (r.version !== 'DKIM1' || r.versionNotFirst))
     return { ok: false, reason: 'key record version is not DKIM1' };
-  const k = (t.get('k') ?? 'rsa').toLowerCase();
+  const k = r.keyType;
   if (k !== 'rsa' && k !== 'ed25519') return { ok: false, reason: `unsupported key type k=${k}` };
-  if (!t.has('p')) return { ok: false, reason: 'key record has no p= tag' };
-  const p = stripFws(t.get('p')!);
+  const p = r.publicKey;
+  if (p === null) return { ok: false, reason: 'key record has no p= tag' };
   // §3.6.1: an empty p= means the key has been revoked.
   if (p === '') return { ok: false, reason: 'key revoked (empty p=)', revoked: true };
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(p)) return { ok: false, reason: 'p= is not base64' };
-  const s = t.get('s');
-  if (s !== undefined && !s.split(':').some((x) => ['*', 'email'].includes(x.trim().toLowerCase()))) {
-    return { ok: false, reason: `key service type s=${s} excludes email` };
-  }
-  const flags = (t.get('t') ?? '').split(':').map((x) => x.trim().toLowerCase());
-  const hashes = t.has('h')
-    ? t
-        .get('h')!
-        .split(':')
-        .map((x) => x.trim().toLowerCase())
-    : undefined;
+  if (!r.services.includes('*') && !r.services.includes('email'))
+    return { ok: false, reason: `key service type s=${r.services.join(':')} excludes email` };
   const key = keyObject(k, p);
   if (key instanceof Error) return { ok: false, reason: key.message };
   const bits = k === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : 256;
   return {
     ok: true,
-    key: { keyType: k, key, bits, hashes, strict: flags.includes('s'), testing: flags.includes('y') },
+    key: {
+      keyType: k,
+      key,
+      bits,
+      hashes: r.hashes ?? undefined,
+      strict: r.flags.includes('s'),
+      testing: r.flags.includes('y'),
+    },
   };
 }
 
 function keyObject(k: 'rsa' | 'ed25519', p: string): KeyObject | Error {
-  const id = `${k}:${p}`;
-  const hit = cache.get(id);
-  if (hit) return hit;
   // One decoder for p= in the project (the dkim check's); verifying adds that the key must be what k= says, and
   // an Ed25519 key the bare 32 bytes RFC 8463 §4.2 defines.
   const d = decodeDkimPublicKey(p);
@@ -70,7 +83,5 @@ function keyObject(k: 'rsa' | 'ed25519', p: string): KeyObject | Error {
   else if (k === 'ed25519' && d.format !== 'raw')
     result = new Error('invalid public key: an ed25519 p= must be the bare 32-byte key (RFC 8463 §4.2)');
   else result = d.key;
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(id, result);
   return result;
 }

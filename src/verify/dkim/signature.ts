@@ -2,7 +2,7 @@
 // Pure: a bad signature is `{ error }` (result neutral, RFC 8601 §2.7.1), never a throw.
 import type { HeaderField } from '../message.js';
 import type { Canon } from './canonicalize.js';
-import { parseTagList, stripFws } from './tag-list.js';
+import { stripFws, strictTagList } from '../../auth/dkim/tag-list.js';
 
 export interface DkimSignature {
   field: HeaderField;
@@ -30,6 +30,8 @@ export type SignatureParse =
   | { ok: false; reason: string; domain: string; selector: string; algorithm: string; b?: string };
 
 const REQUIRED = ['v', 'a', 'b', 'bh', 'd', 'h', 's'];
+/** h= names verified per signature; real signers list 5–60 (oversigning included). */
+export const MAX_SIGNED_FIELDS = 256;
 const ALGORITHMS: Record<string, { keyType: 'rsa' | 'ed25519'; hash: 'sha256' | 'sha1' }> = {
   'rsa-sha256': { keyType: 'rsa', hash: 'sha256' },
   'rsa-sha1': { keyType: 'rsa', hash: 'sha1' },
@@ -40,7 +42,7 @@ const DOMAIN =
 
 export function parseSignature(field: HeaderField, nowSeconds: number): SignatureParse {
   const value = field.raw.slice(field.raw.indexOf(':') + 1);
-  const parsed = parseTagList(value);
+  const parsed = strictTagList(value);
   if ('error' in parsed)
     return { ok: false, reason: `signature syntax error: ${parsed.error}`, domain: '', selector: '', algorithm: '' };
   const t = parsed.tags;
@@ -75,15 +77,17 @@ export function parseSignature(field: HeaderField, nowSeconds: number): Signatur
   if (q !== undefined && !q.split(':').some((x) => x.trim().toLowerCase() === 'dns/txt'))
     return bad(`unsupported query method q=${q}`);
 
-  const signedHeaders = t
-    .get('h')!
-    .split(':')
-    .map((h) => h.replace(/[ \t\r\n]/g, '').toLowerCase())
-    .filter(Boolean);
+  const names = t.get('h')!.split(':');
+  // Bounded work per signature: every name is a header field to find and hash (issue #13).
+  if (names.length > MAX_SIGNED_FIELDS)
+    return bad(`h= names ${names.length} header fields, more than the ${MAX_SIGNED_FIELDS} verified per signature`);
+  const signedHeaders = names.map((h) => stripFws(h).toLowerCase()).filter(Boolean);
   // §6.1.1: a signature that does not cover From: must be ignored (PERMFAIL "From field not signed").
   if (!signedHeaders.includes('from')) return bad('From: is not among the signed header fields (h=)');
 
-  const identity = stripFws(t.get('i') ?? `@${domain}`);
+  // §3.5: i= is dkim-quoted-printable (i=jlong=40example.com is jlong@example.com).
+  const identity = t.has('i') ? decodeDkimQuotedPrintable(t.get('i')!) : `@${domain}`;
+  if (identity === undefined) return bad(`i=${stripFws(t.get('i')!)} is not dkim-quoted-printable`);
   const iDomain = identity
     .slice(identity.lastIndexOf('@') + 1)
     .toLowerCase()
@@ -136,4 +140,15 @@ export function parseSignature(field: HeaderField, nowSeconds: number): Signatur
 
 function isCanon(c: string): c is Canon {
   return c === 'simple' || c === 'relaxed';
+}
+
+/**
+ * RFC 6376 §2.11 dkim-quoted-printable: FWS is ignored, "=" and two hex digits stand for an octet, anything else
+ * from dkim-safe-char is itself; 8-bit octets pass through (UTF-8 local-parts, RFC 8616). Undefined when the value is
+ * not that (a lone "=", "=4", a ";").
+ */
+export function decodeDkimQuotedPrintable(value: string): string | undefined {
+  const s = stripFws(value);
+  if (!/^(?:[\x21-\x3a\x3c\x3e-\x7e\x80-\xff]|=[0-9A-Fa-f]{2})*$/.test(s)) return undefined;
+  return s.includes('=') ? s.replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) : s;
 }

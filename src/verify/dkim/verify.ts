@@ -1,20 +1,23 @@
-// DKIM verification of every signature in a message (RFC 6376 §6, RFC 8463 ed25519, RFC 8301 crypto rules).
+// DKIM verification of the signatures in a message (RFC 6376 §6, RFC 8463 ed25519, RFC 8301 crypto rules).
 // Our own verifier, not mailauth's: mailauth reports a bad body hash and a missing key as "neutral"
 // (§6.1.2/§6.1.3 say PERMFAIL), accepts rsa-sha1 (RFC 8301 §3.1 forbids it), drops unparseable signatures
 // silently, and re-parses the key PEM for every message — which alone halves its throughput.
+// Bounded work per message, whatever a stranger sends (issue #13): at most MAX_SIGNATURES signatures are verified
+// (so at most that many key queries), each body form is canonicalized once for every l=, and h= is bounded.
 import { createHash, verify as cryptoVerify } from 'node:crypto';
 import type { Resolver } from '../../dns/types.js';
-import { txtJoin } from '../../dns/types.js';
-import type { ParsedMessage } from '../message.js';
+import type { HeaderField, ParsedMessage } from '../message.js';
+import { BodyHashes, type BodyHashRequest } from './body-hash.js';
 import {
-  canonicalBody,
   canonicalizeHeader,
+  indexFields,
   selectSignedFields,
   withoutSignatureValue,
-  type Canon,
+  type FieldIndex,
 } from './canonicalize.js';
-import { parseKeyRecord, type DkimKey } from './key.js';
-import { parseSignature, type DkimSignature } from './signature.js';
+import { KeyFetcher, type KeyFailure } from './key-fetch.js';
+import type { DkimKey } from './key.js';
+import { parseSignature, type DkimSignature, type SignatureParse } from './signature.js';
 
 /** RFC 8601 §2.7.1 result values. */
 export type DkimResultValue = 'pass' | 'fail' | 'neutral' | 'none' | 'policy' | 'temperror' | 'permerror';
@@ -34,121 +37,140 @@ export interface DkimSignatureResult {
   testing?: boolean;
   /** First characters of b=, for header.b (RFC 6008). */
   b?: string;
+  /** l= (§3.5): how many bytes of the canonical body the signature covers. */
+  bodyLength?: number;
+  /** On a pass with l=: canonical body bytes after l=, which anyone could have appended (§8.2). */
+  uncoveredBytes?: number;
+  /** The body hash did not verify: whatever the key says, this signature cannot pass. */
+  bodyHashFailed?: boolean;
 }
 
 export const MIN_RSA_BITS = 1024; // RFC 8301 §3.2
+/** Signatures verified per message, from the top (KumoMTA's limit; libsauth and OpenDKIM have one too). */
+export const MAX_SIGNATURES = 10;
+
+export interface DkimVerification {
+  /** One result per verified signature, top to bottom (or one 'none' for an unsigned message). */
+  results: DkimSignatureResult[];
+  /** DKIM-Signature fields past MAX_SIGNATURES: not verified, no DNS query made for them. */
+  notVerified: number;
+  /** Some signature's body hash did not verify (only then has keyFirst anything to do). */
+  bodyHashFailed: boolean;
+  /**
+   * RFC 6376 §6.1 orders the key (§6.1.2) before the body hash (§6.1.3); we hash first, since that needs no DNS.
+   * For the signatures whose body hash failed and that `pick` names (where a verdict rests on them), the key is
+   * looked up now and a key failure replaces "fail": permerror (no key, bad record) or temperror. Same queries as
+   * the verification (one per key name per message), so the per-message cap holds.
+   */
+  keyFirst(pick: (r: DkimSignatureResult, i: number) => boolean): Promise<DkimSignatureResult[]>;
+}
 
 export async function verifyDkim(msg: ParsedMessage, resolver: Resolver, now: Date): Promise<DkimSignatureResult[]> {
+  return (await verifyDkimSignatures(msg, resolver, now)).results;
+}
+
+export async function verifyDkimSignatures(
+  msg: ParsedMessage,
+  resolver: Resolver,
+  now: Date,
+): Promise<DkimVerification> {
   const fields = msg.headers.filter((h) => h.key === 'dkim-signature');
-  if (!fields.length)
-    return [{ result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' }];
+  if (!fields.length) {
+    return {
+      results: [{ result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' }],
+      notVerified: 0,
+      bodyHashFailed: false,
+      keyFirst: async () => [
+        { result: 'none', domain: null, selector: null, algorithm: null, reason: 'message not signed' },
+      ],
+    };
+  }
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const bodyHashes = new Map<string, BodyHash>();
-  return Promise.all(
-    fields.map(async (field): Promise<DkimSignatureResult> => {
-      const p = parseSignature(field, nowSeconds);
-      if (!p.ok) {
-        return {
-          result: 'neutral',
-          domain: p.domain || null,
-          selector: p.selector || null,
-          algorithm: p.algorithm || null,
-          reason: p.reason,
-          ...(p.b ? { b: p.b.slice(0, 8) } : {}),
-        };
-      }
-      const sig = p.sig;
-      const base: DkimSignatureResult = {
-        result: 'neutral',
-        domain: sig.domain,
-        selector: sig.selector,
-        algorithm: sig.algorithm,
-        identity: sig.identity,
-        canonicalization: `${sig.headerCanon}/${sig.bodyCanon}`,
-        signedHeaders: sig.signedHeaders,
-        b: sig.b.slice(0, 8),
-      };
-      // §6.1.3 step 1–3: the body hash first, it needs no DNS.
-      const bh = bodyHash(msg.body, sig.bodyCanon, sig.hash, sig.bodyLength, bodyHashes);
-      if (!bh.digest.equals(Buffer.from(sig.bodyHash, 'base64'))) {
-        const short = sig.bodyLength !== undefined && sig.bodyLength > bh.length;
-        return {
-          ...base,
-          result: 'fail',
-          reason: short ? 'body hash did not verify (body shorter than l=)' : 'body hash did not verify',
-        };
-      }
-      const key = await fetchKey(sig, resolver);
-      if ('result' in key) return { ...base, ...key };
-      const out: DkimSignatureResult = { ...base, keyBits: key.bits, ...(key.testing ? { testing: true } : {}) };
-      if (!checkSignature(msg, sig, key)) return { ...out, result: 'fail', reason: 'signature did not verify' };
-      // RFC 8301 §3.1/§3.2: verified, but not acceptable.
-      if (sig.hash === 'sha1') return { ...out, result: 'policy', reason: 'rsa-sha1 is not accepted (RFC 8301 §3.1)' };
-      if (key.keyType === 'rsa' && key.bits < MIN_RSA_BITS)
-        return { ...out, result: 'policy', reason: `${key.bits}-bit RSA key is too short (RFC 8301 §3.2)` };
-      return { ...out, result: 'pass', reason: undefined };
-    }),
-  );
+  const parsed = fields.slice(0, MAX_SIGNATURES).map((f) => parseSignature(f, nowSeconds));
+  // §6.1.3 step 1–3 for every signature at once: one canonicalization pass per body form, whatever the l= values.
+  const requests: BodyHashRequest[] = [];
+  for (const p of parsed)
+    if (p.ok) requests.push({ canon: p.sig.bodyCanon, hash: p.sig.hash, limit: p.sig.bodyLength });
+  const bodies = new BodyHashes(msg.body, requests);
+  const keys = new KeyFetcher(resolver);
+  let index: FieldIndex | undefined;
+  const fieldIndex = () => (index ??= indexFields(msg.headers));
+  const results = await Promise.all(parsed.map((p) => verifyOne(p, msg, bodies, keys, fieldIndex)));
+  return {
+    results,
+    notVerified: fields.length - parsed.length,
+    bodyHashFailed: results.some((r) => r.bodyHashFailed),
+    keyFirst: (pick) =>
+      Promise.all(
+        results.map(async (r, i) => {
+          const p = parsed[i]!;
+          if (!r.bodyHashFailed || !p.ok || !pick(r, i)) return r;
+          const key = await keys.fetch(p.sig);
+          if ('key' in key) return r;
+          return { ...r, result: key.result, reason: `${key.reason}; the body hash did not verify either` };
+        }),
+      ),
+  };
 }
 
-interface BodyHash {
-  digest: Buffer;
-  /** of the whole canonical body */ length: number;
-}
-
-/** The body hash (§3.7), the canonical body streamed into it; l= limits what is hashed (§3.5). */
-function bodyHash(
-  body: Buffer,
-  canon: Canon,
-  hash: string,
-  limit: number | undefined,
-  memo: Map<string, BodyHash>,
-): BodyHash {
-  const id = `${canon}:${hash}:${limit ?? ''}`;
-  let h = memo.get(id);
-  if (!h) {
-    const hasher = createHash(hash);
-    let room = limit ?? Infinity;
-    const length = canonicalBody(body, canon, (piece) => {
-      if (room <= 0) return;
-      hasher.update(piece.length <= room ? piece : piece.subarray(0, room));
-      room -= piece.length;
-    });
-    h = { digest: hasher.digest(), length };
-    memo.set(id, h);
+async function verifyOne(
+  p: SignatureParse,
+  msg: ParsedMessage,
+  bodies: BodyHashes,
+  keys: KeyFetcher,
+  fieldIndex: () => FieldIndex,
+): Promise<DkimSignatureResult> {
+  if (!p.ok) {
+    const out: DkimSignatureResult = {
+      result: 'neutral',
+      domain: p.domain || null,
+      selector: p.selector || null,
+      algorithm: p.algorithm || null,
+      reason: p.reason,
+    };
+    if (p.b) out.b = p.b.slice(0, 8);
+    return out;
   }
-  return h;
-}
-
-type KeyFailure = { result: DkimResultValue; reason: string };
-
-/** §6.1.2: the key at <selector>._domainkey.<d>, checked against the signature. */
-async function fetchKey(sig: DkimSignature, resolver: Resolver): Promise<DkimKey | KeyFailure> {
-  const name = `${sig.selector}._domainkey.${sig.domain}`;
-  const answer = await resolver.lookup(name, 'TXT');
-  if (answer.status === 'nxdomain' || answer.status === 'nodata')
-    return { result: 'permerror', reason: `no key for signature (${name} ${answer.status.toUpperCase()})` };
-  if (answer.status !== 'ok')
-    return { result: 'temperror', reason: `key lookup for ${name} failed: ${answer.status.toUpperCase()}` };
-  // §3.6.2.2: strings of one record are concatenated; with several records, the first usable one wins.
-  let failure: KeyFailure | undefined;
-  for (const record of answer.records) {
-    const parsed = parseKeyRecord(txtJoin(record));
-    if (!parsed.ok) {
-      failure ??= { result: 'permerror', reason: parsed.reason };
-      continue;
-    }
-    const key = parsed.key;
-    if (key.keyType !== sig.keyType)
-      return { result: 'permerror', reason: `key is ${key.keyType} but the signature says ${sig.algorithm}` };
-    if (key.hashes && !key.hashes.includes(sig.hash))
-      return { result: 'permerror', reason: `key allows h=${key.hashes.join(':')}, not ${sig.hash}` };
-    const iDomain = sig.identity.slice(sig.identity.lastIndexOf('@') + 1).toLowerCase();
-    if (key.strict && iDomain !== sig.domain)
-      return { result: 'permerror', reason: `key has t=s but i= domain ${iDomain} is not d=${sig.domain}` };
-    return key;
+  const sig = p.sig;
+  const base: DkimSignatureResult = {
+    result: 'neutral',
+    domain: sig.domain,
+    selector: sig.selector,
+    algorithm: sig.algorithm,
+    identity: sig.identity,
+    canonicalization: `${sig.headerCanon}/${sig.bodyCanon}`,
+    signedHeaders: sig.signedHeaders,
+    b: sig.b.slice(0, 8),
+  };
+  if (sig.bodyLength !== undefined) base.bodyLength = sig.bodyLength;
+  // §6.1.3 step 1–3: the body hash first, it needs no DNS (a signature with a wrong bh= costs no query).
+  const bh = bodies.get({ canon: sig.bodyCanon, hash: sig.hash, limit: sig.bodyLength });
+  if (!bh.digest.equals(Buffer.from(sig.bodyHash, 'base64'))) {
+    return {
+      ...base,
+      result: 'fail',
+      reason: bh.short ? 'body hash did not verify (body shorter than l=)' : 'body hash did not verify',
+      bodyHashFailed: true,
+    };
   }
-  return failure ?? { result: 'permerror', reason: `no key for signature (empty TXT at ${name})` };
+  const found = await keys.fetch(sig);
+  if (!('key' in found)) return { ...base, ...(found satisfies KeyFailure) };
+  const key = found.key;
+  const out: DkimSignatureResult = { ...base, keyBits: key.bits };
+  if (key.testing) out.testing = true;
+  if (!checkSignature(msg.headers, fieldIndex, sig, key))
+    return { ...out, result: 'fail', reason: 'signature did not verify' };
+  // RFC 8301 §3.1/§3.2: verified, but not acceptable.
+  if (sig.hash === 'sha1') return { ...out, result: 'policy', reason: 'rsa-sha1 is not accepted (RFC 8301 §3.1)' };
+  if (key.keyType === 'rsa' && key.bits < MIN_RSA_BITS)
+    return { ...out, result: 'policy', reason: `${key.bits}-bit RSA key is too short (RFC 8301 §3.2)` };
+  const pass: DkimSignatureResult = { ...out, result: 'pass', reason: undefined };
+  // §8.2: with l=, whatever follows the covered bytes is unsigned; say how much there is.
+  if (sig.bodyLength !== undefined) {
+    const uncovered = bodies.canonicalLength(sig.bodyCanon) - sig.bodyLength;
+    if (uncovered > 0) pass.uncoveredBytes = uncovered;
+  }
+  return pass;
 }
 
 /**
@@ -156,9 +178,14 @@ async function fetchKey(sig: DkimSignature, resolver: Resolver): Promise<DkimKey
  * purpose: crypto.verify with a callback (libuv's thread pool) was measured slower here — the hand-off cost RSA
  * more than its ~30 µs check, and big inputs already keep every core busy with helper processes (pool.ts).
  */
-function checkSignature(msg: ParsedMessage, sig: DkimSignature, key: DkimKey): boolean {
+function checkSignature(
+  headers: readonly HeaderField[],
+  index: () => FieldIndex,
+  sig: DkimSignature,
+  key: DkimKey,
+): boolean {
   let data = '';
-  for (const f of selectSignedFields(msg.headers, sig.signedHeaders)) data += canonicalizeHeader(f, sig.headerCanon);
+  for (const f of selectSignedFields(headers, sig.signedHeaders, index)) data += canonicalizeHeader(f, sig.headerCanon);
   data += canonicalizeHeader(withoutSignatureValue(sig.field), sig.headerCanon).slice(0, -2);
   const bytes = Buffer.from(data, 'latin1');
   try {

@@ -1,5 +1,5 @@
 // cached(): one query for identical questions in flight, TTL expiry on an injected clock, negative caching,
-// no caching of temporary failures, bounded size, and aborts that only cancel what nobody waits for.
+// temporary failures kept briefly (RFC 9520), bounded size, and aborts that only cancel what nobody waits for.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cached } from '../../../src/dns/cache.js';
@@ -86,11 +86,36 @@ describe('cached', () => {
     expect(calls).toHaveLength(4);
   });
 
-  it('never keeps a temporary failure', async () => {
-    const { resolver, calls } = fake({ 'a.test': { status: 'servfail', server: 's', error: 'x' } });
+  it('keeps a temporary failure for failureTtl only (RFC 9520 §3.2): no second timeout right after the first', async () => {
+    const { resolver, calls } = fake({ 'a.test': { status: 'timeout', server: 's', error: 'no reply within 5 ms' } });
+    const t = clock();
+    const c = cached(resolver, { now: t.now });
+    await c.lookup('a.test', 'A');
+    expect(await c.lookup('a.test', 'A')).toMatchObject({ status: 'timeout' });
+    expect(calls).toHaveLength(1);
+    t.advance(2.1);
+    await c.lookup('a.test', 'A');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does not keep the outcome of a query it cancelled (nobody waited any more)', async () => {
+    const calls: AbortSignal[] = [];
+    const resolver: Resolver = {
+      lookup: (_n: string, _t: string, o?: LookupOptions) =>
+        new Promise((resolve) => {
+          calls.push(o!.signal!);
+          o!.signal!.addEventListener('abort', () =>
+            resolve({ status: 'timeout', server: 's', error: 'aborted' } as never),
+          );
+        }),
+    };
     const c = cached(resolver);
-    await c.lookup('a.test', 'A');
-    await c.lookup('a.test', 'A');
+    const ac = new AbortController();
+    const p = c.lookup('a.test', 'A', { signal: ac.signal });
+    ac.abort();
+    await p;
+    await new Promise((r) => setTimeout(r, 5));
+    void c.lookup('a.test', 'A', { signal: new AbortController().signal });
     expect(calls).toHaveLength(2);
   });
 

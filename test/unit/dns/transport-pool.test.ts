@@ -187,6 +187,20 @@ describe('createUdpPool', () => {
     expect(p.maxOutstanding).toBeGreaterThan(1);
   });
 
+  it('a query that waited in line past its deadline ends when its turn comes, unsent; one within it gets what is left', async () => {
+    const p = await peer({ silentFor: (n) => n !== 'q3.test' });
+    const udp = pool({ maxInFlight: 1 });
+    const deadline = performance.now() + 100;
+    const stuck = udp.query(p.address, encodeQuery('q1.test', 'A'), { timeoutMs: 100, deadline });
+    // Same question's deadline: by the time the silent one frees the window, nothing is left for it.
+    const late = udp.query(p.address, encodeQuery('q2.test', 'A'), { timeoutMs: 100, deadline });
+    const later = udp.query(p.address, encodeQuery('q3.test', 'A'), { timeoutMs: 1000, deadline: deadline + 1000 });
+    expect(await stuck).toMatchObject({ kind: 'timeout' });
+    expect(await late).toMatchObject({ kind: 'timeout', error: 'no reply within 100 ms' });
+    expect(dataOf(await later)).toBe('192.0.2.3');
+    expect(p.seen.map((q) => q.name)).toEqual(['q1.test', 'q3.test']);
+  });
+
   it('an abort ends a query in flight or waiting in line, and frees its place', async () => {
     const p = await peer({ silentFor: (n) => n === 'q1.test' || n === 'q10.test' });
     const udp = pool({ maxInFlight: 1 });

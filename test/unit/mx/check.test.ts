@@ -1,3 +1,5 @@
+import { renderMx } from '../../../src/report/text/mx.js';
+import { plainTheme } from '../../../src/report/theme.js';
 import { describe, expect, it } from 'vitest';
 import { checkMx } from '../../../src/mx/check.js';
 import { layered, offlineResolver } from '../../../src/dns/layered.js';
@@ -48,12 +50,44 @@ describe('checkMx', () => {
       ]),
     );
     expect(r.mx.find((h) => h.exchange === '192.0.2.99')).toMatchObject({ status: 'ip-literal', addresses: [] });
-    expect(r.mx.find((h) => h.exchange === 'alias.example.test')!.cnames).toEqual(['alias.example.test']);
+    // The alias's target, not its own name again (JSON `cnames`, and the text "(CNAME → mx1.example.test)").
+    expect(r.mx.find((h) => h.exchange === 'alias.example.test')!.cnames).toEqual(['mx1.example.test']);
+    expect(r.findings.find((f) => f.id === 'mx.exchange.cname')).toMatchObject({
+      message:
+        'alias.example.test is an alias (CNAME) of mx1.example.test; an MX must name a host with its own address records.',
+      advice: 'Point the MX at mx1.example.test itself.',
+    });
     // MX 50 mx1 and MX 60 mx1 (listed twice in the file: one record) — one host under two preferences.
     expect(r.mx.filter((h) => h.exchange === 'mx1.example.test').map((h) => h.preference)).toEqual([50, 60]);
     expect(r.findings.find((f) => f.id === 'mx.exchange.duplicate')?.message).toBe(
       'mx1.example.test is listed 2 times (preferences 50, 60); the extra records add no redundancy.',
     );
+  });
+
+  it('follows a chain of aliases to its end, and says where a dangling alias points', async () => {
+    const r = await checkMx('t', {
+      resolver: layered(
+        [
+          zoneOf`$ORIGIN t.
+@ MX 10 a
+@ MX 20 gone
+a CNAME b
+b CNAME host.t.
+host A 198.51.100.1
+gone CNAME mx.provider.t.
+`,
+        ],
+        offlineResolver(),
+      ),
+    });
+    expect(r.mx.map((h) => [h.exchange, h.cnames])).toEqual([
+      ['a.t', ['b.t', 'host.t']],
+      ['gone.t', ['mx.provider.t']],
+    ]);
+    expect(r.findings.find((f) => f.id === 'mx.exchange.no-address')?.message).toBe(
+      'gone.t is an alias (CNAME) of mx.provider.t, which does not exist (NXDOMAIN): senders cannot reach it.',
+    );
+    expect(renderMx(r, plainTheme)).toContain('10 a.t (CNAME → b.t → host.t)');
   });
 
   it('does not flag a record that is merely written twice in the zone (it is one record)', async () => {

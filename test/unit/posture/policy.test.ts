@@ -1,9 +1,12 @@
 // The CI gate's policy file: validation (every typo is an exit-2 error naming the key) and evaluation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkDmarc } from '../../../src/auth/dmarc/check.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { checkPosture } from '../../../src/posture/check.js';
 import { isIgnored, loadPolicy, parsePolicy } from '../../../src/posture/policy.js';
-import { allQualifier } from '../../../src/posture/policy-eval.js';
+import { allQualifier, policyFindings } from '../../../src/posture/policy-eval.js';
+import type { PostureChecks } from '../../../src/posture/types.js';
+import { fixtureResolver } from '../../helpers/zones.js';
 import { postureFixture, type PostureFixture } from './fixture.js';
 
 const FIXTURES = new URL('../../../fixtures/policy/', import.meta.url).pathname;
@@ -140,7 +143,7 @@ describe('policy evaluation', () => {
     expect(r.findings.find((f) => f.id === 'policy.dnssec.signed')).toMatchObject({ severity: 'fail' });
     expect(r.ok).toBe(false);
     const ignored = parsePolicy({ ignore: ['dkim.*', 'dane.*'], strict: true }, 'p');
-    const weak = await checkPosture('nomail.posture.test', fx.ctx(), { ...opts(), selectors: ['s1'], policy: ignored });
+    const weak = await checkPosture('weak.posture.test', fx.ctx(), { ...opts(), selectors: ['s1'], policy: ignored });
     expect(weak.findings.find((f) => f.id === 'dkim.selector.missing')).toMatchObject({
       severity: 'info',
       message: expect.stringMatching(/^\(ignored by policy\)/),
@@ -170,5 +173,50 @@ describe('allQualifier', () => {
       ),
     ).toBe('-all');
     expect(allQualifier(tree([{ kind: 'mechanism', name: 'ip4' }]))).toBeNull();
+  });
+});
+
+describe('the DMARC gate judges what receivers apply (RFC 9989)', () => {
+  const resolver = fixtureResolver(['dmarcbis.test.zone']);
+  const gate = (domain: string, policy: Record<string, unknown>) =>
+    checkDmarc(domain, { resolver }).then((dmarc) =>
+      policyFindings(parsePolicy({ dmarc: policy }, 'p'), { dmarc } as PostureChecks).map((f) => [
+        f.id,
+        f.severity,
+        f.message.replace('Fails the policy (p): ', '').replace('Meets the policy (p): ', ''),
+      ]),
+    );
+
+  it('a record receivers ignore (p=bogus, rua=bogus) is no record, and rua=bogus no report address', async () => {
+    expect(await gate('badp.dmarcbis.test', { required: true, rua: 'required' })).toEqual([
+      [
+        'policy.dmarc.required',
+        'fail',
+        'a DMARC record is required; receivers ignore the one at _dmarc.badp.dmarcbis.test (an invalid p=, sp= or np= and no valid rua=).',
+      ],
+      ['policy.dmarc.rua', 'fail', 'aggregate reports (rua=) are required; none of bogus is a valid URI.'],
+    ]);
+    // A valid rua= beside an invalid p=: receivers act as if p=none (§4.10.1), so the record counts.
+    expect(await gate('badp-rua.dmarcbis.test', { required: true, rua: 'required' })).toEqual([
+      ['policy.dmarc.required', 'ok', 'a DMARC record is required; one is published.'],
+      ['policy.dmarc.rua', 'ok', 'aggregate reports (rua=) are required; they go to mailto:agg@dmarcbis.test.'],
+    ]);
+  });
+
+  it('t=y: receivers apply the policy one level weaker, so p=reject in test mode is not "reject"', async () => {
+    expect(await gate('testing.dmarcbis.test', { policy: 'reject' })).toEqual([
+      [
+        'policy.dmarc.policy',
+        'fail',
+        'the DMARC policy must be reject; it is p=reject with t=y, so receivers apply quarantine.',
+      ],
+    ]);
+    expect(await gate('testing.dmarcbis.test', { policy: 'quarantine' })).toEqual([
+      [
+        'policy.dmarc.policy',
+        'ok',
+        'the DMARC policy must be quarantine or stronger; it is p=reject with t=y, so receivers apply quarantine.',
+      ],
+    ]);
   });
 });

@@ -84,7 +84,7 @@ describe('check --smtp --tls-audit', () => {
       rollover: false,
     });
     expect(r.findings.find((f) => f.id === 'tls.versions')).toMatchObject({ check: 'smtp', verdict: 'sufficient' });
-    const text = renderPosture(r, { ...plainTheme, width: 100 }, { all: true });
+    const text = renderPosture(r, { ...plainTheme, width: 100 });
     expect(text).toMatch(/TLS audit of mx\.audit\.test \[127\.0\.0\.1\]:\d+/);
     expect(text).toMatch(/✓ TLS of mx\.audit\.test: 0 phase-out, 0 insufficient/);
   }, 60_000);

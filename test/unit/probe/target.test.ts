@@ -67,7 +67,7 @@ describe('probeTarget', () => {
     const r = await probeTarget('probe.test', ctx(), { port: peer.port, all: true, tls: 'none' });
     expect(r.hosts).toHaveLength(2);
     expect(r.findings.find((f) => f.id === 'probe.connect.refused')).toMatchObject({
-      severity: 'fail',
+      severity: 'warn',
       temporary: true,
     });
     expect(exitCode([r])).toBe(3);

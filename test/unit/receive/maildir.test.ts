@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -119,6 +120,40 @@ describe('openMaildir: a disk that refuses (tests run as root, so a read-only mo
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('openMaildir: new/ deleted and made again while running', () => {
+  /** The directories this process holds open under `dir`, as the kernel names them ("… (deleted)" once unlinked). */
+  const openDirs = async (dir: string) => {
+    const out: string[] = [];
+    for (const fd of await readdir('/proc/self/fd')) {
+      const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+      if (target.startsWith(dir)) out.push(target.slice(dir.length));
+    }
+    return out.sort();
+  };
+
+  it.skipIf(!existsSync('/proc/self/fd'))(
+    'the next group fsyncs the new new/ (its inode changed), not the unlinked old one',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'maildir-'));
+      try {
+        const md = await openMaildir(dir);
+        await md.deliver([Buffer.from('Subject: 1\r\n\r\nbody\r\n')]);
+        expect(await openDirs(dir)).toEqual(['/new']);
+        await rm(join(dir, 'new'), { recursive: true });
+        await mkdir(join(dir, 'new'));
+        await md.deliver([Buffer.from('Subject: 2\r\n\r\nbody\r\n')]);
+        // The rename went into the new directory; the handle fsynced for it is that directory's.
+        expect(await readdir(join(dir, 'new'))).toHaveLength(1);
+        expect(await openDirs(dir)).toEqual(['/new']);
+        await md.close();
+        expect(await openDirs(dir)).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('openMaildir: tmp/ sweep after a crash (Maildir: delete files in tmp/ not accessed for 36 hours)', () => {

@@ -35,6 +35,8 @@ const message: ReceivedMessage = {
   from: 'Alice <alice@mail.test>',
   authenticationResults: '',
   findings: [],
+  requirements: [],
+  requirementsVerdict: { profile: 'all', result: 'pass', failed: [], advice: [] },
 };
 
 describe('receive text report', () => {
@@ -50,6 +52,7 @@ describe('receive text report', () => {
         maxSize: 25 * 1024 * 1024,
         maxRecipients: 100,
         maxConnections: 50,
+        maxConnectionsPerClient: 20,
         commandTimeoutMs: 60000,
         dataTimeoutMs: 600000,
         count: 3,
@@ -60,7 +63,7 @@ describe('receive text report', () => {
       [
         'mailcheck receive listening on smtp://127.0.0.1:2525 as mx.test (STARTTLS offered, self-signed certificate)',
         '  storing in /tmp/inbox/new (Maildir: fsynced before each 250)',
-        '  limits: 25 MB per message, 100 recipients, 50 connections; 60 s per command, 600 s for DATA',
+        '  limits: 25 MB per message, 100 recipients, 50 connections (20 per client); 60 s per command, 600 s for DATA',
         '  stops after 3 messages (or Ctrl-C)',
         '',
         '',
@@ -70,7 +73,7 @@ describe('receive text report', () => {
 
   it('one live line per message with its results', () => {
     expect(renderReceived(message, wide, 7)).toBe(
-      '✓ 10:00:01 #7 alice@mail.test (From: Alice <alice@mail.test>) → bob@example.net  2.0 KB TLSv1.3  spf=pass dkim=pass(mail.test) dmarc=pass  new/1764410400.M1P2Q3.host,S=2100\n',
+      '✓ 10:00:01 #7 alice@mail.test (From: Alice <alice@mail.test>) → bob@example.net  2.0 KB TLSv1.3  spf=pass dkim=pass(mail.test) dmarc=pass req=pass  new/1764410400.M1P2Q3.host,S=2100\n',
     );
     const failed = {
       ...message,
@@ -79,10 +82,22 @@ describe('receive text report', () => {
       from: 'alice@mail.test',
       findings: [{ id: 'verify.dmarc.fail', severity: 'fail' as const, message: 'x' }],
       auth: { ...message.auth, dmarc: { ...message.auth.dmarc, result: 'fail' } },
+      requirementsVerdict: {
+        profile: 'bulk' as const,
+        result: 'fail' as const,
+        failed: ['transport.tls', 'dns.fcrdns'],
+        advice: [],
+      },
     };
     expect(renderReceived(failed, wide, 8)).toMatch(
-      /^✗ 10:00:01 #8 alice@mail\.test → a@x\.test \+2 {2}2\.0 KB plain {2}spf=pass dkim=pass\(mail\.test\) dmarc=fail/,
+      /^✗ 10:00:01 #8 alice@mail\.test → a@x\.test \+2 {2}2\.0 KB plain {2}spf=pass dkim=pass\(mail\.test\) dmarc=fail bulk=fail\(tls,fcrdns\) /,
     );
+    // A temporary finding (severity warn) is no verdict: '?', neither ✓ nor ✗.
+    const unknown = {
+      ...message,
+      findings: [{ id: 'verify.dmarc.temperror', severity: 'warn' as const, message: 'x', temporary: true }],
+    };
+    expect(renderReceived(unknown, wide, 9)).toMatch(/^\? 10:00:01 #9 /);
   });
 
   it('refusals, the closing count, sizes', () => {

@@ -1,5 +1,6 @@
 // The receiver over loopback with a raw client: storage, trace headers, limits and their SMTP replies.
 import { readFileSync } from 'node:fs';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyMessage } from '../../../src/verify/verdict.js';
 import { expectCode, rawClient, startTestReceiver, transact, type TestReceiver } from '../../helpers/receiver.js';
@@ -169,13 +170,59 @@ describe('receive: limits with proper SMTP replies', () => {
     await c.closed;
   });
 
-  it('a command line over the limit gets 421 and the connection closes', async () => {
+  it('a command line over the limit gets "500 Line too long" and the session goes on (RFC 5321 §4.5.3.1.4)', async () => {
     r = await startTestReceiver();
     const c = await rawClient(r.port);
     expectCode(await c.reply(), 220);
-    c.write(`EHLO ${'a'.repeat(5000)}`);
-    expect((await c.reply()).code).toBe(421);
-    await c.closed;
+    const long = await c.command(`EHLO ${'a'.repeat(5000)}`);
+    expect(long.code).toBe(500);
+    expect(long.text).toMatch(/Line too long/);
+    expectCode(await c.command('EHLO client.test'), 250);
+    // In pieces, its CRLF apart, with commands pipelined behind it: one 500, then each command answered.
+    c.writeRaw(`MAIL FROM:<${'b'.repeat(3000)}`);
+    await new Promise((res) => setTimeout(res, 50));
+    c.writeRaw(`${'c'.repeat(3000)}>\r`);
+    await new Promise((res) => setTimeout(res, 50));
+    c.writeRaw('\nNOOP\r\nMAIL FROM:<a@mail.test>\r\n');
+    expect([(await c.reply()).code, (await c.reply()).code, (await c.reply()).code]).toEqual([500, 250, 250]);
+    // A line of exactly the limit is a command (2,048 octets without the CRLF); one more is not.
+    expect((await c.command(`NOOP ${'d'.repeat(2048 - 5)}`)).code).toBe(250);
+    expect((await c.command(`NOOP ${'d'.repeat(2048 - 4)}`)).code).toBe(500);
+    expectCode(await c.command('RCPT TO:<b@example.net>'), 250);
+    expectCode(await c.command('DATA'), 354);
+    // In DATA a long line is message text.
+    c.writeRaw(`Subject: long\r\n\r\n${'x'.repeat(10_000)}\r\n.\r\n`);
+    expect((await c.reply()).code).toBe(250);
+    expect((await r.waitFor(1))[0]!.size).toBeGreaterThan(10_000);
+  });
+
+  it('DATA pipelined before an over-long line: the line is message text, not a command', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    c.writeRaw(
+      `MAIL FROM:<a@mail.test>\r\nRCPT TO:<b@example.net>\r\nDATA\r\nSubject: x\r\n\r\n${'y'.repeat(5000)}\r\n.\r\n`,
+    );
+    expect([(await c.reply()).code, (await c.reply()).code, (await c.reply()).code, (await c.reply()).code]).toEqual([
+      250, 250, 354, 250,
+    ]);
+    const [m] = await r.waitFor(1);
+    expect((await r.read(m!.file)).toString('latin1')).toContain('y'.repeat(5000));
+  });
+
+  it('a line with no end is dropped as it comes (nothing kept) until the command deadline: 421', async () => {
+    r = await startTestReceiver({ commandTimeoutMs: 400 });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    const flood = setInterval(() => c.writeRaw('z'.repeat(64 * 1024)), 10);
+    try {
+      const reply = await c.reply(5000);
+      expect(reply.code).toBe(421);
+      expect(reply.text).toMatch(/Timeout/);
+    } finally {
+      clearInterval(flood);
+    }
   });
 
   it('drops a client that trickles a command byte by byte past the deadline (421)', async () => {
@@ -267,6 +314,86 @@ describe('receive: limits with proper SMTP replies', () => {
   });
 });
 
+describe('receive: bounded work per client', () => {
+  it('100 commands that do nothing are answered; the 101st gets 421 and the connection closes', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250); // counts: 99 more
+    c.writeRaw('NOOP\r\nRSET\r\nVRFY bob\r\n'.repeat(33)); // 99
+    for (let i = 0; i < 99; i++) expect((await c.reply()).code).toBeLessThan(300);
+    const last = await c.command('HELP');
+    expect(last.code).toBe(421);
+    expect(last.text).toMatch(/Too many commands that do nothing/);
+    await c.closed;
+  });
+
+  it('errors and over-long lines count too; an accepted message starts the count again (as Postfix does)', async () => {
+    r = await startTestReceiver();
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    c.writeRaw(
+      `${'NOOP\r\n'.repeat(60)}${`X${'l'.repeat(3000)}\r\n`.repeat(20)}${'RCPT TO:<b@example.net>\r\n'.repeat(10)}`,
+    );
+    const codes: number[] = [];
+    for (let i = 0; i < 90; i++) codes.push((await c.reply()).code);
+    expect(codes.filter((x) => x === 250)).toHaveLength(60);
+    expect(codes.filter((x) => x === 500)).toHaveLength(20);
+    expect(codes.filter((x) => x === 503)).toHaveLength(10); // 91 so far
+    // A message is accepted: the client is doing work, and gets its full allowance again.
+    expect(
+      (
+        await transact(
+          c,
+          { from: 'a@mail.test', to: ['b@example.net'], data: 'Subject: x\r\n\r\nx\r\n' },
+          { greeting: false },
+        )
+      ).code,
+    ).toBe(250);
+    c.writeRaw('NOOP\r\n'.repeat(100));
+    for (let i = 0; i < 100; i++) expect((await c.reply()).code).toBe(250);
+    expect((await c.command('NOOP')).code).toBe(421);
+  });
+
+  it('one address at its connection limit: its next connection gets 421, another address is served', async () => {
+    r = await startTestReceiver({ maxConnections: 10, maxConnectionsPerClient: 3 });
+    const held = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await rawClient(r.port);
+      expectCode(await c.reply(), 220);
+      held.push(c);
+    }
+    const fourth = await rawClient(r.port);
+    const refused = await fourth.reply();
+    expect(refused.code).toBe(421);
+    expect(refused.text).toMatch(/Too many connections from 127\.0\.0\.1/);
+    await fourth.closed;
+    // 127.0.0.2 is another client on loopback: served while 127.0.0.1 holds its three.
+    const other = await rawClient(r.port, { localAddress: '127.0.0.2' });
+    const reply = await transact(other, {
+      from: 'a@mail.test',
+      to: ['b@example.net'],
+      data: 'Subject: x\r\n\r\nx\r\n',
+    });
+    expect(reply.code).toBe(250);
+    // A slot given back is a slot to use again.
+    held[0]!.close();
+    await held[0]!.closed;
+    await new Promise((res) => setTimeout(res, 50));
+    const again = await rawClient(r.port);
+    expectCode(await again.reply(), 220);
+  });
+
+  it('counts an IPv6 client by its /64', async () => {
+    const { clientKey } = await import('../../../src/receive/prompt-server.js');
+    expect(clientKey('2001:db8:1:2::5')).toBe(clientKey('2001:db8:1:2:ffff:1:2:3'));
+    expect(clientKey('2001:db8:1:2::5')).not.toBe(clientKey('2001:db8:1:3::5'));
+    expect(clientKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(clientKey('192.0.2.1')).not.toBe(clientKey('192.0.2.2'));
+  });
+});
+
 describe('receive: TLS', () => {
   it('offers STARTTLS and records the protocol and cipher in Received', async () => {
     const { selfSignedCertificate } = await import('../../../src/receive/self-signed.js');
@@ -294,6 +421,49 @@ describe('receive: TLS', () => {
       code: 250,
     });
     expect((await r.waitFor(1))[0]!.tls).toBe(true);
+  });
+});
+
+describe('receive: the TLS profile (TLS 1.2 and 1.3; on 1.2 only forward-secret AEAD suites)', () => {
+  /** STARTTLS, then a handshake with the client's own limits: the protocol and cipher agreed, or the error. */
+  const handshake = async (port: number, opts: ConnectionOptions) => {
+    const c = await rawClient(port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    expectCode(await c.command('STARTTLS'), 220);
+    c.socket.removeAllListeners('data');
+    const secure = tlsConnect({ socket: c.socket, rejectUnauthorized: false, ...opts });
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        secure.once('secureConnect', () => resolve(`${secure.getProtocol()} ${secure.getCipher().name}`));
+        secure.once('error', reject);
+        secure.once('close', () => reject(new Error('closed during the handshake')));
+      });
+    } finally {
+      secure.destroy();
+    }
+  };
+
+  it('refuses TLS 1.0/1.1, CBC suites with or without SHA-1; agrees on ECDHE with AES-GCM or ChaCha20 and on TLS 1.3', async () => {
+    const { selfSignedCertificate } = await import('../../../src/receive/self-signed.js');
+    r = await startTestReceiver({ tls: 'starttls', ...selfSignedCertificate('mx.mail.test') });
+    // The client allows anything old (SECLEVEL 0), so a refusal is the server's.
+    const old = { ciphers: 'ALL@SECLEVEL=0' };
+    await expect(handshake(r.port, { ...old, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' })).rejects.toThrow();
+    for (const cbc of [
+      'ECDHE-ECDSA-AES128-SHA',
+      'ECDHE-ECDSA-AES256-SHA',
+      'ECDHE-ECDSA-AES128-SHA256',
+      'ECDHE-ECDSA-AES256-SHA384',
+    ])
+      await expect(handshake(r.port, { ciphers: `${cbc}@SECLEVEL=0`, maxVersion: 'TLSv1.2' }), cbc).rejects.toThrow();
+    for (const aead of [
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+      'ECDHE-ECDSA-AES256-GCM-SHA384',
+      'ECDHE-ECDSA-CHACHA20-POLY1305',
+    ])
+      expect(await handshake(r.port, { ciphers: aead, maxVersion: 'TLSv1.2' })).toBe(`TLSv1.2 ${aead}`);
+    expect(await handshake(r.port, {})).toMatch(/^TLSv1\.3 TLS_/);
   });
 });
 

@@ -51,6 +51,16 @@ describe('trace headers (RFC 5321 §4.4, RFC 3848, RFC 8601)', () => {
     expect(r.split('\r\n')[0]).toBe('Received: from evil??x???X-Injected:?yes ([192.0.2.7])');
   });
 
+  it('a client name that is not a host name never enters the header: the address literal alone', () => {
+    // A forward-confirmed PTR can be any bytes in DNS; this one would forge a "by" clause.
+    const r = received({ ...base, clientName: 'evil) by mx.bank.example (via.x' });
+    expect(r.split('\r\n')[0]).toBe('Received: from client.example ([192.0.2.7])');
+    expect(r.match(/\bby /g)).toHaveLength(1);
+    expect(received({ ...base, clientName: 'a\u202eb.example' }).split('\r\n')[0]).toBe(
+      'Received: from client.example ([192.0.2.7])',
+    );
+  });
+
   it('formats RFC 5322 dates in UTC', () => {
     expect(rfc5322Date(new Date('2026-01-05T03:04:05Z'))).toBe('Mon, 05 Jan 2026 03:04:05 +0000');
   });

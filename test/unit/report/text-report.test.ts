@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { DomainSummary, SourceRow } from '../../../src/reports/model.js';
 import { renderReportArrival, renderReportDomain } from '../../../src/report/text/report.js';
 import { createTheme } from '../../../src/report/theme.js';
+import { visibleLength } from '../../../src/report/wrap.js';
 
 const t = createTheme(false, 100);
 const source = (ip: string, over: Partial<SourceRow> = {}): SourceRow => ({
@@ -94,6 +95,29 @@ describe('renderReportDomain', () => {
     expect(out).toMatch(
       /1\. 192\.0\.2\.9 \(bad\\x1b\[2Jname\.example\.com\), 10 messages: an address of example\.com's MX\s+mx\.example\.com\n +→ add ip4:192\.0\.2\.9 to example\.com's SPF record/,
     );
+  });
+
+  it('the policy in DNS now: the record, none, or unknown when the lookup failed', () => {
+    const now = (current: DomainSummary['current']) =>
+      /in DNS now: [^\n]*/.exec(
+        renderReportDomain({ summary: { ...summary, current }, sources: rows, tlsFailures: [] }, t, { top: 10 }),
+      )?.[0];
+    expect(now({ record: 'v=DMARC1; p=none', policy: 'none' })).toBe('in DNS now: p=none');
+    expect(now({ record: null, policy: null })).toBe('in DNS now: no DMARC record');
+    expect(now({ record: null, policy: null, temporary: true })).toBe('in DNS now: unknown (the lookup failed)');
+  });
+
+  it('fits 80 columns: the policy line wraps when the published and current policies are long', () => {
+    const long: DomainSummary = {
+      ...summary,
+      published: { p: 'quarantine', sp: 'quarantine', pct: 50 },
+      current: { record: null, policy: null, temporary: true },
+    };
+    for (const theme of [createTheme(false, 80), createTheme(true, 80)]) {
+      const out = renderReportDomain({ summary: long, sources: rows, tlsFailures: [] }, theme, { top: 10 });
+      for (const line of out.split('\n')) expect(visibleLength(line), line).toBeLessThanOrEqual(80);
+      expect(out).toContain('p=quarantine sp=quarantine pct=50');
+    }
   });
 
   it('--top limits the sources listed and says how many more there are', () => {

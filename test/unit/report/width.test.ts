@@ -25,7 +25,8 @@ const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const widest = (text: string) => Math.max(...text.split('\n').map(visibleLength));
 const colour80 = createTheme(true, 80);
 
-/** Every line fits 80 columns, in colour and without; the coloured text says exactly what the plain one does. */
+/** Every line fits 80 columns, in colour and without; the coloured text says exactly what the plain one does.
+ *  The same for the brief report (the command line's default). */
 function expectFits(render: (t: Theme) => string): string {
   const plain = render(plainTheme);
   const coloured = render(colour80);
@@ -33,6 +34,9 @@ function expectFits(render: (t: Theme) => string): string {
   expect(widest(plain), plain).toBeLessThanOrEqual(80);
   expect(widest(coloured)).toBeLessThanOrEqual(80);
   expect(strip(coloured)).toBe(plain);
+  const brief = render(createTheme(false, 80, 80, 'brief'));
+  expect(widest(brief), brief).toBeLessThanOrEqual(80);
+  expect(strip(render(createTheme(true, 80, 80, 'brief')))).toBe(brief);
   return plain;
 }
 
@@ -303,7 +307,7 @@ describe('reports at 80 columns', () => {
         mtaStsPort: fx.https.port,
         allowPrivate: true,
       });
-      const text = expectFits((t) => renderPosture(r, t, { width: 100, all: true }));
+      const text = expectFits((t) => renderPosture(r, t, { width: 100 }));
       expect(text).toMatch(/│ (✓ pass|! warn|✗ fail|\? unknown|i info) +│/);
       expect(widest(summaryTable(r.summary, plainTheme, 60))).toBeLessThanOrEqual(60);
     });

@@ -1,13 +1,19 @@
 // Aggregation, grouping and the verdict, over an in-memory zone: own infrastructure named by SPF (with the include),
 // MX and FCrDNS; forwarders by reason, ARC comment and mailing-list shape; unknown senders; and the thresholds.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Context } from '../../../src/core/context.js';
 import { layered, offlineResolver } from '../../../src/dns/layered.js';
 import { ReportAggregator, toSourceRow } from '../../../src/reports/aggregate.js';
 import { classifyRow, classifySources, lookupPosture } from '../../../src/reports/classify.js';
 import { parseDmarcReport } from '../../../src/reports/dmarc-parse.js';
 import type { SourceRow } from '../../../src/reports/model.js';
+import { runReports } from '../../../src/reports/run.js';
 import { dmarcVerdict, domainFindings, groupTotals } from '../../../src/reports/verdict.js';
-import { dmarcXml, type RowSpec } from '../../helpers/report-corpus.js';
+import { fakeResolver } from '../../helpers/fake-resolver.js';
+import { dmarcXml, tlsRptJson, type RowSpec } from '../../helpers/report-corpus.js';
 import { zoneOf } from '../../helpers/zones.js';
 
 const resolver = layered(
@@ -201,6 +207,66 @@ describe('aggregation', () => {
       reporters: ['other.example', 'receiver.example'],
     });
     expect(toSourceRow('example.com', d.sources.get('192.0.2.9')!).dmarc).toEqual({ pass: 0, fail: 2 });
+  });
+
+  it('results, reasons and TLS failure types named "constructor" or "__proto__" are counted as numbers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-report-keys-'));
+    try {
+      const rows = [
+        bad('192.0.2.9', 2, {
+          reasons: [{ type: 'constructor' }],
+          dkimResults: [
+            { domain: 'example.com', selector: 's1', result: 'constructor' },
+            { domain: 'example.com', selector: 's2', result: '__proto__' },
+          ],
+          spfResults: [{ domain: 'example.com', result: '__proto__' }],
+        }),
+      ];
+      writeFileSync(join(dir, 'a.xml'), dmarcXml({ rows }));
+      writeFileSync(
+        join(dir, 'b.json'),
+        tlsRptJson({
+          failures: [
+            { type: 'constructor', mx: '__proto__', sessions: 3 },
+            { type: '__proto__', mx: 'constructor', sessions: 4 },
+          ],
+        }),
+      );
+      const fullCtx: Context = { resolver, timeoutMs: 1000, now: () => new Date(), onEvent: () => {} };
+      const run = await runReports([dir], fullCtx, { lookups: false });
+      // As a script reading the NDJSON sees them ({ __proto__: n } in a literal would set the prototype instead).
+      const d = JSON.stringify(run.domains[0]);
+      expect(d).toContain('"results":{"constructor":2}');
+      expect(d).toContain('"results":{"__proto__":2}');
+      expect(d).toContain('"spf":{"__proto__":2}');
+      expect(d).toContain('"reasons":{"constructor":2}');
+      expect(d).toContain('"byType":{"__proto__":4,"constructor":3}');
+      expect(d).toContain('"byMx":{"constructor":4,"__proto__":3}');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a DMARC lookup that times out is "unknown" now, a temporary finding — never "no DMARC record"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-report-dmarc-timeout-'));
+    try {
+      writeFileSync(join(dir, 'a.xml'), dmarcXml({ rows: [ok('192.0.2.1', 5)] }));
+      const timeout = { status: 'timeout' as const, server: '192.0.2.53:53' };
+      const silent = fakeResolver({ '_dmarc.example.com TXT': timeout });
+      const run = await runReports([dir], {
+        resolver: silent,
+        timeoutMs: 100,
+        now: () => new Date(),
+        onEvent: () => {},
+      });
+      const d = run.domains[0]!.summary;
+      expect(d.current).toEqual({ record: null, policy: null, temporary: true });
+      const f = d.findings.find((x) => x.id === 'report.dns.temporary');
+      expect(f).toMatchObject({ severity: 'warn', temporary: true });
+      expect(f!.message).toContain('the DMARC record of example.com (the policy in DNS now is unknown)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--since/--until keep reports whose range overlaps the window', () => {

@@ -2,7 +2,13 @@
 // shapes in fixtures/reports, and a generated corpus where every field is left out somewhere.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { normalizeIp, parseDmarcReport, ReportFormatError, timestamp } from '../../../src/reports/dmarc-parse.js';
+import {
+  MAX_FIELD_CHARS,
+  normalizeIp,
+  parseDmarcReport,
+  ReportFormatError,
+  timestamp,
+} from '../../../src/reports/dmarc-parse.js';
 import { parseTlsRptReport } from '../../../src/reports/tlsrpt-parse.js';
 import { unpackReports } from '../../../src/reports/unpack.js';
 import { dmarcXml, tlsRptJson, type DmarcSpec, type RowSpec } from '../../helpers/report-corpus.js';
@@ -138,6 +144,45 @@ describe('a generated corpus: every field optional somewhere', () => {
     expect(r.missing).toEqual(['organization-name', 'report-id']);
     expect(r.policies[0]!.failures[0]).toMatchObject({ resultType: 'starttls-not-supported', failedSessions: 2 });
     expect(r.policies[0]!.failures[0]!.receivingMxHostname).toBeUndefined();
+  });
+});
+
+describe('hostile sizes', () => {
+  it('a field is kept to MAX_FIELD_CHARS: a megabyte of org_name, report_id or selector is not held per report', () => {
+    const huge = 'x'.repeat(1 << 20);
+    const r = parseDmarcReport(
+      dmarcXml({
+        org: huge,
+        reportId: huge,
+        rows: [
+          { ip: '192.0.2.1', reasons: [{ type: huge }], dkimResults: [{ domain: huge, selector: huge, result: huge }] },
+        ],
+      }),
+    );
+    const kept = [
+      r.orgName!,
+      r.reportId!,
+      r.records[0]!.reasons[0]!.type,
+      ...Object.values(r.records[0]!.dkimResults[0]!),
+    ];
+    for (const s of kept) expect(s.length).toBe(MAX_FIELD_CHARS + 1);
+    expect(r.orgName!.endsWith('x…')).toBe(true);
+    const t = parseTlsRptReport(
+      JSON.stringify({
+        'organization-name': huge,
+        'report-id': huge,
+        policies: [
+          {
+            policy: { 'policy-type': 'sts', 'policy-domain': huge, 'mx-host': [huge] },
+            summary: {},
+            'failure-details': [{ 'result-type': huge, 'receiving-mx-hostname': huge, 'failed-session-count': 1 }],
+          },
+        ],
+      }),
+    );
+    const p = t.policies[0]!;
+    for (const s of [t.orgName!, t.reportId!, p.policyDomain!, p.mxHosts[0]!, p.failures[0]!.resultType])
+      expect(s.length).toBe(MAX_FIELD_CHARS + 1);
   });
 });
 

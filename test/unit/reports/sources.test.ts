@@ -64,6 +64,32 @@ describe('mbox', () => {
     expect(got[1]).toMatchObject({ label: `${mbox} #2` });
   });
 
+  it('a last line without a newline counts against the limit too', async () => {
+    const mbox = join(dir, 'tail');
+    writeFileSync(mbox, `From z\nSubject: small\n\nok\n\nFrom x\nSubject: big\n\n${'y'.repeat(5000)}`);
+    const got = await all(readMbox(mbox, 1000));
+    expect(got).toEqual([
+      { label: `${mbox} #1`, data: Buffer.from('Subject: small\n\nok') },
+      { label: `${mbox} #2`, error: 'a message over the 1000-byte limit for one input', tooLarge: true },
+    ]);
+  });
+
+  it('a line longer than the limit is dropped as it streams, and the messages after it are read', async () => {
+    // 3 MB without a newline, across a dozen read chunks, in a box whose limit is 64 KiB.
+    const mbox = join(dir, 'longline');
+    writeFileSync(
+      mbox,
+      `From x\nSubject: long\n\n${'z'.repeat(3 << 20)}\nmore\n\nFrom y\nSubject: after\n\nok\n` +
+        `\nFrom w\nSubject: also long\n\n${'w'.repeat(1 << 20)}`,
+    );
+    const got = await all(readMbox(mbox, 64 * 1024));
+    expect(got.map((g) => ('data' in g ? [g.label, g.data.toString()] : [g.label, g.error]))).toEqual([
+      [`${mbox} #1`, 'a message over the 65536-byte limit for one input'],
+      [`${mbox} #2`, 'Subject: after\n\nok'],
+      [`${mbox} #3`, 'a message over the 65536-byte limit for one input'],
+    ]);
+  });
+
   it('a file over the limit is one error', async () => {
     const f = join(dir, 'large.xml');
     writeFileSync(f, 'x'.repeat(3000));

@@ -24,7 +24,9 @@ const resolver = layered(
     zoneOf`$ORIGIN tls.test.
 @ 300 IN SOA ns hostmaster 1 3600 600 604800 300
 @ 300 IN MX 10 mx
+@ 300 IN MX 20 noaddr
 mx 300 IN A 127.0.0.1
+other 300 IN A 127.0.0.1
 `,
   ],
   offlineResolver(),
@@ -68,9 +70,32 @@ describe('tlsNow', () => {
   it('no STARTTLS: still failing; an MX with no address: unknown', async () => {
     const p = await startSmtpPeer({ hostname: 'mx.tls.test' });
     peers.push(p);
-    const rows = [row('starttls-not-supported'), { ...row('certificate-expired'), mx: 'gone.tls.test' }];
+    const rows = [row('starttls-not-supported'), { ...row('certificate-expired'), mx: 'noaddr.tls.test' }];
     await tlsNow('tls.test', rows, ctx(issued + DAY), { port: p.port });
     expect(rows[0]!.now).toEqual({ status: 'still-failing', message: 'mx.tls.test still does not offer STARTTLS' });
-    expect(rows[1]!.now).toEqual({ status: 'unknown', message: 'gone.tls.test has no address now' });
+    expect(rows[1]!.now).toEqual({ status: 'unknown', message: 'noaddr.tls.test has no address now' });
+  });
+
+  it("only the domain's MX hosts of now are probed, never a host or address a report names", async () => {
+    const p = await startSmtpPeer({ hostname: 'mx.tls.test' });
+    peers.push(p);
+    // other.tls.test resolves (to the peer) but is no MX of tls.test; 127.0.0.9 is nobody's MX address.
+    const rows = [
+      { ...row('starttls-not-supported'), mx: 'other.tls.test' },
+      { ...row('starttls-not-supported'), mx: '127.0.0.9' },
+      { ...row('starttls-not-supported'), mx: 'gone.tls.test' },
+    ];
+    await tlsNow('tls.test', rows, ctx(issued + DAY), { port: p.port });
+    expect(rows.map((r) => r.now)).toEqual([
+      { status: 'unknown', message: 'other.tls.test is not an MX of tls.test now: not probed' },
+      { status: 'unknown', message: '127.0.0.9 is not an address of an MX of tls.test now: not probed' },
+      { status: 'unknown', message: 'gone.tls.test is not an MX of tls.test now: not probed' },
+    ]);
+    expect(p.sessions).toEqual([]);
+    // An address that is an MX's is probed as that MX.
+    const byIp = [{ ...row('starttls-not-supported'), mx: '127.0.0.1' }];
+    await tlsNow('tls.test', byIp, ctx(issued + DAY), { port: p.port });
+    expect(byIp[0]!.now).toEqual({ status: 'still-failing', message: '127.0.0.1 still does not offer STARTTLS' });
+    expect(p.sessions).toHaveLength(1);
   });
 });

@@ -114,6 +114,20 @@ describe('unpackReports', () => {
     expect(unpackReports(lying, 'lying.zip', limits).problems[0]).toMatchObject({ code: 'too-large' });
   });
 
+  it('the document cap holds for a plain report and an attached one, not only for unpacked ones', () => {
+    const small = { maxDocumentBytes: 1024, maxTotalBytes: 1 << 20 };
+    const big = dmarcXml({ rows: Array.from({ length: 20 }, (_, i) => ({ ip: `192.0.2.${i + 1}` })) });
+    expect(big.length).toBeGreaterThan(1024);
+    expect(unpackReports(Buffer.from(big), 'big.xml', small).problems).toEqual([
+      { label: 'big.xml', code: 'too-large', message: `the report is ${big.length} bytes, over the 1024-byte limit` },
+    ]);
+    const mailed = reportMessage({ attachment: Buffer.from(big), filename: 'r.xml', contentType: 'text/xml' });
+    const u = unpackReports(mailed, 'msg', small);
+    expect(u.reports).toEqual([]);
+    expect(u.problems[0]).toMatchObject({ code: 'too-large' });
+    expect(kinds(unpackReports(Buffer.from(big), 'big.xml', limits))).toEqual(['dmarc']);
+  });
+
   it('nested archives stop at a depth, and the total of one input is capped', () => {
     let data: Buffer = Buffer.from(xml);
     for (let i = 0; i < 6; i++) data = gzip(data);

@@ -86,6 +86,24 @@ describe('dkimSignMessage (mailauth signer, our checks)', () => {
     expect((await verify(tampered, `v=DKIM1; k=${type}; p=${k.p}`)).status.result).not.toBe('pass');
   });
 
+  it('signs List-Unsubscribe and List-Unsubscribe-Post together (RFC 8058 §4), which mailauth alone does not', async () => {
+    const k = ed25519();
+    const withUnsubscribe = Buffer.concat([
+      Buffer.from(
+        'List-Unsubscribe: <https://example.test/u/opaque>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n',
+      ),
+      message(),
+    ]);
+    const signed = await dkimSignMessage(withUnsubscribe, {
+      key: parseSigningKey(k.pkcs8, 'k'),
+      domain: 'example.test',
+      selector: 's1',
+      now,
+    });
+    expect(signed.signedHeaders).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
+    expect((await verify(signed.message, `v=DKIM1; k=ed25519; p=${k.p}`)).status.result).toBe('pass');
+  });
+
   it('refuses to sign a message without From: (RFC 6376 §5.4: From MUST be signed)', async () => {
     const key = parseSigningKey(ed25519().pkcs8, 'k');
     await expect(

@@ -107,6 +107,18 @@ describe('renderSend', () => {
     expect(out).not.toMatch(/[\x07\x1b]/);
   });
 
+  it('TLS says "nothing sent" when no message went out (a certificate --tls verify refused), not "not encrypted"', () => {
+    const refused: SendResult = {
+      ...r,
+      delivered: [],
+      tls: { mode: 'verify', encrypted: false, protocol: null, cipher: null, verified: null },
+      sessions: [{ ...r.sessions[0]!, outcome: 'tls-unverified' }],
+    };
+    const out = renderSend(refused, wide);
+    expect(out).toContain('TLS     verify → nothing sent\n');
+    expect(out).not.toContain('not encrypted');
+  });
+
   it('leaves the transcript out on request', () => {
     expect(renderSend(r, wide, { transcript: false })).not.toContain('Transcript');
   });

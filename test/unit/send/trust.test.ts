@@ -1,6 +1,10 @@
 // What send trusts (issue #13 item 6): the certificate under --tls require (reported) and --tls verify (enforced),
 // and MX addresses that DNS points at loopback, link-local, private or reserved space (refused).
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exitCode } from '../../../src/cli/exit-code.js';
 import type { Context } from '../../../src/core/context.js';
@@ -59,6 +63,60 @@ async function send(to: string, o: SendOptions, c = ctx()) {
   return { r, ids: r.findings.map((f) => f.id), code: exitCode([r]) };
 }
 const mailSent = (p: SmtpPeer) => p.sessions.flat().some((l) => /^MAIL /i.test(l));
+
+/** A CA and a leaf as 2005 made them: 1024-bit RSA keys and SHA-1 signatures (openssl still writes them). */
+function weakChain(cn: string): { ca: string; leaf: { cert: string; key: string }; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'mc-weak-'));
+  const f = (n: string) => join(dir, n);
+  const run = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(
+    f('ext.cnf'),
+    `[req]\ndistinguished_name=dn\n[dn]\n[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n[leaf]\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:${cn}\n`,
+  );
+  const key = ['-newkey', 'rsa:1024', '-nodes', '-sha1', '-config', f('ext.cnf')];
+  run([
+    'req',
+    '-x509',
+    ...key,
+    '-extensions',
+    'ca',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '30',
+    '-subj',
+    '/CN=weak CA',
+  ]);
+  run(['req', '-new', ...key, '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', `/CN=${cn}`]);
+  run([
+    'x509',
+    '-req',
+    '-sha1',
+    '-in',
+    f('leaf.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    f('ext.cnf'),
+    '-extensions',
+    'leaf',
+    '-out',
+    f('leaf.pem'),
+  ]);
+  const read = (n: string) => readFileSync(f(n), 'utf8');
+  return {
+    ca: read('ca.pem'),
+    leaf: { cert: read('leaf.pem'), key: read('leaf.key') },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
 
 describe('send --tls require: encrypted, and says when the certificate does not authenticate the server', () => {
   it('a self-signed certificate for another name: delivered (exit 0) with a warning naming both problems', async () => {
@@ -124,6 +182,26 @@ describe('send --tls verify: a chain to a trusted CA (or --ca) and the host name
     expect(r.tls.verified).toBeNull();
     expect(mailSent(p)).toBe(false);
     expect(p.messages).toHaveLength(0);
+  });
+
+  it('a chain that verifies only at OpenSSL security level 0 (SHA-1 signatures, 1024-bit RSA) is refused', async () => {
+    const weak = weakChain('mx.trust.test');
+    try {
+      const p = await peer({ tls: weak.leaf });
+      const { r, ids, code } = await send('bob@trust.test', {
+        port: p.port,
+        tls: 'verify',
+        ca: [weak.ca],
+        allowPrivate: true,
+      });
+      expect(ids).toEqual(['send.tls.verify-failed']);
+      expect(code).toBe(1);
+      // OpenSSL at level 2 refuses the chain (it names no finer reason than UNSPECIFIED here).
+      expect(r.rejected[0]!.response).toMatch(/its chain does not lead to a trusted CA/);
+      expect(mailSent(p)).toBe(false);
+    } finally {
+      weak.cleanup();
+    }
   });
 
   it('a trusted chain for another name is refused (RFC 6125): the MX name must match', async () => {

@@ -50,6 +50,8 @@ export interface MailauthSignature {
   algorithm?: string;
   canonicalization?: string;
   headerList?: string[];
+  /** l= (the canonical body length covered). */
+  maxBodyLength?: number;
 }
 export async function mailauthSign(
   message: Buffer,

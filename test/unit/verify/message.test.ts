@@ -6,7 +6,7 @@ import {
   selectSignedFields,
   withoutSignatureValue,
 } from '../../../src/verify/dkim/canonicalize.js';
-import { parseTagList } from '../../../src/verify/dkim/tag-list.js';
+import { strictTagList } from '../../../src/auth/dkim/tag-list.js';
 import { MessageFormatError, parseMessage, toCrlf } from '../../../src/verify/message.js';
 
 /** The canonical body as one buffer (verification streams it into the hash instead). */
@@ -92,12 +92,33 @@ describe('signed field selection and the b= tag (RFC 6376 §5.4.2, §3.7)', () =
   });
 });
 
-describe('tag lists (RFC 6376 §3.2)', () => {
-  it('parses with whitespace and a trailing semicolon; rejects duplicates and bad names', () => {
-    const r = parseTagList(' v=1 ;\r\n a = rsa-sha256 ; b = x y ;');
+describe('tag lists as the verifier takes them (RFC 6376 §3.2)', () => {
+  it('parses with whitespace and a trailing semicolon; rejects duplicates, bad names and empty tag-specs', () => {
+    const r = strictTagList(' v=1 ;\r\n a = rsa-sha256 ; b = x y ;');
     expect('tags' in r && Object.fromEntries(r.tags)).toEqual({ v: '1', a: 'rsa-sha256', b: 'x y' });
-    expect(parseTagList('a=1; a=2')).toEqual({ error: "tag 'a' appears twice" });
-    expect('error' in parseTagList('1a=2')).toBe(true);
+    expect(strictTagList('a=1; a=2')).toEqual({ error: 'a= appears more than once' });
+    expect('error' in strictTagList('1a=2')).toBe(true);
+    expect('error' in strictTagList('a=1;; b=2')).toBe(true);
+    expect('error' in strictTagList('a=1;;')).toBe(true);
+    expect('error' in strictTagList('a=1; oops')).toBe(true);
+  });
+
+  it('a character outside VALCHAR does not invalidate the list (verifiers take it)', () => {
+    expect(strictTagList('a=1; n=caf\u00e9')).toEqual({
+      tags: new Map([
+        ['a', '1'],
+        ['n', 'caf\u00e9'],
+      ]),
+    });
+  });
+
+  it('FWS is SP, HTAB, CR and LF only: a no-break space is not trimmed from a value', () => {
+    expect(strictTagList('d=example.com\u00a0; s=x')).toMatchObject({
+      tags: new Map([
+        ['d', 'example.com\u00a0'],
+        ['s', 'x'],
+      ]),
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { finding } from '../../../src/core/result.js';
 import { describe, expect, it } from 'vitest';
 import {
   progressBar,
@@ -66,7 +67,7 @@ describe('renderVerify', () => {
     const ok = await item('signed-rsa.eml');
     const bad = unverifiable({ file: 'junk.txt' }, 'not a message: the file is empty');
     expect(renderVerifyLine(ok, plainTheme)).toBe(
-      '✓ signed-rsa.eml  alice@mail.test  dmarc=pass dkim=pass(mail.test)\n',
+      '✓ signed-rsa.eml  alice@mail.test  dmarc=pass dkim=pass(mail.test)  req=pass\n',
     );
     expect(renderVerifyLine(bad, plainTheme)).toBe('✗ junk.txt  not a message: the file is empty\n');
     const summary = renderVerifySummary(summarize([ok, bad], 0.5), plainTheme);
@@ -74,6 +75,9 @@ describe('renderVerify', () => {
     expect(summary).toMatch(/✓ pass +1/);
     expect(summary).toMatch(/✗ not a message +1/);
     expect(summary).toContain('✗ 1 of 2 not authenticated');
+    // A message whose verdict a DNS timeout prevented (a temporary finding, severity warn) is not authenticated.
+    const unknown = { ...ok, findings: [finding('verify.dmarc.temperror', 'fail', 'x', { temporary: true })] };
+    expect(renderVerifySummary(summarize([ok, unknown], 0.5), plainTheme)).toContain('✗ 1 of 2 not authenticated');
   });
 
   it('draws a progress bar', () => {

@@ -126,16 +126,34 @@ describe('checkDkim without selectors: guessing', () => {
     expect(ids(r)).toEqual(['dkim.key.ok']);
   });
 
-  it('warns (not fails) when no guessed selector exists', async () => {
+  it('warns (not fails) when no guessed selector exists, and _domainkey does not exist either', async () => {
     const r = await checkDkim('none.dkim.test', ctx);
     expect(ids(r)).toEqual(['dkim.none']);
     expect(r.findings[0]!.severity).toBe('warn');
+    expect(r.domainkey).toBe('nxdomain');
+    expect(r.findings[0]!.message).toMatch(
+      /_domainkey\.none\.dkim\.test does not exist \(NXDOMAIN\), so no selector has a key/,
+    );
+    expect(r.steps.at(-1)!.summary).toMatch(/^TXT _domainkey\.none\.dkim\.test → NXDOMAIN/);
   });
 
-  it('does not take a wildcard TXT for keys', async () => {
+  // Issue #16: "no DKIM" when keys exist under a selector nobody guessed.
+  it('says keys exist under an unknown selector when _domainkey answers NOERROR (RFC 8020)', async () => {
+    const r = await checkDkim('hidden.dkim.test', ctx);
+    expect(r.selectors.every((s) => !s.found)).toBe(true);
+    expect(r.domainkey).toBe('nodata');
+    expect(r.findings).toEqual([expect.objectContaining({ id: 'dkim.selector.unknown', severity: 'info' })]);
+    expect(r.findings[0]!.message).toMatch(/under a selector that was not guessed/);
+    // A named selector finds it.
+    const named = await checkDkim('hidden.dkim.test', ctx, { selectors: ['k7x2q'] });
+    expect(ids(named)).toContain('dkim.key.ok');
+  });
+
+  it('does not take a wildcard TXT for keys, nor its answer at _domainkey for keys below it', async () => {
     const r = await checkDkim('wild.dkim.test', ctx);
     expect(r.selectors.every((s) => !s.found)).toBe(true);
     expect(ids(r)).toEqual(['dkim.none', 'dkim.selector.non-dkim']);
+    expect(r.domainkey).toBeUndefined();
   });
 
   it('guesses Microsoft 365 selectors from MX/SPF, including selector1-<domain-with-dashes>', async () => {
@@ -245,7 +263,7 @@ describe('checkDkim: temporary failures are unknown, never "no key"', () => {
     expect(r.selectors).toEqual([]);
     expect(r.steps.map((s) => s.summary.split(' →')[0]).sort()).toEqual(['MX none.dkim.test', 'TXT none.dkim.test']);
     expect(r.findings).toEqual([
-      expect.objectContaining({ id: 'dkim.lookup.temporary', severity: 'fail', temporary: true }),
+      expect.objectContaining({ id: 'dkim.lookup.temporary', severity: 'warn', temporary: true }),
     ]);
     expect(renderDkim(r, plainTheme)).toContain('? MX/TXT none.dkim.test failed → selectors not probed');
   });

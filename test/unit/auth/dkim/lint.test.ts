@@ -41,7 +41,8 @@ describe('lintDkimKey: record → finding ids', () => {
     [`k=rsa; v=DKIM1; p=${R2048}`, ['dkim.record.version:fail']],
     [`v=DKIM1; k=rsa; p=${R2048}; k=ed25519`, ['dkim.record.duplicate-tag:fail']],
     [`v=DKIM1; k=rsa; oops; p=${R2048}`, ['dkim.record.syntax:fail']],
-    [`v=DKIM1;; k=rsa; p=${R2048}`, ['dkim.key.ok:ok', 'dkim.record.empty-tag:info']],
+    [`v=DKIM1;; k=rsa; p=${R2048}`, ['dkim.record.empty-tag:fail']],
+    [`v=DKIM1; k=rsa; n=caf\u00e9; p=${R2048}`, ['dkim.record.bad-char:warn']],
     [`v=DKIM1; k=rsa; g=*; p=${R2048}`, ['dkim.key.ok:ok', 'dkim.record.unknown-tag:info']],
   ])('%#: %s', (text, expected) => expect(ids(text)).toEqual(expected));
 

@@ -34,8 +34,31 @@ describe('parseTagList (RFC 6376 §3.2)', () => {
 
   it('allows one trailing semicolon and treats tag names case-sensitively unless asked', () => {
     expect(parseTagList('a=1;').issues).toEqual([]);
+    expect(parseTagList('').issues).toEqual([]);
+    // Only one: tag-list = tag-spec *( ";" tag-spec ) [ ";" ].
+    expect(parseTagList('a=1;;').issues.map((i) => i.kind)).toEqual(['empty']);
+    expect(parseTagList('a=1; ;').issues.map((i) => i.kind)).toEqual(['empty']);
     expect(parseTagList('a=1; A=2').issues).toEqual([]);
     expect(parseTagList('a=1; A=2', { caseInsensitive: true }).issues[0]!.kind).toBe('duplicate');
+  });
+
+  it('trims FWS (SP, HTAB, CR, LF) only: a no-break space stays in the value and is reported', () => {
+    const { tags, issues } = parseTagList('s=x\u00a0; t=\r\n y ');
+    expect(tags.map((t) => [t.name, t.value])).toEqual([
+      ['s', 'x\u00a0'],
+      ['t', 'y'],
+    ]);
+    expect(issues.map((i) => i.kind)).toEqual(['bad-char']);
+  });
+
+  it('is linear in its input: 30,000 empty tag-specs from a stranger are 30,000 issues, at once (quadratic before: ~14 s)', () => {
+    const { tags, issues } = parseTagList(`${';'.repeat(30_000)}a=1`);
+    expect(issues).toHaveLength(30_000);
+    expect(tags.map((t) => t.name)).toEqual(['a']);
+    // And specs without "=" before one that has it: each is not searched to the far end again.
+    const many = parseTagList(`${'x;'.repeat(200_000)}a=1`);
+    expect(many.issues).toHaveLength(200_000);
+    expect(many.tags.map((t) => t.name)).toEqual(['a']);
   });
 });
 

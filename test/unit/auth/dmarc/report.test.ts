@@ -17,7 +17,8 @@ describe('renderDmarc', () => {
       [
         'DMARC for sub.dmarc.test',
         '  ? TXT _dmarc.sub.dmarc.test → NXDOMAIN',
-        '  ? TXT _dmarc.dmarc.test (organizational domain, Public Suffix List) → 1 DMARC record',
+        '  ? TXT _dmarc.dmarc.test (organizational domain) → 1 DMARC record',
+        '  ? TXT _dmarc.test (tree walk) → NXDOMAIN',
         '',
         'Record at _dmarc.dmarc.test',
         '  v=DMARC1; p=reject; rua=mailto:agg@dmarc.test,mailto:dmarc@reports.test!10m; ruf=mailto:fr@dmarc.test; fo=1; adkim=s',
@@ -39,8 +40,16 @@ describe('renderDmarc', () => {
   });
 
   it('lists every record when there are several, and bad report URIs with the reason', async () => {
+    // RFC 9989 §4.10 step 2: all of them are discarded, and the walk goes on to the apex.
     expect(renderDmarc(await checkDmarc('multi.dmarc.test', ctx), wide)).toContain(
-      '  1. v=DMARC1; p=none; rua=mailto:agg@dmarc.test\n  2. v=DMARC1; p=reject; rua=mailto:agg@dmarc.test\n',
+      [
+        '    ignored: _dmarc.multi.dmarc.test (one of 2 DMARC records at this name)',
+        '      v=DMARC1; p=none; rua=mailto:agg@dmarc.test',
+        '    ignored: _dmarc.multi.dmarc.test (one of 2 DMARC records at this name)',
+        '      v=DMARC1; p=reject; rua=mailto:agg@dmarc.test',
+        '',
+        'Record at _dmarc.dmarc.test',
+      ].join('\n'),
     );
     const uris = renderDmarc(await checkDmarc('uris.dmarc.test', ctx), wide);
     expect(uris).toMatch(/rua agg@dmarc\.test\s+✗ an address without "mailto:"/);
@@ -56,6 +65,22 @@ describe('renderDmarc', () => {
     expect(text).toMatch(
       /rua mailto:b@wild\.reports\.test\s+✓ authorized by ext\.dmarc\.test\._report\._dmarc\.wild\.reports\.test/,
     );
+  });
+
+  it('names where the tree walk and the Public Suffix List disagree, and the RFC 9989 tags', async () => {
+    const c = { resolver: fixtureResolver(['dmarcbis.test.zone']) };
+    const text = renderDmarc(await checkDmarc('x.dept.dmarcbis.test', c), wide);
+    expect(text).toContain(
+      [
+        '  ? TXT _dmarc.x.dept.dmarcbis.test → NXDOMAIN',
+        '  ? TXT _dmarc.dept.dmarcbis.test (organizational domain) → 1 DMARC record',
+        '  ? TXT _dmarc.dmarcbis.test (RFC 7489: organizational domain by the Public Suffix List) → 1 DMARC record',
+        '  organizational domain dept.dmarcbis.test by tree walk; dmarcbis.test by the Public Suffix List (RFC 7489)',
+      ].join('\n'),
+    );
+    expect(text).toMatch(/│ psd\s+│ n\s+│ an organizational domain \(RFC 9989\)/);
+    const testing = renderDmarc(await checkDmarc('testing.dmarcbis.test', c), wide);
+    expect(testing).toMatch(/│ t\s+│ y\s+│ testing: receivers apply the policy one level weaker \(RFC 9989\)/);
   });
 
   it('says "unknown" for a temporary failure, not "no record"', async () => {

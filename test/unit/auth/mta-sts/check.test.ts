@@ -26,6 +26,9 @@ typo MX 10 mx1
 _mta-sts.typo TXT "v=stsv1; id=1"
 nohost MX 10 mx1
 _mta-sts.nohost TXT "v=STSv1; id=1"
+alias MX 10 mx1
+_mta-sts.alias TXT "v=STSv1; id=1"
+mta-sts.alias CNAME mta-sts.hosting-provider.sts.test.
 `;
 
 const POLICY = '/.well-known/mta-sts.txt';
@@ -152,7 +155,7 @@ describe('checkMtaSts', () => {
     await gone.close();
     const r = await checkMtaSts('sts.test', ctx(), { ca: [ca.caPem], port, allowPrivate: true });
     expect(r.findings).toEqual([
-      expect.objectContaining({ id: 'mta-sts.policy.unreachable', severity: 'fail', temporary: true }),
+      expect.objectContaining({ id: 'mta-sts.policy.unreachable', severity: 'warn', temporary: true }),
     ]);
   });
 
@@ -176,6 +179,19 @@ describe('checkMtaSts', () => {
     const r = await checkMtaSts('nohost.sts.test', ctx(), opts());
     expect(r.findings[0]).toMatchObject({ id: 'mta-sts.policy.host-missing', severity: 'fail' });
     expect(r.fetch?.error?.stage).toBe('dns');
+  });
+
+  it('says where an aliased policy host dangles, and to fix it there', async () => {
+    const r = await checkMtaSts('alias.sts.test', ctx(), opts());
+    expect(r.fetch?.error).toMatchObject({ stage: 'dns', alias: 'mta-sts.hosting-provider.sts.test' });
+    expect(r.findings[0]).toMatchObject({
+      id: 'mta-sts.policy.host-missing',
+      severity: 'fail',
+      message:
+        'The policy host cannot be reached: mta-sts.alias.sts.test is an alias (CNAME) of mta-sts.hosting-provider.sts.test, which does not exist (NXDOMAIN). Senders cannot fetch the policy.',
+      advice:
+        'mta-sts.alias.sts.test points at mta-sts.hosting-provider.sts.test: have that host serve the policy (set it up at the provider it belongs to), or point mta-sts.alias.sts.test at a host that does.',
+    });
   });
 
   it('fetches nothing without a record, and tells a typo from an absent record', async () => {
