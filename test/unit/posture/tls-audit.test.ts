@@ -89,6 +89,16 @@ describe('check --smtp --tls-audit', () => {
     expect(text).toMatch(/✓ TLS of mx\.audit\.test: 0 phase-out, 0 insufficient/);
   }, 60_000);
 
+  it('the brief report (the default) gives each audited address its summary line and says --all shows the table', async () => {
+    const r = await check(legacy);
+    const text = renderPosture(r, { ...plainTheme, width: 100, detail: 'brief' });
+    expect(text).not.toMatch(/TLS audit of /);
+    expect(text).toMatch(
+      /TLS audit\n {4}[!✗] TLS of mx\.audit\.test: [1-9]\d* phase-out, \d+ insufficient {2}\[127\.0\.0\.1\]:\d+, \d+ handshakes\n/,
+    );
+    expect(text.replace(/\s+/g, ' ')).toMatch(/Not shown: .*each MX address's TLS audit table; --all shows everything/);
+  }, 60_000);
+
   it('the policy gate: minVersion TLSv1.2 and noPhaseOut met by the modern server', async () => {
     const r = await check(modern, { policy: { smtp: { tls: { minVersion: 'TLSv1.2', noPhaseOut: true } } } });
     expect(r.findings.filter((f) => f.id.startsWith('policy.smtp')).map((f) => [f.id, f.severity])).toEqual([
