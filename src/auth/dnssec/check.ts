@@ -91,8 +91,7 @@ export async function checkDnssec(domain: string, ctx: Pick<Context, 'resolver'>
     source,
     dsLookup: ds.status,
     dnskeyLookup,
-    signed:
-      ds.status === 'ok' ? dsRecords.length > 0 : ds.status === 'nodata' || ds.status === 'nxdomain' ? false : null,
+    signed: signedBy(ds.status, dsRecords.length),
     validated,
     ds: dsRecords.map((d) => {
       const m = keys.length ? dsMatch(zone, d, keys) : { matched: null, computable: false };
@@ -112,6 +111,13 @@ export async function checkDnssec(domain: string, ctx: Pick<Context, 'resolver'>
     })),
   };
   return { ...base, findings: dnssecFindings(base), steps: trace.steps };
+}
+
+/** Signed when DS records exist, unsigned when the DS lookup says none exist, unknown when it failed. */
+function signedBy(status: LookupStatus, dsCount: number): boolean | null {
+  if (status === 'ok') return dsCount > 0;
+  if (status === 'nodata' || status === 'nxdomain') return false;
+  return null;
 }
 
 function sourceOf(l: Lookup<unknown>): DnssecResult['source'] {
