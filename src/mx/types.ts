@@ -22,6 +22,16 @@ export interface MxHost {
   status: 'ok' | 'ip-literal' | 'no-address' | 'nxdomain' | 'temporary';
 }
 
+/** IPv6 of the MX hosts (filled in by `check`, src/posture/mx-ipv6.ts). */
+export interface MxIpv6 {
+  /** MX hosts with at least one AAAA record, and those without. */
+  withAaaa: string[];
+  withoutAaaa: string[];
+  /** With --smtp: IPv6 addresses that answered on the SMTP port, and those that did not. */
+  reachable?: string[];
+  unreachable?: string[];
+}
+
 export interface MxResult {
   kind: 'mx';
   domain: string;
@@ -30,6 +40,8 @@ export interface MxResult {
   mx: MxHost[];
   /** The MX lookup's own outcome: 'ok', 'nodata', 'nxdomain', or a temporary status. */
   lookup: Lookup<unknown>['status'];
+  /** Added by `check` (src/posture/mx-ipv6.ts): which MX hosts have AAAA, and, with --smtp, answer on it. */
+  ipv6?: MxIpv6;
   findings: Finding[];
   steps: Step[];
 }

@@ -31,7 +31,17 @@ export interface Policy {
   bimi?: { required?: boolean; authority?: boolean };
   dnssec?: { signed?: boolean; validated?: boolean };
   dane?: { required?: boolean };
-  smtp?: { starttls?: boolean; trustedCertificate?: boolean };
+  smtp?: { starttls?: boolean; trustedCertificate?: boolean; tls?: SmtpTlsPolicy };
+}
+
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+/** `smtp: { tls: … }`: what the TLS audit (--tls-audit) of every MX address must show. */
+export interface SmtpTlsPolicy {
+  /** No version below this one offered. */
+  minVersion?: (typeof TLS_VERSIONS)[number];
+  /** No version, suite or key-exchange group offered that the guidelines class phase-out or insufficient. */
+  noPhaseOut?: boolean;
 }
 
 type Rule =
@@ -40,7 +50,8 @@ type Rule =
   | { kind: 'presence' }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'ordered'; values: readonly string[] }
-  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; what: string };
+  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; what: string }
+  | { kind: 'mapping'; rules: Record<string, Rule>; example: string };
 
 const bool: Rule = { kind: 'bool' };
 const presence: Rule = { kind: 'presence' };
@@ -80,7 +91,15 @@ export const POLICY_SCHEMA: Record<string, Record<string, Rule>> = {
   bimi: { required: bool, authority: presence },
   dnssec: { signed: bool, validated: bool },
   dane: { required: bool },
-  smtp: { starttls: presence, trustedCertificate: bool },
+  smtp: {
+    starttls: presence,
+    trustedCertificate: bool,
+    tls: {
+      kind: 'mapping',
+      rules: { minVersion: { kind: 'enum', values: TLS_VERSIONS }, noPhaseOut: bool },
+      example: '{ minVersion: TLSv1.2, noPhaseOut: true }',
+    },
+  },
 };
 const TOP_LEVEL = ['strict', 'ignore', ...Object.keys(POLICY_SCHEMA)];
 
@@ -166,6 +185,19 @@ function checkValue(path: string, v: unknown, rule: Rule, fail: (m: string) => n
       if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string' && rule.values.includes(x)))
         return { oneOf: v };
       return fail(`${path} must be one of ${rule.values.join(', ')}, or a list of them (got ${shown})`);
+    }
+    case 'mapping': {
+      if (!isObject(v)) return fail(`${path} must be a mapping (e.g. ${rule.example}), got ${shown}`);
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const sub = rule.rules[k];
+        if (!sub)
+          fail(
+            `unknown key '${path}.${k}'${suggest(k, Object.keys(rule.rules))} (known under ${path}: ${Object.keys(rule.rules).join(', ')})`,
+          );
+        out[k] = checkValue(`${path}.${k}`, x, sub!, fail);
+      }
+      return out;
     }
     case 'list': {
       const list = Array.isArray(v) ? v : [v];

@@ -35,6 +35,7 @@ export interface CheckCliOptions extends GlobalOptions {
   order?: 'input' | 'completion';
   budget?: string;
   smtp?: boolean;
+  tlsAudit?: boolean;
   fetch?: boolean;
   dnsbl?: string[];
   ca?: string[];
@@ -52,7 +53,8 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
   // Given, it is the number in flight; left out, the batch finds its own level up to the default (adaptive.ts).
   const concurrency = parseInteger(opts.concurrency ?? String(DEFAULT_CONCURRENCY), '--concurrency', 1, 4096);
   const adaptive = opts.concurrency === undefined;
-  const budgetMs = parseInteger(opts.budget ?? '20000', '--budget', 100, 3_600_000);
+  // Dozens of handshakes per MX address need more than the 20 s a domain's DNS checks get.
+  const budgetMs = parseInteger(opts.budget ?? (opts.tlsAudit ? '120000' : '20000'), '--budget', 100, 3_600_000);
   const policy = opts.policy ? await loadPolicy(opts.policy) : undefined;
   const selectors = [
     ...new Set([...(opts.selector ?? []), ...(policy?.dkim?.selectors ?? [])].map((s) => toALabel(s, 'selector'))),
@@ -71,7 +73,8 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
 
   const postureOptions: PostureOptions = {
     ...(selectors.length ? { selectors } : {}),
-    smtp: Boolean(opts.smtp),
+    smtp: Boolean(opts.smtp || opts.tlsAudit),
+    tlsAudit: Boolean(opts.tlsAudit),
     fetch: Boolean(opts.fetch),
     allowPrivate: Boolean(opts.allowPrivate),
     budgetMs,

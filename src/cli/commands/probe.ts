@@ -5,7 +5,7 @@ import type { MailcheckEvent } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { isValidDomain, toALabel } from '../../core/names.js';
 import { probeTarget } from '../../probe/check.js';
-import type { TlsMode } from '../../probe/types.js';
+import type { ProbeOptions, TlsMode } from '../../probe/types.js';
 import { toJson } from '../../report/json.js';
 import { renderProbe } from '../../report/text/probe.js';
 import { readCaFiles } from '../ca-files.js';
@@ -25,6 +25,8 @@ export interface ProbeCliOptions extends GlobalOptions {
   authTest?: boolean;
   ca?: string[];
   transcript?: boolean;
+  tlsAudit?: boolean;
+  budget?: string;
 }
 
 export async function run(target: string, opts: ProbeCliOptions): Promise<number> {
@@ -32,13 +34,14 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
   const name = parseTarget(target);
   const helo = parseHelo(opts.helo);
   const ca = await readCaFiles(opts.ca ?? []);
+  const budgetMs = parseBudget(opts.budget ?? '60000');
   if (opts.relayTo !== undefined && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(opts.relayTo))
     throw new UsageError(`--relay-to '${opts.relayTo}' is not an email address`);
   // Brief unless -v (probe's --all means every MX host; --transcript adds the conversation).
   const ctx = await createContext(opts, { brief: true });
   const spin = await spinner(ctx, `Probing ${name}`);
   try {
-    const result = await probeTarget(name, spin.ctx, {
+    const probeOptions: ProbeOptions = {
       port,
       ...(opts.tls ? { tls: opts.tls } : {}),
       ...(helo ? { helo } : {}),
@@ -47,7 +50,9 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
       authTest: opts.authTest !== false,
       ...(opts.relayTo ? { relayRecipient: opts.relayTo } : {}),
       ca,
-    });
+    };
+    if (opts.tlsAudit) probeOptions.tlsAudit = { budgetMs };
+    const result = await probeTarget(name, spin.ctx, probeOptions);
     spin.stop();
     process.stdout.write(
       ctx.json
@@ -62,6 +67,12 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
   } finally {
     spin.stop();
   }
+}
+
+function parseBudget(v: string): number {
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1000 || Number(v) > 3_600_000)
+    throw new UsageError(`--budget '${v}' is not a whole number of milliseconds from 1000 to 3600000`);
+  return Number(v);
 }
 
 export function parsePort(v: string, what = '--port'): number {
