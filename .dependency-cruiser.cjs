@@ -2,9 +2,20 @@
 module.exports = {
   forbidden: [
     {
+      // Type-only imports count: a lint.ts that takes its type from the check.ts importing it is a cycle (the
+      // result types live in the folder's types.ts). Cycles through a lazy import() are how the CLI loads commands.
       name: 'no-circular',
       severity: 'error',
-      from: {},
+      from: { pathNot: '^src/auth/(dane|dnssec)/(check|lint)\\.ts$' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['dynamic-import'] } },
+    },
+    {
+      // Until the tlsaudit and batch branches (which edit these files) are merged: dane/lint.ts and dnssec/lint.ts
+      // still take DaneResult and DnssecResult from their check.ts, a type-only cycle each. Then the types move to
+      // types.ts as in the other folders, and this rule and the pathNot above go.
+      name: 'no-circular-but-type-only-in-dane-dnssec',
+      severity: 'error',
+      from: { path: '^src/auth/(dane|dnssec)/(check|lint)\\.ts$' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only', 'dynamic-import'] } },
     },
     {
@@ -16,8 +27,23 @@ module.exports = {
     {
       name: 'layers-point-down',
       severity: 'error',
-      from: { path: '^src/(dns|smtp|core)/' },
+      from: { path: '^src/(dns|smtp|https|core)/' },
       to: { path: '^src/(mx|auth|probe|send|receive|verify|posture|report|reports|demo)/' },
+    },
+    {
+      // Each check folder under src/auth (spf, dkim, dmarc, …) is a unit: what two of them share lives in
+      // src/auth/shared (org-domain, field-list, tag-list), never in one of them for the other to reach into.
+      name: 'no-sibling-checks',
+      severity: 'error',
+      from: { path: '^src/auth/([^/]+)/' },
+      to: { path: '^src/auth/', pathNot: ['^src/auth/$1/', '^src/auth/shared/'] },
+    },
+    {
+      // core (results, errors, names, the Context and Resolver interfaces) is the bottom layer: it imports nothing else.
+      name: 'core-is-the-bottom',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
     },
     {
       name: 'checks-do-not-print',

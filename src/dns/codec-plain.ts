@@ -1,7 +1,7 @@
 // The common case of codec.ts written out by hand: a query for a plain name, and a response made only of the
 // record types a mail check reads (RFC 1035 §4.1, RFC 6891 §6.1). Everything else returns undefined and goes
 // through the general encoder and decoder (dns-packet), so results are those of codec.ts to the byte.
-import type { DnsMessage, DnsRecord, Question } from './codec.js';
+import type { DnsMessage, DnsRecord, Question } from './codec-types.js';
 import type { RRType, RecordMap } from './types.js';
 
 // The same values as codec.ts (the differential tests in test/unit/dns/codec.test.ts hold them together).

@@ -1,7 +1,7 @@
 // Record data between dns-packet's shapes and ours (codec.ts): names lowercase without the trailing dot, TXT as
 // UTF-8 strings, SPF (type 99, unknown to dns-packet) from and to raw character-strings (RFC 1035 §3.3, RFC 7208 §3.1).
 import dnsPacket from 'dns-packet';
-import type { DnsRecord } from './codec.js';
+import type { DnsRecord } from './codec-types.js';
 import { RR_TYPES, type RRType, type RecordMap } from './types.js';
 
 const KNOWN = new Set<string>(RR_TYPES);

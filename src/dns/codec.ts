@@ -4,63 +4,11 @@ import { randomFillSync } from 'node:crypto';
 import dnsPacket from 'dns-packet';
 import { plainMessage, plainQuery } from './codec-plain.js';
 import { fromWire, lowerName, toWire, wireName } from './codec-rdata.js';
+import type { Decoded, DnsMessage, DnsRecord, Edns, EncodedQuery, MessageFlags, Question } from './codec-types.js';
 import type { RRType, RecordMap, RecordOf } from './types.js';
 
 export { lowerName };
-
-export interface Question {
-  name: string;
-  type: string;
-  class: string;
-}
-
-export interface MessageFlags {
-  aa: boolean;
-  tc: boolean;
-  rd: boolean;
-  ra: boolean;
-  ad: boolean;
-  cd: boolean;
-}
-
-/** One resource record; `data` is our RecordMap shape for the types we know, null for the rest (RRSIG, NSEC…). */
-export interface DnsRecord {
-  name: string;
-  type: string;
-  class: string;
-  ttl: number;
-  data: RecordMap[RRType] | null;
-}
-
-export interface Edns {
-  udpPayloadSize: number;
-  version: number;
-  dnssecOk: boolean;
-}
-
-export interface DnsMessage {
-  id: number;
-  response: boolean;
-  opcode: string;
-  /** Including the EDNS extended bits (BADVERS = 16). */
-  rcode: string;
-  flags: MessageFlags;
-  questions: Question[];
-  answers: DnsRecord[];
-  authorities: DnsRecord[];
-  /** Without the OPT pseudo-record, which is in `edns`. */
-  additionals: DnsRecord[];
-  edns?: Edns;
-}
-
-export type Decoded = { ok: true; message: DnsMessage } | { ok: false; error: string };
-
-export interface EncodedQuery {
-  id: number;
-  question: Question;
-  bytes: Buffer;
-  edns: boolean;
-}
+export type { Decoded, DnsMessage, DnsRecord, Edns, EncodedQuery, MessageFlags, Question } from './codec-types.js';
 
 const RCODES: Record<string, number> = {
   NOERROR: 0,

@@ -3,20 +3,11 @@
 // a hostile MX RRset (1,000 exchanges × 100 addresses) must not cost 100,000 queries.
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
-import type { Finding, Step } from '../core/result.js';
 import { cnameTargets } from '../dns/cname.js';
 import { traceResolver } from '../dns/trace.js';
-import { expandIpv6, isTemporary, reverseName, type Lookup, type MxRecord, type Resolver } from '../dns/types.js';
+import { expandIpv6, isTemporary, reverseName, type MxRecord, type Resolver } from '../dns/types.js';
 import { mxFindings } from './findings.js';
-
-export interface MxAddress {
-  address: string;
-  family: 4 | 6;
-  ptr: string[];
-  fcrdns: boolean;
-  /** Set when the PTR lookup could not give a verdict (timeout, SERVFAIL). */
-  ptrStatus?: string;
-}
+import type { MxAddress, MxHost, MxResult } from './types.js';
 
 /**
  * Exchanges whose addresses are looked up, in preference order. A sender tries far fewer (Postfix:
@@ -26,32 +17,6 @@ export interface MxAddress {
 export const MX_EXCHANGE_LIMIT = 10;
 /** Addresses per exchange that are reverse-checked and kept (round-robin pools of large providers stay under it). */
 export const MX_ADDRESS_LIMIT = 10;
-
-export interface MxHost {
-  preference: number;
-  exchange: string;
-  addresses: MxAddress[];
-  /** When the exchange is an alias (RFC 5321 §5.1 forbids it): where its CNAME chain leads, in order; the last
-   *  name is the host that really has the addresses (or, when they are missing, where the alias dangles). */
-  cnames: string[];
-  /** 'ok', 'ip-literal', 'no-address', a temporary status that prevented the lookup, or 'unchecked': beyond
-   *  MX_EXCHANGE_LIMIT, not looked up at all. */
-  status: 'ok' | 'ip-literal' | 'no-address' | 'nxdomain' | 'temporary' | 'unchecked';
-  /** Addresses the exchange has beyond MX_ADDRESS_LIMIT: neither reverse-checked nor listed. */
-  addressesUnchecked?: number;
-}
-
-export interface MxResult {
-  kind: 'mx';
-  domain: string;
-  nullMx: boolean;
-  implicit: boolean;
-  mx: MxHost[];
-  /** The MX lookup's own outcome: 'ok', 'nodata', 'nxdomain', or a temporary status. */
-  lookup: Lookup<unknown>['status'];
-  findings: Finding[];
-  steps: Step[];
-}
 
 export async function checkMx(domain: string, ctx: Pick<Context, 'resolver'>): Promise<MxResult> {
   const trace = traceResolver(ctx.resolver);

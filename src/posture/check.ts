@@ -14,10 +14,14 @@ import { checkTlsRpt } from '../auth/tls-rpt/check.js';
 import type { Context } from '../core/context.js';
 import { finding, type Finding, type Step } from '../core/result.js';
 import { quietSteps, type AnswerNote } from '../dns/trace.js';
-import { checkMx, type MxResult } from '../mx/check.js';
+import { checkMx } from '../mx/check.js';
+import type { MxResult } from '../mx/types.js';
 import { probeTarget } from '../probe/check.js';
+import type { ProbeOptions } from '../probe/types.js';
 import { budgetResolver, expiry } from './budget.js';
 import { crossFindings } from './cross.js';
+import { mxZonesDnssec } from './mx-dnssec.js';
+import { mxIpv6 } from './mx-ipv6.js';
 import { checkDnsbl } from './dnsbl.js';
 import { isIgnored, type Policy } from './policy.js';
 import { policyFindings } from './policy-eval.js';
@@ -30,6 +34,8 @@ export interface PostureOptions {
   selectors?: string[];
   /** Probe every MX host over SMTP (STARTTLS, certificate), and match DANE against what they serve. */
   smtp?: boolean;
+  /** With smtp: audit each MX address's TLS test by test (src/probe/tls-audit), within the domain's budget. */
+  tlsAudit?: boolean;
   smtpPort?: number;
   /** Fetch BIMI assets (the logo, the mark certificate). */
   fetch?: boolean;
@@ -62,10 +68,11 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
     : ctx;
   // Without steps, each check gets its own answer notes, kept in check order as its steps would have been.
   const notes = opts.steps === false ? new Map<CheckName, AnswerNote[]>() : undefined;
+  // A check asked twice (DNSSEC, then the MX hosts' zones) adds to its notes, as its steps are appended.
   const cx = (check: CheckName): Context => {
     if (!notes) return c;
-    const log: AnswerNote[] = [];
-    notes.set(check, log);
+    let log = notes.get(check);
+    if (!log) notes.set(check, (log = []));
     return Object.assign({}, c, { resolver: quietSteps(c.resolver, log) });
   };
   const errors: PostureFinding[] = [];
@@ -88,7 +95,7 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
   try {
     const mxP = guard('mx', checkMx(domain, cx('mx')));
     const dnssecP = guard('dnssec', checkDnssec(domain, cx('dnssec')));
-    const [mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane, smtp, dnsbl] = await Promise.all([
+    const [mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane, smtp, dnsbl, mxZones] = await Promise.all([
       mxP,
       guard('spf', checkSpf({ domain }, cx('spf'))),
       guard('dkim', checkDkim(domain, cx('dkim'), opts.selectors?.length ? { selectors: opts.selectors } : {})),
@@ -116,22 +123,18 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
         'dane',
         dnssecP.then((d) => checkDane(domain, cx('dane'), { signed: d?.signed === true })),
       ),
-      opts.smtp
-        ? guard(
-            'smtp',
-            probeTarget(domain, cx('smtp'), {
-              all: true,
-              ...(opts.smtpPort ? { port: opts.smtpPort } : {}),
-              ...(opts.ca ? { ca: opts.ca } : {}),
-            }),
-          )
-        : undefined,
+      opts.smtp ? guard('smtp', probeTarget(domain, cx('smtp'), smtpOptions(opts, start))) : undefined,
       opts.dnsbl?.length
         ? guard(
             'dnsbl',
             mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, cx('dnsbl'))),
           )
         : undefined,
+      // The MX hosts' own zones (internet.nl's "DNSSEC of the mail servers"), next to the domain's.
+      guard(
+        'dnssec',
+        Promise.all([mxP, dnssecP]).then(([m, d]) => (m && d ? mxZonesDnssec(domain, m, d, cx('dnssec')) : null)),
+      ),
     ]);
     const checks: PostureChecks = { mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane };
     if (smtp !== undefined) checks.smtp = smtp;
@@ -142,7 +145,19 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
       const chains = await guard('dane', servedChains(hostsToMatch(dane), mx, c, opts.smtpPort ?? 25));
       if (chains) checks.dane = withServedChains(dane, chains);
     }
-    if (dnssec) {
+    if (mx) {
+      const v6 = mxIpv6(mx, smtp);
+      if (v6.ipv6) checks.mx = { ...mx, ipv6: v6.ipv6, findings: [...mx.findings, ...v6.findings] };
+    }
+    if (dnssec && mxZones)
+      checks.dnssec = {
+        ...dnssec,
+        mx: mxZones.zones,
+        findings: [...dnssec.findings, ...mxZones.findings],
+        steps: [...dnssec.steps, ...mxZones.steps],
+      };
+    if (checks.dnssec) {
+      const dnssec = checks.dnssec;
       const a = answerAuthentication(notes ? allNotes(checks, notes) : allAnswers(checks), domain);
       checks.dnssec = {
         ...dnssec,
@@ -256,6 +271,22 @@ function unfinished(checks: PostureChecks, budgetMs: number | undefined): Postur
     ),
     check,
   }));
+}
+
+/** Every MX address; with tlsAudit, audited until a second before the domain's budget ends. */
+function smtpOptions(opts: PostureOptions, start: number): ProbeOptions {
+  const o: ProbeOptions = { all: true };
+  if (opts.smtpPort) o.port = opts.smtpPort;
+  if (opts.ca) o.ca = opts.ca;
+  // TLSA names stay _25._tcp.<mx>, as for the DANE check, whatever port a test points --smtp-port at.
+  if (opts.tlsAudit) {
+    o.tlsAudit = { danePort: 25 };
+    if (opts.budgetMs) {
+      o.tlsAudit.budgetMs = opts.budgetMs;
+      o.tlsAudit.deadline = start + opts.budgetMs - 1000;
+    }
+  }
+  return o;
 }
 
 function mxAddresses(mx: MxResult | null): { exchange: string; address: string }[] {

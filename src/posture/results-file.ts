@@ -4,6 +4,7 @@ import { open, stat, truncate } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../core/errors.js';
+import { cannotRead } from '../core/user-file.js';
 import type { PostureResult } from './types.js';
 
 /**
@@ -59,10 +60,7 @@ export async function* readResults(file: string): AsyncGenerator<PostureResult> 
     input = createReadStream(file, { encoding: 'utf8' });
     await new Promise<void>((resolve, reject) => input!.once('open', () => resolve()).once('error', reject));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
-    );
+    throw cannotRead('results file', file, e);
   }
   let n = 0;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {

@@ -4,7 +4,7 @@ import type { Context } from '../../core/context.js';
 import type { Finding, Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { recordsOf, type DnskeyRecord, type DsRecord, type Lookup, type LookupStatus } from '../../dns/types.js';
-import { organizationalDomain } from '../dmarc/org-domain.js';
+import { organizationalDomain } from '../shared/org-domain.js';
 import { dnssecFindings } from './lint.js';
 import { ALGORITHMS, DIGESTS, algorithmName, dsMatch, keyTag } from './record.js';
 
@@ -24,6 +24,21 @@ export interface DnssecKey {
   sep: boolean;
 }
 
+/** The DNSSEC of one MX host's zone (filled in by `check`, src/posture/mx-dnssec.ts). */
+export interface MxZoneDnssec {
+  exchange: string;
+  /** Where the DS was looked for: the MX host's organizational domain (or the domain's zone). */
+  zone: string;
+  /** The domain's own zone: its DNSSEC verdict applies. */
+  sameZone: boolean;
+  signed: boolean | null;
+  validated: boolean;
+  source: 'resolver' | 'zone' | 'offline';
+  /** A broken chain (DS without DNSKEY, no DS matching): its findings' message. */
+  problem?: string;
+  temporary?: boolean;
+}
+
 export interface DnssecResult {
   kind: 'dnssec';
   domain: string;
@@ -41,6 +56,8 @@ export interface DnssecResult {
   dnskeys: DnssecKey[];
   /** Filled in by the posture check: how many answers for names under the domain carried AD. */
   answers?: { total: number; authenticated: number };
+  /** Filled in by the posture check (src/posture/mx-dnssec.ts): the DNSSEC of each MX host's zone. */
+  mx?: MxZoneDnssec[];
   findings: Finding[];
   steps: Step[];
 }
@@ -74,8 +91,7 @@ export async function checkDnssec(domain: string, ctx: Pick<Context, 'resolver'>
     source,
     dsLookup: ds.status,
     dnskeyLookup,
-    signed:
-      ds.status === 'ok' ? dsRecords.length > 0 : ds.status === 'nodata' || ds.status === 'nxdomain' ? false : null,
+    signed: signedBy(ds.status, dsRecords.length),
     validated,
     ds: dsRecords.map((d) => {
       const m = keys.length ? dsMatch(zone, d, keys) : { matched: null, computable: false };
@@ -95,6 +111,13 @@ export async function checkDnssec(domain: string, ctx: Pick<Context, 'resolver'>
     })),
   };
   return { ...base, findings: dnssecFindings(base), steps: trace.steps };
+}
+
+/** Signed when DS records exist, unsigned when the DS lookup says none exist, unknown when it failed. */
+function signedBy(status: LookupStatus, dsCount: number): boolean | null {
+  if (status === 'ok') return dsCount > 0;
+  if (status === 'nodata' || status === 'nxdomain') return false;
+  return null;
 }
 
 function sourceOf(l: Lookup<unknown>): DnssecResult['source'] {

@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { toALabel } from '../../core/names.js';
 import { escapeJsonText } from '../../core/text.js';
 import { inZone } from '../../dns/zone/resolver.js';
-import type { Zone } from '../../dns/zone/parse.js';
+import type { Zone } from '../../dns/zone/types.js';
 import { tallyOf, type ResultTally } from '../../posture/batch-stats.js';
 import { checkPosture, invalidInput, withoutSteps, type PostureOptions } from '../../posture/check.js';
 import type { PostureResult } from '../../posture/types.js';

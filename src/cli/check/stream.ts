@@ -14,7 +14,7 @@ import { progressBar } from '../progress-bar.js';
 import { countSelected, selectedInputs, type InputSelection } from './inputs.js';
 import { batchLine, checkOne, type BatchLine, type Format } from './line.js';
 import { defaultWorkers, workerLines, type WorkerSetup } from './workers.js';
-import type { CheckCliOptions } from '../commands/check.js';
+import type { CheckCliOptions } from './types.js';
 
 export interface StreamOptions {
   ctx: CliContext;

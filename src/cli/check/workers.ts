@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PostureOptions } from '../../posture/check.js';
-import type { CheckCliOptions } from '../commands/check.js';
+import type { CheckCliOptions } from './types.js';
 import type { BatchLine, Format } from './line.js';
 import type { Detail } from '../../report/theme.js';
 
