@@ -6,17 +6,8 @@ module.exports = {
       // result types live in the folder's types.ts). Cycles through a lazy import() are how the CLI loads commands.
       name: 'no-circular',
       severity: 'error',
-      from: { pathNot: '^src/auth/(dane|dnssec)/(check|lint)\\.ts$' },
+      from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['dynamic-import'] } },
-    },
-    {
-      // Until the tlsaudit and batch branches (which edit these files) are merged: dane/lint.ts and dnssec/lint.ts
-      // still take DaneResult and DnssecResult from their check.ts, a type-only cycle each. Then the types move to
-      // types.ts as in the other folders, and this rule and the pathNot above go.
-      name: 'no-circular-but-type-only-in-dane-dnssec',
-      severity: 'error',
-      from: { path: '^src/auth/(dane|dnssec)/(check|lint)\\.ts$' },
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only', 'dynamic-import'] } },
     },
     {
       name: 'nothing-imports-cli',

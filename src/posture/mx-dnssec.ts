@@ -3,9 +3,10 @@
 // domain's own zone shares the domain's verdict (no second lookup, no second finding); any other zone (the MX host's
 // organizational domain) is asked once per check. Findings under the DNSSEC check. DNS only through ctx.resolver.
 import { organizationalDomain } from '../auth/shared/org-domain.js';
-import { checkDnssec, type DnssecResult, type MxZoneDnssec } from '../auth/dnssec/check.js';
+import { checkDnssec } from '../auth/dnssec/check.js';
+import type { DnssecResult, MxZoneDnssec } from '../auth/dnssec/types.js';
 
-export type { MxZoneDnssec } from '../auth/dnssec/check.js';
+export type { MxZoneDnssec } from '../auth/dnssec/types.js';
 import type { Context } from '../core/context.js';
 import { finding, type Finding, type Step } from '../core/result.js';
 import type { MxResult } from '../mx/types.js';
