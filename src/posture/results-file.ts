@@ -57,6 +57,8 @@ export async function cutPartialLine(file: string): Promise<number> {
 export async function* readResults(file: string): AsyncGenerator<PostureResult> {
   let input;
   try {
+    // A directory opens, then fails at the first read (EISDIR) as an internal error: refuse it here.
+    if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
     input = createReadStream(file, { encoding: 'utf8' });
     await new Promise<void>((resolve, reject) => input!.once('open', () => resolve()).once('error', reject));
   } catch (e) {

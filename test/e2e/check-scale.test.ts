@@ -177,6 +177,14 @@ describe('check --resume', () => {
     const w = await runCli(['check', '--batch', list, ...args, '--json', '--resume', other]);
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/other\.ndjson:1 is not a result of 'mailcheck check --json'/);
+    // A directory is not a results file: one line, exit 2, and for --summary-of too.
+    const d = await runCli(['check', '--batch', list, ...args, '--json', '--resume', tmp]);
+    expect([d.code, d.stdout]).toEqual([2, '']);
+    expect(d.stderr).toBe(`mailcheck: cannot read --resume file '${tmp}': not a regular file\n`);
+    const s = await runCli(['check', '--summary-of', tmp]);
+    expect(s.code).toBe(2);
+    expect(s.stderr.trim().split('\n')).toHaveLength(1);
+    expect(s.stderr).toMatch(/^mailcheck: cannot read results file '.*': not a regular file\n$/);
   });
 });
 

@@ -1,6 +1,6 @@
 // `mailcheck check <domain...> [--batch <file>]`: parse flags → checkPosture per domain (streamed, bounded
 // concurrency) → text, JSON/NDJSON, JUnit or GitHub annotations → exit code. The only place this output is written.
-import { access, open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
 import { cannotRead } from '../../core/user-file.js';
 import { toALabel } from '../../core/names.js';
@@ -142,7 +142,8 @@ function parseShardOptions(opts: CheckCliOptions): Shard | undefined {
 async function resumeFrom(file: string, strict: boolean): Promise<{ done: Set<string>; code: 0 | 1 | 3 }> {
   let code: 0 | 1 | 3 = 0;
   try {
-    await access(file);
+    // A directory or a device would fail later, mid-read, as an internal error: say so now, as for --batch.
+    if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { done: new Set(), code };
     throw cannotRead('--resume file', file, e);
