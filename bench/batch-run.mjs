@@ -111,7 +111,8 @@ for await (const { result } of runBatch(
   if (v.includes('fail')) verdict = 'fail';
   else if (v.includes('unknown')) verdict = 'unknown';
   verdicts[verdict]++;
-  if (!sink.write(escapeJsonText(JSON.stringify(withoutSteps(result))) + '\n')) await new Promise((r) => sink.once('drain', r));
+  if (!sink.write(escapeJsonText(JSON.stringify(withoutSteps(result))) + '\n'))
+    await new Promise((r) => sink.once('drain', r));
 }
 const seconds = (performance.now() - start) / 1000;
 level?.stop();
