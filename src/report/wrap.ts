@@ -26,7 +26,9 @@ export function wrapStyled(parts: readonly Styled[], width: number, first = '', 
   const tokens: Token[] = [];
   let space = false;
   for (const [text, style, whole] of parts) {
-    const words = whole ? (text.startsWith(' ') ? ['', text.trim()] : [text.trim()]) : text.split(' ');
+    // A whole piece stays one word; a leading space still separates it from the word before.
+    let words = text.split(' ');
+    if (whole) words = text.startsWith(' ') ? ['', text.trim()] : [text.trim()];
     words.forEach((word, i) => {
       if (i > 0) space = true;
       if (word === '') return;
