@@ -321,14 +321,10 @@ class Evaluator {
         const ptr = await this.validatedNames();
         if (ptr.status === 'void') this.countVoid(domain, term, `PTR ${reverseName(ipLabel(ip))}`);
         const hit = ptr.names.find((n) => n.toLowerCase() === target || n.toLowerCase().endsWith(`.${target}`));
-        return {
-          match: hit !== undefined,
-          detail: hit
-            ? `${client} has the validated name ${hit}, in ${target}`
-            : ptr.names.length
-              ? `no validated name of ${client} (${ptr.names.join(', ')}) is in ${target}`
-              : `${client} has no validated reverse name`,
-        };
+        let detail = `${client} has no validated reverse name`;
+        if (hit) detail = `${client} has the validated name ${hit}, in ${target}`;
+        else if (ptr.names.length) detail = `no validated name of ${client} (${ptr.names.join(', ')}) is in ${target}`;
+        return { match: hit !== undefined, detail };
       }
       case 'include': {
         const name = await this.target(term.domainSpec!, values);

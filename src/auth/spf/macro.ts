@@ -24,7 +24,8 @@ export interface MacroParse {
 const DOMAIN_LETTERS = 'slodiphv';
 /** c, r and t are allowed only in explanation text (RFC 7208 §7.2). */
 const EXP_LETTERS = 'slodiphvcrt';
-const DELIMITERS = '.-+,/_=';
+/** RFC 7208 §7.1: "%%" is a percent sign, "%_" a space, "%-" a URL-encoded space. */
+const ESCAPES = { '%': '%', _: ' ', '-': '%20' } as const;
 
 /** Parses a macro-string; `exp` for the explanation text (letters c r t, and spaces). */
 export function parseMacroString(s: string, opts: { exp?: boolean } = {}): MacroParse {
@@ -51,7 +52,7 @@ export function parseMacroString(s: string, opts: { exp?: boolean } = {}): Macro
     const next = s[i + 1];
     if (next === '%' || next === '_' || next === '-') {
       flush();
-      tokens.push({ kind: 'escape', text: next === '%' ? '%' : next === '_' ? ' ' : '%20' });
+      tokens.push({ kind: 'escape', text: ESCAPES[next] });
       i += 2;
       continue;
     }
