@@ -84,7 +84,8 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
       ),
     );
 
-    const forgerAddress = o.forger !== undefined ? o.forger : (await canBind('127.0.0.2')) ? '127.0.0.2' : null;
+    let forgerAddress = o.forger;
+    if (forgerAddress === undefined) forgerAddress = (await canBind('127.0.0.2')) ? '127.0.0.2' : null;
     const lookalike = `${o.domain.split('.')[0]}-secure.test`;
     const zones = sandboxZones({
       domain: o.domain,

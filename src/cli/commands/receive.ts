@@ -6,7 +6,13 @@ import { availableParallelism, hostname as osHostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { isValidDomain } from '../../core/names.js';
 import { toNdjsonLine } from '../../report/json.js';
-import { renderListening, renderReceived, renderReceiveSummary, renderRejected } from '../../report/text/receive.js';
+import {
+  renderListening,
+  renderReceived,
+  renderReceiveSummary,
+  renderRejected,
+  type ListeningInfo,
+} from '../../report/text/receive.js';
 import { MaildirError } from '../../receive/maildir.js';
 import { selfSignedCertificate } from '../../receive/self-signed.js';
 import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../../receive/server.js';
@@ -41,7 +47,9 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   const port = integer(opts.port, '--port', 0, 65535);
   const host = opts.host.replace(/^\[|\]$/g, '');
   if (!isIP(host)) throw new UsageError(`--host '${opts.host}' is not an IP address to bind`);
-  const count = opts.once ? 1 : opts.count !== undefined ? integer(opts.count, '--count', 1, 1e9) : undefined;
+  let count: number | undefined;
+  if (opts.once) count = 1;
+  else if (opts.count !== undefined) count = integer(opts.count, '--count', 1, 1e9);
   if (opts.once && opts.count !== undefined) throw new UsageError('--once and --count do not go together');
   const tls = tlsMode(opts.tls, port);
   const name = opts.hostname ?? osHostname();
@@ -104,20 +112,18 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
         staleTmp: receiver.tmpSweep,
       }),
     );
-  else
-    out(
-      renderListening(
-        {
-          ...receiverOpts,
-          host: receiver.host,
-          port: receiver.port,
-          maildir: receiver.maildir,
-          certificate: tls === 'none' ? null : opts.cert ? 'given' : 'self-signed',
-          ...(count ? { count } : {}),
-        },
-        ctx.theme,
-      ),
-    );
+  else {
+    const listening: ListeningInfo = {
+      ...receiverOpts,
+      host: receiver.host,
+      port: receiver.port,
+      maildir: receiver.maildir,
+      certificate: null,
+    };
+    if (tls !== 'none') listening.certificate = opts.cert ? 'given' : 'self-signed';
+    if (count) listening.count = count;
+    out(renderListening(listening, ctx.theme));
+  }
   // Left by deliveries that never finished (a crash, kill -9): the Maildir rule removes them after 36 hours.
   const { removed, kept } = receiver.tmpSweep;
   if (!ctx.json && (removed || kept)) {
