@@ -1,5 +1,6 @@
 // SPF macros (RFC 7208 §7): parsing macro-strings (letters, transformers, delimiters, %% %_ %-)
 // and expanding them for a given client; target names are then truncated to 253 octets (§7.3).
+import { definedOnly } from '../../core/object.js';
 import { ipDotted, ipText, type SpfIp } from './ip.js';
 
 export type MacroToken =
@@ -97,15 +98,17 @@ export function parseMacroString(s: string, opts: { exp?: boolean } = {}): Macro
       };
     }
     flush();
-    tokens.push({
-      kind: 'macro',
-      letter,
-      upper: m[1] !== letter,
-      reverse: m[3] !== '',
-      ...(m[2] ? { digits: Number(m[2]) } : {}),
-      delimiters: m[4] ?? '',
-      raw: s.slice(i, close + 1),
-    });
+    tokens.push(
+      definedOnly({
+        kind: 'macro',
+        letter,
+        upper: m[1] !== letter,
+        reverse: m[3] !== '',
+        digits: m[2] ? Number(m[2]) : undefined,
+        delimiters: m[4] ?? '',
+        raw: s.slice(i, close + 1),
+      }),
+    );
     i = close + 1;
   }
   flush();
