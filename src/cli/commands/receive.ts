@@ -58,13 +58,15 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   if (opts.cert !== undefined && tls === 'none') throw new UsageError('--cert/--key need --tls (or --port 465)');
   const commandTimeoutMs =
     opts.timeout !== undefined ? integer(opts.timeout, '--timeout', 1, 600_000) : DEFAULT_COMMAND_TIMEOUT_MS;
+  // Read (or made) before the limits are parsed: a bad --cert is the first error a user sees.
+  const certAndKey = tls === 'none' ? undefined : await certificate(opts, name);
   const receiverOpts: ReceiverOptions = {
     host,
     port,
     maildir: opts.maildir,
     hostname: name,
     tls,
-    ...(tls !== 'none' ? await certificate(opts, name) : {}),
+    ...certAndKey,
     maxSize: byteSize(opts.maxSize),
     maxRecipients: integer(opts.maxRecipients, '--max-recipients', 1, 100_000),
     maxConnections: integer(opts.maxConnections, '--max-connections', 1, 100_000),
