@@ -7,9 +7,10 @@ import { escapeControl } from '../core/text.js';
 import type { Resolver } from '../dns/types.js';
 import { layered, offlineResolver } from '../dns/layered.js';
 import { loadZoneFile } from '../dns/zone/load.js';
-import type { Zone } from '../dns/zone/parse.js';
+import type { Zone } from '../dns/zone/types.js';
 import { createTheme, type Theme } from '../report/theme.js';
 import type { GlobalOptions } from './global-options.js';
+import { parseMilliseconds } from './options.js';
 
 export interface CliContext extends Context {
   theme: Theme;
@@ -25,10 +26,7 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 
 export function parseTimeout(v: string | undefined): number {
   if (v === undefined) return DEFAULT_TIMEOUT_MS;
-  if (!/^\d+$/.test(v.trim()) || Number(v) < 1 || Number(v) > 600000) {
-    throw new UsageError(`--timeout '${v}' is not a number of milliseconds between 1 and 600000`);
-  }
-  return Number(v);
+  return parseMilliseconds(v, '--timeout');
 }
 
 export function useColor(opts: GlobalOptions, env = process.env, isTTY = Boolean(process.stdout.isTTY)): boolean {

@@ -1,6 +1,6 @@
 // What every check gets injected: the resolver stack, timeouts, a clock and an event sink.
 // Checks read nothing global (no process.env, no console): the CLI builds this once.
-import type { Resolver } from '../dns/types.js';
+import type { Resolver } from './resolver.js';
 
 export type MailcheckEvent =
   | {

@@ -2,7 +2,7 @@
 // everything else goes to the network resolver, or is NXDOMAIN when offline.
 import type { MailcheckEvent } from '../core/context.js';
 import type { Lookup, RRType, RecordOf, Resolver } from './types.js';
-import type { Zone } from './zone/parse.js';
+import type { Zone } from './zone/types.js';
 import { zoneResolver } from './zone/resolver.js';
 
 /** Never touches the network: every name is NXDOMAIN. */

@@ -11,7 +11,8 @@ import {
   type DnsMessage,
   type ExtractedAnswer,
 } from './codec.js';
-import { formatServer, type DnsServerAddress, type TransportResult } from './transport-udp.js';
+import type { DnsServerAddress, TransportResult } from './transport-common.js';
+import { formatServer } from './transport-udp.js';
 import { queryTcp } from './transport-tcp.js';
 import { createUdpPool } from './udp-pool.js';
 

@@ -1,7 +1,7 @@
 // The system's DNS servers from /etc/resolv.conf (resolv.conf(5)): `nameserver` lines, as glibc reads them.
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import type { DnsServerAddress } from './transport-udp.js';
+import type { DnsServerAddress } from './transport-common.js';
 
 /** glibc's MAXNS: later nameserver lines are ignored. */
 export const MAX_NAMESERVERS = 3;

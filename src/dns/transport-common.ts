@@ -1,7 +1,25 @@
 // What the DNS transports share: a query settles once — with the reply, at the deadline, or on the caller's
 // abort, whichever comes first — and its socket is released exactly then; and how a UDP query that got no usable
-// reply is told.
-import type { ExchangeOptions, TransportResult } from './transport-udp.js';
+// reply is told; and the shapes of a server, an exchange's options and its outcome.
+import type { DnsMessage } from './codec.js';
+
+export interface DnsServerAddress {
+  host: string;
+  port: number;
+}
+
+/** What one exchange on the wire gave. Network trouble is a value, never an exception. */
+export type TransportResult =
+  | { kind: 'response'; message: DnsMessage; size: number; ms: number }
+  | { kind: 'timeout' | 'malformed' | 'error' | 'aborted'; error: string; ms: number };
+
+export interface ExchangeOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** performance.now() by which the question must be done: a query that waited in a pool's line (udp-pool.ts) gets
+   *  only what is left of it, and none at all once it has passed. */
+  deadline?: number;
+}
 
 export interface Settle {
   finish(r: TransportResult): void;

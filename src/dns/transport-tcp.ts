@@ -2,8 +2,7 @@
 // reassembled from however the stream splits it. Used after a truncated (TC=1) UDP reply.
 import { createConnection } from 'node:net';
 import { decodeMessage, isReplyTo, type EncodedQuery } from './codec.js';
-import { settleOnce } from './transport-common.js';
-import type { DnsServerAddress, ExchangeOptions, TransportResult } from './transport-udp.js';
+import { settleOnce, type DnsServerAddress, type ExchangeOptions, type TransportResult } from './transport-common.js';
 
 export function queryTcp(
   server: DnsServerAddress,

@@ -4,26 +4,14 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
 import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './codec.js';
-import { noReply, settleOnce } from './transport-common.js';
+import {
+  noReply,
+  settleOnce,
+  type DnsServerAddress,
+  type ExchangeOptions,
+  type TransportResult,
+} from './transport-common.js';
 import { expandIpv6 } from './types.js';
-
-export interface DnsServerAddress {
-  host: string;
-  port: number;
-}
-
-/** What one exchange on the wire gave. Network trouble is a value, never an exception. */
-export type TransportResult =
-  | { kind: 'response'; message: DnsMessage; size: number; ms: number }
-  | { kind: 'timeout' | 'malformed' | 'error' | 'aborted'; error: string; ms: number };
-
-export interface ExchangeOptions {
-  timeoutMs: number;
-  signal?: AbortSignal;
-  /** performance.now() by which the question must be done: a query that waited in a pool's line (udp-pool.ts) gets
-   *  only what is left of it, and none at all once it has passed. */
-  deadline?: number;
-}
 
 export function queryUdp(
   server: DnsServerAddress,

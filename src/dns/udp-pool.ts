@@ -14,15 +14,8 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { randomFillSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './codec.js';
-import { noReply } from './transport-common.js';
-import {
-  formatServer,
-  sameAddress,
-  stripScope,
-  type DnsServerAddress,
-  type ExchangeOptions,
-  type TransportResult,
-} from './transport-udp.js';
+import { noReply, type DnsServerAddress, type ExchangeOptions, type TransportResult } from './transport-common.js';
+import { formatServer, sameAddress, stripScope } from './transport-udp.js';
 
 export interface UdpPoolOptions {
   /** Sockets per server at most (default 8). More spread the 16-bit id space and the kernel's receive buffers. */

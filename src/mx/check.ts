@@ -2,43 +2,11 @@
 // I/O only through ctx.resolver; returns plain data with the DNS steps it took.
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
-import type { Finding, Step } from '../core/result.js';
 import { cnameTargets } from '../dns/cname.js';
 import { traceResolver } from '../dns/trace.js';
-import { isTemporary, reverseName, type Lookup, type MxRecord, type Resolver } from '../dns/types.js';
+import { isTemporary, reverseName, type MxRecord, type Resolver } from '../dns/types.js';
 import { mxFindings } from './findings.js';
-
-export interface MxAddress {
-  address: string;
-  family: 4 | 6;
-  ptr: string[];
-  fcrdns: boolean;
-  /** Set when the PTR lookup could not give a verdict (timeout, SERVFAIL). */
-  ptrStatus?: string;
-}
-
-export interface MxHost {
-  preference: number;
-  exchange: string;
-  addresses: MxAddress[];
-  /** When the exchange is an alias (RFC 5321 §5.1 forbids it): where its CNAME chain leads, in order; the last
-   *  name is the host that really has the addresses (or, when they are missing, where the alias dangles). */
-  cnames: string[];
-  /** 'ok', 'ip-literal', 'no-address', or a temporary status that prevented the lookup. */
-  status: 'ok' | 'ip-literal' | 'no-address' | 'nxdomain' | 'temporary';
-}
-
-export interface MxResult {
-  kind: 'mx';
-  domain: string;
-  nullMx: boolean;
-  implicit: boolean;
-  mx: MxHost[];
-  /** The MX lookup's own outcome: 'ok', 'nodata', 'nxdomain', or a temporary status. */
-  lookup: Lookup<unknown>['status'];
-  findings: Finding[];
-  steps: Step[];
-}
+import type { MxAddress, MxHost, MxResult } from './types.js';
 
 export async function checkMx(domain: string, ctx: Pick<Context, 'resolver'>): Promise<MxResult> {
   const trace = traceResolver(ctx.resolver);

@@ -1,7 +1,7 @@
 // The verdicts on an MX chain: what a sending MTA would trip over (RFC 5321 §5.1, RFC 7505, RFC 2181 §10.3).
 import { finding, type Finding } from '../core/result.js';
-import type { MxResult } from './check.js';
-import { classifyAddress } from './ip-ranges.js';
+import type { MxResult } from './types.js';
+import { classifyAddress } from '../core/ip-ranges.js';
 
 export function mxFindings(r: MxResult, temporary?: { status: string; server: string; error?: string }): Finding[] {
   const out: Finding[] = [];

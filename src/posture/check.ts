@@ -13,10 +13,14 @@ import { checkSpf } from '../auth/spf/check.js';
 import { checkTlsRpt } from '../auth/tls-rpt/check.js';
 import type { Context } from '../core/context.js';
 import { finding, type Finding, type Step } from '../core/result.js';
-import { checkMx, type MxResult } from '../mx/check.js';
+import { checkMx } from '../mx/check.js';
+import type { MxResult } from '../mx/types.js';
 import { probeTarget } from '../probe/check.js';
+import type { ProbeOptions } from '../probe/types.js';
 import { budgetResolver, expiry } from './budget.js';
 import { crossFindings } from './cross.js';
+import { mxZonesDnssec } from './mx-dnssec.js';
+import { mxIpv6 } from './mx-ipv6.js';
 import { checkDnsbl } from './dnsbl.js';
 import { isIgnored, type Policy } from './policy.js';
 import { policyFindings } from './policy-eval.js';
@@ -29,6 +33,8 @@ export interface PostureOptions {
   selectors?: string[];
   /** Probe every MX host over SMTP (STARTTLS, certificate), and match DANE against what they serve. */
   smtp?: boolean;
+  /** With smtp: audit each MX address's TLS test by test (src/probe/tls-audit), within the domain's budget. */
+  tlsAudit?: boolean;
   smtpPort?: number;
   /** Fetch BIMI assets (the logo, the mark certificate). */
   fetch?: boolean;
@@ -74,7 +80,7 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
   try {
     const mxP = guard('mx', checkMx(domain, c));
     const dnssecP = guard('dnssec', checkDnssec(domain, c));
-    const [mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane, smtp, dnsbl] = await Promise.all([
+    const [mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane, smtp, dnsbl, mxZones] = await Promise.all([
       mxP,
       guard('spf', checkSpf({ domain }, c)),
       guard('dkim', checkDkim(domain, c, opts.selectors?.length ? { selectors: opts.selectors } : {})),
@@ -102,22 +108,18 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
         'dane',
         dnssecP.then((d) => checkDane(domain, c, { signed: d?.signed === true })),
       ),
-      opts.smtp
-        ? guard(
-            'smtp',
-            probeTarget(domain, c, {
-              all: true,
-              ...(opts.smtpPort ? { port: opts.smtpPort } : {}),
-              ...(opts.ca ? { ca: opts.ca } : {}),
-            }),
-          )
-        : undefined,
+      opts.smtp ? guard('smtp', probeTarget(domain, c, smtpOptions(opts, start))) : undefined,
       opts.dnsbl?.length
         ? guard(
             'dnsbl',
             mxP.then((m) => checkDnsbl(mxAddresses(m), opts.dnsbl!, c)),
           )
         : undefined,
+      // The MX hosts' own zones (internet.nl's "DNSSEC of the mail servers"), next to the domain's.
+      guard(
+        'dnssec',
+        Promise.all([mxP, dnssecP]).then(([m, d]) => (m && d ? mxZonesDnssec(domain, m, d, c) : null)),
+      ),
     ]);
     const checks: PostureChecks = { mx, spf, dkim, dmarc, mtaSts, tlsRpt, bimi, dnssec, dane };
     if (smtp !== undefined) checks.smtp = smtp;
@@ -128,7 +130,19 @@ export async function checkPosture(domain: string, ctx: Context, opts: PostureOp
       const chains = await guard('dane', servedChains(hostsToMatch(dane), mx, c, opts.smtpPort ?? 25));
       if (chains) checks.dane = withServedChains(dane, chains);
     }
-    if (dnssec) {
+    if (mx) {
+      const v6 = mxIpv6(mx, smtp);
+      if (v6.ipv6) checks.mx = { ...mx, ipv6: v6.ipv6, findings: [...mx.findings, ...v6.findings] };
+    }
+    if (dnssec && mxZones)
+      checks.dnssec = {
+        ...dnssec,
+        mx: mxZones.zones,
+        findings: [...dnssec.findings, ...mxZones.findings],
+        steps: [...dnssec.steps, ...mxZones.steps],
+      };
+    if (checks.dnssec) {
+      const dnssec = checks.dnssec;
       const a = answerAuthentication(allSteps(checks), domain);
       checks.dnssec = {
         ...dnssec,
@@ -235,6 +249,22 @@ function unfinished(checks: PostureChecks, budgetMs: number | undefined): Postur
     ),
     check,
   }));
+}
+
+/** Every MX address; with tlsAudit, audited until a second before the domain's budget ends. */
+function smtpOptions(opts: PostureOptions, start: number): ProbeOptions {
+  const o: ProbeOptions = { all: true };
+  if (opts.smtpPort) o.port = opts.smtpPort;
+  if (opts.ca) o.ca = opts.ca;
+  // TLSA names stay _25._tcp.<mx>, as for the DANE check, whatever port a test points --smtp-port at.
+  if (opts.tlsAudit) {
+    o.tlsAudit = { danePort: 25 };
+    if (opts.budgetMs) {
+      o.tlsAudit.budgetMs = opts.budgetMs;
+      o.tlsAudit.deadline = start + opts.budgetMs - 1000;
+    }
+  }
+  return o;
 }
 
 function mxAddresses(mx: MxResult | null): { exchange: string; address: string }[] {

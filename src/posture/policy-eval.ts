@@ -2,8 +2,9 @@
 // (fail when unmet, ok when met). A check without a verdict (timeout, SERVFAIL) is left unknown, never failed. Pure.
 import { WEAKER_POLICY, type DmarcPolicy } from '../auth/dmarc/record.js';
 import type { SpfTree } from '../auth/spf/types.js';
-import { finding, type Severity } from '../core/result.js';
+import { finding } from '../core/result.js';
 import type { AtLeast, Policy } from './policy.js';
+import { notAudited, tlsPolicy, type Emit } from './policy-tls.js';
 import type { CheckName, PostureChecks, PostureFinding } from './types.js';
 
 const ID: Record<CheckName, string> = {
@@ -22,8 +23,6 @@ const ID: Record<CheckName, string> = {
 
 const DMARC_ORDER = ['none', 'quarantine', 'reject'] as const;
 const STS_ORDER = ['none', 'testing', 'enforce'] as const;
-
-type Emit = (key: string, met: boolean, message: string, severity?: Severity) => void;
 
 export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
   const out: PostureFinding[] = [];
@@ -55,11 +54,7 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
         emit(
           'required',
           reachable > 0 && !mx.implicit && !mx.nullMx,
-          mx.nullMx
-            ? 'MX records are required; the domain publishes a null MX.'
-            : mx.implicit
-              ? 'MX records are required; the domain relies on an implicit MX.'
-              : `MX records are required; ${reachable} reachable exchange(s).`,
+          `MX records are required; ${mxState(mx.nullMx, mx.implicit, reachable)}.`,
         );
       if (r.minHosts !== undefined)
         emit(
@@ -133,7 +128,7 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
         emit(
           'selector',
           Boolean(s?.found && !s.revoked),
-          `selector ${sel} must publish a usable key; ${!s ? 'it was not checked' : !s.found ? 'none is published' : s.revoked ? 'its key is revoked (empty p=)' : 'it does'}.`,
+          `selector ${sel} must publish a usable key; ${selectorState(s)}.`,
         );
       }
       if (r.minBits !== undefined) {
@@ -261,15 +256,7 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     section('bimi', c.bimi, (emit) => {
       const b = c.bimi!;
       if (r.required)
-        emit(
-          'required',
-          b.records.length === 1 && !b.declined,
-          b.records.length
-            ? b.declined
-              ? 'a BIMI logo is required; the record declines one.'
-              : 'a BIMI record is required; one is published.'
-            : 'a BIMI record is required; none is published.',
-        );
+        emit('required', b.records.length === 1 && !b.declined, bimiState(b.records.length > 0, b.declined));
       if (r.authority)
         emit(
           'authority',
@@ -313,7 +300,8 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
     });
   }
 
-  if (p.smtp && (p.smtp.starttls || p.smtp.trustedCertificate)) {
+  const tlsRules = p.smtp?.tls && (p.smtp.tls.minVersion || p.smtp.tls.noPhaseOut) ? p.smtp.tls : undefined;
+  if (p.smtp && (p.smtp.starttls || p.smtp.trustedCertificate || tlsRules)) {
     if (c.smtp === undefined) {
       out.push({
         ...finding(
@@ -348,10 +336,30 @@ export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
               : 'every MX host needs a trusted certificate for its name; all have one.',
           );
         }
+        if (tlsRules) tlsPolicy(tlsRules, reached, emit, () => out.push(notAudited(p.source)));
       });
     }
   }
   return out;
+}
+
+function mxState(nullMx: boolean, implicit: boolean, reachable: number): string {
+  if (nullMx) return 'the domain publishes a null MX';
+  if (implicit) return 'the domain relies on an implicit MX';
+  return `${reachable} reachable exchange(s)`;
+}
+
+function selectorState(s: { found: boolean; revoked?: boolean } | undefined): string {
+  if (!s) return 'it was not checked';
+  if (!s.found) return 'none is published';
+  if (s.revoked) return 'its key is revoked (empty p=)';
+  return 'it does';
+}
+
+function bimiState(published: boolean, declined: boolean): string {
+  if (!published) return 'a BIMI record is required; none is published.';
+  if (declined) return 'a BIMI logo is required; the record declines one.';
+  return 'a BIMI record is required; one is published.';
 }
 
 /** The `all` qualifier that ends evaluation: the top record's, else the redirect target's (RFC 7208 §6.1). */

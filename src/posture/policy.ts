@@ -1,7 +1,7 @@
 // The CI gate's requirements file (`--policy mailcheck.yml`): a small schema, checked key by key so that a typo is
 // a clear error (exit 2) instead of a requirement silently not enforced. Parsing is pure; loadPolicy reads the file.
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
+import { readUserFile } from '../core/user-file.js';
 
 export type DmarcPolicyName = 'none' | 'quarantine' | 'reject';
 export type MtaStsModeName = 'none' | 'testing' | 'enforce';
@@ -31,7 +31,17 @@ export interface Policy {
   bimi?: { required?: boolean; authority?: boolean };
   dnssec?: { signed?: boolean; validated?: boolean };
   dane?: { required?: boolean };
-  smtp?: { starttls?: boolean; trustedCertificate?: boolean };
+  smtp?: { starttls?: boolean; trustedCertificate?: boolean; tls?: SmtpTlsPolicy };
+}
+
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+/** `smtp: { tls: … }`: what the TLS audit (--tls-audit) of every MX address must show. */
+export interface SmtpTlsPolicy {
+  /** No version below this one offered. */
+  minVersion?: (typeof TLS_VERSIONS)[number];
+  /** No version, suite or key-exchange group offered that the guidelines class phase-out or insufficient. */
+  noPhaseOut?: boolean;
 }
 
 type Rule =
@@ -40,7 +50,8 @@ type Rule =
   | { kind: 'presence' }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'ordered'; values: readonly string[] }
-  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; what: string };
+  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; what: string }
+  | { kind: 'mapping'; rules: Record<string, Rule>; example: string };
 
 const bool: Rule = { kind: 'bool' };
 const presence: Rule = { kind: 'presence' };
@@ -80,20 +91,20 @@ export const POLICY_SCHEMA: Record<string, Record<string, Rule>> = {
   bimi: { required: bool, authority: presence },
   dnssec: { signed: bool, validated: bool },
   dane: { required: bool },
-  smtp: { starttls: presence, trustedCertificate: bool },
+  smtp: {
+    starttls: presence,
+    trustedCertificate: bool,
+    tls: {
+      kind: 'mapping',
+      rules: { minVersion: { kind: 'enum', values: TLS_VERSIONS }, noPhaseOut: bool },
+      example: '{ minVersion: TLSv1.2, noPhaseOut: true }',
+    },
+  },
 };
 const TOP_LEVEL = ['strict', 'ignore', ...Object.keys(POLICY_SCHEMA)];
 
 export async function loadPolicy(path: string): Promise<Policy> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read policy file '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
-    );
-  }
+  const text = await readUserFile(path, 'policy file', 'utf8');
   const { parse } = await import('yaml');
   let doc: unknown;
   try {
@@ -174,6 +185,19 @@ function checkValue(path: string, v: unknown, rule: Rule, fail: (m: string) => n
       if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string' && rule.values.includes(x)))
         return { oneOf: v };
       return fail(`${path} must be one of ${rule.values.join(', ')}, or a list of them (got ${shown})`);
+    }
+    case 'mapping': {
+      if (!isObject(v)) return fail(`${path} must be a mapping (e.g. ${rule.example}), got ${shown}`);
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const sub = rule.rules[k];
+        if (!sub)
+          fail(
+            `unknown key '${path}.${k}'${suggest(k, Object.keys(rule.rules))} (known under ${path}: ${Object.keys(rule.rules).join(', ')})`,
+          );
+        out[k] = checkValue(`${path}.${k}`, x, sub!, fail);
+      }
+      return out;
     }
     case 'list': {
       const list = Array.isArray(v) ? v : [v];

@@ -3,11 +3,11 @@
 // sent to sign or brand), and a parked one no MTA-STS, TLS-RPT or DANE (nothing is received) — it needs what the
 // M3AAWG "Protecting Parked Domains" best practice asks: a null MX when it has an address, SPF -all, DMARC
 // p=reject, and -all for made-up subdomains too (a wildcard SPF record). Pure but for `wildcardSpf` (one query).
-import type { DmarcResult } from '../auth/dmarc/check.js';
+import type { DmarcResult } from '../auth/dmarc/types.js';
 import type { SpfTree } from '../auth/spf/types.js';
 import { finding, type Finding } from '../core/result.js';
 import { isTemporary, recordsOf, txtJoin, type Resolver } from '../dns/types.js';
-import type { MxResult } from '../mx/check.js';
+import type { MxResult } from '../mx/types.js';
 import type { PostureChecks, PostureFinding } from './types.js';
 
 export type ProfileName = 'sending' | 'non-sending' | 'parked';

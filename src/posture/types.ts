@@ -1,15 +1,15 @@
 // The shape of `mailcheck check`: one domain's posture, every check's own result nested under `checks`
 // (shared/CONTRACT.md), a one-line summary per check, and all findings flattened with the check they belong to.
-import type { BimiResult } from '../auth/bimi/check.js';
-import type { DaneResult } from '../auth/dane/check.js';
-import type { DkimResult } from '../auth/dkim/check.js';
-import type { DmarcResult } from '../auth/dmarc/check.js';
-import type { DnssecResult } from '../auth/dnssec/check.js';
-import type { MtaStsResult } from '../auth/mta-sts/check.js';
+import type { BimiResult } from '../auth/bimi/types.js';
+import type { DaneResult } from '../auth/dane/types.js';
+import type { DkimResult } from '../auth/dkim/types.js';
+import type { DmarcResult } from '../auth/dmarc/types.js';
+import type { DnssecResult } from '../auth/dnssec/types.js';
+import type { MtaStsResult } from '../auth/mta-sts/types.js';
 import type { SpfResult } from '../auth/spf/types.js';
-import type { TlsRptResult } from '../auth/tls-rpt/check.js';
+import type { TlsRptResult } from '../auth/tls-rpt/types.js';
 import type { Finding, Severity } from '../core/result.js';
-import type { MxResult } from '../mx/check.js';
+import type { MxResult } from '../mx/types.js';
 import type { ProbeResult } from '../probe/types.js';
 import type { DnsblResult } from './dnsbl.js';
 

@@ -4,6 +4,7 @@ import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import { inspectCertificate, type CertificateInfo } from '../smtp/certificate.js';
+import { finding } from '../core/result.js';
 import { bannerHostname } from '../smtp/extensions.js';
 import { smtpHandshake, type HandshakeOptions } from '../smtp/handshake.js';
 import { replyText, type Reply } from '../smtp/reply.js';
@@ -12,6 +13,7 @@ import { trustAnchors } from '../smtp/trust.js';
 import { authPlaintextTest } from './auth-test.js';
 import { hostFindings } from './findings.js';
 import { relayTest, SINK_GREETING } from './relay.js';
+import type { AuditOptions } from './tls-audit/audit.js';
 import type { ProbeEndpoint, ProbeHost, ProbeOptions, ProbeStage, ProbeTls, TlsMode } from './types.js';
 
 export const SLOW_BANNER_MS = 5000;
@@ -20,7 +22,19 @@ export function tlsModeFor(port: number, mode?: TlsMode): TlsMode {
   return mode ?? (port === 465 ? 'implicit' : 'starttls');
 }
 
+/** What the probe's own TLS handshake saw, handed to the audit as evidence. */
+interface Seen {
+  outcome?: Extract<TlsOutcome, { ok: true }>;
+}
+
 export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: ProbeOptions = {}): Promise<ProbeHost> {
+  const seen: Seen = {};
+  const host = await probeOnce(target, ctx, opts, seen);
+  if (opts.tlsAudit) await withTlsAudit(host, target, ctx, opts, seen);
+  return host;
+}
+
+async function probeOnce(target: ProbeEndpoint, ctx: Context, opts: ProbeOptions, seen: Seen): Promise<ProbeHost> {
   const mode = tlsModeFor(target.port, opts.tls);
   const host: ProbeHost = {
     exchange: target.exchange,
@@ -72,6 +86,7 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
     };
   const hs = await smtpHandshake({ host: target.exchange, address: target.address, port: target.port }, ctx, handshake);
   host.timings.connectMs = hs.timings.connectMs;
+  if (hs.tls.outcome?.ok) seen.outcome = hs.tls.outcome;
   if (!hs.session) {
     const f = hs.connectFailure!;
     host.error = { stage: 'connect', kind: f.kind, message: f.message };
@@ -206,4 +221,49 @@ function inspectNames(
     if (other.hostnameMatch) return other;
   }
   return first;
+}
+
+/**
+ * The TLS audit (src/probe/tls-audit), loaded only when asked for: after the probe, on new connections to the same
+ * address. Where the probe found no TLS to audit (no STARTTLS, no connection), it says so instead.
+ */
+async function withTlsAudit(
+  host: ProbeHost,
+  target: ProbeEndpoint,
+  ctx: Context,
+  opts: ProbeOptions,
+  seen: Seen,
+): Promise<void> {
+  const mode = tlsModeFor(target.port, opts.tls);
+  const who =
+    host.exchange === host.address ? `${host.address}:${host.port}` : `${host.exchange} [${host.address}]:${host.port}`;
+  const skip = (why: string) => {
+    host.tlsAudit = null;
+    host.findings.push(finding('tls.audit.skipped', 'info', `No TLS audit of ${who}: ${why}.`));
+  };
+  if (mode === 'none') return skip('--tls none');
+  if (!host.connected || host.bannerCode !== 220) return skip('no SMTP session');
+  if (mode === 'starttls' && !host.tls?.offered) return skip('STARTTLS is not offered');
+  if (host.tls?.attempted && !host.tls.ok && host.tls.error?.startsWith('STARTTLS refused'))
+    return skip('STARTTLS was refused');
+  const o = opts.tlsAudit!;
+  const budget = performance.now() + (o.budgetMs ?? 60_000);
+  const { auditTls } = await import('./tls-audit/audit.js');
+  const names = certificateNames(target);
+  const t = seen.outcome;
+  const auditOptions: AuditOptions = {
+    endpoint: { host: target.exchange, address: target.address, port: target.port },
+    servername: names.find((n) => !isIP(n)),
+    helo: opts.helo,
+    tls: mode,
+    concurrency: o.concurrency,
+    deadline: o.deadline === undefined ? budget : Math.min(budget, o.deadline),
+    danePort: o.danePort,
+    leaf: host.tls?.certificate ?? null,
+    leafFindings: host.findings,
+  };
+  if (t) auditOptions.seed = { protocol: t.protocol, cipher: t.cipher, ephemeralKey: t.ephemeralKey, chain: t.chain };
+  const { audit, findings } = await auditTls(ctx, auditOptions);
+  host.tlsAudit = audit;
+  host.findings.push(...findings);
 }

@@ -3,6 +3,7 @@ import type { Finding, Step } from '../core/result.js';
 import type { CertificateInfo } from '../smtp/certificate.js';
 import type { TranscriptLine } from '../smtp/session.js';
 import type { AuthTest } from './auth-test.js';
+import type { TlsAudit } from './tls-audit/types.js';
 
 export type TlsMode = 'starttls' | 'implicit' | 'none';
 
@@ -27,6 +28,19 @@ export interface ProbeOptions {
   bannerTimeoutMs?: number;
   /** A greeting slower than this is a finding (default 5000 ms). */
   slowBannerMs?: number;
+  /** Audit the server's TLS test by test after the probe (src/probe/tls-audit). */
+  tlsAudit?: TlsAuditOptions;
+}
+
+export interface TlsAuditOptions {
+  /** Connections at once per host (default 8). */
+  concurrency?: number;
+  /** Time budget per host, from the start of its audit (default 60 s). */
+  budgetMs?: number;
+  /** An absolute end (performance.now()) that also bounds it: the domain's budget in `check`. */
+  deadline?: number;
+  /** Port in the TLSA name (default the probed port; `check` uses 25, the port senders use). */
+  danePort?: number;
 }
 
 /** What we connect to: a name (for SNI, certificate and banner checks) and one of its addresses. */
@@ -100,6 +114,8 @@ export interface ProbeHost {
   ehloTls: EhloInfo | null;
   tls: ProbeTls | null;
   relay?: RelayTest;
+  /** With --tls-audit: the server's TLS judged test by test (versions, suites, order, groups, …). */
+  tlsAudit?: TlsAudit | null;
   /** AUTH offered before TLS, and whether it would check a password sent in the clear. */
   auth?: AuthTest;
   error?: ProbeError;

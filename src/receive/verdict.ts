@@ -9,7 +9,8 @@ import { lookupConnection } from '../verify/requirements/connection.js';
 import { judgeRequirements } from '../verify/requirements/judge.js';
 import type { ConnectionFacts } from '../verify/requirements/types.js';
 import type { SpfVerdict } from '../verify/spf.js';
-import { verifyMessage, type MessageVerdict } from '../verify/verdict.js';
+import type { MessageVerdict } from '../verify/types.js';
+import { verifyMessage } from '../verify/verdict.js';
 
 export interface ReceiveAuth {
   spf: { result: string; domain: string; helo?: { result: string; domain: string } };

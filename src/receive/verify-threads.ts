@@ -7,7 +7,7 @@
 // processes: the message is shared memory, not a copy through a pipe, and nothing else here signs or verifies.
 import { Worker } from 'node:worker_threads';
 import type { Context } from '../core/context.js';
-import type { MessageVerdict } from '../verify/verdict.js';
+import type { MessageVerdict } from '../verify/types.js';
 import { SHARE_FROM, type MessageBytes } from './message-bytes.js';
 import { receivedVerdict, type ReceiveVerdictInput } from './verdict.js';
 import type { FromVerifyThread, ToVerifyThread } from './verify-worker.js';

@@ -4,7 +4,7 @@
 // lookups travel as messages.
 import { parentPort } from 'node:worker_threads';
 import type { Lookup, RRType, RecordOf, Resolver } from '../dns/types.js';
-import type { MessageVerdict } from '../verify/verdict.js';
+import type { MessageVerdict } from '../verify/types.js';
 import { receivedVerdict, type ReceiveVerdictInput } from './verdict.js';
 
 export type ToVerifyThread =

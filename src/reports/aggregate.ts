@@ -1,7 +1,7 @@
 // Aggregation as the reports stream in: per domain, per sending IP (DMARC) and per MX and failure type (TLS-RPT).
 // Each report is folded in and dropped, so memory grows with distinct sources, not with reports; every per-source
 // list is capped against hostile input. Duplicates (same reporter, report id and domain) are counted once.
-import { organizationalDomain } from '../auth/dmarc/org-domain.js';
+import { organizationalDomain } from '../auth/shared/org-domain.js';
 import type { DkimSeen, SourceRow, TlsFailureRow } from './model.js';
 import type { DmarcAggregateReport, DmarcPolicyPublished, DmarcRecordRow, TlsRptReport } from './types.js';
 

@@ -3,7 +3,7 @@
 // (spoofing, or a service nobody authorised) — with the fix that would make an own source pass. DNS only through
 // the injected resolver: SPF (our check_host), MX, PTR with forward confirmation.
 import type { Context } from '../core/context.js';
-import { organizationalDomain } from '../auth/dmarc/org-domain.js';
+import { organizationalDomain } from '../auth/shared/org-domain.js';
 import { checkHost } from '../auth/spf/evaluate.js';
 import type { SpfEvaluation } from '../auth/spf/types.js';
 import { isTemporary, type Resolver } from '../dns/types.js';

@@ -1,19 +1,17 @@
 // `mailcheck send`: compose (or take) a message, DKIM-sign it when a key is given, deliver it, and say per
 // recipient what happened. Returns the JSON of shared/CONTRACT.md plus the sessions' transcripts.
-import { organizationalDomain } from '../auth/dmarc/org-domain.js';
+import { organizationalDomain } from '../auth/shared/org-domain.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
-import { finding, type Finding, type Step } from '../core/result.js';
-import type { CertificateInfo } from '../smtp/certificate.js';
-import type { TranscriptLine } from '../smtp/session.js';
+import { finding, type Finding } from '../core/result.js';
 import type { Mailbox } from './address.js';
 import { composeMessage, type HeaderField } from './compose.js';
-import { deliver, type DeliverOptions, type DeliveredTo, type Delivery, type RejectedTo } from './deliver.js';
+import { deliver, type DeliverOptions, type Delivery } from './deliver.js';
 import { dkimSignMessage, type SigningKey } from './dkim-sign.js';
 import { readEml } from './eml.js';
 import { authFindings, certificateFindings, deliveryFindings, routeFindings } from './findings.js';
-import type { RefusedAddress } from './route.js';
-import type { Attempt, AttemptAuth, AttemptOutcome, SendTls, SendTlsMode } from './transaction.js';
+import type { Attempt } from './transaction.js';
+import type { SendResult, SendSession } from './types.js';
 
 export interface SendInput {
   from: Mailbox;
@@ -29,66 +27,6 @@ export interface SendInput {
 export interface SendOptions extends DeliverOptions {
   /** Randomness for the Message-ID (tests pin it). */
   random?: () => string;
-}
-
-export interface SendSession {
-  exchange: string;
-  address: string;
-  port: number;
-  outcome: AttemptOutcome;
-  reply: string;
-  tls: SendTls | null;
-  /** The certificate the server presented, judged against its name (as `probe` reports it). */
-  certificate?: CertificateInfo;
-  /** Why that certificate does not authenticate the server. */
-  certificateProblems?: string[];
-  /** The login (--auth-user): mechanism, answer; never the password. */
-  auth?: AttemptAuth;
-  tlsFallback?: string;
-  transcript: TranscriptLine[];
-  ms: number;
-}
-
-export interface SendResult {
-  kind: 'send';
-  messageId: string | null;
-  from: string;
-  to: string[];
-  delivered: DeliveredTo[];
-  rejected: RejectedTo[];
-  tls: {
-    mode: SendTlsMode;
-    encrypted: boolean;
-    protocol: string | null;
-    cipher: string | null;
-    /** Every server that took the message presented a certificate that authenticates it; null: none took it. */
-    verified: boolean | null;
-  };
-  dkim: {
-    signed: boolean;
-    domain: string | null;
-    selector: string | null;
-    algorithm?: string;
-    keyBits?: number;
-    signedHeaders?: string[];
-  };
-  /** SMTP AUTH (--auth-user); null when no login was asked for. Never holds the password. */
-  auth: { user: string; mechanism: string | null; authenticated: boolean } | null;
-  size: number;
-  /** Where each recipient domain's mail was to go (MX hosts, or the --server). */
-  routes: {
-    domain: string;
-    recipients: string[];
-    port: number;
-    hosts: { exchange: string; preference: number | null; addresses: string[] }[];
-    implicit: boolean;
-    /** MX addresses not tried: loopback, link-local, private or reserved (without --allow-private). */
-    refused?: RefusedAddress[];
-    problem?: string;
-  }[];
-  sessions: SendSession[];
-  findings: Finding[];
-  steps: Step[];
 }
 
 export async function sendMessage(input: SendInput, ctx: Context, opts: SendOptions = {}): Promise<SendResult> {

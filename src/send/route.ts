@@ -6,7 +6,7 @@ import type { Step } from '../core/result.js';
 import { traceResolver } from '../dns/trace.js';
 import { isTemporary } from '../dns/types.js';
 import { checkMx } from '../mx/check.js';
-import { classifyAddress } from '../mx/ip-ranges.js';
+import { classifyAddress } from '../core/ip-ranges.js';
 
 export interface RouteHost {
   exchange: string;

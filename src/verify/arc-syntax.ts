@@ -2,7 +2,7 @@
 // that is malformed invalidates its ARC set, and so the chain (RFC 8617 §5.2). Checked with the project's one
 // tag-list parser before mailauth sees the sets: its parser lowercases tag names (S= reads as s=), keeps the last
 // of two duplicates and skips empty tag-specs, so a malformed but correctly signed seal validated as "pass". Pure.
-import { strictTagList } from '../auth/dkim/tag-list.js';
+import { strictTagList } from '../auth/shared/tag-list.js';
 import { MAX_SIGNED_FIELDS } from './dkim/signature.js';
 import type { HeaderField } from './message.js';
 

@@ -6,7 +6,7 @@ import { bareCrFinding } from './bare-cr.js';
 import { MAX_SIGNATURES } from './dkim/verify.js';
 import { WEAKER_POLICY } from '../auth/dmarc/record.js';
 import type { DmarcOutcome, DmarcPolicy, DmarcVerdict } from './dmarc.js';
-import type { MessageVerdict } from './verdict.js';
+import type { MessageVerdict } from './types.js';
 
 const RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
 

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../core/context.js';
 import type { RRType } from '../dns/types.js';
-import type { VerifyItem } from './run.js';
+import type { VerifyItem } from './types.js';
 import type { MessageTask } from './sources.js';
 import type { VerifyOptions } from './verdict.js';
 

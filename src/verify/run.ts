@@ -3,30 +3,12 @@
 // with `error`, and the others go on.
 import { readFileSync } from 'node:fs';
 import type { Context } from '../core/context.js';
-import { finding, type Finding } from '../core/result.js';
+import { finding } from '../core/result.js';
 import { MessageFormatError } from './message.js';
 import { startPool, threadsFor, type VerifyPool } from './pool.js';
 import { describeFsError, type MessageTask } from './sources.js';
-import { verifyMessage, type MessageVerdict, type VerifyOptions } from './verdict.js';
-
-export interface VerifiedFile extends MessageVerdict {
-  kind: 'verify';
-  file: string;
-  /** Position in an mbox file (1-based). */
-  index?: number;
-  size: number;
-}
-
-export interface UnverifiableFile {
-  kind: 'verify';
-  file: string;
-  index?: number;
-  /** Why this file is not a message we could verify: bad input, exit 2. */
-  error: string;
-  findings: Finding[];
-}
-
-export type VerifyItem = VerifiedFile | UnverifiableFile;
+import type { UnverifiableFile, VerifyItem } from './types.js';
+import { verifyMessage, type VerifyOptions } from './verdict.js';
 
 export interface RunOptions {
   /** Processes verifying, this one included: 1 runs everything here; default one per core for big inputs. */

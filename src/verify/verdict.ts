@@ -1,20 +1,20 @@
 // One message's verdict: DKIM (every signature), SPF (when the client IP is known), DMARC with alignment,
 // ARC, and the Authentication-Results header. Shared by `verify` and `receive`. I/O only through the resolver.
 import type { Context } from '../core/context.js';
-import type { Finding } from '../core/result.js';
 import { decodeHeaderText, parseAddressList } from './address.js';
-import { checkArc, type ArcVerdict } from './arc.js';
+import { checkArc } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
 import { refuseBareCr } from './bare-cr.js';
-import { verifyDkimSignatures, type DkimSignatureResult } from './dkim/verify.js';
-import { evaluateDmarc, type DmarcVerdict } from './dmarc.js';
+import { verifyDkimSignatures } from './dkim/verify.js';
+import { evaluateDmarc } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
 import { readOwnReceived } from './received-trace.js';
 import { lookupConnection } from './requirements/connection.js';
 import { judgeRequirements } from './requirements/judge.js';
-import type { ConnectionFacts, Requirement, RequirementsVerdict } from './requirements/types.js';
+import type { ConnectionFacts } from './requirements/types.js';
 import { checkSpf, type SpfVerdict } from './spf.js';
+import type { DkimVerdict, MessageVerdict } from './types.js';
 
 export interface VerifyOptions {
   /** The connecting client's IP: SPF is evaluated only when it is known. */
@@ -30,33 +30,6 @@ export interface VerifyOptions {
   connection?: ConnectionFacts;
   /** Judge the sender requirements by the bulk-sender rules (otherwise those are advice). */
   bulk?: boolean;
-}
-
-export interface DkimVerdict extends DkimSignatureResult {
-  /** d= aligns with the From: domain under the DMARC record's adkim (relaxed without a record, RFC 9989 §4.4). */
-  aligned: boolean;
-}
-
-export interface MessageVerdict {
-  /** The From: address (the first one when there are several), or null. */
-  from: string | null;
-  subject?: string;
-  messageId?: string;
-  dkim: DkimVerdict[];
-  spf: SpfVerdict | null;
-  dmarc: DmarcVerdict;
-  arc: ArcVerdict;
-  /** DKIM-Signature fields past the per-message cap (MAX_SIGNATURES), not verified; absent when none. */
-  dkimNotVerified?: number;
-  /** Header fields holding a bare CR (RFC 5322 §2.2); absent when none. DMARC is permerror then. */
-  bareCr?: string[];
-  authenticationResults: string;
-  findings: Finding[];
-  /** How the client IP, HELO and TLS were known (null: not at all): the SPF and requirement verdicts depend on it. */
-  connection: ConnectionFacts | null;
-  /** Gmail's and Yahoo's sender rules (src/verify/requirements/README.md). */
-  requirements: Requirement[];
-  requirementsVerdict: RequirementsVerdict;
 }
 
 const NO_LOOKUPS = { client: null, helo: null } as const;

@@ -4,7 +4,8 @@
 import { cached } from '../dns/cache.js';
 import type { Lookup, RRType, RecordOf, Resolver } from '../dns/types.js';
 import type { FromWorker, ToWorker } from './pool.js';
-import { verifyTask, type VerifyItem } from './run.js';
+import { verifyTask } from './run.js';
+import type { VerifyItem } from './types.js';
 import type { VerifyOptions } from './verdict.js';
 
 const send = (m: FromWorker) => process.send!(m);

@@ -215,9 +215,10 @@ describe('mailcheck probe (CLI)', () => {
     [['probe', 'smtp.test', '--tls', 'maybe'], /--tls.*maybe.*invalid|Allowed choices/i],
     [['probe', 'not a domain'], /not a valid domain name/],
     [['probe', 'smtp.test', '--ca', 'fixtures/zones/smtp.test.zone'], /holds no PEM certificate/],
-    [['probe', 'smtp.test', '--ca', 'missing.pem'], /cannot read --ca file/],
+    [['probe', 'smtp.test', '--ca', 'missing.pem'], /cannot read --ca file 'missing.pem': no such file$/m],
     [['probe', 'smtp.test', '--helo', 'bad name!'], /--helo/],
     [['probe', 'smtp.test', '--relay-test', '--relay-to', 'nobody'], /--relay-to/],
+    [['probe', 'smtp.test', '--tls-audit', '--budget', '5s'], /--budget '5s' is not a whole number of milliseconds/],
   ])('exits 2 with one clear line for bad input: %j', async (args, message) => {
     const r = await runCli([...args, '--offline']);
     expect(r.code).toBe(2);
@@ -225,4 +226,59 @@ describe('mailcheck probe (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe('');
   });
+});
+
+describe('mailcheck probe --tls-audit (CLI)', () => {
+  it('text: the probe, then one table per host (test · verdict · detail) and the summary line', async () => {
+    const r = await runCli(
+      ['probe', 'smtp.test', ...ZONE, '--port', String(peer.port), '--ca', caFile, '--tls-audit', '--no-transcript'],
+      WIDE,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^TLS audit of mx1\.smtp\.test \[127\.0\.0\.1\]:\d+ {2}\d+ handshakes, \d+\.\d s$/m);
+    expect(r.stdout).toMatch(/│ Test +│ Verdict +│ Detail +│/);
+    expect(r.stdout).toMatch(/│ TLS versions +│ ! phase-out +│ offered: TLS 1\.3, TLS 1\.2, TLS 1\.1, TLS 1\.0;/);
+    expect(r.stdout).toMatch(/│ Certificate name +│ ✓ good +│ covers mx1\.smtp\.test/);
+    expect(r.stdout).toMatch(/^[!✗] TLS of mx1\.smtp\.test: \d+ phase-out, \d+ insufficient$/m);
+    expect(r.stdout).toMatch(/Not tested \(the local OpenSSL [\d.]+ cannot offer them\): SSL 3, SSL 2, 12 suites/);
+    expect(r.stdout).toMatch(/TLS versions of mx1\.smtp\.test \[127\.0\.0\.1\]:\d+: phase-out — .*\[tls\.versions\]/);
+  }, 60_000);
+
+  it('JSON: hosts[].tlsAudit with every test, and the number of handshakes', async () => {
+    const r = await runCli([
+      'probe',
+      'smtp.test',
+      ...ZONE,
+      '--port',
+      String(peer.port),
+      '--ca',
+      caFile,
+      '--tls-audit',
+      '--json',
+    ]);
+    const a = JSON.parse(r.stdout).hosts[0].tlsAudit;
+    expect(Object.keys(a)).toEqual(
+      expect.arrayContaining([
+        'versions',
+        'ciphers',
+        'serverOrder',
+        'groups',
+        'renegotiation',
+        'verdict',
+        'handshakes',
+        'tests',
+        'summary',
+      ]),
+    );
+    expect(a.versions[0]).toEqual({ version: 'TLSv1.3', offered: true, verdict: 'good' });
+    expect(a.ciphers[0]).toMatchObject({
+      name: 'TLS_AES_256_GCM_SHA384',
+      version: 'TLSv1.3',
+      offered: true,
+      verdict: 'good',
+    });
+    expect(a.handshakes).toBeGreaterThan(10);
+    // The peer takes TLS 1.0 (Node's test server at @SECLEVEL=0): phase-out, a warning, and more; never a crash.
+    expect(r.code).toBe(1);
+  }, 60_000);
 });

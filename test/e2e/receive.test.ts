@@ -198,6 +198,15 @@ describe('mailcheck receive (CLI)', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+    // Number options are worded as everywhere else (src/cli/options.ts).
+    for (const [args, line] of [
+      [['--port', 'x'], "--port 'x' is not a port number (0-65535)"],
+      [['--count', '0'], "--count '0' is not a whole number from 1 to 1000000000"],
+      [['--timeout', '0'], "--timeout '0' is not a number of milliseconds between 1 and 600000"],
+    ] as const) {
+      const r = await runCli(['receive', ...args, '--maildir', join(tmp, 'never')]);
+      expect(r.stderr).toBe(`mailcheck: ${line}\n`);
+    }
     // A non-loopback address is warned about before binding (192.0.2.1, TEST-NET-1, is on no interface here).
     const far = await runCli([
       'receive',

@@ -144,7 +144,9 @@ describe('mailcheck verify (CLI)', () => {
     expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--sender', 'a@b'])).stderr).toContain(
       '--helo and --sender need --ip',
     );
-    expect((await runCli(['verify', `${EML}/signed-rsa.eml`, '--jobs', '0'])).code).toBe(2);
+    const jobs = await runCli(['verify', `${EML}/signed-rsa.eml`, '--jobs', '0']);
+    expect(jobs.code).toBe(2);
+    expect(jobs.stderr).toBe("mailcheck: --jobs '0' is not a whole number from 1 to 256\n");
   });
 
   it('a big Maildir goes through helper processes and gives the same verdicts as one process', async () => {

@@ -67,6 +67,12 @@ export interface SmtpPeerOptions {
     minVersion?: SecureContextOptions['minVersion'];
     maxVersion?: SecureContextOptions['maxVersion'];
     ciphers?: string;
+    /** For a TLS audit's known settings: ECDHE groups, DH parameters (PEM or 'auto'), OpenSSL option bits,
+     *  the server's own cipher order. */
+    ecdhCurve?: string;
+    dhparam?: string | Buffer;
+    secureOptions?: number;
+    honorCipherOrder?: boolean;
   };
   /** TLS from the first byte (port 465 style). */
   implicitTls?: boolean;
@@ -118,6 +124,10 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
         minVersion: opts.tls.minVersion ?? 'TLSv1',
         maxVersion: opts.tls.maxVersion,
         ciphers: opts.tls.ciphers ?? 'DEFAULT:@SECLEVEL=0',
+        ecdhCurve: opts.tls.ecdhCurve,
+        dhparam: opts.tls.dhparam,
+        secureOptions: opts.tls.secureOptions,
+        honorCipherOrder: opts.tls.honorCipherOrder,
       })
     : undefined;
   let queueId = 0x1000;

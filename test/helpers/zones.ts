@@ -2,7 +2,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { layered, offlineResolver } from '../../src/dns/layered.js';
-import { parseZone, type Zone } from '../../src/dns/zone/parse.js';
+import { parseZone } from '../../src/dns/zone/parse.js';
+import type { Zone } from '../../src/dns/zone/types.js';
 import type { Resolver } from '../../src/dns/types.js';
 
 export const ZONES_DIR = new URL('../../fixtures/zones/', import.meta.url).pathname;

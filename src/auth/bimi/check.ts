@@ -1,50 +1,16 @@
 // `checkBimi`: the default._bimi record of the domain, else of its organizational domain (BIMI draft §4.4); with
 // `fetch`, the logo and the mark certificate over HTTPS. DNS only through ctx.resolver.
 import type { Context } from '../../core/context.js';
-import type { Finding, Step } from '../../core/result.js';
+import type { Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } from '../../dns/types.js';
-import { organizationalDomain } from '../dmarc/org-domain.js';
-import { httpsGet, type HttpsStage } from '../mta-sts/https-get.js';
+import { httpsGet } from '../../https/get.js';
+import { organizationalDomain } from '../shared/org-domain.js';
 import { bimiFindings } from './lint.js';
-import { isBimiTxt, parseBimiRecord, type BimiRecord } from './record.js';
-import { inspectSvg, type SvgInspection } from './svg.js';
-import { inspectVmc, type VmcInspection } from './vmc.js';
-
-export interface BimiAsset {
-  url: string;
-  status: number;
-  contentType: string | null;
-  bytes: number;
-  truncated: boolean;
-  ms: number;
-  error?: { stage: HttpsStage; message: string; temporary: boolean };
-  svg?: SvgInspection;
-  vmc?: VmcInspection;
-}
-
-export interface BimiResult {
-  kind: 'bimi';
-  domain: string;
-  selector: string;
-  orgDomain: string;
-  /** The domain whose record applies (the domain or its organizational domain), or null. */
-  recordDomain: string | null;
-  recordName: string | null;
-  lookup: LookupStatus;
-  record: string | null;
-  records: string[];
-  discarded: string[];
-  location: string | null;
-  authority: string | null;
-  declined: boolean;
-  parsed: BimiRecord | null;
-  /** Fetched only with `fetch`. */
-  logo: BimiAsset | null;
-  vmc: BimiAsset | null;
-  findings: Finding[];
-  steps: Step[];
-}
+import { isBimiTxt, parseBimiRecord } from './record.js';
+import { inspectSvg } from './svg.js';
+import type { BimiAsset, BimiResult } from './types.js';
+import { inspectVmc } from './vmc.js';
 
 export interface CheckBimiOptions {
   selector?: string;
@@ -52,7 +18,7 @@ export interface CheckBimiOptions {
   fetch?: boolean;
   ca?: string[];
   now?: () => Date;
-  /** Fetch from a loopback, private or reserved address too (see ../mta-sts/https-get.ts). */
+  /** Fetch from a loopback, private or reserved address too (see src/https/get.ts). */
   allowPrivate?: boolean;
 }
 

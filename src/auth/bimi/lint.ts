@@ -1,7 +1,7 @@
 // Verdicts on BIMI (draft-brand-indicators-for-message-identification): the assertion record, and with --fetch
 // the logo (SVG Tiny PS) and the evidence certificate (VMC). Pure.
 import { finding, type Finding } from '../../core/result.js';
-import type { BimiAsset, BimiResult } from './check.js';
+import type { BimiAsset, BimiResult } from './types.js';
 import { SVG_MAX_BYTES } from './svg.js';
 
 const REF = 'BIMI draft §4';

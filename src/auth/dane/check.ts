@@ -8,48 +8,7 @@ import { recordsOf, type LookupStatus, type TlsaRecord } from '../../dns/types.j
 import { daneFindings } from './lint.js';
 import { associationData, describeTlsa, tlsaMatches, tlsaProblem } from './record.js';
 import type { ServedChain } from './served-chain.js';
-
-export interface DaneTlsa extends TlsaRecord {
-  usable: boolean;
-  problem?: string;
-  text: string;
-}
-
-export interface DaneMatch {
-  checked: boolean;
-  matched: boolean;
-  /** The record that matched, described. */
-  record: string | null;
-  /** What a 3 1 1 record for the served leaf would hold: "3 1 1 <hex>". */
-  expected?: string;
-  error?: string;
-  temporary?: boolean;
-}
-
-export interface DaneHost {
-  exchange: string;
-  /** _25._tcp.<exchange> */
-  name: string;
-  lookup: LookupStatus;
-  /** The TLSA answer carried AD. */
-  secure: boolean;
-  records: DaneTlsa[];
-  match?: DaneMatch;
-}
-
-export interface DaneResult {
-  kind: 'dane';
-  domain: string;
-  mxLookup: LookupStatus;
-  /** The MX answer carried AD. */
-  mxSecure: boolean;
-  /** Whether senders would look for TLSA at all (RFC 7672 §2.2.1). */
-  applicable: boolean;
-  source: 'resolver' | 'zone' | 'offline';
-  hosts: DaneHost[];
-  findings: Finding[];
-  steps: Step[];
-}
+import type { DaneHost, DaneResult } from './types.js';
 
 export interface CheckDaneOptions {
   /** The domain is known to be DNSSEC-signed (from checkDnssec): look for TLSA even when the resolver sets no AD. */

@@ -1,7 +1,7 @@
 // Verdicts on DANE for SMTP (RFC 7672): does it apply (a validated MX RRset, §2.2.1), are the TLSA records usable
 // (§3.1), secure (§2.2.2), and do they match what each MX host serves. Pure.
 import { finding, type Finding } from '../../core/result.js';
-import type { DaneResult } from './check.js';
+import type { DaneResult } from './types.js';
 import { describeTlsa } from './record.js';
 
 export function daneFindings(r: Omit<DaneResult, 'findings' | 'steps'>): Finding[] {

@@ -1,6 +1,6 @@
 // Selectors from evidence: the d= and s= of every DKIM-Signature header of a message (RFC 6376 §3.5).
 // Pure: message text in; header unfolding per RFC 5322 §2.2.3.
-import { parseTagList, tagValue } from './tag-list.js';
+import { parseTagList, tagValue } from '../shared/tag-list.js';
 
 export interface MessageSignature {
   domain: string;

@@ -1,6 +1,6 @@
 // DKIM key records (RFC 6376 §3.6.1; Ed25519 keys RFC 8463 §4.2): the tags v k p h s t n with their
 // defaults, parsed without judgement. Pure. lint.ts turns the result into findings.
-import { parseTagList, stripFws, type Tag, type TagListIssue } from './tag-list.js';
+import { parseTagList, stripFws, type Tag, type TagListIssue } from '../shared/tag-list.js';
 
 export interface DkimKeyRecord {
   raw: string;

@@ -230,11 +230,11 @@ export function topLabel(domain: string): string {
 
 // The Public Suffix List (tldts) takes ~60 ms to load: only the RFC 7489 reading needs it, and only when a domain
 // has no record of its own or an identifier differs from the From: domain.
-let psl: Promise<typeof import('./org-domain.js')> | undefined;
+let psl: Promise<typeof import('../shared/org-domain.js')> | undefined;
 
 /** RFC 7489 §3.2: the Organizational Domain from the Public Suffix List. */
 export async function pslOrganizationalDomain(domain: string): Promise<string> {
-  psl ??= import('./org-domain.js');
+  psl ??= import('../shared/org-domain.js');
   return (await psl).organizationalDomain(domain);
 }
 

@@ -1,7 +1,7 @@
 // DMARC records (RFC 9989 §4.7, §4.8, which obsoletes RFC 7489 §6.3, §6.4 and RFC 9091): tags parsed with their
 // offsets, the values receivers act on under each reading, report URIs split out. Pure and judgement-free:
 // lint.ts decides what is wrong.
-import { parseTagList, type Tag, type TagListIssue } from '../dkim/tag-list.js';
+import { parseTagList, type Tag, type TagListIssue } from '../shared/tag-list.js';
 
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 

@@ -3,7 +3,7 @@
 import { finding } from '../../core/result.js';
 import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } from '../../dns/types.js';
 import type { DmarcFinding } from './lint.js';
-import { organizationalDomain } from './org-domain.js';
+import { organizationalDomain } from '../shared/org-domain.js';
 import { isDmarcRecord, type DmarcRecord } from './record.js';
 
 export interface DmarcReportDestination {

@@ -4,46 +4,10 @@ import type { Context } from '../../core/context.js';
 import type { Finding, Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { recordsOf, type DnskeyRecord, type DsRecord, type Lookup, type LookupStatus } from '../../dns/types.js';
-import { organizationalDomain } from '../dmarc/org-domain.js';
+import { organizationalDomain } from '../shared/org-domain.js';
 import { dnssecFindings } from './lint.js';
 import { ALGORITHMS, DIGESTS, algorithmName, dsMatch, keyTag } from './record.js';
-
-export interface DnssecDs extends DsRecord {
-  algorithmName: string;
-  digestName: string;
-  /** Does it point at a published DNSKEY? null when not computable (unknown digest, or no DNSKEY lookup). */
-  matched: boolean | null;
-}
-
-export interface DnssecKey {
-  keyTag: number;
-  flags: number;
-  algorithm: number;
-  algorithmName: string;
-  /** Secure Entry Point flag: a key-signing key (RFC 4034 §2.1.1). */
-  sep: boolean;
-}
-
-export interface DnssecResult {
-  kind: 'dnssec';
-  domain: string;
-  /** Where the DS was looked for last: the domain, or its organizational domain. */
-  zone: string;
-  /** Who answered: a resolver, a local zone file, or nobody (--offline). */
-  source: 'resolver' | 'zone' | 'offline';
-  dsLookup: LookupStatus;
-  dnskeyLookup: LookupStatus | null;
-  /** True: DS published; false: none; null: no verdict. */
-  signed: boolean | null;
-  /** The resolver set AD on the DS (or DNSKEY) answer. */
-  validated: boolean;
-  ds: DnssecDs[];
-  dnskeys: DnssecKey[];
-  /** Filled in by the posture check: how many answers for names under the domain carried AD. */
-  answers?: { total: number; authenticated: number };
-  findings: Finding[];
-  steps: Step[];
-}
+import type { DnssecResult } from './types.js';
 
 export async function checkDnssec(domain: string, ctx: Pick<Context, 'resolver'>): Promise<DnssecResult> {
   const trace = traceResolver(ctx.resolver);
@@ -74,8 +38,7 @@ export async function checkDnssec(domain: string, ctx: Pick<Context, 'resolver'>
     source,
     dsLookup: ds.status,
     dnskeyLookup,
-    signed:
-      ds.status === 'ok' ? dsRecords.length > 0 : ds.status === 'nodata' || ds.status === 'nxdomain' ? false : null,
+    signed: signedBy(ds.status, dsRecords.length),
     validated,
     ds: dsRecords.map((d) => {
       const m = keys.length ? dsMatch(zone, d, keys) : { matched: null, computable: false };
@@ -95,6 +58,13 @@ export async function checkDnssec(domain: string, ctx: Pick<Context, 'resolver'>
     })),
   };
   return { ...base, findings: dnssecFindings(base), steps: trace.steps };
+}
+
+/** Signed when DS records exist, unsigned when the DS lookup says none exist, unknown when it failed. */
+function signedBy(status: LookupStatus, dsCount: number): boolean | null {
+  if (status === 'ok') return dsCount > 0;
+  if (status === 'nodata' || status === 'nxdomain') return false;
+  return null;
 }
 
 function sourceOf(l: Lookup<unknown>): DnssecResult['source'] {

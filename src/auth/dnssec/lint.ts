@@ -2,7 +2,7 @@
 // algorithms current (RFC 8624), and did a validating resolver authenticate the answers (AD, RFC 4035 §3.2.3). Pure.
 import { finding, type Finding, type Step } from '../../core/result.js';
 import type { DnsStepDetail } from '../../dns/trace.js';
-import type { DnssecResult } from './check.js';
+import type { DnssecResult } from './types.js';
 import { ALGORITHMS, DIGESTS, algorithmName } from './record.js';
 
 export function dnssecFindings(r: Omit<DnssecResult, 'findings' | 'steps'>): Finding[] {

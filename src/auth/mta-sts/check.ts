@@ -1,54 +1,14 @@
 // `checkMtaSts`: the _mta-sts TXT record, the policy fetched over HTTPS from mta-sts.<domain> (RFC 8461 §3.3),
 // and its mx patterns compared with the domain's real MX hosts (§4.1). DNS only through ctx.resolver.
 import type { Context } from '../../core/context.js';
-import type { Finding, Step } from '../../core/result.js';
+import type { Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
-import { recordsOf, txtJoin, type LookupStatus } from '../../dns/types.js';
-import { httpsGet, type HttpsStage, type ServedCertificate } from './https-get.js';
+import { recordsOf, txtJoin } from '../../dns/types.js';
+import { httpsGet } from '../../https/get.js';
 import { mtaStsFindings } from './lint.js';
-import { matchingPattern, parseMtaStsPolicy, type MtaStsMode, type MtaStsPolicy } from './policy.js';
+import { matchingPattern, parseMtaStsPolicy } from './policy.js';
 import { isMtaStsTxt, parseMtaStsRecord } from './record.js';
-
-export interface MtaStsFetch {
-  url: string;
-  /** HTTP status; 0 when there was no response. */
-  status: number;
-  contentType: string | null;
-  location: string | null;
-  address: string | null;
-  bytes: number;
-  truncated: boolean;
-  maxBytes: number;
-  ms: number;
-  certificate: ServedCertificate | null;
-  error?: { stage: HttpsStage; message: string; temporary: boolean; alias?: string };
-}
-
-export interface MtaStsResult {
-  kind: 'mta-sts';
-  domain: string;
-  /** Outcome of the _mta-sts TXT lookup. */
-  lookup: LookupStatus;
-  /** The one v=STSv1 record, or the first of several; null when none. */
-  record: string | null;
-  records: string[];
-  /** TXT records at _mta-sts that are not v=STSv1 (senders discard them). */
-  discarded: string[];
-  id: string | null;
-  recordErrors: string[];
-  policyHost: string;
-  policyUrl: string;
-  fetch: MtaStsFetch | null;
-  /** The policy as served (at most maxBytes). */
-  policyText: string | null;
-  policy: MtaStsPolicy | null;
-  mode: MtaStsMode | null;
-  mxLookup: LookupStatus;
-  /** Each MX host and the policy pattern that covers it (null: none does). */
-  mx: { exchange: string; pattern: string | null }[];
-  findings: Finding[];
-  steps: Step[];
-}
+import type { MtaStsResult } from './types.js';
 
 export interface CheckMtaStsOptions {
   /** Extra trust anchors (PEM) for the policy host's certificate. */
@@ -57,7 +17,7 @@ export interface CheckMtaStsOptions {
   port?: number;
   /** Largest policy read; RFC 8461 leaves the cap to senders, 64 KiB is what common ones use. */
   maxBytes?: number;
-  /** Fetch from a loopback, private or reserved address too (see https-get.ts). */
+  /** Fetch from a loopback, private or reserved address too (see src/https/get.ts). */
   allowPrivate?: boolean;
 }
 

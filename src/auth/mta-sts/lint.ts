@@ -1,7 +1,7 @@
 // Verdicts on an MTA-STS deployment (RFC 8461): the TXT record (§3.1), the policy fetch (§3.3), the policy
 // (§3.2) and whether its mx patterns cover the MX hosts senders will actually use (§4.1). Pure.
 import { finding, type Finding } from '../../core/result.js';
-import type { MtaStsResult } from './check.js';
+import type { MtaStsResult } from './types.js';
 
 const DAY = 86_400;
 

@@ -1,7 +1,5 @@
 // The _mta-sts TXT record of RFC 8461 §3.1 ("v=STSv1; id=20240101T000000;"): selection and parsing. Pure.
-import { parseFieldList, type TagField } from './field-list.js';
-
-export type { TagField };
+import { parseFieldList, type TagField } from '../shared/field-list.js';
 
 export interface MtaStsRecord {
   raw: string;

@@ -1,25 +1,10 @@
 // `checkTlsRpt`: the _smtp._tls TXT record of SMTP TLS Reporting (RFC 8460 §3). DNS only through ctx.resolver.
 import type { Context } from '../../core/context.js';
-import type { Finding, Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
-import { recordsOf, txtJoin, type LookupStatus } from '../../dns/types.js';
+import { recordsOf, txtJoin } from '../../dns/types.js';
 import { tlsRptFindings } from './lint.js';
-import { isTlsRptTxt, parseTlsRptRecord, type TlsRptRecord } from './record.js';
-
-export interface TlsRptResult {
-  kind: 'tls-rpt';
-  domain: string;
-  lookup: LookupStatus;
-  /** The v=TLSRPTv1 record (the first, when there are several), or null. */
-  record: string | null;
-  records: string[];
-  discarded: string[];
-  /** Report destinations as published. */
-  rua: string[];
-  parsed: TlsRptRecord | null;
-  findings: Finding[];
-  steps: Step[];
-}
+import { isTlsRptTxt, parseTlsRptRecord } from './record.js';
+import type { TlsRptResult } from './types.js';
 
 export async function checkTlsRpt(domain: string, ctx: Pick<Context, 'resolver'>): Promise<TlsRptResult> {
   const trace = traceResolver(ctx.resolver);

@@ -1,6 +1,6 @@
 // Verdicts on SMTP TLS Reporting (RFC 8460): is there exactly one usable record, with report URIs senders can use. Pure.
 import { finding, type Finding } from '../../core/result.js';
-import type { TlsRptResult } from './check.js';
+import type { TlsRptResult } from './types.js';
 
 export function tlsRptFindings(r: Omit<TlsRptResult, 'findings' | 'steps'>): Finding[] {
   const name = `_smtp._tls.${r.domain}`;

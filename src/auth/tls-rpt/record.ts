@@ -1,5 +1,5 @@
 // The _smtp._tls TXT record of RFC 8460 §3 ("v=TLSRPTv1; rua=mailto:tls@example.com"): selection and parsing. Pure.
-import { parseFieldList, type TagField } from '../mta-sts/field-list.js';
+import { parseFieldList, type TagField } from '../shared/field-list.js';
 
 export interface TlsRptUri {
   raw: string;

@@ -2,6 +2,7 @@
 // concurrency) → text, JSON/NDJSON, JUnit or GitHub annotations → exit code. The only place this output is written.
 import { open } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
+import { cannotRead } from '../../core/user-file.js';
 import { toALabel } from '../../core/names.js';
 import { escapeJsonText } from '../../core/text.js';
 import { inZone } from '../../dns/zone/resolver.js';
@@ -17,6 +18,8 @@ import { junitClose, junitOpen, junitSuite } from '../../report/junit.js';
 import { renderBatchSummary, renderPostureLine } from '../../report/text/check-batch.js';
 import { renderPosture } from '../../report/text/check.js';
 import { readCaFiles } from '../ca-files.js';
+import { parseInteger } from '../options.js';
+import { startSpinner } from '../spinner.js';
 import { createContext, type CliContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -32,6 +35,7 @@ export interface CheckCliOptions extends GlobalOptions {
   order?: 'input' | 'completion';
   budget?: string;
   smtp?: boolean;
+  tlsAudit?: boolean;
   fetch?: boolean;
   dnsbl?: string[];
   ca?: string[];
@@ -49,7 +53,8 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
   // Given, it is the number in flight; left out, the batch finds its own level up to the default (adaptive.ts).
   const concurrency = parseInteger(opts.concurrency ?? String(DEFAULT_CONCURRENCY), '--concurrency', 1, 4096);
   const adaptive = opts.concurrency === undefined;
-  const budgetMs = parseInteger(opts.budget ?? '20000', '--budget', 100, 3_600_000);
+  // Dozens of handshakes per MX address need more than the 20 s a domain's DNS checks get.
+  const budgetMs = parseInteger(opts.budget ?? (opts.tlsAudit ? '120000' : '20000'), '--budget', 100, 3_600_000);
   const policy = opts.policy ? await loadPolicy(opts.policy) : undefined;
   const selectors = [
     ...new Set([...(opts.selector ?? []), ...(policy?.dkim?.selectors ?? [])].map((s) => toALabel(s, 'selector'))),
@@ -68,7 +73,8 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
 
   const postureOptions: PostureOptions = {
     ...(selectors.length ? { selectors } : {}),
-    smtp: Boolean(opts.smtp),
+    smtp: Boolean(opts.smtp || opts.tlsAudit),
+    tlsAudit: Boolean(opts.tlsAudit),
     fetch: Boolean(opts.fetch),
     allowPrivate: Boolean(opts.allowPrivate),
     budgetMs,
@@ -230,12 +236,6 @@ function parseFormat(opts: CheckCliOptions): Format {
   return opts.json ? 'json' : (opts.format ?? 'text');
 }
 
-function parseInteger(v: string, what: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max)
-    throw new UsageError(`${what} '${v}' is not a whole number from ${min} to ${max}`);
-  return Number(v);
-}
-
 async function assertReadable(file: string): Promise<void> {
   try {
     const fh = await open(file, 'r');
@@ -243,10 +243,7 @@ async function assertReadable(file: string): Promise<void> {
     await fh.close();
     if (!isFile) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read --batch file '${file}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
-    );
+    throw cannotRead('--batch file', file, e);
   }
 }
 
@@ -261,12 +258,10 @@ function zoneFileOf(ctx: CliContext): (domain: string) => string | undefined {
 }
 
 async function withSpinner<T>(ctx: CliContext, format: Format, text: string, f: () => Promise<T>): Promise<T> {
-  if (!ctx.interactive || ctx.verbose || format !== 'text') return f();
-  const { default: ora } = await import('ora');
-  const s = ora({ text, stream: process.stderr }).start();
+  const s = format === 'text' ? await startSpinner(ctx, text) : undefined;
   try {
     return await f();
   } finally {
-    s.stop();
+    s?.stop();
   }
 }

@@ -7,6 +7,7 @@ import { renderReceived } from '../../report/text/receive.js';
 import type { ReceivedMessage } from '../../receive/server.js';
 import { createContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
+import { parsePortNumber } from '../options.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface DemoCliOptions extends GlobalOptions {
@@ -75,6 +76,5 @@ export async function run(opts: DemoCliOptions): Promise<number> {
 }
 
 function port(v: string, flag: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`${flag} '${v}' is not a port number (0-65535)`);
-  return Number(v);
+  return parsePortNumber(v, flag, 0);
 }

@@ -10,6 +10,7 @@ import { toJson } from '../../report/json.js';
 import { renderDkimKeygen } from '../../report/text/dkim-keygen.js';
 import { createTheme } from '../../report/theme.js';
 import { outputWidth, useColor } from '../context.js';
+import { parseInteger } from '../options.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface KeygenOptions extends GlobalOptions {
@@ -28,10 +29,8 @@ export async function run(opts: KeygenOptions): Promise<number> {
   if (type !== 'rsa' && type !== 'ed25519') throw new UsageError(`--type '${opts.type}' is not rsa or ed25519`);
   if (type === 'ed25519' && opts.bits !== undefined)
     throw new UsageError('--bits applies to RSA keys only (Ed25519 keys are always 256 bits)');
-  const bits = opts.bits === undefined ? 2048 : Number(opts.bits);
-  if (!/^\d+$/.test(opts.bits ?? '2048') || bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-    throw new UsageError(`--bits '${opts.bits}' is not a key size from ${MIN_RSA_BITS} to ${MAX_RSA_BITS}`);
-  }
+  const sizes = `a key size from ${MIN_RSA_BITS} to ${MAX_RSA_BITS}`;
+  const bits = opts.bits === undefined ? 2048 : parseInteger(opts.bits, '--bits', MIN_RSA_BITS, MAX_RSA_BITS, sizes);
   const keyFile = opts.out ?? `${selector}.${domain}.pem`;
   const key = generateDkimKey({ domain, selector, type, bits });
   await writePrivateKey(keyFile, key.privateKeyPem, Boolean(opts.force));

@@ -1,14 +1,15 @@
 // `mailcheck dkim [domain]`: selectors from --selector, --from-message or guesses; --key compared with
 // the published keys. The only place the DKIM report is written.
-import { readFile } from 'node:fs/promises';
 import { checkDkim } from '../../auth/dkim/check.js';
 import { signaturesInMessage } from '../../auth/dkim/message-selectors.js';
 import { UsageError } from '../../core/errors.js';
+import { readUserFile } from '../../core/user-file.js';
 import { toALabel } from '../../core/names.js';
 import { toJson } from '../../report/json.js';
 import { renderDkim } from '../../report/text/dkim.js';
 import { createContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
+import { startSpinner } from '../spinner.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface DkimOptions extends GlobalOptions {
@@ -35,10 +36,10 @@ export async function run(domain: string | undefined, opts: DkimOptions): Promis
     .filter(Boolean)
     .map((s) => toALabel(s, 'selector'));
   const ctx = await createContext(opts, { brief: !opts.all });
-  // No spinner under --verbose: the query lines stream to the same stderr and would land on the spinner's line.
+  // A spinner while guessing selectors, the slow case (none under --verbose or off a TTY: src/cli/spinner.ts).
   const spinner =
-    ctx.interactive && !ctx.verbose && !selectors.length && message === undefined
-      ? await startSpinner(`probing common DKIM selectors for ${name}…`)
+    !selectors.length && message === undefined
+      ? await startSpinner(ctx, `probing common DKIM selectors for ${name}…`)
       : undefined;
   try {
     const result = await checkDkim(name, ctx, { selectors, keyFile: opts.key, message });
@@ -51,18 +52,6 @@ export async function run(domain: string | undefined, opts: DkimOptions): Promis
 }
 
 async function readMessage(path: string): Promise<string> {
-  try {
-    // latin1 keeps every byte; header parsing only needs ASCII.
-    return await readFile(path, 'latin1');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read message '${path}': ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
-    );
-  }
-}
-
-async function startSpinner(text: string): Promise<{ stop(): void }> {
-  const { default: ora } = await import('ora');
-  return ora({ text, stream: process.stderr }).start();
+  // latin1 keeps every byte; header parsing only needs ASCII.
+  return readUserFile(path, 'message', 'latin1');
 }

@@ -5,12 +5,14 @@ import type { MailcheckEvent } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { isValidDomain, toALabel } from '../../core/names.js';
 import { probeTarget } from '../../probe/check.js';
-import type { TlsMode } from '../../probe/types.js';
+import type { ProbeOptions, TlsMode } from '../../probe/types.js';
 import { toJson } from '../../report/json.js';
 import { renderProbe } from '../../report/text/probe.js';
 import { readCaFiles } from '../ca-files.js';
 import { createContext, type CliContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
+import { parsePortNumber } from '../options.js';
+import { startSpinner } from '../spinner.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface ProbeCliOptions extends GlobalOptions {
@@ -23,6 +25,8 @@ export interface ProbeCliOptions extends GlobalOptions {
   authTest?: boolean;
   ca?: string[];
   transcript?: boolean;
+  tlsAudit?: boolean;
+  budget?: string;
 }
 
 export async function run(target: string, opts: ProbeCliOptions): Promise<number> {
@@ -30,13 +34,14 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
   const name = parseTarget(target);
   const helo = parseHelo(opts.helo);
   const ca = await readCaFiles(opts.ca ?? []);
+  const budgetMs = parseBudget(opts.budget ?? '60000');
   if (opts.relayTo !== undefined && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(opts.relayTo))
     throw new UsageError(`--relay-to '${opts.relayTo}' is not an email address`);
   // Brief unless -v (probe's --all means every MX host; --transcript adds the conversation).
   const ctx = await createContext(opts, { brief: true });
   const spin = await spinner(ctx, `Probing ${name}`);
   try {
-    const result = await probeTarget(name, spin.ctx, {
+    const probeOptions: ProbeOptions = {
       port,
       ...(opts.tls ? { tls: opts.tls } : {}),
       ...(helo ? { helo } : {}),
@@ -45,7 +50,9 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
       authTest: opts.authTest !== false,
       ...(opts.relayTo ? { relayRecipient: opts.relayTo } : {}),
       ca,
-    });
+    };
+    if (opts.tlsAudit) probeOptions.tlsAudit = { budgetMs };
+    const result = await probeTarget(name, spin.ctx, probeOptions);
     spin.stop();
     process.stdout.write(
       ctx.json
@@ -62,10 +69,14 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
   }
 }
 
-export function parsePort(v: string, what = '--port'): number {
-  if (!/^\d{1,5}$/.test(v.trim()) || Number(v) < 1 || Number(v) > 65535)
-    throw new UsageError(`${what} '${v}' is not a port number (1-65535)`);
+function parseBudget(v: string): number {
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1000 || Number(v) > 3_600_000)
+    throw new UsageError(`--budget '${v}' is not a whole number of milliseconds from 1000 to 3600000`);
   return Number(v);
+}
+
+export function parsePort(v: string, what = '--port'): number {
+  return parsePortNumber(v, what);
 }
 
 /** A domain or host name (to A-labels), or an IP address (bare, or [bracketed]). */
@@ -86,15 +97,14 @@ export function parseHelo(v: string | undefined): string | undefined {
   return own.includes('.') && isValidDomain(own) ? own.toLowerCase() : undefined;
 }
 
-/** A spinner on stderr for TTYs (never with --json or --verbose), fed by the SMTP events. */
+/** The spinner (src/cli/spinner.ts), fed by the SMTP events: its text follows the dialogue. */
 export async function spinner(ctx: CliContext, text: string): Promise<{ ctx: CliContext; stop(): void }> {
-  if (!ctx.interactive || ctx.verbose) return { ctx, stop: () => {} };
-  const { default: ora } = await import('ora');
-  const s = ora({ text, stream: process.stderr }).start();
+  const s = await startSpinner(ctx, text);
+  if (!s) return { ctx, stop: () => {} };
   const onEvent = (e: MailcheckEvent) => {
     ctx.onEvent(e);
     if (e.type === 'smtp.line')
       s.text = `${text}: ${e.host} ${e.dir === 'C' ? '→' : '←'} ${e.line.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}`;
   };
-  return { ctx: { ...ctx, onEvent }, stop: () => s.isSpinning && s.stop() };
+  return { ctx: { ...ctx, onEvent }, stop: () => s.stop() };
 }

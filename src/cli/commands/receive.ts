@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { availableParallelism, hostname as osHostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
+import { readUserFile } from '../../core/user-file.js';
 import { isValidDomain } from '../../core/names.js';
 import { toNdjsonLine } from '../../report/json.js';
 import {
@@ -18,6 +19,7 @@ import { selfSignedCertificate } from '../../receive/self-signed.js';
 import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../../receive/server.js';
 import { bufferedStdout } from '../buffered-stdout.js';
 import { createContext } from '../context.js';
+import { parseInteger, parseMilliseconds, parsePortNumber } from '../options.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { Theme } from '../../report/theme.js';
 
@@ -44,12 +46,12 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 const OUTPUT_EVERY_MS = 20;
 
 export async function run(opts: ReceiveCliOptions): Promise<number> {
-  const port = integer(opts.port, '--port', 0, 65535);
+  const port = parsePortNumber(opts.port, '--port', 0);
   const host = opts.host.replace(/^\[|\]$/g, '');
   if (!isIP(host)) throw new UsageError(`--host '${opts.host}' is not an IP address to bind`);
   let count: number | undefined;
   if (opts.once) count = 1;
-  else if (opts.count !== undefined) count = integer(opts.count, '--count', 1, 1e9);
+  else if (opts.count !== undefined) count = parseInteger(opts.count, '--count', 1, 1e9);
   if (opts.once && opts.count !== undefined) throw new UsageError('--once and --count do not go together');
   const tls = tlsMode(opts.tls, port);
   const name = opts.hostname ?? osHostname();
@@ -57,7 +59,7 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   if ((opts.cert === undefined) !== (opts.key === undefined)) throw new UsageError('--cert and --key go together');
   if (opts.cert !== undefined && tls === 'none') throw new UsageError('--cert/--key need --tls (or --port 465)');
   const commandTimeoutMs =
-    opts.timeout !== undefined ? integer(opts.timeout, '--timeout', 1, 600_000) : DEFAULT_COMMAND_TIMEOUT_MS;
+    opts.timeout !== undefined ? parseMilliseconds(opts.timeout, '--timeout') : DEFAULT_COMMAND_TIMEOUT_MS;
   // Read (or made) before the limits are parsed: a bad --cert is the first error a user sees.
   const certAndKey = tls === 'none' ? undefined : await certificate(opts, name);
   const receiverOpts: ReceiverOptions = {
@@ -68,9 +70,9 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
     tls,
     ...certAndKey,
     maxSize: byteSize(opts.maxSize),
-    maxRecipients: integer(opts.maxRecipients, '--max-recipients', 1, 100_000),
-    maxConnections: integer(opts.maxConnections, '--max-connections', 1, 100_000),
-    maxConnectionsPerClient: integer(opts.maxConnectionsPerClient, '--max-connections-per-client', 1, 100_000),
+    maxRecipients: parseInteger(opts.maxRecipients, '--max-recipients', 1, 100_000),
+    maxConnections: parseInteger(opts.maxConnections, '--max-connections', 1, 100_000),
+    maxConnectionsPerClient: parseInteger(opts.maxConnectionsPerClient, '--max-connections-per-client', 1, 100_000),
     commandTimeoutMs,
     dataTimeoutMs: commandTimeoutMs * 10,
     bulk: !!opts.bulk,
@@ -120,9 +122,8 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
       host: receiver.host,
       port: receiver.port,
       maildir: receiver.maildir,
-      certificate: null,
+      certificate: certificateSource(tls, opts),
     };
-    if (tls !== 'none') listening.certificate = opts.cert ? 'given' : 'self-signed';
     if (count) listening.count = count;
     out(renderListening(listening, ctx.theme));
   }
@@ -203,6 +204,12 @@ async function reportHook(theme: Theme, json: boolean) {
   };
 }
 
+/** Which certificate the listening line names: none without TLS, else --cert's or a self-signed one. */
+function certificateSource(tls: string, opts: ReceiveCliOptions): 'given' | 'self-signed' | null {
+  if (tls === 'none') return null;
+  return opts.cert ? 'given' : 'self-signed';
+}
+
 function tlsMode(v: string | boolean | undefined, port: number): ReceiverOptions['tls'] {
   if (v === undefined || v === false) return port === 465 ? 'implicit' : 'none';
   if (v === true || v === 'starttls') return 'starttls';
@@ -216,11 +223,7 @@ async function certificate(
 ): Promise<{ cert: string | Buffer; key: string | Buffer }> {
   if (opts.cert === undefined || opts.key === undefined) return selfSignedCertificate(name);
   const read = async (path: string, what: string) => {
-    const text = await readFile(path).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(
-        `cannot read ${what} '${path}': ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`,
-      );
-    });
+    const text = await readUserFile(path, what);
     if (!text.includes('-----BEGIN')) throw new UsageError(`${what} '${path}' is not a PEM file`);
     return text;
   };
@@ -235,12 +238,6 @@ async function certificate(
     throw new UsageError(`--cert/--key: ${(e as Error).message}`);
   }
   return { cert, key };
-}
-
-function integer(v: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max)
-    throw new UsageError(`${flag} '${v}' is not a whole number between ${min} and ${max}`);
-  return Number(v);
 }
 
 /** "1000", "64k", "25m", "1g" → bytes. */

@@ -5,6 +5,7 @@ import { escapeControl } from '../../core/text.js';
 import type { CheckResult } from '../../core/result.js';
 import { thousands } from '../../reports/verdict.js';
 import { bufferedStdout } from '../buffered-stdout.js';
+import { parseInteger } from '../options.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface ReportCliOptions extends GlobalOptions {
@@ -19,7 +20,7 @@ export interface ReportCliOptions extends GlobalOptions {
 const PROGRESS_ABOVE = 50;
 
 export async function run(inputs: string[], opts: ReportCliOptions): Promise<number> {
-  const top = wholeNumber(opts.top, '--top');
+  const top = parseInteger(opts.top, '--top', 0, 999_999);
   const maxDocumentBytes = byteSize(opts.maxSize);
   const [{ createContext }, { runReports }, { exitCode }, { toNdjsonLine }, { progressBar }] = await Promise.all([
     import('../context.js'),
@@ -104,11 +105,6 @@ export function parseWhen(v: string, flag: string, now: Date): number {
   const ms = /^\d{4}-\d{2}-\d{2}/.test(iso) ? Date.parse(iso) : NaN;
   if (Number.isNaN(ms)) throw new UsageError(`${flag} '${v}' is not a date (2024-05-01, an ISO time, or 7d / 24h)`);
   return Math.floor(ms / 1000);
-}
-
-function wholeNumber(v: string, flag: string): number {
-  if (!/^\d{1,6}$/.test(v.trim())) throw new UsageError(`${flag} '${v}' is not a whole number`);
-  return Number(v);
 }
 
 /** "16m", "512k", "1000" → bytes (1 KiB to 1 GiB). */

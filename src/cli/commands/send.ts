@@ -1,7 +1,7 @@
 // `mailcheck send`: read flags and files → sendMessage → render. Bad input is one line and exit 2.
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { UsageError } from '../../core/errors.js';
+import { readUserFile } from '../../core/user-file.js';
 import { parseHostPort, toALabel } from '../../core/names.js';
 import { toJson } from '../../report/json.js';
 import { renderSend } from '../../report/text/send.js';
@@ -104,11 +104,7 @@ async function readInput(opts: SendCliOptions): Promise<SendInput> {
   if (opts.header) input.headers = opts.header.map(parseHeaderOption);
   if (opts.body !== undefined) input.body = opts.body === '-' ? await readStdin() : opts.body;
   if (opts.eml !== undefined) {
-    const bytes = await readFile(opts.eml).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(
-        `cannot read --eml file '${opts.eml}': ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`,
-      );
-    });
+    const bytes = await readUserFile(opts.eml, '--eml file');
     const problem = emlProblem(bytes);
     if (problem) throw new UsageError(`--eml file '${opts.eml}' ${problem}`);
     input.eml = bytes;
@@ -122,11 +118,7 @@ async function readInput(opts: SendCliOptions): Promise<SendInput> {
     if (!/^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*$/.test(opts.dkimSelector)) {
       throw new UsageError(`--dkim-selector '${opts.dkimSelector}' is not a valid selector (RFC 6376 §3.1)`);
     }
-    const text = await readFile(opts.dkimKey, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(
-        `cannot read --dkim-key file '${opts.dkimKey}': ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`,
-      );
-    });
+    const text = await readUserFile(opts.dkimKey, '--dkim-key file', 'utf8');
     input.dkim = {
       key: parseSigningKey(text, `--dkim-key '${opts.dkimKey}'`),
       selector: opts.dkimSelector,
@@ -164,11 +156,7 @@ export async function readAuth(
   let source: string;
   if (opts.authPassFile !== undefined) {
     source = `--auth-pass-file '${opts.authPassFile}'`;
-    const text = await readFile(opts.authPassFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(
-        `cannot read --auth-pass-file '${opts.authPassFile}': ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`,
-      );
-    });
+    const text = await readUserFile(opts.authPassFile, '--auth-pass-file', 'utf8');
     password = /^[^\r\n]*/.exec(text)![0];
   } else if (opts.authPass !== undefined) {
     source = '--auth-pass';

@@ -5,9 +5,10 @@ import { hostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { setFlagsFromString } from 'node:v8';
 import { startPool, threadsFor, v8FlagsFor } from '../../verify/pool.js';
-import type { VerifyItem } from '../../verify/run.js';
+import type { VerifyItem } from '../../verify/types.js';
 import { expandTargets } from '../../verify/sources.js';
 import { bufferedStdout } from '../buffered-stdout.js';
+import { parseInteger } from '../options.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface VerifyCliOptions extends GlobalOptions {
@@ -27,7 +28,7 @@ const QUIET_ABOVE = 20;
 
 export async function run(files: string[], opts: VerifyCliOptions): Promise<number> {
   const verifyOpts = parseVerifyOptions(opts);
-  const jobs = opts.jobs === undefined ? undefined : parseJobs(opts.jobs);
+  const jobs = opts.jobs === undefined ? undefined : parseInteger(opts.jobs, '--jobs', 1, 256);
   const { tasks, errors, empty, stream } = await expandTargets(files);
   // An empty folder must not pass as "all 0 authenticated": a mistyped path or a Maildir that never filled.
   const refused = opts.allowEmpty ? [] : empty;
@@ -150,10 +151,4 @@ function parseVerifyOptions(opts: VerifyCliOptions) {
     ...(sender !== undefined ? { sender } : {}),
     ...(opts.bulk ? { bulk: true } : {}),
   };
-}
-
-function parseJobs(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256)
-    throw new UsageError(`--jobs '${v}' is not a number between 1 and 256`);
-  return Number(v);
 }

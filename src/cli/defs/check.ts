@@ -29,8 +29,12 @@ export function defineCheck(program: Command): void {
         .choices(['input', 'completion'])
         .default('input'),
     )
-    .option('--budget <ms>', 'time cap per domain; what has not finished by then is reported unknown', '20000')
+    .option(
+      '--budget <ms>',
+      'time cap per domain; what has not finished by then is reported unknown (default: 20000, 120000 with --tls-audit)',
+    )
     .option('--smtp', 'also probe each MX host over SMTP (STARTTLS, certificate) and match DANE TLSA against it')
+    .option('--tls-audit', "with --smtp (implied): audit each MX address's TLS test by test, as internet.nl does")
     .option('--fetch', 'fetch the BIMI logo and mark certificate (off by default)')
     .option('--dnsbl <zones>', 'look up each MX address in these DNS blocklists (comma-separated, repeatable)', collect)
     .addOption(
@@ -52,6 +56,7 @@ export function defineCheck(program: Command): void {
       examples([
         'mailcheck check example.com',
         'mailcheck check example.com --selector s1 --smtp',
+        'mailcheck check example.com --smtp --tls-audit',
         'mailcheck check --batch domains.txt --json > posture.ndjson',
         'mailcheck check example.com --policy mailcheck.yml --format junit > report.xml',
         'mailcheck check example.com --zone zones/example.com.zone --offline --policy mailcheck.yml --format github',

@@ -22,6 +22,11 @@ export function defineProbe(program: Command): void {
     .addOption(
       new Option('--ca <pem>', 'also trust the CA certificate(s) in this PEM file (repeatable)').argParser(collect),
     )
+    .option(
+      '--tls-audit',
+      'audit TLS test by test (versions, suites, order, key exchange, renegotiation, certificate, DANE) over many short connections',
+    )
+    .option('--budget <ms>', 'time budget per host for --tls-audit', '60000')
     .option('--transcript', 'add the SMTP transcript to the text report (-v prints it as it happens)')
     .option('--no-transcript', 'leave the SMTP transcript out (the default now; accepted for scripts)')
     .addHelpText(
@@ -30,6 +35,7 @@ export function defineProbe(program: Command): void {
         'mailcheck probe outlook.com',
         'mailcheck probe mx1.example.com --port 465',
         'mailcheck probe example.com --all --json',
+        'mailcheck probe mx1.example.com --tls-audit',
         'mailcheck probe 127.0.0.1 --port 2525 --ca ./test-ca.pem --relay-test',
       ]),
     )

@@ -2,20 +2,7 @@
 // ; comments, quoted multi-string TXT with \DDD escapes. Pure: text in, records out, errors with line numbers.
 import { expandIpv6, type RRType, type RecordMap } from '../types.js';
 import { parseRdata } from './rdata.js';
-
-export interface ZoneRecord<T extends RRType = RRType> {
-  name: string;
-  type: T;
-  ttl: number;
-  data: RecordMap[T];
-}
-
-export interface Zone {
-  origin: string;
-  records: ZoneRecord[];
-  /** Where it came from, for messages ('fixtures/zones/example.test.zone'). */
-  source?: string;
-}
+import type { Token, Zone, ZoneRecord } from './types.js';
 
 export class ZoneSyntaxError extends Error {
   override readonly name = 'ZoneSyntaxError';
@@ -26,11 +13,6 @@ export class ZoneSyntaxError extends Error {
   ) {
     super(`${source}:${line}: ${message}`);
   }
-}
-
-interface Token {
-  text: string;
-  quoted: boolean;
 }
 
 const CLASSES = new Set(['IN', 'CH', 'HS', 'CS']);
@@ -262,5 +244,3 @@ function* logicalLines(
   }
   if (depth !== 0) throw new ZoneSyntaxError("unbalanced '(' at end of file", startLine, source);
 }
-
-export type { Token };

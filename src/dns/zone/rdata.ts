@@ -2,7 +2,7 @@
 // → the record shapes of ../types.ts. Throws plain Errors; parse.ts adds file and line.
 import { isIP } from 'node:net';
 import type { RRType, RecordMap } from '../types.js';
-import type { Token } from './parse.js';
+import type { Token } from './types.js';
 
 type NameFn = (n: string) => string;
 

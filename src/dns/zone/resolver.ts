@@ -3,7 +3,7 @@
 import type { Lookup, LookupOptions, RRType, RecordOf, Resolver } from '../types.js';
 import type { MailcheckEvent } from '../../core/context.js';
 import { normalizeName } from '../../core/names.js';
-import type { Zone, ZoneRecord } from './parse.js';
+import type { Zone, ZoneRecord } from './types.js';
 
 export interface ZoneResolver extends Resolver {
   /** The zone whose origin is the longest suffix of `name`, if any. */

@@ -1,7 +1,7 @@
 // The details part of `mailcheck check`: per check, the facts that decided (records, policies, hosts) and its
 // findings. Pure: result and theme in, lines out. Network text always goes through escapeControl.
-import type { DaneResult } from '../../auth/dane/check.js';
-import type { MtaStsResult } from '../../auth/mta-sts/check.js';
+import type { DaneResult } from '../../auth/dane/types.js';
+import type { MtaStsResult } from '../../auth/mta-sts/types.js';
 import { escapeControl } from '../../core/text.js';
 import type { CheckName, PostureChecks } from '../../posture/types.js';
 import type { Theme } from '../theme.js';

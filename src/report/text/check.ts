@@ -8,6 +8,7 @@ import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines, visibleLength } from '../wrap.js';
 import { checkFacts } from './check-details.js';
+import { renderTlsAudit, summaryLine } from './tls-audit.js';
 
 export interface RenderPostureOptions {
   /** Terminal width (at most the theme's); the reason column wraps to fit. */
@@ -25,7 +26,7 @@ export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOption
   const width = Math.min(o.width ?? t.width, t.width);
   if (t.detail === 'brief') {
     out.push(summaryTable(r.summary, t, width, { oneLine: true }).trimEnd());
-    if (!o.summaryOnly) out.push(...whatToFix(r, t));
+    if (!o.summaryOnly) out.push(...tlsAuditLines(r, t), ...whatToFix(r, t));
     return fitLines(out.join('\n'), width) + '\n';
   }
   out.push(summaryTable(r.summary, t, width));
@@ -36,12 +37,31 @@ export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOption
       for (const line of checkFacts(s.check, r.checks, t)) out.push(`    ${t.dim('·')} ${line}`);
       if (shown.length) out.push(renderFindings(shown, t, { indent: '    ' }).trimEnd());
       out.push('');
+      if (s.check === 'smtp')
+        for (const h of r.checks.smtp?.hosts ?? [])
+          if (h.tlsAudit) out.push(...renderTlsAudit(h, t, { indent: '    ' }), '');
     }
     const general = r.findings.filter((f) => f.check === 'posture');
     if (general.length) out.push(renderFindings(general, t).trimEnd(), '');
   }
   out.push(verdictLine(r.findings, t));
   return fitLines(out.join('\n'), width) + '\n';
+}
+
+/**
+ * Brief, with --tls-audit: internet.nl's summary line for each audited MX address (the tables are --all's), so the
+ * audit's verdict is read without its findings, which name only what to fix.
+ */
+function tlsAuditLines(r: PostureResult, t: Theme): string[] {
+  const hosts = (r.checks.smtp?.hosts ?? []).filter((h) => h.tlsAudit);
+  if (!hosts.length) return [];
+  const out = ['', t.bold('TLS audit')];
+  for (const h of hosts) {
+    const a = h.tlsAudit!;
+    const where = t.dim(`  [${escapeControl(h.address)}]:${h.port}, ${a.handshakes} handshakes`);
+    out.push(`    ${summaryLine(h.exchange, a, t)}${where}`);
+  }
+  return out;
 }
 
 /**
@@ -65,11 +85,9 @@ function whatToFix(r: PostureResult, t: Theme): string[] {
   }
   const general = findingsToFix(r.findings.filter((f) => f.check === 'posture'));
   if (general.shown.length) out.push('', renderFindings(general.shown, t).trimEnd());
-  const more = notShownLine(t, {
-    notes: notes + general.notes,
-    passed: passed + general.passed,
-    sections: ["each check's records and hosts"],
-  });
+  const sections = ["each check's records and hosts"];
+  if (r.checks.smtp?.hosts.some((h) => h.tlsAudit)) sections.push("each MX address's TLS audit table");
+  const more = notShownLine(t, { notes: notes + general.notes, passed: passed + general.passed, sections });
   if (more) out.push('', more);
   return out;
 }

@@ -1,7 +1,7 @@
 // The DKIM report (RFC 6376, RFC 8463): which selectors were asked and why, a table of the keys found,
 // each record with its offending part marked, the --key comparison, findings. Brief (the default): the verdict,
 // the table with alike rows folded (a wildcard answers every guess), what to fix; the records are --all.
-import type { DkimResult, DkimSelectorResult } from '../../auth/dkim/check.js';
+import type { DkimResult, DkimSelectorResult } from '../../auth/dkim/types.js';
 import type { DkimFinding } from '../../auth/dkim/lint.js';
 import { worstSeverity, type Severity } from '../../core/result.js';
 import { escapeControl } from '../../core/text.js';

@@ -1,7 +1,7 @@
 // The DMARC report (RFC 9989): policy discovery step by step (the domain, then the DNS tree walk above it), the
 // record with its offending parts marked, what each tag means here, report destinations and their authorization.
 // Brief (the default): the verdict, the record, the policy in one line, destinations that need a look, what to fix.
-import type { DmarcResult } from '../../auth/dmarc/check.js';
+import type { DmarcResult } from '../../auth/dmarc/types.js';
 import type { DnsStepDetail } from '../../dns/trace.js';
 import { escapeControl } from '../../core/text.js';
 import { heading, renderMarkedRecord, reportHead, reportTail, verdictLine } from '../steps.js';

@@ -1,7 +1,7 @@
 // The MX chain as the chain it is: the question asked, the answer, the next question. Brief (the default): the
 // verdict first, the answers without the questions, the findings to act on.
 import { escapeControl } from '../../core/text.js';
-import type { MxHost, MxResult } from '../../mx/check.js';
+import type { MxHost, MxResult } from '../../mx/types.js';
 import { reportHead, reportTail, verdictLine } from '../steps.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';

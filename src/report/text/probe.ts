@@ -10,6 +10,7 @@ import { renderStep, reportHead, reportTail, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
+import { renderTlsAudit } from './tls-audit.js';
 const MODE = { starttls: 'STARTTLS', implicit: 'implicit TLS', none: 'no TLS' } as const;
 
 export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; transcript?: boolean } = {}): string {
@@ -30,11 +31,13 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
         { width: t.width, wrap: 3, minWrap: 16, drop: [3] },
       ),
     );
+    for (const h of r.hosts) if (h.tlsAudit) out.push('', ...renderTlsAudit(h, t));
     for (const h of r.hosts)
       if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
   } else {
     for (const h of r.hosts) {
       out.push('', ...renderHost(h, t));
+      if (h.tlsAudit) out.push('', ...renderTlsAudit(h, t));
       if (opts.transcript !== false && h.transcript.length) out.push('', ...renderTranscript(h, t));
     }
   }
@@ -53,9 +56,7 @@ export function renderProbe(r: ProbeResult, t: Theme, opts: { steps?: boolean; t
 function renderHost(h: ProbeHost, t: Theme): string[] {
   const lines = [t.bold(`${hostLabel(h)}`)];
   const step = (ok: boolean | null, name: string, text: string, ms: number | null) =>
-    lines.push(
-      `  ${ok === null ? t.dim('·') : ok ? t.ok('✓') : t.fail('✗')} ${name.padEnd(11)} ${text}${ms !== null ? ` ${t.dim(`${ms} ms`)}` : ''}`,
-    );
+    lines.push(`  ${stepMark(ok, t)} ${name.padEnd(11)} ${text}${ms !== null ? ` ${t.dim(`${ms} ms`)}` : ''}`);
   step(
     h.connected,
     'connect',
@@ -79,22 +80,16 @@ function renderHost(h: ProbeHost, t: Theme): string[] {
     return lines;
   }
   if (h.timings.ehloMs !== null) {
-    const ehloText =
-      h.error?.stage === 'ehlo'
-        ? t.fail(escapeControl(h.error.message))
-        : h.esmtp
-          ? extensionsText(h.ehlo.extensions, t)
-          : t.warn('EHLO refused; HELO accepted (no ESMTP)');
+    let ehloText = t.warn('EHLO refused; HELO accepted (no ESMTP)');
+    if (h.error?.stage === 'ehlo') ehloText = t.fail(escapeControl(h.error.message));
+    else if (h.esmtp) ehloText = extensionsText(h.ehlo.extensions, t);
     step(h.error?.stage !== 'ehlo', h.esmtp ? 'EHLO' : 'HELO', ehloText, h.timings.ehloMs);
   }
   if (h.auth) {
     const a = h.auth;
-    const verdict =
-      a.accepted === true
-        ? t.fail(`takes AUTH ${a.tried} in the clear`)
-        : a.accepted === false
-          ? t.ok('demands STARTTLS first')
-          : t.warn('no verdict');
+    let verdict = t.warn('no verdict');
+    if (a.accepted === true) verdict = t.fail(`takes AUTH ${a.tried} in the clear`);
+    else if (a.accepted === false) verdict = t.ok('demands STARTTLS first');
     step(
       a.accepted === null ? null : !a.accepted,
       'AUTH test',
@@ -151,24 +146,16 @@ function renderHost(h: ProbeHost, t: Theme): string[] {
 
 function renderCertificate(c: CertificateInfo, chain: { subject: string; issuer: string }[], t: Theme): string[] {
   const pad = '                ';
-  const days = c.expired
-    ? t.fail(`expired ${-c.daysLeft} days ago`)
-    : c.notYetValid
-      ? t.fail('not yet valid')
-      : c.daysLeft < 14
-        ? t.warn(`${c.daysLeft} days left`)
-        : t.ok(`${c.daysLeft} days left`);
-  const name =
-    c.hostnameMatch === null
-      ? t.dim('no name to check')
-      : c.hostnameMatch
-        ? t.ok(`✓ covers ${escapeControl(c.checkedName ?? '')}`)
-        : t.fail(`✗ does not cover ${escapeControl(c.checkedName ?? '')}`);
-  const trust = c.trusted
-    ? t.ok('✓ trusted chain')
-    : c.selfSigned
-      ? t.warn('! self-signed')
-      : t.warn(`! untrusted${c.trustError ? ` (${escapeControl(c.trustError)})` : ''}`);
+  let days = t.ok(`${c.daysLeft} days left`);
+  if (c.expired) days = t.fail(`expired ${-c.daysLeft} days ago`);
+  else if (c.notYetValid) days = t.fail('not yet valid');
+  else if (c.daysLeft < 14) days = t.warn(`${c.daysLeft} days left`);
+  let name = t.dim('no name to check');
+  if (c.hostnameMatch === true) name = t.ok(`✓ covers ${escapeControl(c.checkedName ?? '')}`);
+  else if (c.hostnameMatch === false) name = t.fail(`✗ does not cover ${escapeControl(c.checkedName ?? '')}`);
+  let trust = t.warn(`! untrusted${c.trustError ? ` (${escapeControl(c.trustError)})` : ''}`);
+  if (c.trusted) trust = t.ok('✓ trusted chain');
+  else if (c.selfSigned) trust = t.warn('! self-signed');
   return [
     `${pad}${t.dim('subject ')} ${escapeControl(c.subject)}`,
     `${pad}${t.dim('issuer  ')} ${escapeControl(c.issuer)}${chain.length > 1 ? t.dim(`  (${chain.length} certificates sent)`) : ''}`,
@@ -216,47 +203,46 @@ export function renderTranscript(
 
 function hostRow(h: ProbeHost, t: Theme): string[] {
   const worst = worstMark(h.findings, t);
-  const greeting = !h.connected
-    ? t.fail(h.error?.kind ?? 'no connection')
-    : h.bannerCode !== null
-      ? replyTone(h.bannerCode, escapeControl(truncate(h.banner ?? '', 36)), t)
-      : t.fail(h.error?.kind ?? '?');
-  const esmtp = !h.connected || h.timings.ehloMs === null ? t.dim('–') : h.esmtp ? t.ok('yes') : t.warn('HELO only');
-  const tls = !h.tls
-    ? t.dim('–')
-    : h.tls.ok
-      ? t.ok(h.tls.protocol ?? 'yes')
-      : h.tls.attempted
-        ? t.fail('failed')
-        : h.tls.offered
-          ? t.dim('not tried')
-          : t.fail('none');
-  const c = h.tls?.certificate;
-  const cert = !c
-    ? t.dim('–')
-    : c.expired
-      ? t.fail('expired')
-      : c.notYetValid
-        ? t.fail('not yet valid')
-        : c.hostnameMatch === false
-          ? t.warn('wrong name')
-          : c.selfSigned
-            ? t.warn('self-signed')
-            : !c.trusted
-              ? t.warn('untrusted')
-              : c.daysLeft < 14
-                ? t.warn(`${c.daysLeft} days left`)
-                : t.ok(`ok, ${c.daysLeft} d`);
+  let greeting = t.fail(h.error?.kind ?? 'no connection');
+  if (h.connected && h.bannerCode !== null)
+    greeting = replyTone(h.bannerCode, escapeControl(truncate(h.banner ?? '', 36)), t);
+  else if (h.connected) greeting = t.fail(h.error?.kind ?? '?');
+  let esmtp = t.dim('–');
+  if (h.connected && h.timings.ehloMs !== null) esmtp = h.esmtp ? t.ok('yes') : t.warn('HELO only');
   return [
     worst,
     escapeControl(h.preference !== undefined ? `${h.preference} ${h.exchange}` : h.exchange),
     h.address,
     greeting,
     esmtp,
-    tls,
-    cert,
+    tlsCell(h.tls, t),
+    certificateCell(h.tls?.certificate, t),
     h.timings.bannerMs !== null ? `${h.timings.bannerMs} ms` : t.dim('–'),
   ];
+}
+
+function tlsCell(tls: ProbeHost['tls'], t: Theme): string {
+  if (!tls) return t.dim('–');
+  if (tls.ok) return t.ok(tls.protocol ?? 'yes');
+  if (tls.attempted) return t.fail('failed');
+  return tls.offered ? t.dim('not tried') : t.fail('none');
+}
+
+/** The worst thing about the certificate, in the order a reader must act on it. */
+function certificateCell(c: CertificateInfo | null | undefined, t: Theme): string {
+  if (!c) return t.dim('–');
+  if (c.expired) return t.fail('expired');
+  if (c.notYetValid) return t.fail('not yet valid');
+  if (c.hostnameMatch === false) return t.warn('wrong name');
+  if (c.selfSigned) return t.warn('self-signed');
+  if (!c.trusted) return t.warn('untrusted');
+  if (c.daysLeft < 14) return t.warn(`${c.daysLeft} days left`);
+  return t.ok(`ok, ${c.daysLeft} d`);
+}
+
+function stepMark(ok: boolean | null, t: Theme): string {
+  if (ok === null) return t.dim('·');
+  return ok ? t.ok('✓') : t.fail('✗');
 }
 
 function worstMark(f: readonly Finding[], t: Theme): string {
@@ -275,9 +261,14 @@ export function replyTone(code: number, text: string, t: Theme): string {
 
 function extensionsText(ext: string[], t: Theme): string {
   if (!ext.length) return t.dim('(no extensions)');
-  return ext
-    .map((e) => (/^STARTTLS$/i.test(e) ? t.ok(e) : /^AUTH\b/i.test(e) ? t.warn(escapeControl(e)) : escapeControl(e)))
-    .join(t.dim(' · '));
+  return ext.map((e) => extensionText(e, t)).join(t.dim(' · '));
+}
+
+/** STARTTLS in green, AUTH in yellow (offered before TLS it is a finding), the rest plain. */
+function extensionText(e: string, t: Theme): string {
+  if (/^STARTTLS$/i.test(e)) return t.ok(e);
+  if (/^AUTH\b/i.test(e)) return t.warn(escapeControl(e));
+  return escapeControl(e);
 }
 
 function hostLabel(h: ProbeHost): string {

@@ -1,7 +1,7 @@
 // A sent message's story: what was sent (size, DKIM), where each domain's mail went (MX route), each SMTP
 // session with its transcript, and per recipient what became of it (RFC 5321 §4.2 replies). Pure.
 import { escapeControl } from '../../core/text.js';
-import type { SendResult, SendSession } from '../../send/check.js';
+import type { SendResult, SendSession } from '../../send/types.js';
 import { heading, renderStep, reportTail } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';

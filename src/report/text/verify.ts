@@ -3,7 +3,7 @@
 // (the default): the verdict first, a line or two per mechanism, the Authentication-Results; --all adds the rest.
 import { getBorderCharacters, table } from 'table';
 import { escapeControl } from '../../core/text.js';
-import type { VerifyItem } from '../../verify/run.js';
+import type { VerifyItem } from '../../verify/types.js';
 import { findingsToFix, heading, notShownLine, renderFindings, reportHead, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';

@@ -2,7 +2,7 @@
 // Pure: a bad signature is `{ error }` (result neutral, RFC 8601 §2.7.1), never a throw.
 import type { HeaderField } from '../message.js';
 import type { Canon } from './canonicalize.js';
-import { stripFws, strictTagList } from '../../auth/dkim/tag-list.js';
+import { stripFws, strictTagList } from '../../auth/shared/tag-list.js';
 
 export interface DkimSignature {
   field: HeaderField;

@@ -465,6 +465,28 @@ describe('receive: the TLS profile (TLS 1.2 and 1.3; on 1.2 only forward-secret 
       expect(await handshake(r.port, { ciphers: aead, maxVersion: 'TLSv1.2' })).toBe(`TLSv1.2 ${aead}`);
     expect(await handshake(r.port, {})).toMatch(/^TLSv1\.3 TLS_/);
   });
+
+  it('refuses renegotiation a client starts on TLS 1.2 (each one a handshake of our CPU for one of theirs)', async () => {
+    const { selfSignedCertificate } = await import('../../../src/receive/self-signed.js');
+    const { clientRenegotiation } = await import('../../../src/probe/tls-audit/renegotiation.js');
+    r = await startTestReceiver({ tls: 'starttls', ...selfSignedCertificate('mx.mail.test') });
+    const c = await rawClient(r.port);
+    expectCode(await c.reply(), 220);
+    expectCode(await c.command('EHLO client.test'), 250);
+    expectCode(await c.command('STARTTLS'), 220);
+    c.socket.removeAllListeners('data');
+    const secure = tlsConnect({ socket: c.socket, rejectUnauthorized: false, maxVersion: 'TLSv1.2' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        secure.once('secureConnect', resolve);
+        secure.once('error', reject);
+      });
+      expect(secure.getProtocol()).toBe('TLSv1.2');
+      expect(await clientRenegotiation(secure, 2000)).toMatchObject({ result: 'refused' });
+    } finally {
+      secure.destroy();
+    }
+  });
 });
 
 describe('receive: shutting down', () => {

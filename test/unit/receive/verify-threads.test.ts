@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageVerdict } from '../../../src/verify/verdict.js';
+import type { MessageVerdict } from '../../../src/verify/types.js';
 import { messageBytes } from '../../../src/receive/message-bytes.js';
 import { startVerifier } from '../../../src/receive/verify-threads.js';
 import type { SpfVerdict } from '../../../src/verify/spf.js';

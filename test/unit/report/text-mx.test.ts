@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkMx } from '../../../src/mx/check.js';
 import { renderMx } from '../../../src/report/text/mx.js';
 import { createTheme, plainTheme } from '../../../src/report/theme.js';
-import type { MxResult } from '../../../src/mx/check.js';
+import type { MxResult } from '../../../src/mx/types.js';
 import { fixtureResolver } from '../../helpers/zones.js';
 
 const resolver = fixtureResolver(['example.test.zone', '2.0.192.in-addr.arpa.zone', '8.b.d.0.1.0.0.2.ip6.arpa.zone']);

@@ -4,7 +4,8 @@ import { offlineResolver } from '../../../src/dns/layered.js';
 import { renderSend } from '../../../src/report/text/send.js';
 import { plainTheme } from '../../../src/report/theme.js';
 import { parseMailbox } from '../../../src/send/address.js';
-import { sendMessage, type SendResult } from '../../../src/send/check.js';
+import { sendMessage } from '../../../src/send/check.js';
+import type { SendResult } from '../../../src/send/types.js';
 import { parseSigningKey } from '../../../src/send/dkim-sign.js';
 import { startSmtpPeer } from '../../helpers/smtp-peer.js';
 

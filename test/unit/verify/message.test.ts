@@ -6,7 +6,7 @@ import {
   selectSignedFields,
   withoutSignatureValue,
 } from '../../../src/verify/dkim/canonicalize.js';
-import { strictTagList } from '../../../src/auth/dkim/tag-list.js';
+import { strictTagList } from '../../../src/auth/shared/tag-list.js';
 import { MessageFormatError, parseMessage, toCrlf } from '../../../src/verify/message.js';
 
 /** The canonical body as one buffer (verification streams it into the hash instead). */

@@ -9,7 +9,8 @@ import {
   summarize,
 } from '../../../src/report/text/verify.js';
 import { createTheme, plainTheme } from '../../../src/report/theme.js';
-import { unverifiable, type VerifiedFile } from '../../../src/verify/run.js';
+import { unverifiable } from '../../../src/verify/run.js';
+import type { VerifiedFile } from '../../../src/verify/types.js';
 import { verifyMessage } from '../../../src/verify/verdict.js';
 import { fixtureResolver } from '../../helpers/zones.js';
 

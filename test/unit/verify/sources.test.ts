@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyTasks, type VerifyItem } from '../../../src/verify/run.js';
+import { verifyTasks } from '../../../src/verify/run.js';
+import type { VerifyItem } from '../../../src/verify/types.js';
 import { expandTargets, splitMbox } from '../../../src/verify/sources.js';
 import { fixtureResolver } from '../../helpers/zones.js';
 

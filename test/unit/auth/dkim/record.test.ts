@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTagList } from '../../../../src/auth/dkim/tag-list.js';
+import { parseTagList } from '../../../../src/auth/shared/tag-list.js';
 import { looksLikeDkimKey, parseDkimKeyRecord } from '../../../../src/auth/dkim/record.js';
 
 describe('parseTagList (RFC 6376 §3.2)', () => {

@@ -6,10 +6,10 @@
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
-import { cnameTargets } from '../../dns/cname.js';
-import { isTemporary, type Resolver } from '../../dns/types.js';
-import { classifyAddress } from '../../mx/ip-ranges.js';
-import { trustAnchors } from '../../smtp/trust.js';
+import { classifyAddress } from '../core/ip-ranges.js';
+import { cnameTargets } from '../dns/cname.js';
+import { isTemporary, type Resolver } from '../dns/types.js';
+import { trustAnchors } from '../smtp/trust.js';
 
 export interface HttpsGetOptions {
   resolver: Resolver;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { organizationalDomain } from '../../../../src/auth/dmarc/org-domain.js';
+import { organizationalDomain } from '../../../../src/auth/shared/org-domain.js';
 
 describe('organizationalDomain (RFC 7489 §3.2, Public Suffix List via tldts)', () => {
   it.each([

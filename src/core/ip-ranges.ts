@@ -1,5 +1,6 @@
-// Where an MX address points: public unicast, private (RFC 1918, RFC 6598, RFC 4193), or a range that can
-// never receive mail from the internet (loopback, link-local, multicast, documentation: RFC 5735, RFC 6890).
+// Where an address points (an MX host's, an HTTPS policy host's): public unicast, private (RFC 1918, RFC 6598,
+// RFC 4193), or a range that can never receive mail from the internet (loopback, link-local, multicast,
+// documentation: RFC 5735, RFC 6890).
 import ipaddr from 'ipaddr.js';
 
 export type AddressClass = 'public' | 'private' | 'reserved' | 'unroutable';

@@ -1,6 +1,6 @@
 // The field grammar MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460 §3) share, and how each record adds its rules.
 import { describe, expect, it } from 'vitest';
-import { parseFieldList } from '../../../../src/auth/mta-sts/field-list.js';
+import { parseFieldList } from '../../../../src/auth/shared/field-list.js';
 import { parseMtaStsRecord } from '../../../../src/auth/mta-sts/record.js';
 import { parseTlsRptRecord } from '../../../../src/auth/tls-rpt/record.js';
 
