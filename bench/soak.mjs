@@ -96,12 +96,11 @@ function session(port) {
     sock.on('connect', () =>
       resolve({
         sock,
-        reply: () =>
-          queue.length
-            ? Promise.resolve(queue.shift())
-            : closed
-              ? Promise.resolve({ code: 0, lines: [] })
-              : new Promise((r) => waiters.push(r)),
+        reply: () => {
+          if (queue.length) return Promise.resolve(queue.shift());
+          if (closed) return Promise.resolve({ code: 0, lines: [] });
+          return new Promise((r) => waiters.push(r));
+        },
         send: (s) => sock.write(s),
         close: () => sock.destroy(),
       }),

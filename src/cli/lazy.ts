@@ -1,14 +1,17 @@
 // Commands are loaded only when run (`await import()`), so `--version` and `--help` stay cheap.
 import type { Command } from 'commander';
 
-type Runner = { run: (...args: any[]) => Promise<number> };
+// Each command's run() declares its own parameters; `never[]` accepts them all here.
+type Runner = { run: (...args: never[]) => Promise<number> };
+type UntypedRun = (...args: unknown[]) => Promise<number>;
 
 /** Wraps a lazily imported `run(...positionals, opts)` as a commander action that sets the exit code. */
 export function lazyAction(load: () => Promise<Runner>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const positionals = args.slice(0, -2);
-    const { run } = await load();
+    // commander hands the positionals and options over untyped; the command checks them.
+    const run = (await load()).run as UntypedRun;
     process.exitCode = await run(...positionals, mergedOptions(cmd));
   };
 }

@@ -2,7 +2,6 @@
 // characters (C0, DEL, C1, and so ANSI/OSC escape sequences) and the Unicode bidi controls (which reorder what
 // is shown: "Trojan Source", CVE-2021-42574) before anything reaches a terminal.
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** What JSON.stringify leaves raw but a terminal would act on: DEL, C1 and the bidi controls (C0 it escapes). */

@@ -84,14 +84,16 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
       ),
     );
 
-    const forgerAddress = o.forger !== undefined ? o.forger : (await canBind('127.0.0.2')) ? '127.0.0.2' : null;
+    let forgerAddress = o.forger;
+    if (forgerAddress === undefined) forgerAddress = (await canBind('127.0.0.2')) ? '127.0.0.2' : null;
     const lookalike = `${o.domain.split('.')[0]}-secure.test`;
     const zones = sandboxZones({
       domain: o.domain,
       address: LOOPBACK,
       dkim: { selector: o.selector, strings: key.strings },
       stsId: o.now().toISOString().replace(/\D/g, '').slice(0, 14),
-      ...(forgerAddress ? {} : { lookalike }),
+      // Without a second loopback address the forger sends from a look-alike domain instead.
+      lookalike: forgerAddress ? undefined : lookalike,
     });
     const zoneFiles: string[] = [];
     for (const z of zones.files) {
@@ -199,15 +201,16 @@ export async function setStage(o: StageOptions, steps: DemoStep[]): Promise<Stag
 }
 
 function step(kind: DemoStep['kind'], summary: string, start: number, detail?: unknown): DemoStep {
-  return {
+  const s: DemoStep = {
     act: 'setup',
     actor: 'sandbox',
     kind,
     summary,
     ok: true,
     ms: Math.round(performance.now() - start),
-    ...(detail ? { detail } : {}),
   };
+  if (detail) s.detail = detail;
+  return s;
 }
 
 /** Linux routes all of 127/8 to loopback; other systems have only 127.0.0.1 unless configured. */

@@ -64,7 +64,7 @@ export async function answerQuery(
     rcode: 'NOERROR',
     flags: { rd: q.flags.rd },
     questions: q.questions,
-    ...(edns ? { edns } : {}),
+    edns,
   };
   if (q.opcode !== 'QUERY') return encodeResponse({ ...base, rcode: 'NOTIMP' });
   if (q.questions.length !== 1 || !question) return encodeResponse({ ...base, rcode: 'FORMERR' });

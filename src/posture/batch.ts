@@ -93,12 +93,10 @@ export async function* runBatch<T, I = string>(
 
 /** One domain per line; blank lines and comments (# …, also after a domain) skipped. `-` reads stdin. */
 export async function* readDomains(source: string | Readable): AsyncGenerator<string> {
-  const input =
-    typeof source === 'string'
-      ? source === '-'
-        ? process.stdin
-        : createReadStream(source, { encoding: 'utf8' })
-      : source;
+  let input: Readable;
+  if (typeof source !== 'string') input = source;
+  else if (source === '-') input = process.stdin;
+  else input = createReadStream(source, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const raw of lines) {
     const line = raw.replace(/#.*$/, '').trim();
@@ -109,6 +107,7 @@ export async function* readDomains(source: string | Readable): AsyncGenerator<st
 /** How many domains a file holds (a streaming pass, for the progress bar's ETA). */
 export async function countDomains(file: string): Promise<number> {
   let n = 0;
-  for await (const _ of readDomains(file)) n++;
+  const domains = readDomains(file);
+  while (!(await domains.next()).done) n++;
   return n;
 }

@@ -15,13 +15,10 @@ function bimiNeedsDmarc(c: PostureChecks): PostureFinding[] {
   const applied = d.appliedPolicy;
   const enforcing = (applied === 'quarantine' || applied === 'reject') && d.pct === 100 && d.subdomainPolicy !== 'none';
   if (enforcing) return [];
-  const why = !applied
-    ? 'there is no usable DMARC policy'
-    : applied === 'none'
-      ? 'the DMARC policy is p=none'
-      : d.pct !== 100
-        ? `DMARC applies to only pct=${d.pct}%`
-        : 'the DMARC subdomain policy is sp=none';
+  let why = 'the DMARC subdomain policy is sp=none';
+  if (!applied) why = 'there is no usable DMARC policy';
+  else if (applied === 'none') why = 'the DMARC policy is p=none';
+  else if (d.pct !== 100) why = `DMARC applies to only pct=${d.pct}%`;
   return [
     {
       ...finding(

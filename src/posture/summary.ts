@@ -24,20 +24,17 @@ export function summarizeCheck(check: CheckName, own: readonly PostureFinding[],
   const definite = own.filter((f) => !f.temporary);
   const fail = definite.find((f) => f.severity === 'fail');
   const temporary = own.find((f) => f.temporary);
-  const verdict: Verdict = fail ? 'fail' : temporary || unfinished ? 'unknown' : 'pass';
+  let verdict: Verdict = 'pass';
+  if (fail) verdict = 'fail';
+  else if (temporary || unfinished) verdict = 'unknown';
   let severity: Severity = 'ok';
   for (const f of definite) if (severityRank(f.severity) > severityRank(severity)) severity = f.severity;
   // A passing check is best told by its ok finding ("p=reject: …"); an info one only when it has nothing else
   // to say ("publishes no MTA-STS policy").
   const decider = fail ?? temporary ?? pick(definite, 'warn') ?? pick(definite, 'ok') ?? pick(definite, 'info');
-  const state =
-    verdict !== 'pass'
-      ? verdict
-      : severity === 'warn'
-        ? 'warn'
-        : !decider || decider.severity === 'ok'
-          ? 'pass'
-          : 'info';
+  let state: CheckSummary['state'] = verdict;
+  if (verdict === 'pass' && severity === 'warn') state = 'warn';
+  else if (verdict === 'pass' && decider && decider.severity !== 'ok') state = 'info';
   return {
     check,
     verdict,

@@ -56,8 +56,14 @@ export function selfSignedCertificate(
 
 function tlv(tag: number, value: Buffer): Buffer {
   const n = value.length;
-  const len = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
-  return Buffer.concat([Buffer.from([tag]), len, value]);
+  return Buffer.concat([Buffer.from([tag]), derLength(n), value]);
+}
+
+/** DER length octets (X.690 §8.1.3): short form below 128, else 0x81/0x82 and one or two bytes (enough here). */
+function derLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  if (n < 0x100) return Buffer.from([0x81, n]);
+  return Buffer.from([0x82, n >> 8, n & 0xff]);
 }
 
 const seq = (...items: Buffer[]) => tlv(0x30, Buffer.concat(items));

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import type { Finding } from '../core/result.js';
 import type { ConnectionFacts, Requirement, RequirementsVerdict } from '../verify/requirements/types.js';
 import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
@@ -137,6 +138,8 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       reason: (e as Error).message,
     }));
 
+  // Without TLS no key or certificate goes to smtp-server at all (a spread of undefined adds nothing).
+  const tlsOptions = opts.tls === 'none' ? undefined : { key: opts.key, cert: opts.cert, ...SERVER_TLS_PROFILE };
   const server = new PromptSMTPServer(
     {
       name: opts.hostname,
@@ -149,7 +152,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       disabledCommands: opts.tls === 'starttls' ? ['AUTH'] : ['AUTH', 'STARTTLS'],
       hideSTARTTLS: opts.tls !== 'starttls',
       secure: opts.tls === 'implicit',
-      ...(opts.tls !== 'none' ? { key: opts.key, cert: opts.cert, ...SERVER_TLS_PROFILE } : {}),
+      ...tlsOptions,
       // PTR goes through our resolver (onConnect), without holding the greeting.
       disableReverseLookup: true,
       socketTimeout: opts.commandTimeoutMs,
@@ -294,7 +297,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       connection.cipher = tls.cipher;
     }
     const verdict = await verifier.verdict(
-      { authservId: opts.hostname, spf, ...(heloSpf ? { heloSpf } : {}), connection, bulk: !!opts.bulk },
+      { authservId: opts.hostname, spf, heloSpf, connection, bulk: !!opts.bulk },
       bytes,
     );
     const id = nextId();
@@ -305,14 +308,14 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       ip,
       clientName: client.name,
       protocol: session.transmissionType || 'SMTP',
-      ...(tls ? { tls } : {}),
+      tls,
       id,
       ...envelope,
       date: now,
       authenticationResults: verdict.authenticationResults,
     });
     const file = await maildir.deliver([headers, ...bytes.parts()]);
-    return {
+    return definedOnly({
       event: 'message',
       id,
       file: file.path,
@@ -324,14 +327,15 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       auth: toReceiveAuth(verdict, heloSpf),
       receivedAt: now.toISOString(),
       clientName: client.name,
-      ...(tls ? { tlsProtocol: tls.protocol, cipher: tls.cipher } : {}),
+      tlsProtocol: tls?.protocol,
+      cipher: tls?.cipher,
       from: verdict.from,
-      ...(verdict.subject !== undefined ? { subject: verdict.subject } : {}),
+      subject: verdict.subject,
       authenticationResults: verdict.authenticationResults,
       findings: verdict.findings,
       requirements: verdict.requirements,
       requirementsVerdict: verdict.requirementsVerdict,
-    };
+    });
   }
 
   await new Promise<void>((resolve, reject) => {

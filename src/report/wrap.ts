@@ -1,7 +1,6 @@
 // Word wrapping for the text reports at the terminal's width (80 columns when not a terminal), aware of
 // colour escapes and hanging indents, so a long line breaks between words instead of at the terminal's edge.
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** Columns a string takes on screen (colour escapes take none; every character one column). */
@@ -27,7 +26,9 @@ export function wrapStyled(parts: readonly Styled[], width: number, first = '', 
   const tokens: Token[] = [];
   let space = false;
   for (const [text, style, whole] of parts) {
-    const words = whole ? (text.startsWith(' ') ? ['', text.trim()] : [text.trim()]) : text.split(' ');
+    // A whole piece stays one word; a leading space still separates it from the word before.
+    let words = text.split(' ');
+    if (whole) words = text.startsWith(' ') ? ['', text.trim()] : [text.trim()];
     words.forEach((word, i) => {
       if (i > 0) space = true;
       if (word === '') return;
@@ -112,7 +113,6 @@ function isTableLine(line: string): boolean {
   return /^\s*[┌├└│].*[┐┤┘│]\s*$/u.test(line.replace(ANSI, ''));
 }
 
-// eslint-disable-next-line no-control-regex
 const SGR_AT = /\x1b\[[0-9;]*m/y;
 
 // Per character (code point): the colour escapes just before it. Parallel arrays, not an object per character:
@@ -190,7 +190,6 @@ function wrapAnsiLine(line: string, width: number): string[] {
 function applySgr(active: string[], esc: string): string[] {
   if (!esc) return active;
   let on = active;
-  // eslint-disable-next-line no-control-regex
   for (const m of esc.matchAll(/\x1b\[([0-9;]*)m/g)) {
     for (const code of (m[1] || '0').split(';')) {
       const n = Number(code);

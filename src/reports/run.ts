@@ -1,6 +1,7 @@
 // `report` from paths to results: list → read one input at a time → unpack → aggregate as we go → per domain,
 // classify the sources (DNS) and give the verdict; TLS-RPT failures optionally joined to a probe of the MX now.
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import { finding, type Finding } from '../core/result.js';
 import {
   counts,
@@ -137,7 +138,7 @@ async function summarizeDomain(acc: DomainAcc, ctx: Context, o: ReportRunOptions
     const { tlsNow } = await import('./tls-now.js');
     await tlsNow(acc.domain, tlsFailures, ctx, typeof o.smtp === 'object' ? o.smtp : {});
   }
-  const summary: DomainSummary = {
+  const summary: DomainSummary = definedOnly({
     type: 'domain',
     domain: acc.domain,
     first: isoDate(acc.first),
@@ -147,7 +148,7 @@ async function summarizeDomain(acc: DomainAcc, ctx: Context, o: ReportRunOptions
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .map(([name, reports]) => ({ name, reports })),
     published,
-    ...(current ? { current } : {}),
+    current,
     messages,
     dmarc: { pass: dmarcPass, fail: messages - dmarcPass },
     groups,
@@ -155,7 +156,7 @@ async function summarizeDomain(acc: DomainAcc, ctx: Context, o: ReportRunOptions
     tls: acc.tls ? tlsTotals(acc.tls.successful, acc.tls.failed, tlsFailures) : null,
     missing: Object.fromEntries(acc.missing),
     findings,
-  };
+  });
   if (acc.dmarcReports) summary.findings.push(...domainFindings(summary));
   summary.findings.push(...tlsFindings(acc.domain, tlsFailures, !!o.smtp));
   return { summary, sources, tlsFailures };

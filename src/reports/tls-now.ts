@@ -54,7 +54,7 @@ export async function tlsNow(
       mx,
       await probeHost({ exchange: target.exchange, address: target.address, port }, ctx, {
         authTest: false,
-        ...(o.ca ? { ca: o.ca } : {}),
+        ca: o.ca,
       }),
     );
   }

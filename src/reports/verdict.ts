@@ -1,6 +1,7 @@
 // The per-domain verdict: is the domain ready for p=quarantine / p=reject? Legitimate mail is what passed plus what
 // failed from its own infrastructure and from forwarders; the share of it that fails is what a stricter policy
 // would cost. Thresholds are documented in README.md (here) and tested.
+import { definedOnly } from '../core/object.js';
 import { finding, type Finding } from '../core/result.js';
 import type { DmarcVerdict, DomainSummary, GroupTotals, SourceGroup, SourceRow } from './model.js';
 
@@ -40,14 +41,16 @@ export function dmarcVerdict(rows: readonly SourceRow[], published: DomainSummar
     .filter((r) => r.group === 'own' || r.group === 'forwarder')
     .sort((a, b) => rank(a) - rank(b) || b.dmarc.fail - a.dmarc.fail || (a.ip < b.ip ? -1 : 1))
     .slice(0, FIX_FIRST)
-    .map((r) => ({
-      ip: r.ip,
-      name: r.name,
-      messages: r.dmarc.fail,
-      group: r.group,
-      why: r.why,
-      ...(r.fix ? { fix: r.fix } : {}),
-    }));
+    .map((r) =>
+      definedOnly({
+        ip: r.ip,
+        name: r.name,
+        messages: r.dmarc.fail,
+        group: r.group,
+        why: r.why,
+        fix: r.fix || undefined,
+      }),
+    );
   return {
     legitimate,
     atRisk,

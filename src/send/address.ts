@@ -1,6 +1,7 @@
 // Mailboxes as users type them: "a@example.com" or "Name <a@example.com>" (RFC 5322 §3.4), with IDN domains
 // converted to A-labels for DNS and SMTP, and UTF-8 local parts flagged as needing SMTPUTF8 (RFC 6531).
 import { UsageError } from '../core/errors.js';
+import { definedOnly } from '../core/object.js';
 import { toALabel } from '../core/names.js';
 
 export interface Mailbox {
@@ -42,7 +43,7 @@ export function parseMailbox(input: string, what: string): Mailbox {
   if (Buffer.byteLength(local) > 64)
     throw new UsageError(`${what} '${printable(input)}' has a local part longer than 64 octets (RFC 5321 §4.5.3.1.1)`);
   const domain = toALabel(rawDomain, `${what} domain`);
-  return { address: `${local}@${domain}`, local, domain, ...(name ? { name } : {}), utf8: /[^\x00-\x7f]/.test(local) };
+  return definedOnly({ address: `${local}@${domain}`, local, domain, name, utf8: /[^\x00-\x7f]/.test(local) });
 }
 
 function printable(s: string): string {

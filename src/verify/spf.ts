@@ -117,7 +117,7 @@ async function evaluateSpf(
     import('../auth/spf/identity.js'),
   ]);
   const checked = normalizeSender(sender, helo);
-  const e = await checkHost(resolver, { ip, sender, ...(helo !== undefined ? { helo } : {}), receiver: mta });
+  const e = await checkHost(resolver, { ip, sender, helo, receiver: mta });
   const record = e.steps.find((s) => s.depth === 0 && s.outcome === 'record')?.term;
   const verdict: SpfVerdict = {
     result: e.result,

@@ -11,7 +11,6 @@ import { startTestDnsServer, type TestDnsServer } from '../helpers/dns-server.js
 import { rawClient, transact } from '../helpers/receiver.js';
 
 /** What a terminal acts on: C0 (but tab and newline), DEL, C1, and the bidi controls. */
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 // ev<ESC>[2jil<C1 CSI>x and a<RLO>b: \DDD bytes in the zone file become those characters on the wire (UTF-8).

@@ -57,7 +57,9 @@ export function associationData(der: Buffer, selector: number, matchingType: num
  */
 export function tlsaMatches(r: TlsaRecord, chain: readonly Buffer[]): boolean {
   if (tlsaProblem(r)) return false;
-  const candidates = r.usage === 3 ? chain.slice(0, 1) : chain.length > 1 ? chain.slice(1) : chain;
+  let candidates = chain;
+  if (r.usage === 3) candidates = chain.slice(0, 1);
+  else if (chain.length > 1) candidates = chain.slice(1);
   const want = r.data.toLowerCase();
   return candidates.some((der) => associationData(der, r.selector, r.matchingType) === want);
 }

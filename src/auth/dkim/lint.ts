@@ -25,7 +25,8 @@ export function lintDkimKey(r: DkimKeyRecord, opts: DkimLintOptions): DkimFindin
   const tag = (n: string) => r.tags.find((t) => t.name === n);
   const spanOf = (n: string, value = false): [number, number] | undefined => {
     const t = tag(n);
-    return t ? (value ? [t.valueStart, t.valueEnd] : [t.start, t.end]) : undefined;
+    if (!t) return undefined;
+    return value ? [t.valueStart, t.valueEnd] : [t.start, t.end];
   };
 
   for (const issue of r.issues) {

@@ -378,15 +378,18 @@ function combine(evals: DmarcEvaluation[]): DmarcEvaluation {
       evals[0]!;
     result = decider.verdict.result;
   }
-  const authors: DmarcAuthorVerdict[] = verdicts.map((v) => ({
-    domain: v.domain!,
-    result: v.result,
-    policy: v.policy,
-    disposition: v.disposition,
-    recordDomain: v.recordDomain,
-    pct: v.pct,
-    ...(v.reason ? { reason: v.reason } : {}),
-  }));
+  const authors = verdicts.map((v) => {
+    const a: DmarcAuthorVerdict = {
+      domain: v.domain!,
+      result: v.result,
+      policy: v.policy,
+      disposition: v.disposition,
+      recordDomain: v.recordDomain,
+      pct: v.pct,
+    };
+    if (v.reason) a.reason = v.reason;
+    return a;
+  });
   const names = verdicts.map((v) => `${v.domain} ${v.result}`).join(', ');
   return {
     verdict: {

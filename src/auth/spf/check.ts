@@ -1,6 +1,7 @@
 // `mailcheck spf`: fetch the record and its include/redirect tree, lint it, and with a client IP run
 // check_host() (RFC 7208). I/O only through ctx.resolver (so --zone, --resolver, the cache and -v apply).
 import type { Context } from '../../core/context.js';
+import { definedOnly } from '../../core/object.js';
 import { finding, type Finding } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { txtJoin } from '../../dns/types.js';
@@ -47,22 +48,23 @@ export async function checkSpf(
     if (rr.status === 'ok' && rr.records.length) spfRrType = rr.records.map(txtJoin);
   }
   const evaluation = ip ? await checkHost(trace, { ip, sender, helo, domain, now: ctx.now }) : undefined;
-  const findings = [...(evaluation ? [resultFinding(evaluation, ip!, domain)] : []), ...lintSpf(tree, { spfRrType })];
-  return {
+  const findings = lintSpf(tree, { spfRrType });
+  if (evaluation) findings.unshift(resultFinding(evaluation, ip!, domain));
+  return definedOnly({
     kind: 'spf',
     domain,
     record: tree.record,
     lookups: tree.lookups,
     voidLookups: tree.voidLookups,
     tree,
-    ...(evaluation ? { result: evaluation.result } : {}),
-    ...(evaluation?.explanation !== undefined ? { explanation: evaluation.explanation } : {}),
+    result: evaluation?.result,
+    explanation: evaluation?.explanation,
     findings,
     steps: trace.steps,
-    identity: { ...(ip ? { ip } : {}), sender, ...(helo ? { helo } : {}) },
-    ...(evaluation ? { evaluation } : {}),
-    ...(spfRrType ? { spfRrType } : {}),
-  };
+    identity: definedOnly({ ip: ip || undefined, sender, helo: helo || undefined }),
+    evaluation,
+    spfRrType,
+  });
 }
 
 /** The check_host() verdict as a finding: pass is ok, temperror is temporary, anything else fails. */

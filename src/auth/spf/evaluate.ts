@@ -1,6 +1,7 @@
 // check_host() of RFC 7208 §4-§7 over our injected Resolver: record selection, every mechanism and modifier,
 // macros, the lookup/void/MX/PTR limits (§4.6.4), and exp= explanations (§6.2). Our own evaluator, not
 // mailauth's: see src/auth/spf/README.md for the conformance figures behind that choice.
+import { definedOnly } from '../../core/object.js';
 import { isTemporary, reverseName, txtJoin, type Resolver } from '../../dns/types.js';
 import { fetchSpfRecord } from './fetch.js';
 import { addressMatches, inPrefix, ipText as ipLabel, parseIp, parseNetwork, type SpfIp } from './ip.js';
@@ -114,12 +115,7 @@ class Evaluator {
     try {
       const o = await this.evalDomain(domain, 0, 'top');
       const explanation = o.result === 'fail' && o.exp ? await this.explain(o.exp.domain, o.exp.term) : undefined;
-      return done({
-        result: o.result,
-        matched: o.matched,
-        reason: o.reason,
-        ...(explanation !== undefined ? { explanation } : {}),
-      });
+      return done(definedOnly({ result: o.result, matched: o.matched, reason: o.reason, explanation }));
     } catch (e) {
       if (e instanceof Abort) return done({ result: e.result, matched: [], reason: e.message });
       throw e;
@@ -179,12 +175,13 @@ class Evaluator {
       this.step(depth, domain, term.raw, m.match ? 'match' : 'no-match', m.detail);
       if (m.match) {
         const result = RESULT[term.qualifier ?? '+'];
-        return {
+        const outcome: Outcome = {
           result,
           matched: [{ domain, term: term.raw }, ...(m.inner ?? [])],
           reason: m.detail,
-          ...(parsed.exp ? { exp: { domain, term: parsed.exp } } : {}),
         };
+        if (parsed.exp) outcome.exp = { domain, term: parsed.exp };
+        return outcome;
       }
     }
     if (parsed.redirect) {
@@ -321,14 +318,10 @@ class Evaluator {
         const ptr = await this.validatedNames();
         if (ptr.status === 'void') this.countVoid(domain, term, `PTR ${reverseName(ipLabel(ip))}`);
         const hit = ptr.names.find((n) => n.toLowerCase() === target || n.toLowerCase().endsWith(`.${target}`));
-        return {
-          match: hit !== undefined,
-          detail: hit
-            ? `${client} has the validated name ${hit}, in ${target}`
-            : ptr.names.length
-              ? `no validated name of ${client} (${ptr.names.join(', ')}) is in ${target}`
-              : `${client} has no validated reverse name`,
-        };
+        let detail = `${client} has no validated reverse name`;
+        if (hit) detail = `${client} has the validated name ${hit}, in ${target}`;
+        else if (ptr.names.length) detail = `no validated name of ${client} (${ptr.names.join(', ')}) is in ${target}`;
+        return { match: hit !== undefined, detail };
       }
       case 'include': {
         const name = await this.target(term.domainSpec!, values);

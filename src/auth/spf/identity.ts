@@ -2,6 +2,7 @@
 // null sender, <domain> from the sender or the HELO name, and the CLI's input checks (bad syntax → exit 2).
 import { isIP } from 'node:net';
 import { UsageError } from '../../core/errors.js';
+import { definedOnly } from '../../core/object.js';
 import { isValidDomain, toALabel } from '../../core/names.js';
 import { parseIp } from './ip.js';
 
@@ -67,7 +68,12 @@ export function spfInputs(input: { domain?: string; ip?: string; sender?: string
   else if (sender) domain = normalized.slice(normalized.lastIndexOf('@') + 1);
   // With the null sender, <domain> is the HELO as sent, even an address literal: check_host() says none (§4.3).
   else domain = helo!;
-  return { domain, sender: normalizeSender(sender, helo ?? domain), ...(helo ? { helo } : {}), ...(ip ? { ip } : {}) };
+  return definedOnly({
+    domain,
+    sender: normalizeSender(sender, helo ?? domain),
+    helo: helo || undefined,
+    ip: ip || undefined,
+  });
 }
 
 function printable(s: string): string {

@@ -1,5 +1,6 @@
 // SPF macros (RFC 7208 §7): parsing macro-strings (letters, transformers, delimiters, %% %_ %-)
 // and expanding them for a given client; target names are then truncated to 253 octets (§7.3).
+import { definedOnly } from '../../core/object.js';
 import { ipDotted, ipText, type SpfIp } from './ip.js';
 
 export type MacroToken =
@@ -24,7 +25,8 @@ export interface MacroParse {
 const DOMAIN_LETTERS = 'slodiphv';
 /** c, r and t are allowed only in explanation text (RFC 7208 §7.2). */
 const EXP_LETTERS = 'slodiphvcrt';
-const DELIMITERS = '.-+,/_=';
+/** RFC 7208 §7.1: "%%" is a percent sign, "%_" a space, "%-" a URL-encoded space. */
+const ESCAPES = { '%': '%', _: ' ', '-': '%20' } as const;
 
 /** Parses a macro-string; `exp` for the explanation text (letters c r t, and spaces). */
 export function parseMacroString(s: string, opts: { exp?: boolean } = {}): MacroParse {
@@ -51,7 +53,7 @@ export function parseMacroString(s: string, opts: { exp?: boolean } = {}): Macro
     const next = s[i + 1];
     if (next === '%' || next === '_' || next === '-') {
       flush();
-      tokens.push({ kind: 'escape', text: next === '%' ? '%' : next === '_' ? ' ' : '%20' });
+      tokens.push({ kind: 'escape', text: ESCAPES[next] });
       i += 2;
       continue;
     }
@@ -96,15 +98,17 @@ export function parseMacroString(s: string, opts: { exp?: boolean } = {}): Macro
       };
     }
     flush();
-    tokens.push({
-      kind: 'macro',
-      letter,
-      upper: m[1] !== letter,
-      reverse: m[3] !== '',
-      ...(m[2] ? { digits: Number(m[2]) } : {}),
-      delimiters: m[4] ?? '',
-      raw: s.slice(i, close + 1),
-    });
+    tokens.push(
+      definedOnly({
+        kind: 'macro',
+        letter,
+        upper: m[1] !== letter,
+        reverse: m[3] !== '',
+        digits: m[2] ? Number(m[2]) : undefined,
+        delimiters: m[4] ?? '',
+        raw: s.slice(i, close + 1),
+      }),
+    );
     i = close + 1;
   }
   flush();

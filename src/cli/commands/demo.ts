@@ -36,7 +36,7 @@ export async function run(opts: DemoCliOptions): Promise<number> {
       smtpPort,
       keyType: opts.keyType,
       keep: Boolean(opts.keep),
-      ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
+      dir: opts.dir,
     },
     ctx,
   ).catch((e: NodeJS.ErrnoException) => {

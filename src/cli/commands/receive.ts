@@ -7,7 +7,13 @@ import { UsageError } from '../../core/errors.js';
 import { readUserFile } from '../../core/user-file.js';
 import { isValidDomain } from '../../core/names.js';
 import { toNdjsonLine } from '../../report/json.js';
-import { renderListening, renderReceived, renderReceiveSummary, renderRejected } from '../../report/text/receive.js';
+import {
+  renderListening,
+  renderReceived,
+  renderReceiveSummary,
+  renderRejected,
+  type ListeningInfo,
+} from '../../report/text/receive.js';
 import { MaildirError } from '../../receive/maildir.js';
 import { selfSignedCertificate } from '../../receive/self-signed.js';
 import { startReceiver, type ReceivedMessage, type ReceiverOptions } from '../../receive/server.js';
@@ -54,13 +60,15 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   if (opts.cert !== undefined && tls === 'none') throw new UsageError('--cert/--key need --tls (or --port 465)');
   const commandTimeoutMs =
     opts.timeout !== undefined ? parseMilliseconds(opts.timeout, '--timeout') : DEFAULT_COMMAND_TIMEOUT_MS;
+  // Read (or made) before the limits are parsed: a bad --cert is the first error a user sees.
+  const certAndKey = tls === 'none' ? undefined : await certificate(opts, name);
   const receiverOpts: ReceiverOptions = {
     host,
     port,
     maildir: opts.maildir,
     hostname: name,
     tls,
-    ...(tls !== 'none' ? await certificate(opts, name) : {}),
+    ...certAndKey,
     maxSize: byteSize(opts.maxSize),
     maxRecipients: parseInteger(opts.maxRecipients, '--max-recipients', 1, 100_000),
     maxConnections: parseInteger(opts.maxConnections, '--max-connections', 1, 100_000),
@@ -108,20 +116,17 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
         staleTmp: receiver.tmpSweep,
       }),
     );
-  else
-    out(
-      renderListening(
-        {
-          ...receiverOpts,
-          host: receiver.host,
-          port: receiver.port,
-          maildir: receiver.maildir,
-          certificate: certificateSource(tls, opts),
-          ...(count ? { count } : {}),
-        },
-        ctx.theme,
-      ),
-    );
+  else {
+    const listening: ListeningInfo = {
+      ...receiverOpts,
+      host: receiver.host,
+      port: receiver.port,
+      maildir: receiver.maildir,
+      certificate: certificateSource(tls, opts),
+    };
+    if (count) listening.count = count;
+    out(renderListening(listening, ctx.theme));
+  }
   // Left by deliveries that never finished (a crash, kill -9): the Maildir rule removes them after 36 hours.
   const { removed, kept } = receiver.tmpSweep;
   if (!ctx.json && (removed || kept)) {

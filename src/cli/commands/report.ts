@@ -42,7 +42,7 @@ export async function run(inputs: string[], opts: ReportCliOptions): Promise<num
   let bar: ReturnType<typeof progressBar> | undefined;
   const start = performance.now();
   const result = await runReports(inputs, ctx, {
-    window: { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) },
+    window: { since, until },
     limits: { maxDocumentBytes, maxTotalBytes: Math.max(maxDocumentBytes * 4, 64 * 2 ** 20) },
     smtp: !!opts.smtp,
     onProgress: (phase, done, total) => {

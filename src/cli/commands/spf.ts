@@ -27,6 +27,8 @@ export async function run(domain: string | undefined, opts: SpfOptions): Promise
 
 /** shared/CONTRACT.md: with --ip, pass → 0, temperror → 3, anything else → 1; without, 0 unless a fail finding. */
 export function spfExitCode(r: SpfResult): 0 | 1 | 3 {
-  if (r.result) return r.result === 'pass' ? 0 : r.result === 'temperror' ? 3 : 1;
+  if (r.result === 'pass') return 0;
+  if (r.result === 'temperror') return 3;
+  if (r.result) return 1;
   return exitCode([r]);
 }

@@ -35,12 +35,9 @@ const TONE: Record<string, 'ok' | 'warn' | 'fail' | 'dim'> = {
 
 export function renderListening(i: ListeningInfo, t: Theme): string {
   const addr = i.host.includes(':') ? `[${i.host}]:${i.port}` : `${i.host}:${i.port}`;
-  const tls =
-    i.tls === 'implicit'
-      ? `implicit TLS, ${i.certificate} certificate`
-      : i.tls === 'starttls'
-        ? `STARTTLS offered, ${i.certificate} certificate`
-        : 'no TLS';
+  let tls = 'no TLS';
+  if (i.tls === 'implicit') tls = `implicit TLS, ${i.certificate} certificate`;
+  else if (i.tls === 'starttls') tls = `STARTTLS offered, ${i.certificate} certificate`;
   const perClient =
     i.maxConnectionsPerClient && i.maxConnectionsPerClient < i.maxConnections
       ? ` (${i.maxConnectionsPerClient} per client)`

@@ -4,6 +4,7 @@
 // cost table and the steps are --all.
 import { table } from 'table';
 import type {
+  SpfEvalStep,
   SpfEvaluation,
   SpfResult,
   SpfResultCode,
@@ -162,8 +163,15 @@ function treeRows(tree: SpfTree, prefix: string, t: Theme, rows: Row[]): void {
 
 function termRow(term: SpfTreeTerm, branch: string, cont: string, t: Theme): Row {
   const text = esc(term.raw);
-  let label = term.error ? t.fail(`${text} ✗`) : term.unreachable ? t.dim(`${text} (never reached)`) : text;
-  let plain = branch.length + text.length + (term.error ? 2 : term.unreachable ? 16 : 0);
+  let label = text;
+  let plain = branch.length + text.length;
+  if (term.error) {
+    label = t.fail(`${text} ✗`);
+    plain += 2;
+  } else if (term.unreachable) {
+    label = t.dim(`${text} (never reached)`);
+    plain += 16;
+  }
   if (term.target && term.domainSpec && term.target !== term.domainSpec) {
     label += t.dim(` → ${esc(term.target)}`);
     plain += 3 + term.target.length;
@@ -172,12 +180,12 @@ function termRow(term: SpfTreeTerm, branch: string, cont: string, t: Theme): Row
   const counted = term.cost.lookups > 0;
   // Plain text here; renderTree pads, then colours, so the columns stay aligned.
   row.lookups = counted ? String(term.cost.lookups) : '·';
-  row.void = term.cost.voidLookups === null ? '?' : term.cost.voidLookups ? String(term.cost.voidLookups) : '·';
+  row.void = voidCount(term.cost.voidLookups);
   row.running = counted ? String(term.runningLookups) : '';
   row.colours = {
     lookups: counted ? (x) => x : t.dim,
-    void: term.cost.voidLookups ? (term.runningVoid > VOID_LIMIT ? t.fail : t.warn) : t.dim,
-    running: (x) => (term.runningLookups > LIMIT ? t.fail(x) : term.runningLookups >= 9 ? t.warn(x) : x),
+    void: voidColour(term, t),
+    running: tone(term.runningLookups, LIMIT, 9, t, (x) => x),
   };
   row.after = [];
   if (term.error) row.after.push(`${t.dim(cont)}${t.fail(`^ ${esc(term.error)}`)}`);
@@ -233,19 +241,27 @@ function childRows(child: SpfTree, cont: string, t: Theme, rows: Row[]): void {
   }
 }
 
+/** The void-lookup column: `?` when unknown, `·` for none. */
+function voidCount(n: number | null): string {
+  if (n === null) return '?';
+  return n ? String(n) : '·';
+}
+
+function voidColour(term: SpfTreeTerm, t: Theme): (s: string) => string {
+  if (!term.cost.voidLookups) return t.dim;
+  return term.runningVoid > VOID_LIMIT ? t.fail : t.warn;
+}
+
+/** The colour of a count against its limit: fail over it, warn from `warnAt`, else `below`. */
+function tone(n: number, limit: number, warnAt: number, t: Theme, below: (s: string) => string = t.ok) {
+  if (n > limit) return t.fail;
+  if (n >= warnAt) return t.warn;
+  return below;
+}
+
 function totals(r: SpfResult, t: Theme): string {
-  const l =
-    r.lookups > LIMIT
-      ? t.fail(`${r.lookups} of at most ${LIMIT}`)
-      : r.lookups >= 8
-        ? t.warn(`${r.lookups} of at most ${LIMIT}`)
-        : t.ok(`${r.lookups} of at most ${LIMIT}`);
-  const v =
-    r.voidLookups > VOID_LIMIT
-      ? t.fail(`${r.voidLookups} of at most ${VOID_LIMIT}`)
-      : r.voidLookups
-        ? t.warn(`${r.voidLookups} of at most ${VOID_LIMIT}`)
-        : t.ok(`0 of at most ${VOID_LIMIT}`);
+  const l = tone(r.lookups, LIMIT, 8, t)(`${r.lookups} of at most ${LIMIT}`);
+  const v = tone(r.voidLookups, VOID_LIMIT, 1, t)(`${r.voidLookups} of at most ${VOID_LIMIT}`);
   return `DNS-querying terms: ${l} · void lookups: ${v}`;
 }
 
@@ -288,7 +304,7 @@ function renderEvaluation(r: SpfResult, e: SpfEvaluation, t: Theme): string[] {
       out.push(`${pad}${t.bold(esc(s.domain))}  ${t.dim(esc(s.term))}`);
       continue;
     }
-    const mark = s.outcome === 'match' ? t.ok('✓') : s.outcome === 'error' ? t.fail('✗') : t.dim('·');
+    const mark = stepMark(s.outcome, t);
     out.push(`${pad}${mark} ${esc(s.term)}  ${t.dim(esc(s.detail))}`);
   }
   if (e.steps.length > shown.length) out.push(`  ${t.dim(`… ${e.steps.length - shown.length} more steps`)}`);
@@ -300,6 +316,12 @@ function renderEvaluation(r: SpfResult, e: SpfEvaluation, t: Theme): string[] {
 }
 
 /** "Result: pass matched ip4:… in example.test", why, and the exp= explanation. */
+function stepMark(outcome: SpfEvalStep['outcome'], t: Theme): string {
+  if (outcome === 'match') return t.ok('✓');
+  if (outcome === 'error') return t.fail('✗');
+  return t.dim('·');
+}
+
 function evaluationResult(e: SpfEvaluation, t: Theme): string[] {
   const matched = e.matched.length
     ? ` ${t.dim('matched')} ${e.matched.map((m) => `${esc(m.term)} ${t.dim(`in ${esc(m.domain)}`)}`).join(t.dim(' → '))}`

@@ -52,14 +52,11 @@ export function parseSignature(field: HeaderField, nowSeconds: number): Signatur
   const selector = stripFws(t.get('s') ?? '').toLowerCase();
   const algorithm = stripFws(t.get('a') ?? '').toLowerCase();
   const b = stripFws(t.get('b') ?? '');
-  const bad = (reason: string): SignatureParse => ({
-    ok: false,
-    reason,
-    domain,
-    selector,
-    algorithm,
-    ...(b ? { b } : {}),
-  });
+  const bad = (reason: string): SignatureParse => {
+    const failed: SignatureParse = { ok: false, reason, domain, selector, algorithm };
+    if (b) failed.b = b;
+    return failed;
+  };
 
   const missing = REQUIRED.filter((k) => !t.has(k));
   if (missing.length) return bad(`signature lacks required tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')}=`);

@@ -84,7 +84,7 @@ function tokenize(s: string): Token[] {
       const end = s.indexOf(']', i);
       if (end === -1) throw new SyntaxProblem("has a '[' that is never closed");
       const v = s.slice(i + 1, end);
-      // eslint-disable-next-line no-control-regex -- RFC 5322 §3.4.1 dtext excludes controls
+      // RFC 5322 §3.4.1 dtext excludes controls
       if (/[[\\\x00-\x1f\x7f]/.test(v)) throw new SyntaxProblem('has an invalid domain literal');
       out.push({ t: 'literal', v });
       i = end + 1;

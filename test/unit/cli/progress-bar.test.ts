@@ -16,14 +16,12 @@ describe('progressBar', () => {
     const { writes, s } = stream();
     bar = progressBar({ total: 30, stream: s as never });
     expect(writes).toHaveLength(1);
-    // eslint-disable-next-line no-control-regex
     expect(writes[0]).toMatch(/^\r\[░+\] 0\/30 0% · 0\/s · ETA \?\x1b\[K$/);
   });
 
   it('without a total (stdin), says how many so far and for how long', () => {
     const { writes, s } = stream();
     bar = progressBar({ stream: s as never });
-    // eslint-disable-next-line no-control-regex
     expect(writes[0]).toMatch(/^\r0 checked · 0\/s · \d+s\x1b\[K$/);
   });
 

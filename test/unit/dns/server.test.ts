@@ -38,7 +38,8 @@ function udp(bytes: Buffer, port = server.port): Promise<DnsMessage> {
       clearTimeout(t);
       s.close();
       const d = decodeMessage(m);
-      d.ok ? resolve(d.message) : reject(new Error(d.error));
+      if (d.ok) resolve(d.message);
+      else reject(new Error(d.error));
     });
     s.send(bytes, port, '127.0.0.1');
   });
@@ -250,7 +251,10 @@ describe('TCP', () => {
           const d = decodeMessage(buf.subarray(2, 2 + buf.readUInt16BE(0)));
           buf = buf.subarray(2 + buf.readUInt16BE(0));
           if (d.ok) out.push(d.message);
-          if (out.length === queries.length) (s.end(), resolve(out));
+          if (out.length === queries.length) {
+            s.end();
+            resolve(out);
+          }
         }
       });
       s.on('error', reject);

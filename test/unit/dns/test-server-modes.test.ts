@@ -35,8 +35,10 @@ function tcpOnce(q: EncodedQuery): Promise<Buffer> {
     );
     c.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0))
-        (c.end(), resolve(buf.subarray(2, 2 + buf.readUInt16BE(0))));
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        c.end();
+        resolve(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+      }
     });
     c.on('error', reject);
   });

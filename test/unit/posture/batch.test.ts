@@ -83,14 +83,15 @@ describe('runBatch', () => {
 
   it('rethrows a failure of the work (a bug), after letting the rest settle', async () => {
     const run = async () => {
-      for await (const _ of runBatch(
+      const results = runBatch(
         from([1, 2, 3]),
         async (n) => {
           if (n === 2) throw new Error('bug');
           return n;
         },
         { concurrency: 2, order: 'input' },
-      ));
+      );
+      while (!(await results.next()).done);
     };
     await expect(run()).rejects.toThrow('bug');
   });

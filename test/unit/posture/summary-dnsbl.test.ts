@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDnsbl, dnsblName } from '../../../src/posture/dnsbl.js';
 import { summarizeCheck } from '../../../src/posture/summary.js';
 import type { PostureFinding } from '../../../src/posture/types.js';
-import { fakeResolver, ok } from '../../helpers/fake-resolver.js';
+import { fakeResolver } from '../../helpers/fake-resolver.js';
 
 const f = (id: string, severity: PostureFinding['severity'], temporary = false): PostureFinding => ({
   id,

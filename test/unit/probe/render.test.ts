@@ -84,10 +84,10 @@ describe('renderProbe', () => {
     const lines = out.split('\n');
     expect(lines[0]).toBe('SMTP probe of example.test  port 25, STARTTLS');
     expect(out).toContain('mx1.example.test [192.0.2.10]:25 (MX 10)');
-    expect(out).toMatch(/  ✓ connect +TCP 1\.2 ms/);
-    expect(out).toMatch(/  ✓ greeting +220 mx1\.example\.test ESMTP Postfix 40 ms/);
-    expect(out).toMatch(/  ✓ EHLO +PIPELINING · SIZE 10240000 · STARTTLS 2 ms/);
-    expect(out).toMatch(/  ✓ TLS +TLSv1\.3 TLS_AES_256_GCM_SHA384 12 ms/);
+    expect(out).toMatch(/ {2}✓ connect +TCP 1\.2 ms/);
+    expect(out).toMatch(/ {2}✓ greeting +220 mx1\.example\.test ESMTP Postfix 40 ms/);
+    expect(out).toMatch(/ {2}✓ EHLO +PIPELINING · SIZE 10240000 · STARTTLS 2 ms/);
+    expect(out).toMatch(/ {2}✓ TLS +TLSv1\.3 TLS_AES_256_GCM_SHA384 12 ms/);
     expect(out).toContain('issuer   CN=Example CA  (2 certificates sent)');
     expect(out).toContain('valid    2026-11-01 → 2026-12-05  6 days left');
     expect(out).toContain('✓ covers mx1.example.test   ✓ trusted chain');

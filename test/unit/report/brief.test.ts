@@ -26,7 +26,6 @@ import { postureFixture, type PostureFixture } from '../posture/fixture.js';
 
 const brief = createTheme(false, 80, 80, 'brief');
 const briefColour = createTheme(true, 80, 80, 'brief');
-// eslint-disable-next-line no-control-regex
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const lines = (s: string) => s.trimEnd().split('\n');
 

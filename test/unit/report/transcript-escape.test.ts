@@ -15,7 +15,6 @@ describe('renderTranscript', () => {
       plainTheme,
     );
     expect(lines[0]).toBe('Transcript ev\\x1b[2jil\\x9bx.a\\u202eb.hostile.test [192.0.2.2]:25');
-    // eslint-disable-next-line no-control-regex
     expect(lines.join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
   });
 });

@@ -26,7 +26,7 @@ describe('renderDmarc', () => {
     );
     expect(text).toMatch(/│ sp\s+│ reject \(default: p\)\s+│ mail from subdomains ← applies to sub\.dmarc\.test\s+│/);
     expect(text).toMatch(
-      /rua mailto:dmarc@reports\.test!10m  ✓ authorized by dmarc\.test\._report\._dmarc\.reports\.test/,
+      /rua mailto:dmarc@reports\.test!10m {2}✓ authorized by dmarc\.test\._report\._dmarc\.reports\.test/,
     );
     expect(text).toMatch(/\n✓ passed\n$/);
   });

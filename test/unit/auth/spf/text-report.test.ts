@@ -23,7 +23,7 @@ describe('renderSpf', () => {
     expect(text).toContain('SPF for spf.test');
     expect(text).toMatch(/├─ include:_spf\.spf\.test +1 +· +2\n/);
     expect(text).toContain('│  └─ _spf.spf.test  v=spf1 ip6:2001:db8::/32 a:relay.spf.test ~all');
-    expect(text).toMatch(/│     ├─ a:relay\.spf\.test +1 +· +3\n/);
+    expect(text).toMatch(/│ {5}├─ a:relay\.spf\.test +1 +· +3\n/);
     expect(text).toContain('DNS-querying terms: 3 of at most 10 · void lookups: 0 of at most 2');
     expect(text).toContain('exp= is looked up only after a fail');
     expect(text).toMatch(/│ include:_spf\.spf\.test │ +2 │ +0 │ +1 │/);

@@ -1,0 +1,13 @@
+// Results carry optional fields ("explanation" only after a fail, "helo" only when given). Written as
+// `...(x ? { x } : {})` spreads they read badly in a row; this builds the object whole and leaves the absent ones out.
+
+/**
+ * A copy of `o` without its undefined-valued keys, the others in their order (so JSON key order is that of the
+ * literal). Not merely `undefined` values: `'x' in r`, `toStrictEqual` and spreads over defaults would still see
+ * them. A key whose presence depends on truthiness (`helo ? { helo } : {}`) is written `helo: helo || undefined`.
+ */
+export function definedOnly<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
