@@ -13,7 +13,10 @@ import { readFileSync } from 'node:fs';
 import { cpuMicros } from './proc-cpu.mjs';
 
 const [mode, ...rest] = process.argv.slice(2);
-const dist = new URL('../dist/', import.meta.url);
+// BENCH_DIST=<dir>/dist/ measures another build (an old commit's worktree), as batch-run.mjs does.
+const dist = process.env.BENCH_DIST
+  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, '/')}`)
+  : new URL('../dist/', import.meta.url);
 const hostPort = (s) => {
   const [host, port] = s.split(':');
   return { host, port: Number(port) };
@@ -115,7 +118,7 @@ if (mode === 'transport') {
     })();
     for await (const { result } of runBatch(
       inputs,
-      (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000 }),
+      (d) => checkPosture(d, ctx, { selectors: ['s1'], budgetMs: 20000, steps: false }),
       { concurrency: DEFAULT_CONCURRENCY, order: 'input', limit: level },
     )) {
       bytes += JSON.stringify(withoutSteps(result)).length;

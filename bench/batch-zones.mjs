@@ -1,4 +1,4 @@
-// Synthetic zones for bench/batch.mjs: N mail domains d00000.bench … each with 2 MX (A, AAAA and PTR), SPF with an
+// Synthetic zones for bench/batch.mjs: N mail domains d00000.bench … (up to 100,000; d100000 would need six digits) each with 2 MX (A, AAAA and PTR), SPF with an
 // include, DMARC with an external rua (and its RFC 7489 §7.1 authorization), a DKIM key, MTA-STS and TLS-RPT TXT.
 // One forward zone (bench.) and two reverse zones, as master files knot loads.
 import { createPublicKey } from 'node:crypto';
@@ -50,11 +50,13 @@ export function writeBenchZones(dir, n) {
       `_mta-sts.${d} TXT "v=STSv1; id=20261129T000000"`,
       `_smtp._tls.${d} TXT "v=TLSRPTv1; rua=mailto:tls@reports.bench"`,
     );
-    for (const h of [1, 2]) {
+    for (const host of [1, 2]) {
+      // Every 65,536 domains the second octet moves on (3 and 4, then 5 and 6…), so addresses and PTRs stay unique.
+      const h = host + 2 * (i >> 16);
       const six = `fd00::${h}:${a.toString(16)}:${b.toString(16)}`;
-      fwd.push(`mx${h}.${d} A 10.${h}.${a}.${b}`, `mx${h}.${d} AAAA ${six}`);
-      v4.push(`${b}.${a}.${h} PTR mx${h}.${d}.bench.`);
-      v6.push(`${nibbles(six).slice(0, -4)} PTR mx${h}.${d}.bench.`);
+      fwd.push(`mx${host}.${d} A 10.${h}.${a}.${b}`, `mx${host}.${d} AAAA ${six}`);
+      v4.push(`${b}.${a}.${h} PTR mx${host}.${d}.bench.`);
+      v6.push(`${nibbles(six).slice(0, -4)} PTR mx${host}.${d}.bench.`);
     }
   }
   const files = {

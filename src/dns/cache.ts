@@ -23,16 +23,25 @@ export interface CacheOptions {
 
 /** An entry is also a link in the recency list: `prev` is the less recently used neighbour. */
 interface Entry {
-  key: string;
+  bucket: Bucket;
+  name: string;
   value: Lookup<unknown>;
   expires: number;
   prev: Entry | undefined;
   next: Entry | undefined;
 }
 interface Flight {
+  bucket: Bucket;
+  name: string;
   promise: Promise<Lookup<unknown>>;
   controller: AbortController | undefined;
   waiters: number;
+}
+/** One question kind (type, and whether CNAMEs are followed): its answers and queries in flight by name. Keyed by
+ *  the name string itself, whose hash V8 keeps with the string: a key built per lookup would be hashed anew each time. */
+interface Bucket {
+  entries: Map<string, Entry>;
+  flights: Map<string, Flight>;
 }
 
 export interface CachedResolver extends Resolver {
@@ -50,10 +59,18 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
   // Least recently used order in a linked list beside the Map. (Evicting through the Map's own insertion order,
   // entries.keys().next(), walks over every deleted slot at the front of V8's table: ~7 µs per eviction at 10,000
   // entries, and a batch evicts on every new answer.)
-  const entries = new Map<string, Entry>();
+  const buckets = new Map<string, Bucket>();
+  const unfollowed = new Map<string, Bucket>();
+  let size = 0;
   let oldest: Entry | undefined;
   let newest: Entry | undefined;
-  const flights = new Map<string, Flight>();
+
+  function bucketOf(type: RRType, noFollow: boolean | undefined): Bucket {
+    const m = noFollow ? unfollowed : buckets;
+    let b = m.get(type);
+    if (!b) m.set(type, (b = { entries: new Map(), flights: new Map() }));
+    return b;
+  }
 
   function unlink(e: Entry): void {
     if (e.prev) e.prev.next = e.next;
@@ -73,18 +90,20 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
 
   function drop(e: Entry): void {
     unlink(e);
-    entries.delete(e.key);
+    e.bucket.entries.delete(e.name);
+    size--;
   }
 
-  function remember(key: string, value: Lookup<unknown>): void {
+  function remember(bucket: Bucket, name: string, value: Lookup<unknown>): void {
     const seconds = isTemporary(value) ? failureTtl : ttlOf(value, negativeCap, maxTtl);
     if (seconds <= 0) return;
-    const old = entries.get(key);
+    const old = bucket.entries.get(name);
     if (old) drop(old);
-    const e: Entry = { key, value, expires: now() + seconds * 1000, prev: undefined, next: undefined };
-    entries.set(key, e);
+    const e: Entry = { bucket, name, value, expires: now() + seconds * 1000, prev: undefined, next: undefined };
+    bucket.entries.set(name, e);
+    size++;
     append(e);
-    while (entries.size > maxEntries && oldest) drop(oldest);
+    while (size > maxEntries && oldest) drop(oldest);
   }
 
   // Not async: a hit is one resolved promise, a miss the shared query's own promise (an async function would wrap
@@ -99,8 +118,9 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
 
   function lookupNow(name: string, type: RRType, o: LookupOptions): Promise<Lookup<unknown>> {
     const lower = name.toLowerCase();
-    const key = `${lower.endsWith('.') ? lower.slice(0, -1) : lower}\u0000${type}\u0000${o.noFollow ? 1 : 0}`;
-    const hit = entries.get(key);
+    const key = lower.endsWith('.') ? lower.slice(0, -1) : lower;
+    const bucket = bucketOf(type, o.noFollow);
+    const hit = bucket.entries.get(key);
     if (hit) {
       if (hit.expires > now()) {
         if (hit !== newest) {
@@ -111,6 +131,7 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
       }
       drop(hit);
     }
+    const flights = bucket.flights;
     let flight = flights.get(key);
     if (!flight) {
       // The shared query has its own signal: one caller giving up must not cancel it for the others. A first caller
@@ -121,7 +142,7 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
         (value) => {
           if (flights.get(key) === flight) flights.delete(key);
           // A query we cancelled (nobody waited any more) says nothing about the name.
-          if (!controller?.signal.aborted) remember(key, value);
+          if (!controller?.signal.aborted) remember(bucket, key, value);
           return value as Lookup<unknown>;
         },
         (e: unknown) => {
@@ -129,7 +150,7 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
           throw e;
         },
       );
-      flight = { promise, controller, waiters: 0 };
+      flight = { bucket, name: key, promise, controller, waiters: 0 };
       flights.set(key, flight);
     }
     return join(flight, o.signal);
@@ -160,7 +181,7 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
     if (--flight.waiters === 0) {
       flight.controller?.abort();
       // Let a later caller start afresh instead of joining a query that is being cancelled.
-      for (const [k, f] of flights) if (f === flight) flights.delete(k);
+      if (flight.bucket.flights.get(flight.name) === flight) flight.bucket.flights.delete(flight.name);
     }
     return { status: 'timeout', server: 'cache', error: 'aborted' };
   }
@@ -168,10 +189,11 @@ export function cached(inner: Resolver, opts: CacheOptions = {}): CachedResolver
   return {
     lookup,
     get size() {
-      return entries.size;
+      return size;
     },
     clear: () => {
-      entries.clear();
+      for (const m of [buckets, unfollowed]) for (const b of m.values()) b.entries.clear();
+      size = 0;
       oldest = newest = undefined;
     },
   };

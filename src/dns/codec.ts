@@ -1,65 +1,15 @@
 // DNS messages (RFC 1035 §4, EDNS0 RFC 6891) ↔ our record shapes, on top of dns-packet. Pure: no sockets.
 // dns-packet throws on bad input; everything here that decodes returns an error value instead.
-import { randomInt } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import dnsPacket from 'dns-packet';
+import { plainMessage, plainQuery } from './codec-plain.js';
+import { fromWire, lowerName, toWire, wireName } from './codec-rdata.js';
+import type { Decoded, DnsMessage, DnsRecord, Edns, EncodedQuery, MessageFlags, Question } from './codec-types.js';
 import type { RRType, RecordMap, RecordOf } from './types.js';
-import { RR_TYPES } from './types.js';
 
-export interface Question {
-  name: string;
-  type: string;
-  class: string;
-}
+export { lowerName };
+export type { Decoded, DnsMessage, DnsRecord, Edns, EncodedQuery, MessageFlags, Question } from './codec-types.js';
 
-export interface MessageFlags {
-  aa: boolean;
-  tc: boolean;
-  rd: boolean;
-  ra: boolean;
-  ad: boolean;
-  cd: boolean;
-}
-
-/** One resource record; `data` is our RecordMap shape for the types we know, null for the rest (RRSIG, NSEC…). */
-export interface DnsRecord {
-  name: string;
-  type: string;
-  class: string;
-  ttl: number;
-  data: RecordMap[RRType] | null;
-}
-
-export interface Edns {
-  udpPayloadSize: number;
-  version: number;
-  dnssecOk: boolean;
-}
-
-export interface DnsMessage {
-  id: number;
-  response: boolean;
-  opcode: string;
-  /** Including the EDNS extended bits (BADVERS = 16). */
-  rcode: string;
-  flags: MessageFlags;
-  questions: Question[];
-  answers: DnsRecord[];
-  authorities: DnsRecord[];
-  /** Without the OPT pseudo-record, which is in `edns`. */
-  additionals: DnsRecord[];
-  edns?: Edns;
-}
-
-export type Decoded = { ok: true; message: DnsMessage } | { ok: false; error: string };
-
-export interface EncodedQuery {
-  id: number;
-  question: Question;
-  bytes: Buffer;
-  edns: boolean;
-}
-
-const KNOWN = new Set<string>(RR_TYPES);
 const RCODES: Record<string, number> = {
   NOERROR: 0,
   FORMERR: 1,
@@ -99,19 +49,36 @@ export function nameError(name: string): string | undefined {
 
 /** A query with a random 16-bit id (RFC 5452 §9.2), RD=1 and, unless `edns: false`, an OPT with DO=1 (RFC 3225). */
 export function encodeQuery(name: string, type: string, opts: { id?: number; edns?: boolean } = {}): EncodedQuery {
-  const err = nameError(name);
-  if (err) throw new RangeError(err);
-  const id = opts.id ?? randomInt(0, 0x10000);
+  const id = opts.id ?? randomId();
   const edns = opts.edns !== false;
   const question: Question = { name: lowerName(name), type, class: 'IN' };
-  const bytes = dnsPacket.encode({
+  // A plain name is checked as it is written (labels, length); anything else by nameError, before dns-packet.
+  const bytes = plainQuery(name, type, id, edns) ?? generalQuery(name, type, id, edns);
+  return { id, question, bytes, edns };
+}
+
+function generalQuery(name: string, type: string, id: number, edns: boolean): Buffer {
+  const err = nameError(name);
+  if (err) throw new RangeError(err);
+  return dnsPacket.encode({
     type: 'query',
     id,
     flags: F.rd,
     questions: [{ name: wireName(name), type: type as dnsPacket.RecordType, class: 'IN' }],
     additionals: edns ? [optRecord(EDNS_UDP_SIZE, true, 0)] : [],
   });
-  return { id, question, bytes, edns };
+}
+
+// Query ids come from a block of random bytes refilled as it runs out: one call into the CSPRNG per 4096 ids
+// instead of one randomInt() per query.
+const ids = new Uint16Array(4096);
+let idPos = ids.length;
+function randomId(): number {
+  if (idPos === ids.length) {
+    randomFillSync(ids);
+    idPos = 0;
+  }
+  return ids[idPos++]!;
 }
 
 export interface ResponseSpec {
@@ -151,6 +118,13 @@ export function encodeResponse(spec: ResponseSpec): Buffer {
 
 /** Decodes any message; never throws (compression loops, overruns and bad rdata become `{ ok: false }`). */
 export function decodeMessage(buf: Buffer): Decoded {
+  // Most answers are plain A/AAAA/MX/TXT/PTR/SOA: read directly, without dns-packet's object per field.
+  const plain = plainMessage(buf);
+  return plain ? { ok: true, message: plain } : decodeGeneral(buf);
+}
+
+/** decodeMessage through dns-packet alone: what the plain path must agree with (test/unit/dns/codec-plain.test.ts). */
+export function decodeGeneral(buf: Buffer): Decoded {
   try {
     const p = dnsPacket.decode(buf) as dnsPacket.DecodedPacket & { opcode?: string; rcode?: string };
     const opt = (p.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
@@ -224,13 +198,17 @@ export function extractAnswer<T extends RRType>(
   const chain: CnameLink[] = [];
   let name = lowerName(qname);
   let loop = false;
-  const seen = new Set([name]);
+  let ttl = Infinity;
   if (opts.follow !== false && type !== 'CNAME') {
+    // Names met along the chain, made when there is one (most answers have none).
+    let seen: Set<string> | undefined;
     for (;;) {
       const c = m.answers.find((r) => r.type === 'CNAME' && r.name === name && typeof r.data === 'string');
       if (!c) break;
       const target = c.data as string;
       chain.push({ owner: name, target, ttl: c.ttl });
+      if (c.ttl < ttl) ttl = c.ttl;
+      seen ??= new Set([name]);
       if (seen.has(target)) {
         loop = true;
         break;
@@ -239,15 +217,14 @@ export function extractAnswer<T extends RRType>(
       name = target;
     }
   }
-  const rrs = loop ? [] : m.answers.filter((r) => r.name === name && r.type === type && r.data !== null);
-  const ttls = [...rrs.map((r) => r.ttl), ...chain.map((c) => c.ttl)];
-  return {
-    chain,
-    finalName: name,
-    records: rrs.map((r) => r.data as RecordOf<T>),
-    ttl: ttls.length ? Math.min(...ttls) : undefined,
-    loop,
-  };
+  const records: RecordOf<T>[] = [];
+  if (!loop)
+    for (const r of m.answers) {
+      if (r.name !== name || r.type !== type || r.data === null) continue;
+      records.push(r.data as RecordOf<T>);
+      if (r.ttl < ttl) ttl = r.ttl;
+    }
+  return { chain, finalName: name, records, ttl: records.length || chain.length ? ttl : undefined, loop };
 }
 
 /**
@@ -262,18 +239,6 @@ export function negativeTtl(m: DnsMessage, name: string): number | undefined {
   return soa ? Math.min(soa.ttl, (soa.data as RecordMap['SOA']).minimum) : undefined;
 }
 
-/** Lowercase, no trailing dot; the root is ''. */
-export function lowerName(name: string): string {
-  const n = name.toLowerCase();
-  if (n === '.' || n === '') return '';
-  return n.endsWith('.') ? n.slice(0, -1) : n;
-}
-
-function wireName(name: string): string {
-  const n = name.endsWith('.') ? name.slice(0, -1) : name;
-  return n === '' ? '.' : n;
-}
-
 function optRecord(udpPayloadSize: number, dnssecOk: boolean, extendedRcode: number): dnsPacket.OptAnswer {
   return {
     type: 'OPT',
@@ -285,177 +250,4 @@ function optRecord(udpPayloadSize: number, dnssecOk: boolean, extendedRcode: num
     flag_do: dnssecOk,
     options: [],
   };
-}
-
-type WireAnswer = dnsPacket.Answer & { ttl?: number; class?: string; data?: unknown };
-
-function fromWire(a: dnsPacket.Answer): DnsRecord {
-  const w = a as WireAnswer;
-  return {
-    name: lowerName(w.name),
-    type: w.type,
-    class: w.class ?? 'IN',
-    ttl: w.ttl ?? 0,
-    data: KNOWN.has(w.type) ? dataFromWire(w.type as RRType, w.data) : null,
-  };
-}
-
-function dataFromWire(type: RRType, d: unknown): RecordMap[RRType] {
-  const o = d as Record<string, unknown>;
-  switch (type) {
-    case 'A':
-      return String(d);
-    case 'AAAA':
-      return String(d).toLowerCase();
-    case 'CNAME':
-    case 'PTR':
-    case 'NS':
-      return lowerName(String(d));
-    case 'MX':
-      return { preference: Number(o.preference ?? 0), exchange: lowerName(String(o.exchange)) };
-    case 'TXT':
-      // dns-packet gives one Buffer per character-string; they are octets, read as UTF-8 (what SPF/DKIM/DMARC text is).
-      return (Array.isArray(d) ? d : [d]).map((b) => (Buffer.isBuffer(b) ? b.toString('utf8') : String(b)));
-    case 'SPF':
-      // Type 99 is unknown to dns-packet: raw RDATA, the same <character-string>s as TXT (RFC 7208 §3.1).
-      return splitCharacterStrings(d as Buffer);
-    case 'SOA':
-      return {
-        mname: lowerName(String(o.mname)),
-        rname: lowerName(String(o.rname).replace(/\\\./g, '.')),
-        serial: Number(o.serial),
-        refresh: Number(o.refresh),
-        retry: Number(o.retry),
-        expire: Number(o.expire),
-        minimum: Number(o.minimum),
-      };
-    case 'TLSA':
-      return {
-        usage: Number(o.usage),
-        selector: Number(o.selector),
-        matchingType: Number(o.matchingType),
-        data: (o.certificate as Buffer).toString('hex'),
-      };
-    case 'DS':
-      return {
-        keyTag: Number(o.keyTag),
-        algorithm: Number(o.algorithm),
-        digestType: Number(o.digestType),
-        digest: (o.digest as Buffer).toString('hex'),
-      };
-    case 'DNSKEY':
-      // dns-packet rejects any protocol but 3 (RFC 4034 §2.1.2), so it is always 3 here.
-      return {
-        flags: Number(o.flags),
-        protocol: 3,
-        algorithm: Number(o.algorithm),
-        key: (o.key as Buffer).toString('base64'),
-      };
-    case 'SRV':
-      return {
-        priority: Number(o.priority ?? 0),
-        weight: Number(o.weight ?? 0),
-        port: Number(o.port),
-        target: lowerName(String(o.target)),
-      };
-    case 'CAA':
-      return { flags: Number(o.flags ?? 0), tag: String(o.tag), value: String(o.value) };
-  }
-}
-
-function splitCharacterStrings(rdata: Buffer): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rdata.length;) {
-    const len = rdata[i]!;
-    if (i + 1 + len > rdata.length) throw new Error('character-string overruns its RDATA');
-    out.push(rdata.subarray(i + 1, i + 1 + len).toString('utf8'));
-    i += 1 + len;
-  }
-  return out;
-}
-
-/** Character-strings hold at most 255 octets (RFC 1035 §3.3): longer text is split, as zone tools do. */
-function toCharacterStrings(strings: readonly string[]): Buffer[] {
-  const out: Buffer[] = [];
-  for (const s of strings) {
-    const b = Buffer.from(s, 'utf8');
-    if (b.length === 0) out.push(b);
-    for (let i = 0; i < b.length; i += 255) out.push(b.subarray(i, i + 255));
-  }
-  return out;
-}
-
-function toWire(r: DnsRecord): dnsPacket.Answer {
-  const base = { name: wireName(r.name), ttl: r.ttl, class: r.class as dnsPacket.RecordClass };
-  const d = r.data as never;
-  switch (r.type as RRType) {
-    case 'A':
-    case 'AAAA':
-      return { ...base, type: r.type as 'A', data: d };
-    case 'CNAME':
-    case 'PTR':
-    case 'NS':
-      return { ...base, type: r.type as 'CNAME', data: wireName(d) };
-    case 'MX': {
-      const mx = d as RecordMap['MX'];
-      return { ...base, type: 'MX', data: { preference: mx.preference, exchange: wireName(mx.exchange) } };
-    }
-    case 'TXT':
-      return { ...base, type: 'TXT', data: toCharacterStrings(d) };
-    case 'SPF': {
-      const parts = toCharacterStrings(d);
-      const raw = Buffer.concat(parts.flatMap((p) => [Buffer.from([p.length]), p]));
-      return { ...base, type: 'SPF' as 'NULL', data: raw };
-    }
-    case 'SOA': {
-      const s = d as RecordMap['SOA'];
-      return { ...base, type: 'SOA', data: { ...s, mname: wireName(s.mname), rname: wireName(s.rname) } };
-    }
-    case 'TLSA': {
-      const t = d as RecordMap['TLSA'];
-      return {
-        ...base,
-        type: 'TLSA',
-        data: {
-          usage: t.usage,
-          selector: t.selector,
-          matchingType: t.matchingType,
-          certificate: Buffer.from(t.data, 'hex'),
-        },
-      };
-    }
-    case 'DS': {
-      const s = d as RecordMap['DS'];
-      return {
-        ...base,
-        type: 'DS',
-        data: {
-          keyTag: s.keyTag,
-          algorithm: s.algorithm,
-          digestType: s.digestType,
-          digest: Buffer.from(s.digest, 'hex'),
-        },
-      };
-    }
-    case 'DNSKEY': {
-      const k = d as RecordMap['DNSKEY'];
-      return {
-        ...base,
-        type: 'DNSKEY',
-        data: { flags: k.flags, algorithm: k.algorithm, key: Buffer.from(k.key, 'base64') },
-      };
-    }
-    case 'SRV':
-      return {
-        ...base,
-        type: 'SRV',
-        data: { ...(d as RecordMap['SRV']), target: wireName((d as RecordMap['SRV']).target) },
-      };
-    case 'CAA': {
-      const c = d as RecordMap['CAA'];
-      return { ...base, type: 'CAA', data: { flags: c.flags, tag: c.tag as 'issue', value: c.value } };
-    }
-    default:
-      throw new RangeError(`cannot encode a ${r.type} record`);
-  }
 }

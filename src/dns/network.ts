@@ -223,7 +223,8 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
       if (got.kind === 'failure')
         return { status: got.status, server: got.server, error: got.error, ...(cnames.length ? { cnames } : {}) };
       const m = got.message;
-      const ex = extracted(m, name, type, follow);
+      // Shared with the event for the same reply only when there are events (the memo costs a WeakMap entry).
+      const ex = opts.onEvent ? extracted(m, name, type, follow) : extractAnswer(m, name, type, { follow });
       ad &&= m.flags.ad;
       for (const link of ex.chain) {
         cnames.push(link.owner);
@@ -247,7 +248,7 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
           records: ex.records,
           ttl: Math.min(ttl, ex.ttl ?? Infinity),
           server: got.server,
-          cnames: cnames.slice(),
+          cnames,
           aa,
           ad,
         };
@@ -301,8 +302,8 @@ function negative<R>(
   ttl: number | undefined,
 ): Lookup<R> {
   return ttl === undefined
-    ? { status, server, cnames: cnames.slice(), aa, ad }
-    : ({ status, server, cnames: cnames.slice(), aa, ad, ttl } as Lookup<R>);
+    ? { status, server, cnames, aa, ad }
+    : ({ status, server, cnames, aa, ad, ttl } as Lookup<R>);
 }
 
 /** The status of one wire exchange, for the event stream ('cname' = a chain we still have to finish). */

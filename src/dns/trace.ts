@@ -19,7 +19,24 @@ export interface TracedResolver extends Resolver {
   readonly steps: Step[];
 }
 
+/** What a quiet trace keeps of an answer: enough to count the DNSSEC-authenticated ones (auth/dnssec/lint.ts). */
+export type AnswerNote = Pick<DnsStepDetail, 'name' | 'type' | 'status' | 'ad'>;
+
+const ANSWER_LOG = Symbol('answer log');
+type Quiet = Resolver & { [ANSWER_LOG]: AnswerNote[] };
+
+/**
+ * The same resolver, marked so that a traceResolver() over it records no steps (their summaries, details and
+ * timings are for reports, and a streaming batch drops them) but notes each answer with records in `log`, in the
+ * order the steps would have had. Lookups that bypass the trace go through unlogged, as they went unrecorded.
+ */
+export function quietSteps(inner: Resolver, log: AnswerNote[]): Resolver {
+  return { lookup: (name, type, o) => inner.lookup(name, type, o), [ANSWER_LOG]: log } as Quiet;
+}
+
 export function traceResolver(inner: Resolver): TracedResolver {
+  const log = (inner as Partial<Quiet>)[ANSWER_LOG];
+  if (log) return quietTrace(inner, log);
   const steps: Step[] = [];
   return {
     steps,
@@ -78,4 +95,21 @@ export function formatRecord(r: unknown): string {
     return Object.values(o).join(' ');
   }
   return String(r);
+}
+
+/** A trace that keeps no steps, only notes (quietSteps): one promise reaction per lookup, no text, no clock. */
+function quietTrace(inner: Resolver, log: AnswerNote[]): TracedResolver {
+  return {
+    steps: [],
+    lookup<T extends RRType>(
+      name: string,
+      type: T,
+      o?: Parameters<Resolver['lookup']>[2],
+    ): Promise<Lookup<RecordOf<T>>> {
+      return inner.lookup(name, type, o).then((answer) => {
+        if (answer.status === 'ok') log.push({ name, type, status: 'ok', ad: answer.ad });
+        return answer;
+      });
+    },
+  };
 }

@@ -56,8 +56,11 @@ export function txtJoin(strings: readonly string[]): string {
 /** Name for reverse lookup: 1.2.0.192.in-addr.arpa / nibble form under ip6.arpa. */
 export function reverseName(ip: string): string {
   if (ip.includes(':')) {
+    // The 32 nibbles of the full form, last first, each followed by a dot (RFC 3596 §2.5): one pass, no arrays.
     const full = expandIpv6(ip);
-    return full.replace(/:/g, '').split('').reverse().join('.') + '.ip6.arpa';
+    let out = '';
+    for (let i = full.length - 1; i >= 0; i--) if (full[i] !== ':') out += `${full[i]}.`;
+    return `${out}ip6.arpa`;
   }
   return ip.split('.').reverse().join('.') + '.in-addr.arpa';
 }

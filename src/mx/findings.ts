@@ -69,8 +69,28 @@ export function mxFindings(r: MxResult, temporary?: { status: string; server: st
         ),
       );
   }
+  const unchecked = r.mx.filter((h) => h.status === 'unchecked').length;
+  if (unchecked) {
+    out.push(
+      finding(
+        'mx.exchanges.unchecked',
+        'warn',
+        `${d} has ${r.mx.length} MX records: only the first ${r.mx.length - unchecked} by preference were checked, ${unchecked} were not. Senders try a handful of hosts per message (Postfix: 5 addresses), so the rest add lookups, not redundancy.`,
+      ),
+    );
+  }
   for (const host of r.mx) {
     const x = host.exchange;
+    if (host.status === 'unchecked') continue;
+    if (host.addressesUnchecked) {
+      out.push(
+        finding(
+          'mx.addresses.unchecked',
+          'info',
+          `${x} has ${host.addresses.length + host.addressesUnchecked} addresses: ${host.addresses.length} were checked, ${host.addressesUnchecked} were not.`,
+        ),
+      );
+    }
     if (host.status === 'ip-literal') {
       out.push(
         finding(
@@ -164,9 +184,9 @@ export function mxFindings(r: MxResult, temporary?: { status: string; server: st
   }
   const reachable = r.mx.filter((h) => h.addresses.length);
   if (r.mx.length && !reachable.length && !r.mx.some((h) => h.status === 'temporary')) {
-    out.push(
-      finding('mx.unreachable', 'fail', `None of ${d}'s mail exchanges has an address: mail cannot be delivered.`),
-    );
+    let which = `${d}'s mail exchanges`;
+    if (unchecked) which = `the ${r.mx.length - unchecked} checked mail exchanges of ${d}`;
+    out.push(finding('mx.unreachable', 'fail', `None of ${which} has an address: mail cannot be delivered.`));
   } else if (reachable.length === 1 && !r.implicit) {
     out.push(
       finding(

@@ -18,8 +18,11 @@ export interface MxHost {
   /** When the exchange is an alias (RFC 5321 §5.1 forbids it): where its CNAME chain leads, in order; the last
    *  name is the host that really has the addresses (or, when they are missing, where the alias dangles). */
   cnames: string[];
-  /** 'ok', 'ip-literal', 'no-address', or a temporary status that prevented the lookup. */
-  status: 'ok' | 'ip-literal' | 'no-address' | 'nxdomain' | 'temporary';
+  /** 'ok', 'ip-literal', 'no-address', a temporary status that prevented the lookup, or 'unchecked': beyond
+   *  MX_EXCHANGE_LIMIT (mx/check.ts), not looked up at all. */
+  status: 'ok' | 'ip-literal' | 'no-address' | 'nxdomain' | 'temporary' | 'unchecked';
+  /** Addresses the exchange has beyond MX_ADDRESS_LIMIT (mx/check.ts): neither reverse-checked nor listed. */
+  addressesUnchecked?: number;
 }
 
 /** IPv6 of the MX hosts (filled in by `check`, src/posture/mx-ipv6.ts). */

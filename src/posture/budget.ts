@@ -2,22 +2,23 @@
 // once, so each check winds down by itself and reports unknown. One slow domain cannot stall a batch.
 import type { Lookup, LookupOptions, RRType, RecordOf, Resolver } from '../dns/types.js';
 
-type Pending = (l: Lookup<never>) => void;
+type Release = (l: Lookup<never>) => void;
 
 const EXPIRED = { status: 'timeout', server: 'budget', error: "the domain's time budget ran out" } as const;
 
 /**
  * One listener on the budget signal releases every pending lookup (instead of one AbortSignal per lookup, which
- * costs more than the lookup itself at batch rates). The query behind a released lookup still ends by its own
- * timeout; nobody waits for it.
+ * costs more than the lookup itself at batch rates). Each lookup is one promise settled by whichever comes first,
+ * its answer or the release; releasing one already settled does nothing, so nobody keeps track of which are
+ * still pending. The query behind a released lookup still ends by its own timeout; nobody waits for it.
  */
 export function budgetResolver(inner: Resolver, signal: AbortSignal): Resolver {
-  const pending = new Set<Pending>();
+  let releases: Release[] = [];
   signal.addEventListener(
     'abort',
     () => {
-      for (const release of pending) release(EXPIRED as Lookup<never>);
-      pending.clear();
+      for (const release of releases) release(EXPIRED as Lookup<never>);
+      releases = [];
     },
     { once: true },
   );
@@ -25,18 +26,8 @@ export function budgetResolver(inner: Resolver, signal: AbortSignal): Resolver {
     lookup<T extends RRType>(name: string, type: T, o?: LookupOptions): Promise<Lookup<RecordOf<T>>> {
       if (signal.aborted) return Promise.resolve(EXPIRED as Lookup<RecordOf<T>>);
       return new Promise((resolve, reject) => {
-        const release: Pending = (l) => resolve(l as Lookup<RecordOf<T>>);
-        pending.add(release);
-        inner.lookup(name, type, o).then(
-          (l) => {
-            pending.delete(release);
-            resolve(l);
-          },
-          (e: unknown) => {
-            pending.delete(release);
-            reject(e);
-          },
-        );
+        releases.push(resolve as Release);
+        inner.lookup(name, type, o).then(resolve, reject);
       });
     },
   };

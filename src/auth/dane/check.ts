@@ -2,9 +2,9 @@
 // a DNSSEC-validated MX RRset, or a zone known to be signed, or a local zone file. `withServedChains` adds
 // the comparison with the certificates the hosts serve. DNS only through ctx.resolver.
 import type { Context } from '../../core/context.js';
-import type { Finding, Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
-import { recordsOf, type LookupStatus, type TlsaRecord } from '../../dns/types.js';
+import { recordsOf } from '../../dns/types.js';
+import { MX_EXCHANGE_LIMIT, sortMx } from '../../mx/check.js';
 import { daneFindings } from './lint.js';
 import { associationData, describeTlsa, tlsaMatches, tlsaProblem } from './record.js';
 import type { ServedChain } from './served-chain.js';
@@ -25,19 +25,25 @@ export async function checkDane(
   const port = opts.port ?? 25;
   const mx = await trace.lookup(domain, 'MX');
   const server = mx.server;
-  const source: DaneResult['source'] = server.startsWith('zone:')
-    ? 'zone'
-    : server === 'offline'
-      ? 'offline'
-      : 'resolver';
+  let source: DaneResult['source'] = 'resolver';
+  if (server.startsWith('zone:')) source = 'zone';
+  else if (server === 'offline') source = 'offline';
   const mxSecure = mx.status === 'ok' && mx.ad;
-  const exchanges = [
+  let exchanges = [
     ...new Set(
       recordsOf(mx)
         .map((r) => r.exchange)
         .filter((x) => x !== ''),
     ),
   ];
+  // The same bound as the MX check: a hostile RRset of 1,000 hosts must not cost 1,000 TLSA queries.
+  let unchecked = 0;
+  if (exchanges.length > MX_EXCHANGE_LIMIT) {
+    const best = new Set(sortMx(recordsOf(mx)).map((r) => r.exchange));
+    best.delete('');
+    exchanges = [...best].slice(0, MX_EXCHANGE_LIMIT);
+    unchecked = best.size - exchanges.length;
+  }
   // An insecure MX RRset means senders never ask for TLSA, so neither do we (one query fewer per host at scale);
   // a zone file is checked anyway, since that is where a DANE deployment is prepared.
   const applicable = mx.status === 'ok' && (mxSecure || opts.signed === true || source === 'zone');
@@ -68,6 +74,7 @@ export async function checkDane(
     source,
     hosts,
   };
+  if (unchecked && applicable) base.hostsUnchecked = unchecked;
   return { ...base, findings: daneFindings(base), steps: trace.steps };
 }
 

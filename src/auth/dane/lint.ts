@@ -131,6 +131,15 @@ export function daneFindings(r: Omit<DaneResult, 'findings' | 'steps'>): Finding
       );
     }
   }
+  if (r.hostsUnchecked) {
+    out.push(
+      finding(
+        'dane.hosts.unchecked',
+        'warn',
+        `TLSA records were looked up for the first ${r.hosts.length} MX hosts by preference; ${r.hostsUnchecked} more were not checked.`,
+      ),
+    );
+  }
   const withTlsa = r.hosts.filter((h) => h.records.length);
   const answered = r.hosts.filter((h) => h.lookup === 'ok' || h.lookup === 'nodata' || h.lookup === 'nxdomain');
   if (!withTlsa.length) {

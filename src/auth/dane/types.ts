@@ -40,6 +40,8 @@ export interface DaneResult {
   applicable: boolean;
   source: 'resolver' | 'zone' | 'offline';
   hosts: DaneHost[];
+  /** MX hosts beyond MX_EXCHANGE_LIMIT (mx/check.ts) whose TLSA records were not looked up. */
+  hostsUnchecked?: number;
   findings: Finding[];
   steps: Step[];
 }

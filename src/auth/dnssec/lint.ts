@@ -1,7 +1,7 @@
 // Verdicts on DNSSEC (RFC 4033–4035): is the zone signed (DS at the parent), do DS and DNSKEY agree, are the
 // algorithms current (RFC 8624), and did a validating resolver authenticate the answers (AD, RFC 4035 §3.2.3). Pure.
 import { finding, type Finding, type Step } from '../../core/result.js';
-import type { DnsStepDetail } from '../../dns/trace.js';
+import type { AnswerNote, DnsStepDetail } from '../../dns/trace.js';
 import type { DnssecResult } from './types.js';
 import { ALGORITHMS, DIGESTS, algorithmName } from './record.js';
 
@@ -140,17 +140,23 @@ export function dnssecFindings(r: Omit<DnssecResult, 'findings' | 'steps'>): Fin
   return out;
 }
 
+/** The answers behind a check's DNS steps (or a quiet trace's notes, dns/trace.ts), in order. */
+export function stepAnswers(steps: readonly Step[]): AnswerNote[] {
+  const out: AnswerNote[] = [];
+  for (const s of steps) if (s.kind === 'dns' && s.detail) out.push(s.detail as DnsStepDetail);
+  return out;
+}
+
 /** Of the DNS answers a posture check got for names at or under the domain, how many carried AD. */
 export function answerAuthentication(
-  steps: readonly Step[],
+  answers: readonly AnswerNote[],
   domain: string,
 ): { total: number; authenticated: number; unauthenticated: string[] } {
   let total = 0;
   let authenticated = 0;
   const unauthenticated = new Set<string>();
-  for (const s of steps) {
-    const d = s.detail as DnsStepDetail | undefined;
-    if (s.kind !== 'dns' || !d || d.status !== 'ok') continue;
+  for (const d of answers) {
+    if (d.status !== 'ok') continue;
     const name = d.name.toLowerCase().replace(/\.$/, '');
     if (name !== domain && !name.endsWith(`.${domain}`)) continue;
     total++;

@@ -1,52 +1,30 @@
 // `mailcheck check <domain...> [--batch <file>]`: parse flags → checkPosture per domain (streamed, bounded
 // concurrency) → text, JSON/NDJSON, JUnit or GitHub annotations → exit code. The only place this output is written.
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
 import { cannotRead } from '../../core/user-file.js';
 import { toALabel } from '../../core/names.js';
-import { escapeJsonText } from '../../core/text.js';
-import { inZone } from '../../dns/zone/resolver.js';
-import { adaptiveConcurrency } from '../../posture/adaptive.js';
-import { addToStats, createBatchStats } from '../../posture/batch-stats.js';
-import { countDomains, DEFAULT_CONCURRENCY, readDomains, runBatch } from '../../posture/batch.js';
-import { checkPosture, invalidInput, withoutSteps, type PostureOptions } from '../../posture/check.js';
+import { DEFAULT_CONCURRENCY } from '../../posture/batch.js';
+import { checkPosture, type PostureOptions } from '../../posture/check.js';
 import { loadPolicy } from '../../posture/policy.js';
-import type { PostureResult } from '../../posture/types.js';
+import { cutPartialLine } from '../../posture/results-file.js';
+import { parseShard, shardFromIndex, type Shard } from '../../posture/shard.js';
 import { githubAnnotations } from '../../report/github.js';
 import { toJson } from '../../report/json.js';
 import { junitClose, junitOpen, junitSuite } from '../../report/junit.js';
-import { renderBatchSummary, renderPostureLine } from '../../report/text/check-batch.js';
 import { renderPosture } from '../../report/text/check.js';
 import { readCaFiles } from '../ca-files.js';
+import { resultsDone, type InputSelection } from '../check/inputs.js';
+import { zoneFileOf, type Format } from '../check/line.js';
+import { runStream, type StreamOptions } from '../check/stream.js';
+import { runSummaryOf } from '../check/summary-of.js';
 import { parseInteger } from '../options.js';
 import { startSpinner } from '../spinner.js';
 import { createContext, type CliContext } from '../context.js';
 import { exitCode } from '../exit-code.js';
-import type { GlobalOptions } from '../global-options.js';
-import { progressBar } from '../progress-bar.js';
+import type { CheckCliOptions } from '../check/types.js';
 
-export interface CheckCliOptions extends GlobalOptions {
-  batch?: string;
-  selector?: string[];
-  policy?: string;
-  strict?: boolean;
-  format?: 'text' | 'json' | 'junit' | 'github';
-  concurrency?: string;
-  order?: 'input' | 'completion';
-  budget?: string;
-  smtp?: boolean;
-  tlsAudit?: boolean;
-  fetch?: boolean;
-  dnsbl?: string[];
-  ca?: string[];
-  mtaStsPort?: string;
-  smtpPort?: string;
-  allowPrivate?: boolean;
-  allowEmpty?: boolean;
-  all?: boolean;
-}
-
-type Format = 'text' | 'json' | 'junit' | 'github';
+export type { CheckCliOptions };
 
 export async function run(domains: string[], opts: CheckCliOptions): Promise<number> {
   const format = parseFormat(opts);
@@ -66,9 +44,21 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     .map((z) => toALabel(z, 'DNSBL zone'));
   const ca = await readCaFiles(opts.ca ?? []);
   const strict = Boolean(opts.strict ?? policy?.strict);
+  if (opts.summaryOf) {
+    if (domains.length || opts.batch)
+      throw new UsageError('--summary-of totals saved results: give no domains or --batch');
+    if (format === 'junit' || format === 'github')
+      throw new UsageError(`--summary-of prints a summary table (or --json): not --format ${format}`);
+    return runSummaryOf(opts.summaryOf, await createContext({ ...opts, json: format === 'json' }), { strict });
+  }
   if (!domains.length && !opts.batch) throw new UsageError('give a domain to check, or --batch <file> (- for stdin)');
-  // A single positional domain gets the full report; several, or --batch, are streamed.
-  const single = domains.length === 1 && !opts.batch ? toALabel(domains[0]!) : undefined;
+  const shard = parseShardOptions(opts);
+  const workers = opts.workers === undefined ? undefined : parseInteger(opts.workers, '--workers', 1, 256);
+  if (opts.resume !== undefined && format !== 'json')
+    throw new UsageError('--resume appends JSON lines to its file: use it with --json');
+  // A single positional domain gets the full report; several, --batch, a shard or a resumed run are streamed.
+  const streamed = opts.batch || shard || opts.resume !== undefined || workers !== undefined;
+  const single = domains.length === 1 && !streamed ? toALabel(domains[0]!) : undefined;
   if (opts.batch && opts.batch !== '-') await assertReadable(opts.batch);
 
   const postureOptions: PostureOptions = {
@@ -86,7 +76,6 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     ...(opts.smtpPort ? { smtpPort: parseInteger(opts.smtpPort, '--smtp-port', 1, 65535) } : {}),
   };
   const ctx = await createContext({ ...opts, json: format === 'json' }, { brief: !opts.all });
-  const fileFor = zoneFileOf(ctx);
 
   if (single) {
     const result = await withSpinner(ctx, format, `Checking ${single}`, () =>
@@ -101,7 +90,7 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
         case 'github':
           return (
             renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 }) +
-            githubAnnotations(result, { strict, fileFor })
+            githubAnnotations(result, { strict, fileFor: zoneFileOf(ctx.zones) })
           );
         default:
           return renderPosture(result, ctx.theme, { width: process.stdout.columns ?? 100 });
@@ -110,124 +99,65 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     process.stdout.write(out);
     return exitCode([result], { strict });
   }
-  return runMany(domains, opts.batch, {
+  const selection: InputSelection = { positional: domains, ...(opts.batch ? { batch: opts.batch } : {}) };
+  if (shard) selection.shard = shard;
+  let resume: StreamOptions['resume'];
+  if (opts.resume !== undefined) {
+    const r = await resumeFrom(opts.resume, strict);
+    selection.done = r.done;
+    resume = { file: opts.resume, code: r.code };
+  }
+  const stream: StreamOptions = {
     ctx,
+    opts,
     format,
     concurrency,
     adaptive,
     order: opts.order ?? 'input',
     strict,
     postureOptions,
-    fileFor,
+    selection,
     allowEmpty: Boolean(opts.allowEmpty),
-  });
+  };
+  if (workers !== undefined) stream.workers = workers;
+  if (resume) stream.resume = resume;
+  return runStream(stream);
 }
 
-async function runMany(
-  positional: string[],
-  batch: string | undefined,
-  o: {
-    ctx: CliContext;
-    format: Format;
-    concurrency: number;
-    adaptive: boolean;
-    order: 'input' | 'completion';
-    strict: boolean;
-    postureOptions: PostureOptions;
-    fileFor: (d: string) => string | undefined;
-    allowEmpty: boolean;
-  },
-): Promise<number> {
-  const { ctx, format, strict } = o;
-  const total =
-    batch && batch !== '-' ? positional.length + (await countDomains(batch)) : batch ? undefined : positional.length;
-  // A truncated list or the wrong file must not pass a CI gate as "0 failed": no domains is bad input.
-  if (total === 0 && !o.allowEmpty) throw noDomains(batch!);
-  async function* inputs(): AsyncGenerator<string> {
-    yield* positional;
-    if (batch) yield* readDomains(batch);
-  }
-  const stats = createBatchStats();
-  // Progress goes to stderr, so it may show with --json too (stdout stays machine output); never in CI or with -v.
-  const bar =
-    process.stderr.isTTY && process.env.CI === undefined && !ctx.verbose
-      ? progressBar({ ...(total !== undefined ? { total } : {}) })
-      : undefined;
-  const start = performance.now();
+/** --shard K/N, or --shards N with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's pod index). */
+function parseShardOptions(opts: CheckCliOptions): Shard | undefined {
+  if (opts.shard !== undefined && opts.shards !== undefined)
+    throw new UsageError('--shard K/N and --shards N both choose a shard: give one');
+  let shard: Shard | string | undefined;
+  if (opts.shard !== undefined) shard = parseShard(opts.shard);
+  else if (opts.shards !== undefined) shard = shardFromIndex(opts.shards, process.env.JOB_COMPLETION_INDEX);
+  if (typeof shard === 'string') throw new UsageError(shard);
+  return shard;
+}
+
+/**
+ * --resume <file>: the file is created if missing; a half-written last line (a killed run) is cut off, and that
+ * domain done again. Returns the keys it holds and the exit code its lines give.
+ */
+async function resumeFrom(file: string, strict: boolean): Promise<{ done: Set<string>; code: 0 | 1 | 3 }> {
   let code: 0 | 1 | 3 = 0;
-  let invalid = 0;
-  // JUnit opens with the first result, so that an empty stdin can still end as one line on stderr and exit 2.
-  let opened = false;
-  const level = o.adaptive ? adaptiveConcurrency(o.concurrency) : undefined;
   try {
-    for await (const { result } of runBatch(inputs(), (input) => checkOne(input, ctx, o.postureOptions), {
-      concurrency: o.concurrency,
-      order: o.order,
-      ...(level ? { limit: level } : {}),
-    })) {
-      addToStats(stats, result);
-      if (result.findings.some((f) => f.id === 'posture.input.invalid')) invalid++;
-      const c = exitCode([result], { strict });
-      if (c === 1 || (c === 3 && code === 0)) code = c;
-      bar?.clear();
-      switch (format) {
-        case 'json':
-          // Posture results are plain data (no Buffer, bigint or Error), so the replacer-free fast path of
-          // JSON.stringify is safe here, and it is several times faster at batch rates. C1 and bidi controls from
-          // DNS text still leave as \u escapes, as in every JSON output.
-          await write(escapeJsonText(JSON.stringify(ctx.verbose ? result : withoutSteps(result))) + '\n');
-          break;
-        case 'junit':
-          if (!opened) await write(junitOpen());
-          opened = true;
-          await write(junitSuite(result, { strict, timestamp: ctx.now() }));
-          break;
-        case 'github':
-          await write(renderPostureLine(result, ctx.theme) + githubAnnotations(result, { strict, fileFor: o.fileFor }));
-          break;
-        default:
-          await write(renderPostureLine(result, ctx.theme));
-      }
-      bar?.tick();
-    }
-  } finally {
-    level?.stop();
-    bar?.stop();
-  }
-  if (stats.domains === 0 && !o.allowEmpty) throw noDomains(batch!);
-  if (format === 'junit') await write((opened ? '' : junitOpen()) + junitClose());
-  if (format === 'text' || format === 'github')
-    await write(renderBatchSummary(stats, ctx.theme, { seconds: (performance.now() - start) / 1000 }));
-  if (invalid)
-    process.stderr.write(
-      `mailcheck: ${invalid} input line${invalid > 1 ? 's were' : ' was'} not a domain name (reported in place)\n`,
-    );
-  return code;
-}
-
-function noDomains(batch: string): UsageError {
-  return new UsageError(
-    `no domains in ${batch === '-' ? 'stdin' : `'${batch}'`} (only blank lines and # comments); --allow-empty accepts an empty list`,
-  );
-}
-
-async function checkOne(input: string, ctx: CliContext, o: PostureOptions): Promise<PostureResult> {
-  let domain: string;
-  try {
-    domain = toALabel(input);
+    // A directory or a device would fail later, mid-read, as an internal error: say so now, as for --batch.
+    if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
   } catch (e) {
-    if (e instanceof UsageError) return invalidInput(input, e.message);
-    throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { done: new Set(), code };
+    throw cannotRead('--resume file', file, e);
   }
-  return checkPosture(domain, ctx, o);
-}
-
-/** Writes to stdout and waits when the pipe is full, so a slow reader slows the batch instead of filling memory. */
-function write(s: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.stdout.write(s)) resolve();
-    else process.stdout.once('drain', () => resolve());
+  const cut = await cutPartialLine(file);
+  if (cut)
+    process.stderr.write(
+      `mailcheck: ${file} ended in a half-written line (${cut} bytes, cut off); that domain is checked again\n`,
+    );
+  const done = await resultsDone(file, (r) => {
+    const c = exitCode([r], { strict });
+    if (c === 1 || (c === 3 && code === 0)) code = c;
   });
+  return { done, code };
 }
 
 function parseFormat(opts: CheckCliOptions): Format {
@@ -245,16 +175,6 @@ async function assertReadable(file: string): Promise<void> {
   } catch (e) {
     throw cannotRead('--batch file', file, e);
   }
-}
-
-/** The --zone file a domain's records come from, for GitHub annotations on that file. */
-function zoneFileOf(ctx: CliContext): (domain: string) => string | undefined {
-  return (domain) => {
-    let best: { origin: string; source?: string } | undefined;
-    for (const z of ctx.zones)
-      if (inZone(domain, z.origin) && (!best || z.origin.length > best.origin.length)) best = z;
-    return best?.source;
-  };
 }
 
 async function withSpinner<T>(ctx: CliContext, format: Format, text: string, f: () => Promise<T>): Promise<T> {

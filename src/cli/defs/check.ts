@@ -1,4 +1,5 @@
-// `mailcheck check` flags (shared/CONTRACT.md plus --budget, --order, --dnsbl, --fetch, test ports); the command loads lazily.
+// `mailcheck check` flags (shared/CONTRACT.md plus --budget, --order, --dnsbl, --fetch, --workers, --shard(s), --resume,
+// --summary-of, test ports); the command loads lazily.
 import { Option, type Command } from 'commander';
 import { addFullReportOption, addGlobalOptions } from '../global-options.js';
 import { collect, examples, exitCodes, lazyAction } from '../lazy.js';
@@ -23,6 +24,23 @@ export function defineCheck(program: Command): void {
     .option(
       '--concurrency <n>',
       'domains checked at once in batch mode (default: as many as keep the process busy, up to 64)',
+    )
+    .option(
+      '--workers <n>',
+      'worker threads for a batch, each with its own DNS sockets and cache (default: the number of cores when there are more than 500 domains, else 1)',
+    )
+    .option(
+      '--shard <K/N>',
+      'check only shard K of N: a stable split by a hash of each domain (one per machine or pod)',
+    )
+    .option('--shards <n>', 'check shard JOB_COMPLETION_INDEX+1 of N (the index a Kubernetes Indexed Job sets)')
+    .option(
+      '--resume <file>',
+      'with --json: append the lines to this file, not stdout, skipping the domains it holds (a killed run finishes the rest)',
+    )
+    .option(
+      '--summary-of <file...>',
+      'the summary and exit code of saved --json outputs (shards, resumed runs), as one run',
     )
     .addOption(
       new Option('--order <order>', 'batch output order: input (default) or completion (as each finishes)')
@@ -58,6 +76,9 @@ export function defineCheck(program: Command): void {
         'mailcheck check example.com --selector s1 --smtp',
         'mailcheck check example.com --smtp --tls-audit',
         'mailcheck check --batch domains.txt --json > posture.ndjson',
+        'mailcheck check --batch domains.txt --json --resume posture.ndjson',
+        'mailcheck check --batch domains.txt --shard 2/8 --json > shard-2.ndjson',
+        'mailcheck check --summary-of shard-*.ndjson',
         'mailcheck check example.com --policy mailcheck.yml --format junit > report.xml',
         'mailcheck check example.com --zone zones/example.com.zone --offline --policy mailcheck.yml --format github',
       ]) +

@@ -22,11 +22,15 @@ export function renderPostureLine(r: PostureResult, t: Theme, width = 30): strin
     unknown.length && t.warn(`unknown: ${unknown.join(', ')}`),
     warn.length && t.warn(`warn: ${warn.join(', ')}`),
   ].filter(Boolean);
-  const mark = fail.length ? t.fail('✗') : unknown.length ? t.warn('?') : warn.length ? t.warn('!') : t.ok('✓');
+  let mark = t.ok('✓');
+  if (fail.length) mark = t.fail('✗');
+  else if (unknown.length) mark = t.warn('?');
+  else if (warn.length) mark = t.warn('!');
   return `${fitLines(`${mark} ${name} ${parts.length ? parts.join(t.dim(' · ')) : t.ok('all checks pass')} ${t.dim(`${r.ms} ms`)}`, t.lineWidth)}\n`;
 }
 
-export function renderBatchSummary(s: BatchStats, t: Theme, o: { seconds: number; queries?: number }): string {
+/** The closing table; without `seconds` (totals over saved results, `check --summary-of`) no time or rate. */
+export function renderBatchSummary(s: BatchStats, t: Theme, o: { seconds?: number; queries?: number }): string {
   const rows = [[t.bold('Check'), t.bold('pass'), t.bold('fail'), t.bold('unknown')]];
   for (const name of CHECK_NAMES) {
     const c = s.perCheck[name];
@@ -39,11 +43,13 @@ export function renderBatchSummary(s: BatchStats, t: Theme, o: { seconds: number
     ]);
   }
   const out: string[] = [''];
-  const rate = o.seconds > 0 ? s.domains / o.seconds : 0;
+  let head = `${s.domains} domain${s.domains === 1 ? '' : 's'}`;
+  if (o.seconds !== undefined) {
+    const rate = o.seconds > 0 ? s.domains / o.seconds : 0;
+    head += ` in ${o.seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 1 : 0)}/s)`;
+  }
   out.push(
-    t.bold(
-      `${s.domains} domain${s.domains === 1 ? '' : 's'} in ${o.seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 1 : 0)}/s)`,
-    ) +
+    t.bold(head) +
       `: ${t.ok(`${s.ok} ok`)}, ${t.fail(`${s.failed} failed`)}, ${t.warn(`${s.unknown} unknown`)}${s.invalid ? `, ${t.fail(`${s.invalid} not a domain`)}` : ''}` +
       (o.queries !== undefined && s.domains
         ? t.dim(` · ${(o.queries / s.domains).toFixed(1)} DNS queries per domain`)

@@ -17,10 +17,14 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       if (!r) return [];
       if (r.nullMx && !r.mx.length) return ['null MX (0 .): accepts no mail'];
       if (r.implicit) return [`no MX: implicit MX ${r.mx[0]?.addresses.map((a) => a.address).join(', ') ?? ''}`];
-      return r.mx.map(
+      const checked = r.mx.filter((h) => h.status !== 'unchecked');
+      const lines = checked.map(
         (h) =>
           `${String(h.preference).padStart(3)} ${e(h.exchange)} ${t.dim('→')} ${h.addresses.length ? h.addresses.map((a) => `${a.address}${a.fcrdns ? '' : t.warn(' (no FCrDNS)')}`).join(', ') : t.fail(h.status)}`,
       );
+      if (checked.length < r.mx.length)
+        lines.push(t.warn(`… ${r.mx.length - checked.length} more MX records, not checked`));
+      return lines;
     }
     case 'spf': {
       const r = c.spf;
@@ -98,11 +102,10 @@ export function checkFacts(name: CheckName, c: PostureChecks, t: Theme): string[
       return r.hosts.map((h) => {
         const head = `${e(h.exchange)} [${h.address}]:${h.port}`;
         if (!h.connected) return `${head} ${t.warn(`no connection (${h.error?.kind ?? 'failed'})`)}`;
-        const tls = h.tls?.ok
-          ? `${h.tls.protocol}, certificate ${e(h.tls.certificate?.subject ?? '—')}${h.tls.certificate?.trusted ? '' : t.warn(' (untrusted)')}`
-          : h.tls?.offered
-            ? t.fail('TLS failed')
-            : t.warn('no STARTTLS');
+        let tls = t.warn('no STARTTLS');
+        if (h.tls?.ok)
+          tls = `${h.tls.protocol}, certificate ${e(h.tls.certificate?.subject ?? '—')}${h.tls.certificate?.trusted ? '' : t.warn(' (untrusted)')}`;
+        else if (h.tls?.offered) tls = t.fail('TLS failed');
         return `${head} ${t.dim(e(h.banner?.split('\n')[0] ?? ''))} · ${tls}`;
       });
     }
@@ -141,11 +144,11 @@ function daneFacts(r: DaneResult, t: Theme): string[] {
     const records = h.records.length
       ? h.records.map((x) => (x.usable ? x.text : t.fail(`${x.text} (unusable)`))).join('; ')
       : 'no TLSA';
-    const match = h.match?.checked
-      ? h.match.matched
+    let match = '';
+    if (h.match?.checked)
+      match = h.match.matched
         ? t.ok(' ✓ matches the served certificate')
-        : t.fail(' ✗ does not match the served certificate')
-      : '';
+        : t.fail(' ✗ does not match the served certificate');
     return `${e(h.name)}: ${records}${match}`;
   });
 }

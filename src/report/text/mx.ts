@@ -22,7 +22,11 @@ export function renderMx(r: MxResult, t: Theme, opts: { steps?: boolean } = {}):
   }
   if (r.implicit)
     out.push(`  ${t.warn('└─ no MX records')} ${t.dim("→ implicit MX: the domain's own address (RFC 5321 §5.1)")}`);
-  r.mx.forEach((host, i) => out.push(...renderHost(host, i === r.mx.length - 1, t)));
+  // Exchanges beyond the check's limit (mx/check.ts) were not looked up: one line says how many.
+  const checked = r.mx.filter((h) => h.status !== 'unchecked');
+  const unchecked = r.mx.length - checked.length;
+  checked.forEach((host, i) => out.push(...renderHost(host, i === checked.length - 1 && !unchecked, t)));
+  if (unchecked) out.push(`  └─ ${t.warn(`… ${unchecked} more MX records, not checked`)}`);
   out.push(...reportTail(r, t, { ...opts, omitted: r.mx.length ? ['the DNS questions'] : [] }));
   return fitLines(out.join('\n'), t.width) + '\n';
 }
@@ -47,15 +51,15 @@ function renderHost(h: MxHost, last: boolean, t: Theme): string[] {
   }
   const width = Math.max(...h.addresses.map((a) => a.address.length), 0);
   h.addresses.forEach((a, i) => {
-    const b = i === h.addresses.length - 1 ? '└─' : '├─';
+    const b = i === h.addresses.length - 1 && !h.addressesUnchecked ? '└─' : '├─';
     const type = a.family === 4 ? 'A   ' : 'AAAA';
-    const ptr = a.ptr.length
-      ? `PTR ${a.ptr.map((s) => escapeControl(s)).join(', ')}`
-      : a.ptrStatus
-        ? `PTR ${a.ptrStatus}`
-        : 'no PTR';
+    let ptr = 'no PTR';
+    if (a.ptr.length) ptr = `PTR ${a.ptr.map((s) => escapeControl(s)).join(', ')}`;
+    else if (a.ptrStatus) ptr = `PTR ${a.ptrStatus}`;
     const fc = a.fcrdns ? t.ok('✓ FCrDNS') : t.warn(a.ptr.length ? '! PTR does not point back' : '! no reverse DNS');
     lines.push(`  ${pad}   ${b} ${t.dim(type)} ${a.address.padEnd(width)} ${t.dim('←')} ${ptr}  ${fc}`);
   });
+  if (h.addressesUnchecked)
+    lines.push(`  ${pad}   └─ ${t.dim(`… ${h.addressesUnchecked} more addresses, not checked`)}`);
   return lines;
 }

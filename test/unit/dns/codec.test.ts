@@ -14,6 +14,7 @@ import {
   type DnsRecord,
 } from '../../../src/dns/codec.js';
 import { RR_TYPES, type RRType, type RecordMap } from '../../../src/dns/types.js';
+import { fuzz } from '../fuzz/settings.js';
 
 const SAMPLES: { [T in RRType]: RecordMap[T][] } = {
   A: ['192.0.2.1'],
@@ -129,12 +130,65 @@ describe('encodeQuery', () => {
     expect(p.additionals).toEqual([]);
   });
 
+  it('writes the same bytes as dns-packet for any name, type and EDNS choice (plain names take a fast path)', () => {
+    const label = fc.stringMatching(/^[A-Za-z0-9_-]{1,63}$/);
+    const odd = fc.constantFrom('*', 'caf\u00e9', 'a b', 'x\\.y', '');
+    const name = fc
+      .tuple(
+        fc.array(fc.oneof({ weight: 9, arbitrary: label }, { weight: 1, arbitrary: odd }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.boolean(),
+      )
+      .map(([labels, dot]) => labels.join('.') + (dot ? '.' : ''))
+      .filter((n) => nameError(n) === undefined);
+    fc.assert(
+      fc.property(
+        name,
+        fc.constantFrom(...RR_TYPES, 'ANY', 'NULL'),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.boolean(),
+        (n, type, id, edns) => {
+          const general = dnsPacket.encode({
+            type: 'query',
+            id,
+            flags: dnsPacket.RECURSION_DESIRED,
+            questions: [{ name: n.replace(/\.$/, '') || '.', type: type as dnsPacket.RecordType, class: 'IN' }],
+            additionals: edns
+              ? ([
+                  {
+                    type: 'OPT',
+                    name: '.',
+                    udpPayloadSize: 4096,
+                    extendedRcode: 0,
+                    ednsVersion: 0,
+                    flags: dnsPacket.DNSSEC_OK,
+                    options: [],
+                  },
+                ] as unknown as dnsPacket.Answer[])
+              : [],
+          });
+          expect(encodeQuery(n, type, { id, edns }).bytes.equals(general)).toBe(true);
+        },
+      ),
+      fuzz(2000),
+    );
+  });
+
   it('refuses names that cannot go on the wire', () => {
     expect(nameError('a'.repeat(64) + '.test')).toMatch(/63/);
     expect(nameError(Array(130).fill('ab').join('.'))).toMatch(/255/);
     expect(nameError('a..test')).toMatch(/empty label/);
     expect(nameError('ok.example.test.')).toBeUndefined();
     expect(() => encodeQuery('a'.repeat(64), 'A')).toThrow(RangeError);
+    // 253 characters are 255 octets on the wire, the limit; one more is refused by the plain path as by the general.
+    const labels = (n: number) => Array.from({ length: n }, () => 'a'.repeat(62)).join('.');
+    const at253 = `${labels(4)}.${'b'.repeat(253 - 4 * 63)}`;
+    expect(at253).toHaveLength(253);
+    expect(encodeQuery(at253, 'A').bytes.length).toBeGreaterThan(255);
+    expect(() => encodeQuery(`${at253}b`, 'A')).toThrow(/longer than 255 octets/);
+    expect(() => encodeQuery('a..test', 'A')).toThrow(/empty label/);
   });
 });
 

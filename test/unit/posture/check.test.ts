@@ -2,6 +2,7 @@
 // outcomes, and the per-domain time budget.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPosture, invalidInput, withoutSteps } from '../../../src/posture/check.js';
+import type { Step } from '../../../src/core/result.js';
 import type { Lookup, Resolver } from '../../../src/dns/types.js';
 import { GOOD_POLICY, postureFixture, type PostureFixture } from './fixture.js';
 
@@ -161,6 +162,38 @@ describe('checkPosture', () => {
     } finally {
       fx.https.routes.set('mta-sts.posture.test/.well-known/mta-sts.txt', { body: GOOD_POLICY });
     }
+  });
+
+  it('without steps (a streaming batch) it gives what withoutSteps makes of a full result, DNSSEC counts included', async () => {
+    // A validated zone (DS with AD) whose address answers come without AD: dnssec.answers.unauthenticated names
+    // them in the order the checks' steps had.
+    const signed: Resolver = {
+      async lookup(name, type, o) {
+        if (name === 'posture.test' && type === 'DS')
+          return {
+            status: 'ok',
+            records: [{ keyTag: 1, algorithm: 13, digestType: 2, digest: '00' }],
+            ttl: 300,
+            cnames: [],
+            aa: false,
+            ad: true,
+            server: '192.0.2.53:53',
+          } as unknown as Lookup<never>;
+        const a = await fx.resolver.lookup(name, type, o);
+        return a.status === 'ok' ? { ...a, ad: type !== 'A' && type !== 'AAAA' } : a;
+      },
+    };
+    const full = await checkPosture('posture.test', fx.ctx(signed), opts());
+    const quiet = await checkPosture('posture.test', fx.ctx(signed), { ...opts(), steps: false });
+    const json = (r: object) => JSON.stringify(withoutSteps(r as never), (k, v: unknown) => (k === 'ms' ? 0 : v));
+    expect(json(quiet)).toBe(json(full));
+    expect(full.findings.find((f) => f.id === 'dnssec.answers.unauthenticated')?.message).toMatch(
+      /^\d+ of \d+ answers for posture\.test came without AD \(A mx1\.posture\.test, AAAA mx1\.posture\.test, /,
+    );
+    expect(quiet.checks.dnssec!.answers).toEqual(full.checks.dnssec!.answers);
+    for (const c of Object.values(quiet.checks))
+      expect((c?.steps as Step[] | undefined)?.filter((s) => s.kind === 'dns')).toEqual([]);
+    expect(full.checks.mx!.steps.length).toBeGreaterThan(0);
   });
 
   it('withoutSteps drops the DNS logs only; invalidInput keeps a bad line in its place', async () => {

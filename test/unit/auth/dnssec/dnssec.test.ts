@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDnssec } from '../../../../src/auth/dnssec/check.js';
-import { answerAuthentication, answerFindings } from '../../../../src/auth/dnssec/lint.js';
+import { answerAuthentication, answerFindings, stepAnswers } from '../../../../src/auth/dnssec/lint.js';
 import { dsDigest, dsMatch, keyTag } from '../../../../src/auth/dnssec/record.js';
 import { layered, offlineResolver } from '../../../../src/dns/layered.js';
 import type { DnskeyRecord, DsRecord } from '../../../../src/dns/types.js';
@@ -144,7 +144,7 @@ describe('AD on the answers of a posture check', () => {
     await t.lookup('a.test', 'MX');
     await t.lookup('mx.a.test', 'A');
     await t.lookup('_spf.provider.test', 'TXT');
-    const a = answerAuthentication(t.steps, 'a.test');
+    const a = answerAuthentication(stepAnswers(t.steps), 'a.test');
     expect(a).toEqual({ total: 2, authenticated: 1, unauthenticated: ['A mx.a.test'] });
     expect(answerFindings({ domain: 'a.test', validated: true }, a)).toEqual([
       expect.objectContaining({ id: 'dnssec.answers.unauthenticated', severity: 'warn' }),

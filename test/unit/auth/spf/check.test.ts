@@ -236,3 +236,38 @@ describe('lintSpf (pure)', () => {
     expect(lintSpf(tree).map((f) => f.id)).toContain('spf.record.string-too-long');
   });
 });
+
+describe('buildSpfTree: an included record is parsed once per run', () => {
+  const zone = (include: string) =>
+    fakeTxt({
+      'a.test': 'v=spf1 include:_spf.provider.test -all',
+      'b.test': 'v=spf1 a include:_spf.provider.test ~all',
+      '_spf.provider.test': include,
+    });
+  function fakeTxt(records: Record<string, string>): Resolver {
+    return {
+      async lookup<T extends RRType>(name: string, type: T): Promise<Lookup<RecordOf<T>>> {
+        const meta = { ttl: 60, cnames: [], aa: true, ad: false, server: 'fake' };
+        const text = type === 'TXT' ? records[name] : undefined;
+        if (text) return { status: 'ok', records: [[text]] as RecordOf<T>[], ...meta };
+        return { status: name in records ? 'nodata' : 'nxdomain', ...meta };
+      },
+    };
+  }
+
+  it('shares the include parse (frozen) between the trees of two domains, and parses a changed record anew', async () => {
+    const a = await checkSpf({ domain: 'a.test' }, ctx(zone('v=spf1 ip4:192.0.2.0/24 -all')));
+    const b = await checkSpf({ domain: 'b.test' }, ctx(zone('v=spf1 ip4:192.0.2.0/24 -all')));
+    const include = (r: typeof a) => r.tree!.terms.find((t) => t.name === 'include')!.child!;
+    expect(include(a).errors).toBe(include(b).errors);
+    expect(Object.isFrozen(include(a).errors)).toBe(true);
+    // The trees themselves, and the domains' own records, are each their own.
+    expect(include(a)).not.toBe(include(b));
+    expect(Object.isFrozen(a.tree!.errors)).toBe(false);
+    expect(include(a).terms.map((t) => t.raw)).toEqual(['ip4:192.0.2.0/24', '-all']);
+    const changed = await checkSpf({ domain: 'a.test' }, ctx(zone('v=spf1 ip4:198.51.100.0/24 ip4: -all')));
+    expect(include(changed).terms.map((t) => t.raw)).toEqual(['ip4:198.51.100.0/24', 'ip4:', '-all']);
+    expect(include(changed).errors).toHaveLength(1);
+    expect(changed.findings.map((f) => f.id)).toContain('spf.include.invalid');
+  });
+});
