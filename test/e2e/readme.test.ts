@@ -1,6 +1,7 @@
 // The README's console blocks are doc tests: each `$ mailcheck …` runs (built CLI, offline fixtures) and its output
 // must be what the block shows, so the tour cannot drift from the tool. DOCS_UPDATE=1 (npm run docs:update)
 // rewrites the blocks from real output instead. Conventions: CONTRIBUTING.md, "Console blocks in the docs".
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,10 @@ import {
 
 const UPDATE = process.env.DOCS_UPDATE === '1';
 const DOCS = ['README.md'];
+// A few recipes pipe JSON into jq: .ci/run installs it, but the quick start's `npm test` must also pass on a fresh
+// machine without it, so those blocks are skipped there (and say so), never judged against "jq: not found".
+const HAS_JQ = spawnSync('jq', ['--version']).status === 0;
+const needsJq = (block: DocBlock) => block.commands.some((c) => /\|\s*jq\b/.test(c.shell));
 
 for (const name of DOCS) {
   const file = join(ROOT, name);
@@ -46,7 +51,8 @@ for (const name of DOCS) {
     });
 
     for (const block of blocks) {
-      it(`${name}:${block.open} $ ${block.commands[0].shell.split('\n')[0]}`, () => {
+      const title = `${name}:${block.open} $ ${block.commands[0].shell.split('\n')[0]}`;
+      it.skipIf(!HAS_JQ && needsJq(block))(title, () => {
         const verdict = judgeBlock(block, session);
         verdicts.set(block, verdict);
         expect(verdict.problems).toEqual([]);
