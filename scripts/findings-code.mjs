@@ -208,8 +208,19 @@ export function meaningOf(e, evaluator) {
   return s;
 }
 
-/** `temporary: true` in a finding's extras: always, an expression: sometimes, absent: never. */
+/**
+ * `temporary: true` in a finding's extras: always, an expression: sometimes, absent: never. Extras written
+ * `definedOnly({ … })` (src/core/object.ts: drops the undefined keys) are read as the literal inside.
+ */
 export function temporaryOf(extra) {
+  if (
+    extra &&
+    ts.isCallExpression(extra) &&
+    extra.expression.getText() === 'definedOnly' &&
+    extra.arguments.length === 1 &&
+    ts.isObjectLiteralExpression(extra.arguments[0])
+  )
+    extra = extra.arguments[0];
   if (!extra || !ts.isObjectLiteralExpression(extra)) return extra ? 'sometimes' : 'never';
   for (const p of extra.properties) {
     if (ts.isSpreadAssignment(p)) return 'sometimes';

@@ -3,6 +3,7 @@
 import type { Context, MailcheckEvent } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { parseHostPort, ipFamily } from '../core/names.js';
+import { definedOnly } from '../core/object.js';
 import { escapeControl } from '../core/text.js';
 import type { Resolver } from '../dns/types.js';
 import { layered, offlineResolver } from '../dns/layered.js';
@@ -81,7 +82,7 @@ export async function createContext(opts: GlobalOptions, o: { brief?: boolean } 
     const { systemServers } = await import('../dns/resolv-conf.js');
     const list = servers.length ? servers : await systemServers();
     // Wire events are built only for someone who prints them (a batch makes tens of thousands).
-    network = networkResolver({ servers: list, timeoutMs, ...(verbose ? { onEvent } : {}) });
+    network = networkResolver(definedOnly({ servers: list, timeoutMs, onEvent: verbose ? onEvent : undefined }));
     if (!servers.length) servers.push(...list);
   }
   const { cached } = await import('../dns/cache.js');

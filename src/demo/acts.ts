@@ -3,6 +3,7 @@
 // address SPF does not list, with a signature copied onto a changed body — DMARC fails and p=reject applies.
 import { basename } from 'node:path';
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import type { Finding, Step } from '../core/result.js';
 import { isTemporary, type LookupStatus } from '../dns/types.js';
 import type { ReceivedMessage } from '../receive/server.js';
@@ -229,7 +230,7 @@ function sessionSteps(sent: SendResult, s: Script, add: Add): void {
 }
 
 function verdictSteps(m: ReceivedMessage, s: Script, add: Add): void {
-  const why = (prefix: string) => m.findings.find((f: Finding) => f.id.startsWith(prefix))?.message;
+  const why = (prefix: string) => m.findings.find((f: Finding) => f.id.startsWith(prefix))?.message || undefined;
   const spf = m.auth.spf;
   const helo = spf.helo ? `; HELO ${spf.helo.domain}: ${spf.helo.result}` : '';
   add(
@@ -238,11 +239,7 @@ function verdictSteps(m: ReceivedMessage, s: Script, add: Add): void {
     `SPF ${spf.result} for ${m.remoteAddress} sending as ${s.mailFrom.address}${helo}`,
     spf.result === s.expect.spf,
     0,
-    {
-      expected: s.expect.spf,
-      actual: spf.result,
-      ...(why('verify.spf.') ? { why: why('verify.spf.') } : {}),
-    },
+    definedOnly({ expected: s.expect.spf, actual: spf.result, why: why('verify.spf.') }),
   );
   const sigs = m.auth.dkim.length
     ? m.auth.dkim
@@ -251,14 +248,10 @@ function verdictSteps(m: ReceivedMessage, s: Script, add: Add): void {
     add(
       'receiver',
       'dkim',
-      `DKIM ${d.result}${d.domain ? ` for d=${d.domain} s=${d.selector}` : ''}${d.result === 'pass' ? (d.aligned ? ', aligned with From:' : ', not aligned with From:') : ''}`,
+      `DKIM ${d.result}${d.domain ? ` for d=${d.domain} s=${d.selector}` : ''}${dkimAlignment(d)}`,
       d.result === s.expect.dkim,
       0,
-      {
-        expected: s.expect.dkim,
-        actual: d.result,
-        ...(why('verify.dkim.') ? { why: why('verify.dkim.') } : {}),
-      },
+      definedOnly({ expected: s.expect.dkim, actual: d.result, why: why('verify.dkim.') }),
     );
   }
   const dm = m.auth.dmarc;
@@ -268,14 +261,31 @@ function verdictSteps(m: ReceivedMessage, s: Script, add: Add): void {
   const consequence =
     dm.result === 'pass'
       ? `${aligned} aligned with From: ${s.from.domain}`
-      : `${aligned} passed in alignment with From: ${s.from.domain}; the domain asks for p=${dm.policy ?? 'none'}: ${dm.policy === 'reject' ? 'a receiver that honours DMARC refuses this message (550 5.7.1); mailcheck receive keeps it so you can look' : dm.policy === 'quarantine' ? 'a receiver puts it in spam' : 'a receiver only reports it'}`;
-  add('receiver', 'dmarc', `DMARC ${dm.result}: ${consequence}`, dm.result === s.expect.dmarc, 0, {
-    expected: s.expect.dmarc,
-    actual: dm.result,
-    ...(why('verify.dmarc.') ? { why: why('verify.dmarc.') } : {}),
-  });
+      : `${aligned} passed in alignment with From: ${s.from.domain}; the domain asks for p=${dm.policy ?? 'none'}: ${policyConsequence(dm.policy)}`;
+  add(
+    'receiver',
+    'dmarc',
+    `DMARC ${dm.result}: ${consequence}`,
+    dm.result === s.expect.dmarc,
+    0,
+    definedOnly({ expected: s.expect.dmarc, actual: dm.result, why: why('verify.dmarc.') }),
+  );
   if (m.auth.arc.result !== 'none')
     add('receiver', 'arc', `ARC ${m.auth.arc.result}`, true, 0, { actual: m.auth.arc.result });
+}
+
+/** What a message failing DMARC meets under the domain's policy. */
+function policyConsequence(policy: string | null): string {
+  if (policy === 'reject')
+    return 'a receiver that honours DMARC refuses this message (550 5.7.1); mailcheck receive keeps it so you can look';
+  if (policy === 'quarantine') return 'a receiver puts it in spam';
+  return 'a receiver only reports it';
+}
+
+/** Alignment is only worth saying of a passing signature. */
+function dkimAlignment(d: { result: string; aligned: boolean }): string {
+  if (d.result !== 'pass') return '';
+  return d.aligned ? ', aligned with From:' : ', not aligned with From:';
 }
 
 /** A DNS step whose answer was no verdict (timeout, SERVFAIL…): NXDOMAIN and NODATA are answers, and fine. */

@@ -131,23 +131,19 @@ export function decodeGeneral(buf: Buffer): Decoded {
     const ext = opt ? opt.extendedRcode : 0;
     const low = RCODES[p.rcode ?? ''] ?? (p.flags ?? 0) & 0xf;
     const code = (ext << 4) | low;
-    return {
-      ok: true,
-      message: {
-        id: p.id ?? 0,
-        response: p.flag_qr,
-        opcode: p.opcode ?? 'QUERY',
-        rcode: RCODE_NAMES.get(code) ?? `RCODE${code}`,
-        flags: { aa: p.flag_aa, tc: p.flag_tc, rd: p.flag_rd, ra: p.flag_ra, ad: p.flag_ad, cd: p.flag_cd },
-        questions: (p.questions ?? []).map((q) => ({ name: lowerName(q.name), type: q.type, class: q.class ?? 'IN' })),
-        answers: (p.answers ?? []).map(fromWire),
-        authorities: (p.authorities ?? []).map(fromWire),
-        additionals: (p.additionals ?? []).filter((a) => a.type !== 'OPT').map(fromWire),
-        ...(opt
-          ? { edns: { udpPayloadSize: opt.udpPayloadSize, version: opt.ednsVersion, dnssecOk: opt.flag_do } }
-          : {}),
-      },
+    const message: DnsMessage = {
+      id: p.id ?? 0,
+      response: p.flag_qr,
+      opcode: p.opcode ?? 'QUERY',
+      rcode: RCODE_NAMES.get(code) ?? `RCODE${code}`,
+      flags: { aa: p.flag_aa, tc: p.flag_tc, rd: p.flag_rd, ra: p.flag_ra, ad: p.flag_ad, cd: p.flag_cd },
+      questions: (p.questions ?? []).map((q) => ({ name: lowerName(q.name), type: q.type, class: q.class ?? 'IN' })),
+      answers: (p.answers ?? []).map(fromWire),
+      authorities: (p.authorities ?? []).map(fromWire),
+      additionals: (p.additionals ?? []).filter((a) => a.type !== 'OPT').map(fromWire),
     };
+    if (opt) message.edns = { udpPayloadSize: opt.udpPayloadSize, version: opt.ednsVersion, dnssecOk: opt.flag_do };
+    return { ok: true, message };
   } catch (e) {
     return { ok: false, error: `undecodable DNS message: ${(e as Error).message}` };
   }

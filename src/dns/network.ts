@@ -220,8 +220,15 @@ export function networkResolver(opts: NetworkResolverOptions): Resolver {
     const deadline = performance.now() + opts.timeoutMs;
     for (;;) {
       const got = await askServers(name, type, o.signal, deadline);
-      if (got.kind === 'failure')
-        return { status: got.status, server: got.server, error: got.error, ...(cnames.length ? { cnames } : {}) };
+      if (got.kind === 'failure') {
+        const failed: Extract<Lookup<never>, { status: TemporaryStatus }> = {
+          status: got.status,
+          server: got.server,
+          error: got.error,
+        };
+        if (cnames.length) failed.cnames = cnames;
+        return failed;
+      }
       const m = got.message;
       // Shared with the event for the same reply only when there are events (the memo costs a WeakMap entry).
       const ex = opts.onEvent ? extracted(m, name, type, follow) : extractAnswer(m, name, type, { follow });

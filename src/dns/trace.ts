@@ -54,10 +54,13 @@ export function traceResolver(inner: Resolver): TracedResolver {
         records: answer.status === 'ok' ? answer.records : [],
         cnames: answer.cnames ?? [],
         server: answer.server,
-        ...(answer.status === 'ok' ? { ttl: answer.ttl } : {}),
-        ...('aa' in answer ? { aa: answer.aa, ad: answer.ad } : {}),
-        ...('error' in answer && answer.error ? { error: answer.error } : {}),
       };
+      if (answer.status === 'ok') detail.ttl = answer.ttl;
+      if ('aa' in answer) {
+        detail.aa = answer.aa;
+        detail.ad = answer.ad;
+      }
+      if ('error' in answer && answer.error) detail.error = answer.error;
       steps.push({
         kind: 'dns',
         summary: describeAnswer(detail),

@@ -3,7 +3,7 @@
 // The resolver uses udp-pool.ts (long-lived sockets, several times cheaper) unless asked for this one.
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
-import { decodeMessage, isReplyTo, type DnsMessage, type EncodedQuery } from './codec.js';
+import { decodeMessage, isReplyTo, type EncodedQuery } from './codec.js';
 import {
   noReply,
   settleOnce,

@@ -3,10 +3,11 @@
 // the body size and the time bounded; never to a loopback, private or reserved address unless allowed (DNS is
 // the attacker's to write: an MTA-STS host at 169.254.169.254 must not make us fetch a cloud's metadata).
 // Failures are data: which stage, and whether it was only temporary.
-import { request } from 'node:https';
+import { request, type RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { classifyAddress } from '../core/ip-ranges.js';
+import { definedOnly } from '../core/object.js';
 import { cnameTargets } from '../dns/cname.js';
 import { isTemporary, type Resolver } from '../dns/types.js';
 import { trustAnchors } from '../smtp/trust.js';
@@ -183,6 +184,9 @@ async function dangling(
   return { ok: false, temporary: false, message: `${host} is an alias (CNAME) of ${alias}, which ${missing}`, alias };
 }
 
+/** What a timed-out request was waiting for, by the stage it had reached. */
+const WAITING_FOR: Partial<Record<HttpsStage, string>> = { tls: 'TLS handshake', http: 'response' };
+
 function getOnce(
   u: URL,
   host: string,
@@ -203,25 +207,23 @@ function getOnce(
       resolve(r);
     };
     // secureContext reaches tls.connect through the agent (https.RequestOptions does not declare it).
-    const req = request({
+    const options: RequestOptions & { secureContext: SecureContext } = {
       host: address,
       port,
       method: 'GET',
       path: `${u.pathname}${u.search}`,
-      // SNI and the RFC 6125 name check use the host name, never the address we connect to.
-      ...(isIP(host) ? {} : { servername: host }),
       headers: { host: u.host, 'user-agent': 'mailcheck', accept: '*/*', connection: 'close' },
       rejectUnauthorized: true,
       agent: false,
-      ...({ secureContext: contextFor(o.ca ?? []) } as object),
-    });
+      secureContext: contextFor(o.ca ?? []),
+    };
+    // SNI and the RFC 6125 name check use the host name, never the address we connect to.
+    if (!isIP(host)) options.servername = host;
+    const req = request(options);
     const timer = setTimeout(() => {
-      const e = Object.assign(
-        new Error(
-          `no ${stage === 'http' ? 'response' : stage === 'tls' ? 'TLS handshake' : 'connection'} within ${o.timeoutMs} ms`,
-        ),
-        { code: 'ETIMEDOUT' },
-      );
+      const e = Object.assign(new Error(`no ${WAITING_FOR[stage] ?? 'connection'} within ${o.timeoutMs} ms`), {
+        code: 'ETIMEDOUT',
+      });
       req.destroy(e);
     }, o.timeoutMs);
     req.on('socket', (s) => {
@@ -231,16 +233,18 @@ function getOnce(
     req.on('error', (e: NodeJS.ErrnoException) => {
       const code = e.code ?? '';
       const temporary = TEMPORARY_CODES.has(code) && stage !== 'http' ? true : code === 'ETIMEDOUT';
-      done({
-        ok: false,
-        url,
-        stage,
-        temporary,
-        message: describeError(e),
-        ...(code ? { code } : {}),
-        address,
-        ms: ms(),
-      });
+      done(
+        definedOnly({
+          ok: false,
+          url,
+          stage,
+          temporary,
+          message: describeError(e),
+          code: code || undefined,
+          address,
+          ms: ms(),
+        }),
+      );
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -290,7 +294,8 @@ function getOnce(
 }
 
 function header(v: string | string[] | undefined): string | null {
-  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  if (v === undefined) return null;
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 function dn(o: Record<string, unknown> | undefined): string {

@@ -101,7 +101,9 @@ async function reverseCheck(address: string, family: 4 | 6, resolver: Resolver):
       break;
     }
   }
-  return { address, family, ptr: names, fcrdns, ...(isTemporary(ptr) ? { ptrStatus: ptr.status } : {}) };
+  const out: MxAddress = { address, family, ptr: names, fcrdns };
+  if (isTemporary(ptr)) out.ptrStatus = ptr.status;
+  return out;
 }
 
 function sameAddress(a: string, b: string): boolean {

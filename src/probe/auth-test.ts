@@ -24,7 +24,7 @@ const PASS = 'not-a-password';
 export async function authPlaintextTest(s: SmtpSession, ehlo: Ehlo): Promise<AuthTest | undefined> {
   const offered = authMechanisms(ehlo);
   if (!offered.length) return undefined;
-  const tried = offered.includes('PLAIN') ? 'PLAIN' : offered.includes('LOGIN') ? 'LOGIN' : null;
+  const tried = cleartextMechanism(offered);
   if (!tried)
     return { offered, tried, accepted: null, code: 0, reply: 'no cleartext mechanism (PLAIN, LOGIN) offered' };
   let r;
@@ -40,9 +40,22 @@ export async function authPlaintextTest(s: SmtpSession, ehlo: Ehlo): Promise<Aut
   }
   // 535 credentials invalid, 235 success, 334 a challenge: it handled a password without TLS.
   // 538/530/523 or a reply naming encryption: it refuses until STARTTLS. Anything else: no verdict.
-  const text = r.lines.join(' ');
-  const wantsTls = [538, 530, 523].includes(r.code) || /encrypt|starttls|tls (is )?required/i.test(text);
-  const accepted = wantsTls ? false : [235, 334, 535].includes(r.code) ? true : null;
+  const accepted = passwordAccepted(r.code, r.lines.join(' '));
   if (r.code === 334) await s.command('*');
   return { offered, tried, accepted, code: r.code, reply: replyText(r) };
+}
+
+/** PLAIN first (one round trip), else LOGIN; null when neither is offered. */
+function cleartextMechanism(offered: readonly string[]): AuthTest['tried'] {
+  if (offered.includes('PLAIN')) return 'PLAIN';
+  if (offered.includes('LOGIN')) return 'LOGIN';
+  return null;
+}
+
+/** The reply to our made-up credentials, read as AuthTest['accepted']. */
+function passwordAccepted(code: number, text: string): boolean | null {
+  const wantsTls = [538, 530, 523].includes(code) || /encrypt|starttls|tls (is )?required/i.test(text);
+  if (wantsTls) return false;
+  if ([235, 334, 535].includes(code)) return true;
+  return null;
 }

@@ -1,10 +1,20 @@
 // The verdicts on one probed SMTP server (RFC 5321, RFC 3207 STARTTLS, RFC 8996/8314 TLS, RFC 4954 AUTH,
 // RFC 5280/6125 certificates). Pure: the host data in, findings out.
+import { definedOnly } from '../core/object.js';
 import { finding, type Finding } from '../core/result.js';
 import { DATE_ERRORS } from '../smtp/certificate.js';
 import type { ProbeHost, TlsMode } from './types.js';
 
 export const EXPIRY_WARNING_DAYS = 14;
+
+const PORT_25_ADVICE = 'Many networks block outgoing port 25; try from another network, or --port 587/465.';
+
+/** The end of the hostname-mismatch sentence: what the greeting's name fails to match (`ptr`: '' when none). */
+function bannerNameNotMatching(h: ProbeHost, ptr: string): string {
+  if (h.exchange !== h.address)
+    return `which matches neither the MX name ${h.exchange}${ptr ? ` nor ${ptr}` : ' (and the address has no PTR name)'}`;
+  return ptr ? `which is not ${ptr}` : 'and its address has no PTR name to match it';
+}
 
 export function hostFindings(
   h: ProbeHost,
@@ -23,12 +33,12 @@ export function hostFindings(
       unreachable: 'probe.connect.unreachable',
     };
     add(
-      finding(ids[e.kind] ?? 'probe.connect.failed', 'fail', `No connection to ${who}: ${e.message}.`, {
-        temporary: true,
-        ...(e.kind === 'timeout' && h.port === 25
-          ? { advice: 'Many networks block outgoing port 25; try from another network, or --port 587/465.' }
-          : {}),
-      }),
+      finding(
+        ids[e.kind] ?? 'probe.connect.failed',
+        'fail',
+        `No connection to ${who}: ${e.message}.`,
+        definedOnly({ temporary: true, advice: e.kind === 'timeout' && h.port === 25 ? PORT_25_ADVICE : undefined }),
+      ),
     );
     return out;
   }
@@ -86,12 +96,7 @@ export function hostFindings(
   const names = [h.exchange, ...h.ptr].map((n) => n.toLowerCase().replace(/\.$/, ''));
   if (h.bannerCode === 220 && !names.includes(named)) {
     const ptr = h.ptr.length ? `the PTR name (${h.ptr.join(', ')})` : '';
-    const against =
-      h.exchange === h.address
-        ? ptr
-          ? `which is not ${ptr}`
-          : 'and its address has no PTR name to match it'
-        : `which matches neither the MX name ${h.exchange}${ptr ? ` nor ${ptr}` : ' (and the address has no PTR name)'}`;
+    const against = bannerNameNotMatching(h, ptr);
     add(
       finding(
         'probe.banner.hostname-mismatch',

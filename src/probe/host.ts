@@ -3,6 +3,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import { inspectCertificate, type CertificateInfo } from '../smtp/certificate.js';
 import { finding } from '../core/result.js';
 import { bannerHostname } from '../smtp/extensions.js';
@@ -36,11 +37,11 @@ export async function probeHost(target: ProbeEndpoint, ctx: Context, opts: Probe
 
 async function probeOnce(target: ProbeEndpoint, ctx: Context, opts: ProbeOptions, seen: Seen): Promise<ProbeHost> {
   const mode = tlsModeFor(target.port, opts.tls);
-  const host: ProbeHost = {
+  const host: ProbeHost = definedOnly({
     exchange: target.exchange,
     address: target.address,
     port: target.port,
-    ...(target.preference !== undefined ? { preference: target.preference } : {}),
+    preference: target.preference,
     connected: false,
     banner: null,
     bannerCode: null,
@@ -53,7 +54,7 @@ async function probeOnce(target: ProbeEndpoint, ctx: Context, opts: ProbeOptions
     timings: { connectMs: null, bannerMs: null, ehloMs: null, tlsMs: null },
     transcript: [],
     findings: [],
-  };
+  });
   const finish = () => {
     host.findings = hostFindings(host, {
       mode,
@@ -173,7 +174,8 @@ async function probeOnce(target: ProbeEndpoint, ctx: Context, opts: ProbeOptions
  */
 function certificateNames(target: ProbeEndpoint): string[] {
   if (!isIP(target.exchange)) return [target.exchange];
-  return [target.exchange, ...(target.ptr?.length ? [target.ptr[0]!] : [])];
+  if (!target.ptr?.length) return [target.exchange];
+  return [target.exchange, target.ptr[0]!];
 }
 
 function tlsInfo(t: TlsOutcome, o: { offered: boolean; names: string[]; ctx: Context }): ProbeTls {

@@ -2,6 +2,7 @@
 // time, and the compact `auth` object of the receive contract. A message too broken to parse is still stored
 // (a receiver does not judge well-formedness), with a verdict that says so.
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import { finding } from '../core/result.js';
 import { formatAuthenticationResults } from '../verify/auth-results.js';
 import { MessageFormatError } from '../verify/message.js';
@@ -107,11 +108,11 @@ export async function receivedVerdict(
 
 export function toReceiveAuth(v: MessageVerdict, heloSpf?: SpfVerdict): ReceiveAuth {
   return {
-    spf: {
+    spf: definedOnly({
       result: v.spf?.result ?? 'none',
       domain: v.spf?.domain ?? '',
-      ...(heloSpf ? { helo: { result: heloSpf.result, domain: heloSpf.domain } } : {}),
-    },
+      helo: heloSpf && { result: heloSpf.result, domain: heloSpf.domain },
+    }),
     dkim: v.dkim.map((d) => ({
       result: d.result,
       domain: d.domain,

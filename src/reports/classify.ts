@@ -3,6 +3,7 @@
 // (spoofing, or a service nobody authorised) — with the fix that would make an own source pass. DNS only through
 // the injected resolver: SPF (our check_host), MX, PTR with forward confirmation.
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import { organizationalDomain } from '../auth/shared/org-domain.js';
 import { checkHost } from '../auth/spf/evaluate.js';
 import type { SpfEvaluation } from '../auth/spf/types.js';
@@ -203,11 +204,11 @@ function ownFix(
     const foreign = row.dkim.find((k) => k.domain && !underOrg(k.domain) && (k.results.pass ?? 0) > 0);
     if (foreign)
       return {
-        fix: {
+        fix: definedOnly({
           kind: 'dkim-sign',
           action: `the service signs as ${foreign.domain}${foreign.selector ? ` (selector ${foreign.selector})` : ''}: have it sign with d=${domain} (publish its key under your _domainkey)`,
-          ...(foreign.selector ? { selector: foreign.selector } : {}),
-        },
+          selector: foreign.selector || undefined,
+        }),
       };
     const envelope = row.envelopeFrom.find((d) => !underOrg(d)) ?? row.spfDomains.find((d) => !underOrg(d));
     return {

@@ -2,6 +2,7 @@
 // hosts in preference order — every address — until each recipient is delivered or refused for good.
 // Callable on its own (the demo uses it) with an injected resolver, a port and an explicit server.
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import type { Step } from '../core/result.js';
 import { hasEightBit } from '../smtp/data.js';
 import { byDomain, mxRoute, serverRoute, type Route } from './route.js';
@@ -140,15 +141,21 @@ async function deliverRoute(
   );
   for (const endpoint of endpoints.slice(0, opts.maxAttempts ?? 10)) {
     if (!pending.length) break;
-    const a = await transact(endpoint, message, { from, to: pending }, ctx, {
-      tls: opts.tls ?? 'starttls',
-      needs,
-      ...(opts.helo ? { helo: opts.helo } : {}),
-      ...(opts.ca ? { ca: opts.ca } : {}),
-      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-      implicitTls: opts.implicitTls,
-      auth: opts.auth,
-    });
+    const a = await transact(
+      endpoint,
+      message,
+      { from, to: pending },
+      ctx,
+      definedOnly({
+        tls: opts.tls ?? 'starttls',
+        needs,
+        helo: opts.helo || undefined,
+        ca: opts.ca || undefined,
+        localAddress: opts.localAddress || undefined,
+        implicitTls: opts.implicitTls,
+        auth: opts.auth,
+      }),
+    );
     attempts.push(a);
     const where = { exchange: a.exchange, address: a.address, port: a.port };
     const settle = (recipient: string, r: Omit<RejectedTo, 'recipient'>) => {

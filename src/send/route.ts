@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { Context } from '../core/context.js';
 import type { Step } from '../core/result.js';
 import { traceResolver } from '../dns/trace.js';
-import { isTemporary } from '../dns/types.js';
+import { isTemporary, recordsOf } from '../dns/types.js';
 import { checkMx } from '../mx/check.js';
 import { classifyAddress } from '../core/ip-ranges.js';
 
@@ -127,7 +127,7 @@ export async function serverRoute(
     };
   const trace = traceResolver(ctx.resolver);
   const [a, aaaa] = await Promise.all([trace.lookup(server.host, 'A'), trace.lookup(server.host, 'AAAA')]);
-  const addresses = [...(a.status === 'ok' ? a.records : []), ...(aaaa.status === 'ok' ? aaaa.records : [])];
+  const addresses = [...recordsOf(a), ...recordsOf(aaaa)];
   if (addresses.length)
     return { route: { ...base, hosts: [{ exchange: server.host, preference: null, addresses }] }, steps: trace.steps };
   const temporary = isTemporary(a) || isTemporary(aaaa);

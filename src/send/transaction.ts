@@ -3,6 +3,7 @@
 // the server offers PIPELINING (RFC 2920) — then QUIT. Every outcome is data.
 import { DEFAULT_CIPHERS } from 'node:tls';
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import { authenticate, type AuthMechanism, type Credentials } from '../smtp/auth.js';
 import { inspectCertificate, verificationProblems, type CertificateInfo } from '../smtp/certificate.js';
 import { offers, sizeLimit, type Ehlo } from '../smtp/extensions.js';
@@ -297,11 +298,10 @@ export async function transact(
         false,
       );
     }
-    const params = [
-      ...(offers(ehlo, 'SIZE') ? [`SIZE=${opts.needs.size}`] : []),
-      ...(opts.needs.eightBit && offers(ehlo, '8BITMIME') ? ['BODY=8BITMIME'] : []),
-      ...(opts.needs.smtputf8 ? ['SMTPUTF8'] : []),
-    ];
+    const params: string[] = [];
+    if (offers(ehlo, 'SIZE')) params.push(`SIZE=${opts.needs.size}`);
+    if (opts.needs.eightBit && offers(ehlo, '8BITMIME')) params.push('BODY=8BITMIME');
+    if (opts.needs.smtputf8) params.push('SMTPUTF8');
     const mailCmd = `MAIL FROM:<${envelope.from}>${params.length ? ` ${params.join(' ')}` : ''}`;
     const rcptCmds = envelope.to.map((r) => `RCPT TO:<${r}>`);
 
@@ -339,12 +339,12 @@ export async function transact(
     if (data.code !== 354) return done(data.code === 0 ? 'lost' : 'refused', data);
     const final = await s.data(message);
     if (final.code === 0) return done('lost', final);
-    a.final = {
+    a.final = definedOnly({
       code: final.code,
-      ...(final.enhanced ? { enhanced: final.enhanced } : {}),
+      enhanced: final.enhanced || undefined,
       reply: replyText(final),
       queueId: isPositive(final) ? queueIdOf(final) : null,
-    };
+    });
     return done('data', final, isTransient(final));
   } finally {
     await s.quit();

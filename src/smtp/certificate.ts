@@ -3,6 +3,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { definedOnly } from '../core/object.js';
 
 export interface CertificateInfo {
   subject: string;
@@ -56,7 +57,7 @@ export function inspectCertificate(cert: X509Certificate, o: InspectOptions): Ce
   const details = key.asymmetricKeyDetails;
   const name = o.hostname ?? null;
   const identityError = name ? hostnameError(cert, name) : undefined;
-  return {
+  return definedOnly({
     subject: dn(cert.subject),
     issuer: dn(cert.issuer),
     validFrom: from.toISOString(),
@@ -64,9 +65,9 @@ export function inspectCertificate(cert: X509Certificate, o: InspectOptions): Ce
     altNames: altNames(cert.subjectAltName),
     selfSigned: isSelfSigned(cert),
     hostnameMatch: name ? identityError === undefined : null,
-    ...(identityError ? { hostnameError: identityError } : {}),
+    hostnameError: identityError || undefined,
     trusted: o.authorized,
-    ...(o.authorizationError ? { trustError: o.authorizationError } : {}),
+    trustError: o.authorizationError || undefined,
     checkedName: name,
     expired: now > to.getTime(),
     notYetValid: now < from.getTime(),
@@ -76,7 +77,7 @@ export function inspectCertificate(cert: X509Certificate, o: InspectOptions): Ce
     keyType: key.asymmetricKeyType ?? null,
     keyBits: details?.modulusLength ?? (key.asymmetricKeyType === 'ec' ? curveBits(details?.namedCurve) : null),
     chainLength: o.chainLength ?? 1,
-  };
+  });
 }
 
 /** RFC 6125 through Node's checkServerIdentity (wildcards in the left-most label only, IP SANs for IPs). */

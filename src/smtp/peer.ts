@@ -2,6 +2,7 @@
 // chain as sent (RFC 5246 §7.4.2 / RFC 8446 §4.4.2). Used by session.ts.
 import { X509Certificate } from 'node:crypto';
 import type { EphemeralKeyInfo, TLSSocket } from 'node:tls';
+import { definedOnly } from '../core/object.js';
 
 export type ConnectFailureKind = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'error';
 export interface ConnectFailure {
@@ -29,7 +30,7 @@ export function connectFailure(e: NodeJS.ErrnoException): ConnectFailure {
     case 'ECONNRESET':
       return { kind: 'reset', code, message: 'connection reset during the TCP handshake' };
     default:
-      return { kind: 'error', ...(code ? { code } : {}), message: `${code ?? 'error'}: ${e.message}` };
+      return definedOnly({ kind: 'error', code: code || undefined, message: `${code ?? 'error'}: ${e.message}` });
   }
 }
 

@@ -3,6 +3,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, type ConnectionOptions, type EphemeralKeyInfo, type TLSSocket } from 'node:tls';
+import { definedOnly } from '../core/object.js';
 import { dataPayload } from './data.js';
 import { connectFailure, ephemeralKey, peerChain, type ConnectFailure } from './peer.js';
 import { ReplyParser, type Reply, type ReplyFailure } from './reply.js';
@@ -101,11 +102,9 @@ export class SmtpSession {
   static connect(endpoint: Endpoint, opts: SessionOptions): Promise<ConnectOutcome> {
     const start = now();
     return new Promise((resolve) => {
-      const socket = netConnect({
-        host: endpoint.address,
-        port: endpoint.port,
-        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-      });
+      const socket = netConnect(
+        definedOnly({ host: endpoint.address, port: endpoint.port, localAddress: opts.localAddress || undefined }),
+      );
       socket.setNoDelay(true);
       const done = (outcome: ConnectOutcome) => {
         clearTimeout(timer);
@@ -223,7 +222,7 @@ export class SmtpSession {
       const sock = tlsConnect({
         socket: plain,
         servername,
-        ...(p.ca ? { ca: p.ca } : {}),
+        ca: p.ca || undefined, // none: Node's root store
         rejectUnauthorized: false,
         // `authorized` is the chain's verdict alone. Node would fold the name check into it, against the
         // servername or, without one (an IP target: no SNI), against "localhost": the name is judged by
@@ -254,7 +253,7 @@ export class SmtpSession {
         };
         this.breakWith({ code: 0, lines: [], failure: f });
         sock.destroy();
-        finish({ ok: false, ms: ms(start), failure: f, ...(e.code ? { code: e.code } : {}) });
+        finish(definedOnly({ ok: false, ms: ms(start), failure: f, code: e.code || undefined }));
       });
       sock.once('secureConnect', () => {
         sock.removeAllListeners('error');
@@ -265,19 +264,21 @@ export class SmtpSession {
         // getPeerCertificate(true) must come first: after getPeerX509Certificate() it returns {} (Node 20).
         const chain = peerChain(sock);
         const certificate = chain[0] ?? sock.getPeerX509Certificate() ?? null;
-        finish({
-          ok: true,
-          ms: ms(start),
-          protocol: sock.getProtocol() ?? null,
-          cipher: cipher?.standardName ?? cipher?.name ?? null,
-          authorized: sock.authorized,
-          ...(sock.authorizationError ? { authorizationError: String(sock.authorizationError) } : {}),
-          certificate,
-          chain,
-          discardedPlaintext,
-          ephemeralKey: ephemeralKey(sock),
-          socket: sock,
-        });
+        finish(
+          definedOnly({
+            ok: true,
+            ms: ms(start),
+            protocol: sock.getProtocol() ?? null,
+            cipher: cipher?.standardName ?? cipher?.name ?? null,
+            authorized: sock.authorized,
+            authorizationError: sock.authorizationError ? String(sock.authorizationError) : undefined,
+            certificate,
+            chain,
+            discardedPlaintext,
+            ephemeralKey: ephemeralKey(sock),
+            socket: sock,
+          }),
+        );
       });
     });
   }

@@ -1,6 +1,7 @@
 // What a message's verdict means, as findings (pure). The exit code follows RFC 7489: DMARC pass is success;
 // with no DMARC record, one passing DKIM signature is. A mechanism failure alone is only a warning when
 // DMARC passes through the other one; a DNS failure that may have changed the outcome is temporary (exit 3).
+import { definedOnly } from '../core/object.js';
 import { finding, type Finding } from '../core/result.js';
 import { bareCrFinding } from './bare-cr.js';
 import { MAX_SIGNATURES } from './dkim/verify.js';
@@ -50,12 +51,13 @@ export function verdictFindings(v: Omit<MessageVerdict, 'findings' | 'authentica
             `verify.dkim.${d.result}`,
             'warn',
             `DKIM signature ${who}: ${d.result}${d.reason ? ` (${d.reason})` : ''}`,
-            {
+            definedOnly({
               ref: d.result === 'policy' ? 'RFC 8301 §3' : 'RFC 6376 §6',
-              ...(d.result === 'permerror' && d.reason?.startsWith('no key')
-                ? { advice: `publish the public key at ${d.selector}._domainkey.${d.domain}` }
-                : {}),
-            },
+              advice:
+                d.result === 'permerror' && d.reason?.startsWith('no key')
+                  ? `publish the public key at ${d.selector}._domainkey.${d.domain}`
+                  : undefined,
+            }),
           ),
         );
     }

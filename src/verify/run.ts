@@ -55,11 +55,8 @@ export async function verifyTask(
   opts: VerifyOptions,
   ctx: Pick<Context, 'resolver' | 'now'>,
 ): Promise<VerifyItem> {
-  const where = {
-    kind: 'verify' as const,
-    file: task.file,
-    ...(task.index !== undefined ? { index: task.index } : {}),
-  };
+  const where: { kind: 'verify'; file: string; index?: number } = { kind: 'verify', file: task.file };
+  if (task.index !== undefined) where.index = task.index;
   let bytes: Buffer;
   try {
     // Synchronous on purpose: messages are small and in the page cache, and fs/promises' open-stat-read-close

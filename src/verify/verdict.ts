@@ -1,6 +1,7 @@
 // One message's verdict: DKIM (every signature), SPF (when the client IP is known), DMARC with alignment,
 // ARC, and the Authentication-Results header. Shared by `verify` and `receive`. I/O only through the resolver.
 import type { Context } from '../core/context.js';
+import { definedOnly } from '../core/object.js';
 import { decodeHeaderText, parseAddressList } from './address.js';
 import { checkArc } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
@@ -75,9 +76,12 @@ export async function verifyMessage(
     MessageVerdict,
     'authenticationResults' | 'findings' | 'connection' | 'requirements' | 'requirementsVerdict'
   > = {
-    from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
-    ...(subject !== undefined ? { subject: decodeHeaderText(subject) } : {}),
-    ...(messageId !== undefined ? { messageId } : {}),
+    // subject and messageId only when the message has them
+    ...definedOnly({
+      from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
+      subject: subject === undefined ? undefined : decodeHeaderText(subject),
+      messageId,
+    }),
     dkim: withAlignment,
     spf,
     dmarc,

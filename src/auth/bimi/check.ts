@@ -68,15 +68,14 @@ export async function checkBimi(
       parsed.location && /^https:/i.test(parsed.location) ? get(parsed.location, 2 * 32_768) : null,
       parsed.authority && /^https:/i.test(parsed.authority) ? get(parsed.authority, 256 * 1024) : null,
     ]);
-    if (logo)
-      base.logo = { ...logo.asset, ...(logo.body && logo.asset.status === 200 ? { svg: inspectSvg(logo.body) } : {}) };
+    if (logo) {
+      base.logo = { ...logo.asset };
+      if (logo.body && logo.asset.status === 200) base.logo.svg = inspectSvg(logo.body);
+    }
     if (vmc) {
-      base.vmc = {
-        ...vmc.asset,
-        ...(vmc.body && vmc.asset.status === 200
-          ? { vmc: inspectVmc(vmc.body.toString('utf8'), { domain, orgDomain, now: (opts.now ?? ctx.now)() }) }
-          : {}),
-      };
+      base.vmc = { ...vmc.asset };
+      if (vmc.body && vmc.asset.status === 200)
+        base.vmc.vmc = inspectVmc(vmc.body.toString('utf8'), { domain, orgDomain, now: (opts.now ?? ctx.now)() });
     }
   }
   return { ...base, findings: bimiFindings(base), steps: [...trace.steps, ...steps] };

@@ -2,6 +2,7 @@
 // a DNSSEC-validated MX RRset, or a zone known to be signed, or a local zone file. `withServedChains` adds
 // the comparison with the certificates the hosts serve. DNS only through ctx.resolver.
 import type { Context } from '../../core/context.js';
+import { definedOnly } from '../../core/object.js';
 import { traceResolver } from '../../dns/trace.js';
 import { recordsOf } from '../../dns/types.js';
 import { MX_EXCHANGE_LIMIT, sortMx } from '../../mx/check.js';
@@ -59,7 +60,12 @@ export async function checkDane(
             secure: t.status === 'ok' && t.ad,
             records: recordsOf(t).map((r) => {
               const problem = tlsaProblem(r);
-              return { ...r, usable: problem === null, ...(problem ? { problem } : {}), text: describeTlsa(r) };
+              return definedOnly({
+                ...r,
+                usable: problem === null,
+                problem: problem || undefined,
+                text: describeTlsa(r),
+              });
             }),
           };
         }),
@@ -98,12 +104,12 @@ export function withServedChains(r: DaneResult, chains: ReadonlyMap<string, Serv
     const spki = leaf ? associationData(leaf, 1, 1) : null;
     return {
       ...h,
-      match: {
+      match: definedOnly({
         checked: true,
         matched: Boolean(hit),
         record: hit ? hit.text : null,
-        ...(spki ? { expected: `3 1 1 ${spki}` } : {}),
-      },
+        expected: spki ? `3 1 1 ${spki}` : undefined,
+      }),
     };
   });
   const base = { ...r, hosts };

@@ -1,5 +1,6 @@
 // Verdicts on DANE for SMTP (RFC 7672): does it apply (a validated MX RRset, §2.2.1), are the TLSA records usable
 // (§3.1), secure (§2.2.2), and do they match what each MX host serves. Pure.
+import { definedOnly } from '../../core/object.js';
 import { finding, type Finding } from '../../core/result.js';
 import type { DaneResult } from './types.js';
 import { describeTlsa } from './record.js';
@@ -103,12 +104,12 @@ export function daneFindings(r: Omit<DaneResult, 'findings' | 'steps'>): Finding
             'dane.cert.mismatch',
             'fail',
             `No TLSA record at ${h.name} matches the certificate ${h.exchange} serves: DANE senders will not deliver to it.`,
-            {
+            definedOnly({
               ref: 'RFC 7672 §3',
-              ...(h.match.expected
-                ? { advice: `For the served certificate publish: ${h.name}. TLSA ${h.match.expected}` }
-                : {}),
-            },
+              advice: h.match.expected
+                ? `For the served certificate publish: ${h.name}. TLSA ${h.match.expected}`
+                : undefined,
+            }),
           ),
         );
       }

@@ -2,6 +2,7 @@
 // or guessed selectors, following CNAME delegations; lint each key; compare a private key with them.
 import type { Context } from '../../core/context.js';
 import { toALabel } from '../../core/names.js';
+import { definedOnly } from '../../core/object.js';
 import { finding } from '../../core/result.js';
 import { cnameTargets } from '../../dns/cname.js';
 import { traceResolver } from '../../dns/trace.js';
@@ -75,7 +76,7 @@ export async function checkDkim(
           { temporary: true },
         ),
       );
-      return {
+      return definedOnly({
         kind: 'dkim',
         domain,
         selectors: [],
@@ -83,8 +84,8 @@ export async function checkDkim(
         steps: trace.steps,
         guessed,
         providers,
-        ...(messageSignatures ? { messageSignatures } : {}),
-      };
+        messageSignatures: messageSignatures || undefined,
+      });
     }
     providers = evidence.providers;
     for (const p of providers) for (const s of p.selectors) if (!candidates.has(s)) candidates.set(s, 'provider');

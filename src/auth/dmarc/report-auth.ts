@@ -1,5 +1,6 @@
 // External report destinations (RFC 7489 §7.1): a rua/ruf address outside the policy domain's
 // organizational domain only gets reports if <policy-domain>._report._dmarc.<host> says v=DMARC1.
+import { definedOnly } from '../../core/object.js';
 import { finding } from '../../core/result.js';
 import { isTemporary, recordsOf, txtJoin, type LookupStatus, type Resolver } from '../../dns/types.js';
 import type { DmarcFinding } from './lint.js';
@@ -48,14 +49,14 @@ export async function checkReportDestinations(
       const record = recordsOf(answer)
         .map((x) => txtJoin(x as string[]))
         .find(isDmarcRecord);
-      return {
+      return definedOnly({
         ...base,
         external: true,
         authorizationName: name,
         authorized: Boolean(record),
         lookup: answer.status,
-        ...(record ? { authorizationRecord: record } : {}),
-      };
+        authorizationRecord: record || undefined,
+      });
     }),
   );
 

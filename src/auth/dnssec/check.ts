@@ -1,9 +1,8 @@
 // `checkDnssec`: DS for the domain (else its organizational domain), the DNSKEYs the DS points at, and whether a
 // validating resolver set AD on the answers (RFC 4035 §3.2.3). DNS only through ctx.resolver.
 import type { Context } from '../../core/context.js';
-import type { Finding, Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
-import { recordsOf, type DnskeyRecord, type DsRecord, type Lookup, type LookupStatus } from '../../dns/types.js';
+import { recordsOf, type DnskeyRecord, type Lookup, type LookupStatus } from '../../dns/types.js';
 import { organizationalDomain } from '../shared/org-domain.js';
 import { dnssecFindings } from './lint.js';
 import { ALGORITHMS, DIGESTS, algorithmName, dsMatch, keyTag } from './record.js';

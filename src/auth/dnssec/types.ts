@@ -1,6 +1,6 @@
 // The result of `checkDnssec` (`check`'s checks.dnssec), with the MX hosts' zones that `check` adds.
 import type { Finding, Step } from '../../core/result.js';
-import type { DnskeyRecord, DsRecord, LookupStatus } from '../../dns/types.js';
+import type { DsRecord, LookupStatus } from '../../dns/types.js';
 
 export interface DnssecDs extends DsRecord {
   algorithmName: string;

@@ -1,6 +1,7 @@
 // `checkMtaSts`: the _mta-sts TXT record, the policy fetched over HTTPS from mta-sts.<domain> (RFC 8461 §3.3),
 // and its mx patterns compared with the domain's real MX hosts (§4.1). DNS only through ctx.resolver.
 import type { Context } from '../../core/context.js';
+import { definedOnly } from '../../core/object.js';
 import type { Step } from '../../core/result.js';
 import { traceResolver } from '../../dns/trace.js';
 import { recordsOf, txtJoin } from '../../dns/types.js';
@@ -59,14 +60,17 @@ export async function checkMtaSts(
   const extraSteps: Step[] = [];
   // Fetch whenever a v=STSv1 record exists, even a broken one: the report can then say what else is wrong.
   if (records.length) {
-    const got = await httpsGet(policyUrl, {
-      resolver: trace,
-      timeoutMs: ctx.timeoutMs,
-      maxBytes,
-      ...(opts.ca ? { ca: opts.ca } : {}),
-      ...(opts.port ? { port: opts.port } : {}),
-      allowPrivate: opts.allowPrivate,
-    });
+    const got = await httpsGet(
+      policyUrl,
+      definedOnly({
+        resolver: trace,
+        timeoutMs: ctx.timeoutMs,
+        maxBytes,
+        ca: opts.ca || undefined,
+        port: opts.port || undefined,
+        allowPrivate: opts.allowPrivate,
+      }),
+    );
     if (got.ok) {
       base.fetch = {
         url: policyUrl,

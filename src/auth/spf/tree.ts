@@ -280,7 +280,8 @@ async function expand(
 ): Promise<{ name?: string; dependsOn?: string }> {
   if (spec === undefined) return { name: domain };
   const ip = w.opts.ip ? parseIp(w.opts.ip) : undefined;
-  const values: MacroValues = { sender: w.opts.sender, domain, helo: w.opts.helo, ...(ip ? { ip } : {}) };
+  const values: MacroValues = { sender: w.opts.sender, domain, helo: w.opts.helo };
+  if (ip) values.ip = ip;
   try {
     const name = toTargetName(await expandMacros(parseMacroString(spec).tokens, values));
     return name ? { name } : {};

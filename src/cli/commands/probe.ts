@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { MailcheckEvent } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { isValidDomain, toALabel } from '../../core/names.js';
+import { definedOnly } from '../../core/object.js';
 import { probeTarget } from '../../probe/check.js';
 import type { ProbeOptions, TlsMode } from '../../probe/types.js';
 import { toJson } from '../../report/json.js';
@@ -41,16 +42,16 @@ export async function run(target: string, opts: ProbeCliOptions): Promise<number
   const ctx = await createContext(opts, { brief: true });
   const spin = await spinner(ctx, `Probing ${name}`);
   try {
-    const probeOptions: ProbeOptions = {
+    const probeOptions: ProbeOptions = definedOnly({
       port,
-      ...(opts.tls ? { tls: opts.tls } : {}),
-      ...(helo ? { helo } : {}),
+      tls: opts.tls || undefined,
+      helo: helo || undefined,
       all: Boolean(opts.all),
       relayTest: Boolean(opts.relayTest),
       authTest: opts.authTest !== false,
-      ...(opts.relayTo ? { relayRecipient: opts.relayTo } : {}),
+      relayRecipient: opts.relayTo || undefined,
       ca,
-    };
+    });
     if (opts.tlsAudit) probeOptions.tlsAudit = { budgetMs };
     const result = await probeTarget(name, spin.ctx, probeOptions);
     spin.stop();

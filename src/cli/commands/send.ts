@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { UsageError } from '../../core/errors.js';
 import { readUserFile } from '../../core/user-file.js';
 import { parseHostPort, toALabel } from '../../core/names.js';
+import { definedOnly } from '../../core/object.js';
 import { toJson } from '../../report/json.js';
 import { renderSend } from '../../report/text/send.js';
 import { parseMailbox } from '../../send/address.js';
@@ -60,16 +61,20 @@ export async function run(opts: SendCliOptions): Promise<number> {
   const ctx = await createContext(opts);
   const spin = await spinner(ctx, `Sending to ${input.to.map((m) => m.address).join(', ')}`);
   try {
-    const result = await sendMessage(input, spin.ctx, {
-      ...(server ? { server } : {}),
-      port,
-      tls,
-      ...(helo ? { helo } : {}),
-      ca,
-      allowPrivate: Boolean(opts.allowPrivate),
-      implicitTls: (server?.port ?? port) === 465,
-      auth,
-    });
+    const result = await sendMessage(
+      input,
+      spin.ctx,
+      definedOnly({
+        server: server || undefined,
+        port,
+        tls,
+        helo: helo || undefined,
+        ca,
+        allowPrivate: Boolean(opts.allowPrivate),
+        implicitTls: (server?.port ?? port) === 465,
+        auth,
+      }),
+    );
     spin.stop();
     process.stdout.write(
       ctx.json
@@ -122,8 +127,8 @@ async function readInput(opts: SendCliOptions): Promise<SendInput> {
     input.dkim = {
       key: parseSigningKey(text, `--dkim-key '${opts.dkimKey}'`),
       selector: opts.dkimSelector,
-      ...(opts.dkimDomain !== undefined ? { domain: toALabel(opts.dkimDomain, '--dkim-domain') } : {}),
     };
+    if (opts.dkimDomain !== undefined) input.dkim.domain = toALabel(opts.dkimDomain, '--dkim-domain');
   }
   return input;
 }
@@ -171,12 +176,7 @@ export async function readAuth(
     );
   if (!password) throw new UsageError(`the password from ${source} is empty`);
   if (/[\0\r\n]/.test(password)) throw new UsageError(`the password from ${source} holds a NUL or line break`);
-  return {
-    user,
-    password,
-    ...(opts.authMech ? { mechanism: opts.authMech } : {}),
-    insecure: Boolean(opts.authInsecure),
-  };
+  return definedOnly({ user, password, mechanism: opts.authMech || undefined, insecure: Boolean(opts.authInsecure) });
 }
 
 /** host[:port], [v6]:port: an IP address, "localhost", or a host name (to A-labels). */

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
+import { definedOnly } from '../../core/object.js';
 import { setFlagsFromString } from 'node:v8';
 import { startPool, threadsFor, v8FlagsFor } from '../../verify/pool.js';
 import type { VerifyItem } from '../../verify/types.js';
@@ -106,7 +107,8 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   };
   items.forEach(show);
   await verifyTasks(tasks, verifyOpts, ctx, {
-    ...(pool ? { pool } : { jobs: 1 }),
+    pool,
+    jobs: 1, // only without a pool (one process asked for): then every message is verified in this thread
     onItem: (item, done) => {
       items.push(item);
       show(item);
@@ -144,11 +146,11 @@ function parseVerifyOptions(opts: VerifyCliOptions) {
   if ((opts.helo !== undefined || opts.sender !== undefined) && opts.ip === undefined) {
     throw new UsageError('--helo and --sender need --ip: SPF judges the client IP');
   }
-  return {
+  return definedOnly({
     authservId: opts.authservId ?? hostname(),
-    ...(opts.ip !== undefined ? { ip: opts.ip.replace(/^\[|\]$/g, '') } : {}),
-    ...(opts.helo !== undefined ? { helo: opts.helo.trim() } : {}),
-    ...(sender !== undefined ? { sender } : {}),
-    ...(opts.bulk ? { bulk: true } : {}),
-  };
+    ip: opts.ip?.replace(/^\[|\]$/g, ''),
+    helo: opts.helo?.trim(),
+    sender,
+    bulk: opts.bulk || undefined,
+  });
 }

@@ -6,6 +6,7 @@ import { constants } from 'node:crypto';
 import type { X509Certificate } from 'node:crypto';
 import type { ConnectionOptions, EphemeralKeyInfo, SecureVersion, TLSSocket } from 'node:tls';
 import type { Context } from '../../core/context.js';
+import { definedOnly } from '../../core/object.js';
 import { smtpHandshake } from '../../smtp/handshake.js';
 import type { Endpoint } from '../../smtp/session.js';
 
@@ -121,16 +122,16 @@ export async function attempt(a: AttemptContext, spec: AttemptSpec): Promise<Att
       };
     }
     if (spec.onSecure) await spec.onSecure(t.socket);
-    return {
+    return definedOnly({
       status: 'accepted',
       handshake: true,
       connected: true,
       protocol: t.protocol ?? undefined,
       cipher: t.cipher ?? undefined,
-      ...(t.ephemeralKey ? { ephemeral: t.ephemeralKey } : {}),
+      ephemeral: t.ephemeralKey ?? undefined,
       chain: t.chain,
       ms: ms(),
-    };
+    });
   } finally {
     s.close();
   }

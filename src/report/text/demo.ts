@@ -132,16 +132,13 @@ export function renderKeep(r: DemoResult, t: Theme): string {
       '  ',
       '  ',
     ).map((l) => t.dim(l)),
-    ...(r.kept
-      ? []
-      : wrap(
-          `The files in ${r.maildir.replace(/\/inbox$/, '')} go when the sandbox stops (--dir keeps them).`,
-          width,
-          '  ',
-          '  ',
-        ).map((l) => t.dim(l))),
-    '',
   ];
+  if (!r.kept) {
+    const dir = r.maildir.replace(/\/inbox$/, '');
+    const gone = `The files in ${dir} go when the sandbox stops (--dir keeps them).`;
+    lines.push(...wrap(gone, width, '  ', '  ').map((l) => t.dim(l)));
+  }
+  lines.push('');
   return lines.join('\n') + '\n';
 }
 
@@ -170,26 +167,36 @@ function stepLines(s: DemoStep, n: number | null, t: Theme, width: number, verbo
 /** Verdicts are coloured by what they say about the message; a forged message failing is red, and expected. */
 function tone(s: DemoStep, text: string, t: Theme): string {
   if (s.actual === undefined) return text;
-  const word = s.actual === 'pass' ? t.ok : ['fail', 'permerror'].includes(s.actual) ? t.fail : t.warn;
+  const word = verdictColour(s.actual, t);
   return text.replace(new RegExp(`\\b${s.actual}\\b`), (m) => word(m));
+}
+
+function verdictColour(actual: string, t: Theme): (s: string) => string {
+  if (actual === 'pass') return t.ok;
+  return ['fail', 'permerror'].includes(actual) ? t.fail : t.warn;
 }
 
 function actVerdict(a: DemoAct, t: Theme, width: number): string {
   const dm = a.dmarc;
   if (!dm) return t.fail('  ✗ the message was not received');
   const verdict = `SPF ${a.spf ?? '–'} · DKIM ${a.dkim.join(', ') || '–'} · DMARC ${dm.result}${dm.result !== 'pass' && dm.policy ? ` → p=${dm.policy}` : ''}`;
-  const meaning =
-    a.name === 'legitimate'
-      ? dm.result === 'pass'
-        ? 'authentic, goes to the inbox'
-        : 'should have passed'
-      : dm.result === 'fail'
-        ? `caught: a DMARC-honouring receiver ${dm.policy === 'reject' ? 'rejects' : dm.policy === 'quarantine' ? 'quarantines' : 'reports'} it`
-        : 'should have failed';
+  const meaning = actMeaning(a.name, dm);
   const colour = a.ok ? t.ok : t.fail;
   return wrap(`${a.ok ? '✓' : '✗'} ${verdict}: ${meaning}`, width, '  ', '    ')
     .map((l) => colour(l))
     .join('\n');
+}
+
+/** What the act's DMARC result means: the legitimate message should pass, the forged one fail. */
+function actMeaning(act: DemoAct['name'], dm: { result: string; policy: string | null }): string {
+  if (act === 'legitimate') return dm.result === 'pass' ? 'authentic, goes to the inbox' : 'should have passed';
+  if (dm.result !== 'fail') return 'should have failed';
+  return `caught: a DMARC-honouring receiver ${policyVerb(dm.policy)} it`;
+}
+
+function policyVerb(policy: string | null): string {
+  if (policy === 'reject') return 'rejects';
+  return policy === 'quarantine' ? 'quarantines' : 'reports';
 }
 
 const TIMED = new Set<DemoStep['kind']>(['keygen', 'listen', 'dns', 'smtp']);

@@ -8,7 +8,7 @@ import { escapeControl } from '../../core/text.js';
 import { heading, renderMarkedRecord, reportHead, reportTail, verdictLine } from '../steps.js';
 import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
-import { fitLines, wrapStyled, wrapText } from '../wrap.js';
+import { fitLines, wrapStyled, wrapText, type Styled } from '../wrap.js';
 
 export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = {}): string {
   const full = t.detail === 'full';
@@ -22,10 +22,11 @@ export function renderDkim(r: DkimResult, t: Theme, opts: { steps?: boolean } = 
       )
     : r.selectors;
   if (shown.length) {
-    const rows = shown.map((s) => row(s, r, t));
+    let rows = shown.map((s) => row(s, r, t));
+    if (!full) rows = foldAlike(rows, t);
     out.push(
       '',
-      fitTable([header(r, t), ...(full ? rows : foldAlike(rows, t))], {
+      fitTable([header(r, t), ...rows], {
         width: t.width,
         wrap: 4,
         config: { drawHorizontalLine: headerRules },
@@ -110,40 +111,28 @@ function intro(r: DkimResult, t: Theme): string[] {
   const asked = r.guessed
     ? `tried ${r.selectors.length} ${r.providers.length ? 'common and provider' : 'common'} selectors`
     : `asked ${r.selectors.length} selector${r.selectors.length > 1 ? 's' : ''}`;
-  lines.push(
-    ...wrapStyled(
-      [
-        [`TXT <selector>._domainkey.${escapeControl(r.domain)}: ${asked} →`],
-        found ? [` ${found} found`, t.ok] : [' none found', t.warn],
-        ...(r.guessed && t.detail === 'full'
-          ? [[' (DKIM has no way to list them; name yours with --selector)', t.dim] as const]
-          : []),
-      ],
-      t.width,
-      `  ${t.dim('?')} `,
-      '    ',
-    ),
-  );
+  const parts: Styled[] = [
+    [`TXT <selector>._domainkey.${escapeControl(r.domain)}: ${asked} →`],
+    found ? [` ${found} found`, t.ok] : [' none found', t.warn],
+  ];
+  if (r.guessed && t.detail === 'full')
+    parts.push([' (DKIM has no way to list them; name yours with --selector)', t.dim]);
+  lines.push(...wrapStyled(parts, t.width, `  ${t.dim('?')} `, '    '));
   return lines;
 }
 
 function header(r: DkimResult, t: Theme): string[] {
-  return ['selector', 'status', 'key', 'bits', 'flags', ...(r.keyFile ? ['--key'] : [])].map((h) => t.dim(h));
+  const columns = ['selector', 'status', 'key', 'bits', 'flags'];
+  if (r.keyFile) columns.push('--key');
+  return columns.map((h) => t.dim(h));
 }
 
 function row(s: DkimSelectorResult, r: DkimResult, t: Theme): string[] {
   const mine = r.findings.filter((f) => f.selector === s.selector);
   const worst: Severity = worstSeverity(mine.filter((f) => f.id !== 'dkim.record.delegated'));
   const status = statusOf(s, worst, t);
-  const key = s.keyType === 'rsa' ? 'RSA' : s.keyType === 'ed25519' ? 'Ed25519' : t.dim('—');
-  const bits =
-    s.keyBits === null
-      ? t.dim('—')
-      : s.keyType === 'rsa' && s.keyBits < 1024
-        ? t.fail(String(s.keyBits))
-        : s.keyType === 'rsa' && s.keyBits < 2048
-          ? t.warn(String(s.keyBits))
-          : String(s.keyBits);
+  const key = s.keyType ? KEY_TYPE_NAMES[s.keyType] : t.dim('—');
+  const bits = keyBitsCell(s, t);
   const flags = [
     s.testing && t.warn('testing (t=y)'),
     s.strict && 't=s',
@@ -152,8 +141,26 @@ function row(s: DkimSelectorResult, r: DkimResult, t: Theme): string[] {
   ]
     .filter(Boolean)
     .join(' ');
-  const match = s.keyMatch === undefined ? t.dim('—') : s.keyMatch ? t.ok('✓ match') : t.dim('no');
-  return [t.bold(escapeControl(s.selector)), status, key, bits, flags, ...(r.keyFile ? [match] : [])];
+  const cells = [t.bold(escapeControl(s.selector)), status, key, bits, flags];
+  if (r.keyFile) cells.push(keyMatchCell(s, t));
+  return cells;
+}
+
+const KEY_TYPE_NAMES = { rsa: 'RSA', ed25519: 'Ed25519' } as const;
+
+/** Key size, coloured for RSA below the RFC 8301 floor (1024, fail) and below 2048 (warn). */
+function keyBitsCell(s: DkimSelectorResult, t: Theme): string {
+  if (s.keyBits === null) return t.dim('—');
+  const bits = String(s.keyBits);
+  if (s.keyType !== 'rsa') return bits;
+  if (s.keyBits < 1024) return t.fail(bits);
+  return s.keyBits < 2048 ? t.warn(bits) : bits;
+}
+
+/** The --key column: does the published key match the given one? */
+function keyMatchCell(s: DkimSelectorResult, t: Theme): string {
+  if (s.keyMatch === undefined) return t.dim('—');
+  return s.keyMatch ? t.ok('✓ match') : t.dim('no');
 }
 
 function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
@@ -168,9 +175,12 @@ function statusOf(s: DkimSelectorResult, worst: Severity, t: Theme): string {
       ? t.fail('✗ not a DKIM key')
       : t.fail(`✗ ${s.lookup === 'nxdomain' ? 'no such name' : 'no TXT record'}`);
   if (s.revoked) return t.severity(worst === 'ok' ? 'info' : worst, '– revoked (p= empty)');
-  const word = worst === 'fail' ? '✗ broken' : worst === 'warn' ? '! usable' : '✓ valid';
+  const word = KEY_WORDS[worst] ?? '✓ valid';
   return t.severity(worst === 'info' ? 'ok' : worst, word);
 }
+
+/** A found key's status word by its worst finding. */
+const KEY_WORDS: Partial<Record<Severity, string>> = { fail: '✗ broken', warn: '! usable' };
 
 /** Selectors whose records read and are marked alike, each group as its first selector and how many more. */
 function sameRecords(selectors: DkimSelectorResult[], r: DkimResult): { s: DkimSelectorResult; alike: number }[] {

@@ -89,6 +89,13 @@ function briefBody(r: DmarcResult, t: Theme): string[] {
   return out;
 }
 
+/** How many of the TXT records at a _dmarc name are DMARC records: one is right. */
+function dmarcRecordCount(dmarc: number, txt: number, t: Theme): string {
+  if (dmarc === 1) return t.ok('1 DMARC record');
+  if (dmarc) return t.fail(`${dmarc} DMARC records`);
+  return t.warn(`${txt} TXT record${txt > 1 ? 's' : ''}, none DMARC`);
+}
+
 /** The _dmarc questions asked, in order: the domain, then the tree walk above it (RFC 9989 §4.10). */
 function discovery(r: DmarcResult, t: Theme): string[] {
   const lines: string[] = [];
@@ -101,12 +108,7 @@ function discovery(r: DmarcResult, t: Theme): string[] {
     let answer: string;
     switch (d.status) {
       case 'ok':
-        answer =
-          dmarc === 1
-            ? t.ok('1 DMARC record')
-            : dmarc
-              ? t.fail(`${dmarc} DMARC records`)
-              : t.warn(`${texts.length} TXT record${texts.length > 1 ? 's' : ''}, none DMARC`);
+        answer = dmarcRecordCount(dmarc, texts.length, t);
         break;
       case 'nxdomain':
         answer = t.dim('NXDOMAIN');
@@ -140,8 +142,10 @@ function role(r: DmarcResult, name: string): string {
 
 function policyRows(r: DmarcResult, t: Theme): string[][] {
   const p = r.parsed!;
-  const pol = (v: string | null) =>
-    v === 'reject' || v === 'quarantine' ? t.ok(v) : v === 'none' ? t.warn(v) : t.fail('no DMARC');
+  const pol = (v: string | null) => {
+    if (v === 'reject' || v === 'quarantine') return t.ok(v);
+    return v === 'none' ? t.warn(v) : t.fail('no DMARC');
+  };
   const valid = (v: string) => /^(none|quarantine|reject)$/i.test(v);
   // What is written, and what receivers make of it when that differs (defaults, RFC 7489 §6.6.3 step 6).
   const policyCell = (raw: string | null, effective: string | null, def: string) => {
@@ -208,6 +212,14 @@ function policyRows(r: DmarcResult, t: Theme): string[][] {
   return rows;
 }
 
+/** Whether a destination may receive the domain's reports (the external destination check, RFC 7489 §7.1). */
+function authorization(d: DmarcResult['destinations'][number], t: Theme): string {
+  if (!d.external) return t.dim('✓ same organization, no authorization needed');
+  if (d.authorized === null) return t.warn(`? ${esc(d.authorizationName ?? '')}: ${(d.lookup ?? '').toUpperCase()}`);
+  if (d.authorized) return `${t.ok('✓ authorized')} ${t.dim(`by ${esc(d.authorizationName!)}`)}`;
+  return `${t.warn('! not authorized')} ${t.dim(`(no v=DMARC1 at ${esc(d.authorizationName!)})`)}`;
+}
+
 function destinations(r: DmarcResult, t: Theme): string[] {
   const invalid = [
     ...(r.parsed?.rua ?? []).map((u) => ({ tag: 'rua', u })),
@@ -218,16 +230,7 @@ function destinations(r: DmarcResult, t: Theme): string[] {
     ...r.destinations.map((d) => esc(d.uri).length),
     ...invalid.map(({ u }) => esc(u.raw).length),
   );
-  const lines = r.destinations.map((d) => {
-    const what = !d.external
-      ? t.dim('✓ same organization, no authorization needed')
-      : d.authorized === null
-        ? t.warn(`? ${esc(d.authorizationName ?? '')}: ${(d.lookup ?? '').toUpperCase()}`)
-        : d.authorized
-          ? `${t.ok('✓ authorized')} ${t.dim(`by ${esc(d.authorizationName!)}`)}`
-          : `${t.warn('! not authorized')} ${t.dim(`(no v=DMARC1 at ${esc(d.authorizationName!)})`)}`;
-    return `  ${t.dim(d.tag)} ${esc(d.uri).padEnd(width)}  ${what}`;
-  });
+  const lines = r.destinations.map((d) => `  ${t.dim(d.tag)} ${esc(d.uri).padEnd(width)}  ${authorization(d, t)}`);
   for (const { tag, u } of invalid) {
     lines.push(
       `  ${t.dim(tag)} ${esc(u.raw).padEnd(width)}  ${u.error ? t.fail(`✗ ${esc(u.error)}`) : t.warn(`! ${esc(u.scheme ?? '')}: is not mailto:`)}`,

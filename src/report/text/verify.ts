@@ -41,9 +41,10 @@ const TOLD_ABOVE = new Set([
 /** A result word in the colour that means something: green pass, red fail/permerror, yellow the rest, dim none. */
 export function result(t: Theme, r: string): string {
   const tone = TONE[r] ?? 'warn';
-  const mark = tone === 'ok' ? '✓' : tone === 'fail' ? '✗' : tone === 'dim' ? '·' : '!';
-  return t[tone](`${mark} ${r}`);
+  return t[tone](`${MARK[tone]} ${r}`);
 }
+
+const MARK = { ok: '✓', fail: '✗', dim: '·', warn: '!' } as const;
 
 export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: boolean } = {}): string {
   if ('error' in item)
@@ -113,8 +114,12 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   if (!item.spf && dm.result === 'fail') out.push(`     ${t.warn(SPF_NOT_CHECKED)}`);
   if (dm.record && full) out.push(`     ${t.dim(escapeControl(dm.record))}`);
   const mode = (m: 's' | 'r') => t.dim(m === 's' ? '(strict)' : '(relaxed)');
+  // SPF alignment means nothing when SPF was not checked (no --ip): a dash, not a cross.
+  let spfAligned = t.dim('–');
+  if (dm.aligned.spf) spfAligned = t.ok('✓');
+  else if (item.spf) spfAligned = t.fail('✗');
   out.push(
-    `     alignment: DKIM ${dm.aligned.dkim ? t.ok('✓') : t.fail('✗')} ${mode(dm.adkim)}   SPF ${dm.aligned.spf ? t.ok('✓') : item.spf ? t.fail('✗') : t.dim('–')} ${mode(dm.aspf)}`,
+    `     alignment: DKIM ${dm.aligned.dkim ? t.ok('✓') : t.fail('✗')} ${mode(dm.adkim)}   SPF ${spfAligned} ${mode(dm.aspf)}`,
   );
   if (dm.reason) out.push(`     ${t.dim(escapeControl(dm.reason))}`);
   if (dm.result === 'fail')

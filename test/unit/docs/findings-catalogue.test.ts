@@ -40,13 +40,15 @@ describe('the findings scanner', () => {
   };
   // The real finding() signature, so the scanner recognizes it as it does in src/.
   write('src/core/result.ts', readFileSync(new URL('../../../src/core/result.ts', import.meta.url), 'utf8'));
+  write('src/core/object.ts', readFileSync(new URL('../../../src/core/object.ts', import.meta.url), 'utf8'));
   write(
     'src/a/types.ts',
     `export type Outcome = 'pass' | 'fail' | 'none';\nexport interface R { result: Outcome; name: string }\n`,
   );
   write(
     'src/a/lint.ts',
-    `import { finding, type Finding, type Severity } from '../core/result.js';
+    `import { definedOnly } from '../core/object.js';
+import { finding, type Finding, type Severity } from '../core/result.js';
 import type { R } from './types.js';
 const IDS = { refused: 'a.connect.refused', timeout: 'a.connect.timeout' } as const;
 type Add = (id: string, severity: Severity, message: string) => void;
@@ -60,6 +62,8 @@ export function lint(r: R, kind: 'refused' | 'timeout' | 'other', key: string, i
   add('a.direct', 'warn', 'Direct through the wrapper. Second sentence.');
   out.push(finding(\`a.result.\${r.result}\`, r.result === 'pass' ? 'ok' : 'fail', \`The result is \${r.result}.\`));
   out.push(finding(IDS[kind as 'refused'] ?? 'a.connect.failed', 'fail', 'No connection.', { temporary: true }));
+  const advice = key ? 'Try later.' : undefined;
+  out.push(finding('a.wrapped.temporary', 'fail', 'Extras through definedOnly.', definedOnly({ temporary: true, advice })));
   out.push(finding(\`a.policy.\${key}\`, 'fail', 'A policy key.'));
   out.push(finding(id2, 'info', 'A default.'));
   return out;
@@ -96,12 +100,14 @@ export const f = [unresolvable('b.through.wrapper'), finding('b.plain', 'ok', \`
         'a.result.fail',
         'a.result.none',
         'a.result.pass',
+        'a.wrapped.temporary',
         'b.plain',
         'b.through.wrapper',
       ]);
       expect(row('a.direct')).toEqual({ severity: 'warn', module: 'a', meaning: 'Direct through the wrapper.' });
       expect(row('a.result.none')).toEqual({ severity: 'ok / fail', module: 'a', meaning: 'The result is ‹result›.' });
       expect(row('a.connect.refused')).toMatchObject({ severity: 'warn (temporary)' });
+      expect(row('a.wrapped.temporary')).toMatchObject({ severity: 'warn (temporary)' });
       expect(row('b.through.wrapper')).toEqual({ severity: 'fail', module: 'b', meaning: 'nobody knows' });
       expect(row('b.plain')?.meaning).toBe('Plain text here.');
       // The wrapper's own finding(id, …) call is no site; a bare string parameter used as an id elsewhere would be.

@@ -20,7 +20,6 @@ import { fitLines, visibleLength, wrapStyled, wrapText } from '../../../src/repo
 import { fixtureResolver } from '../../helpers/zones.js';
 import { postureFixture, type PostureFixture } from '../posture/fixture.js';
 
-// eslint-disable-next-line no-control-regex
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const widest = (text: string) => Math.max(...text.split('\n').map(visibleLength));
 const colour80 = createTheme(true, 80);

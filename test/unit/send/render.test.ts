@@ -101,7 +101,7 @@ describe('renderSend', () => {
     expect(out).toContain('Transcript mx.example.net [192.0.2.25]:25');
     expect(out).toContain('  S: 550 5.1.1 \\x07bell');
     expect(out).toMatch(
-      /│ ✓ delivered +│ bob@example\.net +│ mx\.example\.net │ 250 2\.0\.0 Ok: queued as 4ABC  \(queue id 4ABC\)/,
+      /│ ✓ delivered +│ bob@example\.net +│ mx\.example\.net │ 250 2\.0\.0 Ok: queued as 4ABC {2}\(queue id 4ABC\)/,
     );
     expect(out).toMatch(/│ ✗ no-route +│ x@nullmx\.example │ – /);
     expect(out).toContain('✗ 1 failed check');
@@ -152,12 +152,12 @@ describe('renderSend', () => {
       // cut for width follow under ↪; no C: line is empty but the one that ends the header.
       const at = out.findIndex((l) => l.startsWith('  C: DKIM-Signature:'));
       const rebuilt: string[] = [];
-      for (const l of out.slice(at).filter((x) => /^  (C:|↪) /.test(x))) {
+      for (const l of out.slice(at).filter((x) => /^ {2}(C:|↪) /.test(x))) {
         if (l.startsWith('  C: ')) rebuilt.push(l.slice(5));
         else rebuilt[rebuilt.length - 1] += l.slice(5);
       }
       expect(rebuilt.slice(0, wire.length)).toEqual(wire);
-      const emptyC = out.filter((l) => /^  C: ?$/.test(l));
+      const emptyC = out.filter((l) => /^ {2}C: ?$/.test(l));
       expect(emptyC).toHaveLength(1);
       expect(out.some((l) => /^ +b=/.test(l))).toBe(false);
     } finally {
