@@ -48,7 +48,7 @@ const FACTS: Facts = {
       );
     return lines;
   },
-  dmarc: (r, t) => {
+  dmarc: (r) => {
     if (!r.record) return ['no record'];
     return [
       `record at _dmarc.${e(r.recordDomain ?? r.domain)} ${q(r.record)}`,
