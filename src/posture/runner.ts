@@ -72,19 +72,21 @@ export async function runChecks(domain: string, opts: CheckOptions, io: RunnerIo
         ),
       );
   }
-  await Promise.all([...first.values(), ...alongside.values()]);
+  const [values] = await Promise.all([Promise.all(active.map((e) => first.get(e.key))), ...alongside.values()]);
 
+  // First results in registry order (the order of `checks`), then each amended by its finish.
   const firsts: Record<string, unknown> = {};
-  for (const e of active) firsts[e.key] = await first.get(e.key);
-  const checks: Record<string, unknown> = { ...firsts };
+  const checks: Record<string, unknown> = {};
+  active.forEach((e, i) => (firsts[e.key] = checks[e.key] = values[i]));
   for (const e of active) {
     const r = firsts[e.key];
     if (!e.finish || !r) continue;
     const d: Record<string, unknown> = {};
     for (const k of e.finish.needs) d[k] = firsts[k];
+    const more = e.alongside ? await alongside.get(e.key) : undefined;
     let done: unknown;
     try {
-      done = e.finish.run(r, inputOf(e), d, await alongside.get(e.key));
+      done = e.finish.run(r, inputOf(e), d, more);
     } catch (err) {
       io.error(e.key, err);
       continue;
