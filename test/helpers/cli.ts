@@ -41,6 +41,8 @@ export function runCli(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A CLI that refuses its arguments exits before reading stdin: writing to it then is EPIPE, not a test failure.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }

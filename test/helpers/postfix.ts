@@ -52,6 +52,21 @@ export function postfixUnavailable(): string | undefined {
   return undefined;
 }
 
+/**
+ * Maildir names are `<seconds>.V<dev>I<inode>M<microseconds>.<host>` (Postfix's virtual(8)): sorted as text, two
+ * messages of the same second come in inode order, not in the order they arrived. Sort by seconds, then µs.
+ */
+function byDelivery(a: string, b: string): number {
+  const key = (n: string) => {
+    const m = /^(\d+)\.\S*?M(\d+)/.exec(n);
+    return m ? Number(m[1]) * 1e6 + Number(m[2]) : Number.NaN;
+  };
+  const ka = key(a);
+  const kb = key(b);
+  if (Number.isNaN(ka) || Number.isNaN(kb) || ka === kb) return a.localeCompare(b);
+  return ka - kb;
+}
+
 export async function startPostfix(opts: PostfixOptions = {}): Promise<RunningPostfix> {
   const why = postfixUnavailable();
   if (why) throw new Error(`cannot start Postfix: ${why}`);
@@ -144,7 +159,8 @@ function running(dir: string, etc: string, maildir: string, port: number, hostna
     const out: DeliveredMessage[] = [];
     const box = join(maildir, 'inbox', 'new');
     const files = await readdir(box).catch(() => [] as string[]);
-    for (const f of files.sort()) out.push({ file: join(box, f), content: await readFile(join(box, f), 'utf8') });
+    for (const f of files.sort(byDelivery))
+      out.push({ file: join(box, f), content: await readFile(join(box, f), 'utf8') });
     return out;
   };
   let stopped = false;

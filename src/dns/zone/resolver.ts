@@ -27,7 +27,10 @@ export function zoneResolver(
       for (let n = r.name; n && inZone(n, zone.origin); n = parent(n)) existing.add(n);
     }
     existing.add(zone.origin);
-    return { zone, byName, existing };
+    // RFC 2308 §5: a negative answer may be cached for min(SOA TTL, SOA MINIMUM); with no SOA, not at all.
+    const soa = byName.get(zone.origin)?.find((r) => r.type === 'SOA');
+    const negativeTtl = soa ? Math.min(soa.ttl, (soa.data as { minimum: number }).minimum) : undefined;
+    return { zone, byName, existing, negativeTtl };
   });
 
   const find = (name: string) => {
@@ -68,7 +71,7 @@ export function zoneResolver(
         });
       if (here === undefined) {
         emit('nxdomain', 0);
-        return { status: 'nxdomain', server, cnames, aa: true, ad: false };
+        return negative({ status: 'nxdomain', server, cnames, aa: true, ad: false }, z.negativeTtl);
       }
       const matches = here.filter((r) => r.type === type);
       if (matches.length) {
@@ -100,7 +103,7 @@ export function zoneResolver(
         continue;
       }
       emit('nodata', 0);
-      return { status: 'nodata', server, cnames, aa: true, ad: false };
+      return negative({ status: 'nodata', server, cnames, aa: true, ad: false }, z.negativeTtl);
     }
   }
 
@@ -129,4 +132,10 @@ export function inZone(name: string, origin: string): boolean {
 function parent(name: string): string {
   const i = name.indexOf('.');
   return i < 0 ? '' : name.slice(i + 1);
+}
+
+/** A negative answer with the zone's negative TTL as an extra `ttl`, as the network resolver gives it (network.ts). */
+function negative<L extends object>(answer: L, ttl: number | undefined): L {
+  if (ttl !== undefined) Object.assign(answer, { ttl });
+  return answer;
 }

@@ -29,6 +29,15 @@ describe('zoneResolver', () => {
     expect(await r.lookup('mx.z.test', 'AAAA')).toMatchObject({ status: 'nodata' });
     expect(await r.lookup('nope.z.test', 'A')).toMatchObject({ status: 'nxdomain' });
   });
+  it('gives negative answers the zone negative TTL, min(SOA TTL, SOA MINIMUM) (RFC 2308 §5), as the network does', async () => {
+    // The default TTL here is the SOA's MINIMUM (5); a lower SOA TTL wins.
+    expect(await r.lookup('nope.z.test', 'A')).toMatchObject({ status: 'nxdomain', ttl: 5 });
+    expect(await r.lookup('mx.z.test', 'TXT')).toMatchObject({ status: 'nodata', ttl: 5 });
+    const low = zoneResolver([parseZone('$ORIGIN y.test.\n@ 2 SOA ns h 1 2 3 4 300\n')]);
+    expect(await low.lookup('nope.y.test', 'A')).toMatchObject({ status: 'nxdomain', ttl: 2 });
+    const noSoa = zoneResolver([parseZone('$ORIGIN x.test.\n@ 60 A 192.0.2.1\n')]);
+    expect(await noSoa.lookup('nope.x.test', 'A')).not.toHaveProperty('ttl');
+  });
   it('answers a record listed twice in the file once, as an authoritative server does', async () => {
     const dup = zoneResolver([
       parseZone('$ORIGIN d.test.\n@ MX 10 mx\n@ MX 10 mx\n@ MX 20 mx\nmx A 192.0.2.1\nmx A 192.0.2.1\n'),
