@@ -1,384 +1,46 @@
 // The CI gate: each requirement of the policy file compared with the posture, as findings `policy.<check>.<key>`
-// (fail when unmet, ok when met). A check without a verdict (timeout, SERVFAIL) is left unknown, never failed. Pure.
-import { WEAKER_POLICY, type DmarcPolicy } from '../auth/dmarc/record.js';
-import type { SpfTree } from '../auth/spf/types.js';
-import { finding } from '../core/result.js';
-import type { AtLeast, Policy } from './policy.js';
-import { notAudited, tlsPolicy, type Emit } from './policy-tls.js';
-import type { CheckName, PostureChecks, PostureFinding } from './types.js';
+// (fail when unmet, ok when met), check by check in registry order, each by its own section (policy-sections.ts).
+// A check without a verdict (timeout, SERVFAIL) is left unknown, never failed. Pure.
+import { finding, type Finding } from '../core/result.js';
+import type { Policy } from './policy.js';
+import { checkEntries } from './registry.js';
+import type { PostureChecks, PostureFinding } from './types.js';
 
-const ID: Record<CheckName, string> = {
-  mx: 'mx',
-  spf: 'spf',
-  dkim: 'dkim',
-  dmarc: 'dmarc',
-  mtaSts: 'mta-sts',
-  tlsRpt: 'tls-rpt',
-  bimi: 'bimi',
-  dnssec: 'dnssec',
-  dane: 'dane',
-  smtp: 'smtp',
-  dnsbl: 'dnsbl',
-};
-
-const DMARC_ORDER = ['none', 'quarantine', 'reject'] as const;
-const STS_ORDER = ['none', 'testing', 'enforce'] as const;
+export { allQualifier } from './policy-sections.js';
 
 export function policyFindings(p: Policy, c: PostureChecks): PostureFinding[] {
   const out: PostureFinding[] = [];
-  const section = (
-    check: CheckName,
-    result: { findings: { temporary?: boolean }[] } | null | undefined,
-    f: (emit: Emit) => void,
-  ) => {
-    // Unknown stays unknown: a requirement is not judged on an answer we never got.
-    if (!result || result.findings.some((x) => x.temporary)) return;
-    f((key, met, message, severity) =>
-      out.push({
-        ...finding(
-          `policy.${ID[check]}.${key}`,
-          met ? 'ok' : (severity ?? 'fail'),
-          `${met ? 'Meets' : 'Fails'} the policy (${p.source}): ${message}`,
-        ),
-        check,
-      }),
-    );
-  };
-
-  if (p.mx) {
-    const r = p.mx;
-    section('mx', c.mx, (emit) => {
-      const mx = c.mx!;
-      const reachable = mx.mx.filter((h) => h.addresses.length).length;
-      if (r.required)
-        emit(
-          'required',
-          reachable > 0 && !mx.implicit && !mx.nullMx,
-          `MX records are required; ${mxState(mx.nullMx, mx.implicit, reachable)}.`,
-        );
-      if (r.minHosts !== undefined)
-        emit(
-          'min-hosts',
-          reachable >= r.minHosts,
-          `at least ${r.minHosts} reachable MX host(s) required; found ${reachable}.`,
-        );
-    });
-  }
-
-  if (p.spf) {
-    const r = p.spf;
-    section('spf', c.spf, (emit) => {
-      const spf = c.spf!;
-      // Several v=spf1 records leave `record` null, but they are not "none": every check gives permerror, and no
-      // one record's lookups or all can be judged (RFC 7208 §4.5).
-      const several = spf.tree?.status === 'multiple' ? (spf.tree.records?.length ?? 2) : 0;
-      if (several) {
-        if (r.required)
-          emit(
-            'required',
-            false,
-            `an SPF record is required; ${several} are published, and more than one is a permerror (RFC 7208 §4.5).`,
-          );
-        return;
-      }
-      if (r.required)
-        emit(
-          'required',
-          spf.record !== null,
-          spf.record ? 'an SPF record is required; one is published.' : 'an SPF record is required; none is published.',
-        );
-      if (r.maxLookups !== undefined)
-        emit(
-          'max-lookups',
-          spf.lookups <= r.maxLookups,
-          `at most ${r.maxLookups} DNS-querying terms allowed; the record needs ${spf.lookups}.`,
-        );
-      if (r.maxVoidLookups !== undefined)
-        emit(
-          'max-void-lookups',
-          spf.voidLookups <= r.maxVoidLookups,
-          `at most ${r.maxVoidLookups} void lookups allowed; the record has ${spf.voidLookups}.`,
-        );
-      if (r.all && spf.record !== null) {
-        const all = allQualifier(spf.tree);
-        emit(
-          'all',
-          all !== null && r.all.includes(all),
-          `the record must end in ${r.all.join(' or ')}; it ${all ? `ends in ${all}` : 'has no all mechanism (default neutral)'}.`,
-        );
-      }
-    });
-  }
-
-  if (p.dkim) {
-    const r = p.dkim;
-    section('dkim', c.dkim, (emit) => {
-      const dkim = c.dkim!;
-      const found = dkim.selectors.filter((s) => s.found && !s.revoked);
-      if (r.required)
-        emit(
-          'required',
-          found.length > 0,
-          found.length
-            ? `a DKIM key is required; found at ${found.map((s) => s.selector).join(', ')}.`
-            : 'a DKIM key is required; none was found.',
-        );
-      for (const sel of r.selectors ?? []) {
-        const s = dkim.selectors.find((x) => x.selector === sel.toLowerCase());
-        emit(
-          'selector',
-          Boolean(s?.found && !s.revoked),
-          `selector ${sel} must publish a usable key; ${selectorState(s)}.`,
-        );
-      }
-      if (r.minBits !== undefined) {
-        for (const s of found.filter((x) => x.keyType === 'rsa' && x.keyBits !== null)) {
-          emit(
-            'min-bits',
-            s.keyBits! >= r.minBits,
-            `RSA keys must have at least ${r.minBits} bits; selector ${s.selector} has ${s.keyBits}.`,
-          );
-        }
-      }
-    });
-  }
-
-  if (p.dmarc) {
-    const r = p.dmarc;
-    section('dmarc', c.dmarc, (emit) => {
-      const d = c.dmarc!;
-      // A record receivers ignore (an invalid p=, sp= or np= and no valid rua=, RFC 9989 §4.10.1) is no record.
-      const ignored = d.record !== null && d.appliedPolicy === null;
-      if (r.required) {
-        let why = 'none applies';
-        if (ignored)
-          why = `receivers ignore the one at _dmarc.${d.recordDomain} (an invalid p=, sp= or np= and no valid rua=)`;
-        else if (d.record)
-          why = d.recordDomain === d.domain ? 'one is published' : `the one of ${d.recordDomain} applies`;
-        emit('required', d.record !== null && !ignored, `a DMARC record is required; ${why}.`);
-      }
-      // What receivers apply: with t=y, RFC 9989 receivers apply the policy one level weaker (§4.7).
-      const applied = (v: DmarcPolicy | null, tag: string): { value: DmarcPolicy | null; text: string } => {
-        if (v === null) return { value: null, text: 'absent' };
-        if (!d.testing || v === 'none') return { value: v, text: `${tag}=${v}` };
-        return { value: WEAKER_POLICY[v], text: `${tag}=${v} with t=y, so receivers apply ${WEAKER_POLICY[v]}` };
-      };
-      if (r.policy) {
-        const p = applied(d.appliedPolicy, 'p');
-        emit(
-          'policy',
-          meets(p.value, r.policy, DMARC_ORDER),
-          `the DMARC policy must be ${describe(r.policy, DMARC_ORDER)}; it is ${p.text}.`,
-        );
-      }
-      if (r.subdomainPolicy) {
-        const sp = applied(d.subdomainPolicy, 'sp');
-        emit(
-          'subdomain-policy',
-          meets(sp.value, r.subdomainPolicy, DMARC_ORDER),
-          `the subdomain policy must be ${describe(r.subdomainPolicy, DMARC_ORDER)}; it is ${sp.text}.`,
-        );
-      }
-      if (r.pct !== undefined && d.record)
-        emit('pct', d.pct >= r.pct, `pct must be at least ${r.pct}; it is ${d.pct}.`);
-      // Only URIs that are URIs: receivers send nothing to "rua=bogus" (dmarc.uri.invalid, dmarc.rua.missing).
-      const destinations = (list: readonly { raw: string; error?: string }[] | undefined): [boolean, string] => {
-        const ok = (list ?? []).filter((u) => !u.error).map((u) => u.raw);
-        if (ok.length) return [true, `they go to ${ok.join(', ')}`];
-        return [
-          false,
-          list?.length ? `none of ${list.map((u) => u.raw).join(', ')} is a valid URI` : 'none are requested',
-        ];
-      };
-      if (r.rua) {
-        const [met, text] = destinations(d.parsed?.rua);
-        emit('rua', met, `aggregate reports (rua=) are required; ${text}.`);
-      }
-      if (r.ruf) {
-        const [met, text] = destinations(d.parsed?.ruf);
-        emit('ruf', met, `failure reports (ruf=) are required; ${text}.`);
-      }
-      if (r.adkim && d.record)
-        emit(
-          'adkim',
-          d.adkim === r.adkim,
-          `DKIM alignment must be ${r.adkim === 's' ? 'strict' : 'relaxed'} (adkim=${r.adkim}); it is adkim=${d.adkim}.`,
-        );
-      if (r.aspf && d.record)
-        emit(
-          'aspf',
-          d.aspf === r.aspf,
-          `SPF alignment must be ${r.aspf === 's' ? 'strict' : 'relaxed'} (aspf=${r.aspf}); it is aspf=${d.aspf}.`,
-        );
-    });
-  }
-
-  if (p.mtaSts) {
-    const r = p.mtaSts;
-    section('mtaSts', c.mtaSts, (emit) => {
-      const m = c.mtaSts!;
-      if (r.required)
-        emit(
-          'required',
-          m.mode !== null,
-          m.mode
-            ? `an MTA-STS policy is required; mode ${m.mode} is published.`
-            : 'an MTA-STS policy is required; there is no valid one.',
-        );
-      if (r.mode)
-        emit(
-          'mode',
-          meets(m.mode, r.mode, STS_ORDER),
-          `the MTA-STS mode must be ${describe(r.mode, STS_ORDER)}; it is ${m.mode ?? 'absent (no valid policy)'}.`,
-        );
-      if (r.minMaxAge !== undefined)
-        emit(
-          'min-max-age',
-          (m.policy?.maxAge ?? -1) >= r.minMaxAge,
-          `max_age must be at least ${r.minMaxAge} s; it is ${m.policy?.maxAge ?? 'absent'}.`,
-        );
-    });
-  }
-
-  if (p.tlsRpt?.required)
-    section('tlsRpt', c.tlsRpt, (emit) =>
-      emit(
-        'required',
-        c.tlsRpt!.records.length === 1 && !c.tlsRpt!.findings.some((f) => f.severity === 'fail'),
-        c.tlsRpt!.records.length
-          ? 'a valid TLS-RPT record is required.'
-          : 'a TLS-RPT record is required; none is published.',
-      ),
-    );
-
-  if (p.bimi) {
-    const r = p.bimi;
-    section('bimi', c.bimi, (emit) => {
-      const b = c.bimi!;
-      if (r.required)
-        emit('required', b.records.length === 1 && !b.declined, bimiState(b.records.length > 0, b.declined));
-      if (r.authority)
-        emit(
-          'authority',
-          b.authority !== null,
-          `a mark certificate (a=) is required; ${b.authority ? 'one is named' : 'none is named'}.`,
-        );
-    });
-  }
-
-  if (p.dnssec) {
-    const r = p.dnssec;
-    section('dnssec', c.dnssec, (emit) => {
-      const d = c.dnssec!;
-      // A zone file is judged by its own keys: the DS lives in the parent, which the file cannot show.
-      const signed = d.source === 'zone' ? d.dnskeys.length > 0 : d.signed === true;
-      if (r.signed)
-        emit(
-          'signed',
-          signed,
-          d.source === 'zone'
-            ? `the zone must be signed; the zone file has ${d.dnskeys.length} DNSKEY record(s).`
-            : `the zone must be signed; ${signed ? 'a DS is published' : 'no DS is published at the parent'}.`,
-        );
-      if (r.validated)
-        emit(
-          'validated',
-          d.validated,
-          `answers must be DNSSEC-validated (AD); they ${d.validated ? 'are' : 'are not'}.`,
-        );
-    });
-  }
-
-  if (p.dane?.required) {
-    section('dane', c.dane, (emit) => {
-      const withTlsa = c.dane!.hosts.filter((h) => h.records.some((t) => t.usable)).length;
-      emit(
-        'required',
-        withTlsa > 0 && withTlsa === c.dane!.hosts.length,
-        `usable TLSA records are required at every MX host; ${withTlsa} of ${c.dane!.hosts.length} have them${c.dane!.applicable ? '' : ' (DANE does not apply: the MX records are not DNSSEC-validated)'}.`,
-      );
-    });
-  }
-
-  const tlsRules = p.smtp?.tls && (p.smtp.tls.minVersion || p.smtp.tls.noPhaseOut) ? p.smtp.tls : undefined;
-  if (p.smtp && (p.smtp.starttls || p.smtp.trustedCertificate || tlsRules)) {
-    if (c.smtp === undefined) {
-      out.push({
-        ...finding(
-          'policy.smtp.not-probed',
-          'warn',
-          `The policy (${p.source}) has SMTP requirements, but the MX hosts were not probed: add --smtp.`,
-        ),
-        check: 'smtp',
-      });
-    } else {
-      section('smtp', c.smtp, (emit) => {
-        const reached = c.smtp!.hosts.filter((h) => h.connected && h.bannerCode === 220);
-        if (p.smtp!.starttls) {
-          const without = reached.filter((h) => !h.tls?.offered).map((h) => h.exchange);
-          emit(
-            'starttls',
-            reached.length > 0 && !without.length,
-            without.length
-              ? `every MX host must offer STARTTLS; ${[...new Set(without)].join(', ')} do(es) not.`
-              : `every MX host must offer STARTTLS; ${reached.length} reached, all do.`,
-          );
-        }
-        if (p.smtp!.trustedCertificate) {
-          const bad = reached
-            .filter((h) => !(h.tls?.certificate?.trusted && h.tls.certificate.hostnameMatch !== false))
-            .map((h) => h.exchange);
-          emit(
-            'trusted-certificate',
-            reached.length > 0 && !bad.length,
-            bad.length
-              ? `every MX host needs a trusted certificate for its name; ${[...new Set(bad)].join(', ')} lack(s) one.`
-              : 'every MX host needs a trusted certificate for its name; all have one.',
-          );
-        }
-        if (tlsRules) tlsPolicy(tlsRules, reached, emit, () => out.push(notAudited(p.source)));
-      });
+  const sections = p as unknown as Record<string, unknown>;
+  const results = c as unknown as Record<string, { findings: { temporary?: boolean }[] } | null | undefined>;
+  for (const e of checkEntries()) {
+    const rules = sections[e.key];
+    if (!e.policy || !rules) continue;
+    const owner = e.key as PostureFinding['check'];
+    const tag = (f: Finding): PostureFinding => ({ ...f, check: owner });
+    const result = results[e.key];
+    if (result === undefined) {
+      if (e.policy.notRun) out.push(...e.policy.notRun(rules, p.source).map(tag));
+      continue;
     }
+    // Unknown stays unknown: a requirement is not judged on an answer we never got.
+    if (!result || result.findings.some((x) => x.temporary)) continue;
+    // The id's middle part: the check's name in kebab case (mta-sts), as finding ids are written.
+    const check = e.policyId;
+    e.policy.judge(
+      rules,
+      result,
+      (key, met, message, severity) =>
+        out.push(
+          tag(
+            finding(
+              `policy.${check}.${key}`,
+              met ? 'ok' : (severity ?? 'fail'),
+              `${met ? 'Meets' : 'Fails'} the policy (${p.source}): ${message}`,
+            ),
+          ),
+        ),
+      { source: p.source, add: (f) => out.push(tag(f)) },
+    );
   }
   return out;
-}
-
-function mxState(nullMx: boolean, implicit: boolean, reachable: number): string {
-  if (nullMx) return 'the domain publishes a null MX';
-  if (implicit) return 'the domain relies on an implicit MX';
-  return `${reachable} reachable exchange(s)`;
-}
-
-function selectorState(s: { found: boolean; revoked?: boolean } | undefined): string {
-  if (!s) return 'it was not checked';
-  if (!s.found) return 'none is published';
-  if (s.revoked) return 'its key is revoked (empty p=)';
-  return 'it does';
-}
-
-function bimiState(published: boolean, declined: boolean): string {
-  if (!published) return 'a BIMI record is required; none is published.';
-  if (declined) return 'a BIMI logo is required; the record declines one.';
-  return 'a BIMI record is required; one is published.';
-}
-
-/** The `all` qualifier that ends evaluation: the top record's, else the redirect target's (RFC 7208 §6.1). */
-export function allQualifier(tree: SpfTree | null): string | null {
-  for (let t = tree, depth = 0; t && depth < 10; depth++) {
-    const all = t.terms.find((x) => x.kind === 'mechanism' && x.name === 'all');
-    if (all) return `${all.qualifier ?? '+'}all`;
-    const redirect = t.terms.find((x) => x.kind === 'modifier' && x.name === 'redirect');
-    t = redirect?.child ?? null;
-  }
-  return null;
-}
-
-function meets<T extends string>(value: T | null, rule: AtLeast<T>, order: readonly T[]): boolean {
-  if (value === null) return false;
-  return 'atLeast' in rule ? order.indexOf(value) >= order.indexOf(rule.atLeast) : rule.oneOf.includes(value);
-}
-
-function describe<T extends string>(rule: AtLeast<T>, order: readonly T[]): string {
-  if (!('atLeast' in rule)) return `one of ${rule.oneOf.join(', ')}`;
-  return rule.atLeast === order[order.length - 1] ? rule.atLeast : `${rule.atLeast} or stronger`;
 }

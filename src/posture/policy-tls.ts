@@ -1,12 +1,77 @@
-// The CI gate's `smtp.tls` requirements (minVersion, noPhaseOut), judged on the TLS audit of every MX address
+// The CI gate's `smtp` section (policy-sections.ts has the others): STARTTLS and certificates on the probe of every
+// MX host (check --smtp), and `smtp.tls` (minVersion, noPhaseOut) on the TLS audit of every MX address
 // (check --tls-audit, src/probe/tls-audit). Pure.
-import { finding, type Severity } from '../core/result.js';
-import type { ProbeHost } from '../probe/types.js';
-import { TLS_VERSIONS, type SmtpTlsPolicy } from './policy.js';
-import type { PostureFinding } from './types.js';
+import { finding, type Finding } from '../core/result.js';
+import type { ProbeHost, ProbeResult } from '../probe/types.js';
+import { bool, presence, TLS_VERSIONS, type Emit, type PolicySection } from './policy-rules.js';
 
-/** How policyFindings records one requirement: met or not, and why. */
-export type Emit = (key: string, met: boolean, message: string, severity?: Severity) => void;
+/** `smtp: { tls: … }`: what the TLS audit (--tls-audit) of every MX address must show. */
+export interface SmtpTlsPolicy {
+  /** No version below this one offered. */
+  minVersion?: (typeof TLS_VERSIONS)[number];
+  /** No version, suite or key-exchange group offered that the guidelines class phase-out or insufficient. */
+  noPhaseOut?: boolean;
+}
+
+export interface SmtpPolicy {
+  starttls?: boolean;
+  trustedCertificate?: boolean;
+  tls?: SmtpTlsPolicy;
+}
+
+/** `smtp.tls` when it asks for something (an empty mapping asks for nothing). */
+const tlsRulesOf = (p: SmtpPolicy) => (p.tls && (p.tls.minVersion || p.tls.noPhaseOut) ? p.tls : undefined);
+const asksSmtp = (p: SmtpPolicy) => Boolean(p.starttls || p.trustedCertificate || tlsRulesOf(p));
+
+export const SMTP_POLICY: PolicySection<ProbeResult, SmtpPolicy> = {
+  rules: {
+    starttls: presence,
+    trustedCertificate: bool,
+    tls: {
+      kind: 'mapping',
+      rules: { minVersion: { kind: 'enum', values: TLS_VERSIONS }, noPhaseOut: bool },
+      example: '{ minVersion: TLSv1.2, noPhaseOut: true }',
+    },
+  },
+  judge(p, smtp, emit, x) {
+    if (!asksSmtp(p)) return;
+    const reached = smtp.hosts.filter((h) => h.connected && h.bannerCode === 220);
+    if (p.starttls) {
+      const without = reached.filter((h) => !h.tls?.offered).map((h) => h.exchange);
+      emit(
+        'starttls',
+        reached.length > 0 && !without.length,
+        without.length
+          ? `every MX host must offer STARTTLS; ${[...new Set(without)].join(', ')} do(es) not.`
+          : `every MX host must offer STARTTLS; ${reached.length} reached, all do.`,
+      );
+    }
+    if (p.trustedCertificate) {
+      const bad = reached
+        .filter((h) => !(h.tls?.certificate?.trusted && h.tls.certificate.hostnameMatch !== false))
+        .map((h) => h.exchange);
+      emit(
+        'trusted-certificate',
+        reached.length > 0 && !bad.length,
+        bad.length
+          ? `every MX host needs a trusted certificate for its name; ${[...new Set(bad)].join(', ')} lack(s) one.`
+          : 'every MX host needs a trusted certificate for its name; all have one.',
+      );
+    }
+    const tlsRules = tlsRulesOf(p);
+    if (tlsRules) tlsPolicy(tlsRules, reached, emit, () => x.add(notAudited(x.source)));
+  },
+  notRun(p, source) {
+    if (!asksSmtp(p)) return [];
+    return [
+      finding(
+        'policy.smtp.not-probed',
+        'warn',
+        `The policy (${source}) has SMTP requirements, but the MX hosts were not probed: add --smtp.`,
+      ),
+    ];
+  },
+};
 
 /**
  * `smtp.tls`: judged on the TLS audit of every MX address that answered (check --tls-audit). Without an audit
@@ -66,13 +131,10 @@ function tlsRank(v: string): number {
   return (TLS_VERSIONS as readonly string[]).indexOf(v);
 }
 
-export function notAudited(source: string): PostureFinding {
-  return {
-    ...finding(
-      'policy.smtp.not-audited',
-      'warn',
-      `The policy (${source}) has TLS requirements (smtp.tls), but the MX hosts' TLS was not audited: add --tls-audit.`,
-    ),
-    check: 'smtp',
-  };
+export function notAudited(source: string): Finding {
+  return finding(
+    'policy.smtp.not-audited',
+    'warn',
+    `The policy (${source}) has TLS requirements (smtp.tls), but the MX hosts' TLS was not audited: add --tls-audit.`,
+  );
 }

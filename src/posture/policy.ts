@@ -2,106 +2,28 @@
 // a clear error (exit 2) instead of a requirement silently not enforced. Parsing is pure; loadPolicy reads the file.
 import { UsageError } from '../core/errors.js';
 import { readUserFile } from '../core/user-file.js';
+import type { Rule } from './policy-rules.js';
+import { checkEntries, type PolicySections } from './registry.js';
 
-export type DmarcPolicyName = 'none' | 'quarantine' | 'reject';
-export type MtaStsModeName = 'none' | 'testing' | 'enforce';
-/** A string means "at least this strong"; a list means "one of these". */
-export type AtLeast<T extends string> = { atLeast: T } | { oneOf: T[] };
+export type { AtLeast } from './policy-rules.js';
+export { TLS_VERSIONS } from './policy-rules.js';
+export type { SmtpTlsPolicy } from './policy-tls.js';
+export type { DmarcPolicyName, MtaStsModeName } from './policy-sections.js';
 
-export interface Policy {
+/** A policy file: each check's section (its keys are the check's, registry.ts) and the file's own keys. */
+export type Policy = PolicySections & {
   source: string;
   strict?: boolean;
   /** Finding ids (or "prefix.*") that only inform instead of failing. */
   ignore?: string[];
-  mx?: { required?: boolean; minHosts?: number };
-  spf?: { required?: boolean; maxLookups?: number; maxVoidLookups?: number; all?: string[] };
-  dkim?: { required?: boolean; selectors?: string[]; minBits?: number };
-  dmarc?: {
-    required?: boolean;
-    policy?: AtLeast<DmarcPolicyName>;
-    subdomainPolicy?: AtLeast<DmarcPolicyName>;
-    pct?: number;
-    rua?: boolean;
-    ruf?: boolean;
-    adkim?: 'r' | 's';
-    aspf?: 'r' | 's';
-  };
-  mtaSts?: { required?: boolean; mode?: AtLeast<MtaStsModeName>; minMaxAge?: number };
-  tlsRpt?: { required?: boolean };
-  bimi?: { required?: boolean; authority?: boolean };
-  dnssec?: { signed?: boolean; validated?: boolean };
-  dane?: { required?: boolean };
-  smtp?: { starttls?: boolean; trustedCertificate?: boolean; tls?: SmtpTlsPolicy };
-}
-
-export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-
-/** `smtp: { tls: … }`: what the TLS audit (--tls-audit) of every MX address must show. */
-export interface SmtpTlsPolicy {
-  /** No version below this one offered. */
-  minVersion?: (typeof TLS_VERSIONS)[number];
-  /** No version, suite or key-exchange group offered that the guidelines class phase-out or insufficient. */
-  noPhaseOut?: boolean;
-}
-
-type Rule =
-  | { kind: 'bool' }
-  | { kind: 'int'; min: number; max: number }
-  | { kind: 'presence' }
-  | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'ordered'; values: readonly string[] }
-  | { kind: 'list'; values?: readonly string[]; pattern?: RegExp; what: string }
-  | { kind: 'mapping'; rules: Record<string, Rule>; example: string };
-
-const bool: Rule = { kind: 'bool' };
-const presence: Rule = { kind: 'presence' };
-const DMARC_POLICIES = ['none', 'quarantine', 'reject'] as const;
-const STS_MODES = ['none', 'testing', 'enforce'] as const;
-
-/** Every section and key a policy file may use; the error for an unknown key lists these. */
-export const POLICY_SCHEMA: Record<string, Record<string, Rule>> = {
-  mx: { required: bool, minHosts: { kind: 'int', min: 1, max: 50 } },
-  spf: {
-    required: bool,
-    maxLookups: { kind: 'int', min: 0, max: 10 },
-    maxVoidLookups: { kind: 'int', min: 0, max: 2 },
-    all: { kind: 'list', values: ['-all', '~all', '?all', '+all'], what: 'an all qualifier' },
-  },
-  dkim: {
-    required: bool,
-    selectors: { kind: 'list', pattern: /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i, what: 'a selector name' },
-    minBits: { kind: 'int', min: 512, max: 16384 },
-  },
-  dmarc: {
-    required: bool,
-    policy: { kind: 'ordered', values: DMARC_POLICIES },
-    subdomainPolicy: { kind: 'ordered', values: DMARC_POLICIES },
-    pct: { kind: 'int', min: 0, max: 100 },
-    rua: presence,
-    ruf: presence,
-    adkim: { kind: 'enum', values: ['r', 's'] },
-    aspf: { kind: 'enum', values: ['r', 's'] },
-  },
-  mtaSts: {
-    required: bool,
-    mode: { kind: 'ordered', values: STS_MODES },
-    minMaxAge: { kind: 'int', min: 0, max: 31_557_600 },
-  },
-  tlsRpt: { required: bool },
-  bimi: { required: bool, authority: presence },
-  dnssec: { signed: bool, validated: bool },
-  dane: { required: bool },
-  smtp: {
-    starttls: presence,
-    trustedCertificate: bool,
-    tls: {
-      kind: 'mapping',
-      rules: { minVersion: { kind: 'enum', values: TLS_VERSIONS }, noPhaseOut: bool },
-      example: '{ minVersion: TLSv1.2, noPhaseOut: true }',
-    },
-  },
 };
-const TOP_LEVEL = ['strict', 'ignore', ...Object.keys(POLICY_SCHEMA)];
+
+/** Every section and key a policy file may use (the checks' sections, in registry order). */
+export function policySchema(): Record<string, Record<string, Rule>> {
+  const out: Record<string, Record<string, Rule>> = {};
+  for (const e of checkEntries()) if (e.policy) out[e.key] = e.policy.rules;
+  return out;
+}
 
 export async function loadPolicy(path: string): Promise<Policy> {
   const text = await readUserFile(path, 'policy file', 'utf8');
@@ -126,9 +48,10 @@ export function parsePolicy(doc: unknown, source = 'policy'): Policy {
   if (!isObject(doc)) fail('the top level must be a mapping of sections (mx, spf, dkim, dmarc, mtaSts, …)');
   const policy: Policy = { source };
   const out = policy as unknown as Record<string, unknown>;
+  const schema = policySchema();
+  const topLevel = ['strict', 'ignore', ...Object.keys(schema)];
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
-    if (!TOP_LEVEL.includes(key))
-      fail(`unknown key '${key}'${suggest(key, TOP_LEVEL)} (known: ${TOP_LEVEL.join(', ')})`);
+    if (!topLevel.includes(key)) fail(`unknown key '${key}'${suggest(key, topLevel)} (known: ${topLevel.join(', ')})`);
     if (key === 'strict') {
       if (typeof value !== 'boolean') fail(`strict must be true or false`);
       policy.strict = value as boolean;
@@ -143,7 +66,7 @@ export function parsePolicy(doc: unknown, source = 'policy'): Policy {
     }
     if (value === null) continue;
     if (!isObject(value)) fail(`${key} must be a mapping (e.g. ${key}: { required: true })`);
-    const rules = POLICY_SCHEMA[key]!;
+    const rules = schema[key]!;
     const section: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const rule = rules[k];

@@ -1,21 +1,17 @@
 // The one-screen summary: per check a verdict (pass, fail or unknown — never two outcomes), its worst severity,
 // and the one-line reason, taken from the finding that decided. Pure.
 import { severityRank, type Severity } from '../core/result.js';
-import {
-  CHECK_NAMES,
-  type CheckName,
-  type CheckSummary,
-  type PostureChecks,
-  type PostureFinding,
-  type Verdict,
-} from './types.js';
+import { checkEntries } from './registry.js';
+import { type CheckName, type CheckSummary, type PostureChecks, type PostureFinding, type Verdict } from './types.js';
 
 export function summarize(checks: PostureChecks, findings: readonly PostureFinding[]): CheckSummary[] {
   const out: CheckSummary[] = [];
-  for (const check of CHECK_NAMES) {
-    if (!(check in checks) || checks[check] === undefined) continue;
+  const results = checks as Record<string, unknown>;
+  for (const e of checkEntries()) {
+    const check = e.key as CheckName;
+    if (results[check] === undefined) continue;
     const own = findings.filter((f) => f.check === check);
-    out.push(summarizeCheck(check, own, checks[check] === null));
+    out.push(summarizeCheck(check, own, results[check] === null));
   }
   return out;
 }

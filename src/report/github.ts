@@ -2,7 +2,8 @@
 // zone file when the domain came from --zone, so a pull request shows them on the file. Pure.
 import type { Finding } from '../core/result.js';
 import { escapeControl } from '../core/text.js';
-import { CHECK_LABELS, type CheckName, type PostureResult } from '../posture/types.js';
+import { checkLabel } from '../posture/registry.js';
+import type { PostureResult } from '../posture/types.js';
 
 export interface GithubOptions {
   strict?: boolean;
@@ -16,7 +17,7 @@ export function githubAnnotations(r: PostureResult, o: GithubOptions = {}): stri
   for (const f of r.findings) {
     const level = levelOf(f, o.strict);
     if (!level) continue;
-    const check = f.check === 'posture' ? 'check' : CHECK_LABELS[f.check as CheckName];
+    const check = f.check === 'posture' ? 'check' : checkLabel(f.check);
     const title = `mailcheck ${check} (${r.domain})${f.temporary ? ': no verdict' : ''}`;
     const props = [file ? `file=${property(file)}` : null, `title=${property(title)}`].filter(Boolean).join(',');
     const text = `${f.message}${f.advice ? ` → ${f.advice}` : ''} [${f.id}]${f.ref ? ` (${f.ref})` : ''}`;

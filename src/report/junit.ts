@@ -3,7 +3,8 @@
 // <failure> with --strict. Written as a stream (open, one suite per domain, close) so batches stay flat. Pure.
 import type { Finding } from '../core/result.js';
 import { escapeControl } from '../core/text.js';
-import { CHECK_LABELS, type PostureResult } from '../posture/types.js';
+import { checkLabel } from '../posture/registry.js';
+import type { PostureResult } from '../posture/types.js';
 
 export function junitOpen(name = 'mailcheck'): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xml(name)}">\n`;
@@ -44,7 +45,7 @@ export function junitSuite(r: PostureResult, o: { strict?: boolean; timestamp?: 
       body += `      <error message="${xml(`no verdict: ${temporary[0]!.message}`)}" type="${xml(temporary[0]!.id)}">${xml(describe(temporary))}</error>\n`;
     }
     if (warnings.length) body += `      <system-out>${xml(describe(warnings))}</system-out>\n`;
-    const open = `    <testcase classname="${xml(classname(r.domain))}" name="${xml(CHECK_LABELS[s.check])}" time="${time}"`;
+    const open = `    <testcase classname="${xml(classname(r.domain))}" name="${xml(checkLabel(s.check))}" time="${time}"`;
     cases.push(body ? `${open}>\n${body}    </testcase>\n` : `${open}/>\n`);
   }
   const stamp = (o.timestamp ?? new Date()).toISOString().replace(/\.\d+Z$/, '');

@@ -3,7 +3,8 @@
 import { getBorderCharacters, table } from 'table';
 import { escapeControl } from '../../core/text.js';
 import type { BatchStats } from '../../posture/batch-stats.js';
-import { CHECK_LABELS, CHECK_NAMES, type PostureResult } from '../../posture/types.js';
+import { checkEntries, checkLabel } from '../../posture/registry.js';
+import type { PostureResult } from '../../posture/types.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
 
@@ -13,7 +14,7 @@ export function renderPostureLine(r: PostureResult, t: Theme, width = 30): strin
   const invalid = r.findings.find((f) => f.id === 'posture.input.invalid');
   if (invalid) return `${fitLines(`${t.fail('✗')} ${name} ${t.fail(escapeControl(invalid.message))}`, t.lineWidth)}\n`;
   const by = (pred: (s: PostureResult['summary'][number]) => boolean) =>
-    r.summary.filter(pred).map((s) => CHECK_LABELS[s.check]);
+    r.summary.filter(pred).map((s) => checkLabel(s.check));
   const fail = by((s) => s.verdict === 'fail');
   const unknown = by((s) => s.verdict === 'unknown');
   const warn = by((s) => s.verdict === 'pass' && s.severity === 'warn');
@@ -32,11 +33,11 @@ export function renderPostureLine(r: PostureResult, t: Theme, width = 30): strin
 /** The closing table; without `seconds` (totals over saved results, `check --summary-of`) no time or rate. */
 export function renderBatchSummary(s: BatchStats, t: Theme, o: { seconds?: number; queries?: number }): string {
   const rows = [[t.bold('Check'), t.bold('pass'), t.bold('fail'), t.bold('unknown')]];
-  for (const name of CHECK_NAMES) {
-    const c = s.perCheck[name];
+  for (const { key: name } of checkEntries()) {
+    const c = (s.perCheck as Record<string, Record<string, number> | undefined>)[name];
     if (!c) continue;
     rows.push([
-      CHECK_LABELS[name],
+      checkLabel(name),
       t.ok(String(c.pass)),
       c.fail ? t.fail(String(c.fail)) : '0',
       c.unknown ? t.warn(String(c.unknown)) : '0',

@@ -2,7 +2,8 @@
 // then the details per check, then the verdict. Brief (the default): the verdict in the first line, the table with
 // one line per check, then what to fix, check by check. Pure: (result, theme) → string.
 import { escapeControl } from '../../core/text.js';
-import { CHECK_LABELS, type CheckSummary, type PostureResult } from '../../posture/types.js';
+import { checkLabel } from '../../posture/registry.js';
+import type { CheckSummary, PostureResult } from '../../posture/types.js';
 import { findingsToFix, notShownLine, renderFindings, reportHead, verdictLine } from '../steps.js';
 import { fitTable, headerRules } from '../table.js';
 import type { Theme } from '../theme.js';
@@ -33,7 +34,7 @@ export function renderPosture(r: PostureResult, t: Theme, o: RenderPostureOption
   if (!o.summaryOnly) {
     for (const s of r.summary) {
       const shown = r.findings.filter((f) => f.check === s.check);
-      out.push(`${t.bold(CHECK_LABELS[s.check])}  ${statusCell(s, t)}`);
+      out.push(`${t.bold(checkLabel(s.check))}  ${statusCell(s, t)}`);
       for (const line of checkFacts(s.check, r.checks, t)) out.push(`    ${t.dim('·')} ${line}`);
       if (shown.length) out.push(renderFindings(shown, t, { indent: '    ' }).trimEnd());
       out.push('');
@@ -79,7 +80,7 @@ function whatToFix(r: PostureResult, t: Theme): string[] {
     if (!own.shown.length) continue;
     out.push(
       '',
-      `${t.bold(CHECK_LABELS[s.check])}  ${statusCell(s, t)}`,
+      `${t.bold(checkLabel(s.check))}  ${statusCell(s, t)}`,
       renderFindings(own.shown, t, { indent: '    ' }).trimEnd(),
     );
   }
@@ -105,7 +106,7 @@ export function summaryTable(
 ): string {
   const rows = [
     [t.bold('Check'), t.bold('Status'), t.bold('Reason')],
-    ...summary.map((s) => [CHECK_LABELS[s.check], statusCell(s, t), escapeControl(s.reason)]),
+    ...summary.map((s) => [checkLabel(s.check), statusCell(s, t), escapeControl(s.reason)]),
   ];
   if (o.oneLine) {
     // What the reason column gets: the width less the first two columns and the borders and padding (10).
