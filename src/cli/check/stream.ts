@@ -3,6 +3,7 @@
 // summary table (text), the JUnit envelope, the exit code over every line. The only place this output is written.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
+import { definedOnly } from '../../core/object.js';
 import { adaptiveConcurrency } from '../../posture/adaptive.js';
 import { addTally, createBatchStats } from '../../posture/batch-stats.js';
 import { runBatch } from '../../posture/batch.js';
@@ -48,7 +49,7 @@ export async function runStream(o: StreamOptions): Promise<number> {
   // Progress goes to stderr, so it may show with --json too (stdout stays machine output); never in CI or with -v.
   const bar =
     process.stderr.isTTY && process.env.CI === undefined && !ctx.verbose
-      ? progressBar({ ...(total !== undefined ? { total } : {}) })
+      ? progressBar(definedOnly({ total }))
       : undefined;
   const start = performance.now();
   let code: 0 | 1 | 3 = o.resume?.code ?? 0;
@@ -117,7 +118,7 @@ async function* localLines(
     for await (const { result } of runBatch(inputs, (input) => checkOne(input, ctx, posture), {
       concurrency: o.concurrency,
       order: o.order,
-      ...(level ? { limit: level } : {}),
+      limit: level,
     }))
       yield batchLine(result, lineOptions);
   } finally {

@@ -2,6 +2,7 @@
 // concurrency) → text, JSON/NDJSON, JUnit or GitHub annotations → exit code. The only place this output is written.
 import { open, stat } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
+import { definedOnly } from '../../core/object.js';
 import { cannotRead } from '../../core/user-file.js';
 import { toALabel } from '../../core/names.js';
 import { DEFAULT_CONCURRENCY } from '../../posture/batch.js';
@@ -61,20 +62,20 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
   const single = domains.length === 1 && !streamed ? toALabel(domains[0]!) : undefined;
   if (opts.batch && opts.batch !== '-') await assertReadable(opts.batch);
 
-  const postureOptions: PostureOptions = {
-    ...(selectors.length ? { selectors } : {}),
+  const postureOptions: PostureOptions = definedOnly({
+    selectors: selectors.length ? selectors : undefined,
     smtp: Boolean(opts.smtp || opts.tlsAudit),
     tlsAudit: Boolean(opts.tlsAudit),
     fetch: Boolean(opts.fetch),
     allowPrivate: Boolean(opts.allowPrivate),
     budgetMs,
     strict,
-    ...(ca.length ? { ca } : {}),
-    ...(dnsbl.length ? { dnsbl } : {}),
-    ...(policy ? { policy } : {}),
-    ...(opts.mtaStsPort ? { mtaStsPort: parseInteger(opts.mtaStsPort, '--mta-sts-port', 1, 65535) } : {}),
-    ...(opts.smtpPort ? { smtpPort: parseInteger(opts.smtpPort, '--smtp-port', 1, 65535) } : {}),
-  };
+    ca: ca.length ? ca : undefined,
+    dnsbl: dnsbl.length ? dnsbl : undefined,
+    policy: policy || undefined,
+    mtaStsPort: opts.mtaStsPort ? parseInteger(opts.mtaStsPort, '--mta-sts-port', 1, 65535) : undefined,
+    smtpPort: opts.smtpPort ? parseInteger(opts.smtpPort, '--smtp-port', 1, 65535) : undefined,
+  });
   const ctx = await createContext({ ...opts, json: format === 'json' }, { brief: !opts.all });
 
   if (single) {
@@ -99,7 +100,8 @@ export async function run(domains: string[], opts: CheckCliOptions): Promise<num
     process.stdout.write(out);
     return exitCode([result], { strict });
   }
-  const selection: InputSelection = { positional: domains, ...(opts.batch ? { batch: opts.batch } : {}) };
+  const selection: InputSelection = { positional: domains };
+  if (opts.batch) selection.batch = opts.batch;
   if (shard) selection.shard = shard;
   let resume: StreamOptions['resume'];
   if (opts.resume !== undefined) {
