@@ -4,6 +4,7 @@ import { definedOnly } from '../core/object.js';
 import { finding, type Finding } from '../core/result.js';
 import { DATE_ERRORS } from '../smtp/certificate.js';
 import type { ProbeHost, TlsMode } from './types.js';
+import { endpointLabel } from '../smtp/peer.js';
 
 export const EXPIRY_WARNING_DAYS = 14;
 
@@ -21,7 +22,7 @@ export function hostFindings(
   o: { mode: TlsMode; slowBannerMs: number; relayTested: boolean },
 ): Finding[] {
   const out: Finding[] = [];
-  const who = h.exchange === h.address ? `${h.address}:${h.port}` : `${h.exchange} [${h.address}]:${h.port}`;
+  const who = endpointLabel(h.exchange, h.address, h.port);
   const add = (...f: Finding[]) => out.push(...f);
 
   // Connection: no verdict about the server, only that we could not reach it (exit 3).

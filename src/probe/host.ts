@@ -16,6 +16,7 @@ import { hostFindings } from './findings.js';
 import { relayTest, SINK_GREETING } from './relay.js';
 import type { AuditOptions } from './tls-audit/audit.js';
 import type { ProbeEndpoint, ProbeHost, ProbeOptions, ProbeStage, ProbeTls, TlsMode } from './types.js';
+import { endpointLabel } from '../smtp/peer.js';
 
 export const SLOW_BANNER_MS = 5000;
 
@@ -237,8 +238,7 @@ async function withTlsAudit(
   seen: Seen,
 ): Promise<void> {
   const mode = tlsModeFor(target.port, opts.tls);
-  const who =
-    host.exchange === host.address ? `${host.address}:${host.port}` : `${host.exchange} [${host.address}]:${host.port}`;
+  const who = endpointLabel(host.exchange, host.address, host.port);
   const skip = (why: string) => {
     host.tlsAudit = null;
     host.findings.push(finding('tls.audit.skipped', 'info', `No TLS audit of ${who}: ${why}.`));

@@ -4,6 +4,7 @@ import { finding, type Finding } from '../core/result.js';
 import type { DeliveredTo, Delivery, RejectedTo } from './deliver.js';
 import { describeRefused } from './route.js';
 import type { Attempt, SendTlsMode } from './transaction.js';
+import { endpointLabel } from '../smtp/peer.js';
 
 /** A login that worked, and where a password went without the protection it needs (RFC 4954 §4, RFC 8314 §3). */
 export function authFindings(attempts: Attempt[]): Finding[] {
@@ -11,7 +12,7 @@ export function authFindings(attempts: Attempt[]): Finding[] {
   for (const a of attempts) {
     const x = a.auth;
     if (!x?.sent) continue;
-    const at = a.exchange === a.address ? `${a.address}:${a.port}` : `${a.exchange} [${a.address}]:${a.port}`;
+    const at = endpointLabel(a.exchange, a.address, a.port);
     if (x.authenticated)
       out.push(
         finding(
@@ -69,7 +70,7 @@ export function certificateFindings(sent: Attempt[], mode: SendTlsMode): Finding
   const out: Finding[] = [];
   for (const a of sent) {
     if (!a.tls || a.tls.verified) continue;
-    const at = a.exchange === a.address ? `${a.address}:${a.port}` : `${a.exchange} [${a.address}]:${a.port}`;
+    const at = endpointLabel(a.exchange, a.address, a.port);
     out.push(
       finding(
         'send.tls.unverified',

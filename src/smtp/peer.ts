@@ -4,6 +4,11 @@ import { X509Certificate } from 'node:crypto';
 import type { EphemeralKeyInfo, TLSSocket } from 'node:tls';
 import { definedOnly } from '../core/object.js';
 
+/** How messages name an SMTP peer: `mx.example.com [192.0.2.1]:25`, or `192.0.2.1:25` when it was given as an address. */
+export function endpointLabel(name: string, address: string, port: number): string {
+  return name === address ? `${address}:${port}` : `${name} [${address}]:${port}`;
+}
+
 export type ConnectFailureKind = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'error';
 export interface ConnectFailure {
   kind: ConnectFailureKind;

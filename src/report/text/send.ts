@@ -7,6 +7,7 @@ import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
 import { renderTranscript } from './probe.js';
+import { endpointLabel } from '../../smtp/peer.js';
 const OUTCOME: Record<SendSession['outcome'], string> = {
   data: 'message sent',
   'no-recipients': 'every recipient refused',
@@ -78,7 +79,7 @@ export function renderSend(r: SendResult, t: Theme, opts: { steps?: boolean; tra
     out.push('', heading(t, 'SMTP sessions'));
     for (const s of r.sessions) {
       const ok = s.outcome === 'data' && /^2/.test(s.reply);
-      const at = s.exchange === s.address ? `${s.address}:${s.port}` : `${s.exchange} [${s.address}]:${s.port}`;
+      const at = endpointLabel(s.exchange, s.address, s.port);
       const tls = s.tls ? t.ok(s.tls.protocol ?? 'TLS') : t.dim('plaintext');
       out.push(
         `  ${ok ? t.ok('✓') : t.fail('✗')} ${e(at)}  ${tls}  ${ok ? e(s.reply) : t.fail(`${OUTCOME[s.outcome]}: ${e(s.reply)}`)} ${t.dim(`${s.ms} ms`)}`,
