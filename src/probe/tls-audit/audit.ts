@@ -1,7 +1,7 @@
 // `auditTls`: the TLS audit of one SMTP server (issue #14 §1), after the probe's own handshake: the observations
 // (run.ts), the certificates (certificate.ts) and DANE (dane.ts), judged test by test (tests.ts).
 import type { Context } from '../../core/context.js';
-import type { Finding } from '../../core/result.js';
+import { finding, type Finding } from '../../core/result.js';
 import type { CertificateInfo } from '../../smtp/certificate.js';
 import { auditCertificates } from './certificate.js';
 import { worst } from './classes.js';
@@ -10,6 +10,7 @@ import { runAudit, type RunOptions } from './run.js';
 import { ciphersOf, groupsOf, renegotiationOf, serverOrderOf, versionsOf } from './results.js';
 import { auditTests, countTests, type AuditFinding } from './tests.js';
 import type { TlsAudit } from './types.js';
+import { endpointLabel } from '../../smtp/peer.js';
 
 export interface AuditOptions extends Omit<RunOptions, 'ctx'> {
   /** The probe's verdicts on the leaf certificate, folded into the table. */
@@ -34,10 +35,7 @@ export async function auditTls(ctx: Context, o: AuditOptions): Promise<{ audit: 
   const serverOrder = serverOrderOf(obs);
   const groups = groupsOf(obs);
   const renegotiation = renegotiationOf(obs);
-  const who =
-    o.endpoint.host === o.endpoint.address
-      ? `${o.endpoint.address}:${o.endpoint.port}`
-      : `${o.endpoint.host} [${o.endpoint.address}]:${o.endpoint.port}`;
+  const who = endpointLabel(o.endpoint.host, o.endpoint.address, o.endpoint.port);
   const { tests, findings } = auditTests({
     who,
     versions,
@@ -52,11 +50,12 @@ export async function auditTls(ctx: Context, o: AuditOptions): Promise<{ audit: 
   });
   if (obs.incomplete)
     findings.push({
-      id: 'tls.audit.incomplete',
-      // Temporary findings are warn, as finding() makes them (src/core/result.ts): no verdict, exit 3.
-      severity: 'warn',
-      message: `The TLS audit of ${who} ran out of its time budget: what was not tried is reported "not tested".`,
-      temporary: true,
+      ...finding(
+        'tls.audit.incomplete',
+        'warn',
+        `The TLS audit of ${who} ran out of its time budget: what was not tried is reported "not tested".`,
+        { temporary: true },
+      ),
       verdict: null,
     });
   const untested = ciphers.filter((c) => c.offered === null && /local OpenSSL/.test(c.note ?? '')).map((c) => c.name);

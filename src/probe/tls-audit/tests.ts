@@ -5,16 +5,7 @@ import { finding, type Finding, type Severity } from '../../core/result.js';
 import type { CertificateInfo } from '../../smtp/certificate.js';
 import { VERDICTS, worst, type Verdict } from './classes.js';
 import { LEGACY_SUITES, TLS13_SUITES, type TlsVersion } from './suites.js';
-import type {
-  AuditCertificate,
-  AuditCipher,
-  AuditDane,
-  AuditGroup,
-  AuditRenegotiation,
-  AuditServerOrder,
-  AuditTest,
-  AuditVersion,
-} from './types.js';
+import type { AuditCipher, AuditDane, AuditGroup, AuditTest, TlsAudit } from './types.js';
 
 /** A finding of the audit: the verdict in its data as well as in its message. */
 export interface AuditFinding extends Finding {
@@ -33,19 +24,16 @@ export const VERSION_LABEL: Record<TlsVersion, string> = {
   SSLv2: 'SSL 2',
 };
 
-export interface TestInput {
+/** What the tests judge: the audit's observations, and the probe's own view of the leaf. */
+export interface TestInput extends Pick<
+  TlsAudit,
+  'versions' | 'ciphers' | 'serverOrder' | 'groups' | 'renegotiation' | 'certificate' | 'dane'
+> {
   /** "mx.example.com [192.0.2.1]:25", for messages. */
   who: string;
-  versions: AuditVersion[];
-  ciphers: AuditCipher[];
-  serverOrder: AuditServerOrder;
-  groups: AuditGroup[];
-  renegotiation: AuditRenegotiation;
-  certificate: AuditCertificate | null;
   /** The probe's own view of the leaf (trust, name, dates) and the ids of its findings about them. */
   leaf: CertificateInfo | null;
   leafFindings: readonly Finding[];
-  dane: AuditDane | null;
 }
 
 /** The table's rows and the audit's findings. */
