@@ -251,7 +251,8 @@ function derivedAlignment(results: readonly { domain?: string; result: string }[
   return results.some((r) => r.result === 'pass' && r.domain !== undefined && organizationalDomain(r.domain) === org);
 }
 
-function newSource(ip: string): SourceAcc {
+/** A source before any record of it was counted. */
+export function newSource(ip: string): SourceAcc {
   return {
     ip,
     messages: 0,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Context } from '../../../src/core/context.js';
 import { layered, offlineResolver } from '../../../src/dns/layered.js';
-import { ReportAggregator, toSourceRow } from '../../../src/reports/aggregate.js';
+import { newSource, ReportAggregator, toSourceRow } from '../../../src/reports/aggregate.js';
 import { classifyRow, classifySources, lookupPosture } from '../../../src/reports/classify.js';
 import { parseDmarcReport } from '../../../src/reports/dmarc-parse.js';
 import type { SourceRow } from '../../../src/reports/model.js';
@@ -149,22 +149,7 @@ describe('grouping sources', () => {
   });
 
   it('an own source outside SPF gets the ip4: term to add', () => {
-    const row = toSourceRow('example.com', {
-      ip: '192.0.2.200',
-      messages: 5,
-      reporters: new Set(),
-      dmarcPass: 0,
-      alignedSpf: 0,
-      alignedDkim: 0,
-      spf: new Map(),
-      spfDomains: new Set(),
-      dkim: new Map(),
-      disposition: new Map(),
-      headerFrom: new Set(),
-      envelopeFrom: new Set(),
-      reasons: new Map(),
-      comments: new Set(),
-    });
+    const row = toSourceRow('example.com', { ...newSource('192.0.2.200'), messages: 5 });
     const posture = {
       domain: 'example.com',
       mxAddresses: new Map([['192.0.2.200', 'mx2.example.com']]),
