@@ -10,6 +10,22 @@ export function toNdjsonLine(result: unknown): string {
   return escapeJsonText(JSON.stringify(result, jsonReplacer)) + '\n';
 }
 
+/**
+ * As toNdjsonLine, for results that are plain data (no Buffer, bigint or Error anywhere in them): without a
+ * replacer JSON.stringify takes V8's fast path, two to three times quicker — what a line per received message or
+ * per domain of a batch pays.
+ */
+export function toPlainNdjsonLine<T extends object>(result: T & PlainData<T>): string {
+  return escapeJsonText(JSON.stringify(result)) + '\n';
+}
+
+/** T with every Buffer, typed array, bigint or Error in it (at any depth) turned into never: a compile error. */
+export type PlainData<T> = T extends bigint | Error | ArrayBufferView | ArrayBuffer
+  ? never
+  : T extends object
+    ? { [K in keyof T]: PlainData<T[K]> }
+    : T;
+
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof Error) return { name: value.name, message: value.message };

@@ -6,7 +6,7 @@ import { availableParallelism, hostname as osHostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { readUserFile } from '../../core/user-file.js';
 import { isValidDomain } from '../../core/names.js';
-import { toNdjsonLine } from '../../report/json.js';
+import { toNdjsonLine, toPlainNdjsonLine } from '../../report/json.js';
 import {
   renderListening,
   renderReceived,
@@ -172,7 +172,7 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
           if (ctx.json) out(toNdjsonLine(report ? { ...m, report } : m));
           else out(renderReceived(m, ctx.theme, n) + (report ? reports.render(report) : ''));
         });
-      } else out(ctx.json ? toNdjsonLine(m) : renderReceived(m, ctx.theme, n));
+      } else out(ctx.json ? toPlainNdjsonLine(m) : renderReceived(m, ctx.theme, n));
       if (count !== undefined && seen >= count) stop();
     });
     receiver.on('rejected', (r) => {

@@ -1,7 +1,7 @@
 // The one escaping function for network text on a terminal, and its JSON counterpart.
 import { describe, expect, it } from 'vitest';
 import { escapeControl, escapeJsonText } from '../../../src/core/text.js';
-import { toJson, toNdjsonLine } from '../../../src/report/json.js';
+import { toJson, toNdjsonLine, toPlainNdjsonLine } from '../../../src/report/json.js';
 
 const BIDI = [
   '\u061c',
@@ -32,7 +32,7 @@ describe('JSON output', () => {
   const value = { name: 'ev\x1b[2jil\x9bx', bidi: `a${BIDI.join('')}b`, del: '\x7f', fine: 'é ü ✓' };
 
   it('has no raw C1, DEL or bidi control, and parses back to the same strings', () => {
-    for (const text of [toJson(value), toNdjsonLine(value)]) {
+    for (const text of [toJson(value), toNdjsonLine(value), toPlainNdjsonLine(value)]) {
       expect(text).not.toMatch(/[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
       expect(text).toContain('\\u009b');
       expect(text).toContain('\\u202e');
@@ -43,5 +43,21 @@ describe('JSON output', () => {
   it('leaves text without such characters as it is', () => {
     const s = JSON.stringify({ a: 'plain ascii', b: 'é ü ✓ 日本' });
     expect(escapeJsonText(s)).toBe(s);
+  });
+});
+
+describe('toPlainNdjsonLine', () => {
+  it('writes the same line as toNdjsonLine for plain data', () => {
+    const value = { a: 1, b: ['x', null, true], c: { d: 'é\u202e', e: [{ f: 2.5 }] }, g: undefined };
+    expect(toPlainNdjsonLine(value)).toBe(toNdjsonLine(value));
+  });
+
+  it('refuses, at compile time, data that only the replacer can write', () => {
+    // @ts-expect-error a Buffer would leave as {"type":"Buffer",…} instead of base64
+    expect(() => toPlainNdjsonLine({ raw: Buffer.from('x') })).not.toThrow();
+    // @ts-expect-error an Error would leave as {}
+    expect(() => toPlainNdjsonLine({ nested: [{ e: new Error('x') }] })).not.toThrow();
+    // @ts-expect-error a bigint throws in JSON.stringify
+    expect(() => toPlainNdjsonLine({ n: 1n })).toThrow(TypeError);
   });
 });
