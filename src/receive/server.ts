@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Context } from '../core/context.js';
 import { definedOnly } from '../core/object.js';
 import type { Finding } from '../core/result.js';
+import { checkHelo, type HeloCheck } from '../verify/requirements/connection.js';
 import type { ConnectionFacts, Requirement, RequirementsVerdict } from '../verify/requirements/types.js';
 import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
 import { lookupClientName, type ClientName } from './client-name.js';
@@ -103,7 +104,8 @@ export interface Receiver {
 interface SessionState {
   client: Promise<ClientName>;
   spf?: Promise<SpfVerdict>;
-  helo?: { name: string; spf: Promise<SpfVerdict> };
+  /** What the HELO name gets, once per session (a client reusing its connection sends one HELO for many messages). */
+  helo?: { name: string; spf: Promise<SpfVerdict>; check: Promise<HeloCheck | null> };
 }
 
 type Ctx = Pick<Context, 'resolver' | 'now'>;
@@ -127,6 +129,10 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
   const idPrefix = randomBytes(3).toString('hex').toUpperCase();
   let idSeq = 0;
   const nextId = () => `${idPrefix}${(++idSeq).toString(16).toUpperCase().padStart(6, '0')}`;
+
+  // As lookupConnection does it: a lookup that fails is a temporary error, never a rejected promise.
+  const heloCheckOrTemp = (helo: string): Promise<HeloCheck> =>
+    checkHelo(helo, ctx.resolver).catch((): HeloCheck => ({ name: helo, status: 'temperror', addresses: [] }));
 
   const spfOrTemp = (p: Promise<SpfVerdict>, ip: string, sender: string, identity: 'mailfrom' | 'helo') =>
     p.catch((e: unknown): SpfVerdict => ({
@@ -186,6 +192,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
             st.helo = {
               name: helo,
               spf: spfOrTemp(checkHeloSpf(ip, helo, ctx.resolver, opts.hostname), ip, `postmaster@${helo}`, 'helo'),
+              check: helo ? heloCheckOrTemp(helo) : Promise.resolve(null),
             };
         }
         callback();
@@ -274,7 +281,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     const ip = session.remoteAddress;
     const helo = session.hostNameAppearsAs || '';
     const envelope = envelopeOf(session);
-    const [spf, heloSpf, client] = await Promise.all([
+    const [spf, heloSpf, client, heloCheck] = await Promise.all([
       st.spf ??
         spfOrTemp(
           checkSpf({ ip, sender: envelope.mailFrom, helo }, ctx.resolver, opts.hostname),
@@ -284,6 +291,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
         ),
       st.helo?.spf,
       st.client,
+      st.helo?.name === helo ? st.helo.check : helo ? heloCheckOrTemp(helo) : null,
     ]);
     const tls =
       session.secure && session.tlsOptions
@@ -297,7 +305,14 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       connection.cipher = tls.cipher;
     }
     const verdict = await verifier.verdict(
-      { authservId: opts.hostname, spf, heloSpf, connection, bulk: !!opts.bulk },
+      {
+        authservId: opts.hostname,
+        spf,
+        heloSpf,
+        connection,
+        bulk: !!opts.bulk,
+        lookups: { client, helo: heloCheck },
+      },
       bytes,
     );
     const id = nextId();

@@ -6,7 +6,7 @@ import { definedOnly } from '../core/object.js';
 import { finding } from '../core/result.js';
 import { formatAuthenticationResults } from '../verify/auth-results.js';
 import { MessageFormatError } from '../verify/message.js';
-import { lookupConnection } from '../verify/requirements/connection.js';
+import { lookupConnection, type ConnectionLookups } from '../verify/requirements/connection.js';
 import { judgeRequirements } from '../verify/requirements/judge.js';
 import type { ConnectionFacts } from '../verify/requirements/types.js';
 import type { SpfVerdict } from '../verify/spf.js';
@@ -35,6 +35,8 @@ export interface ReceiveVerdictInput {
   connection: ConnectionFacts;
   /** Judge the sender requirements by the bulk-sender rules (receive --bulk). */
   bulk?: boolean;
+  /** The connection's DNS facts (FCrDNS, HELO), looked up once per session; otherwise looked up here. */
+  lookups?: ConnectionLookups;
 }
 
 export async function receivedVerdict(
@@ -50,6 +52,7 @@ export async function receivedVerdict(
         spf: input.spf,
         connection: input.connection,
         bulk: !!input.bulk,
+        lookups: input.lookups,
       },
       ctx,
     );
@@ -89,7 +92,7 @@ export async function receivedVerdict(
       parseError: e.message,
       ...base,
       connection: input.connection,
-      lookups: await lookupConnection(input.connection, ctx.resolver),
+      lookups: input.lookups ?? (await lookupConnection(input.connection, ctx.resolver)),
       bulk: !!input.bulk,
     });
     return {

@@ -11,7 +11,7 @@ import { evaluateDmarc } from './dmarc.js';
 import { verdictFindings } from './findings.js';
 import { headerValues, parseMessage, type ParsedMessage } from './message.js';
 import { readOwnReceived } from './received-trace.js';
-import { lookupConnection } from './requirements/connection.js';
+import { lookupConnection, type ConnectionLookups } from './requirements/connection.js';
 import { judgeRequirements } from './requirements/judge.js';
 import type { ConnectionFacts } from './requirements/types.js';
 import { checkSpf, type SpfVerdict } from './spf.js';
@@ -31,6 +31,8 @@ export interface VerifyOptions {
   connection?: ConnectionFacts;
   /** Judge the sender requirements by the bulk-sender rules (otherwise those are advice). */
   bulk?: boolean;
+  /** The connection's DNS facts when the caller has them already (receive: once per session, not per message). */
+  lookups?: ConnectionLookups;
 }
 
 const NO_LOOKUPS = { client: null, helo: null } as const;
@@ -48,7 +50,7 @@ export async function verifyMessage(
   const ip = connection?.ip;
   const sender = opts.sender ?? (ip ? returnPath(msg) : undefined);
   // The connection's DNS facts (FCrDNS, HELO) are looked up while DKIM and SPF run; no connection, nothing to wait for.
-  const lookups = connection ? lookupConnection(connection, ctx.resolver) : undefined;
+  const lookups = opts.lookups ?? (connection ? lookupConnection(connection, ctx.resolver) : undefined);
   // SPF as receive computed it at MAIL FROM, or for the client IP when it is known, or not at all.
   let spfVerdict: Promise<SpfVerdict | null> = Promise.resolve(opts.spf ?? null);
   if (opts.spf === undefined && ip)

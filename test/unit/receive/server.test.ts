@@ -4,6 +4,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyMessage } from '../../../src/verify/verdict.js';
 import { expectCode, rawClient, startTestReceiver, transact, type TestReceiver } from '../../helpers/receiver.js';
+import type { Resolver } from '../../../src/dns/types.js';
 import { fixtureResolver } from '../../helpers/zones.js';
 
 const SIGNED = readFileSync(new URL('../../../fixtures/eml/signed-rsa.eml', import.meta.url));
@@ -287,6 +288,29 @@ describe('receive: limits with proper SMTP replies', () => {
       ['x@soft.mail.test', 'client3.mail.test', 'soft.mail.test', 'softfail', '3'],
     ]);
     expect(new Set(r.messages.map((m) => m.id)).size).toBe(4);
+  });
+
+  it('looks up the HELO name once a session, not once a message (the requirements judge it)', async () => {
+    const inner = fixtureResolver();
+    const heloQueries: string[] = [];
+    const resolver: Resolver = {
+      lookup: (name, type, o) => {
+        if (name === 'client.mail.test' && (type === 'A' || type === 'AAAA')) heloQueries.push(type);
+        return inner.lookup(name, type, o);
+      },
+    };
+    r = await startTestReceiver({}, resolver);
+    const c = await rawClient(r.port);
+    const data = 'From: <alice@mail.test>\r\n\r\nbody\r\n';
+    for (let i = 0; i < 3; i++)
+      expectCode(
+        await transact(c, { from: 'alice@mail.test', to: ['bob@example.net'], data }, { greeting: i === 0 }),
+        250,
+      );
+    expect(heloQueries.sort()).toEqual(['A', 'AAAA']);
+    const helo = (await r.waitFor(3)).map((m) => m.requirements.find((q) => q.id === 'dns.helo')?.reason);
+    expect(helo).toEqual(Array(3).fill('HELO client.mail.test has no A or AAAA record'));
+    c.close();
   });
 
   it('refuses connections past the limit with 421', async () => {
