@@ -6,6 +6,7 @@
 // before it started, so concurrent deliveries do not each pay for one. On open, tmp/ is swept: files a crash
 // left there are removed once 36 hours old (the spec's rule) and younger ones are counted, never touched.
 import { randomBytes } from 'node:crypto';
+import { watch } from 'node:fs';
 import { lstat, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,7 +49,13 @@ export class MaildirError extends Error {
   override name = 'MaildirError';
 }
 
-export async function openMaildir(dir: string, opts: { now?: () => number } = {}): Promise<Maildir> {
+export interface MaildirOptions {
+  now?: () => number;
+  /** Watch the root for new/ being replaced (default); false: a stat per group commit instead (tests both ways). */
+  watch?: boolean;
+}
+
+export async function openMaildir(dir: string, opts: MaildirOptions = {}): Promise<Maildir> {
   const root = resolve(dir);
   let tmpSweep: TmpSweep;
   let newDir: FileHandle;
@@ -61,9 +68,19 @@ export async function openMaildir(dir: string, opts: { now?: () => number } = {}
   }
   const newPath = join(root, 'new');
   let newId = await dirId(newDir);
+  // new/ deleted and made again (by hand, by a cleanup script) while we run: our handle is the old, unlinked
+  // directory, and fsyncing it would not make the renames into the new one durable. A watch on the Maildir's root
+  // (inotify: it sees only tmp/, new/ and cur/ themselves come and go, so it is silent while mail flows) marks
+  // new/ as possibly replaced; the next group compares inodes and reopens. A stat per group instead cost a
+  // thread-pool round trip per delivery where fsync is quick. Without a watch (inotify limits), every group stats.
+  let suspect = false;
   const syncNew = groupCommit(async () => {
-    // new/ deleted and made again (by hand, by a cleanup script) while we run: our handle is the old, unlinked
-    // directory, and fsyncing it would not make the renames into the new one durable. One stat per group.
+    // The watch's event may be handled just after a group that its change concerned (it and a writer's answer
+    // can come in the same turn of the event loop): then it starts a group of its own at once (below), which
+    // reopens and fsyncs new/ — a window of microseconds, once, after someone replaced new/. Waiting a turn
+    // (setImmediate) before every group to close it cost ~10 µs a delivery where fsync is quick.
+    if (watcher.active && !suspect) return newDir.sync();
+    suspect = false;
     const now = await stat(newPath).catch(() => undefined);
     if (now?.isDirectory() && `${now.dev}:${now.ino}` !== newId) {
       const fresh = await open(newPath, 'r');
@@ -73,6 +90,10 @@ export async function openMaildir(dir: string, opts: { now?: () => number } = {}
       await old.close();
     }
     await newDir.sync();
+  });
+  const watcher = watchNew(root, opts.watch ?? true, () => {
+    suspect = true;
+    syncNew().catch(() => {}); // a failure here is the next delivery's to report
   });
   const writers = startWriters(WRITERS);
   // Maildir's host part must not contain '/' or ':' (the spec's \057 and \072 escapes).
@@ -95,10 +116,32 @@ export async function openMaildir(dir: string, opts: { now?: () => number } = {}
       return { name, path, size };
     },
     close: async () => {
+      watcher.close();
       await writers.close();
       await newDir.close();
     },
   };
+}
+
+/** An inotify watch on the Maildir root calling `changed` when new/ may have been replaced; inactive if unavailable. */
+function watchNew(root: string, wanted: boolean, changed: () => void): { active: boolean; close(): void } {
+  const state = { active: false, close: () => {} };
+  if (!wanted) return state;
+  try {
+    const w = watch(root, { persistent: false }, (_event, name) => {
+      if (name === null || name === 'new') changed();
+    });
+    // A watch that fails later (the root itself removed) falls back to a stat per group, from the next one on.
+    w.on('error', () => {
+      state.active = false;
+      changed();
+    });
+    state.active = true;
+    state.close = () => w.close();
+  } catch {
+    // ENOSPC (max_user_watches), EMFILE: the stat per group covers it.
+  }
+  return state;
 }
 
 async function dirId(handle: FileHandle): Promise<string> {

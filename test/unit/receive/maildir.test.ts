@@ -133,27 +133,27 @@ describe('openMaildir: new/ deleted and made again while running', () => {
     return out.sort();
   };
 
-  it.skipIf(!existsSync('/proc/self/fd'))(
-    'the next group fsyncs the new new/ (its inode changed), not the unlinked old one',
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'maildir-'));
-      try {
-        const md = await openMaildir(dir);
-        await md.deliver([Buffer.from('Subject: 1\r\n\r\nbody\r\n')]);
-        expect(await openDirs(dir)).toEqual(['/new']);
-        await rm(join(dir, 'new'), { recursive: true });
-        await mkdir(join(dir, 'new'));
-        await md.deliver([Buffer.from('Subject: 2\r\n\r\nbody\r\n')]);
-        // The rename went into the new directory; the handle fsynced for it is that directory's.
-        expect(await readdir(join(dir, 'new'))).toHaveLength(1);
-        expect(await openDirs(dir)).toEqual(['/new']);
-        await md.close();
-        expect(await openDirs(dir)).toEqual([]);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  it.skipIf(!existsSync('/proc/self/fd')).each([
+    ['told by the watch on the root', true],
+    ['by a stat per group, without a watch', false],
+  ])('the next group fsyncs the new new/ (its inode changed), not the unlinked old one: %s', async (_how, watch) => {
+    const dir = await mkdtemp(join(tmpdir(), 'maildir-'));
+    try {
+      const md = await openMaildir(dir, { watch });
+      await md.deliver([Buffer.from('Subject: 1\r\n\r\nbody\r\n')]);
+      expect(await openDirs(dir)).toEqual(['/new']);
+      await rm(join(dir, 'new'), { recursive: true });
+      await mkdir(join(dir, 'new'));
+      await md.deliver([Buffer.from('Subject: 2\r\n\r\nbody\r\n')]);
+      // The rename went into the new directory; the handle fsynced for it is that directory's.
+      expect(await readdir(join(dir, 'new'))).toHaveLength(1);
+      expect(await openDirs(dir)).toEqual(['/new']);
+      await md.close();
+      expect(await openDirs(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('openMaildir: tmp/ sweep after a crash (Maildir: delete files in tmp/ not accessed for 36 hours)', () => {
