@@ -5,7 +5,7 @@ import type { Context } from '../core/context.js';
 import { definedOnly } from '../core/object.js';
 import { finding } from '../core/result.js';
 import { formatAuthenticationResults } from '../verify/auth-results.js';
-import { MessageFormatError } from '../verify/message.js';
+import { MessageFormatError, type ParsedMessage } from '../verify/message.js';
 import { lookupConnection, type ConnectionLookups } from '../verify/requirements/connection.js';
 import { judgeRequirements } from '../verify/requirements/judge.js';
 import type { ConnectionFacts } from '../verify/requirements/types.js';
@@ -28,6 +28,8 @@ export interface ReceiveAuth {
 
 export interface ReceiveVerdictInput {
   raw: Buffer;
+  /** `raw` parsed already (verify-threads.ts does, to see whether it is signed). */
+  parsed?: ParsedMessage;
   authservId: string;
   spf: SpfVerdict;
   heloSpf?: SpfVerdict;
@@ -45,8 +47,9 @@ export async function receivedVerdict(
 ): Promise<MessageVerdict> {
   try {
     return await verifyMessage(
-      input.raw,
+      input.parsed ?? input.raw,
       {
+        arrived: input.raw,
         authservId: input.authservId,
         ip: input.spf.ip,
         spf: input.spf,

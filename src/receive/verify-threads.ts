@@ -7,6 +7,7 @@
 // processes: the message is shared memory, not a copy through a pipe, and nothing else here signs or verifies.
 import { Worker } from 'node:worker_threads';
 import type { Context } from '../core/context.js';
+import { MessageFormatError, parseMessage, type ParsedMessage } from '../verify/message.js';
 import type { MessageVerdict } from '../verify/types.js';
 import { SHARE_FROM, type MessageBytes } from './message-bytes.js';
 import { receivedVerdict, type ReceiveVerdictInput } from './verdict.js';
@@ -15,8 +16,8 @@ import type { FromVerifyThread, ToVerifyThread } from './verify-worker.js';
 /** Messages up to this size without a signature field are verified on the main thread. */
 export const INLINE_MAX = SHARE_FROM;
 
-/** The header fields whose presence means signature checks (RFC 6376, RFC 8617); matched anywhere in the header. */
-const SIGNED = /dkim-signature|arc-(?:seal|message-signature|authentication-results)/i;
+/** The header fields whose presence means signature checks (RFC 6376, RFC 8617). */
+const SIGNED = new Set(['dkim-signature', 'arc-seal', 'arc-message-signature', 'arc-authentication-results']);
 
 export interface Verifier {
   verdict(input: Omit<ReceiveVerdictInput, 'raw'>, bytes: MessageBytes): Promise<MessageVerdict>;
@@ -27,19 +28,27 @@ export interface Verifier {
 
 /** True when verifying the message may cost more than a hand-off to a thread. */
 export function needsThread(bytes: MessageBytes): boolean {
-  if (bytes.length > INLINE_MAX) return true;
-  const raw = bytes.whole();
-  return SIGNED.test(raw.toString('latin1', 0, headerEnd(raw)));
+  return placement(bytes) === THREAD;
 }
 
-/** Where the header section ends (the first empty line, CRLF or bare LF), or the end of the message. */
-function headerEnd(raw: Buffer): number {
-  const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
-  if (crlf === -1 && lf === -1) return raw.length;
-  if (crlf === -1) return lf;
-  if (lf === -1) return crlf;
-  return Math.min(crlf, lf);
+const THREAD = 'thread';
+
+/**
+ * A thread for big and signed messages; the others are verified here, and their parse (which says whether a
+ * signature field is there) is the one verification goes on with — no second look at the header for it.
+ * An unparseable message is verified here too: its verdict is that it could not be read.
+ */
+function placement(bytes: MessageBytes): typeof THREAD | { parsed?: ParsedMessage } {
+  if (bytes.length > INLINE_MAX) return THREAD;
+  let parsed: ParsedMessage;
+  try {
+    parsed = parseMessage(bytes.whole());
+  } catch (e) {
+    if (e instanceof MessageFormatError) return {};
+    throw e;
+  }
+  for (let i = 0; i < parsed.headers.length; i++) if (SIGNED.has(parsed.headers[i]!.key)) return THREAD;
+  return { parsed };
 }
 
 interface Thread {
@@ -118,7 +127,9 @@ export function startVerifier(
       return threads.length;
     },
     verdict(input, bytes) {
-      if (!max || closed || !needsThread(bytes)) return receivedVerdict({ ...input, raw: bytes.whole() }, ctx);
+      if (!max || closed) return receivedVerdict({ ...input, raw: bytes.whole() }, ctx);
+      const where = placement(bytes);
+      if (where !== THREAD) return receivedVerdict({ ...input, raw: bytes.whole(), parsed: where.parsed }, ctx);
       const t = pick();
       const id = nextId++;
       if (t.busy++ === 0) t.worker.ref();

@@ -33,6 +33,8 @@ export interface VerifyOptions {
   bulk?: boolean;
   /** The connection's DNS facts when the caller has them already (receive: once per session, not per message). */
   lookups?: ConnectionLookups;
+  /** The bytes as they arrived, when the message is given parsed (the format rule judges their line ends). */
+  arrived?: Buffer;
 }
 
 const NO_LOOKUPS = { client: null, helo: null } as const;
@@ -91,7 +93,7 @@ export async function verifyMessage(
   };
   if (dkimRun.notVerified) base.dkimNotVerified = dkimRun.notVerified;
   if (msg.bareCr.length) base.bareCr = msg.bareCr;
-  const raw = Buffer.isBuffer(input) ? input : msg.bytes;
+  const raw = Buffer.isBuffer(input) ? input : (opts.arrived ?? msg.bytes);
   const judged = judgeRequirements({
     msg,
     raw,
