@@ -7,7 +7,13 @@
  * them. A key whose presence depends on truthiness (`helo ? { helo } : {}`) is written `helo: helo || undefined`.
  */
 export function definedOnly<T extends object>(o: T): T {
+  // Keys and an indexed loop: Object.entries() makes an array per key, and the receiver builds a result per message.
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  const from = o as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const v = from[keys[i]!];
+    if (v !== undefined) out[keys[i]!] = v;
+  }
   return out as T;
 }

@@ -36,6 +36,13 @@ export const JUNK_COMMAND_LIMIT = 100;
  */
 const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP', 'HELO', 'EHLO', 'LHLO']);
 
+/** The command's first word, upper-cased, read from at most its first five bytes ('NOOPX' is not NOOP). */
+function verbOf(command: Buffer): string {
+  let end = 0;
+  while (end < 5 && end < command.length && command[end] !== 0x20) end++;
+  return command.toString('latin1', 0, end).toUpperCase();
+}
+
 /** What a client is counted as: its IPv4 address, or its IPv6 /64 (a host there has all of it to choose from). */
 export function clientKey(address: string): string {
   if (!isIPv6(address)) return address;
@@ -142,8 +149,7 @@ class PromptConnection extends SMTPConnection {
     this.clearDeadline();
     // Not continuation lines of an exchange (AUTH is never offered, but the library has such handlers).
     if (!this._nextHandler && this._ready && !this._upgrading) {
-      const name = command.subarray(0, 5).toString('latin1').split(' ')[0]!.toUpperCase();
-      if (JUNK.has(name)) this.junk++;
+      if (JUNK.has(verbOf(command))) this.junk++;
       if (this.junk > this.junkLimit) return this.tooMuchJunk();
     }
     super._onCommand(command, callback);

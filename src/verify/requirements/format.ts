@@ -2,7 +2,7 @@
 // CR and LF only together, lines of at most 998 octets, valid address syntax, no singleton field twice. Pure.
 import { decodeHeaderText } from '../address.js';
 import { fieldValue, type HeaderField, type ParsedMessage } from '../message.js';
-import { checkAddressSyntax } from './address-syntax.js';
+import { checkAddressSyntax, type AddressCheck } from './address-syntax.js';
 import type { FormatProblem } from './types.js';
 
 const CR = 13;
@@ -29,7 +29,8 @@ const SINGLETONS = [
 
 // Objects and indexed loops here: short verify runs go without V8's optimizing compiler, where destructuring
 // walks the iterator protocol.
-const ADDRESS_FIELDS: readonly { key: string; kind: 'mailbox' | 'mailbox-list' | 'address-list' }[] = [
+type AddressKind = 'mailbox' | 'mailbox-list' | 'address-list';
+const ADDRESS_FIELDS: readonly { key: string; kind: AddressKind }[] = [
   { key: 'from', kind: 'mailbox-list' },
   { key: 'sender', kind: 'mailbox' },
   { key: 'reply-to', kind: 'address-list' },
@@ -46,10 +47,14 @@ const ADDRESS_FIELDS: readonly { key: string; kind: 'mailbox' | 'mailbox-list' |
 export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[] {
   const out: FormatProblem[] = [];
   const count = new Map<string, HeaderField[]>();
-  for (const h of msg.headers) {
+  let repeated = false;
+  for (let i = 0; i < msg.headers.length; i++) {
+    const h = msg.headers[i]!;
     const list = count.get(h.key);
-    if (list) list.push(h);
-    else count.set(h.key, [h]);
+    if (list) {
+      list.push(h);
+      repeated = true;
+    } else count.set(h.key, [h]);
   }
   const n = (key: string) => count.get(key)?.length ?? 0;
 
@@ -57,7 +62,9 @@ export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[]
   if (n('date') === 0) out.push(problem('format.date.missing', 'there is no Date: field (RFC 5322 §3.6)'));
   if (n('message-id') === 0)
     out.push(problem('format.message-id.missing', 'there is no Message-ID: field (RFC 5322 §3.6.4)'));
-  for (const key of SINGLETONS) {
+  // Most messages repeat no field at all (Received: aside): the singleton walk only when one is repeated.
+  for (let i = 0; repeated && i < SINGLETONS.length; i++) {
+    const key = SINGLETONS[i]!;
     if (n(key) > 1)
       out.push(
         problem(
@@ -85,7 +92,7 @@ export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[]
     const { key, kind } = ADDRESS_FIELDS[a]!;
     const fields = count.get(key);
     for (let k = 0; fields && k < fields.length; k++) {
-      const check = checkAddressSyntax(decodeHeaderText(fieldValue(fields[k]!)), kind);
+      const check = addressCheck(fieldValue(fields[k]!), kind);
       if (key === 'from') authors += check.mailboxes;
       if (check.problem && ++syntax <= MAX_PER_KIND)
         out.push(problem('format.address.syntax', `${displayName(fields[k]!)}: ${check.problem} (RFC 5322 §3.4)`));
@@ -99,6 +106,26 @@ export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[]
 
   if (!linesLookFine(raw)) lineProblems(raw, out);
   return out;
+}
+
+/**
+ * Address checks by field value: a sender's From: (and a list's To:) comes message after message, and the parse
+ * costs a few µs where the receiver's short runs leave it unoptimized. Short values only, a bounded number.
+ */
+const addressChecks = new Map<string, AddressCheck>();
+const ADDRESS_CACHE_MAX = 512;
+const ADDRESS_CACHE_VALUE_MAX = 256;
+
+function addressCheck(value: string, kind: AddressKind): AddressCheck {
+  if (value.length > ADDRESS_CACHE_VALUE_MAX) return checkAddressSyntax(decodeHeaderText(value), kind);
+  const key = `${kind}:${value}`;
+  let check = addressChecks.get(key);
+  if (!check) {
+    check = checkAddressSyntax(decodeHeaderText(value), kind);
+    if (addressChecks.size >= ADDRESS_CACHE_MAX) addressChecks.clear();
+    addressChecks.set(key, check);
+  }
+  return check;
 }
 
 /** Messages up to this size are first checked over one latin1 copy (string scans are native and cheap). */

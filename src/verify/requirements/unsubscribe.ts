@@ -2,7 +2,7 @@
 // (RFC 2369) with an https URI, `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and both fields covered by
 // the h= of a DKIM signature that verified (RFC 8058 §4), so a forger cannot point the click elsewhere. Pure.
 import type { DkimSignatureResult } from '../dkim/verify.js';
-import { fieldValue, type ParsedMessage } from '../message.js';
+import { fieldValue, type HeaderField, type ParsedMessage } from '../message.js';
 
 export interface UnsubscribeJudgement {
   ok: boolean;
@@ -40,8 +40,14 @@ function isHttpsUri(uri: string): boolean {
 }
 
 export function judgeOneClick(msg: ParsedMessage, dkim: readonly DkimSignatureResult[]): UnsubscribeJudgement {
-  const lu = msg.headers.filter((h) => h.key === 'list-unsubscribe');
-  const post = msg.headers.filter((h) => h.key === 'list-unsubscribe-post');
+  // One pass over the fields, and none at all kept for a message without them (most that are not bulk mail).
+  const lu: HeaderField[] = [];
+  const post: HeaderField[] = [];
+  for (let i = 0; i < msg.headers.length; i++) {
+    const h = msg.headers[i]!;
+    if (h.key === 'list-unsubscribe') lu.push(h);
+    else if (h.key === 'list-unsubscribe-post') post.push(h);
+  }
   if (!lu.length) return { ok: false, reason: 'there is no List-Unsubscribe field (RFC 2369, RFC 8058)' };
   if (lu.length > 1 || post.length > 1)
     return {
