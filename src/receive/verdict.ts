@@ -2,7 +2,6 @@
 // time, and the compact `auth` object of the receive contract. A message too broken to parse is still stored
 // (a receiver does not judge well-formedness), with a verdict that says so.
 import type { Context } from '../core/context.js';
-import { definedOnly } from '../core/object.js';
 import { finding } from '../core/result.js';
 import { formatAuthenticationResults } from '../verify/auth-results.js';
 import { MessageFormatError, type ParsedMessage } from '../verify/message.js';
@@ -113,19 +112,17 @@ export async function receivedVerdict(
 }
 
 export function toReceiveAuth(v: MessageVerdict, heloSpf?: SpfVerdict): ReceiveAuth {
+  // Built directly, once a message: no copy for absent keys, no closure per signature.
+  const spf: ReceiveAuth['spf'] = { result: v.spf?.result ?? 'none', domain: v.spf?.domain ?? '' };
+  if (heloSpf) spf.helo = { result: heloSpf.result, domain: heloSpf.domain };
+  const dkim: ReceiveAuth['dkim'] = [];
+  for (let k = 0; k < v.dkim.length; k++) {
+    const d = v.dkim[k]!;
+    dkim.push({ result: d.result, domain: d.domain, selector: d.selector, algorithm: d.algorithm, aligned: d.aligned });
+  }
   return {
-    spf: definedOnly({
-      result: v.spf?.result ?? 'none',
-      domain: v.spf?.domain ?? '',
-      helo: heloSpf && { result: heloSpf.result, domain: heloSpf.domain },
-    }),
-    dkim: v.dkim.map((d) => ({
-      result: d.result,
-      domain: d.domain,
-      selector: d.selector,
-      algorithm: d.algorithm,
-      aligned: d.aligned,
-    })),
+    spf,
+    dkim,
     dmarc: { result: v.dmarc.result, policy: v.dmarc.policy, aligned: v.dmarc.aligned },
     arc: { result: v.arc.result },
   };

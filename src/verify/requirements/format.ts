@@ -27,6 +27,8 @@ const SINGLETONS = [
   'subject',
 ];
 
+const SINGLETON_AT = new Map(SINGLETONS.map((key, i) => [key, i]));
+
 // Objects and indexed loops here: short verify runs go without V8's optimizing compiler, where destructuring
 // walks the iterator protocol.
 type AddressKind = 'mailbox' | 'mailbox-list' | 'address-list';
@@ -46,38 +48,41 @@ const ADDRESS_FIELDS: readonly { key: string; kind: AddressKind }[] = [
  */
 export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[] {
   const out: FormatProblem[] = [];
-  const count = new Map<string, HeaderField[]>();
+  // The fields of interest, by their index in SINGLETONS (every address field is one too); the others are skipped.
+  const fields: (HeaderField[] | undefined)[] = [];
   let repeated = false;
   for (let i = 0; i < msg.headers.length; i++) {
     const h = msg.headers[i]!;
-    const list = count.get(h.key);
+    const at = SINGLETON_AT.get(h.key);
+    if (at === undefined) continue;
+    const list = fields[at];
     if (list) {
       list.push(h);
       repeated = true;
-    } else count.set(h.key, [h]);
+    } else fields[at] = [h];
   }
-  const n = (key: string) => count.get(key)?.length ?? 0;
+  const n = (key: string) => fields[SINGLETON_AT.get(key)!]?.length ?? 0;
 
   if (n('from') === 0) out.push(problem('format.from.missing', 'there is no From: field (RFC 5322 §3.6)'));
   if (n('date') === 0) out.push(problem('format.date.missing', 'there is no Date: field (RFC 5322 §3.6)'));
   if (n('message-id') === 0)
     out.push(problem('format.message-id.missing', 'there is no Message-ID: field (RFC 5322 §3.6.4)'));
-  // Most messages repeat no field at all (Received: aside): the singleton walk only when one is repeated.
+  // Most messages repeat none of them: the duplicate walk only when one is repeated.
   for (let i = 0; repeated && i < SINGLETONS.length; i++) {
-    const key = SINGLETONS[i]!;
-    if (n(key) > 1)
+    const list = fields[i];
+    if (list && list.length > 1)
       out.push(
         problem(
           'format.field.duplicate',
-          `${displayName(count.get(key)![0]!)}: appears ${n(key)} times, at most once is allowed (RFC 5322 §3.6)`,
+          `${displayName(list[0]!)}: appears ${list.length} times, at most once is allowed (RFC 5322 §3.6)`,
         ),
       );
   }
 
-  const date = count.get('date')?.[0];
+  const date = fields[SINGLETON_AT.get('date')!]?.[0];
   if (date && !isDateTime(fieldValue(date)))
     out.push(problem('format.date.syntax', `Date: '${preview(fieldValue(date))}' is not an RFC 5322 date-time (§3.3)`));
-  const messageId = count.get('message-id')?.[0];
+  const messageId = fields[SINGLETON_AT.get('message-id')!]?.[0];
   if (messageId && !isMsgId(fieldValue(messageId)))
     out.push(
       problem(
@@ -90,12 +95,12 @@ export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[]
   let authors = 0;
   for (let a = 0; a < ADDRESS_FIELDS.length; a++) {
     const { key, kind } = ADDRESS_FIELDS[a]!;
-    const fields = count.get(key);
-    for (let k = 0; fields && k < fields.length; k++) {
-      const check = addressCheck(fieldValue(fields[k]!), kind);
+    const list = fields[SINGLETON_AT.get(key)!];
+    for (let k = 0; list && k < list.length; k++) {
+      const check = addressCheck(fieldValue(list[k]!), kind);
       if (key === 'from') authors += check.mailboxes;
       if (check.problem && ++syntax <= MAX_PER_KIND)
-        out.push(problem('format.address.syntax', `${displayName(fields[k]!)}: ${check.problem} (RFC 5322 §3.4)`));
+        out.push(problem('format.address.syntax', `${displayName(list[k]!)}: ${check.problem} (RFC 5322 §3.4)`));
     }
   }
   // §3.6.2: several authors need a Sender: naming the one who sent it.

@@ -84,16 +84,20 @@ export function judgeRequirements(input: RequirementsInput): RequirementsOutcome
 }
 
 export function summarize(requirements: readonly Requirement[], bulk: boolean): RequirementsVerdict {
-  const failed = requirements.filter((r) => r.result === 'fail' && !r.advisory);
-  let result: RequirementsVerdict['result'] = 'pass';
-  if (failed.some((r) => !r.temporary)) result = 'fail';
-  else if (failed.length) result = 'temperror';
-  return {
-    profile: bulk ? 'bulk' : 'all',
-    result,
-    failed: failed.map((r) => r.id),
-    advice: requirements.filter((r) => r.result === 'fail' && r.advisory).map((r) => r.id),
-  };
+  const failed: string[] = [];
+  const advice: string[] = [];
+  let definite = false;
+  for (let k = 0; k < requirements.length; k++) {
+    const r = requirements[k]!;
+    if (r.result !== 'fail') continue;
+    if (r.advisory) advice.push(r.id);
+    else {
+      failed.push(r.id);
+      if (!r.temporary) definite = true;
+    }
+  }
+  const result: RequirementsVerdict['result'] = definite ? 'fail' : failed.length ? 'temperror' : 'pass';
+  return { profile: bulk ? 'bulk' : 'all', result, failed, advice };
 }
 
 const pass = (id: string, reason: string): Judged => ({ id, result: 'pass', reason });
