@@ -220,7 +220,7 @@ const DATE_TIME =
   /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s*,\s*)?(\d{1,2})\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{2,4}\s+(\d{2})\s*:\s*(\d{2})(?:\s*:\s*(\d{2}))?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Za-ik-z])$/i;
 
 function isDateTime(v: string): boolean {
-  const m = DATE_TIME.exec(v.replace(/\([^()]*\)/g, ' ').trim());
+  const m = DATE_TIME.exec(v.includes('(') ? v.replace(/\([^()]*\)/g, ' ').trim() : v);
   if (!m) return false;
   const day = Number(m[1]);
   // A leap second is 60 (§3.3).
