@@ -28,6 +28,9 @@ export class LineLimitStream extends SMTPStream {
       const rest = chunk.subarray(lf + 1);
       return this.onlinetoolong(length, () => this._write(rest, encoding, next));
     }
+    // A command chunk (MAIL, RCPT, DATA: tens of bytes) that cannot hold an over-long line, with what the parser
+    // holds, goes straight on: no walk over its lines.
+    if (this._remainder.length + chunk.length <= this._maxCommandLength) return super._write(chunk, encoding, next);
     const long = this.overLongLineAt(chunk);
     if (long === -1) return super._write(chunk, encoding, next);
     if (long > 0) {

@@ -7,14 +7,14 @@ import type { Context } from '../core/context.js';
 import { definedOnly } from '../core/object.js';
 import type { Finding } from '../core/result.js';
 import { checkHelo, type HeloCheck } from '../verify/requirements/connection.js';
-import type { ConnectionFacts, Requirement, RequirementsVerdict } from '../verify/requirements/types.js';
+import type { ConnectionFacts, RequirementLine, RequirementsVerdict } from '../verify/requirements/types.js';
 import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
 import { lookupClientName, type ClientName } from './client-name.js';
 import { openMaildir, type TmpSweep } from './maildir.js';
 import { PromptSMTPServer } from './prompt-server.js';
 import { SERVER_TLS_PROFILE } from './tls-profile.js';
 import { traceHeaders } from './trace-headers.js';
-import { toReceiveAuth, type ReceiveAuth } from './verdict.js';
+import { requirementLine, toReceiveAuth, type ReceiveAuth } from './verdict.js';
 import { MessageBytes } from './message-bytes.js';
 import { startVerifier } from './verify-threads.js';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
@@ -70,8 +70,8 @@ export interface ReceivedMessage {
   subject?: string;
   authenticationResults: string;
   findings: Finding[];
-  /** Gmail's and Yahoo's sender rules, judged on this message and its connection. */
-  requirements: Requirement[];
+  /** Gmail's and Yahoo's sender rules, judged on this message and its connection ({ id, result, reason }). */
+  requirements: RequirementLine[];
   requirementsVerdict: RequirementsVerdict;
 }
 
@@ -348,7 +348,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       subject: verdict.subject,
       authenticationResults: verdict.authenticationResults,
       findings: verdict.findings,
-      requirements: verdict.requirements,
+      requirements: verdict.requirements.map(requirementLine),
       requirementsVerdict: verdict.requirementsVerdict,
     });
   }

@@ -109,7 +109,7 @@ async function swaks(port: number, data: string, tls: boolean): Promise<void> {
   ]);
 }
 
-const byId = (rs: Requirement[]) => Object.fromEntries(rs.map((r) => [r.id, r]));
+const byId = <T extends Pick<Requirement, 'id'>>(rs: readonly T[]) => Object.fromEntries(rs.map((r) => [r.id, r]));
 
 suite('the bulk-sender verdict with python3-dkim and swaks', () => {
   let r: TestReceiver | undefined;

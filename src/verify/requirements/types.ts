@@ -24,6 +24,20 @@ export interface Requirement {
   problems?: FormatProblem[];
 }
 
+/**
+ * A requirement as receive's line per message carries it: what the issue asked of it ({ id, result, reason }), plus
+ * `advisory`, `temporary` and `problems` when they are set. The rule's scope and source (`scope`, `ref`) are the
+ * same for every message: they are in verify's JSON and src/verify/requirements/README.md, not in every line.
+ */
+export interface RequirementLine {
+  id: string;
+  result: RequirementResult;
+  reason: string;
+  advisory?: true;
+  temporary?: true;
+  problems?: FormatProblem[];
+}
+
 export interface FormatProblem {
   /** 'format.date.missing' */
   id: string;

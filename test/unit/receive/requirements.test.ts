@@ -20,7 +20,8 @@ const resolver = layered(
   ],
   offlineResolver(),
 );
-const results = (rs: Requirement[]) => Object.fromEntries(rs.map((r) => [r.id, r.result]));
+const results = (rs: readonly Pick<Requirement, 'id' | 'result'>[]) =>
+  Object.fromEntries(rs.map((r) => [r.id, r.result]));
 let r: TestReceiver | undefined;
 afterEach(async () => {
   await r?.stop();
@@ -51,6 +52,18 @@ describe('receive: the sender requirements of each message', () => {
       'from.impersonation': 'not-applicable',
     });
     expect(m!.requirements.find((x) => x.id === 'dns.fcrdns')!.reason).toBe('127.0.0.1 → mx.mail.test → 127.0.0.1');
+    // The line carries { id, result, reason } (advisory when it is): scope and source are verify's, not every line's.
+    expect(m!.requirements.find((x) => x.id === 'transport.tls')).toStrictEqual({
+      id: 'transport.tls',
+      result: 'fail',
+      reason: 'delivered in clear, without STARTTLS',
+    });
+    expect(m!.requirements.find((x) => x.id === 'unsubscribe.one-click')).toStrictEqual({
+      id: 'unsubscribe.one-click',
+      result: 'fail',
+      reason: 'there is no List-Unsubscribe field (RFC 2369, RFC 8058)',
+      advisory: true,
+    });
     expect(m!.requirementsVerdict).toEqual({
       profile: 'all',
       result: 'fail',
