@@ -281,6 +281,10 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     const ip = session.remoteAddress;
     const helo = session.hostNameAppearsAs || '';
     const envelope = envelopeOf(session);
+    // The session's HELO check, or (no MAIL FROM went through onMailFrom) one made now.
+    let heloChecked: Promise<HeloCheck | null> | null = null;
+    if (st.helo?.name === helo) heloChecked = st.helo.check;
+    else if (helo) heloChecked = heloCheckOrTemp(helo);
     const [spf, heloSpf, client, heloCheck] = await Promise.all([
       st.spf ??
         spfOrTemp(
@@ -291,7 +295,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
         ),
       st.helo?.spf,
       st.client,
-      st.helo?.name === helo ? st.helo.check : helo ? heloCheckOrTemp(helo) : null,
+      heloChecked,
     ]);
     const tls =
       session.secure && session.tlsOptions

@@ -96,7 +96,9 @@ export function summarize(requirements: readonly Requirement[], bulk: boolean): 
       if (!r.temporary) definite = true;
     }
   }
-  const result: RequirementsVerdict['result'] = definite ? 'fail' : failed.length ? 'temperror' : 'pass';
+  let result: RequirementsVerdict['result'] = 'pass';
+  if (definite) result = 'fail';
+  else if (failed.length) result = 'temperror';
   return { profile: bulk ? 'bulk' : 'all', result, failed, advice };
 }
 
