@@ -35,14 +35,16 @@ parentPort.on('message', (m) => {
     });
 });`,
   );
-  // Dies on a message that says CRASH (an uncaught exception, or exit for EXIT); answers any other at once.
+  // Dies on a message that says CRASH (an uncaught exception, or exit for EXIT); answers any other at once. The crash
+  // comes 50 ms after the message: a verdict posted just before it is answered, not racing the thread's end (which
+  // the parent may see first, and then fails that message too — a 451, the client retries).
   await writeFile(
     join(dir, 'crash.mjs'),
     `import { parentPort } from 'node:worker_threads';
 parentPort.on('message', (m) => {
   if (m.type !== 'verify') return;
   const raw = Buffer.concat(m.raw.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))).toString('latin1');
-  if (raw.includes('CRASH')) setImmediate(() => { throw new Error('boom'); });
+  if (raw.includes('CRASH')) setTimeout(() => { throw new Error('boom'); }, 50);
   else if (raw.includes('EXIT')) process.exit(7);
   else parentPort.postMessage({ type: 'verdict', id: m.id, verdict: { from: 'ok', findings: [] } });
 });`,
