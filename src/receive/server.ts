@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Context } from '../core/context.js';
 import { definedOnly } from '../core/object.js';
 import type { Finding } from '../core/result.js';
-import { checkHelo, type HeloCheck } from '../verify/requirements/connection.js';
+import { heloCheck, type HeloCheck } from '../verify/requirements/connection.js';
 import type { ConnectionFacts, RequirementLine, RequirementsVerdict } from '../verify/requirements/types.js';
 import { checkHeloSpf, checkSpf, type SpfVerdict } from '../verify/spf.js';
 import { lookupClientName, type ClientName } from './client-name.js';
@@ -130,10 +130,6 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
   let idSeq = 0;
   const nextId = () => `${idPrefix}${(++idSeq).toString(16).toUpperCase().padStart(6, '0')}`;
 
-  // As lookupConnection does it: a lookup that fails is a temporary error, never a rejected promise.
-  const heloCheckOrTemp = (helo: string): Promise<HeloCheck> =>
-    checkHelo(helo, ctx.resolver).catch((): HeloCheck => ({ name: helo, status: 'temperror', addresses: [] }));
-
   const spfOrTemp = (p: Promise<SpfVerdict>, ip: string, sender: string, identity: 'mailfrom' | 'helo') =>
     p.catch((e: unknown): SpfVerdict => ({
       result: 'temperror',
@@ -192,7 +188,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
             st.helo = {
               name: helo,
               spf: spfOrTemp(checkHeloSpf(ip, helo, ctx.resolver, opts.hostname), ip, `postmaster@${helo}`, 'helo'),
-              check: helo ? heloCheckOrTemp(helo) : Promise.resolve(null),
+              check: helo ? heloCheck(helo, ctx.resolver) : Promise.resolve(null),
             };
         }
         callback();
@@ -281,11 +277,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
     const ip = session.remoteAddress;
     const helo = session.hostNameAppearsAs || '';
     const envelope = envelopeOf(session);
-    // The session's HELO check, or (no MAIL FROM went through onMailFrom) one made now.
-    let heloChecked: Promise<HeloCheck | null> | null = null;
-    if (st.helo?.name === helo) heloChecked = st.helo.check;
-    else if (helo) heloChecked = heloCheckOrTemp(helo);
-    const [spf, heloSpf, client, heloCheck] = await Promise.all([
+    const [spf, heloSpf, client, heloChecked] = await Promise.all([
       st.spf ??
         spfOrTemp(
           checkSpf({ ip, sender: envelope.mailFrom, helo }, ctx.resolver, opts.hostname),
@@ -295,7 +287,8 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
         ),
       st.helo?.spf,
       st.client,
-      heloChecked,
+      // The session's, as its HELO SPF; made now only where no MAIL FROM went through onMailFrom.
+      st.helo?.check ?? (helo ? heloCheck(helo, ctx.resolver) : null),
     ]);
     const tls =
       session.secure && session.tlsOptions
@@ -315,7 +308,7 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
         heloSpf,
         connection,
         bulk: !!opts.bulk,
-        lookups: { client, helo: heloCheck },
+        lookups: { client, helo: heloChecked },
       },
       bytes,
     );

@@ -27,15 +27,14 @@ export async function lookupConnection(facts: ConnectionFacts | null, resolver: 
       (facts?.ip
         ? lookupClientName(facts.ip, resolver).catch((): ClientName => ({ name: null, ptr: [], iprev: 'temperror' }))
         : null),
-    facts?.helo
-      ? checkHelo(facts.helo, resolver).catch((): HeloCheck => ({
-          name: facts.helo!,
-          status: 'temperror',
-          addresses: [],
-        }))
-      : null,
+    facts?.helo ? heloCheck(facts.helo, resolver) : null,
   ]);
   return { client: found[0], helo: found[1] };
+}
+
+/** checkHelo that never rejects: a lookup that fails is a temporary error (receive asks it once a session). */
+export function heloCheck(helo: string, resolver: Resolver): Promise<HeloCheck> {
+  return checkHelo(helo, resolver).catch((): HeloCheck => ({ name: helo, status: 'temperror', addresses: [] }));
 }
 
 export async function checkHelo(helo: string, resolver: Resolver): Promise<HeloCheck> {
