@@ -6,6 +6,7 @@
 // wait in its listen queue, as they would at a busy server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { waitForPort } from './wait-port.js';
 
 export interface OpensslSmtp {
   host: string;
@@ -37,12 +38,11 @@ export async function startOpensslSmtp(o: {
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPort(
-    tlsPort,
-    10_000,
-    () => child.exitCode !== null,
-    () => output,
-  );
+  await waitForPort(tlsPort, 10_000, {
+    name: 'openssl s_server',
+    dead: () => child.exitCode !== null,
+    log: () => output,
+  });
 
   let starttls = 0;
   let sessions = 0;
@@ -112,22 +112,4 @@ async function freePort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise<void>((ok) => srv.close(() => ok()));
   return port;
-}
-
-async function waitForPort(port: number, timeoutMs: number, dead: () => boolean, log: () => string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (dead()) throw new Error(`openssl s_server exited: ${log()}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`openssl s_server did not listen on ${port}: ${log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
