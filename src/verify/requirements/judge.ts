@@ -43,7 +43,41 @@ type Judged = Omit<Requirement, 'scope' | 'advisory' | 'ref'>;
 interface Rule {
   scope: RequirementScope;
   ref: string;
-  judge: (i: RequirementsInput) => Judged;
+  judge: (i: RequirementsInput, f: AuthFacts) => Judged;
+}
+
+/** What several rules ask of the same results, worked out once a message. */
+interface AuthFacts {
+  dkimPass: boolean;
+  dkimTemp: boolean;
+  spfPass: boolean;
+  spfTemp: boolean;
+  dkim: string;
+  spf: string;
+}
+
+function authFacts(i: RequirementsInput): AuthFacts {
+  let passed = '';
+  let dkimTemp = false;
+  for (let k = 0; k < i.dkim.length; k++) {
+    const d = i.dkim[k]!;
+    if (d.result === 'pass') passed += passed ? `, d=${d.domain}` : `d=${d.domain}`;
+    else if (d.result === 'temperror') dkimTemp = true;
+  }
+  let dkim: string;
+  if (passed) dkim = `DKIM pass (${passed})`;
+  else if (i.dkim.length === 1 && i.dkim[0]!.result === 'none') dkim = 'no DKIM signature';
+  else dkim = `DKIM ${[...new Set(i.dkim.map((d) => d.result))].join('/')}`;
+  let spf = 'SPF not checked (client IP unknown)';
+  if (i.spf) spf = `SPF ${i.spf.result}${i.spf.domain ? ` for ${i.spf.domain}` : ''}`;
+  return {
+    dkimPass: passed !== '',
+    dkimTemp,
+    spfPass: i.spf?.result === 'pass',
+    spfTemp: i.spf?.result === 'temperror',
+    dkim,
+    spf,
+  };
 }
 
 // Objects and an indexed loop, not tuples destructured: short verify runs go without V8's optimizing compiler
@@ -64,9 +98,10 @@ const RULES: readonly Rule[] = [
 
 export function judgeRequirements(input: RequirementsInput): RequirementsOutcome {
   const requirements: Requirement[] = [];
+  const facts = authFacts(input);
   for (let k = 0; k < RULES.length; k++) {
     const rule = RULES[k]!;
-    const j = rule.judge(input);
+    const j = rule.judge(input, facts);
     // One literal of the final shape (adding properties to the judged object later costs a shape change each).
     const r: Requirement = {
       id: j.id,
@@ -110,46 +145,25 @@ function fail(id: string, reason: string, temporary = false): Judged {
 }
 const na = (id: string, reason: string): Judged => ({ id, result: 'not-applicable', reason });
 
-function dkimPasses(i: RequirementsInput): DkimSignatureResult[] {
-  return i.dkim.filter((d) => d.result === 'pass');
-}
-
-function dkimSummary(i: RequirementsInput): string {
-  const passed = dkimPasses(i);
-  if (passed.length) return `DKIM pass (d=${passed.map((d) => d.domain).join(', d=')})`;
-  if (i.dkim.length === 1 && i.dkim[0]!.result === 'none') return 'no DKIM signature';
-  return `DKIM ${[...new Set(i.dkim.map((d) => d.result))].join('/')}`;
-}
-
-function spfSummary(i: RequirementsInput): string {
-  if (!i.spf) return 'SPF not checked (client IP unknown)';
-  return `SPF ${i.spf.result}${i.spf.domain ? ` for ${i.spf.domain}` : ''}`;
-}
-
-function spfOrDkim(i: RequirementsInput): Judged {
+function spfOrDkim(i: RequirementsInput, f: AuthFacts): Judged {
   const id = 'auth.spf-or-dkim';
-  const dkimPass = dkimPasses(i).length > 0;
-  const spfPass = i.spf?.result === 'pass';
-  if (dkimPass || spfPass)
-    return pass(id, [spfPass ? spfSummary(i) : '', dkimPass ? dkimSummary(i) : ''].filter(Boolean).join(', '));
-  const temporary = i.spf?.result === 'temperror' || i.dkim.some((d) => d.result === 'temperror');
-  if (temporary) return fail(id, `no verdict: ${spfSummary(i)}, ${dkimSummary(i)}`, true);
-  if (!i.spf) return na(id, `${dkimSummary(i)}; SPF not checked (client IP unknown)`);
-  return fail(id, `neither passed: ${spfSummary(i)}, ${dkimSummary(i)}`);
+  if (f.spfPass && f.dkimPass) return pass(id, `${f.spf}, ${f.dkim}`);
+  if (f.spfPass) return pass(id, f.spf);
+  if (f.dkimPass) return pass(id, f.dkim);
+  if (f.spfTemp || f.dkimTemp) return fail(id, `no verdict: ${f.spf}, ${f.dkim}`, true);
+  if (!i.spf) return na(id, `${f.dkim}; SPF not checked (client IP unknown)`);
+  return fail(id, `neither passed: ${f.spf}, ${f.dkim}`);
 }
 
-function spfAndDkim(i: RequirementsInput): Judged {
+function spfAndDkim(i: RequirementsInput, f: AuthFacts): Judged {
   const id = 'auth.spf-and-dkim';
-  const dkimPass = dkimPasses(i).length > 0;
-  const spfPass = i.spf?.result === 'pass';
-  if (dkimPass && spfPass) return pass(id, `${spfSummary(i)}, ${dkimSummary(i)}`);
-  const dkimTemp = !dkimPass && i.dkim.some((d) => d.result === 'temperror');
-  const spfTemp = i.spf?.result === 'temperror';
+  if (f.dkimPass && f.spfPass) return pass(id, `${f.spf}, ${f.dkim}`);
+  const dkimTemp = !f.dkimPass && f.dkimTemp;
   // A definite failure of one is a verdict whatever the other would say.
-  if ((!dkimPass && !dkimTemp) || (i.spf && !spfPass && !spfTemp))
-    return fail(id, `both must pass: ${spfSummary(i)}, ${dkimSummary(i)}`);
-  if (dkimTemp || spfTemp) return fail(id, `no verdict: ${spfSummary(i)}, ${dkimSummary(i)}`, true);
-  return na(id, `${dkimSummary(i)}; SPF not checked (client IP unknown)`);
+  if ((!f.dkimPass && !dkimTemp) || (i.spf && !f.spfPass && !f.spfTemp))
+    return fail(id, `both must pass: ${f.spf}, ${f.dkim}`);
+  if (dkimTemp || f.spfTemp) return fail(id, `no verdict: ${f.spf}, ${f.dkim}`, true);
+  return na(id, `${f.dkim}; SPF not checked (client IP unknown)`);
 }
 
 function dmarcRecord(i: RequirementsInput): Judged {
@@ -165,23 +179,22 @@ function dmarcRecord(i: RequirementsInput): Judged {
   return fail(id, dm.reason ?? `${dm.domain} publishes no DMARC record (p=none at least is asked)`);
 }
 
-function dmarcAlignment(i: RequirementsInput): Judged {
+function dmarcAlignment(i: RequirementsInput, f: AuthFacts): Judged {
   const id = 'dmarc.alignment';
   const dm = i.dmarc;
-  if (dm.aligned.dkim || dm.aligned.spf)
-    return pass(
-      id,
-      `From: ${dm.domain} aligned with ${[dm.aligned.dkim ? 'DKIM' : '', dm.aligned.spf ? 'SPF' : ''].filter(Boolean).join(' and ')}`,
-    );
+  if (dm.aligned.dkim || dm.aligned.spf) {
+    let what = 'SPF';
+    if (dm.aligned.dkim) what = dm.aligned.spf ? 'DKIM and SPF' : 'DKIM';
+    return pass(id, `From: ${dm.domain} aligned with ${what}`);
+  }
   // Gmail: alignment is asked of direct mail; forwarded mail shows who forwarded it with ARC instead.
   if (i.arc.result === 'pass')
     return na(id, 'forwarded mail with a valid ARC chain: alignment is asked of direct mail');
   if (dm.result === 'temperror') return fail(id, `no verdict: ${dm.reason ?? 'a DNS lookup failed'}`, true);
   if (!dm.domain) return fail(id, `no single From: domain to align with (${dm.reason ?? 'no From:'})`);
-  const temporary = i.dkim.some((d) => d.result === 'temperror') || i.spf?.result === 'temperror';
-  if (temporary) return fail(id, `no verdict for ${dm.domain}: a DKIM or SPF lookup failed`, true);
+  if (f.dkimTemp || f.spfTemp) return fail(id, `no verdict for ${dm.domain}: a DKIM or SPF lookup failed`, true);
   if (!i.spf) return na(id, `no aligned DKIM signature; SPF not checked (client IP unknown)`);
-  return fail(id, `nothing aligned with From: ${dm.domain}: ${spfSummary(i)}, ${dkimSummary(i)}`);
+  return fail(id, `nothing aligned with From: ${dm.domain}: ${f.spf}, ${f.dkim}`);
 }
 
 function fcrdns(i: RequirementsInput): Judged {
