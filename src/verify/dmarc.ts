@@ -11,7 +11,9 @@ export type { DmarcPolicy } from '../auth/dmarc/record.js';
 
 export interface DmarcInput {
   /** Addresses in the From: field(s): one field, and one author domain or several (RFC 7489 §6.6.1). */
-  fromAddresses: string[];
+  fromAddresses: readonly string[];
+  /** The domain of each address, when the caller has them (addressDomain of each otherwise). */
+  fromDomains?: readonly string[];
   fromFieldCount: number;
   spf: SpfVerdict | null;
   dkim: readonly DkimSignatureResult[];
@@ -20,7 +22,7 @@ export interface DmarcInput {
 export function evaluateDmarc(input: DmarcInput, resolver: Resolver): Promise<DmarcEvaluation> {
   const { fromAddresses, fromFieldCount, spf, dkim } = input;
   return evaluateMessageDmarc(
-    { fromAddresses, fromDomains: fromAddresses.map(addressDomain), fromFieldCount, spf, dkim },
+    { fromAddresses, fromDomains: input.fromDomains ?? fromAddresses.map(addressDomain), fromFieldCount, spf, dkim },
     resolver,
   );
 }

@@ -2,7 +2,7 @@
 // ARC, and the Authentication-Results header. Shared by `verify` and `receive`. I/O only through the resolver.
 import type { Context } from '../core/context.js';
 import { definedOnly } from '../core/object.js';
-import { decodeHeaderText, parseAddressList } from './address.js';
+import { decodeHeaderText, fromAuthors } from './address.js';
 import { checkArc } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
 import { refuseBareCr } from './bare-cr.js';
@@ -46,7 +46,8 @@ export async function verifyMessage(
 ): Promise<MessageVerdict> {
   const msg = Buffer.isBuffer(input) ? parseMessage(input) : input;
   const fromValues = headerValues(msg, 'from');
-  const fromAddresses = fromValues.flatMap((v) => parseAddressList(decodeHeaderText(v))).filter(Boolean);
+  const authors = fromAuthors(fromValues);
+  const fromAddresses = authors.addresses;
   const from = fromAddresses[0] ?? null;
   const connection = opts.connection ?? connectionOf(msg, opts);
   const ip = connection?.ip;
@@ -63,7 +64,7 @@ export async function verifyMessage(
     checkArc(msg, ctx.resolver),
   ]);
   const evaluated = await evaluateDmarc(
-    { fromAddresses, fromFieldCount: fromValues.length, spf, dkim: dkimRun.results },
+    { fromAddresses, fromDomains: authors.domains, fromFieldCount: fromValues.length, spf, dkim: dkimRun.results },
     ctx.resolver,
   );
   const dmarc = refuseBareCr(evaluated.verdict, msg);

@@ -1,14 +1,14 @@
 // RFC 5322 format, as Gmail and Yahoo ask of every sender: exactly one From: and one Date:, a Message-ID:,
 // CR and LF only together, lines of at most 998 octets, valid address syntax, no singleton field twice. Pure.
+import { detached } from '../../core/text.js';
 import { decodeHeaderText } from '../address.js';
-import { fieldValue, type HeaderField, type ParsedMessage } from '../message.js';
+import { fieldValue, MAX_LINE, scanLines, SCAN_MAX, type HeaderField, type ParsedMessage } from '../message.js';
 import { checkAddressSyntax, type AddressCheck } from './address-syntax.js';
 import type { FormatProblem } from './types.js';
 
 const CR = 13;
 const LF = 10;
-/** RFC 5322 §2.1.1: 998 characters, excluding the CRLF. */
-export const MAX_LINE = 998;
+export { MAX_LINE };
 /** Problems of one kind listed before "and N more". */
 const MAX_PER_KIND = 3;
 
@@ -109,7 +109,9 @@ export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[]
       problem('format.sender.missing', 'From: names several mailboxes but there is no Sender: field (RFC 5322 §3.6.2)'),
     );
 
-  if (!linesLookFine(raw)) lineProblems(raw, out);
+  // The parse scanned these very bytes already, in the common case.
+  const fine = msg.lineCheck?.of === raw ? msg.lineCheck.fine : linesLookFine(raw);
+  if (!fine) lineProblems(raw, out);
   return out;
 }
 
@@ -117,48 +119,32 @@ export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[]
  * Address checks by field value: a sender's From: (and a list's To:) comes message after message, and the parse
  * costs a few µs where the receiver's short runs leave it unoptimized. Short values only, a bounded number.
  */
-const addressChecks = new Map<string, AddressCheck>();
+const addressChecks: Record<AddressKind, Map<string, AddressCheck>> = {
+  mailbox: new Map(),
+  'mailbox-list': new Map(),
+  'address-list': new Map(),
+};
 const ADDRESS_CACHE_MAX = 512;
 const ADDRESS_CACHE_VALUE_MAX = 256;
 
 function addressCheck(value: string, kind: AddressKind): AddressCheck {
   if (value.length > ADDRESS_CACHE_VALUE_MAX) return checkAddressSyntax(decodeHeaderText(value), kind);
-  const key = `${kind}:${value}`;
-  let check = addressChecks.get(key);
+  // One map per kind: a key made of kind and value would be a fresh string to flatten and hash each time.
+  const cache = addressChecks[kind];
+  let check = cache.get(value);
   if (!check) {
     check = checkAddressSyntax(decodeHeaderText(value), kind);
-    if (addressChecks.size >= ADDRESS_CACHE_MAX) addressChecks.clear();
-    addressChecks.set(key, check);
+    if (cache.size >= ADDRESS_CACHE_MAX) cache.clear();
+    // Key and problem text are views into the header section: kept, they would keep it alive (a stranger's MBs).
+    if (check.problem) check = { ...check, problem: detached(check.problem) };
+    cache.set(detached(value), check);
   }
   return check;
 }
 
-/** Messages up to this size are first checked over one latin1 copy (string scans are native and cheap). */
-const FAST_CHECK_MAX = 1 << 20;
-
-/**
- * The common case, fast: no bare CR, no bare LF among CRLF lines, no line over 998 octets. Only String.indexOf
- * per line end: Buffer.indexOf costs ~6× more in V8's interpreter (short verify runs go without the optimizing
- * compiler), and regular expressions with look-around for bare CR and LF cost 3× this whole walk on a typical
- * message. A CR is bare exactly when there are more CRs than CRLF pairs. The per-line walk below runs only to
- * say what is wrong, or for messages too big to copy into a string.
- */
+/** No bare CR, no bare LF among CRLF lines, no line over 998 octets (message.ts's scanLines, for any buffer). */
 export function linesLookFine(raw: Buffer): boolean {
-  if (raw.length > FAST_CHECK_MAX) return false;
-  const s = raw.toString('latin1');
-  let crlf = 0;
-  let bareLf = 0;
-  let start = 0;
-  for (let lf = s.indexOf('\n'); lf !== -1; lf = s.indexOf('\n', lf + 1)) {
-    if (lf - start > MAX_LINE) return false; // maybe long (a CRLF line of 998 is not: the walk below says)
-    if (lf > 0 && s.charCodeAt(lf - 1) === CR) crlf++;
-    else bareLf++;
-    start = lf + 1;
-  }
-  if (s.length - start > MAX_LINE || (crlf && bareLf)) return false;
-  let crs = 0;
-  for (let cr = s.indexOf('\r'); cr !== -1; cr = s.indexOf('\r', cr + 1)) if (++crs > crlf) return false;
-  return true;
+  return raw.length <= SCAN_MAX && scanLines(raw.toString('latin1')).fine;
 }
 
 /** Bare CR, bare LF (unless every line ends in one) and lines over 998 octets, in one pass over the bytes. */
@@ -217,10 +203,12 @@ export function lineProblems(raw: Buffer, out: FormatProblem[]): void {
 
 // RFC 5322 §3.3 date-time, with the obsolete forms receivers accept (§4.3: two-digit years, named zones, no seconds).
 const DATE_TIME =
-  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s*,\s*)?(\d{1,2})\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{2,4}\s+(\d{2})\s*:\s*(\d{2})(?:\s*:\s*(\d{2}))?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Za-ik-z])$/i;
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s*,\s*)?(\d{1,2})\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{2,4}\s+(\d{2})\s*:\s*(\d{2})(?:\s*:\s*(\d{2}))?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Za-ik-z])(?:\s*\([^()]*\))*\s*$/i;
 
 function isDateTime(v: string): boolean {
-  const m = DATE_TIME.exec(v.includes('(') ? v.replace(/\([^()]*\)/g, ' ').trim() : v);
+  // Comments elsewhere (CFWS may go anywhere) are taken out only when the common form did not match.
+  let m = DATE_TIME.exec(v);
+  if (!m && v.includes('(')) m = DATE_TIME.exec(v.replace(/\([^()]*\)/g, ' ').trim());
   if (!m) return false;
   const day = Number(m[1]);
   // A leap second is 60 (§3.3).

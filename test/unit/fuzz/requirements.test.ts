@@ -3,7 +3,7 @@
 // and a generated valid address list is always judged valid.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MessageFormatError, parseMessage, type ParsedMessage } from '../../../src/verify/message.js';
+import { MessageFormatError, parseMessage, toCrlf, type ParsedMessage } from '../../../src/verify/message.js';
 import { parseOwnReceived } from '../../../src/verify/received-trace.js';
 import { checkAddressSyntax, parseAddressSyntax } from '../../../src/verify/requirements/address-syntax.js';
 import { formatProblems, lineProblems, linesLookFine, MAX_LINE } from '../../../src/verify/requirements/format.js';
@@ -156,6 +156,34 @@ describe('bulk-sender verdict inputs (fuzz)', () => {
               .map((l) => l.length),
           );
           if (!found.length && longest <= MAX_LINE) expect(linesLookFine(raw)).toBe(true);
+        }),
+        fuzz(2000),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'the parse judges line ends as the format rule would, and converts them as toCrlf does',
+    () => {
+      const length = fc.oneof(fc.constantFrom(0, 997, 998, 999), fc.integer({ min: 0, max: 1002 }));
+      const line = fc.tuple(length, fc.constantFrom('\r\n', '\n', '\r', '', 'x\ry\r\n'));
+      fc.assert(
+        fc.property(fc.constantFrom('\r\n', '\n'), fc.array(line, { maxLength: 6 }), (end, lines) => {
+          const body = lines.map(([n, e]) => `${'a'.repeat(n)}${e}`).join('');
+          const raw = Buffer.from(`From: <a@b.test>${end}Date: x${end}${end}${body}`, 'latin1');
+          const msg = parseMessage(raw);
+          expect(msg.lineCheck?.of).toBe(raw);
+          expect(msg.lineCheck?.fine).toBe(linesLookFine(raw));
+          expect(msg.bytes.equals(toCrlf(raw))).toBe(true);
+          // The same problems whether the rule reads the parse's check or scans the bytes itself.
+          const unchecked: ParsedMessage = {
+            headers: msg.headers,
+            body: msg.body,
+            bytes: msg.bytes,
+            bareCr: msg.bareCr,
+          };
+          expect(formatProblems(msg, raw)).toEqual(formatProblems(unchecked, raw));
         }),
         fuzz(2000),
       );

@@ -113,6 +113,10 @@ describe('formatProblems', () => {
     expect(ids(msg(replace('Date', 'Date: Sat, 29 Nov 2025 25:00:00 +0000')))).toEqual(['format.date.syntax']);
     // Obsolete forms receivers accept (§4.3): no weekday, no seconds, a named zone, a comment.
     expect(ids(msg(replace('Date', 'Date: 29 Nov 25 10:00 GMT (a comment)')))).toEqual([]);
+    // Comments elsewhere (CFWS), and a comment that does not save a bad date.
+    expect(ids(msg(replace('Date', 'Date: Sat, 29 Nov (c) 2025 10:00:00 +0000 (UTC) (x)')))).toEqual([]);
+    expect(ids(msg(replace('Date', 'Date: Sat, 29 Nov 2025 25:00:00 +0000 (UTC)')))).toEqual(['format.date.syntax']);
+    expect(ids(msg(replace('Date', 'Date: Sat, 29 Nov 2025 10:00:00 (UTC)')))).toEqual(['format.date.syntax']);
     expect(ids(msg(replace('Message-ID', 'Message-ID: hello@mail.test')))).toEqual(['format.message-id.syntax']);
     expect(ids(msg(replace('Message-ID', 'Message-ID: <no-at-sign>')))).toEqual(['format.message-id.syntax']);
   });
