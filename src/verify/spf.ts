@@ -3,6 +3,7 @@
 // through our resolver (so --zone and --resolver apply), with results reused within the TTLs they read.
 import type { SpfResultCode } from '../auth/spf/types.js';
 import type { Lookup, LookupOptions, RRType, RecordOf, Resolver } from '../dns/types.js';
+import { detached } from '../core/text.js';
 import { addressDomain } from './address.js';
 
 /** The result vocabulary is check_host()'s own (RFC 7208 §2.6), declared once in src/auth/spf/types.ts. */
@@ -72,10 +73,18 @@ function runSpf(
   const hit = memo.get(key);
   if (hit && hit.expires > Date.now()) return hit.verdict;
   const ttl = { seconds: Infinity };
-  const verdict = evaluateSpf(ip, sender, identity, helo, ttlTracking(resolver, ttl), mta);
+  // Kept for minutes (as is the key): the sender and HELO a client typed are views into the chunk they came in.
+  const verdict = evaluateSpf(
+    ip,
+    detached(sender),
+    identity,
+    helo === undefined ? undefined : detached(helo),
+    ttlTracking(resolver, ttl),
+    mta,
+  );
   // Shared while in flight; afterwards kept for the smallest TTL read (at most 5 minutes), temperror never.
   const entry = { verdict, expires: Infinity };
-  memo.set(key, entry);
+  memo.set(detached(key), entry);
   if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value!);
   const forget = () => {
     if (memo.get(key) === entry) memo.delete(key);
