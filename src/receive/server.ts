@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Context } from '../core/context.js';
-import { definedOnly } from '../core/object.js';
 import type { Finding } from '../core/result.js';
 import { heloCheck, type HeloCheck } from '../verify/requirements/connection.js';
 import type { ConnectionFacts, RequirementLine, RequirementsVerdict } from '../verify/requirements/types.js';
@@ -109,6 +108,17 @@ interface SessionState {
 }
 
 type Ctx = Pick<Context, 'resolver' | 'now'>;
+
+/** The keys of a message event that come after the optional TLS ones (deliver sets them in this order). */
+type Later =
+  | 'tlsProtocol'
+  | 'cipher'
+  | 'from'
+  | 'subject'
+  | 'authenticationResults'
+  | 'findings'
+  | 'requirements'
+  | 'requirementsVerdict';
 
 /**
  * Well below the default 100 connections, so that one address cannot hold them all; as many as a Postfix sender
@@ -327,27 +337,34 @@ export async function startReceiver(opts: ReceiverOptions, ctx: Ctx): Promise<Re
       authenticationResults: verdict.authenticationResults,
     });
     const file = await maildir.deliver([headers, ...bytes.parts()]);
-    return definedOnly({
+    // Built in the order of the line, with no copy to drop the absent keys (definedOnly): one a message. Every key
+    // not in Later is checked here; those are set below, in order.
+    const head: Omit<ReceivedMessage, Later> = {
       event: 'message',
       id,
       file: file.path,
       remoteAddress: ip,
       helo,
-      ...envelope,
+      mailFrom: envelope.mailFrom,
+      rcptTo: envelope.rcptTo,
       size: bytes.length,
       tls: !!tls,
       auth: toReceiveAuth(verdict, heloSpf),
       receivedAt: now.toISOString(),
       clientName: client.name,
-      tlsProtocol: tls?.protocol,
-      cipher: tls?.cipher,
-      from: verdict.from,
-      subject: verdict.subject,
-      authenticationResults: verdict.authenticationResults,
-      findings: verdict.findings,
-      requirements: verdict.requirements.map(requirementLine),
-      requirementsVerdict: verdict.requirementsVerdict,
-    });
+    };
+    const m = head as ReceivedMessage;
+    if (tls) {
+      m.tlsProtocol = tls.protocol;
+      m.cipher = tls.cipher;
+    }
+    m.from = verdict.from;
+    if (verdict.subject !== undefined) m.subject = verdict.subject;
+    m.authenticationResults = verdict.authenticationResults;
+    m.findings = verdict.findings;
+    m.requirements = verdict.requirements.map(requirementLine);
+    m.requirementsVerdict = verdict.requirementsVerdict;
+    return m;
   }
 
   await new Promise<void>((resolve, reject) => {
