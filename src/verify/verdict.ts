@@ -9,7 +9,7 @@ import { refuseBareCr } from './bare-cr.js';
 import { verifyDkimSignatures } from './dkim/verify.js';
 import { evaluateDmarc } from './dmarc.js';
 import { verdictFindings } from './findings.js';
-import { headerValues, parseMessage, type ParsedMessage } from './message.js';
+import { fieldValue, headerValues, parseMessage, type ParsedMessage } from './message.js';
 import { readOwnReceived } from './received-trace.js';
 import { lookupConnection, type ConnectionLookups } from './requirements/connection.js';
 import { judgeRequirements } from './requirements/judge.js';
@@ -45,7 +45,16 @@ export async function verifyMessage(
   ctx: Pick<Context, 'resolver' | 'now'>,
 ): Promise<MessageVerdict> {
   const msg = Buffer.isBuffer(input) ? parseMessage(input) : input;
-  const fromValues = headerValues(msg, 'from');
+  // From:, Subject: and Message-ID: in one walk over the fields (the first Subject: and Message-ID:).
+  const fromValues: string[] = [];
+  let subject: string | undefined;
+  let messageId: string | undefined;
+  for (let k = 0; k < msg.headers.length; k++) {
+    const h = msg.headers[k]!;
+    if (h.key === 'from') fromValues.push(fieldValue(h));
+    else if (h.key === 'subject') subject ??= fieldValue(h);
+    else if (h.key === 'message-id') messageId ??= fieldValue(h);
+  }
   const authors = fromAuthors(fromValues);
   const fromAddresses = authors.addresses;
   const from = fromAddresses[0] ?? null;
@@ -75,25 +84,6 @@ export async function verifyMessage(
     ? await dkimRun.keyFirst((_, i) => dmarc.result === 'fail' && aligned[i]!)
     : dkimRun.results;
   const withAlignment: DkimVerdict[] = dkim.map((d, i) => ({ ...d, aligned: aligned[i]! }));
-  const subject = headerValues(msg, 'subject')[0];
-  const messageId = headerValues(msg, 'message-id')[0];
-  const base: Omit<
-    MessageVerdict,
-    'authenticationResults' | 'findings' | 'connection' | 'requirements' | 'requirementsVerdict'
-  > = {
-    // subject and messageId only when the message has them
-    ...definedOnly({
-      from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
-      subject: subject === undefined ? undefined : decodeHeaderText(subject),
-      messageId,
-    }),
-    dkim: withAlignment,
-    spf,
-    dmarc,
-    arc,
-  };
-  if (dkimRun.notVerified) base.dkimNotVerified = dkimRun.notVerified;
-  if (msg.bareCr.length) base.bareCr = msg.bareCr;
   const raw = Buffer.isBuffer(input) ? input : (opts.arrived ?? msg.bytes);
   const judged = judgeRequirements({
     msg,
@@ -107,7 +97,18 @@ export async function verifyMessage(
     bulk: !!opts.bulk,
   });
   const verdict: MessageVerdict = {
-    ...base,
+    // subject and messageId only when the message has them
+    ...definedOnly({
+      from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
+      subject: subject === undefined ? undefined : decodeHeaderText(subject),
+      messageId,
+    }),
+    dkim: withAlignment,
+    spf,
+    dmarc,
+    arc,
+    ...(dkimRun.notVerified ? { dkimNotVerified: dkimRun.notVerified } : {}),
+    ...(msg.bareCr.length ? { bareCr: msg.bareCr } : {}),
     authenticationResults: formatAuthenticationResults({ authservId: opts.authservId, dkim, spf, dmarc, arc }),
     findings: [],
     connection,
