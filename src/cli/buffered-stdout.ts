@@ -3,9 +3,13 @@
 
 /**
  * `write` buffers; the first write after a flush asks `schedule` to call `flush` later (what it returns, if
- * anything, cancels that call when `flush` runs first). `flush` writes everything pending at once.
+ * anything, cancels that call when `flush` runs first). `flush` writes everything pending at once, through
+ * `finish` when one is given (receive escapes its JSON lines there: once for a burst, on the text it joins anyway).
  */
-export function bufferedStdout(schedule: (flush: () => void) => (() => void) | void): {
+export function bufferedStdout(
+  schedule: (flush: () => void) => (() => void) | void,
+  finish?: (text: string) => string,
+): {
   write: (s: string) => void;
   flush: () => void;
 } {
@@ -14,7 +18,10 @@ export function bufferedStdout(schedule: (flush: () => void) => (() => void) | v
   const flush = () => {
     if (cancel) cancel();
     cancel = undefined;
-    if (pending.length) process.stdout.write(pending.join(''));
+    if (pending.length) {
+      const text = pending.join('');
+      process.stdout.write(finish ? finish(text) : text);
+    }
     pending = [];
   };
   const write = (s: string) => {

@@ -19,6 +19,14 @@ export function toPlainNdjsonLine<T extends object>(result: T & PlainData<T>): s
   return escapeJsonText(JSON.stringify(result)) + '\n';
 }
 
+/**
+ * toPlainNdjsonLine without the escaping, for a writer that escapes what it writes with escapeJsonText itself
+ * (receive's buffered output: once for a burst of lines, not once a line and again in the join).
+ */
+export function toPlainNdjsonText<T extends object>(result: T & PlainData<T>): string {
+  return JSON.stringify(result) + '\n';
+}
+
 /** T with every Buffer, typed array, bigint or Error in it (at any depth) turned into never: a compile error. */
 export type PlainData<T> = T extends bigint | Error | ArrayBufferView | ArrayBuffer
   ? never

@@ -130,3 +130,34 @@ describe('receive -v: a hostile PTR name for the client', () => {
     }
   });
 });
+
+describe("receive --json: C1 and bidi controls in a stranger's header", () => {
+  it('leave every message line as \\u escapes (the buffered output escapes what it writes)', async () => {
+    const maildir = join(tmp, 'Maildir-json');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'receive', '--port', '0', '--count', '2', '--json', '--offline', '--maildir', maildir],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', CI: '1' } },
+    );
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const exit = new Promise<number | null>((res) => child.on('exit', res));
+    try {
+      const { port } = JSON.parse((await lines.next()).value);
+      // Raw UTF-8 in Subject: and From: (RFC 6532): U+202E (right-to-left override), U+0085 (NEL, a C1 control).
+      for (const subject of ['pay \u202egpj.exe', 'line\u0085break']) {
+        const data = Buffer.from(`From: "Ev\u202ee" <a@example.test>\r\nSubject: ${subject}\r\n\r\nhello\r\n`, 'utf8');
+        const reply = await transact(await rawClient(port), { from: 'a@example.test', to: ['b@example.test'], data });
+        expect(reply.code).toBe(250);
+      }
+      const out = [(await lines.next()).value as string, (await lines.next()).value as string];
+      expect(await exit).toBe(0);
+      for (const line of out) expect(line).not.toMatch(UNSAFE);
+      expect(out[0]).toContain('pay \\u202egpj.exe');
+      expect(out[1]).toContain('line\\u0085break');
+      // The same strings to a JSON parser.
+      expect(out.map((l) => JSON.parse(l).subject)).toEqual(['pay \u202egpj.exe', 'line\u0085break']);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -6,7 +6,8 @@ import { availableParallelism, hostname as osHostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { readUserFile } from '../../core/user-file.js';
 import { isValidDomain } from '../../core/names.js';
-import { toNdjsonLine, toPlainNdjsonLine } from '../../report/json.js';
+import { escapeJsonText } from '../../core/text.js';
+import { toNdjsonLine, toPlainNdjsonText } from '../../report/json.js';
 import {
   renderListening,
   renderReceived,
@@ -83,10 +84,14 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   // Lines are gathered and written together every few milliseconds: under load many messages finish in a
   // burst, and one write for them all costs one system call instead of one each (system calls are the
   // receiver's largest cost on slow virtual machines). 20 ms is still live to a reader.
-  const { write: out, flush } = bufferedStdout((f) => {
-    const timer = setTimeout(f, OUTPUT_EVERY_MS);
-    return () => clearTimeout(timer);
-  });
+  // With --json every line leaves through escapeJsonText there (message lines are not escaped one by one).
+  const { write: out, flush } = bufferedStdout(
+    (f) => {
+      const timer = setTimeout(f, OUTPUT_EVERY_MS);
+      return () => clearTimeout(timer);
+    },
+    ctx.json ? escapeJsonText : undefined,
+  );
   if (ctx.verbose)
     receiverOpts.onLine = (dir, line, session) => ctx.onEvent({ type: 'smtp.line', dir, line, host: session });
   // Anything but loopback is reachable by others: say so, this is a test receiver.
@@ -172,7 +177,7 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
           if (ctx.json) out(toNdjsonLine(report ? { ...m, report } : m));
           else out(renderReceived(m, ctx.theme, n) + (report ? reports.render(report) : ''));
         });
-      } else out(ctx.json ? toPlainNdjsonLine(m) : renderReceived(m, ctx.theme, n));
+      } else out(ctx.json ? toPlainNdjsonText(m) : renderReceived(m, ctx.theme, n));
       if (count !== undefined && seen >= count) stop();
     });
     receiver.on('rejected', (r) => {
