@@ -131,6 +131,12 @@ function outcome(o: DmarcOutcome): string {
   return `${o.result}${at}`;
 }
 
+function alignedWith(a: { dkim: boolean; spf: boolean }): string {
+  if (a.dkim && a.spf) return 'DKIM and SPF';
+  if (a.dkim) return 'DKIM';
+  return a.spf ? 'SPF' : '';
+}
+
 function harshness(o: DmarcOutcome): number {
   return o.result === 'fail' ? 1 + RANK[o.disposition] : 0;
 }
@@ -147,7 +153,7 @@ function dmarcFinding(v: Omit<MessageVerdict, 'findings' | 'authenticationResult
       return finding(
         'verify.dmarc.pass',
         'ok',
-        `DMARC pass for ${from}: ${[dm.aligned.dkim ? 'DKIM' : '', dm.aligned.spf ? 'SPF' : ''].filter(Boolean).join(' and ')} aligned (policy ${dm.policy})`,
+        `DMARC pass for ${from}: ${alignedWith(dm.aligned)} aligned (policy ${dm.policy})`,
         { ref },
       );
     case 'temperror':

@@ -54,6 +54,8 @@ interface AuthFacts {
   spfTemp: boolean;
   dkim: string;
   spf: string;
+  /** The connection's rules: FCrDNS, HELO, TLS (connectionJudged). */
+  connection: readonly Judged[];
 }
 
 function authFacts(i: RequirementsInput): AuthFacts {
@@ -77,7 +79,57 @@ function authFacts(i: RequirementsInput): AuthFacts {
     spfTemp: i.spf?.result === 'temperror',
     dkim,
     spf,
+    connection: connectionJudged(i),
   };
+}
+
+/** The facts the connection's rules read, and what they judged from them. */
+interface ConnectionJudged {
+  ip: string | undefined;
+  tls: boolean | null | undefined;
+  tlsProtocol: string | undefined;
+  cipher: string | undefined;
+  source: ConnectionFacts['source'] | undefined;
+  by: string | undefined;
+  helo: ConnectionLookups['helo'];
+  judged: readonly Judged[];
+}
+
+/**
+ * Per client-name lookup (receive makes one a connection): a client that sends many messages over one connection
+ * gets the same three verdicts, judged once — if every fact they read is the same. Judged objects are shared, so
+ * they are never changed after they are made (the loop copies them into each message's Requirement).
+ */
+const connectionVerdicts = new WeakMap<object, ConnectionJudged>();
+
+function connectionJudged(i: RequirementsInput): readonly Judged[] {
+  const client = i.lookups.client;
+  const c = i.connection;
+  const known = client ? connectionVerdicts.get(client) : undefined;
+  if (
+    known &&
+    known.helo === i.lookups.helo &&
+    known.ip === c?.ip &&
+    known.tls === c?.tls &&
+    known.tlsProtocol === c?.tlsProtocol &&
+    known.cipher === c?.cipher &&
+    known.source === c?.source &&
+    known.by === c?.by
+  )
+    return known.judged;
+  const judged = [fcrdnsOf(i), heloOf(i), tlsOf(i)];
+  if (client)
+    connectionVerdicts.set(client, {
+      ip: c?.ip,
+      tls: c?.tls,
+      tlsProtocol: c?.tlsProtocol,
+      cipher: c?.cipher,
+      source: c?.source,
+      by: c?.by,
+      helo: i.lookups.helo,
+      judged,
+    });
+  return judged;
 }
 
 // Objects and an indexed loop, not tuples destructured: short verify runs go without V8's optimizing compiler
@@ -197,7 +249,19 @@ function dmarcAlignment(i: RequirementsInput, f: AuthFacts): Judged {
   return fail(id, `nothing aligned with From: ${dm.domain}: ${f.spf}, ${f.dkim}`);
 }
 
-function fcrdns(i: RequirementsInput): Judged {
+function fcrdns(_: RequirementsInput, f: AuthFacts): Judged {
+  return f.connection[0]!;
+}
+
+function helo(_: RequirementsInput, f: AuthFacts): Judged {
+  return f.connection[1]!;
+}
+
+function tls(_: RequirementsInput, f: AuthFacts): Judged {
+  return f.connection[2]!;
+}
+
+function fcrdnsOf(i: RequirementsInput): Judged {
   const id = 'dns.fcrdns';
   const ip = i.connection?.ip;
   const c = i.lookups.client;
@@ -211,7 +275,7 @@ function fcrdns(i: RequirementsInput): Judged {
   );
 }
 
-function helo(i: RequirementsInput): Judged {
+function heloOf(i: RequirementsInput): Judged {
   const id = 'dns.helo';
   const h = i.lookups.helo;
   if (!h) return na(id, 'HELO name unknown');
@@ -232,7 +296,7 @@ function helo(i: RequirementsInput): Judged {
   }
 }
 
-function tls(i: RequirementsInput): Judged {
+function tlsOf(i: RequirementsInput): Judged {
   const id = 'transport.tls';
   const c = i.connection;
   if (!c || c.tls === null) return na(id, 'not known: no Received: field of ours');

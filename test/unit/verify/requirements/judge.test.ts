@@ -317,3 +317,34 @@ describe('verify without --ip reads the connection from our own Received: (issue
     expect(v.dmarc.result).toBe('fail');
   });
 });
+
+describe("the connection's rules, judged once a connection", () => {
+  it('are judged again as soon as a fact they read differs, with the same client lookup (one connection)', async () => {
+    // What receive passes for one connection: the same client-name lookup for every message.
+    const client = { name: 'mail.bulk.test', ptr: ['mail.bulk.test'], iprev: 'pass' as const };
+    const heloOk = { name: 'mail.bulk.test', status: 'resolves' as const, addresses: ['192.0.2.10'] };
+    const heloBad = { name: 'localhost', status: 'invalid' as const, addresses: [] };
+    const raw = Buffer.from(message({}));
+    const judge = async (tls: boolean, helo: typeof heloOk | typeof heloBad, ip = '192.0.2.10') => {
+      const connection = { source: 'smtp' as const, ip, tls, client, helo: helo.name };
+      if (tls) Object.assign(connection, { tlsProtocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' });
+      const v = await verify(raw, { connection, lookups: { client, helo } });
+      return byId(v.requirements);
+    };
+    const first = await judge(false, heloOk);
+    expect(first['transport.tls']!.result).toBe('fail');
+    expect(first['dns.helo']!.result).toBe('pass');
+    // The same facts again: the same verdicts.
+    expect(await judge(false, heloOk)).toEqual(first);
+    // After STARTTLS on the same connection: TLS passes, with what was negotiated.
+    const secure = await judge(true, heloOk);
+    expect(secure['transport.tls']).toMatchObject({ result: 'pass', reason: expect.stringContaining('TLSv1.3') });
+    // A new HELO: its own check.
+    const renamed = await judge(true, heloBad);
+    expect(renamed['dns.helo']).toMatchObject({ result: 'fail', reason: expect.stringContaining('localhost') });
+    // Another address with the same lookup object (not what receive does, but never a stale verdict).
+    const moved = await judge(true, heloBad, '192.0.2.99');
+    expect(moved['dns.fcrdns']!.reason).toContain('192.0.2.99');
+    expect((await judge(false, heloOk))['transport.tls']!.result).toBe('fail');
+  });
+});
