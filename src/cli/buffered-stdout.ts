@@ -8,7 +8,7 @@
  */
 export function bufferedStdout(
   schedule: (flush: () => void) => (() => void) | void,
-  finish?: (text: string) => string,
+  finish?: (text: string) => string | Uint8Array,
 ): {
   write: (s: string) => void;
   flush: () => void;

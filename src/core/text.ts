@@ -18,6 +18,32 @@ export function escapeJsonText(json: string): string {
 }
 
 /**
+ * escapeJsonText's result as UTF-8, for writing: the text is encoded once and its bytes searched natively for the
+ * lead bytes of DEL, C1 and the bidi controls (0x7f; 0xc2 0x80–0x9f; 0xd8 0x9c; 0xe2 0x80/0x81 …), which no other
+ * character's encoding contains; only text that has one is escaped as a string (receive writes 2.5 kB a message,
+ * where a regular expression over the string cost more than the encoding).
+ */
+export function jsonTextBytes(json: string): Buffer {
+  const b = Buffer.from(json, 'utf8');
+  return holdsJsonUnsafe(b) ? Buffer.from(escapeJsonText(json), 'utf8') : b;
+}
+
+function holdsJsonUnsafe(b: Buffer): boolean {
+  if (b.indexOf(0x7f) !== -1) return true;
+  for (let i = b.indexOf(0xc2); i !== -1; i = b.indexOf(0xc2, i + 1))
+    if (b[i + 1]! >= 0x80 && b[i + 1]! <= 0x9f) return true;
+  for (let i = b.indexOf(0xd8); i !== -1; i = b.indexOf(0xd8, i + 1)) if (b[i + 1] === 0x9c) return true;
+  for (let i = b.indexOf(0xe2); i !== -1; i = b.indexOf(0xe2, i + 1)) {
+    const x = b[i + 1];
+    const y = b[i + 2]!;
+    // U+200E U+200F, U+2028–U+202E (e2 80 8e/8f, a8–ae); U+2066–U+2069 (e2 81 a6–a9)
+    if (x === 0x80 && (y === 0x8e || y === 0x8f || (y >= 0xa8 && y <= 0xae))) return true;
+    if (x === 0x81 && y >= 0xa6 && y <= 0xa9) return true;
+  }
+  return false;
+}
+
+/**
  * A copy of `s` that shares no memory with the string it was cut from. V8 keeps a substring of 13 or more
  * characters (and a concatenation) as a view into its parts: a header value kept as a cache key, or a problem text
  * quoting it, would keep the whole header section (a stranger's megabytes) alive with it. For what is kept long.

@@ -6,7 +6,7 @@ import { availableParallelism, hostname as osHostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { readUserFile } from '../../core/user-file.js';
 import { isValidDomain } from '../../core/names.js';
-import { escapeJsonText } from '../../core/text.js';
+import { jsonTextBytes } from '../../core/text.js';
 import { toNdjsonLine, toPlainNdjsonText } from '../../report/json.js';
 import {
   renderListening,
@@ -84,13 +84,13 @@ export async function run(opts: ReceiveCliOptions): Promise<number> {
   // Lines are gathered and written together every few milliseconds: under load many messages finish in a
   // burst, and one write for them all costs one system call instead of one each (system calls are the
   // receiver's largest cost on slow virtual machines). 20 ms is still live to a reader.
-  // With --json every line leaves through escapeJsonText there (message lines are not escaped one by one).
+  // With --json every line leaves escaped there (jsonTextBytes: message lines are not escaped one by one).
   const { write: out, flush } = bufferedStdout(
     (f) => {
       const timer = setTimeout(f, OUTPUT_EVERY_MS);
       return () => clearTimeout(timer);
     },
-    ctx.json ? escapeJsonText : undefined,
+    ctx.json ? jsonTextBytes : undefined,
   );
   if (ctx.verbose)
     receiverOpts.onLine = (dir, line, session) => ctx.onEvent({ type: 'smtp.line', dir, line, host: session });

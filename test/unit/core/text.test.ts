@@ -1,6 +1,7 @@
 // The one escaping function for network text on a terminal, and its JSON counterpart.
 import { describe, expect, it } from 'vitest';
-import { escapeControl, escapeJsonText } from '../../../src/core/text.js';
+import fc from 'fast-check';
+import { escapeControl, escapeJsonText, jsonTextBytes } from '../../../src/core/text.js';
 import { toJson, toNdjsonLine, toPlainNdjsonLine } from '../../../src/report/json.js';
 
 const BIDI = [
@@ -43,6 +44,45 @@ describe('JSON output', () => {
   it('leaves text without such characters as it is', () => {
     const s = JSON.stringify({ a: 'plain ascii', b: 'é ü ✓ 日本' });
     expect(escapeJsonText(s)).toBe(s);
+  });
+});
+
+describe('jsonTextBytes', () => {
+  it('is escapeJsonText in UTF-8, for any text (each unsafe character, its neighbours, and what shares its lead byte)', () => {
+    const near = [
+      ...BIDI,
+      '\x7e',
+      '\x7f',
+      '\x80',
+      '\x9f',
+      '\xa0',
+      '§',
+      '\u0600',
+      '\u061b',
+      '\u061c',
+      '\u061d',
+      '\u200d',
+      '\u2010',
+      '\u2027',
+      '\u202f',
+      '\u2065',
+      '\u206a',
+      '→',
+      '…',
+      '—',
+      '✓',
+      '日',
+      '\u{1f600}',
+    ];
+    const char = fc.oneof(fc.constantFrom(...near), fc.string({ unit: 'binary', maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 20 }), (parts) => {
+        const text = JSON.stringify({ s: parts.join('') });
+        expect(jsonTextBytes(text).equals(Buffer.from(escapeJsonText(text), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+    for (const c of near) expect(jsonTextBytes(c).toString('utf8')).toBe(escapeJsonText(c));
   });
 });
 
