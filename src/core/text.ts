@@ -49,7 +49,8 @@ function holdsJsonUnsafe(b: Buffer): boolean {
  * quoting it, would keep the whole header section (a stranger's megabytes) alive with it. For what is kept long.
  */
 export function detached(s: string): string {
-  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+  // UTF-16 code units out and back: exact for any string (lone surrogates too), two native calls.
+  return s.length < 13 ? s : Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
 /** Escapes control characters as \xHH (\uHHHH for bidi controls); keeps tab and newline when `multiline`. */

@@ -1,7 +1,7 @@
 // The one escaping function for network text on a terminal, and its JSON counterpart.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapeControl, escapeJsonText, jsonTextBytes } from '../../../src/core/text.js';
+import { detached, escapeControl, escapeJsonText, jsonTextBytes } from '../../../src/core/text.js';
 import { toJson, toNdjsonLine, toPlainNdjsonLine } from '../../../src/report/json.js';
 
 const BIDI = [
@@ -99,5 +99,19 @@ describe('toPlainNdjsonLine', () => {
     expect(() => toPlainNdjsonLine({ nested: [{ e: new Error('x') }] })).not.toThrow();
     // @ts-expect-error a bigint throws in JSON.stringify
     expect(() => toPlainNdjsonLine({ n: 1n })).toThrow(TypeError);
+  });
+});
+
+describe('detached', () => {
+  it('is the same string, whatever it holds (the copy is what test/unit/verify/cache-retention.test.ts sees)', () => {
+    for (const s of [
+      '',
+      'short',
+      'a'.repeat(13),
+      'é ü \u202e 日本 \u{1f600}',
+      '\ud800 lone \udfff',
+      '\x00\xff'.repeat(20),
+    ])
+      expect(detached(s)).toBe(s);
   });
 });
