@@ -9,6 +9,9 @@ const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u
 
 const HAS_JSON_UNSAFE = new RegExp(JSON_UNSAFE.source);
 
+/** CONTROL, tab and newline: what escapeControl may change in either mode. */
+const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 /** JSON text with those characters as \uXXXX escapes: the same value to any parser, inert on a terminal. */
 export function escapeJsonText(json: string): string {
   // Most text has none: a test first (a global replace with a function costs 2–3× a test even when nothing matches,
@@ -55,6 +58,9 @@ export function detached(s: string): string {
 
 /** Escapes control characters as \xHH (\uHHHH for bidi controls); keeps tab and newline when `multiline`. */
 export function escapeControl(s: string, multiline = false): string {
+  // Most text has no control at all (tab and newline included): a test first, then nothing to replace. Text
+  // reports escape a few strings a line, and verify writes a line a message.
+  if (!ANY_CONTROL.test(s)) return s;
   const out = s.replace(CONTROL, (c) => {
     const code = c.charCodeAt(0);
     return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;

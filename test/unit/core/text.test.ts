@@ -115,3 +115,45 @@ describe('detached', () => {
       expect(detached(s)).toBe(s);
   });
 });
+
+describe('escapeControl', () => {
+  it('changes exactly what the replace chain changes (its fast path only skips text with no control at all)', () => {
+    const CONTROL =
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+    const reference = (s: string, multiline: boolean) => {
+      const out = s.replace(CONTROL, (c) => {
+        const code = c.charCodeAt(0);
+        return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+      });
+      return multiline ? out : out.replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+    };
+    const chars = [
+      'a',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\x00',
+      '\x1b',
+      '\x7f',
+      '\x80',
+      '\x9f',
+      '\xa0',
+      'é',
+      '\u061c',
+      '\u200e',
+      '\u2028',
+      '\u202e',
+      '\u2066',
+      '\u206a',
+      '日',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...chars), { maxLength: 8 }), fc.boolean(), (parts, multiline) => {
+        const s = parts.join('');
+        expect(escapeControl(s, multiline)).toBe(reference(s, multiline));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
