@@ -5,6 +5,25 @@ import { detached } from '../core/text.js';
 
 /** The addr-specs of an address list, in order ('' for an unparseable mailbox). */
 export function parseAddressList(value: string): string[] {
+  // Most From: fields are `Name <a@b>` or `a@b`: with no comment, quote, group or second address, the walk below
+  // (a character at a time, ~10 µs in verify's helpers, which run without the optimizing compiler) finds what two
+  // indexOf find.
+  if (!NOT_SIMPLE.test(value)) return simpleAddress(value.trim());
+  return walkAddressList(value);
+}
+
+const NOT_SIMPLE = /[()",;:\\]/;
+
+function simpleAddress(s: string): string[] {
+  if (!s) return [];
+  const lt = s.indexOf('<');
+  if (lt === -1) return [unquoteLocal(s.replace(/\s+/g, ''))];
+  const gt = s.indexOf('>', lt);
+  return [unquoteLocal(s.slice(lt + 1, gt === -1 ? undefined : gt).trim())];
+}
+
+/** parseAddressList the long way, for any value (exported for the test that holds the short way to it). */
+export function walkAddressList(value: string): string[] {
   const out: string[] = [];
   for (const item of splitTopLevel(stripComments(value))) {
     let s = item.trim();
@@ -17,7 +36,7 @@ export function parseAddressList(value: string): string[] {
         .replace(/;\s*$/, '')
         .trim();
       if (!s) continue;
-      out.push(...parseAddressList(s));
+      out.push(...walkAddressList(s));
       continue;
     }
     s = s.replace(/;\s*$/, '').trim();

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeHeaderText, parseAddressList, addressDomain } from '../../../src/verify/address.js';
+import { decodeHeaderText, parseAddressList, addressDomain, walkAddressList } from '../../../src/verify/address.js';
 import {
   canonicalBody,
   canonicalizeHeader,
@@ -139,6 +140,36 @@ describe('From: addresses (RFC 5322 §3.4)', () => {
     expect(addressDomain('x@Example.COM.')).toBe('example.com');
     expect(addressDomain(decodeHeaderText(Buffer.from('x@bücher.example', 'utf8').toString('latin1')))).toBe(
       'xn--bcher-kva.example',
+    );
+  });
+});
+
+describe('parseAddressList, the short way', () => {
+  it('finds what the character walk finds, for any value', () => {
+    const piece = fc.constantFrom(
+      'a',
+      'Bo',
+      ' ',
+      '\t',
+      '<',
+      '>',
+      '@',
+      '.',
+      'x.test',
+      '(',
+      ')',
+      '"',
+      ',',
+      ';',
+      ':',
+      '\\',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), (parts) => {
+        const value = parts.join('');
+        expect(parseAddressList(value)).toEqual(walkAddressList(value));
+      }),
+      { numRuns: 20000 },
     );
   });
 });
