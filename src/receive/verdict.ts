@@ -7,7 +7,7 @@ import { formatAuthenticationResults } from '../verify/auth-results.js';
 import { MessageFormatError, type ParsedMessage } from '../verify/message.js';
 import { lookupConnection, type ConnectionLookups } from '../verify/requirements/connection.js';
 import { judgeRequirements } from '../verify/requirements/judge.js';
-import type { ConnectionFacts, Requirement, RequirementLine } from '../verify/requirements/types.js';
+import type { ConnectionFacts } from '../verify/requirements/types.js';
 import type { SpfVerdict } from '../verify/spf.js';
 import type { MessageVerdict } from '../verify/types.js';
 import { verifyMessage } from '../verify/verdict.js';
@@ -128,11 +128,4 @@ export function toReceiveAuth(v: MessageVerdict, heloSpf?: SpfVerdict): ReceiveA
   };
 }
 
-/** A judged requirement as receive's line carries it (RequirementLine: the rule's scope and source left out). */
-export function requirementLine(r: Requirement): RequirementLine {
-  const line: RequirementLine = { id: r.id, result: r.result, reason: r.reason };
-  if (r.advisory) line.advisory = true;
-  if (r.temporary) line.temporary = true;
-  if (r.problems) line.problems = r.problems;
-  return line;
-}
+export { requirementLine } from '../verify/requirements/transport.js';

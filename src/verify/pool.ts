@@ -10,7 +10,9 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../core/context.js';
 import type { RRType } from '../dns/types.js';
-import type { VerifyItem } from './types.js';
+import { requirementLine, withRule } from './requirements/transport.js';
+import type { RequirementLine } from './requirements/types.js';
+import type { VerifiedFile, VerifyItem } from './types.js';
 import type { MessageTask } from './sources.js';
 import type { VerifyOptions } from './verdict.js';
 
@@ -27,9 +29,21 @@ export type ToWorker =
   | { type: 'end' };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'results'; results: { id: number; item: VerifyItem }[] }
+  | { type: 'results'; results: { id: number; item: WireItem }[] }
   | { type: 'dns'; id: number; name: string; rrtype: RRType }
   | { type: 'fatal'; error: string };
+
+/** A result as a helper sends it: requirements without their rule's scope and source (fromWire puts them back). */
+export type WireItem =
+  Exclude<VerifyItem, VerifiedFile> | (Omit<VerifiedFile, 'requirements'> & { requirements: RequirementLine[] });
+
+export function toWire(item: VerifyItem): WireItem {
+  return 'requirements' in item ? { ...item, requirements: item.requirements.map(requirementLine) } : item;
+}
+
+export function fromWire(item: WireItem): VerifyItem {
+  return 'requirements' in item ? { ...item, requirements: item.requirements.map(withRule) } : item;
+}
 
 export interface VerifyPool {
   readonly size: number;
@@ -132,7 +146,7 @@ export function startPool(size: number, opts: VerifyOptions, v8Flags: readonly s
                   );
                 } else if (m.type === 'results') {
                   inFlight -= m.results.length;
-                  for (const r of m.results) emit(r.id, r.item);
+                  for (const r of m.results) emit(r.id, fromWire(r.item));
                   feed();
                 } else if (m.type === 'fatal') {
                   failed = true;

@@ -3,9 +3,8 @@
 // local cache so a Maildir signed with one key costs one round trip, not one per message.
 import { cached } from '../dns/cache.js';
 import type { Lookup, RRType, RecordOf, Resolver } from '../dns/types.js';
-import type { FromWorker, ToWorker } from './pool.js';
+import { toWire, type FromWorker, type ToWorker, type WireItem } from './pool.js';
 import { verifyTask } from './run.js';
-import type { VerifyItem } from './types.js';
 import type { VerifyOptions } from './verdict.js';
 
 const send = (m: FromWorker) => process.send!(m);
@@ -22,7 +21,7 @@ const viaMain: Resolver = {
 };
 const resolver = cached(viaMain);
 
-let done: { id: number; item: VerifyItem }[] = [];
+let done: { id: number; item: WireItem }[] = [];
 const flush = () => {
   send({ type: 'results', results: done });
   done = [];
@@ -48,7 +47,7 @@ process.on('message', (m: ToWorker) => {
         verifyTask(task, opts!, ctx).then(
           (item) => {
             if (!done.length) setImmediate(flush);
-            done.push({ id: t.id, item });
+            done.push({ id: t.id, item: toWire(item) });
           },
           (e: unknown) => send({ type: 'fatal', error: (e as Error)?.stack ?? String(e) }),
         );

@@ -41,6 +41,8 @@ const BULK = 'Gmail, Yahoo: bulk senders';
 type Judged = Omit<Requirement, 'scope' | 'advisory' | 'ref'>;
 
 interface Rule {
+  /** The id its judge gives (a test holds them together). */
+  id: string;
   scope: RequirementScope;
   ref: string;
   judge: (i: RequirementsInput, f: AuthFacts) => Judged;
@@ -135,18 +137,25 @@ function connectionJudged(i: RequirementsInput): readonly Judged[] {
 // Objects and an indexed loop, not tuples destructured: short verify runs go without V8's optimizing compiler
 // (src/verify/pool.ts), where each array destructuring walks the iterator protocol (measured: ~25 µs a message).
 const RULES: readonly Rule[] = [
-  { scope: 'all', ref: `${ALL}; RFC 7208, RFC 6376`, judge: spfOrDkim },
-  { scope: 'bulk', ref: `${BULK}; RFC 7208, RFC 6376`, judge: spfAndDkim },
-  { scope: 'bulk', ref: `${BULK}; RFC 7489 §6.3`, judge: dmarcRecord },
-  { scope: 'bulk', ref: `${BULK}; RFC 7489 §3.1`, judge: dmarcAlignment },
-  { scope: 'all', ref: `${ALL}; RFC 8601 §3 (iprev)`, judge: fcrdns },
-  { scope: 'all', ref: `${ALL}; RFC 5321 §4.1.1.1`, judge: helo },
-  { scope: 'all', ref: 'Gmail: all senders; RFC 3207', judge: tls },
-  { scope: 'all', ref: `${ALL}; RFC 5322`, judge: format },
-  { scope: 'bulk', ref: `${BULK}; RFC 8058`, judge: oneClick },
-  { scope: 'all', ref: 'Gmail: all senders who forward; RFC 8617', judge: arc },
-  { scope: 'all', ref: 'Gmail: all senders; RFC 7489', judge: impersonation },
+  { id: 'auth.spf-or-dkim', scope: 'all', ref: `${ALL}; RFC 7208, RFC 6376`, judge: spfOrDkim },
+  { id: 'auth.spf-and-dkim', scope: 'bulk', ref: `${BULK}; RFC 7208, RFC 6376`, judge: spfAndDkim },
+  { id: 'dmarc.record', scope: 'bulk', ref: `${BULK}; RFC 7489 §6.3`, judge: dmarcRecord },
+  { id: 'dmarc.alignment', scope: 'bulk', ref: `${BULK}; RFC 7489 §3.1`, judge: dmarcAlignment },
+  { id: 'dns.fcrdns', scope: 'all', ref: `${ALL}; RFC 8601 §3 (iprev)`, judge: fcrdns },
+  { id: 'dns.helo', scope: 'all', ref: `${ALL}; RFC 5321 §4.1.1.1`, judge: helo },
+  { id: 'transport.tls', scope: 'all', ref: 'Gmail: all senders; RFC 3207', judge: tls },
+  { id: 'format.rfc5322', scope: 'all', ref: `${ALL}; RFC 5322`, judge: format },
+  { id: 'unsubscribe.one-click', scope: 'bulk', ref: `${BULK}; RFC 8058`, judge: oneClick },
+  { id: 'arc.forwarded', scope: 'all', ref: 'Gmail: all senders who forward; RFC 8617', judge: arc },
+  { id: 'from.impersonation', scope: 'all', ref: 'Gmail: all senders; RFC 7489', judge: impersonation },
 ];
+
+const RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]));
+
+/** A requirement's scope and source, which are its rule's (for results that travel without them). */
+export function ruleOf(id: string): { scope: RequirementScope; ref: string } | undefined {
+  return RULE_BY_ID.get(id);
+}
 
 export function judgeRequirements(input: RequirementsInput): RequirementsOutcome {
   const requirements: Requirement[] = [];

@@ -4,6 +4,7 @@ import { sealMessage } from 'mailauth';
 import { describe, expect, it } from 'vitest';
 import { traceHeaders } from '../../../../src/receive/trace-headers.js';
 import type { Requirement } from '../../../../src/verify/requirements/types.js';
+import { ruleOf } from '../../../../src/verify/requirements/judge.js';
 import { verifyMessage, type VerifyOptions } from '../../../../src/verify/verdict.js';
 import { ONE_CLICK, ctx, forwarderKey, message, resolver, signed, SIGNED_FIELDS } from './world.js';
 
@@ -346,5 +347,14 @@ describe("the connection's rules, judged once a connection", () => {
     const moved = await judge(true, heloBad, '192.0.2.99');
     expect(moved['dns.fcrdns']!.reason).toContain('192.0.2.99');
     expect((await judge(false, heloOk))['transport.tls']!.result).toBe('fail');
+  });
+});
+
+describe('the rule table', () => {
+  it("gives each requirement's own scope and source by its id (what verify's helpers leave out and get back)", async () => {
+    const v = await verify(Buffer.from(message({})), { ...FROM_BULK, bulk: true });
+    expect(v.requirements).toHaveLength(11);
+    for (const r of v.requirements)
+      expect(ruleOf(r.id)).toEqual({ id: r.id, scope: r.scope, ref: r.ref, judge: expect.any(Function) });
   });
 });
