@@ -26,3 +26,10 @@ export function evaluateDmarc(input: DmarcInput, resolver: Resolver): Promise<Dm
     resolver,
   );
 }
+
+/** The identifiers a DMARC pass aligned: 'DKIM and SPF', 'DKIM', 'SPF' ('' for none). */
+export function alignedWith(a: { dkim: boolean; spf: boolean }): string {
+  if (a.dkim && a.spf) return 'DKIM and SPF';
+  if (a.dkim) return 'DKIM';
+  return a.spf ? 'SPF' : '';
+}

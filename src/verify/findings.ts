@@ -6,7 +6,7 @@ import { finding, type Finding } from '../core/result.js';
 import { bareCrFinding } from './bare-cr.js';
 import { MAX_SIGNATURES } from './dkim/verify.js';
 import { WEAKER_POLICY } from '../auth/dmarc/record.js';
-import type { DmarcOutcome, DmarcPolicy, DmarcVerdict } from './dmarc.js';
+import { alignedWith, type DmarcOutcome, type DmarcPolicy, type DmarcVerdict } from './dmarc.js';
 import type { MessageVerdict } from './types.js';
 
 const RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
@@ -129,12 +129,6 @@ function outcome(o: DmarcOutcome): string {
   }
   if (o.result === 'none') return `no DMARC${o.reason ? ` (${o.reason})` : ''}`;
   return `${o.result}${at}`;
-}
-
-function alignedWith(a: { dkim: boolean; spf: boolean }): string {
-  if (a.dkim && a.spf) return 'DKIM and SPF';
-  if (a.dkim) return 'DKIM';
-  return a.spf ? 'SPF' : '';
 }
 
 function harshness(o: DmarcOutcome): number {

@@ -5,7 +5,7 @@
 // connection can show is judged; spam rates, honouring unsubscribes and a visible unsubscribe link are not.
 import type { ArcVerdict } from '../arc.js';
 import type { DkimSignatureResult } from '../dkim/verify.js';
-import type { DmarcVerdict } from '../dmarc.js';
+import { alignedWith, type DmarcVerdict } from '../dmarc.js';
 import type { ParsedMessage } from '../message.js';
 import type { SpfVerdict } from '../spf.js';
 import type { ConnectionLookups } from './connection.js';
@@ -38,10 +38,10 @@ export interface RequirementsOutcome {
 const ALL = 'Gmail, Yahoo: all senders';
 const BULK = 'Gmail, Yahoo: bulk senders';
 
-type Judged = Omit<Requirement, 'scope' | 'advisory' | 'ref'>;
+/** What a rule's judge says; the id, scope and source are the rule's own (RULES). */
+type Judged = Omit<Requirement, 'id' | 'scope' | 'advisory' | 'ref'>;
 
 interface Rule {
-  /** The id its judge gives (a test holds them together). */
   id: string;
   scope: RequirementScope;
   ref: string;
@@ -165,7 +165,7 @@ export function judgeRequirements(input: RequirementsInput): RequirementsOutcome
     const j = rule.judge(input, facts);
     // One literal of the final shape (adding properties to the judged object later costs a shape change each).
     const r: Requirement = {
-      id: j.id,
+      id: rule.id,
       result: j.result,
       reason: j.reason,
       scope: rule.scope,
@@ -198,64 +198,55 @@ export function summarize(requirements: readonly Requirement[], bulk: boolean): 
   return { profile: bulk ? 'bulk' : 'all', result, failed, advice };
 }
 
-const pass = (id: string, reason: string): Judged => ({ id, result: 'pass', reason });
-function fail(id: string, reason: string, temporary = false): Judged {
-  const j: Judged = { id, result: 'fail', reason };
+const pass = (reason: string): Judged => ({ result: 'pass', reason });
+function fail(reason: string, temporary = false): Judged {
+  const j: Judged = { result: 'fail', reason };
   if (temporary) j.temporary = true;
   return j;
 }
-const na = (id: string, reason: string): Judged => ({ id, result: 'not-applicable', reason });
+const na = (reason: string): Judged => ({ result: 'not-applicable', reason });
 
 function spfOrDkim(i: RequirementsInput, f: AuthFacts): Judged {
-  const id = 'auth.spf-or-dkim';
-  if (f.spfPass && f.dkimPass) return pass(id, `${f.spf}, ${f.dkim}`);
-  if (f.spfPass) return pass(id, f.spf);
-  if (f.dkimPass) return pass(id, f.dkim);
-  if (f.spfTemp || f.dkimTemp) return fail(id, `no verdict: ${f.spf}, ${f.dkim}`, true);
-  if (!i.spf) return na(id, `${f.dkim}; SPF not checked (client IP unknown)`);
-  return fail(id, `neither passed: ${f.spf}, ${f.dkim}`);
+  if (f.spfPass && f.dkimPass) return pass(`${f.spf}, ${f.dkim}`);
+  if (f.spfPass) return pass(f.spf);
+  if (f.dkimPass) return pass(f.dkim);
+  if (f.spfTemp || f.dkimTemp) return fail(`no verdict: ${f.spf}, ${f.dkim}`, true);
+  if (!i.spf) return na(`${f.dkim}; SPF not checked (client IP unknown)`);
+  return fail(`neither passed: ${f.spf}, ${f.dkim}`);
 }
 
 function spfAndDkim(i: RequirementsInput, f: AuthFacts): Judged {
-  const id = 'auth.spf-and-dkim';
-  if (f.dkimPass && f.spfPass) return pass(id, `${f.spf}, ${f.dkim}`);
+  if (f.dkimPass && f.spfPass) return pass(`${f.spf}, ${f.dkim}`);
   const dkimTemp = !f.dkimPass && f.dkimTemp;
   // A definite failure of one is a verdict whatever the other would say.
   if ((!f.dkimPass && !dkimTemp) || (i.spf && !f.spfPass && !f.spfTemp))
-    return fail(id, `both must pass: ${f.spf}, ${f.dkim}`);
-  if (dkimTemp || f.spfTemp) return fail(id, `no verdict: ${f.spf}, ${f.dkim}`, true);
-  return na(id, `${f.dkim}; SPF not checked (client IP unknown)`);
+    return fail(`both must pass: ${f.spf}, ${f.dkim}`);
+  if (dkimTemp || f.spfTemp) return fail(`no verdict: ${f.spf}, ${f.dkim}`, true);
+  return na(`${f.dkim}; SPF not checked (client IP unknown)`);
 }
 
 function dmarcRecord(i: RequirementsInput): Judged {
-  const id = 'dmarc.record';
   const dm = i.dmarc;
   // A record that receivers act on: one they ignore (an invalid p=, sp= or np= and no valid rua=, RFC 9989
   // §4.10.1) is as good as none, whatever it looks like.
   if (dm.record && dm.policy === null && dm.result === 'none')
-    return fail(id, dm.reason ?? `receivers ignore the record at _dmarc.${dm.recordDomain}`);
-  if (dm.record) return pass(id, `p=${dm.policy ?? 'none'} published at _dmarc.${dm.recordDomain}`);
-  if (dm.result === 'temperror') return fail(id, `no verdict: ${dm.reason ?? 'the DMARC lookup failed'}`, true);
-  if (!dm.domain) return fail(id, `no single From: domain to look the record up for (${dm.reason ?? 'no From:'})`);
-  return fail(id, dm.reason ?? `${dm.domain} publishes no DMARC record (p=none at least is asked)`);
+    return fail(dm.reason ?? `receivers ignore the record at _dmarc.${dm.recordDomain}`);
+  if (dm.record) return pass(`p=${dm.policy ?? 'none'} published at _dmarc.${dm.recordDomain}`);
+  if (dm.result === 'temperror') return fail(`no verdict: ${dm.reason ?? 'the DMARC lookup failed'}`, true);
+  if (!dm.domain) return fail(`no single From: domain to look the record up for (${dm.reason ?? 'no From:'})`);
+  return fail(dm.reason ?? `${dm.domain} publishes no DMARC record (p=none at least is asked)`);
 }
 
 function dmarcAlignment(i: RequirementsInput, f: AuthFacts): Judged {
-  const id = 'dmarc.alignment';
   const dm = i.dmarc;
-  if (dm.aligned.dkim || dm.aligned.spf) {
-    let what = 'SPF';
-    if (dm.aligned.dkim) what = dm.aligned.spf ? 'DKIM and SPF' : 'DKIM';
-    return pass(id, `From: ${dm.domain} aligned with ${what}`);
-  }
+  if (dm.aligned.dkim || dm.aligned.spf) return pass(`From: ${dm.domain} aligned with ${alignedWith(dm.aligned)}`);
   // Gmail: alignment is asked of direct mail; forwarded mail shows who forwarded it with ARC instead.
-  if (i.arc.result === 'pass')
-    return na(id, 'forwarded mail with a valid ARC chain: alignment is asked of direct mail');
-  if (dm.result === 'temperror') return fail(id, `no verdict: ${dm.reason ?? 'a DNS lookup failed'}`, true);
-  if (!dm.domain) return fail(id, `no single From: domain to align with (${dm.reason ?? 'no From:'})`);
-  if (f.dkimTemp || f.spfTemp) return fail(id, `no verdict for ${dm.domain}: a DKIM or SPF lookup failed`, true);
-  if (!i.spf) return na(id, `no aligned DKIM signature; SPF not checked (client IP unknown)`);
-  return fail(id, `nothing aligned with From: ${dm.domain}: ${f.spf}, ${f.dkim}`);
+  if (i.arc.result === 'pass') return na('forwarded mail with a valid ARC chain: alignment is asked of direct mail');
+  if (dm.result === 'temperror') return fail(`no verdict: ${dm.reason ?? 'a DNS lookup failed'}`, true);
+  if (!dm.domain) return fail(`no single From: domain to align with (${dm.reason ?? 'no From:'})`);
+  if (f.dkimTemp || f.spfTemp) return fail(`no verdict for ${dm.domain}: a DKIM or SPF lookup failed`, true);
+  if (!i.spf) return na(`no aligned DKIM signature; SPF not checked (client IP unknown)`);
+  return fail(`nothing aligned with From: ${dm.domain}: ${f.spf}, ${f.dkim}`);
 }
 
 function fcrdns(_: RequirementsInput, f: AuthFacts): Judged {
@@ -271,98 +262,88 @@ function tls(_: RequirementsInput, f: AuthFacts): Judged {
 }
 
 function fcrdnsOf(i: RequirementsInput): Judged {
-  const id = 'dns.fcrdns';
   const ip = i.connection?.ip;
   const c = i.lookups.client;
-  if (!ip || !c) return na(id, 'client IP unknown');
-  if (c.iprev === 'pass') return pass(id, `${ip} → ${c.name} → ${ip}`);
-  if (c.iprev === 'temperror') return fail(id, `no verdict: the PTR or address lookup for ${ip} failed`, true);
-  if (!c.ptr.length) return fail(id, `${ip} has no PTR record`);
+  if (!ip || !c) return na('client IP unknown');
+  if (c.iprev === 'pass') return pass(`${ip} → ${c.name} → ${ip}`);
+  if (c.iprev === 'temperror') return fail(`no verdict: the PTR or address lookup for ${ip} failed`, true);
+  if (!c.ptr.length) return fail(`${ip} has no PTR record`);
   return fail(
-    id,
     `${ip} → ${c.ptr.slice(0, 3).join(', ')}, but ${c.ptr.length > 1 ? 'none resolves' : 'it does not resolve'} back to ${ip}`,
   );
 }
 
 function heloOf(i: RequirementsInput): Judged {
-  const id = 'dns.helo';
   const h = i.lookups.helo;
-  if (!h) return na(id, 'HELO name unknown');
+  if (!h) return na('HELO name unknown');
   switch (h.status) {
     case 'resolves': {
       const ip = i.connection?.ip;
       const matches = ip && h.addresses.includes(ip) ? `, the client's own address` : '';
-      return pass(id, `${h.name} resolves (${h.addresses.slice(0, 3).join(', ')}${matches})`);
+      return pass(`${h.name} resolves (${h.addresses.slice(0, 3).join(', ')}${matches})`);
     }
     case 'literal':
-      return fail(id, `HELO ${h.name} is an address literal, not a name that resolves`);
+      return fail(`HELO ${h.name} is an address literal, not a name that resolves`);
     case 'invalid':
-      return fail(id, `HELO ${h.name} is not a fully qualified host name`);
+      return fail(`HELO ${h.name} is not a fully qualified host name`);
     case 'temperror':
-      return fail(id, `no verdict: the address lookup for ${h.name} failed`, true);
+      return fail(`no verdict: the address lookup for ${h.name} failed`, true);
     default:
-      return fail(id, `HELO ${h.name} has no A or AAAA record`);
+      return fail(`HELO ${h.name} has no A or AAAA record`);
   }
 }
 
 function tlsOf(i: RequirementsInput): Judged {
-  const id = 'transport.tls';
   const c = i.connection;
-  if (!c || c.tls === null) return na(id, 'not known: no Received: field of ours');
+  if (!c || c.tls === null) return na('not known: no Received: field of ours');
   const via = c.source === 'received' ? ` (our Received: by ${c.by})` : '';
-  if (c.tls) return pass(id, `delivered over ${c.tlsProtocol ?? 'TLS'}${c.cipher ? ` with ${c.cipher}` : ''}${via}`);
-  return fail(id, `delivered in clear, without STARTTLS${via}`);
+  if (c.tls) return pass(`delivered over ${c.tlsProtocol ?? 'TLS'}${c.cipher ? ` with ${c.cipher}` : ''}${via}`);
+  return fail(`delivered in clear, without STARTTLS${via}`);
 }
 
 function format(i: RequirementsInput): Judged {
-  const id = 'format.rfc5322';
   if (!i.msg) {
-    const j = fail(id, `not an RFC 5322 message: ${i.parseError ?? 'unparseable'}`);
+    const j = fail(`not an RFC 5322 message: ${i.parseError ?? 'unparseable'}`);
     j.problems = [{ id: 'format.unparseable', message: i.parseError ?? 'the message could not be parsed' }];
     return j;
   }
   const problems = formatProblems(i.msg, i.raw);
-  if (!problems.length) return pass(id, 'From:, Date:, Message-ID:, lines and addresses as RFC 5322 asks');
+  if (!problems.length) return pass('From:, Date:, Message-ID:, lines and addresses as RFC 5322 asks');
   const shown = problems
     .slice(0, 2)
     .map((p) => p.message)
     .join('; ');
   const more = problems.length > 2 ? `; and ${problems.length - 2} more` : '';
-  const j = fail(id, `${shown}${more}`);
+  const j = fail(`${shown}${more}`);
   j.problems = problems;
   return j;
 }
 
 function oneClick(i: RequirementsInput): Judged {
-  const id = 'unsubscribe.one-click';
-  if (!i.msg) return fail(id, 'the message could not be parsed');
+  if (!i.msg) return fail('the message could not be parsed');
   const j = judgeOneClick(i.msg, i.dkim);
-  return j.ok ? pass(id, j.reason) : fail(id, j.reason, !!j.temporary);
+  return j.ok ? pass(j.reason) : fail(j.reason, !!j.temporary);
 }
 
 function arc(i: RequirementsInput): Judged {
-  const id = 'arc.forwarded';
   const sealed = i.msg?.headers.some((h) => h.key === 'arc-seal' || h.key === 'arc-message-signature');
-  if (!sealed) return na(id, 'not forwarded (no ARC sets)');
+  if (!sealed) return na('not forwarded (no ARC sets)');
   if (i.arc.result === 'pass')
-    return pass(id, `forwarded with a valid ARC chain${i.arc.instance ? ` (i=${i.arc.instance})` : ''}`);
+    return pass(`forwarded with a valid ARC chain${i.arc.instance ? ` (i=${i.arc.instance})` : ''}`);
   return fail(
-    id,
     `ARC headers present but the chain ${i.arc.result === 'none' ? 'is incomplete' : 'fails'}${i.arc.reason ? `: ${i.arc.reason}` : ''}`,
   );
 }
 
 function impersonation(i: RequirementsInput): Judged {
-  const id = 'from.impersonation';
   const domain = i.dmarc.domain;
-  if (!domain) return na(id, 'no single From: domain');
+  if (!domain) return na('no single From: domain');
   const provider = mailboxProvider(domain);
-  if (!provider) return na(id, `${domain} is no mailbox provider's`);
-  if (i.dmarc.result === 'pass') return pass(id, `From: ${domain} (${provider}) passes DMARC`);
+  if (!provider) return na(`${domain} is no mailbox provider's`);
+  if (i.dmarc.result === 'pass') return pass(`From: ${domain} (${provider}) passes DMARC`);
   if (i.dmarc.result === 'temperror')
-    return fail(id, `no verdict: From: ${domain} (${provider}) and the DMARC lookup failed`, true);
+    return fail(`no verdict: From: ${domain} (${provider}) and the DMARC lookup failed`, true);
   return fail(
-    id,
     `From: claims ${domain}, a mailbox provider's domain (${provider}), and it does not pass DMARC (${i.dmarc.result}): send from your own domain`,
   );
 }
