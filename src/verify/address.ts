@@ -1,7 +1,7 @@
 // The addresses in a From: field (RFC 5322 §3.4: mailbox-list with display names, comments, quoted strings,
 // groups) and the domain DMARC aligns against (RFC 7489 §3.1), as an A-label.
 import { domainToASCII } from 'node:url';
-import { detached } from '../core/text.js';
+import { valueCache } from '../core/value-cache.js';
 
 /** The addr-specs of an address list, in order ('' for an unparseable mailbox). */
 export function parseAddressList(value: string): string[] {
@@ -60,26 +60,12 @@ export interface FromAuthors {
   domains: readonly string[];
 }
 
-/**
- * By field value: a sender's From: comes message after message, and the parse walks it a character at a time
- * (~5 µs a message where the receiver's short runs leave it unoptimized). Short values only, a bounded number;
- * what is kept is never handed out to be changed (readonly).
- */
-const authorsByValue = new Map<string, FromAuthors>();
-const AUTHORS_CACHE_MAX = 512;
-const AUTHORS_CACHE_VALUE_MAX = 256;
+const authorsOf = valueCache((value) => readAuthors([value]));
 
 /** The authors of the From: field values given (latin1 header text, as fieldValue gives it). */
 export function fromAuthors(values: readonly string[]): FromAuthors {
-  if (values.length !== 1 || values[0]!.length > AUTHORS_CACHE_VALUE_MAX) return readAuthors(values);
-  let authors = authorsByValue.get(values[0]!);
-  if (!authors) {
-    authors = readAuthors(values);
-    if (authorsByValue.size >= AUTHORS_CACHE_MAX) authorsByValue.clear();
-    // The addresses are new strings (parseAddressList builds them); the key is a view into the header section.
-    authorsByValue.set(detached(values[0]!), authors);
-  }
-  return authors;
+  // One field, as almost every message has: by its value (what is kept is never handed out to be changed).
+  return values.length === 1 ? authorsOf(values[0]!) : readAuthors(values);
 }
 
 function readAuthors(values: readonly string[]): FromAuthors {

@@ -1,6 +1,7 @@
 // RFC 5322 format, as Gmail and Yahoo ask of every sender: exactly one From: and one Date:, a Message-ID:,
 // CR and LF only together, lines of at most 998 octets, valid address syntax, no singleton field twice. Pure.
 import { detached } from '../../core/text.js';
+import { valueCache } from '../../core/value-cache.js';
 import { decodeHeaderText } from '../address.js';
 import { fieldValue, MAX_LINE, scanLines, SCAN_MAX, type HeaderField, type ParsedMessage } from '../message.js';
 import { checkAddressSyntax, type AddressCheck } from './address-syntax.js';
@@ -97,7 +98,7 @@ export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[]
     const { key, kind } = ADDRESS_FIELDS[a]!;
     const list = fields[SINGLETON_AT.get(key)!];
     for (let k = 0; list && k < list.length; k++) {
-      const check = addressCheck(fieldValue(list[k]!), kind);
+      const check = addressChecks[kind](fieldValue(list[k]!));
       if (key === 'from') authors += check.mailboxes;
       if (check.problem && ++syntax <= MAX_PER_KIND)
         out.push(problem('format.address.syntax', `${displayName(list[k]!)}: ${check.problem} (RFC 5322 §3.4)`));
@@ -115,31 +116,18 @@ export function formatProblems(msg: ParsedMessage, raw: Buffer): FormatProblem[]
   return out;
 }
 
-/**
- * Address checks by field value: a sender's From: (and a list's To:) comes message after message, and the parse
- * costs a few µs where the receiver's short runs leave it unoptimized. Short values only, a bounded number.
- */
-const addressChecks: Record<AddressKind, Map<string, AddressCheck>> = {
-  mailbox: new Map(),
-  'mailbox-list': new Map(),
-  'address-list': new Map(),
+/** Address checks by field value (valueCache); a problem text quotes the value, so it is detached too. */
+const addressChecks: Record<AddressKind, (value: string) => AddressCheck> = {
+  mailbox: checksOf('mailbox'),
+  'mailbox-list': checksOf('mailbox-list'),
+  'address-list': checksOf('address-list'),
 };
-const ADDRESS_CACHE_MAX = 512;
-const ADDRESS_CACHE_VALUE_MAX = 256;
 
-function addressCheck(value: string, kind: AddressKind): AddressCheck {
-  if (value.length > ADDRESS_CACHE_VALUE_MAX) return checkAddressSyntax(decodeHeaderText(value), kind);
-  // One map per kind: a key made of kind and value would be a fresh string to flatten and hash each time.
-  const cache = addressChecks[kind];
-  let check = cache.get(value);
-  if (!check) {
-    check = checkAddressSyntax(decodeHeaderText(value), kind);
-    if (cache.size >= ADDRESS_CACHE_MAX) cache.clear();
-    // Key and problem text are views into the header section: kept, they would keep it alive (a stranger's MBs).
-    if (check.problem) check = { ...check, problem: detached(check.problem) };
-    cache.set(detached(value), check);
-  }
-  return check;
+function checksOf(kind: AddressKind): (value: string) => AddressCheck {
+  return valueCache(
+    (value) => checkAddressSyntax(decodeHeaderText(value), kind),
+    (c) => (c.problem ? { ...c, problem: detached(c.problem) } : c),
+  );
 }
 
 /** No bare CR, no bare LF among CRLF lines, no line over 998 octets (message.ts's scanLines, for any buffer). */
