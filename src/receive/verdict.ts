@@ -127,5 +127,3 @@ export function toReceiveAuth(v: MessageVerdict, heloSpf?: SpfVerdict): ReceiveA
     arc: { result: v.arc.result },
   };
 }
-
-export { requirementLine } from '../verify/requirements/transport.js';
