@@ -47,32 +47,27 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   const v8Flags = v8FlagsFor(Math.ceil(tasks.length / procs));
   if (v8Flags.length) setFlagsFromString(v8Flags.join(' '));
   const pool = procs > 1 ? startPool(procs - 1, verifyOpts, v8Flags) : undefined;
-  const [
-    { createContext },
-    { unverifiable, verifyTasks },
-    { exitCode },
-    { toJson, toNdjsonLine },
-    { requirementsExitCode, worseExitCode },
-  ] = await Promise.all([
-    import('../context.js'),
-    import('../../verify/run.js'),
-    import('../exit-code.js'),
-    import('../../report/json.js'),
-    import('../../verify/requirements/exit-code.js'),
-  ]);
+  const [{ createContext }, { unverifiable, verifyTasks }, { toJson, toNdjsonLine }, { VerifyTally }] =
+    await Promise.all([
+      import('../context.js'),
+      import('../../verify/run.js'),
+      import('../../report/json.js'),
+      import('../verify-tally.js'),
+    ]);
   const ctx = await createContext(opts, { brief: !opts.all }).catch(async (e: unknown) => {
     await pool?.terminate();
     throw e;
   });
   // The text renderer (and the table package) only when there is text to render.
   const text = ctx.json ? undefined : await import('../../report/text/verify.js');
-  const items: VerifyItem[] = [
+  const tally = new VerifyTally();
+  const unreadable: VerifyItem[] = [
     ...errors.map((e) => unverifiable(e, `cannot read: ${e.error}`)),
     ...refused.map((file) =>
       unverifiable({ file }, 'no messages in this folder (--allow-empty accepts that)', 'verify.input.empty'),
     ),
   ];
-  const total = tasks.length + items.length;
+  const total = tasks.length + unreadable.length;
   // One message file: the full report (or one JSON object); a folder or mbox: a stream, even of one message.
   const single = total === 1 && !stream;
   // Output gathered and written once per turn of the event loop: results arrive in bursts (a helper's batch),
@@ -105,12 +100,15 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
       );
     }
   };
-  items.forEach(show);
+  for (const item of unreadable) {
+    tally.add(item);
+    show(item);
+  }
   await verifyTasks(tasks, verifyOpts, ctx, {
     pool,
     jobs: 1, // only without a pool (one process asked for): then every message is verified in this thread
     onItem: (item, done) => {
-      items.push(item);
+      tally.add(item);
       show(item);
       const now = performance.now();
       if (quiet && (now - lastDraw > 100 || done === tasks.length)) {
@@ -120,15 +118,9 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     },
   });
   if (quiet) toStderr('\r\x1b[K');
-  if (text && !single)
-    write(text.renderVerifySummary(text.summarize(items, (performance.now() - start) / 1000), ctx.theme));
+  if (text && !single) write(text.renderVerifySummary(tally.summary((performance.now() - start) / 1000), ctx.theme));
   flush();
-  // Bad input outranks verdicts: the user has to fix the command line or the files first.
-  if (items.some((i) => 'error' in i)) return 2;
-  if (!opts.strict) return exitCode(items);
-  // --strict: warnings fail (shared/CONTRACT.md), and so does an unmet sender requirement.
-  const verdicts = items.flatMap((i) => ('error' in i ? [] : [i.requirementsVerdict]));
-  return worseExitCode(exitCode(items, { strict: true }), requirementsExitCode(verdicts));
+  return tally.exitCode(!!opts.strict);
 }
 
 function parseVerifyOptions(opts: VerifyCliOptions) {

@@ -183,21 +183,6 @@ export interface VerifySummary {
   seconds: number;
 }
 
-export function summarize(items: readonly VerifyItem[], seconds: number): VerifySummary {
-  const byDmarc: Record<string, number> = {};
-  let authenticated = 0;
-  let unreadable = 0;
-  for (const i of items) {
-    if ('error' in i) {
-      unreadable++;
-      continue;
-    }
-    byDmarc[i.dmarc.result] = (byDmarc[i.dmarc.result] ?? 0) + 1;
-    if (!i.findings.some((f) => f.severity === 'fail' || f.temporary)) authenticated++;
-  }
-  return { total: items.length, byDmarc, authenticated, unreadable, seconds };
-}
-
 export function renderVerifySummary(s: VerifySummary, t: Theme): string {
   const rows = Object.entries(s.byDmarc)
     .sort((a, b) => b[1] - a[1])

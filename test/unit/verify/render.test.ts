@@ -6,13 +6,19 @@ import {
   renderVerify,
   renderVerifyLine,
   renderVerifySummary,
-  summarize,
 } from '../../../src/report/text/verify.js';
 import { createTheme, plainTheme } from '../../../src/report/theme.js';
+import { VerifyTally } from '../../../src/cli/verify-tally.js';
 import { unverifiable } from '../../../src/verify/run.js';
-import type { VerifiedFile } from '../../../src/verify/types.js';
+import type { VerifiedFile, VerifyItem } from '../../../src/verify/types.js';
 import { verifyMessage } from '../../../src/verify/verdict.js';
 import { fixtureResolver } from '../../helpers/zones.js';
+
+function tallied(items: VerifyItem[]): VerifyTally {
+  const t = new VerifyTally();
+  for (const i of items) t.add(i);
+  return t;
+}
 
 // Whole-line assertions render wide; the width test checks the wrapping at 80.
 const wide = createTheme(false, 200);
@@ -71,14 +77,14 @@ describe('renderVerify', () => {
       '✓ signed-rsa.eml  alice@mail.test  dmarc=pass dkim=pass(mail.test)  req=pass\n',
     );
     expect(renderVerifyLine(bad, plainTheme)).toBe('✗ junk.txt  not a message: the file is empty\n');
-    const summary = renderVerifySummary(summarize([ok, bad], 0.5), plainTheme);
+    const summary = renderVerifySummary(tallied([ok, bad]).summary(0.5), plainTheme);
     expect(summary).toContain('2 messages verified in 0.50 s (4 msgs/s)');
     expect(summary).toMatch(/✓ pass +1/);
     expect(summary).toMatch(/✗ not a message +1/);
     expect(summary).toContain('✗ 1 of 2 not authenticated');
     // A message whose verdict a DNS timeout prevented (a temporary finding, severity warn) is not authenticated.
     const unknown = { ...ok, findings: [finding('verify.dmarc.temperror', 'fail', 'x', { temporary: true })] };
-    expect(renderVerifySummary(summarize([ok, unknown], 0.5), plainTheme)).toContain('✗ 1 of 2 not authenticated');
+    expect(renderVerifySummary(tallied([ok, unknown]).summary(0.5), plainTheme)).toContain('✗ 1 of 2 not authenticated');
   });
 
   it('draws a progress bar', () => {
