@@ -26,6 +26,8 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${pkg.version}\n`);
     return flushAndExit(0);
   }
+  // A verify of a big folder forks its helpers first: they boot while commander and the command tree load.
+  if (args.includes('verify')) (await import('../verify/prestart.js')).prestartHelpers(args);
   const { buildProgram } = await import('./program.js');
   const program = buildProgram();
   try {

@@ -5,9 +5,7 @@
 // DNS stays in the main process: helpers ask it through IPC, so there is one cache, one set of --zone files
 // and one --verbose log. Tasks and results travel in batches, V8-serialized: one IPC message per batch instead
 // of a JSON round trip per message (a message costs ~150 µs to verify; per-message IPC cost a third of that).
-import { fork, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { Context } from '../core/context.js';
 import type { RRType } from '../dns/types.js';
 import { requirementLine, withRule } from './requirements/transport.js';
@@ -15,6 +13,7 @@ import type { RequirementLine } from './requirements/types.js';
 import type { VerifiedFile, VerifyItem } from './types.js';
 import type { MessageTask } from './sources.js';
 import type { VerifyOptions } from './verdict.js';
+import { adoptHelpers, forkHelper } from './prestart.js';
 
 export interface WorkerTask {
   id: number;
@@ -58,23 +57,7 @@ export interface VerifyPool {
   terminate(): Promise<void>;
 }
 
-/** Below this many messages a helper process (~100 ms to start) costs more than it saves. */
-export const HELPER_THRESHOLD = 500;
-
-/** How many processes, this one included, to verify `count` messages with. */
-export function threadsFor(count: number, jobs?: number): number {
-  return Math.max(1, Math.min(jobs ?? (count >= HELPER_THRESHOLD ? availableParallelism() : 1), count));
-}
-
-/**
- * V8 flags for a verify run of `perProcess` messages per process. Its optimizing compiler (TurboFan) pays for
- * itself only on long runs: over a process's first thousands of messages, compiling costs more CPU than the faster
- * code saves (measured per message over the first 1,000: ed25519 ~400 → ~250 µs, RSA ~295 → ~160 µs without it;
- * with it the steady state is ~20–35% cheaper, which wins back the head start after ~10,000 messages).
- */
-export function v8FlagsFor(perProcess: number): string[] {
-  return perProcess < 10_000 ? ['--no-opt'] : [];
-}
+export { HELPER_THRESHOLD, threadsFor, v8FlagsFor } from './prestart.js';
 
 /** Tasks per IPC message, and how many a helper holds at once (enough to overlap IPC and DNS with hashing). */
 const BATCH = 8;
@@ -85,13 +68,10 @@ const WINDOW = 24;
  * before it builds its context and lists the folders, and they are ready when the first task is.
  */
 export function startPool(size: number, opts: VerifyOptions, v8Flags: readonly string[] = []): VerifyPool {
-  const script = fileURLToPath(new URL('./worker.js', import.meta.url));
-  const helpers = Array.from({ length: size }, () => {
-    const child = fork(script, [], {
-      execArgv: [...v8Flags],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      serialization: 'advanced',
-    });
+  // Helpers forked at start-up (prestart.ts) when they fit this run, the rest now.
+  const early = adoptHelpers(size, v8Flags);
+  const helpers = Array.from({ length: size }, (_, i) => {
+    const child = early[i] ?? forkHelper(v8Flags);
     const ready = new Promise<boolean>((resolve) => {
       child.once('message', (m: FromWorker) => resolve(m.type === 'ready'));
       child.once('exit', () => resolve(false));

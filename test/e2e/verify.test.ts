@@ -1,6 +1,6 @@
 // `mailcheck verify` as users and scripts run it: the contract JSON, NDJSON for several messages, exit codes
 // 0/1/2/3, the text report, Maildirs (big ones through helper processes) and mbox files, all offline.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,37 @@ describe('mailcheck verify (CLI)', () => {
     expect(strip(many.stdout)).toEqual(strip(one.stdout));
     expect(strip(many.stdout)).toHaveLength(241);
     expect(strip(many.stdout).filter((x) => x[1] === 'fail')).toHaveLength(60);
+  });
+
+  it('helpers forked at start-up for a run that turns out not to need them are not left behind', async () => {
+    // The start-up guess (verify/prestart.ts) forks helpers for a big folder or a big file before the command line
+    // is parsed: after a usage error, and for a 1 MB file that is one message, none may outlive the run. Helpers
+    // inherit the environment, so a mark in it finds them among the machine's processes.
+    const md = join(tmp, 'Maildir-prestart');
+    for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(md, sub), { recursive: true });
+    for (let i = 0; i < 600; i++) writeFileSync(join(md, 'new', `${i}.M1P1.host`), 'x');
+    const big = join(tmp, 'big-single.eml');
+    writeFileSync(big, readFileSync(`${EML}/signed-rsa.eml`, 'latin1') + 'x'.repeat(1 << 20), 'latin1');
+    const mark = `prestart-${process.pid}-${Date.now()}`;
+    const env = { MAILCHECK_TEST_MARK: mark };
+    const usage = await runCli(['verify', md, '--ip', 'not-an-ip'], { env });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe("mailcheck: --ip 'not-an-ip' is not an IP address\n");
+    const one = await runCli(['verify', big, ...ZONES, '--json'], { env });
+    expect(JSON.parse(one.stdout).file).toBe(big);
+    const marked = () =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/environ`, 'latin1').includes(`MAILCHECK_TEST_MARK=${mark}`);
+          } catch {
+            return false; // gone meanwhile, or not ours
+          }
+        });
+    // A helper still loading when its parent exits ends when it finds the IPC channel closed: give it a moment.
+    for (let i = 0; i < 50 && marked().length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(marked()).toEqual([]);
   });
 
   it('a big mbox goes to helper processes as bytes and gives the same verdicts as one process, in order', async () => {

@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import { definedOnly } from '../../core/object.js';
 import { setFlagsFromString } from 'node:v8';
-import { startPool, threadsFor, v8FlagsFor } from '../../verify/pool.js';
+import { startPool, threadsFor, v8FlagsFor, type VerifyPool } from '../../verify/pool.js';
+import { adoptHelpers } from '../../verify/prestart.js';
 import type { VerifyItem } from '../../verify/types.js';
 import { expandTargets } from '../../verify/sources.js';
 import { bufferedStdout } from '../buffered-stdout.js';
@@ -46,7 +47,10 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   // is loaded, and given to the helpers.
   const v8Flags = v8FlagsFor(Math.ceil(tasks.length / procs));
   if (v8Flags.length) setFlagsFromString(v8Flags.join(' '));
-  const pool = procs > 1 ? startPool(procs - 1, verifyOpts, v8Flags) : undefined;
+  // Helpers forked at start-up (verify/prestart.ts) that this run does not use are stopped here.
+  let pool: VerifyPool | undefined;
+  if (procs > 1) pool = startPool(procs - 1, verifyOpts, v8Flags);
+  else adoptHelpers(0, []);
   const [{ createContext }, { unverifiable, verifyTasks }, { toJson, toNdjsonLine }, { VerifyTally }] =
     await Promise.all([
       import('../context.js'),
