@@ -46,10 +46,14 @@ export function fromWire(item: WireItem): VerifyItem {
 
 export interface VerifyPool {
   readonly size: number;
-  /** Hands out task indexes from `take` (-1: none left) until the queue is empty and every helper has exited. */
+  /**
+   * Hands out task indexes from `take` (-1: none left) until the queue is empty and every helper has exited;
+   * `left` says how many are not taken yet (by any process).
+   */
   run(
     tasks: readonly MessageTask[],
     take: () => number,
+    left: () => number,
     ctx: Pick<Context, 'resolver' | 'now'>,
     emit: (i: number, item: VerifyItem) => void,
   ): Promise<void>;
@@ -62,6 +66,19 @@ export { HELPER_THRESHOLD, threadsFor, v8FlagsFor } from './prestart.js';
 /** Tasks per IPC message, and how many a helper holds at once (enough to overlap IPC and DNS with hashing). */
 const BATCH = 8;
 const WINDOW = 24;
+/** The least a helper holds near the end of the queue: one to work on while the next one travels. */
+const MIN_HELD = 2;
+
+/**
+ * How many tasks to send a helper holding `inFlight` when `rest` are not taken yet (0: none now). Whole batches up
+ * to the window; near the end of the queue a helper holds no more than is left for all, so the last tasks do not
+ * wait in one helper's window while the other processes have nothing left to do (with 24 held, the main process
+ * sat idle 8–17 ms at the end of a 1,000-message run).
+ */
+export function batchSize(rest: number, inFlight: number): number {
+  const size = Math.min(BATCH, rest, Math.min(WINDOW, Math.max(MIN_HELD, rest)) - inFlight);
+  return size >= (rest < WINDOW ? 1 : BATCH) ? size : 0;
+}
 
 /**
  * Starts the helpers now — a process takes tens of milliseconds to load its modules, so the CLI starts them
@@ -84,7 +101,7 @@ export function startPool(size: number, opts: VerifyOptions, v8Flags: readonly s
     terminate: async () => {
       await Promise.all(helpers.map(({ child }) => stop(child)));
     },
-    run: (tasks, take, ctx, emit) =>
+    run: (tasks, take, left, ctx, emit) =>
       Promise.all(
         helpers.map(
           ({ child, ready }) =>
@@ -95,9 +112,14 @@ export function startPool(size: number, opts: VerifyOptions, v8Flags: readonly s
               let failed = false;
               let drained = false;
               const feed = () => {
-                while (inFlight + BATCH <= WINDOW && !drained) {
+                while (!drained) {
+                  const rest = left();
+                  // The others took the last ones (batchSize says 0 for none left, and take() is never asked).
+                  if (rest === 0) drained = true;
+                  const size = batchSize(rest, inFlight);
+                  if (!size) break;
                   const batch: WorkerTask[] = [];
-                  while (batch.length < BATCH) {
+                  while (batch.length < size) {
                     const id = take();
                     if (id === -1) {
                       drained = true;
@@ -110,7 +132,11 @@ export function startPool(size: number, opts: VerifyOptions, v8Flags: readonly s
                   inFlight += batch.length;
                   child.send({ type: 'tasks', tasks: batch, now } satisfies ToWorker);
                 }
-                if (inFlight === 0 && drained) child.send({ type: 'end' } satisfies ToWorker);
+                if (inFlight === 0 && drained) {
+                  child.send({ type: 'end' } satisfies ToWorker);
+                  // Every result is in: the run goes on without waiting the few ms the helper takes to exit.
+                  resolve();
+                }
               };
               child.on('message', (m: FromWorker) => {
                 if (m.type === 'dns') {

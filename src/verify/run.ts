@@ -45,7 +45,7 @@ export async function verifyTasks(
     { length: Math.min(parallel ? MAIN_LANES_WITH_HELPERS : IN_PROCESS_CONCURRENCY, tasks.length) },
     lane,
   );
-  if (pool) lanes.push(pool.run(tasks, take, ctx, emit));
+  if (pool) lanes.push(pool.run(tasks, take, () => tasks.length - next, ctx, emit));
   await Promise.all(lanes);
 }
 
