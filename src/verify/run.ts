@@ -7,7 +7,8 @@ import { finding } from '../core/result.js';
 import { MessageFormatError } from './message.js';
 import { startPool, threadsFor, type VerifyPool } from './pool.js';
 import { describeFsError, type MessageTask } from './sources.js';
-import type { UnverifiableFile, VerifyItem } from './types.js';
+import type { Every } from '../core/object.js';
+import type { UnverifiableFile, VerifiedFile, VerifyItem } from './types.js';
 import { verifyMessage, type VerifyOptions } from './verdict.js';
 
 export interface RunOptions {
@@ -55,8 +56,11 @@ export async function verifyTask(
   opts: VerifyOptions,
   ctx: Pick<Context, 'resolver' | 'now'>,
 ): Promise<VerifyItem> {
-  const where: { kind: 'verify'; file: string; index?: number } = { kind: 'verify', file: task.file };
-  if (task.index !== undefined) where.index = task.index;
+  const where: { kind: 'verify'; file: string; index?: number } = {
+    kind: 'verify',
+    file: task.file,
+    index: task.index,
+  };
   let bytes: Buffer;
   try {
     // Synchronous on purpose: messages are small and in the page cache, and fs/promises' open-stat-read-close
@@ -66,8 +70,30 @@ export async function verifyTask(
     return unverifiable(where, `cannot read: ${describeFsError(e)}`);
   }
   try {
-    const verdict = await verifyMessage(bytes, opts, ctx);
-    return { ...where, size: bytes.length, ...verdict };
+    const v = await verifyMessage(bytes, opts, ctx);
+    // Every key named, none spread in: spreading the verdict after other keys cost a runtime call a key in V8's
+    // interpreter, where short verify runs stay (~5 µs a message). `index` is undefined (absent from JSON) for a file.
+    const item: Every<VerifiedFile> = {
+      kind: 'verify',
+      file: task.file,
+      index: task.index,
+      size: bytes.length,
+      from: v.from,
+      subject: v.subject,
+      messageId: v.messageId,
+      dkim: v.dkim,
+      spf: v.spf,
+      dmarc: v.dmarc,
+      arc: v.arc,
+      dkimNotVerified: v.dkimNotVerified,
+      bareCr: v.bareCr,
+      authenticationResults: v.authenticationResults,
+      findings: v.findings,
+      connection: v.connection,
+      requirements: v.requirements,
+      requirementsVerdict: v.requirementsVerdict,
+    };
+    return item;
   } catch (e) {
     if (e instanceof MessageFormatError) return unverifiable(where, `not a message: ${e.message}`);
     throw e;

@@ -1,7 +1,7 @@
 // One message's verdict: DKIM (every signature), SPF (when the client IP is known), DMARC with alignment,
 // ARC, and the Authentication-Results header. Shared by `verify` and `receive`. I/O only through the resolver.
 import type { Context } from '../core/context.js';
-import { definedOnly } from '../core/object.js';
+import type { Every } from '../core/object.js';
 import { decodeHeaderText, fromAuthors } from './address.js';
 import { checkArc } from './arc.js';
 import { formatAuthenticationResults } from './auth-results.js';
@@ -96,19 +96,19 @@ export async function verifyMessage(
     lookups: lookups ? await lookups : NO_LOOKUPS,
     bulk: !!opts.bulk,
   });
-  const verdict: MessageVerdict = {
-    // subject and messageId only when the message has them
-    ...definedOnly({
-      from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
-      subject: subject === undefined ? undefined : decodeHeaderText(subject),
-      messageId,
-    }),
+  // One literal with every key, in the order JSON shows them, none spread in: one shape for every verdict, which
+  // V8's interpreter (where short verify runs stay) builds, reads and copies cheaply — spreads into a literal cost
+  // a runtime call a key (~6 µs a message). Keys left undefined are absent from JSON.
+  const verdict: Every<MessageVerdict> = {
+    from: from ?? (fromValues[0] !== undefined ? decodeHeaderText(fromValues[0]) || null : null),
+    subject: subject === undefined ? undefined : decodeHeaderText(subject),
+    messageId,
     dkim: withAlignment,
     spf,
     dmarc,
     arc,
-    ...(dkimRun.notVerified ? { dkimNotVerified: dkimRun.notVerified } : {}),
-    ...(msg.bareCr.length ? { bareCr: msg.bareCr } : {}),
+    dkimNotVerified: dkimRun.notVerified || undefined,
+    bareCr: msg.bareCr.length ? msg.bareCr : undefined,
     authenticationResults: formatAuthenticationResults({ authservId: opts.authservId, dkim, spf, dmarc, arc }),
     findings: [],
     connection,
