@@ -2,9 +2,8 @@
 // far. The run used to keep every result to the end — a million-message mbox held a million results, and in a
 // 1,000-message run each young-generation GC copied the growing list again (~5 µs a message of GC).
 import type { VerifySummary } from '../report/text/verify.js';
-import { requirementsExitCode, worseExitCode } from '../verify/requirements/exit-code.js';
+import { worseExitCode } from '../verify/requirements/exit-code.js';
 import type { VerifyItem } from '../verify/types.js';
-import { exitCode } from './exit-code.js';
 
 export class VerifyTally {
   total = 0;
@@ -22,9 +21,22 @@ export class VerifyTally {
       return;
     }
     this.byDmarc[item.dmarc.result] = (this.byDmarc[item.dmarc.result] ?? 0) + 1;
-    if (!item.findings.some((f) => f.severity === 'fail' || f.temporary)) this.authenticated++;
-    this.code = worseExitCode(this.code, exitCode([item]));
-    const strict = worseExitCode(exitCode([item], { strict: true }), requirementsExitCode([item.requirementsVerdict]));
+    // exitCode()'s rules (cli/exit-code.ts) over this one item, without its arrays and options (a call a message).
+    let failed = false;
+    let temporary = false;
+    let warned = false;
+    for (let k = 0; k < item.findings.length; k++) {
+      const f = item.findings[k]!;
+      if (f.temporary) temporary = true;
+      else if (f.severity === 'fail') failed = true;
+      else if (f.severity === 'warn') warned = true;
+    }
+    if (!failed && !temporary) this.authenticated++;
+    const code = failed ? 1 : temporary ? 3 : 0;
+    this.code = worseExitCode(this.code, code);
+    // --strict: warnings fail too, and so does an unmet sender requirement (requirementsExitCode).
+    const req = item.requirementsVerdict.result;
+    const strict = failed || warned || req === 'fail' ? 1 : temporary || req === 'temperror' ? 3 : 0;
     this.strictCode = worseExitCode(this.strictCode, strict);
   }
 
