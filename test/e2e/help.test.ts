@@ -11,7 +11,7 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
     .flatMap((c) => [[...prefix, c.name()], ...commandPaths(c, [...prefix, c.name()])]);
 }
 
-const paths = commandPaths(buildProgram());
+const paths = commandPaths(await buildProgram());
 
 describe('help', () => {
   it('the tree has the commands of the contract', () => {

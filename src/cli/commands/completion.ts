@@ -20,7 +20,7 @@ function specOf(cmd: Command): Spec {
 }
 
 export async function run(shell: string): Promise<number> {
-  const spec = specOf(buildProgram());
+  const spec = specOf(await buildProgram());
   const script = { bash, zsh, fish }[shell as 'bash'];
   if (!script) throw new UsageError(`completion: unknown shell '${shell}' (expected bash, zsh or fish)`);
   process.stdout.write(script(spec));
