@@ -32,12 +32,13 @@ export class VerifyTally {
       else if (f.severity === 'warn') warned = true;
     }
     if (!failed && !temporary) this.authenticated++;
-    const code = failed ? 1 : temporary ? 3 : 0;
-    this.code = worseExitCode(this.code, code);
+    this.code = worseExitCode(this.code, codeOf(failed, temporary));
     // --strict: warnings fail too, and so does an unmet sender requirement (requirementsExitCode).
     const req = item.requirementsVerdict.result;
-    const strict = failed || warned || req === 'fail' ? 1 : temporary || req === 'temperror' ? 3 : 0;
-    this.strictCode = worseExitCode(this.strictCode, strict);
+    this.strictCode = worseExitCode(
+      this.strictCode,
+      codeOf(failed || warned || req === 'fail', temporary || req === 'temperror'),
+    );
   }
 
   summary(seconds: number): VerifySummary {
@@ -50,4 +51,10 @@ export class VerifyTally {
     if (this.unreadable) return 2;
     return strict ? this.strictCode : this.code;
   }
+}
+
+/** A failure (1) outranks no verdict (3), which outranks success (0). */
+function codeOf(failed: boolean, temporary: boolean): 0 | 1 | 3 {
+  if (failed) return 1;
+  return temporary ? 3 : 0;
 }

@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { finding } from '../../../src/core/result.js';
 import { describe, expect, it } from 'vitest';
-import {
-  progressBar,
-  renderVerify,
-  renderVerifyLine,
-  renderVerifySummary,
-} from '../../../src/report/text/verify.js';
+import { progressBar, renderVerify, renderVerifyLine, renderVerifySummary } from '../../../src/report/text/verify.js';
 import { createTheme, plainTheme } from '../../../src/report/theme.js';
 import { VerifyTally } from '../../../src/cli/verify-tally.js';
 import { unverifiable } from '../../../src/verify/run.js';
@@ -84,7 +79,9 @@ describe('renderVerify', () => {
     expect(summary).toContain('✗ 1 of 2 not authenticated');
     // A message whose verdict a DNS timeout prevented (a temporary finding, severity warn) is not authenticated.
     const unknown = { ...ok, findings: [finding('verify.dmarc.temperror', 'fail', 'x', { temporary: true })] };
-    expect(renderVerifySummary(tallied([ok, unknown]).summary(0.5), plainTheme)).toContain('✗ 1 of 2 not authenticated');
+    expect(renderVerifySummary(tallied([ok, unknown]).summary(0.5), plainTheme)).toContain(
+      '✗ 1 of 2 not authenticated',
+    );
   });
 
   it('draws a progress bar', () => {
