@@ -1,7 +1,7 @@
 // What a verify run keeps of each message once it is shown: the counts its summary needs and the exit code so
 // far. The run used to keep every result to the end — a million-message mbox held a million results, and in a
 // 1,000-message run each young-generation GC copied the growing list again (~5 µs a message of GC).
-import type { VerifySummary } from '../report/text/verify.js';
+import type { VerifySummary } from '../report/text/verify-line.js';
 import { worseExitCode } from '../verify/requirements/exit-code.js';
 import type { VerifyItem } from '../verify/types.js';
 

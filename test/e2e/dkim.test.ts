@@ -253,8 +253,10 @@ describe('mailcheck dkim keygen (CLI)', () => {
     const { toMailauthResolver } = await import('../../src/dns/adapters/mailauth.js');
     const message =
       'From: a@example.test\r\nTo: b@example.test\r\nSubject: keygen\r\nDate: Sat, 29 Nov 2026 10:00:00 +0000\r\n\r\nhello\r\n';
-    // mailauth takes its signers in signatureData (its index.d.ts says otherwise).
+    // mailauth takes its signers in signatureData (its index.d.ts says otherwise), and one clock reading: without
+    // signTime it reads the clock twice and signs a t= it does not write when a second ends in between (a flaky fail).
     const signed = await dkimSign(message, {
+      signTime: new Date(),
       signatureData: [
         {
           signingDomain: 'example.test',

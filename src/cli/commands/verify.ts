@@ -62,8 +62,13 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     await pool?.terminate();
     throw e;
   });
-  // The text renderer (and the table package) only when there is text to render.
-  const text = ctx.json ? undefined : await import('../../report/text/verify.js');
+  // One message file: the full report (or one JSON object); a folder or mbox: a stream, even of one message.
+  const total = tasks.length + errors.length + refused.length;
+  const single = total === 1 && !stream;
+  // Renderers only for text: a folder's lines without the table package, the full report (-v, --all) with it.
+  const text = ctx.json ? undefined : await import('../../report/text/verify-line.js');
+  const report =
+    ctx.json || !(single || ctx.theme.detail === 'full') ? undefined : await import('../../report/text/verify.js');
   const tally = new VerifyTally();
   const unreadable: VerifyItem[] = [
     ...errors.map((e) => unverifiable(e, `cannot read: ${e.error}`)),
@@ -71,9 +76,6 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
       unverifiable({ file }, 'no messages in this folder (--allow-empty accepts that)', 'verify.input.empty'),
     ),
   ];
-  const total = tasks.length + unreadable.length;
-  // One message file: the full report (or one JSON object); a folder or mbox: a stream, even of one message.
-  const single = total === 1 && !stream;
   // Output gathered and written once per turn of the event loop: results arrive in bursts (a helper's batch),
   // and one write for a burst costs one system call instead of one per message.
   const { write, flush } = bufferedStdout((f) => {
@@ -91,7 +93,7 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
     if ('error' in item)
       toStderr(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
     if (ctx.json) write(single ? toJson(item) : toNdjsonLine(item));
-    else if (single) write(text!.renderVerify(item, ctx.theme, { findings: ctx.theme.detail === 'full' }));
+    else if (single) write(report!.renderVerify(item, ctx.theme, { findings: ctx.theme.detail === 'full' }));
     else if ('error' in item)
       return; // already said on stderr
     else if (!quiet || item.findings.some((f) => f.severity === 'fail' || f.temporary)) {
@@ -99,7 +101,7 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
       // The full report (-v, --all) of each message, or a line each.
       write(
         ctx.theme.detail === 'full'
-          ? text!.renderVerify(item, ctx.theme, { findings: true }) + '\n'
+          ? report!.renderVerify(item, ctx.theme, { findings: true }) + '\n'
           : text!.renderVerifyLine(item, ctx.theme),
       );
     }

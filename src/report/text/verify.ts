@@ -1,29 +1,18 @@
 // The verdicts on a saved message, mechanism by mechanism (DKIM RFC 6376, SPF RFC 7208, DMARC RFC 7489,
-// ARC RFC 8617), the Authentication-Results a receiver would add, and one line per message for folders. Brief
+// ARC RFC 8617), the Authentication-Results a receiver would add (a folder's lines: verify-line.ts). Brief
 // (the default): the verdict first, a line or two per mechanism, the Authentication-Results; --all adds the rest.
-import { getBorderCharacters, table } from 'table';
+import { getBorderCharacters } from 'table';
 import { escapeControl } from '../../core/text.js';
 import type { VerifyItem } from '../../verify/types.js';
 import { findingsToFix, heading, notShownLine, renderFindings, reportHead, verdictLine } from '../steps.js';
 import { fitTable } from '../table.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
-import { requirementsWord } from './requirements.js';
+import { result, where } from './verify-line.js';
 import { renderRequirementsSection } from './verify-requirements.js';
 
-type Tone = 'ok' | 'warn' | 'fail' | 'dim';
 /** Said next to a DMARC verdict reached without SPF: the client IP was not given and no Received: of ours had it. */
 const SPF_NOT_CHECKED = 'SPF not checked (no --ip)';
-const TONE: Record<string, Tone> = {
-  pass: 'ok',
-  fail: 'fail',
-  permerror: 'fail',
-  softfail: 'warn',
-  neutral: 'warn',
-  policy: 'warn',
-  temperror: 'warn',
-  none: 'dim',
-};
 
 /**
  * Findings that the mechanism lines of a report already tell (a signature's row, the SPF and DMARC lines, ARC).
@@ -37,14 +26,6 @@ const TOLD_ABOVE = new Set([
   'verify.arc.pass',
   'verify.arc.fail',
 ]);
-
-/** A result word in the colour that means something: green pass, red fail/permerror, yellow the rest, dim none. */
-export function result(t: Theme, r: string): string {
-  const tone = TONE[r] ?? 'warn';
-  return t[tone](`${MARK[tone]} ${r}`);
-}
-
-const MARK = { ok: '✓', fail: '✗', dim: '·', warn: '!' } as const;
 
 export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: boolean } = {}): string {
   if ('error' in item)
@@ -153,76 +134,6 @@ export function renderVerify(item: VerifyItem, t: Theme, opts: { findings?: bool
   else
     out.push('', notShownLine(t, { sections: [toFix.length ? 'the other findings' : 'the findings', 'the records'] }));
   return fitLines(out.join('\n') + '\n', t.width);
-}
-
-/** One line per message, for folders and mbox files. */
-export function renderVerifyLine(item: VerifyItem, t: Theme): string {
-  if ('error' in item)
-    return fitLines(
-      `${t.fail('✗')} ${escapeControl(where(item))}  ${t.fail(escapeControl(item.error))}\n`,
-      t.lineWidth,
-    );
-  const dkim = item.dkim
-    .map((d) => `${tone(t, d.result, `dkim=${d.result}`)}${d.domain ? t.dim(`(${escapeControl(d.domain)})`) : ''}`)
-    .join(' ');
-  let spf = item.spf ? ` ${tone(t, item.spf.result, `spf=${item.spf.result}`)}` : '';
-  // A DMARC fail that SPF might have turned into a pass says so next to it.
-  if (!item.spf && item.dmarc.result === 'fail') spf = ` ${t.warn('(SPF not checked: no --ip)')}`;
-  const mark = verdictLine(item.findings, t).split(' ')[0];
-  return fitLines(
-    `${mark} ${escapeControl(where(item))}  ${t.dim(escapeControl(item.from ?? '-'))}  ${tone(t, item.dmarc.result, `dmarc=${item.dmarc.result}`)} ${dkim}${spf}${item.arc.result !== 'none' ? ` ${tone(t, item.arc.result, `arc=${item.arc.result}`)}` : ''}  ${requirementsWord(item.requirementsVerdict, t)}\n`,
-    t.lineWidth,
-  );
-}
-
-export interface VerifySummary {
-  total: number;
-  byDmarc: Record<string, number>;
-  authenticated: number;
-  unreadable: number;
-  seconds: number;
-}
-
-export function renderVerifySummary(s: VerifySummary, t: Theme): string {
-  const rows = Object.entries(s.byDmarc)
-    .sort((a, b) => b[1] - a[1])
-    .map(([r, n]) => [result(t, `${r}`), String(n)]);
-  if (s.unreadable) rows.push([t.fail('✗ not a message'), String(s.unreadable)]);
-  const rate = s.seconds > 0 ? ` in ${s.seconds.toFixed(2)} s (${thousands(s.total / s.seconds)} msgs/s)` : '';
-  const verdict =
-    s.authenticated === s.total
-      ? t.ok(`✓ all ${s.total} authenticated`)
-      : t.fail(`✗ ${s.total - s.authenticated} of ${s.total} not authenticated`);
-  return `\n${heading(t, `${s.total} message${s.total === 1 ? '' : 's'} verified${rate}`)}\n${indent(table([[t.dim('DMARC'), t.dim('messages')], ...rows], TABLE))}\n${verdict}\n`;
-}
-
-/** "[#########-----------] 45%  900/2000  1,234 msgs/s" for stderr on a TTY. */
-export function progressBar(done: number, total: number, seconds: number, width = 24): string {
-  const frac = total ? Math.min(1, done / total) : 0;
-  const full = Math.round(frac * width);
-  const rate = seconds > 0 ? `  ${thousands(done / seconds)} msgs/s` : '';
-  return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${String(Math.round(frac * 100)).padStart(3)}%  ${done}/${total}${rate}`;
-}
-
-/** 12,345 — as toLocaleString('en-US') writes it, without the ~13 ms its first call spends loading ICU data. */
-function thousands(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function where(i: { file: string; index?: number }): string {
-  return i.index !== undefined ? `${i.file} #${i.index}` : i.file;
-}
-
-function tone(t: Theme, r: string, text: string): string {
-  return t[TONE[r] ?? 'warn'](text);
-}
-
-function indent(s: string): string {
-  return s
-    .trimEnd()
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
 }
 
 const TABLE = {

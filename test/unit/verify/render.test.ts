@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { getBorderCharacters, table } from 'table';
 import { finding } from '../../../src/core/result.js';
 import { describe, expect, it } from 'vitest';
-import { progressBar, renderVerify, renderVerifyLine, renderVerifySummary } from '../../../src/report/text/verify.js';
+import { renderVerify } from '../../../src/report/text/verify.js';
+import { columns, progressBar, renderVerifyLine, renderVerifySummary } from '../../../src/report/text/verify-line.js';
 import { createTheme, plainTheme } from '../../../src/report/theme.js';
 import { VerifyTally } from '../../../src/cli/verify-tally.js';
 import { unverifiable } from '../../../src/verify/run.js';
@@ -82,6 +84,27 @@ describe('renderVerify', () => {
     expect(renderVerifySummary(tallied([ok, unknown]).summary(0.5), plainTheme)).toContain(
       '✗ 1 of 2 not authenticated',
     );
+  });
+
+  it("lays out the summary's columns as the table package does with void borders (coloured cells too)", () => {
+    const colour = createTheme(true, 200);
+    const words = ['✓ pass', '✗ fail', '· none', '! temperror', '✗ not a message', 'DMARC', 'messages', '7', '1234567'];
+    let seed = 7;
+    const pick = () => {
+      seed = (seed * 48271) % 2147483647;
+      const w = words[seed % words.length]!;
+      const style = [colour.fail, colour.dim, (x: string) => x][seed % 3]!;
+      return style(w);
+    };
+    for (let n = 1; n < 40; n++) {
+      const rows = Array.from({ length: 1 + (n % 6) }, () => [pick(), pick()]);
+      const config = {
+        border: getBorderCharacters('void'),
+        columnDefault: { paddingLeft: 0, paddingRight: 2 },
+        drawHorizontalLine: () => false,
+      };
+      expect(columns(rows)).toBe(table(rows, config));
+    }
   });
 
   it('draws a progress bar', () => {
