@@ -5,6 +5,7 @@ import type { ReceivedMessage, RejectedMessage } from '../../receive/server.js';
 import type { Theme } from '../theme.js';
 import { fitLines } from '../wrap.js';
 import { requirementsWord } from './requirements.js';
+import { tone } from './verify-line.js';
 
 export interface ListeningInfo {
   host: string;
@@ -21,17 +22,6 @@ export interface ListeningInfo {
   dataTimeoutMs: number;
   count?: number;
 }
-
-const TONE: Record<string, 'ok' | 'warn' | 'fail' | 'dim'> = {
-  pass: 'ok',
-  fail: 'fail',
-  permerror: 'fail',
-  softfail: 'warn',
-  neutral: 'warn',
-  policy: 'warn',
-  temperror: 'warn',
-  none: 'dim',
-};
 
 export function renderListening(i: ListeningInfo, t: Theme): string {
   const addr = i.host.includes(':') ? `[${i.host}]:${i.port}` : `${i.host}:${i.port}`;
@@ -106,8 +96,4 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
-}
-
-function tone(t: Theme, r: string, text: string): string {
-  return t[TONE[r] ?? 'warn'](text);
 }

@@ -7,8 +7,8 @@ import type { Theme } from '../theme.js';
 import { fitLines, visibleLength } from '../wrap.js';
 import { requirementsWord } from './requirements.js';
 
-export type Tone = 'ok' | 'warn' | 'fail' | 'dim';
-export const TONE: Record<string, Tone> = {
+type Tone = 'ok' | 'warn' | 'fail' | 'dim';
+const TONE: Record<string, Tone> = {
   pass: 'ok',
   fail: 'fail',
   permerror: 'fail',
@@ -85,6 +85,7 @@ export function where(i: { file: string; index?: number }): string {
   return i.index !== undefined ? `${i.file} #${i.index}` : i.file;
 }
 
+/** `text` in the colour of result `r` (verify's and receive's lines). */
 export function tone(t: Theme, r: string, text: string): string {
   return t[TONE[r] ?? 'warn'](text);
 }
