@@ -51,7 +51,7 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   let pool: VerifyPool | undefined;
   if (procs > 1) pool = startPool(procs - 1, verifyOpts, v8Flags);
   else adoptHelpers(0, []);
-  const [{ createContext }, { unverifiable, verifyTasks }, { toJson, toNdjsonLine }, { VerifyTally }] =
+  const [{ createContext }, { unverifiable, verifyTasks }, { toJson, toPlainNdjsonLine }, { VerifyTally }] =
     await Promise.all([
       import('../context.js'),
       import('../../verify/run.js'),
@@ -92,7 +92,7 @@ export async function run(files: string[], opts: VerifyCliOptions): Promise<numb
   const show = (item: VerifyItem) => {
     if ('error' in item)
       toStderr(`mailcheck: ${item.index !== undefined ? `${item.file} #${item.index}` : item.file}: ${item.error}\n`);
-    if (ctx.json) write(single ? toJson(item) : toNdjsonLine(item));
+    if (ctx.json) write(single ? toJson(item) : toPlainNdjsonLine(item));
     else if (single) write(report!.renderVerify(item, ctx.theme, { findings: ctx.theme.detail === 'full' }));
     else if ('error' in item)
       return; // already said on stderr
