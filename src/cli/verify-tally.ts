@@ -2,8 +2,11 @@
 // far. The run used to keep every result to the end — a million-message mbox held a million results, and in a
 // 1,000-message run each young-generation GC copied the growing list again (~5 µs a message of GC).
 import type { VerifySummary } from '../report/text/verify-line.js';
-import { worseExitCode } from '../verify/requirements/exit-code.js';
+import { requirementsExitCode, worseExitCode } from '../verify/requirements/exit-code.js';
 import type { VerifyItem } from '../verify/types.js';
+import { findingsExitCode } from './exit-code.js';
+
+const STRICT = { strict: true };
 
 export class VerifyTally {
   total = 0;
@@ -21,24 +24,15 @@ export class VerifyTally {
       return;
     }
     this.byDmarc[item.dmarc.result] = (this.byDmarc[item.dmarc.result] ?? 0) + 1;
-    // exitCode()'s rules (cli/exit-code.ts) over this one item, without its arrays and options (a call a message).
-    let failed = false;
-    let temporary = false;
-    let warned = false;
-    for (let k = 0; k < item.findings.length; k++) {
-      const f = item.findings[k]!;
-      if (f.temporary) temporary = true;
-      else if (f.severity === 'fail') failed = true;
-      else if (f.severity === 'warn') warned = true;
-    }
-    if (!failed && !temporary) this.authenticated++;
-    this.code = worseExitCode(this.code, codeOf(failed, temporary));
-    // --strict: warnings fail too, and so does an unmet sender requirement (requirementsExitCode).
-    const req = item.requirementsVerdict.result;
-    this.strictCode = worseExitCode(
-      this.strictCode,
-      codeOf(failed || warned || req === 'fail', temporary || req === 'temperror'),
+    const code = findingsExitCode(item.findings);
+    if (code === 0) this.authenticated++; // no failure and no temporary one: what exit 0 means
+    this.code = worseExitCode(this.code, code);
+    // --strict: warnings fail too, and so does an unmet sender requirement.
+    const strict = worseExitCode(
+      findingsExitCode(item.findings, STRICT),
+      requirementsExitCode(item.requirementsVerdict),
     );
+    this.strictCode = worseExitCode(this.strictCode, strict);
   }
 
   summary(seconds: number): VerifySummary {
@@ -51,10 +45,4 @@ export class VerifyTally {
     if (this.unreadable) return 2;
     return strict ? this.strictCode : this.code;
   }
-}
-
-/** A failure (1) outranks no verdict (3), which outranks success (0). */
-function codeOf(failed: boolean, temporary: boolean): 0 | 1 | 3 {
-  if (failed) return 1;
-  return temporary ? 3 : 0;
 }

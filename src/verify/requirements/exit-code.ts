@@ -3,9 +3,10 @@
 // kept a rule from a verdict, as a temporary failure (3). Pure.
 import type { RequirementsVerdict } from './types.js';
 
-export function requirementsExitCode(verdicts: readonly RequirementsVerdict[]): 0 | 1 | 3 {
-  if (verdicts.some((v) => v.result === 'fail')) return 1;
-  return verdicts.some((v) => v.result === 'temperror') ? 3 : 0;
+/** A message's sender-requirements verdict as an exit code under --strict (worseExitCode combines messages). */
+export function requirementsExitCode(verdict: RequirementsVerdict): 0 | 1 | 3 {
+  if (verdict.result === 'fail') return 1;
+  return verdict.result === 'temperror' ? 3 : 0;
 }
 
 /** The more serious of two exit codes: a failure (1) outranks "no verdict" (3), which outranks success (0). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VerifyTally } from '../../../src/cli/verify-tally.js';
 import { exitCode } from '../../../src/cli/exit-code.js';
 import { finding, type Finding } from '../../../src/core/result.js';
-import { requirementsExitCode, worseExitCode } from '../../../src/verify/requirements/exit-code.js';
+import { worseExitCode } from '../../../src/verify/requirements/exit-code.js';
 import type { RequirementsVerdict } from '../../../src/verify/requirements/types.js';
 import { unverifiable } from '../../../src/verify/run.js';
 import type { VerifiedFile, VerifyItem } from '../../../src/verify/types.js';
@@ -13,8 +13,12 @@ import type { VerifiedFile, VerifyItem } from '../../../src/verify/types.js';
 function listExitCode(items: VerifyItem[], strict: boolean): number {
   if (items.some((i) => 'error' in i)) return 2;
   if (!strict) return exitCode(items);
+  // requirementsExitCode over the list, as it was: any fail → 1, else any temperror → 3.
   const verdicts = items.flatMap((i) => ('error' in i ? [] : [i.requirementsVerdict]));
-  return worseExitCode(exitCode(items, { strict: true }), requirementsExitCode(verdicts));
+  let requirements: 0 | 1 | 3 = 0;
+  if (verdicts.some((v) => v.result === 'fail')) requirements = 1;
+  else if (verdicts.some((v) => v.result === 'temperror')) requirements = 3;
+  return worseExitCode(exitCode(items, { strict: true }), requirements);
 }
 
 const FINDINGS: Finding[][] = [
