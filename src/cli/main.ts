@@ -26,11 +26,12 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${pkg.version}\n`);
     return flushAndExit(0);
   }
-  // A verify of a big folder forks its helpers first: they boot while commander and the command tree load.
-  if (args.includes('verify')) (await import('../verify/prestart.js')).prestartHelpers(args);
-  const { buildProgram } = await import('./program.js');
   // The command is the first word that is not an option (anything else, e.g. a root option's value, builds all).
-  const program = await buildProgram(args.find((a) => !a.startsWith('-')));
+  const command = args.find((a) => !a.startsWith('-'));
+  // A verify of a big folder forks its helpers first: they boot while commander and the command tree load.
+  if (command === 'verify') (await import('../verify/prestart.js')).prestartHelpers(args);
+  const { buildProgram } = await import('./program.js');
+  const program = await buildProgram(command);
   try {
     await program.parseAsync(argv);
     flushAndExit(typeof process.exitCode === 'number' ? process.exitCode : 0);

@@ -61,8 +61,6 @@ export interface VerifyPool {
   terminate(): Promise<void>;
 }
 
-export { HELPER_THRESHOLD, threadsFor, v8FlagsFor } from './prestart.js';
-
 /** Tasks per IPC message, and how many a helper holds at once (enough to overlap IPC and DNS with hashing). */
 const BATCH = 8;
 const WINDOW = 24;

@@ -1,7 +1,8 @@
-// How many processes verify, and with which V8 flags (src/verify/pool.ts).
+// How many processes verify and with which V8 flags (src/verify/prestart.ts), and what a helper is sent (pool.ts).
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { batchSize, HELPER_THRESHOLD, threadsFor, v8FlagsFor } from '../../../src/verify/pool.js';
+import { batchSize } from '../../../src/verify/pool.js';
+import { HELPER_THRESHOLD, threadsFor, v8FlagsFor } from '../../../src/verify/prestart.js';
 
 describe('verify pool sizing', () => {
   it('one process below the helper threshold, one per core above it, never more than messages', () => {

@@ -4,8 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planHelpers } from '../../../src/verify/prestart.js';
-import { HELPER_THRESHOLD, threadsFor, v8FlagsFor } from '../../../src/verify/pool.js';
+import { HELPER_THRESHOLD, planHelpers, threadsFor, v8FlagsFor } from '../../../src/verify/prestart.js';
 
 let tmp: string;
 let maildir: string;
