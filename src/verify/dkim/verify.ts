@@ -154,17 +154,11 @@ async function verifyOne(
   // §6.1.3 step 1–3: the body hash first, it needs no DNS (a signature with a wrong bh= costs no query).
   const bh = bodies.get({ canon: sig.bodyCanon, hash: sig.hash, limit: sig.bodyLength });
   if (!bh.digest.equals(Buffer.from(sig.bodyHash, 'base64'))) {
-    r.result = 'fail';
-    r.reason = bh.short ? 'body hash did not verify (body shorter than l=)' : 'body hash did not verify';
     r.bodyHashFailed = true;
-    return r;
+    return judged(r, 'fail', bh.short ? 'body hash did not verify (body shorter than l=)' : 'body hash did not verify');
   }
   const found = await keys.fetch(sig);
-  if (!('key' in found)) {
-    r.result = found.result;
-    r.reason = found.reason;
-    return r;
-  }
+  if (!('key' in found)) return judged(r, found.result, found.reason);
   const key = found.key;
   r.keyBits = key.bits;
   if (key.testing) r.testing = true;
